@@ -1,0 +1,177 @@
+"""The ``pyflow-desktop`` command.
+
+``pyflow-desktop [FILE]`` opens the desktop window; ``run``, ``check`` and ``convert`` work
+headless. Exit codes: 0 success, 1 a node failed or was skipped, 2 the file or the request is
+invalid (a message on stderr, never a traceback), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .engine import RunEvent, RunResult, run_flow, to_jsonable
+from .repository import (
+    FORMATS,
+    Repository,
+    RepositoryError,
+    check_file,
+    load_repository,
+    save_repository,
+)
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
+COMMANDS = ("run", "check", "convert")
+
+
+class UsageError(Exception):
+    """The request is invalid (exit 2)."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pyflow-desktop",
+        description="Build and run flows of Python functions. Without a command, opens the "
+        "desktop window: pyflow-desktop [FILE] [--flow ID] [--run] [--screenshot PNG] [--quit]",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run a flow headless and print its result")
+    run.add_argument("file", metavar="FILE")
+    run.add_argument("--flow", metavar="ID", help="the flow to run (needed when FILE has several)")
+    run.add_argument("--node", metavar="ID", action="append",
+                     help="run only this node and its ancestors (may be repeated)")
+    run.add_argument("--json", action="store_true", help="print the run result as JSON")
+    run.add_argument("--events", action="store_true", help="print each event as a JSON line")
+    run.add_argument("--workers", metavar="N", type=_positive_int,
+                     help="nodes run at once (default: CPU count + 4)")
+
+    check = commands.add_parser("check", help="validate a file without running any code")
+    check.add_argument("file", metavar="FILE")
+
+    convert = commands.add_parser("convert", help="convert between native and original formats")
+    convert.add_argument("input", metavar="IN")
+    convert.add_argument("output", metavar="OUT")
+    convert.add_argument("--format", choices=FORMATS, required=True)
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
+        from .ui.app import main as gui_main  # Qt is imported only for the window
+
+        return gui_main(argv)
+    args = _parser().parse_args(argv)
+    try:
+        return {"run": _run, "check": _check, "convert": _convert}[args.command](args)
+    except (RepositoryError, UsageError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+def pick_flow(repo: Repository, flow_id: str | None, file: str) -> str:
+    """The flow to open or run: ``flow_id``, or the only flow of the file."""
+    if flow_id is not None:
+        return repo.flow(flow_id).id
+    if len(repo.flows) == 1:
+        return next(iter(repo.flows))
+    if not repo.flows:
+        raise UsageError(f"{file}: the file holds no flow")
+    raise UsageError(f"{file}: the file holds several flows; choose one with --flow: "
+                     + ", ".join(repo.flows))
+
+
+def _run(args: argparse.Namespace) -> int:
+    repo = load_repository(args.file)
+    flow_id = pick_flow(repo, args.flow, args.file)
+    events: list[RunEvent] = []
+
+    def on_event(event: RunEvent) -> None:
+        if args.events:
+            print(json.dumps(event.to_dict()), flush=True)
+        elif not args.json:
+            events.append(event)
+
+    result = run_flow(repo, flow_id, targets=args.node or "all", on_event=on_event,
+                      workers=args.workers)
+    if args.json:
+        print(json.dumps(result.to_json(), indent=None if args.events else 2))
+    elif not args.events:
+        print(format_table(result, events))
+    return EXIT_OK if result.ok else EXIT_FAILED
+
+
+def format_table(result: RunResult, events: list[RunEvent]) -> str:
+    """A readable table of the run: one line per node, then a summary."""
+    elapsed = {e.node: e.elapsed for e in events if hasattr(e, "elapsed") and e.node}
+    rows = [("NODE", "NAME", "STATUS", "TIME", "RESULT")]
+    for node in result.nodes:
+        if node["status"] in ("success", "cached"):
+            shown = ", ".join(f"{o['name']}={_short(o['value'])}" for o in node["outputs"])
+        else:
+            shown = node["error"] or ""
+        took = f"{elapsed[node['id']] * 1000:.1f} ms" if node["id"] in elapsed else ""
+        rows.append((node["id"], node["name"], node["status"], took, shown))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[4]
+             for row in rows]
+    counts = ", ".join(f"{n} {status}" for status, n in result.counts().items())
+    lines.append(f"{result.flow_id}: {len(result.nodes)} nodes ({counts}) "
+                 f"in {result.elapsed * 1000:.1f} ms")
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = json.dumps(to_jsonable(value))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _check(args: argparse.Namespace) -> int:
+    problems = check_file(args.file)
+    if problems:
+        for problem in problems:
+            print(problem)
+        print(f"{args.file}: {len(problems)} problem(s)", file=sys.stderr)
+        return EXIT_INVALID
+    repo = load_repository(args.file)
+    print(f"{args.file}: valid ({len(repo.specs)} nodespecs, {len(repo.flows)} flows)")
+    return EXIT_OK
+
+
+def _convert(args: argparse.Namespace) -> int:
+    repo = load_repository(args.input)
+    if Path(args.output).resolve() == Path(args.input).resolve():
+        raise UsageError("IN and OUT are the same file; write the conversion elsewhere")
+    try:
+        save_repository(repo, args.output, args.format)
+    except OSError as exc:
+        raise UsageError(f"{args.output}: cannot write: {exc.strerror}") from None
+    print(f"{args.output}: wrote {len(repo.specs)} nodespecs and {len(repo.flows)} flows "
+          f"({args.format} format)")
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

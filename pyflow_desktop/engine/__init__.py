@@ -1,0 +1,36 @@
+"""Planning and running flows — pure Python, no Qt.
+
+``run_flow(repo, flow_id)`` plans a flow, runs it on an executor and returns a ``RunResult``;
+pass ``on_event`` to receive typed events (``NodeStarted``, ``NodeFinished``...) as they happen.
+"""
+
+from __future__ import annotations
+
+from .events import (
+    EVENT_TYPES,
+    NodeCached,
+    NodeCancelled,
+    NodeFailed,
+    NodeFinished,
+    NodeOutput,
+    NodeQueued,
+    NodeSkipped,
+    NodeStarted,
+    RunEvent,
+    RunFinished,
+)
+from .executors import EXECUTORS, Executor, ThreadExecutor, make_executor
+from .jsonable import to_jsonable
+from .node_call import NodeCodeError, NodeOutcome, NodeTask, compile_func, execute_node
+from .plan import Plan, PlanError, Targets, plan_run
+from .result import STATUSES, RunResult
+from .run import run_flow
+from .scheduler import Scheduler
+
+__all__ = [
+    "EVENT_TYPES", "EXECUTORS", "STATUSES", "Executor", "NodeCached", "NodeCancelled",
+    "NodeCodeError", "NodeFailed", "NodeFinished", "NodeOutcome", "NodeOutput", "NodeQueued",
+    "NodeSkipped", "NodeStarted", "NodeTask", "Plan", "PlanError", "RunEvent", "RunFinished",
+    "RunResult", "Scheduler", "Targets", "ThreadExecutor", "compile_func", "execute_node",
+    "make_executor", "plan_run", "run_flow", "to_jsonable",
+]

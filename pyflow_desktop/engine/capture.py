@@ -1,0 +1,103 @@
+"""Per-thread capture of ``sys.stdout`` and ``sys.stderr`` for nodes running in parallel.
+
+While any capture is active, ``sys.stdout``/``sys.stderr`` are replaced by a proxy that sends
+each thread's writes to that thread's buffer, or to the real stream when the thread captures
+nothing. Buffers keep at most ``limit`` characters, so a node that prints megabytes cannot
+exhaust memory. State: ``_local`` (the current thread's buffers), ``_installed`` (how many
+captures are active) guarded by ``_lock``.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+DEFAULT_LIMIT = 1_000_000
+
+_local = threading.local()
+_lock = threading.Lock()
+_installed = 0
+_originals: tuple = ()
+
+
+class BoundedBuffer(io.TextIOBase):
+    """A text sink that keeps the first ``limit`` characters and counts the rest."""
+
+    def __init__(self, limit: int = DEFAULT_LIMIT) -> None:
+        self._parts: list[str] = []
+        self._size = 0
+        self._dropped = 0
+        self._limit = limit
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        room = self._limit - self._size
+        if room > 0:
+            kept = text[:room]
+            self._parts.append(kept)
+            self._size += len(kept)
+        self._dropped += max(0, len(text) - max(room, 0))
+        return len(text)
+
+    def getvalue(self) -> str:
+        text = "".join(self._parts)
+        if self._dropped:
+            text += f"\n[... {self._dropped} more characters not kept]\n"
+        return text
+
+
+class _ThreadRouter(io.TextIOBase):
+    def __init__(self, name: str, fallback) -> None:
+        self._name = name
+        self._fallback = fallback
+
+    def _target(self):
+        return getattr(_local, self._name, None) or self._fallback
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        return self._target().write(text)
+
+    def flush(self) -> None:
+        self._target().flush()
+
+    def __getattr__(self, name: str):
+        return getattr(self._fallback, name)
+
+
+def _install() -> None:
+    global _installed, _originals
+    with _lock:
+        if _installed == 0:
+            _originals = (sys.stdout, sys.stderr)
+            sys.stdout = _ThreadRouter("stdout", sys.stdout)
+            sys.stderr = _ThreadRouter("stderr", sys.stderr)
+        _installed += 1
+
+
+def _uninstall() -> None:
+    global _installed
+    with _lock:
+        _installed -= 1
+        if _installed == 0:
+            sys.stdout, sys.stderr = _originals
+
+
+@contextmanager
+def captured_output(limit: int = DEFAULT_LIMIT) -> Iterator[tuple[BoundedBuffer, BoundedBuffer]]:
+    """Capture this thread's stdout and stderr into two bounded buffers."""
+    out, err = BoundedBuffer(limit), BoundedBuffer(limit)
+    _install()
+    _local.stdout, _local.stderr = out, err
+    try:
+        yield out, err
+    finally:
+        _local.stdout = _local.stderr = None
+        _uninstall()

@@ -1,0 +1,100 @@
+"""Executors run one node at a time on behalf of the scheduler and report back.
+
+The scheduler owns every decision; an executor only runs ``NodeTask``s and calls
+``report(message)`` from any thread with ``("partial", node_id, value, index)`` or
+``("done", node_id, outcome)``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from queue import SimpleQueue
+from typing import Any
+
+from .node_call import NodeTask, execute_node
+
+Report = Callable[[tuple[Any, ...]], None]
+
+
+def default_workers() -> int:
+    return min(32, (os.cpu_count() or 1) + 4)
+
+
+class Executor(ABC):
+    """Runs nodes; ``max_workers`` caps how many the scheduler keeps in flight."""
+
+    name = "executor"
+
+    def __init__(self, max_workers: int | None = None) -> None:
+        self.max_workers = max_workers or default_workers()
+
+    @abstractmethod
+    def start(self, report: Report, cancelled: threading.Event) -> None:
+        """Prepare for a run; messages go to ``report``; ``cancelled`` is set on Stop."""
+
+    @abstractmethod
+    def submit(self, task: NodeTask) -> None:
+        """Start running ``task``; its outcome arrives later through ``report``."""
+
+    def stop_node(self, node_id: str) -> bool:
+        """Stop a running node if this executor can; returns whether it did."""
+        return False
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release resources without waiting for nodes that were given up on."""
+
+
+class ThreadExecutor(Executor):
+    """Runs nodes on daemon threads in this process: cheapest, but a hung node cannot be killed.
+
+    Threads are daemons so that a node abandoned after a timeout or Stop never keeps the
+    program from exiting. State: ``_tasks`` (work for the threads), ``_threads``.
+    """
+
+    name = "thread"
+
+    def __init__(self, max_workers: int | None = None) -> None:
+        super().__init__(max_workers)
+        self._tasks: SimpleQueue = SimpleQueue()
+        self._threads: list[threading.Thread] = []
+        self._report: Report | None = None
+        self._cancelled: threading.Event | None = None
+
+    def start(self, report: Report, cancelled: threading.Event) -> None:
+        self._report, self._cancelled = report, cancelled
+
+    def submit(self, task: NodeTask) -> None:
+        if len(self._threads) < self.max_workers:
+            thread = threading.Thread(target=self._work, name="pyflow-node", daemon=True)
+            self._threads.append(thread)
+            thread.start()
+        self._tasks.put(task)
+
+    def _work(self) -> None:
+        while (task := self._tasks.get()) is not None:
+            report = self._report
+            node_id = task.node_id
+
+            def partial(value: Any, index: int, node_id: str = node_id) -> None:
+                report(("partial", node_id, value, index))
+
+            report(("done", node_id, execute_node(task, partial, self._cancelled)))
+
+    def close(self) -> None:
+        for _ in self._threads:
+            self._tasks.put(None)
+        self._threads = []
+
+
+EXECUTORS: dict[str, type[Executor]] = {"thread": ThreadExecutor}
+
+
+def make_executor(name: str, max_workers: int | None = None) -> Executor:
+    try:
+        return EXECUTORS[name](max_workers)
+    except KeyError:
+        raise ValueError(f"unknown executor {name!r}; use one of {', '.join(EXECUTORS)}") from None

@@ -1,0 +1,60 @@
+"""The run result, in the original PyFlow's shape: one object per planned node, in plan order.
+
+``{id, name, inputs: [{name, type, value}], outputs: [{name, type, value}], status, error}``
+with ``status`` one of success, fail, skip, cached, cancelled.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from .jsonable import to_jsonable
+from .plan import PlannedNode
+
+STATUSES = ("success", "fail", "skip", "cached", "cancelled")
+OK_STATUSES = frozenset({"success", "cached"})
+
+
+def node_result(planned: PlannedNode, args: list[Any] | None, outputs: dict[str, Any] | None,
+                status: str, error: str | None) -> dict[str, Any]:
+    ports = planned.spec.ordered_inputs()
+    if args is None:  # never dispatched: show the manual values it would have had
+        args = [None if planned.node.values.get(p.name) is None else planned.node.values[p.name]
+                for p in ports]
+    outputs = outputs or {}
+    return {
+        "id": planned.node.id,
+        "name": planned.node.name,
+        "inputs": [{"name": p.name, "type": p.type, "value": v} for p, v in zip(ports, args)],
+        "outputs": [{"name": p.name, "type": p.type, "value": outputs.get(p.name)}
+                    for p in planned.spec.outputs],
+        "status": status,
+        "error": error,
+    }
+
+
+@dataclass
+class RunResult:
+    flow_id: str
+    nodes: list[dict[str, Any]]
+    elapsed: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """Whether every planned node succeeded (or reused a cached result)."""
+        return all(node["status"] in OK_STATUSES for node in self.nodes)
+
+    def counts(self) -> dict[str, int]:
+        return dict(Counter(node["status"] for node in self.nodes))
+
+    def node(self, node_id: str) -> dict[str, Any]:
+        return next(node for node in self.nodes if node["id"] == node_id)
+
+    def output(self, node_id: str, port: str = "out") -> Any:
+        """The value of ``node_id``'s output ``port`` (``None`` if it did not run)."""
+        return next(o["value"] for o in self.node(node_id)["outputs"] if o["name"] == port)
+
+    def to_json(self) -> list[dict[str, Any]]:
+        return to_jsonable(self.nodes)

@@ -1,0 +1,31 @@
+"""``run_flow``: the one-call way to run a flow from scripts, notebooks and the CLI."""
+
+from __future__ import annotations
+
+from ..repository import Flow, Repository
+from .executors import Executor, make_executor
+from .plan import Targets, plan_run
+from .result import RunResult
+from .scheduler import Scheduler, Sink
+
+
+def run_flow(
+    repo: Repository,
+    flow: Flow | str,
+    *,
+    targets: Targets = "all",
+    on_event: Sink | None = None,
+    executor: Executor | str = "thread",
+    workers: int | None = None,
+    timeout: float | None = None,
+) -> RunResult:
+    """Run ``flow`` (an id or a Flow of ``repo``) and return its result.
+
+    ``targets``: ``"all"``, ``"end"`` (nodes marked as end) or node ids to run up to.
+    ``on_event`` receives every ``RunEvent`` in order, on the calling thread.
+    Raises ``RepositoryError`` (or ``PlanError``) when the flow or the request is invalid.
+    """
+    plan = plan_run(repo, flow, targets)
+    if isinstance(executor, str):
+        executor = make_executor(executor, workers)
+    return Scheduler(plan, executor, on_event, timeout).run()

@@ -1,0 +1,240 @@
+"""The one scheduling algorithm every executor shares (Kahn's, with a ready queue).
+
+The scheduler runs on the thread that calls ``Scheduler.run``; it alone touches this state:
+
+- ``waiting``: node id → number of upstream nodes not yet finished;
+- ``ready``: node ids whose inputs are all available, in plan order;
+- ``in_flight``: node id → ``perf_counter`` time it was handed to the executor;
+- ``outputs``: node id → its output values, once it succeeded;
+- ``inputs``: node id → the argument values it was (or would have been) called with;
+- ``status``: node id → pending | queued | running | success | fail | skip | cancelled;
+- ``errors``: node id → the message shown in the result's ``error``.
+
+Executors report back through ``messages`` (a thread-safe queue); ``cancel()`` may be called
+from any thread. Events reach the sink in the scheduler's thread, in decision order.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from ..repository import ConversionError, convert_value
+from .events import (
+    NodeCancelled,
+    NodeFailed,
+    NodeFinished,
+    NodeOutput,
+    NodeQueued,
+    NodeSkipped,
+    NodeStarted,
+    RunEvent,
+    RunFinished,
+)
+from .executors import Executor
+from .node_call import NodeOutcome, NodeTask
+from .plan import Plan
+from .result import RunResult, node_result
+
+Sink = Callable[[RunEvent], None]
+_CANCEL = ("cancel",)
+
+
+class Scheduler:
+    """Runs a ``Plan`` on an ``Executor`` once; create a new one per run."""
+
+    def __init__(self, plan: Plan, executor: Executor, sink: Sink | None = None,
+                 timeout: float | None = None) -> None:
+        self.plan = plan
+        self.executor = executor
+        self.sink = sink
+        self.timeout = timeout
+        self.messages: queue.SimpleQueue = queue.SimpleQueue()
+        self.cancelled = threading.Event()
+        self.waiting: dict[str, int] = {}
+        self.ready: deque[str] = deque()
+        self.in_flight: dict[str, float] = {}
+        self.outputs: dict[str, dict[str, Any]] = {}
+        self.inputs: dict[str, list[Any]] = {}
+        self.status: dict[str, str] = {}
+        self.errors: dict[str, str | None] = {}
+
+    def cancel(self) -> None:
+        """Stop the run: queued nodes are cancelled at once, running ones as they can be."""
+        self.cancelled.set()
+        self.messages.put(_CANCEL)
+
+    def _emit(self, event_type: type[RunEvent], node: str, **fields: Any) -> None:
+        if self.sink is not None:
+            self.sink(event_type(node, **fields))
+
+    def run(self) -> RunResult:
+        start = time.perf_counter()
+        plan = self.plan
+        for node_id in plan.order:
+            self.waiting[node_id] = len(plan.nodes[node_id].upstream)
+            self.status[node_id] = "pending"
+            self.errors[node_id] = None
+        for node_id in plan.order:
+            if self.waiting[node_id] == 0:
+                self._make_ready(node_id)
+        self.executor.start(self.messages.put, self.cancelled)
+        try:
+            self._loop()
+        finally:
+            self.executor.close()
+        result = RunResult(
+            flow_id=plan.flow.id,
+            nodes=[node_result(plan.nodes[n], self.inputs.get(n), self.outputs.get(n),
+                               self.status[n], self.errors[n]) for n in plan.order],
+            elapsed=time.perf_counter() - start,
+        )
+        self._emit(RunFinished, "", counts=result.counts(), elapsed=result.elapsed, ok=result.ok)
+        return result
+
+    def _loop(self) -> None:
+        limit = self.executor.max_workers
+        while self.ready or self.in_flight:
+            if self.cancelled.is_set():
+                self._cancel_all()
+                return
+            while self.ready and len(self.in_flight) < limit:
+                self._dispatch(self.ready.popleft())
+            if not self.in_flight:
+                continue
+            try:
+                message = self.messages.get(timeout=self._wait_time())
+            except queue.Empty:
+                self._expire_timeouts()
+                continue
+            self._handle(message)
+            # Drain whatever else arrived, so bursts cost one wake-up.
+            while not self.cancelled.is_set():
+                try:
+                    self._handle(self.messages.get_nowait())
+                except queue.Empty:
+                    break
+
+    def _wait_time(self) -> float | None:
+        if self.timeout is None:
+            return None
+        oldest = min(self.in_flight.values())
+        return max(0.0, oldest + self.timeout - time.perf_counter())
+
+    def _handle(self, message: tuple) -> None:
+        kind = message[0]
+        if kind == "done":
+            self._finish(message[1], message[2])
+        elif kind == "partial":
+            if message[1] in self.in_flight:
+                self._emit(NodeOutput, message[1], value=message[2], index=message[3])
+
+    def _make_ready(self, node_id: str) -> None:
+        self.status[node_id] = "queued"
+        self.ready.append(node_id)
+        self._emit(NodeQueued, node_id)
+
+    def _dispatch(self, node_id: str) -> None:
+        planned = self.plan.nodes[node_id]
+        try:
+            args = self._arguments(node_id)
+        except ConversionError as exc:
+            self._fail(node_id, str(exc), "", 0.0)
+            return
+        self.status[node_id] = "running"
+        self.in_flight[node_id] = time.perf_counter()
+        self._emit(NodeStarted, node_id)
+        self.executor.submit(NodeTask(
+            node_id=node_id,
+            func_source=planned.spec.func,
+            args=args,
+            output_names=[port.name for port in planned.spec.outputs],
+            label=planned.spec.id,
+        ))
+
+    def _arguments(self, node_id: str) -> list[Any]:
+        """Positional arguments by port order: link, else manual value, else default."""
+        planned = self.plan.nodes[node_id]
+        flow = self.plan.flow
+        args: list[Any] = []
+        self.inputs[node_id] = args
+        for port in planned.spec.ordered_inputs():
+            link = flow.link_into(node_id, port.name)
+            if link is not None:
+                args.append(self.outputs[link.source][link.source_port])
+                continue
+            raw = planned.node.values.get(port.name, port.default)
+            try:
+                args.append(convert_value(raw, port.type))
+            except ConversionError as exc:
+                args.append(raw)
+                raise ConversionError(f"input {port.name!r}: {exc}") from None
+        return args
+
+    def _finish(self, node_id: str, outcome: NodeOutcome) -> None:
+        if self.in_flight.pop(node_id, None) is None:
+            return  # timed out or cancelled earlier; its late result is ignored
+        if outcome.ok:
+            self.status[node_id] = "success"
+            self.outputs[node_id] = outcome.outputs
+            self._emit(NodeFinished, node_id, outputs=outcome.outputs, elapsed=outcome.elapsed,
+                       stdout=outcome.stdout, stderr=outcome.stderr)
+            for child in self.plan.nodes[node_id].downstream:
+                self.waiting[child] -= 1
+                if self.waiting[child] == 0 and self.status[child] == "pending":
+                    self._make_ready(child)
+        elif self.cancelled.is_set():
+            self._cancel(node_id)
+        else:
+            self._fail(node_id, outcome.error or "failed", outcome.traceback, outcome.elapsed,
+                       outcome.stdout, outcome.stderr)
+
+    def _fail(self, node_id: str, error: str, trace: str, elapsed: float,
+              stdout: str = "", stderr: str = "") -> None:
+        self.status[node_id] = "fail"
+        self.errors[node_id] = error
+        self._emit(NodeFailed, node_id, error=error, traceback=trace, elapsed=elapsed,
+                   stdout=stdout, stderr=stderr)
+        self._skip_descendants(node_id)
+
+    def _skip_descendants(self, failed: str) -> None:
+        name = self.plan.nodes[failed].node.name
+        reason = f"skipped: upstream node {failed!r}{f' ({name})' if name else ''} failed"
+        stack = list(self.plan.nodes[failed].downstream)
+        while stack:
+            node_id = stack.pop()
+            if self.status[node_id] != "pending":
+                continue
+            self.status[node_id] = "skip"
+            self.errors[node_id] = reason
+            self._emit(NodeSkipped, node_id, reason=reason, failed_ancestor=failed)
+            stack.extend(self.plan.nodes[node_id].downstream)
+
+    def _expire_timeouts(self) -> None:
+        now = time.perf_counter()
+        for node_id, started in list(self.in_flight.items()):
+            if now - started >= self.timeout:
+                del self.in_flight[node_id]
+                stopped = self.executor.stop_node(node_id)
+                note = "" if stopped else " (its thread could not be stopped and was abandoned)"
+                self._fail(node_id, f"timed out after {self.timeout:g} s{note}", "",
+                           now - started)
+
+    def _cancel(self, node_id: str) -> None:
+        self.status[node_id] = "cancelled"
+        self.errors[node_id] = "cancelled: the run was stopped"
+        self._emit(NodeCancelled, node_id)
+
+    def _cancel_all(self) -> None:
+        for node_id in list(self.in_flight):
+            self.executor.stop_node(node_id)
+            del self.in_flight[node_id]
+            self._cancel(node_id)
+        for node_id in self.plan.order:
+            if self.status[node_id] in ("pending", "queued"):
+                self._cancel(node_id)
+        self.ready.clear()

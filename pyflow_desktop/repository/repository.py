@@ -1,0 +1,76 @@
+"""Repository: every nodespec and flow of one file.
+
+Events on ``repository.events``: ``spec_added(spec)``, ``spec_changed(spec, old)``,
+``spec_removed(spec)``, ``flow_added(flow)``, ``flow_removed(flow)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import UnknownFlowError
+from .events import Observable
+from .flow import Flow
+from .nodespec import NodeSpec
+
+
+class Repository:
+    """Nodespecs and flows keyed by id, plus file-level keys we do not know."""
+
+    def __init__(self) -> None:
+        self.specs: dict[str, NodeSpec] = {}
+        self.flows: dict[str, Flow] = {}
+        self.extra: dict[str, Any] = {}
+        self.events = Observable()
+
+    def __repr__(self) -> str:
+        return f"Repository(specs={len(self.specs)}, flows={len(self.flows)})"
+
+    def flow(self, flow_id: str) -> Flow:
+        """The flow ``flow_id``, or ``UnknownFlowError`` listing the ids there are."""
+        try:
+            return self.flows[flow_id]
+        except KeyError:
+            known = ", ".join(sorted(self.flows)) or "none"
+            raise UnknownFlowError(
+                f"no flow {flow_id!r} (flows: {known})", ident=flow_id
+            ) from None
+
+    def flows_using(self, spec_id: str) -> list[Flow]:
+        """Flows with at least one node built from ``spec_id``."""
+        return [
+            flow
+            for flow in self.flows.values()
+            if any(node.spec_id == spec_id for node in flow.nodes.values())
+        ]
+
+    # -- mutators -----------------------------------------------------------------------
+
+    def add_spec(self, spec: NodeSpec) -> None:
+        if spec.id in self.specs:
+            raise ValueError(f"repository already has a nodespec {spec.id!r}")
+        self.specs[spec.id] = spec
+        self.events.emit("spec_added", spec=spec)
+
+    def replace_spec(self, spec: NodeSpec) -> NodeSpec:
+        """Swap in a new version of an existing spec; returns the old one (for undo)."""
+        old = self.specs[spec.id]
+        self.specs[spec.id] = spec
+        self.events.emit("spec_changed", spec=spec, old=old)
+        return old
+
+    def remove_spec(self, spec_id: str) -> NodeSpec:
+        spec = self.specs.pop(spec_id)
+        self.events.emit("spec_removed", spec=spec)
+        return spec
+
+    def add_flow(self, flow: Flow) -> None:
+        if flow.id in self.flows:
+            raise ValueError(f"repository already has a flow {flow.id!r}")
+        self.flows[flow.id] = flow
+        self.events.emit("flow_added", flow=flow)
+
+    def remove_flow(self, flow_id: str) -> Flow:
+        flow = self.flows.pop(flow_id)
+        self.events.emit("flow_removed", flow=flow)
+        return flow
