@@ -44,12 +44,20 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run a flow headless and print its result")
     run.add_argument("file", metavar="FILE")
     run.add_argument("--flow", metavar="ID", help="the flow to run (needed when FILE has several)")
-    run.add_argument("--node", metavar="ID", action="append",
-                     help="run only this node and its ancestors (may be repeated)")
+    run.add_argument(
+        "--node",
+        metavar="ID",
+        action="append",
+        help="run only this node and its ancestors (may be repeated)",
+    )
     run.add_argument("--json", action="store_true", help="print the run result as JSON")
     run.add_argument("--events", action="store_true", help="print each event as a JSON line")
-    run.add_argument("--workers", metavar="N", type=_positive_int,
-                     help="nodes run at once (default: CPU count + 4)")
+    run.add_argument(
+        "--workers",
+        metavar="N",
+        type=_positive_int,
+        help="nodes run at once (default: CPU count + 4)",
+    )
 
     check = commands.add_parser("check", help="validate a file without running any code")
     check.add_argument("file", metavar="FILE")
@@ -99,8 +107,9 @@ def pick_flow(repo: Repository, flow_id: str | None, file: str) -> str:
         return next(iter(repo.flows))
     if not repo.flows:
         raise UsageError(f"{file}: the file holds no flow")
-    raise UsageError(f"{file}: the file holds several flows; choose one with --flow: "
-                     + ", ".join(repo.flows))
+    raise UsageError(
+        f"{file}: the file holds several flows; choose one with --flow: " + ", ".join(repo.flows)
+    )
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -114,8 +123,9 @@ def _run(args: argparse.Namespace) -> int:
         elif not args.json:
             events.append(event)
 
-    result = run_flow(repo, flow_id, targets=args.node or "all", on_event=on_event,
-                      workers=args.workers)
+    result = run_flow(
+        repo, flow_id, targets=args.node or "all", on_event=on_event, workers=args.workers
+    )
     if args.json:
         print(json.dumps(result.to_json(), indent=None if args.events else 2))
     elif not args.events:
@@ -135,11 +145,14 @@ def format_table(result: RunResult, events: list[RunEvent]) -> str:
         took = f"{elapsed[node['id']] * 1000:.1f} ms" if node["id"] in elapsed else ""
         rows.append((node["id"], node["name"], node["status"], took, shown))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[4]
-             for row in rows]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[4]
+        for row in rows
+    ]
     counts = ", ".join(f"{n} {status}" for status, n in result.counts().items())
-    lines.append(f"{result.flow_id}: {len(result.nodes)} nodes ({counts}) "
-                 f"in {result.elapsed * 1000:.1f} ms")
+    lines.append(
+        f"{result.flow_id}: {len(result.nodes)} nodes ({counts}) in {result.elapsed * 1000:.1f} ms"
+    )
     return "\n".join(line.rstrip() for line in lines)
 
 
@@ -168,8 +181,10 @@ def _convert(args: argparse.Namespace) -> int:
         save_repository(repo, args.output, args.format)
     except OSError as exc:
         raise UsageError(f"{args.output}: cannot write: {exc.strerror}") from None
-    print(f"{args.output}: wrote {len(repo.specs)} nodespecs and {len(repo.flows)} flows "
-          f"({args.format} format)")
+    print(
+        f"{args.output}: wrote {len(repo.specs)} nodespecs and {len(repo.flows)} flows "
+        f"({args.format} format)"
+    )
     return EXIT_OK
 
 

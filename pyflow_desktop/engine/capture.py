@@ -1,10 +1,11 @@
 """Per-thread capture of ``sys.stdout`` and ``sys.stderr`` for nodes running in parallel.
 
-While any capture is active, ``sys.stdout``/``sys.stderr`` are replaced by a proxy that sends
-each thread's writes to that thread's buffer, or to the real stream when the thread captures
-nothing. Buffers keep at most ``limit`` characters, so a node that prints megabytes cannot
-exhaust memory. State: ``_local`` (the current thread's buffers), ``_installed`` (how many
-captures are active) guarded by ``_lock``.
+The first capture wraps ``sys.stdout``/``sys.stderr`` in a router that sends each thread's
+writes to that thread's buffer, or to the wrapped stream when the thread captures nothing.
+The router stays (it costs one attribute lookup per write), so a capture costs two
+thread-local assignments; if someone replaces ``sys.stdout`` later, the next capture wraps
+the new stream. Buffers keep at most ``limit`` characters, so a node that prints megabytes
+cannot exhaust memory. State: ``_local`` (the current thread's buffers), guarded installs.
 """
 
 from __future__ import annotations
@@ -19,8 +20,6 @@ DEFAULT_LIMIT = 1_000_000
 
 _local = threading.local()
 _lock = threading.Lock()
-_installed = 0
-_originals: tuple = ()
 
 
 class BoundedBuffer(io.TextIOBase):
@@ -72,32 +71,23 @@ class _ThreadRouter(io.TextIOBase):
         return getattr(self._fallback, name)
 
 
-def _install() -> None:
-    global _installed, _originals
+def _ensure_router() -> None:
+    if type(sys.stdout) is _ThreadRouter and type(sys.stderr) is _ThreadRouter:
+        return
     with _lock:
-        if _installed == 0:
-            _originals = (sys.stdout, sys.stderr)
+        if type(sys.stdout) is not _ThreadRouter:
             sys.stdout = _ThreadRouter("stdout", sys.stdout)
+        if type(sys.stderr) is not _ThreadRouter:
             sys.stderr = _ThreadRouter("stderr", sys.stderr)
-        _installed += 1
-
-
-def _uninstall() -> None:
-    global _installed
-    with _lock:
-        _installed -= 1
-        if _installed == 0:
-            sys.stdout, sys.stderr = _originals
 
 
 @contextmanager
 def captured_output(limit: int = DEFAULT_LIMIT) -> Iterator[tuple[BoundedBuffer, BoundedBuffer]]:
     """Capture this thread's stdout and stderr into two bounded buffers."""
+    _ensure_router()
     out, err = BoundedBuffer(limit), BoundedBuffer(limit)
-    _install()
     _local.stdout, _local.stderr = out, err
     try:
         yield out, err
     finally:
         _local.stdout = _local.stderr = None
-        _uninstall()

@@ -97,6 +97,17 @@ class RunFinished(RunEvent):
     ok: bool = True
 
 
-EVENT_TYPES = {cls.type: cls for cls in (NodeQueued, NodeStarted, NodeOutput, NodeFinished,
-                                         NodeFailed, NodeSkipped, NodeCached, NodeCancelled,
-                                         RunFinished)}
+EVENT_TYPES = {
+    cls.type: cls
+    for cls in (
+        NodeQueued,
+        NodeStarted,
+        NodeOutput,
+        NodeFinished,
+        NodeFailed,
+        NodeSkipped,
+        NodeCached,
+        NodeCancelled,
+        RunFinished,
+    )
+}

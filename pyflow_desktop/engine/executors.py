@@ -79,7 +79,7 @@ class ThreadExecutor(Executor):
             report = self._report
             node_id = task.node_id
 
-            def partial(value: Any, index: int, node_id: str = node_id) -> None:
+            def partial(value: Any, index: int, node_id: str = node_id, report=report) -> None:
                 report(("partial", node_id, value, index))
 
             report(("done", node_id, execute_node(task, partial, self._cancelled)))

@@ -11,7 +11,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from ..repository import Flow, NodeInstance, NodeSpec, Repository, RepositoryError, flow_problems
+from ..repository import (
+    Flow,
+    NodeInstance,
+    NodeSpec,
+    Port,
+    Repository,
+    RepositoryError,
+    flow_problems,
+)
 
 Targets = Literal["all", "end"] | Iterable[str]
 
@@ -26,6 +34,8 @@ class PlannedNode:
     spec: NodeSpec
     upstream: tuple[str, ...]
     downstream: tuple[str, ...]
+    inputs: tuple[Port, ...]  # in call order
+    output_names: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -63,6 +73,8 @@ def plan_run(repo: Repository, flow: Flow | str, targets: Targets = "all") -> Pl
             spec=repo.specs[flow.nodes[node_id].spec_id],
             upstream=tuple(dict.fromkeys(upstream[node_id])),
             downstream=tuple(dict.fromkeys(n for n in downstream[node_id] if n in wanted)),
+            inputs=tuple(repo.specs[flow.nodes[node_id].spec_id].ordered_inputs()),
+            output_names=tuple(p.name for p in repo.specs[flow.nodes[node_id].spec_id].outputs),
         )
         for node_id in order
     }
@@ -81,8 +93,9 @@ def _select(flow: Flow, targets: Targets, upstream: dict[str, list[str]]) -> set
         for node_id in roots:
             if node_id not in flow.nodes:
                 known = ", ".join(flow.nodes) or "none"
-                raise PlanError(f"flow {flow.id!r} has no node {node_id!r} (nodes: {known})",
-                                ident=node_id)
+                raise PlanError(
+                    f"flow {flow.id!r} has no node {node_id!r} (nodes: {known})", ident=node_id
+                )
     wanted: set[str] = set()
     stack = list(roots)
     while stack:

@@ -17,19 +17,23 @@ STATUSES = ("success", "fail", "skip", "cached", "cancelled")
 OK_STATUSES = frozenset({"success", "cached"})
 
 
-def node_result(planned: PlannedNode, args: list[Any] | None, outputs: dict[str, Any] | None,
-                status: str, error: str | None) -> dict[str, Any]:
-    ports = planned.spec.ordered_inputs()
-    if args is None:  # never dispatched: show the manual values it would have had
-        args = [None if planned.node.values.get(p.name) is None else planned.node.values[p.name]
-                for p in ports]
+def node_result(
+    planned: PlannedNode,
+    args: list[Any],
+    outputs: dict[str, Any] | None,
+    status: str,
+    error: str | None,
+) -> dict[str, Any]:
+    ports = planned.inputs
     outputs = outputs or {}
     return {
         "id": planned.node.id,
         "name": planned.node.name,
         "inputs": [{"name": p.name, "type": p.type, "value": v} for p, v in zip(ports, args)],
-        "outputs": [{"name": p.name, "type": p.type, "value": outputs.get(p.name)}
-                    for p in planned.spec.outputs],
+        "outputs": [
+            {"name": p.name, "type": p.type, "value": outputs.get(p.name)}
+            for p in planned.spec.outputs
+        ],
         "status": status,
         "error": error,
     }

@@ -47,8 +47,9 @@ _CANCEL = ("cancel",)
 class Scheduler:
     """Runs a ``Plan`` on an ``Executor`` once; create a new one per run."""
 
-    def __init__(self, plan: Plan, executor: Executor, sink: Sink | None = None,
-                 timeout: float | None = None) -> None:
+    def __init__(
+        self, plan: Plan, executor: Executor, sink: Sink | None = None, timeout: float | None = None
+    ) -> None:
         self.plan = plan
         self.executor = executor
         self.sink = sink
@@ -89,12 +90,25 @@ class Scheduler:
             self.executor.close()
         result = RunResult(
             flow_id=plan.flow.id,
-            nodes=[node_result(plan.nodes[n], self.inputs.get(n), self.outputs.get(n),
-                               self.status[n], self.errors[n]) for n in plan.order],
+            nodes=[
+                node_result(
+                    plan.nodes[n],
+                    self._inputs_of(n),
+                    self.outputs.get(n),
+                    self.status[n],
+                    self.errors[n],
+                )
+                for n in plan.order
+            ],
             elapsed=time.perf_counter() - start,
         )
         self._emit(RunFinished, "", counts=result.counts(), elapsed=result.elapsed, ok=result.ok)
         return result
+
+    def _inputs_of(self, node_id: str) -> list[Any]:
+        if node_id in self.inputs:
+            return self.inputs[node_id]
+        return self._arguments(node_id)[0]
 
     def _loop(self) -> None:
         limit = self.executor.max_workers
@@ -129,9 +143,8 @@ class Scheduler:
         kind = message[0]
         if kind == "done":
             self._finish(message[1], message[2])
-        elif kind == "partial":
-            if message[1] in self.in_flight:
-                self._emit(NodeOutput, message[1], value=message[2], index=message[3])
+        elif kind == "partial" and message[1] in self.in_flight:
+            self._emit(NodeOutput, message[1], value=message[2], index=message[3])
 
     def _make_ready(self, node_id: str) -> None:
         self.status[node_id] = "queued"
@@ -140,40 +153,46 @@ class Scheduler:
 
     def _dispatch(self, node_id: str) -> None:
         planned = self.plan.nodes[node_id]
-        try:
-            args = self._arguments(node_id)
-        except ConversionError as exc:
-            self._fail(node_id, str(exc), "", 0.0)
+        args, problem = self._arguments(node_id)
+        self.inputs[node_id] = args
+        if problem:
+            self._fail(node_id, problem, "", 0.0)
             return
         self.status[node_id] = "running"
         self.in_flight[node_id] = time.perf_counter()
         self._emit(NodeStarted, node_id)
-        self.executor.submit(NodeTask(
-            node_id=node_id,
-            func_source=planned.spec.func,
-            args=args,
-            output_names=[port.name for port in planned.spec.outputs],
-            label=planned.spec.id,
-        ))
+        self.executor.submit(
+            NodeTask(
+                node_id=node_id,
+                func_source=planned.spec.func,
+                args=args,
+                output_names=list(planned.output_names),
+                label=planned.spec.id,
+            )
+        )
 
-    def _arguments(self, node_id: str) -> list[Any]:
-        """Positional arguments by port order: link, else manual value, else default."""
+    def _arguments(self, node_id: str) -> tuple[list[Any], str | None]:
+        """Positional arguments by port order: link, else manual value, else default.
+
+        Returns the arguments and the first conversion problem; a link whose source has no
+        value yet gives ``None`` (used to show what a skipped node would have received).
+        """
         planned = self.plan.nodes[node_id]
         flow = self.plan.flow
         args: list[Any] = []
-        self.inputs[node_id] = args
-        for port in planned.spec.ordered_inputs():
+        problem = None
+        for port in planned.inputs:
             link = flow.link_into(node_id, port.name)
             if link is not None:
-                args.append(self.outputs[link.source][link.source_port])
+                args.append(self.outputs.get(link.source, {}).get(link.source_port))
                 continue
             raw = planned.node.values.get(port.name, port.default)
             try:
                 args.append(convert_value(raw, port.type))
             except ConversionError as exc:
                 args.append(raw)
-                raise ConversionError(f"input {port.name!r}: {exc}") from None
-        return args
+                problem = problem or f"input {port.name!r}: {exc}"
+        return args, problem
 
     def _finish(self, node_id: str, outcome: NodeOutcome) -> None:
         if self.in_flight.pop(node_id, None) is None:
@@ -181,8 +200,14 @@ class Scheduler:
         if outcome.ok:
             self.status[node_id] = "success"
             self.outputs[node_id] = outcome.outputs
-            self._emit(NodeFinished, node_id, outputs=outcome.outputs, elapsed=outcome.elapsed,
-                       stdout=outcome.stdout, stderr=outcome.stderr)
+            self._emit(
+                NodeFinished,
+                node_id,
+                outputs=outcome.outputs,
+                elapsed=outcome.elapsed,
+                stdout=outcome.stdout,
+                stderr=outcome.stderr,
+            )
             for child in self.plan.nodes[node_id].downstream:
                 self.waiting[child] -= 1
                 if self.waiting[child] == 0 and self.status[child] == "pending":
@@ -190,15 +215,35 @@ class Scheduler:
         elif self.cancelled.is_set():
             self._cancel(node_id)
         else:
-            self._fail(node_id, outcome.error or "failed", outcome.traceback, outcome.elapsed,
-                       outcome.stdout, outcome.stderr)
+            self._fail(
+                node_id,
+                outcome.error or "failed",
+                outcome.traceback,
+                outcome.elapsed,
+                outcome.stdout,
+                outcome.stderr,
+            )
 
-    def _fail(self, node_id: str, error: str, trace: str, elapsed: float,
-              stdout: str = "", stderr: str = "") -> None:
+    def _fail(
+        self,
+        node_id: str,
+        error: str,
+        trace: str,
+        elapsed: float,
+        stdout: str = "",
+        stderr: str = "",
+    ) -> None:
         self.status[node_id] = "fail"
         self.errors[node_id] = error
-        self._emit(NodeFailed, node_id, error=error, traceback=trace, elapsed=elapsed,
-                   stdout=stdout, stderr=stderr)
+        self._emit(
+            NodeFailed,
+            node_id,
+            error=error,
+            traceback=trace,
+            elapsed=elapsed,
+            stdout=stdout,
+            stderr=stderr,
+        )
         self._skip_descendants(node_id)
 
     def _skip_descendants(self, failed: str) -> None:
@@ -221,8 +266,7 @@ class Scheduler:
                 del self.in_flight[node_id]
                 stopped = self.executor.stop_node(node_id)
                 note = "" if stopped else " (its thread could not be stopped and was abandoned)"
-                self._fail(node_id, f"timed out after {self.timeout:g} s{note}", "",
-                           now - started)
+                self._fail(node_id, f"timed out after {self.timeout:g} s{note}", "", now - started)
 
     def _cancel(self, node_id: str) -> None:
         self.status[node_id] = "cancelled"

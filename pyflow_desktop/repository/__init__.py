@@ -34,12 +34,40 @@ from .validate import find_cycle, flow_problems, spec_path
 from .writer import FORMATS, Format, dump_repository, repository_to_dict, save_repository
 
 __all__ = [
-    "FORMATS", "FORMAT_VERSION", "ORIGINAL_TYPES", "PORT_TYPES", "ConversionError",
-    "CycleError", "DuplicateIdError", "DuplicateLinkError", "Flow", "FuncSourceError", "Format", "Link",
-    "LinkError", "MalformedFileError", "NewerFormatError", "NodeInstance", "NodeSpec",
-    "Observable", "Port", "Repository", "RepositoryError", "SchemaError", "UnknownFlowError",
-    "UnknownPortError", "UnknownSpecError", "check_file", "convert_value", "dump_repository",
-    "find_cycle", "flow_problems", "func_problem", "load_repository", "loads_repository", "repository_to_dict",
+    "FORMATS",
+    "FORMAT_VERSION",
+    "ORIGINAL_TYPES",
+    "PORT_TYPES",
+    "ConversionError",
+    "CycleError",
+    "DuplicateIdError",
+    "DuplicateLinkError",
+    "Flow",
+    "FuncSourceError",
+    "Format",
+    "Link",
+    "LinkError",
+    "MalformedFileError",
+    "NewerFormatError",
+    "NodeInstance",
+    "NodeSpec",
+    "Observable",
+    "Port",
+    "Repository",
+    "RepositoryError",
+    "SchemaError",
+    "UnknownFlowError",
+    "UnknownPortError",
+    "UnknownSpecError",
+    "check_file",
+    "convert_value",
+    "dump_repository",
+    "find_cycle",
+    "flow_problems",
+    "func_problem",
+    "load_repository",
+    "loads_repository",
+    "repository_to_dict",
     "save_repository",
 ]
 
@@ -52,8 +80,9 @@ def _read_text(path: str | os.PathLike) -> str:
     except IsADirectoryError:
         raise MalformedFileError("is a folder, not a repository file", file=str(path)) from None
     except UnicodeDecodeError as exc:
-        raise MalformedFileError(f"not UTF-8 text ({exc.reason} at byte {exc.start})",
-                                 file=str(path)) from None
+        raise MalformedFileError(
+            f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=str(path)
+        ) from None
     except OSError as exc:
         raise MalformedFileError(f"cannot read: {exc.strerror}", file=str(path)) from None
 
@@ -77,8 +106,11 @@ def check_file(path: str | os.PathLike) -> list[RepositoryError]:
     for spec in repo.specs.values():
         problem = func_problem(spec.func)
         if problem:
-            problems.append(FuncSourceError(problem, file=str(path),
-                                            path=f"{spec_path(spec.id)}.func", ident=spec.id))
+            problems.append(
+                FuncSourceError(
+                    problem, file=str(path), path=f"{spec_path(spec.id)}.func", ident=spec.id
+                )
+            )
     return problems
 
 

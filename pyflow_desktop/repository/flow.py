@@ -82,9 +82,7 @@ class Flow:
 
     def links_of(self, node_id: str) -> list[Link]:
         """Every link touching ``node_id`` (in or out)."""
-        return [
-            link for link in self._links.values() if node_id in (link.source, link.target)
-        ]
+        return [link for link in self._links.values() if node_id in (link.source, link.target)]
 
     # -- mutators -----------------------------------------------------------------------
 

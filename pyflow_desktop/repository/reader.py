@@ -52,8 +52,9 @@ class _Problems:
         if isinstance(value, kinds) and not (isinstance(value, bool) and bool not in _tuple(kinds)):
             return True
         wanted = " or ".join(_json_name(kind) for kind in _tuple(kinds))
-        self.add(SchemaError(f"expected {wanted}, got {_json_name(type(value))}", path=path,
-                             ident=ident))
+        self.add(
+            SchemaError(f"expected {wanted}, got {_json_name(type(value))}", path=path, ident=ident)
+        )
         return False
 
 
@@ -62,8 +63,15 @@ def _tuple(kinds) -> tuple[type, ...]:
 
 
 def _json_name(kind: type) -> str:
-    return {dict: "an object", list: "an array", str: "a string", int: "an integer",
-            float: "a number", bool: "a boolean", type(None): "null"}.get(kind, kind.__name__)
+    return {
+        dict: "an object",
+        list: "an array",
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        bool: "a boolean",
+        type(None): "null",
+    }.get(kind, kind.__name__)
 
 
 def decode_json(text: str, file: str | None = None) -> Any:
@@ -83,19 +91,24 @@ def parse_repository(data: Any) -> tuple[Repository, list[RepositoryError]]:
     problems = _Problems()
     repo = Repository()
     if not isinstance(data, dict):
-        problems.add(SchemaError(f"expected an object at the top, got {_json_name(type(data))}",
-                                 path="$"))
+        problems.add(
+            SchemaError(f"expected an object at the top, got {_json_name(type(data))}", path="$")
+        )
         return repo, problems.found
     if "flow" not in data and "nodespec" not in data:
-        problems.add(MalformedFileError(
-            'not a PyFlow repository: it has neither a "flow" nor a "nodespec" key', path="$"))
+        problems.add(
+            MalformedFileError(
+                'not a PyFlow repository: it has neither a "flow" nor a "nodespec" key', path="$"
+            )
+        )
         return repo, problems.found
     if FORMAT_KEY in data:
         _check_version(data[FORMAT_KEY], problems)
         if any(isinstance(p, NewerFormatError) for p in problems.found):
             return repo, problems.found
-    repo.extra = {key: value for key, value in data.items()
-                  if key not in ("flow", "nodespec", FORMAT_KEY)}
+    repo.extra = {
+        key: value for key, value in data.items() if key not in ("flow", "nodespec", FORMAT_KEY)
+    }
     with repo.events.muted():
         for spec_id, raw in _domain(data, "nodespec", problems).items():
             spec = _read_spec(spec_id, raw, problems)
@@ -116,9 +129,13 @@ def _check_version(header: Any, problems: _Problems) -> None:
     if not problems.expect(version, int, path):
         return
     if version > FORMAT_VERSION:
-        problems.add(NewerFormatError(
-            f"written by a newer PyFlow Desktop (format version {version}; this one reads up "
-            f"to {FORMAT_VERSION}): update PyFlow Desktop to open it", path=path))
+        problems.add(
+            NewerFormatError(
+                f"written by a newer PyFlow Desktop (format version {version}; this one reads up "
+                f"to {FORMAT_VERSION}): update PyFlow Desktop to open it",
+                path=path,
+            )
+        )
 
 
 def _maybe_json(value: Any, path: str, problems: _Problems) -> Any:
@@ -127,8 +144,9 @@ def _maybe_json(value: Any, path: str, problems: _Problems) -> Any:
         try:
             return json.loads(value)
         except json.JSONDecodeError as exc:
-            problems.add(SchemaError(f"a JSON-encoded string that does not parse: {exc.msg}",
-                                     path=path))
+            problems.add(
+                SchemaError(f"a JSON-encoded string that does not parse: {exc.msg}", path=path)
+            )
             return None
     return value
 
@@ -146,8 +164,11 @@ def _extra(raw: dict, known: set[str]) -> dict[str, Any]:
 
 def _check_id(raw: dict, key: str, path: str, problems: _Problems) -> None:
     if "id" in raw and raw["id"] != key:
-        problems.add(SchemaError(f"id {raw['id']!r} differs from its key {key!r}",
-                                 path=f"{path}.id", ident=key))
+        problems.add(
+            SchemaError(
+                f"id {raw['id']!r} differs from its key {key!r}", path=f"{path}.id", ident=key
+            )
+        )
 
 
 def _read_spec(spec_id: str, raw: Any, problems: _Problems) -> NodeSpec | None:
@@ -158,8 +179,9 @@ def _read_spec(spec_id: str, raw: Any, problems: _Problems) -> NodeSpec | None:
     _check_id(raw, spec_id, path, problems)
     func = raw.get("func")
     if func is None:
-        problems.add(SchemaError(f"nodespec {spec_id!r} has no func", path=f"{path}.func",
-                                 ident=spec_id))
+        problems.add(
+            SchemaError(f"nodespec {spec_id!r} has no func", path=f"{path}.func", ident=spec_id)
+        )
         return None
     if not problems.expect(func, str, f"{path}.func", spec_id):
         return None
@@ -171,8 +193,11 @@ def _read_spec(spec_id: str, raw: Any, problems: _Problems) -> NodeSpec | None:
         port = {}
     inputs = _read_ports(port.get("input", []), f"{path}.port.input", spec_id, problems, True)
     explicit = "output" in port
-    outputs = (_read_ports(port["output"], f"{path}.port.output", spec_id, problems, False)
-               if explicit else [Port("out")])
+    outputs = (
+        _read_ports(port["output"], f"{path}.port.output", spec_id, problems, False)
+        if explicit
+        else [Port("out")]
+    )
     description = raw.get("description", "")
     if not isinstance(description, str):
         problems.expect(description, str, f"{path}.description", spec_id)
@@ -181,8 +206,16 @@ def _read_spec(spec_id: str, raw: Any, problems: _Problems) -> NodeSpec | None:
     extra = _extra(raw, _SPEC_KEYS)
     if port_extra:
         extra["port"] = port_extra
-    return NodeSpec(id=spec_id, title=title, inputs=inputs, outputs=outputs, func=func,
-                    description=description, extra=extra, explicit_outputs=explicit)
+    return NodeSpec(
+        id=spec_id,
+        title=title,
+        inputs=inputs,
+        outputs=outputs,
+        func=func,
+        description=description,
+        extra=extra,
+        explicit_outputs=explicit,
+    )
 
 
 def _read_ports(raw: Any, path: str, spec_id: str, problems: _Problems, is_input: bool):
@@ -196,28 +229,47 @@ def _read_ports(raw: Any, path: str, spec_id: str, problems: _Problems, is_input
             continue
         name = item.get("name")
         if not isinstance(name, str) or not name:
-            problems.add(SchemaError("a port needs a non-empty string name",
-                                     path=f"{where}.name", ident=spec_id))
+            problems.add(
+                SchemaError(
+                    "a port needs a non-empty string name", path=f"{where}.name", ident=spec_id
+                )
+            )
             continue
         if name in seen:
-            problems.add(DuplicateIdError(f"nodespec {spec_id!r} has two ports named {name!r}",
-                                          path=f"{where}.name", ident=name))
+            problems.add(
+                DuplicateIdError(
+                    f"nodespec {spec_id!r} has two ports named {name!r}",
+                    path=f"{where}.name",
+                    ident=name,
+                )
+            )
             continue
         seen.add(name)
         port_type = item.get("type", DEFAULT_TYPE)
         if port_type not in PORT_TYPES:
-            problems.add(SchemaError(
-                f"port {name!r} has unknown type {port_type!r} (known: {', '.join(PORT_TYPES)})",
-                path=f"{where}.type", ident=name))
+            problems.add(
+                SchemaError(
+                    f"port {name!r} has unknown type {port_type!r} (known: {', '.join(PORT_TYPES)})",
+                    path=f"{where}.type",
+                    ident=name,
+                )
+            )
             port_type = DEFAULT_TYPE
         order = _read_order(item.get("order", index), f"{where}.order", name, problems)
         required = item.get("required", False)
         if not isinstance(required, (bool, int)):
             problems.expect(required, bool, f"{where}.required", name)
             required = False
-        ports.append(Port(name=name, type=port_type, order=order if is_input else index,
-                          default=item.get("default"), required=bool(required),
-                          extra=_extra(item, _PORT_KEYS)))
+        ports.append(
+            Port(
+                name=name,
+                type=port_type,
+                order=order if is_input else index,
+                default=item.get("default"),
+                required=bool(required),
+                extra=_extra(item, _PORT_KEYS),
+            )
+        )
     return ports
 
 
@@ -226,8 +278,11 @@ def _read_order(value: Any, path: str, name: str, problems: _Problems) -> int:
         return int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    problems.add(SchemaError(f"port {name!r} has order {value!r}; expected an integer",
-                             path=path, ident=name))
+    problems.add(
+        SchemaError(
+            f"port {name!r} has order {value!r}; expected an integer", path=path, ident=name
+        )
+    )
     return 0
 
 
@@ -260,8 +315,13 @@ def _read_flow(flow_id: str, raw: Any, repo: Repository, problems: _Problems) ->
             if node is None:
                 continue
             if node.id in flow.nodes:
-                problems.add(DuplicateIdError(f"two nodes share the id {node.id!r}",
-                                              path=f"{path}.nodes[{index}].id", ident=node.id))
+                problems.add(
+                    DuplicateIdError(
+                        f"two nodes share the id {node.id!r}",
+                        path=f"{path}.nodes[{index}].id",
+                        ident=node.id,
+                    )
+                )
                 continue
             node_index[node.id] = index
             flow.add_node(node)
@@ -274,10 +334,14 @@ def _read_flow(flow_id: str, raw: Any, repo: Repository, problems: _Problems) ->
                 continue
             key = (link.target, link.target_port)
             if key in link_index:
-                problems.add(DuplicateLinkError(
-                    f"two links feed input {link.target_ref!r} (links[{link_index[key]}] and "
-                    f"links[{index}]); an input takes one link",
-                    path=f"{path}.links[{index}].target", ident=link.target_ref))
+                problems.add(
+                    DuplicateLinkError(
+                        f"two links feed input {link.target_ref!r} (links[{link_index[key]}] and "
+                        f"links[{index}]); an input takes one link",
+                        path=f"{path}.links[{index}].target",
+                        ident=link.target_ref,
+                    )
+                )
                 continue
             link_index[key] = index
             flow.add_link(link)
@@ -296,14 +360,22 @@ def _read_node(raw: Any, path: str, problems: _Problems) -> NodeInstance | None:
         problems.add(SchemaError("a node needs a non-empty string id", path=f"{path}.id"))
         return None
     if not isinstance(spec_id, str) or not spec_id:
-        problems.add(SchemaError(f"node {node_id!r} needs a string spec_id",
-                                 path=f"{path}.spec_id", ident=node_id))
+        problems.add(
+            SchemaError(
+                f"node {node_id!r} needs a string spec_id", path=f"{path}.spec_id", ident=node_id
+            )
+        )
         return None
     name = raw.get("name", "")
     if not problems.expect(name, str, f"{path}.name", node_id):
         name = ""
-    node = NodeInstance(id=node_id, spec_id=spec_id, name=name,
-                        is_end=bool(raw.get("is_end", False)), extra=_extra(raw, _NODE_KEYS))
+    node = NodeInstance(
+        id=node_id,
+        spec_id=spec_id,
+        name=name,
+        is_end=bool(raw.get("is_end", False)),
+        extra=_extra(raw, _NODE_KEYS),
+    )
     ports = raw.get("ports", [])
     if problems.expect(ports, list, f"{path}.ports", node_id):
         for index, item in enumerate(ports):
@@ -312,8 +384,13 @@ def _read_node(raw: Any, path: str, problems: _Problems) -> NodeInstance | None:
                 continue
             port = item.get("name")
             if not isinstance(port, str):
-                problems.add(SchemaError(f"node {node_id!r} has a port value without a name",
-                                         path=f"{where}.name", ident=node_id))
+                problems.add(
+                    SchemaError(
+                        f"node {node_id!r} has a port value without a name",
+                        path=f"{where}.name",
+                        ident=node_id,
+                    )
+                )
                 continue
             node.values[port] = item.get("value")
             extra = _extra(item, {"name", "value"})
@@ -336,8 +413,12 @@ def _read_link(raw: Any, path: str, problems: _Problems) -> Link | None:
     for end in ("source", "target"):
         value = raw.get(end)
         if not isinstance(value, str) or ":" not in value.strip(":"):
-            problems.add(SchemaError(f'link {end} must be a "nodeId:port" string, got '
-                                     f"{value!r}", path=f"{path}.{end}"))
+            problems.add(
+                SchemaError(
+                    f'link {end} must be a "nodeId:port" string, got {value!r}',
+                    path=f"{path}.{end}",
+                )
+            )
             return None
         ends.append(value)
     return Link.parse(*ends)

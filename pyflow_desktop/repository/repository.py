@@ -32,9 +32,7 @@ class Repository:
             return self.flows[flow_id]
         except KeyError:
             known = ", ".join(sorted(self.flows)) or "none"
-            raise UnknownFlowError(
-                f"no flow {flow_id!r} (flows: {known})", ident=flow_id
-            ) from None
+            raise UnknownFlowError(f"no flow {flow_id!r} (flows: {known})", ident=flow_id) from None
 
     def flows_using(self, spec_id: str) -> list[Flow]:
         """Flows with at least one node built from ``spec_id``."""

@@ -84,8 +84,11 @@ def _link_problems(flow, specs, link, where) -> list[RepositoryError]:
         node = flow.nodes.get(node_id)
         if node is None:
             problems.append(
-                LinkError(f"link {end} {ref!r} names a missing node {node_id!r}",
-                          path=f"{where}.{end}", ident=node_id)
+                LinkError(
+                    f"link {end} {ref!r} names a missing node {node_id!r}",
+                    path=f"{where}.{end}",
+                    ident=node_id,
+                )
             )
             continue
         spec = specs.get(node.spec_id)
@@ -123,7 +126,7 @@ def find_cycle(flow: Flow) -> list[str]:
                 state[path.pop()] = 2
                 stack.pop()
             elif state.get(child) == 1:
-                return path[path.index(child):]
+                return path[path.index(child) :]
             elif child not in state:
                 state[child] = 1
                 path.append(child)

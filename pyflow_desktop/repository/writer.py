@@ -67,8 +67,11 @@ def flow_to_dict(flow: Flow) -> dict[str, Any]:
         "name": flow.name,
         "nodes": [_node_to_dict(node) for node in flow.nodes.values()],
         "links": [
-            {"source": link.source_ref, "target": link.target_ref,
-             **flow.link_extra.get((link.target, link.target_port), {})}
+            {
+                "source": link.source_ref,
+                "target": link.target_ref,
+                **flow.link_extra.get((link.target, link.target_port), {}),
+            }
             for link in flow.links
         ],
     }
@@ -105,8 +108,9 @@ def save_repository(repo: Repository, path: str | os.PathLike, fmt: Format = "na
     """Write ``repo`` to ``path`` atomically; an existing file is kept as ``<path>.bak``."""
     target = Path(path)
     text = dump_repository(repo, fmt)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                    dir=target.parent or ".")
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or "."
+    )
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
