@@ -1,0 +1,175 @@
+"""The command-line contract, through a real subprocess: names, flags, outputs, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from flows import add_nodes, basic_repo, link
+
+from pyflow_desktop.repository import Flow, load_repository, save_repository
+
+
+def cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pyflow_desktop", *map(str, args)],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture
+def repo_file(tmp_path):
+    """A file with two flows: `good` (a diamond-ish sum) and `bad` (fail → skip + a branch)."""
+    repo = basic_repo()
+    good = Flow("good", "Good")
+    add_nodes(good, ("a", "const", {"v": "2"}), ("b", "const", {"v": "3"}), ("sum", "add", {}))
+    link(good, "a:out", "sum:a")
+    link(good, "b:out", "sum:b")
+    good.set_end("sum", True)
+    repo.add_flow(good)
+    bad = Flow("bad", "Bad")
+    add_nodes(bad, ("x", "boom", {"a": "1"}), ("y", "add", {"b": "1"}), ("z", "const", {"v": "1"}))
+    link(bad, "x:out", "y:a")
+    repo.add_flow(bad)
+    path = tmp_path / "repo.json"
+    save_repository(repo, path)
+    return path
+
+
+def test_run_prints_a_readable_table_and_exits_zero(repo_file):
+    done = cli("run", repo_file, "--flow", "good")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].split() == ["NODE", "NAME", "STATUS", "TIME", "RESULT"]
+    assert any(line.startswith("sum") and "success" in line and "out=5" in line for line in lines)
+    assert "3 nodes (3 success)" in lines[-1]
+
+
+def test_run_json_is_the_original_result_shape(repo_file):
+    done = cli("run", repo_file, "--flow", "bad", "--json")
+    assert done.returncode == 1
+    result = json.loads(done.stdout)
+    assert [node["id"] for node in result] == ["x", "y", "z"]
+    for node in result:
+        assert set(node) == {"id", "name", "inputs", "outputs", "status", "error"}
+    assert [node["status"] for node in result] == ["fail", "skip", "success"]
+    assert "boom at 1" in result[0]["error"] and "'x'" in result[1]["error"]
+    assert result[2]["outputs"] == [{"name": "out", "type": "Any", "value": 1}]
+    assert result[2]["error"] is None
+
+
+def test_run_events_prints_one_json_object_a_line(repo_file):
+    done = cli("run", repo_file, "--flow", "bad", "--events")
+    assert done.returncode == 1
+    events = [json.loads(line) for line in done.stdout.splitlines()]
+    assert events[-1]["type"] == "run_finished" and events[-1]["ok"] is False
+    for event in events[:-1]:
+        assert {"type", "node", "time"} <= set(event)
+        assert event["type"] in {"queued", "started", "partial", "finished", "failed", "skipped"}
+    assert {(e["type"], e["node"]) for e in events} >= {("failed", "x"), ("skipped", "y"),
+                                                        ("finished", "z")}
+    times = [event["time"] for event in events]
+    assert times == sorted(times)
+
+
+def test_node_runs_that_node_and_its_ancestors(repo_file):
+    done = cli("run", repo_file, "--flow", "good", "--node", "a", "--json")
+    assert done.returncode == 0
+    assert [node["id"] for node in json.loads(done.stdout)] == ["a"]
+
+
+def test_flow_may_be_left_out_only_when_the_file_has_one(repo_file, tmp_path):
+    done = cli("run", repo_file)
+    assert done.returncode == 2
+    assert "good" in done.stderr and "bad" in done.stderr and "--flow" in done.stderr
+    repo = load_repository(repo_file)
+    repo.remove_flow("bad")
+    single = tmp_path / "single.json"
+    save_repository(repo, single)
+    assert cli("run", single, "--workers", "1").returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--flow", "nope"], "no flow 'nope'"),
+        (["--flow", "good", "--node", "ghost"], "no node 'ghost'"),
+    ],
+)
+def test_invalid_requests_exit_two_without_traceback(repo_file, args, message):
+    done = cli("run", repo_file, *args)
+    assert done.returncode == 2
+    assert message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_invalid_files_exit_two_with_file_and_place(tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"flow": {"f": {"nodes": [{"id": "n1", "spec_id": "ghost"}]}}}')
+    done = cli("run", broken)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "broken.json" in done.stderr and "ghost" in done.stderr
+    assert 'flow["f"].nodes[0].spec_id' in done.stderr
+    assert cli("run", tmp_path / "missing.json").returncode == 2
+    assert cli("run", broken, "--workers", "0").returncode == 2
+
+
+def test_check_lists_every_problem_and_exits_two(tmp_path, repo_file):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({
+        "nodespec": {"s": {"id": "s", "title": "S", "func": "def func(:\n  pass",
+                           "port": {"input": [{"name": "a"}]}}},
+        "flow": {"f": {"id": "f", "nodes": [{"id": "n1", "spec_id": "s"},
+                                            {"id": "n2", "spec_id": "missing"}],
+                       "links": [{"source": "n1:out", "target": "n9:a"}]}},
+    }))
+    done = cli("check", bad)
+    assert done.returncode == 2
+    lines = done.stdout.splitlines()
+    assert len(lines) == 3
+    assert any("missing" in line and "nodes[1].spec_id" in line for line in lines)
+    assert any("n9" in line and "links[0]" in line for line in lines)
+    assert any("syntax error" in line and 'nodespec["s"].func' in line for line in lines)
+    valid = cli("check", repo_file)
+    assert valid.returncode == 0 and "valid" in valid.stdout
+
+
+def test_check_runs_no_node_code(tmp_path):
+    marker = tmp_path / "ran"
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps({"nodespec": {"s": {
+        "id": "s", "title": "S", "port": {"input": []},
+        "func": f"open({str(marker)!r}, 'w').close()\ndef func():\n    return 1\n"}}}))
+    assert cli("check", path).returncode == 0
+    assert not marker.exists()
+
+
+def test_convert_round_trip_keeps_what_flows_compute(repo_file, tmp_path):
+    original = tmp_path / "original.json"
+    native = tmp_path / "native.json"
+    assert cli("convert", repo_file, original, "--format", "original").returncode == 0
+    assert "pyflow_desktop" not in json.loads(original.read_text())
+    assert cli("convert", original, native, "--format", "native").returncode == 0
+    assert json.loads(native.read_text())["pyflow_desktop"] == {"format_version": 1}
+    before = json.loads(cli("run", repo_file, "--flow", "bad", "--json").stdout)
+    after = json.loads(cli("run", native, "--flow", "bad", "--json").stdout)
+    assert after == before
+    assert cli("convert", repo_file, repo_file, "--format", "native").returncode == 2
+
+
+def test_convert_original_fixture_round_trip(original_fixtures, tmp_path):
+    source = original_fixtures / "repo.json"
+    native, back = tmp_path / "native.json", tmp_path / "back.json"
+    assert cli("convert", source, native, "--format", "native").returncode == 0
+    assert cli("convert", native, back, "--format", "original").returncode == 0
+    for flow in ("pyflow.sample.math", "pyflow.sample.xor", "pyflow.sample.error"):
+        first = cli("run", source, "--flow", flow, "--json")
+        again = cli("run", back, "--flow", flow, "--json")
+        assert first.returncode == again.returncode
+        assert json.loads(first.stdout) == json.loads(again.stdout)
+
+
+def test_help_names_the_commands():
+    done = cli("--help")
+    assert done.returncode == 0
+    for command in ("run", "check", "convert"):
+        assert command in done.stdout
