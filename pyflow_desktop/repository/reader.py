@@ -36,6 +36,7 @@ _PORT_KEYS = {"name", "type", "order", "default", "required"}
 _SPEC_KEYS = {"id", "title", "port", "func", "description"}
 _NODE_KEYS = {"id", "spec_id", "name", "ports", "is_end", "ui"}
 _FLOW_KEYS = {"id", "name", "nodes", "links"}
+_INTEGER = re.compile(r"^\s*-?\d+\s*$")
 _PIXELS = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(?:px)?\s*$")
 
 
@@ -138,6 +139,9 @@ def _check_version(header: Any, problems: _Problems) -> None:
         )
 
 
+_UNREADABLE = object()
+
+
 def _maybe_json(value: Any, path: str, problems: _Problems) -> Any:
     """The original sometimes stored a domain's values as JSON-encoded strings."""
     if isinstance(value, str):
@@ -147,13 +151,13 @@ def _maybe_json(value: Any, path: str, problems: _Problems) -> Any:
             problems.add(
                 SchemaError(f"a JSON-encoded string that does not parse: {exc.msg}", path=path)
             )
-            return None
+            return _UNREADABLE
     return value
 
 
 def _domain(data: dict, key: str, problems: _Problems) -> dict[str, Any]:
     raw = _maybe_json(data.get(key, {}), key, problems)
-    if raw is None or not problems.expect(raw, dict, key):
+    if raw is _UNREADABLE or not problems.expect(raw, dict, key):
         return {}
     return raw
 
@@ -174,7 +178,7 @@ def _check_id(raw: dict, key: str, path: str, problems: _Problems) -> None:
 def _read_spec(spec_id: str, raw: Any, problems: _Problems) -> NodeSpec | None:
     path = spec_path(spec_id)
     raw = _maybe_json(raw, path, problems)
-    if raw is None or not problems.expect(raw, dict, path, spec_id):
+    if raw is _UNREADABLE or not problems.expect(raw, dict, path, spec_id):
         return None
     _check_id(raw, spec_id, path, problems)
     func = raw.get("func")
@@ -274,7 +278,7 @@ def _read_ports(raw: Any, path: str, spec_id: str, problems: _Problems, is_input
 
 
 def _read_order(value: Any, path: str, name: str, problems: _Problems) -> int:
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and _INTEGER.match(value):
         return int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return value
@@ -300,7 +304,7 @@ def _read_pixels(value: Any, path: str, problems: _Problems) -> float:
 def _read_flow(flow_id: str, raw: Any, repo: Repository, problems: _Problems) -> Flow | None:
     path = flow_path(flow_id)
     raw = _maybe_json(raw, path, problems)
-    if raw is None or not problems.expect(raw, dict, path, flow_id):
+    if raw is _UNREADABLE or not problems.expect(raw, dict, path, flow_id):
         return None
     _check_id(raw, flow_id, path, problems)
     name = raw.get("name", flow_id)
