@@ -63,11 +63,10 @@ def main() -> None:
         repo, graph = build(shape, args.nodes)
         keys = list(graph)
 
-        def ours() -> None:
-            result = run_flow(repo, shape, workers=args.workers)
-            assert result.ok
+        def ours(repo=repo, shape=shape) -> None:
+            assert run_flow(repo, shape, workers=args.workers).ok
 
-        def dask() -> None:
+        def dask(graph=graph, keys=keys) -> None:
             dask_get(graph, keys, num_workers=args.workers)
 
         ours(), dask()  # warm up both

@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from ..repository import ConversionError, convert_value
+from ..repository import ConversionError, check_value, convert_value
 from .events import (
     NodeCancelled,
     NodeFailed,
@@ -184,7 +184,11 @@ class Scheduler:
         for port in planned.inputs:
             link = flow.link_into(node_id, port.name)
             if link is not None:
-                args.append(self.outputs.get(link.source, {}).get(link.source_port))
+                value = self.outputs.get(link.source, {}).get(link.source_port)
+                args.append(value)
+                mismatch = port.typed and check_value(value, port.type)
+                if mismatch and problem is None:
+                    problem = f"input {port.name!r} {mismatch} (from {link.source_ref})"
                 continue
             raw = planned.node.values.get(port.name, port.default)
             try:

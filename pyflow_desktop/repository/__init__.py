@@ -27,7 +27,14 @@ from .errors import (
 from .events import Observable
 from .flow import Flow, Link, NodeInstance
 from .nodespec import NodeSpec, Port, func_problem
-from .port_types import ORIGINAL_TYPES, PORT_TYPES, ConversionError, convert_value
+from .port_types import (
+    ORIGINAL_TYPES,
+    PORT_TYPES,
+    ConversionError,
+    check_value,
+    convert_value,
+    types_compatible,
+)
 from .reader import FORMAT_VERSION, decode_json, parse_repository
 from .repository import Repository
 from .validate import find_cycle, flow_problems, spec_path
@@ -60,6 +67,7 @@ __all__ = [
     "UnknownPortError",
     "UnknownSpecError",
     "check_file",
+    "check_value",
     "convert_value",
     "dump_repository",
     "find_cycle",
@@ -69,6 +77,7 @@ __all__ = [
     "loads_repository",
     "repository_to_dict",
     "save_repository",
+    "types_compatible",
 ]
 
 

@@ -42,7 +42,11 @@ def func_problem(source: str) -> str | None:
 
 @dataclass
 class Port:
-    """One input or output port. ``extra`` keeps keys we do not know, for round trips."""
+    """One input or output port. ``extra`` keeps keys we do not know, for round trips.
+
+    ``typed`` is False when the file gave no type (the original then meant String): such
+    ports convert manual values as String but accept any linked value unchecked.
+    """
 
     name: str
     type: str = DEFAULT_TYPE
@@ -50,6 +54,7 @@ class Port:
     default: Any = None
     required: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    typed: bool = True
 
 
 @dataclass
@@ -83,5 +88,6 @@ class NodeSpec:
             spec.inputs = [replace(port, extra=dict(port.extra)) for port in self.inputs]
         if "outputs" not in changes:
             spec.outputs = [replace(port, extra=dict(port.extra)) for port in self.outputs]
-        spec.extra = dict(self.extra)
+        if "extra" not in changes:
+            spec.extra = dict(self.extra)
         return spec

@@ -31,10 +31,12 @@ def convert_value(value: Any, port_type: str) -> Any:
         return value
     try:
         return converter(value)
-    except ConversionError:
-        raise
     except (ValueError, TypeError) as exc:
         raise ConversionError(f"cannot read {value!r} as {port_type}: {exc}") from None
+
+
+def _kind(value: Any) -> str:
+    return f"got {type(value).__name__}"
 
 
 def _to_string(value: Any) -> str:
@@ -51,18 +53,24 @@ def _to_int(value: Any) -> int:
     if isinstance(value, float):
         if value.is_integer():
             return int(value)
-        raise ConversionError(f"cannot read {value!r} as Int: it has a fractional part")
+        raise ValueError("it has a fractional part")
     if isinstance(value, str):
-        return int(value.strip())
-    raise ConversionError(f"cannot read {value!r} as Int: got {type(value).__name__}")
+        text = value.strip()
+        if not text.lstrip("+-").isdigit():
+            raise ValueError("not a whole number")
+        return int(text)
+    raise TypeError(_kind(value))
 
 
 def _to_float(value: Any) -> float:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
     if isinstance(value, str):
-        return float(value.strip())
-    raise ConversionError(f"cannot read {value!r} as Float: got {type(value).__name__}")
+        try:
+            return float(value.strip())
+        except ValueError:
+            raise ValueError("not a number") from None
+    raise TypeError(_kind(value))
 
 
 def _to_bool(value: Any) -> bool:
@@ -76,16 +84,14 @@ def _to_bool(value: Any) -> bool:
             return True
         if word in _FALSE:
             return False
-    raise ConversionError(
-        f"cannot read {value!r} as Boolean: use true/false, yes/no, 1/0 or on/off"
-    )
+    raise ValueError("use true/false, yes/no, 1/0 or on/off")
 
 
 def _to_list(value: Any) -> list:
     if isinstance(value, (list, tuple)):
         return list(value)
     if not isinstance(value, str):
-        raise ConversionError(f"cannot read {value!r} as List: got {type(value).__name__}")
+        raise TypeError(_kind(value))
     text = value.strip()
     if not text:
         return []
@@ -104,13 +110,19 @@ def _to_json(value: Any) -> Any:
         try:
             return json.loads(value)
         except json.JSONDecodeError as exc:
-            raise ConversionError(f"cannot read {value!r} as Json: {exc}") from None
+            raise ValueError(str(exc)) from None
     return value
 
 
 def _to_float_array(value: Any) -> list[float]:
     items = _to_list(value)
-    return [_to_float(item) for item in items]
+    numbers = []
+    for item in items:
+        try:
+            numbers.append(_to_float(item))
+        except (ValueError, TypeError):
+            raise ValueError(f"item {item!r} is not a number") from None
+    return numbers
 
 
 _CONVERTERS = {
@@ -123,3 +135,86 @@ _CONVERTERS = {
     "Json": _to_json,
     "FloatArray": _to_float_array,
 }
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_json(value: Any, depth: int = 0) -> bool:
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return True
+    if depth > 100:
+        return False
+    if isinstance(value, (list, tuple)):
+        return all(_is_json(item, depth + 1) for item in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _is_json(v, depth + 1) for k, v in value.items())
+    return False
+
+
+def _ndim(value: Any) -> int | None:
+    """Dimensions of a numpy-like array (without importing numpy), else None."""
+    ndim = getattr(value, "ndim", None)
+    return ndim if isinstance(ndim, int) and hasattr(value, "dtype") else None
+
+
+def _is_float_array(value: Any) -> bool:
+    if _ndim(value) is not None:
+        return _ndim(value) == 1 and getattr(value.dtype, "kind", "") in "biuf"
+    return isinstance(value, (list, tuple)) and all(_is_number(item) for item in value)
+
+
+def _is_image(value: Any) -> bool:
+    if _ndim(value) is not None:
+        return _ndim(value) in (2, 3)
+    return (
+        isinstance(value, (list, tuple))
+        and bool(value)
+        and all(isinstance(row, (list, tuple)) and all(map(_is_number, row)) for row in value)
+    )
+
+
+_CHECKS = {
+    "String": lambda v: isinstance(v, str),
+    "Int": lambda v: isinstance(v, int) and not isinstance(v, bool) or _ndim(v) == 0,
+    "Long": lambda v: isinstance(v, int) and not isinstance(v, bool) or _ndim(v) == 0,
+    "Float": lambda v: _is_number(v) or _ndim(v) == 0,
+    "Boolean": lambda v: isinstance(v, bool),
+    "List": lambda v: isinstance(v, (list, tuple)) or _ndim(v) == 1,
+    "Json": _is_json,
+    "FloatArray": _is_float_array,
+    "Image": _is_image,
+}
+
+
+def check_value(value: Any, port_type: str) -> str | None:
+    """Why ``value`` does not fit ``port_type`` (``None`` fits any port), or ``None`` if it does."""
+    check = _CHECKS.get(port_type)
+    if value is None or check is None or check(value):
+        return None
+    shown = repr(value)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return f"expects {port_type}, got {type(value).__name__} {shown}"
+
+
+# Which output types may feed which input types, besides the same type and Any.
+_FEEDS = {
+    "Int": {"Long", "Float", "Json"},
+    "Long": {"Int", "Float", "Json"},
+    "Float": {"Json"},
+    "Boolean": {"Json"},
+    "String": {"Json"},
+    "List": {"Json", "FloatArray"},
+    "Json": set(),
+    "FloatArray": {"List", "Image"},
+    "Image": set(),
+}
+
+
+def types_compatible(source_type: str, target_type: str) -> bool:
+    """Whether a link from an output of ``source_type`` into ``target_type`` makes sense."""
+    if "Any" in (source_type, target_type) or source_type == target_type:
+        return True
+    return target_type in _FEEDS.get(source_type, set())

@@ -272,6 +272,7 @@ def _read_ports(raw: Any, path: str, spec_id: str, problems: _Problems, is_input
                 default=item.get("default"),
                 required=bool(required),
                 extra=_extra(item, _PORT_KEYS),
+                typed="type" in item,
             )
         )
     return ports

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from .flow import Flow, NodeInstance
 from .nodespec import NodeSpec, Port
+from .port_types import DEFAULT_TYPE
 from .reader import FORMAT_KEY, FORMAT_VERSION
 from .repository import Repository
 
@@ -50,7 +51,9 @@ def spec_to_dict(spec: NodeSpec) -> dict[str, Any]:
 
 
 def _port_to_dict(port: Port, is_input: bool) -> dict[str, Any]:
-    data: dict[str, Any] = {"name": port.name, "type": port.type}
+    data: dict[str, Any] = {"name": port.name}
+    if port.typed or port.type != DEFAULT_TYPE:
+        data["type"] = port.type
     if is_input:
         data["order"] = port.order
         if port.default is not None:
@@ -118,6 +121,11 @@ def save_repository(repo: Repository, path: str | os.PathLike, fmt: Format = "na
             os.fsync(handle.fileno())
         if target.exists():
             shutil.copy2(target, target.with_name(target.name + ".bak"))
+            shutil.copymode(target, tmp_name)
+        else:  # mkstemp makes 0600 files; give a new file the usual permissions
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp_name, 0o666 & ~umask)
         os.replace(tmp_name, target)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)

@@ -13,8 +13,12 @@ from pyflow_desktop.repository import Flow, load_repository, save_repository
 
 
 def cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pyflow_desktop", *map(str, args)],
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "pyflow_desktop", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 @pytest.fixture
@@ -66,8 +70,11 @@ def test_run_events_prints_one_json_object_a_line(repo_file):
     for event in events[:-1]:
         assert {"type", "node", "time"} <= set(event)
         assert event["type"] in {"queued", "started", "partial", "finished", "failed", "skipped"}
-    assert {(e["type"], e["node"]) for e in events} >= {("failed", "x"), ("skipped", "y"),
-                                                        ("finished", "z")}
+    assert {(e["type"], e["node"]) for e in events} >= {
+        ("failed", "x"),
+        ("skipped", "y"),
+        ("finished", "z"),
+    }
     times = [event["time"] for event in events]
     assert times == sorted(times)
 
@@ -115,13 +122,27 @@ def test_invalid_files_exit_two_with_file_and_place(tmp_path):
 
 def test_check_lists_every_problem_and_exits_two(tmp_path, repo_file):
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({
-        "nodespec": {"s": {"id": "s", "title": "S", "func": "def func(:\n  pass",
-                           "port": {"input": [{"name": "a"}]}}},
-        "flow": {"f": {"id": "f", "nodes": [{"id": "n1", "spec_id": "s"},
-                                            {"id": "n2", "spec_id": "missing"}],
-                       "links": [{"source": "n1:out", "target": "n9:a"}]}},
-    }))
+    bad.write_text(
+        json.dumps(
+            {
+                "nodespec": {
+                    "s": {
+                        "id": "s",
+                        "title": "S",
+                        "func": "def func(:\n  pass",
+                        "port": {"input": [{"name": "a"}]},
+                    }
+                },
+                "flow": {
+                    "f": {
+                        "id": "f",
+                        "nodes": [{"id": "n1", "spec_id": "s"}, {"id": "n2", "spec_id": "missing"}],
+                        "links": [{"source": "n1:out", "target": "n9:a"}],
+                    }
+                },
+            }
+        )
+    )
     done = cli("check", bad)
     assert done.returncode == 2
     lines = done.stdout.splitlines()
@@ -136,9 +157,20 @@ def test_check_lists_every_problem_and_exits_two(tmp_path, repo_file):
 def test_check_runs_no_node_code(tmp_path):
     marker = tmp_path / "ran"
     path = tmp_path / "r.json"
-    path.write_text(json.dumps({"nodespec": {"s": {
-        "id": "s", "title": "S", "port": {"input": []},
-        "func": f"open({str(marker)!r}, 'w').close()\ndef func():\n    return 1\n"}}}))
+    path.write_text(
+        json.dumps(
+            {
+                "nodespec": {
+                    "s": {
+                        "id": "s",
+                        "title": "S",
+                        "port": {"input": []},
+                        "func": f"open({str(marker)!r}, 'w').close()\ndef func():\n    return 1\n",
+                    }
+                }
+            }
+        )
+    )
     assert cli("check", path).returncode == 0
     assert not marker.exists()
 

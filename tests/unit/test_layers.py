@@ -23,8 +23,12 @@ BLOCKER = textwrap.dedent(
 
 
 def run_blocked(code: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", BLOCKER + textwrap.dedent(code)],
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", BLOCKER + textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_repository_and_engine_import_without_qt():
