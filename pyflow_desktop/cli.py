@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .engine import RunEvent, RunResult, run_flow, to_jsonable
+from .engine import ResultCache, RunEvent, RunResult, make_executor, run_flow, to_jsonable
 from .repository import (
     FORMATS,
     Repository,
@@ -56,8 +56,26 @@ def _parser() -> argparse.ArgumentParser:
         "--workers",
         metavar="N",
         type=_positive_int,
-        help="nodes run at once (default: CPU count + 4)",
+        help="nodes run at once (default: CPU count + 4 for thread, CPU count for process)",
     )
+    run.add_argument(
+        "--executor",
+        choices=("thread", "process", "dask"),
+        default="thread",
+        help="where nodes run: threads here, isolated worker processes, or a Dask cluster",
+    )
+    run.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=_positive_float,
+        help="fail a node that runs longer (process executor: its worker is killed)",
+    )
+    run.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="a Dask scheduler to use with --executor dask (default: a local cluster)",
+    )
+    run.add_argument("--no-cache", action="store_true", help="run every node, reuse nothing")
 
     check = commands.add_parser("check", help="validate a file without running any code")
     check.add_argument("file", metavar="FILE")
@@ -79,8 +97,23 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return value
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv == ["--pyflow-worker"]:  # a bundled program serving as a process-executor worker
+        from .engine.process_worker import main as worker_main
+
+        worker_main()
+        return EXIT_OK
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
         from .ui.app import main as gui_main  # Qt is imported only for the window
 
@@ -123,9 +156,27 @@ def _run(args: argparse.Namespace) -> int:
         elif not args.json:
             events.append(event)
 
-    result = run_flow(
-        repo, flow_id, targets=args.node or "all", on_event=on_event, workers=args.workers
-    )
+    if args.scheduler and args.executor != "dask":
+        raise UsageError("--scheduler needs --executor dask")
+    options = {"scheduler_address": args.scheduler} if args.scheduler else {}
+    try:
+        executor = make_executor(args.executor, args.workers, **options)
+    except (ImportError, OSError, RuntimeError) as exc:
+        raise UsageError(f"cannot start the {args.executor} executor: {exc}") from None
+    try:
+        result = run_flow(
+            repo,
+            flow_id,
+            targets=args.node or "all",
+            on_event=on_event,
+            executor=executor,
+            timeout=args.timeout,
+            cache=None if args.no_cache else ResultCache(),
+        )
+    finally:
+        shutdown = getattr(executor, "shutdown", None)
+        if shutdown is not None:
+            shutdown()
     if args.json:
         print(json.dumps(result.to_json(), indent=None if args.events else 2))
     elif not args.events:

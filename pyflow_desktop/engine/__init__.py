@@ -6,6 +6,7 @@ pass ``on_event`` to receive typed events (``NodeStarted``, ``NodeFinished``...)
 
 from __future__ import annotations
 
+from .cache import ResultCache, node_key
 from .events import (
     EVENT_TYPES,
     NodeCached,
@@ -47,6 +48,7 @@ __all__ = [
     "PlanError",
     "RunEvent",
     "RunFinished",
+    "ResultCache",
     "RunResult",
     "Scheduler",
     "Targets",
@@ -54,6 +56,7 @@ __all__ = [
     "compile_func",
     "execute_node",
     "make_executor",
+    "node_key",
     "plan_run",
     "run_flow",
     "to_jsonable",

@@ -7,7 +7,9 @@ The scheduler runs on the thread that calls ``Scheduler.run``; it alone touches 
 - ``in_flight``: node id → ``perf_counter`` time it was handed to the executor;
 - ``outputs``: node id → its output values, once it succeeded;
 - ``inputs``: node id → the argument values it was (or would have been) called with;
-- ``status``: node id → pending | queued | running | success | fail | skip | cancelled;
+- ``status``: node id → pending | queued | running | success | cached | fail | skip |
+  cancelled;
+- ``keys``: node id → its cache key (``None`` when it has none), when a cache is used;
 - ``errors``: node id → the message shown in the result's ``error``.
 
 Executors report back through ``messages`` (a thread-safe queue); ``cancel()`` may be called
@@ -24,7 +26,9 @@ from collections.abc import Callable
 from typing import Any
 
 from ..repository import ConversionError, check_value, convert_value
+from .cache import ResultCache, node_key
 from .events import (
+    NodeCached,
     NodeCancelled,
     NodeFailed,
     NodeFinished,
@@ -48,12 +52,19 @@ class Scheduler:
     """Runs a ``Plan`` on an ``Executor`` once; create a new one per run."""
 
     def __init__(
-        self, plan: Plan, executor: Executor, sink: Sink | None = None, timeout: float | None = None
+        self,
+        plan: Plan,
+        executor: Executor,
+        sink: Sink | None = None,
+        timeout: float | None = None,
+        cache: ResultCache | None = None,
     ) -> None:
         self.plan = plan
         self.executor = executor
         self.sink = sink
         self.timeout = timeout
+        self.cache = cache
+        self.keys: dict[str, str | None] = {}
         self.messages: queue.SimpleQueue = queue.SimpleQueue()
         self.cancelled = threading.Event()
         self.waiting: dict[str, int] = {}
@@ -86,6 +97,10 @@ class Scheduler:
         self.executor.start(self.messages.put, self.cancelled)
         try:
             self._loop()
+        except BaseException:  # Ctrl+C or a bug: stop what runs before giving up
+            for node_id in list(self.in_flight):
+                self.executor.stop_node(node_id)
+            raise
         finally:
             self.executor.close()
         result = RunResult(
@@ -158,6 +173,15 @@ class Scheduler:
         if problem:
             self._fail(node_id, problem, "", 0.0)
             return
+        if self.cache is not None:
+            key = self.keys[node_id] = self._key(node_id, args)
+            outputs = self.cache.get(key)
+            if outputs is not None:
+                self.status[node_id] = "cached"
+                self.outputs[node_id] = outputs
+                self._emit(NodeCached, node_id, outputs=outputs)
+                self._release_children(node_id)
+                return
         self.status[node_id] = "running"
         self.in_flight[node_id] = time.perf_counter()
         self._emit(NodeStarted, node_id)
@@ -198,12 +222,33 @@ class Scheduler:
                 problem = problem or f"input {port.name!r}: {exc}"
         return args, problem
 
+    def _key(self, node_id: str, args: list[Any]) -> str | None:
+        planned = self.plan.nodes[node_id]
+        parts: list[tuple[str, Any]] = []
+        for port, value in zip(planned.inputs, args):
+            link = self.plan.flow.link_into(node_id, port.name)
+            if link is None:
+                parts.append(("manual", planned.node.values.get(port.name, port.default)))
+            elif self.keys.get(link.source) is not None:
+                parts.append(("key", [self.keys[link.source], link.source_port]))
+            else:
+                parts.append(("value", value))
+        return node_key(planned, parts)
+
+    def _release_children(self, node_id: str) -> None:
+        for child in self.plan.nodes[node_id].downstream:
+            self.waiting[child] -= 1
+            if self.waiting[child] == 0 and self.status[child] == "pending":
+                self._make_ready(child)
+
     def _finish(self, node_id: str, outcome: NodeOutcome) -> None:
         if self.in_flight.pop(node_id, None) is None:
             return  # timed out or cancelled earlier; its late result is ignored
         if outcome.ok:
             self.status[node_id] = "success"
             self.outputs[node_id] = outcome.outputs
+            if self.cache is not None:
+                self.cache.put(self.keys.get(node_id), outcome.outputs)
             self._emit(
                 NodeFinished,
                 node_id,
@@ -212,10 +257,7 @@ class Scheduler:
                 stdout=outcome.stdout,
                 stderr=outcome.stderr,
             )
-            for child in self.plan.nodes[node_id].downstream:
-                self.waiting[child] -= 1
-                if self.waiting[child] == 0 and self.status[child] == "pending":
-                    self._make_ready(child)
+            self._release_children(node_id)
         elif self.cancelled.is_set():
             self._cancel(node_id)
         else:

@@ -1,0 +1,90 @@
+"""Result caching by Merkle key, as ComfyUI and Prefect do.
+
+A node's key hashes its spec's function source, its ports, its manual values and, for each
+linked input, the key of the upstream node (or, when that node has none, the linked value
+itself). An unchanged node therefore keeps its key, and editing a value or a spec changes the
+key of exactly that node and its dependants. Values that cannot be hashed give no key: that
+node just runs, the run never breaks.
+
+State: ``ResultCache._entries`` (key → outputs, least recently used first).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from .plan import PlannedNode
+
+
+class ResultCache:
+    """Outputs of successful runs by node key; lives as long as its owner (a GUI session)."""
+
+    def __init__(self, max_entries: int = 10_000) -> None:
+        self._entries: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.max_entries = max_entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: str | None) -> dict[str, Any] | None:
+        if key is None:
+            return None
+        with self._lock:
+            outputs = self._entries.get(key)
+            if outputs is not None:
+                self._entries.move_to_end(key)
+            return outputs
+
+    def put(self, key: str | None, outputs: dict[str, Any]) -> None:
+        if key is None:
+            return
+        with self._lock:
+            self._entries[key] = outputs
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def node_key(planned: PlannedNode, inputs: list[tuple[str, Any]]) -> str | None:
+    """The Merkle key of a node, or ``None`` when something in it cannot be hashed.
+
+    ``inputs`` holds, per input port in call order, ``("key", upstream_key_and_port)``,
+    ``("value", linked_value)`` or ``("manual", raw_value)``.
+    """
+    spec = planned.spec
+    parts: list[Any] = [
+        spec.func,
+        [(p.name, p.type, p.order, p.typed) for p in planned.inputs],
+        list(planned.output_names),
+    ]
+    for kind, item in inputs:
+        digest = _digest(item) if kind == "value" else item
+        if digest is None and kind == "value":
+            return None
+        parts.append((kind, digest))
+    try:
+        text = json.dumps(parts, sort_keys=True, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return None
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _digest(value: Any) -> str | None:
+    try:
+        data = json.dumps(value, sort_keys=True).encode()
+    except (TypeError, ValueError):
+        try:
+            data = pickle.dumps(value, protocol=4)
+        except Exception:
+            return None
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,228 @@
+"""The ``process`` executor: our own persistent worker processes, talking over pipes.
+
+Each node runs in a worker process, so a node that hangs can be killed (timeout or Stop) and
+one that kills its own process fails alone; the worker is then replaced. Workers are reused
+between nodes and runs (a pool shared by the whole program). They are fresh interpreters
+(``python -m pyflow_desktop.engine.process_worker``, i.e. spawned) connected by an
+authenticated loopback connection: unlike ``multiprocessing`` they never re-import the
+caller's ``__main__``, and behave the same on every platform.
+
+State: ``WorkerPool._idle`` (workers waiting for work), ``WorkerPool._all`` (every live
+worker), each ``Worker.node_id`` (the node it runs, or None) and ``Worker.stopping`` (set
+when we kill it on purpose, so its death is not reported as a crash).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import threading
+from multiprocessing.connection import Client
+
+from .executors import Executor, Report
+from .node_call import NodeOutcome, NodeTask
+
+WORKER_MODULE = "pyflow_desktop.engine.process_worker"
+
+
+class WorkerStartError(RuntimeError):
+    """A worker process could not be started."""
+
+
+def worker_command() -> list[str]:
+    if getattr(sys, "frozen", False):  # a PyInstaller bundle: the program serves as worker
+        return [sys.executable, "--pyflow-worker"]
+    return [sys.executable, "-m", WORKER_MODULE]
+
+
+class Worker:
+    """One worker process and the thread that reads its messages."""
+
+    def __init__(self, pool: WorkerPool) -> None:
+        authkey = os.urandom(32)
+        self.process = subprocess.Popen(
+            worker_command(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            stderr=None,
+        )
+        self.process.stdin.write(f"{authkey.hex()} {os.getpid()}\n")
+        self.process.stdin.close()
+        port = self.process.stdout.readline().strip()
+        self.process.stdout.close()
+        if not port.isdigit():
+            self.process.kill()
+            raise WorkerStartError(
+                f"a worker process could not start ({describe_exit(self.process.wait())})"
+            )
+        self.conn = Client(("127.0.0.1", int(port)), authkey=authkey)
+        self.pool = pool
+        self.node_id: str | None = None
+        self.report: Report | None = None
+        self.stopping = False
+        self._reader = threading.Thread(target=self._read, name="pyflow-worker-reader", daemon=True)
+        self._reader.start()
+
+    def run(self, task: NodeTask, report: Report) -> None:
+        self.node_id, self.report = task.node_id, report
+        self.conn.send(task)
+
+    def _read(self) -> None:
+        while True:
+            try:
+                message = pickle.loads(self.conn.recv_bytes())
+            except (EOFError, OSError):
+                break
+            if message[0] == "done":
+                report, self.node_id, self.report = self.report, None, None
+                self.pool.release(self)
+                report(message)
+            elif self.report is not None:
+                self.report(message)
+        self._died()
+
+    def _died(self) -> None:
+        try:
+            code = self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            code = self.process.wait()
+        self.conn.close()
+        self.pool.forget(self)
+        if self.node_id is not None and not self.stopping and self.report is not None:
+            self.report(
+                (
+                    "done",
+                    self.node_id,
+                    NodeOutcome(
+                        self.node_id, error=f"the worker process died ({describe_exit(code)})"
+                    ),
+                )
+            )
+
+    def kill(self) -> None:
+        self.stopping = True
+        if self.process.poll() is None:
+            self.process.kill()
+
+    def close(self) -> None:
+        self.stopping = True
+        try:
+            self.conn.send(None)
+        except OSError:
+            pass
+
+
+def describe_exit(code: int | None) -> str:
+    """Say how a process ended, from its return code."""
+    if code is None:
+        return "it stopped answering"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        hint = {"SIGKILL": ", perhaps out of memory", "SIGSEGV": ", a crash in native code"}
+        return f"killed by {name}{hint.get(name, '')}"
+    return f"exit code {code}"
+
+
+class WorkerPool:
+    """Worker processes kept warm between nodes and runs; grows on demand."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle: list[Worker] = []
+        self._all: set[Worker] = set()
+
+    def acquire(self) -> Worker:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        worker = Worker(self)
+        with self._lock:
+            self._all.add(worker)
+        return worker
+
+    def release(self, worker: Worker) -> None:
+        with self._lock:
+            if worker in self._all and not worker.stopping:
+                self._idle.append(worker)
+
+    def forget(self, worker: Worker) -> None:
+        with self._lock:
+            self._all.discard(worker)
+            if worker in self._idle:
+                self._idle.remove(worker)
+
+    def warm(self, count: int) -> None:
+        """Start workers until ``count`` exist, so the first nodes do not wait for them."""
+        with self._lock:
+            missing = count - len(self._all)
+        started = [Worker(self) for _ in range(max(0, missing))]
+        with self._lock:
+            self._all.update(started)
+            self._idle.extend(started)
+
+    def live_pids(self) -> list[int]:
+        with self._lock:
+            return [worker.process.pid for worker in self._all]
+
+    def shutdown(self) -> None:
+        """Stop every worker now (they may be running abandoned nodes)."""
+        with self._lock:
+            workers, self._all, self._idle = list(self._all), set(), []
+        for worker in workers:
+            worker.kill()
+        for worker in workers:
+            worker.process.wait(timeout=5)
+
+
+_shared: WorkerPool | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_pool() -> WorkerPool:
+    """The program's worker pool, created on first use and shut down at exit."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = WorkerPool()
+            atexit.register(_shared.shutdown)
+        return _shared
+
+
+class ProcessExecutor(Executor):
+    """Runs each node in a worker process of ``pool`` (the shared pool by default)."""
+
+    name = "process"
+
+    def __init__(self, max_workers: int | None = None, pool: WorkerPool | None = None) -> None:
+        super().__init__(max_workers or os.cpu_count() or 1)
+        self.pool = pool or shared_pool()
+        self._running: dict[str, Worker] = {}
+        self._report: Report | None = None
+
+    def start(self, report: Report, cancelled: threading.Event) -> None:
+        self._report = report
+        self.pool.warm(min(self.max_workers, 2))
+
+    def submit(self, task: NodeTask) -> None:
+        worker = self.pool.acquire()
+        self._running[task.node_id] = worker
+        worker.run(task, self._report)
+
+    def stop_node(self, node_id: str) -> bool:
+        worker = self._running.pop(node_id, None)
+        if worker is None or worker.node_id != node_id:
+            return False
+        worker.kill()
+        return True
+
+    def close(self) -> None:
+        self._running.clear()
