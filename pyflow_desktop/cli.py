@@ -161,6 +161,7 @@ def _run(args: argparse.Namespace) -> int:
     options = {"scheduler_address": args.scheduler} if args.scheduler else {}
     try:
         executor = make_executor(args.executor, args.workers, **options)
+        getattr(executor, "connect", lambda: None)()  # dask: reach the cluster now
     except (ImportError, OSError, RuntimeError) as exc:
         raise UsageError(f"cannot start the {args.executor} executor: {exc}") from None
     try:

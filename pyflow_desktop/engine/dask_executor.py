@@ -1,0 +1,424 @@
+"""Running nodes on a dask.distributed cluster: the way to scale past one machine.
+
+``DaskExecutor`` submits each ``NodeTask`` as one dask task (``pure=False``, a unique key)
+running ``run_node_on_worker``; the future's done callback reports the ``NodeOutcome``.
+``distributed`` is imported only when the executor connects, so importing the engine stays
+cheap.
+
+Streaming: distributed no longer ships Pub/Sub, so a generator node's partial values travel
+through the cluster's event broker: the worker calls ``Worker.log_event(topic, ...)`` with the
+value pickled, and the client receives it through ``Client.subscribe_topic`` on its event
+loop thread. Worker → scheduler → client streams are ordered, so every partial value of a node
+is reported before its ``done`` message. Each message carries the run id, so a value from a
+node of an earlier run is dropped; when dask reruns a task (its worker died) the restarted
+stream's values are forwarded only from the index after the last one already forwarded.
+
+Stop: ``stop_node`` cancels the node's future and sets a ``distributed.Event`` named after its
+key; a streaming generator checks that event between yields (at most every
+``STOP_CHECK_INTERVAL`` seconds) and stops. A plain function that is already running cannot be
+interrupted: its result is discarded, but it keeps its worker thread until it returns.
+
+State: ``_client``/``_cluster`` (kept across runs until ``shutdown``; ``_connect_lock``).
+Guarded by ``_lock``, which is never held while waiting on dask (the client's event loop
+thread takes it too): ``_run`` (the current run's id and ``report``),
+``_keys``/``_futures`` (node id → task key / future, for the current run's nodes in flight),
+``_stopped`` (keys this executor cancelled itself, whose callbacks report nothing) and
+``_set_events`` (stop events set, cleared after a while so the scheduler can drop them).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import threading
+import time
+import traceback
+import uuid
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+from .executors import Executor, Report, default_workers
+from .node_call import NodeOutcome, NodeTask, execute_node
+
+STOP_CHECK_INTERVAL = 0.1
+_EVENT_KEEP_SECONDS = 60.0
+
+
+# --- worker side ------------------------------------------------------------------------
+
+
+class _StopFlag:
+    """A ``threading.Event``-like view of a ``distributed.Event``, checked at most every
+    ``STOP_CHECK_INTERVAL`` seconds so that a fast generator does not flood the scheduler."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._event = None
+        self._set = False
+        # The first check waits one interval: short generators never contact the scheduler.
+        self._next_check = time.monotonic() + STOP_CHECK_INTERVAL
+
+    def is_set(self) -> bool:
+        if self._set:
+            return True
+        now = time.monotonic()
+        if now < self._next_check:
+            return False
+        self._next_check = now + STOP_CHECK_INTERVAL
+        try:
+            if self._event is None:
+                from distributed import Event
+
+                self._event = Event(self._name)
+            self._set = bool(self._event.is_set())
+        except Exception:  # the scheduler is unreachable: keep the node running
+            return False
+        return self._set
+
+
+def _dump_value(value: Any) -> bytes:
+    try:
+        import cloudpickle
+
+        return cloudpickle.dumps(value)
+    except Exception as exc:  # noqa: BLE001 — a value that cannot travel is shown as text
+        return pickle.dumps(f"<partial value could not be sent: {type(exc).__name__}: {exc}>")
+
+
+def run_node_on_worker(task: NodeTask, topic: str, run_id: str, stop_name: str) -> NodeOutcome:
+    """The dask task: run one node, publishing each partial value to ``topic``."""
+    from distributed import get_worker
+
+    worker = get_worker()
+
+    def on_partial(value: Any, index: int) -> None:
+        worker.log_event(topic, [run_id, task.node_id, index, _dump_value(value)])
+
+    return execute_node(task, on_partial, _StopFlag(stop_name))
+
+
+def _truncate_topic(topic: str, dask_scheduler=None) -> None:
+    """Run on the scheduler: forget the topic's logged events (they hold partial values)."""
+    broker = getattr(dask_scheduler, "_broker", None)
+    if broker is not None:
+        broker.truncate(topic)
+
+
+# --- client side ------------------------------------------------------------------------
+
+
+@dataclass
+class _Run:
+    run_id: str
+    report: Report
+    partials: int = 0
+    last_index: dict[str, int] = field(default_factory=dict)
+
+
+class DaskExecutor(Executor):
+    """Runs nodes on a ``distributed`` cluster: one at ``scheduler_address``, else a local one.
+
+    The local cluster listens on loopback only (``127.0.0.1``, no dashboard); ``processes``
+    chooses worker processes over threads in this process. Node code runs on the workers, so a
+    remote cluster needs ``pyflow_desktop`` installed there. The client is created by the first
+    ``start`` (or ``connect``) and kept across runs; ``shutdown`` closes it and the cluster.
+    Without ``max_workers``, the cap on nodes in flight is the cluster's total worker threads.
+    """
+
+    name = "dask"
+
+    def __init__(
+        self,
+        max_workers: int | None = None,
+        scheduler_address: str | None = None,
+        *,
+        processes: bool = False,
+        connect_timeout: float = 10.0,
+    ) -> None:
+        super().__init__(max_workers)
+        self._requested_workers = max_workers
+        self.scheduler_address = scheduler_address
+        self.processes = processes
+        self.connect_timeout = connect_timeout
+        self._lock = threading.Lock()  # run state; never held while waiting on dask
+        self._connect_lock = threading.Lock()  # connect and shutdown
+        self._client = None
+        self._cluster = None
+        self._topic = f"pyflow-partials-{uuid.uuid4().hex}"
+        self._run: _Run | None = None
+        self._futures: dict[str, Any] = {}
+        self._keys: dict[str, str] = {}
+        self._stopped: set[str] = set()
+        self._set_events: list[tuple[float, str]] = []
+
+    # -- connection --
+
+    @property
+    def client(self):
+        """The ``distributed.Client`` (``None`` before the first ``start``/``connect``)."""
+        return self._client
+
+    def connect(self):
+        """Connect (or start the local cluster) if not done yet; returns the client."""
+        with self._connect_lock:
+            client = self._client
+            if client is not None and client.status not in ("closing", "closed", "failed"):
+                return client
+            self._close_client()
+            from distributed import Client
+
+            if self.scheduler_address:
+                try:
+                    client = Client(
+                        self.scheduler_address,
+                        set_as_default=False,
+                        timeout=self.connect_timeout,
+                    )
+                except Exception as exc:
+                    raise ConnectionError(
+                        f"could not connect to the dask scheduler at "
+                        f"{self.scheduler_address}: {exc}"
+                    ) from exc
+            else:
+                self._cluster = self._start_cluster()
+                client = Client(self._cluster, set_as_default=False)
+            client.subscribe_topic(self._topic, self._on_event)
+            self._client = client
+            return client
+
+    def _start_cluster(self):
+        from distributed import LocalCluster
+
+        threads = self._requested_workers or default_workers()
+        if self.processes:
+            n_workers = max(1, min(os.cpu_count() or 1, threads))
+        else:
+            n_workers = 1
+        with warnings.catch_warnings():
+            # With the dashboard off the scheduler still serves /health on loopback, on
+            # port 8787 if free, else on another one (which it warns about).
+            warnings.filterwarnings("ignore", "Port .* is already in use")
+            # In-process workers talk over dask's in-memory transport (no sockets, far
+            # lower latency); worker processes use TCP bound to loopback.
+            network = {"host": "127.0.0.1", "protocol": "tcp"} if self.processes else {}
+            return LocalCluster(
+                n_workers=n_workers,
+                threads_per_worker=max(1, -(-threads // n_workers)),
+                processes=self.processes,
+                dashboard_address=None,
+                **network,
+            )
+
+    def _total_threads(self) -> int:
+        try:
+            return sum(self._client.nthreads().values())
+        except Exception:  # noqa: BLE001
+            return 0
+
+    # -- Executor --
+
+    def start(self, report: Report, cancelled: threading.Event) -> None:
+        self.connect()
+        with self._lock:
+            self._run = _Run(uuid.uuid4().hex, report)  # Stop reaches nodes through stop_node
+            self._futures = {}
+            self._keys = {}
+        if self._requested_workers is None:
+            self.max_workers = self._total_threads() or default_workers()
+        self._forget_old_events()
+
+    def submit(self, task: NodeTask) -> None:
+        key = f"{task.node_id}-{uuid.uuid4().hex}"
+        with self._lock:
+            run, client = self._run, self._client
+            if run is None or client is None:
+                raise RuntimeError("DaskExecutor.submit called before start")
+            self._keys[task.node_id] = key  # before submitting: partials may come at once
+        try:
+            future = client.submit(
+                run_node_on_worker,
+                task,
+                self._topic,
+                run.run_id,
+                _stop_event_name(key),
+                pure=False,
+                key=key,
+            )
+        except Exception as exc:  # noqa: BLE001 — e.g. arguments that cannot be sent
+            with self._lock:
+                self._keys.pop(task.node_id, None)
+            run.report(("done", task.node_id, _failed(task.node_id, "dask could not run it", exc)))
+            return
+        with self._lock:
+            self._futures[task.node_id] = future
+        future.add_done_callback(
+            lambda fut, node_id=task.node_id, run=run: self._on_done(node_id, run, fut)
+        )
+
+    def stop_node(self, node_id: str) -> bool:
+        with self._lock:
+            future = self._futures.pop(node_id, None)
+            key = self._keys.pop(node_id, None)
+            if future is None or key is None:
+                return False
+            self._stopped.add(key)
+        self._stop(future, key)
+        return True
+
+    def close(self) -> None:
+        """End this run's work (outstanding nodes are cancelled); the client stays open."""
+        with self._lock:
+            pending = [(f, self._keys[n]) for n, f in self._futures.items() if n in self._keys]
+            self._stopped.update(key for _, key in pending)
+            self._futures, self._keys = {}, {}
+            run, self._run = self._run, None
+        for future, key in pending:
+            if not future.done():
+                self._stop(future, key)
+        if run is not None and run.partials and self._client is not None:
+            try:
+                self._client.run_on_scheduler(_truncate_topic, self._topic)
+            except Exception:  # noqa: BLE001 — only frees memory on the scheduler
+                pass
+
+    def shutdown(self) -> None:
+        """Close the client, and the local cluster if this executor started one."""
+        self.close()
+        with self._connect_lock:
+            self._close_client()
+
+    def __enter__(self) -> DaskExecutor:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.shutdown()
+
+    # -- internals --
+
+    def _close_client(self) -> None:
+        client, cluster = self._client, self._cluster
+        self._client = self._cluster = None
+        with self._lock:
+            set_events, self._set_events = self._set_events, []
+        if client is not None:
+            for _, name in set_events:
+                try:
+                    _event(client, name).clear()
+                except Exception:  # noqa: BLE001
+                    pass
+            try:
+                client.unsubscribe_topic(self._topic)
+            except Exception:  # noqa: BLE001
+                pass
+            client.close()
+        if cluster is not None:
+            cluster.close()
+
+    def _stop(self, future, key: str) -> None:
+        """Cancel a node's future and tell a streaming generator to stop."""
+        client = self._client
+        if client is None:
+            return
+        try:
+            _event(client, _stop_event_name(key)).set()
+            with self._lock:
+                self._set_events.append((time.monotonic(), _stop_event_name(key)))
+        except Exception:  # noqa: BLE001 — the cancel below still frees the slot
+            pass
+        try:
+            client.cancel([future])
+        except Exception:  # noqa: BLE001
+            pass
+
+    def _forget_old_events(self) -> None:
+        """Clear stop events set long ago, so the scheduler can drop them."""
+        limit = time.monotonic() - _EVENT_KEEP_SECONDS
+        with self._lock:
+            old = [name for at, name in self._set_events if at < limit]
+            self._set_events = [(at, name) for at, name in self._set_events if at >= limit]
+        for name in old:
+            try:
+                _event(self._client, name).clear()
+            except Exception:  # noqa: BLE001
+                pass
+
+    def _on_event(self, event: tuple[float, Any]) -> None:
+        """A partial value from a worker (runs on the client's event loop thread)."""
+        try:
+            run_id, node_id, index, payload = event[1]
+        except (TypeError, ValueError):
+            return
+        with self._lock:
+            run = self._run
+            if run is None or run.run_id != run_id or node_id not in self._keys:
+                return
+            # dask reruns a task whose worker died, restarting its stream: skip values seen.
+            if index <= run.last_index.get(node_id, -1):
+                return
+            run.last_index[node_id] = index
+            run.partials += 1
+        try:
+            value = pickle.loads(payload)  # noqa: S301 — sent by our own worker function
+        except Exception as exc:  # noqa: BLE001
+            value = f"<partial value could not be read: {type(exc).__name__}: {exc}>"
+        run.report(("partial", node_id, value, index))
+
+    def _on_done(self, node_id: str, run: _Run, future) -> None:
+        """A node's future finished, failed or was cancelled (runs on dask's callback thread)."""
+        with self._lock:
+            if future.key in self._stopped:
+                self._stopped.discard(future.key)
+                return
+            if self._keys.get(node_id) == future.key:
+                del self._keys[node_id]
+                self._futures.pop(node_id, None)
+        outcome = _outcome_of(node_id, future)
+        run.report(("done", node_id, outcome))
+
+
+def _stop_event_name(key: str) -> str:
+    return f"pyflow-stop-{key}"
+
+
+def _event(client, name: str):
+    from distributed import Event
+
+    return Event(name, client=client)
+
+
+def _outcome_of(node_id: str, future) -> NodeOutcome:
+    status = future.status
+    if status == "finished":
+        try:
+            outcome = future.result()
+        except Exception as exc:  # noqa: BLE001 — the outputs could not be pickled or fetched
+            what = "its outputs could not be sent back from the dask worker (are they picklable?)"
+            return _failed(node_id, what, exc)
+        if isinstance(outcome, NodeOutcome):
+            return outcome
+        return NodeOutcome(node_id, error=f"dask task returned {type(outcome).__name__}")
+    if status != "error":  # cancelled by dask (not by us) or lost with its worker/scheduler
+        return NodeOutcome(node_id, error=f"dask worker lost: the task was {status} by dask")
+    try:
+        exc = future.exception()
+    except Exception as error:  # noqa: BLE001
+        exc = error
+    from distributed import KilledWorker
+
+    if isinstance(exc, KilledWorker | OSError):
+        return _failed(node_id, "dask worker lost", exc)
+    return _failed(node_id, "dask could not run the node", exc)
+
+
+def _failed(node_id: str, what: str, exc: BaseException | None) -> NodeOutcome:
+    """A node outcome for a failure of dask itself: one line naming the cause, full details
+    in the traceback (dask puts whole tracebacks in some messages)."""
+    if exc is None:
+        return NodeOutcome(node_id, error=f"{what}: unknown error")
+    lines = [line for line in str(exc).strip().splitlines() if line.strip()]
+    text = f"{type(exc).__name__}: {lines[0] if lines else ''}".rstrip(": ")
+    if len(lines) > 1:
+        text += f" ({lines[-1].strip()})"
+    trace = "".join(traceback.format_exception(exc))
+    return NodeOutcome(node_id, error=f"{what}: {text}", traceback=trace)

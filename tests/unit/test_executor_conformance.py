@@ -1,0 +1,267 @@
+"""One conformance suite, run against every executor: thread, process and dask.
+
+Each test builds a small flow, runs it through the one scheduler on the executor under
+test and checks statuses, values and events. Executors must be indistinguishable here.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from flows import add_nodes, basic_repo, link, spec
+
+from pyflow_desktop.engine import (
+    NodeCached,
+    NodeFinished,
+    NodeOutput,
+    NodeQueued,
+    NodeStarted,
+    ResultCache,
+    RunFinished,
+    Scheduler,
+    make_executor,
+    plan_run,
+    run_flow,
+)
+from pyflow_desktop.repository import Flow
+
+EXECUTORS = ("thread", "process", "dask")
+
+
+@pytest.fixture(scope="module")
+def dask_executor():
+    pytest.importorskip("distributed")
+    executor = make_executor("dask", 4)
+    yield executor
+    executor.shutdown()
+
+
+@pytest.fixture(params=EXECUTORS)
+def executor(request):
+    """A fresh executor per test (dask reuses one cluster for the module)."""
+    if request.param == "dask":
+        return request.getfixturevalue("dask_executor")
+    return make_executor(request.param, 4)
+
+
+def run(repo, flow, executor, **options):
+    events = []
+    result = run_flow(repo, flow, executor=executor, on_event=events.append, **options)
+    return result, events
+
+
+def test_chain(executor):
+    repo = basic_repo()
+    flow = Flow("chain")
+    add_nodes(flow, ("c", "const", {"v": "1"}), *[(f"n{i}", "add", {"b": "1"}) for i in range(5)])
+    link(flow, "c:out", "n0:a")
+    for i in range(1, 5):
+        link(flow, f"n{i - 1}:out", f"n{i}:a")
+    repo.add_flow(flow)
+    result, _ = run(repo, flow, executor)
+    assert result.ok and result.output("n4") == 6
+
+
+def test_diamond(executor):
+    repo = basic_repo()
+    flow = Flow("diamond")
+    add_nodes(
+        flow,
+        ("top", "const", {"v": "2"}),
+        ("left", "add", {"b": "10"}),
+        ("right", "add", {"b": "20"}),
+        ("bottom", "add", {}),
+    )
+    link(flow, "top:out", "left:a")
+    link(flow, "top:out", "right:a")
+    link(flow, "left:out", "bottom:a")
+    link(flow, "right:out", "bottom:b")
+    repo.add_flow(flow)
+    result, _ = run(repo, flow, executor)
+    assert result.output("bottom") == 34
+
+
+def test_wide_fan_out(executor):
+    repo = basic_repo()
+    flow = Flow("wide")
+    add_nodes(
+        flow, ("src", "const", {"v": "1"}), *[(f"w{i}", "add", {"b": str(i)}) for i in range(40)]
+    )
+    for i in range(40):
+        link(flow, "src:out", f"w{i}:a")
+    repo.add_flow(flow)
+    result, _ = run(repo, flow, executor)
+    assert result.ok
+    assert [result.output(f"w{i}") for i in range(40)] == [1 + i for i in range(40)]
+
+
+def test_multi_output(executor):
+    repo = basic_repo()
+    repo.add_spec(
+        spec(
+            "divmod",
+            "def func(a, b):\n    q, r = divmod(a, b)\n    return {'q': q, 'r': r}\n",
+            ["a:Int", "b:Int"],
+            outputs=("q", "r"),
+        )
+    )
+    flow = Flow("multi")
+    add_nodes(flow, ("d", "divmod", {"a": "17", "b": "5"}), ("sum", "add", {}))
+    link(flow, "d:q", "sum:a")
+    link(flow, "d:r", "sum:b")
+    repo.add_flow(flow)
+    result, _ = run(repo, flow, executor)
+    assert (result.output("d", "q"), result.output("d", "r"), result.output("sum")) == (3, 2, 5)
+
+
+def test_failure_skips_descendants_only(executor):
+    repo = basic_repo()
+    flow = Flow("fail")
+    add_nodes(
+        flow,
+        ("bad", "boom", {"a": "x"}),
+        ("child", "add", {"b": "1"}),
+        ("grandchild", "add", {"b": "1"}),
+        ("other", "const", {"v": "5"}),
+    )
+    link(flow, "bad:out", "child:a")
+    link(flow, "child:out", "grandchild:a")
+    repo.add_flow(flow)
+    result, events = run(repo, flow, executor)
+    assert [n["status"] for n in result.nodes] == ["fail", "skip", "skip", "success"]
+    assert "ValueError: boom at x" in result.node("bad")["error"]
+    assert "'bad'" in result.node("grandchild")["error"]
+    failed = next(e for e in events if e.type == "failed")
+    assert "Traceback" in failed.traceback
+
+
+def test_event_order(executor):
+    repo = basic_repo()
+    flow = Flow("order")
+    add_nodes(flow, ("a", "const", {"v": "1"}), ("b", "add", {"b": "1"}), ("c", "add", {"b": "1"}))
+    link(flow, "a:out", "b:a")
+    link(flow, "b:out", "c:a")
+    repo.add_flow(flow)
+    _, events = run(repo, flow, executor)
+    assert [(type(e), e.node) for e in events] == [
+        (NodeQueued, "a"), (NodeStarted, "a"), (NodeFinished, "a"),
+        (NodeQueued, "b"), (NodeStarted, "b"), (NodeFinished, "b"),
+        (NodeQueued, "c"), (NodeStarted, "c"), (NodeFinished, "c"),
+        (RunFinished, ""),
+    ]  # fmt: skip
+
+
+def test_streaming_partials_arrive_in_order_before_finish(executor):
+    repo = basic_repo()
+    repo.add_spec(
+        spec(
+            "tick",
+            "import time\ndef func(n):\n    for i in range(n):\n"
+            "        time.sleep(0.02)\n        yield i * 10\n",
+            ["n:Int"],
+        )
+    )
+    flow = Flow("stream")
+    add_nodes(flow, ("t", "tick", {"n": "5"}))
+    repo.add_flow(flow)
+    result, events = run(repo, flow, executor)
+    partials = [e for e in events if isinstance(e, NodeOutput)]
+    assert [(e.index, e.value) for e in partials] == [(i, i * 10) for i in range(5)]
+    finished = next(i for i, e in enumerate(events) if isinstance(e, NodeFinished))
+    assert events.index(partials[-1]) < finished
+    assert result.output("t") == 40
+
+
+def test_cancel_stops_the_run_quickly(executor):
+    repo = basic_repo()
+    flow = Flow("cancel")
+    add_nodes(flow, ("slow", "sleep", {"s": "20"}), ("after", "add", {"b": "1"}))
+    link(flow, "slow:out", "after:a")
+    repo.add_flow(flow)
+    scheduler = Scheduler(plan_run(repo, flow), executor)
+    started = threading.Event()
+    scheduler.sink = lambda e: started.set() if isinstance(e, NodeStarted) else None
+    timer = threading.Thread(target=lambda: (started.wait(10), time.sleep(0.2), scheduler.cancel()))
+    timer.start()
+    begin = time.perf_counter()
+    result = scheduler.run()
+    assert time.perf_counter() - begin < 3
+    assert [n["status"] for n in result.nodes] == ["cancelled", "cancelled"]
+    timer.join()
+
+
+def test_timeout_fails_the_hung_node_and_the_rest_finishes(executor):
+    repo = basic_repo()
+    flow = Flow("timeout")
+    add_nodes(flow, ("hang", "sleep", {"s": "20"}), ("quick", "const", {"v": "3"}))
+    repo.add_flow(flow)
+    begin = time.perf_counter()
+    result, _ = run(repo, flow, executor, timeout=0.5)
+    assert time.perf_counter() - begin < 5
+    assert result.node("hang")["status"] == "fail"
+    assert "timed out after 0.5 s" in result.node("hang")["error"]
+    assert result.output("quick") == 3
+
+
+def test_cache_hit_and_exact_reruns_after_an_edit(executor):
+    repo = basic_repo()
+    flow = Flow("cache")
+    add_nodes(
+        flow,
+        ("a", "const", {"v": "1"}),
+        ("b", "const", {"v": "2"}),
+        ("sum", "add", {}),
+        ("plus", "add", {"b": "100"}),
+    )
+    link(flow, "a:out", "sum:a")
+    link(flow, "b:out", "sum:b")
+    link(flow, "sum:out", "plus:a")
+    repo.add_flow(flow)
+    cache = ResultCache()
+    first, _ = run(repo, flow, executor, cache=cache)
+    assert {n["status"] for n in first.nodes} == {"success"}
+    again, events = run(repo, flow, executor, cache=cache)
+    assert {n["status"] for n in again.nodes} == {"cached"} and again.ok
+    assert again.output("plus") == 103
+    assert {e.node for e in events if isinstance(e, NodeCached)} == {"a", "b", "sum", "plus"}
+    flow.set_value("b", "v", "5")
+    edited, _ = run(repo, flow, executor, cache=cache)
+    status = {n["id"]: n["status"] for n in edited.nodes}
+    assert status == {"a": "cached", "b": "success", "sum": "success", "plus": "success"}
+    assert edited.output("plus") == 106
+
+
+def test_type_mismatch_fails_naming_port_and_types(executor):
+    repo = basic_repo()
+    repo.add_spec(spec("text", "def func():\n    return 'seven'\n"))
+    flow = Flow("types")
+    add_nodes(flow, ("t", "text", {}), ("sum", "add", {"b": "1"}))
+    link(flow, "t:out", "sum:a")
+    repo.add_flow(flow)
+    result, _ = run(repo, flow, executor)
+    error = result.node("sum")["error"]
+    assert result.node("sum")["status"] == "fail"
+    assert "'a'" in error and "Int" in error and "str" in error
+
+
+def test_results_equal_those_of_the_thread_executor(executor):
+    repo = basic_repo()
+    flow = Flow("mixed")
+    add_nodes(
+        flow,
+        ("a", "const", {"v": "4"}),
+        ("s", "shout", {"t": "hi"}),
+        ("bad", "boom", {}),
+        ("g", "count", {"n": "3"}),
+        ("sum", "add", {}),
+    )
+    link(flow, "a:out", "sum:a")
+    link(flow, "g:out", "sum:b")
+    repo.add_flow(flow)
+    reference = run_flow(repo, flow, executor="thread")
+    result, events = run(repo, flow, executor)
+    assert result.nodes == reference.nodes
+    shout = next(e for e in events if isinstance(e, NodeFinished) and e.node == "s")
+    assert shout.stdout == "hello hi\n"
