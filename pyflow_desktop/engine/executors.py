@@ -49,10 +49,12 @@ class Executor(ABC):
 
 
 class ThreadExecutor(Executor):
-    """Runs nodes on daemon threads in this process: cheapest, but a hung node cannot be killed.
+    """Runs nodes on daemon threads in this process: cheapest, but a running function cannot
+    be killed; a streaming generator does stop at its next ``yield``.
 
     Threads are daemons so that a node abandoned after a timeout or Stop never keeps the
-    program from exiting. State: ``_tasks`` (work for the threads), ``_threads``.
+    program from exiting. State: ``_tasks`` (work for the threads), ``_threads``, ``_stops``
+    (node id → the event that asks its generator to stop).
     """
 
     name = "thread"
@@ -61,6 +63,7 @@ class ThreadExecutor(Executor):
         super().__init__(max_workers)
         self._tasks: SimpleQueue = SimpleQueue()
         self._threads: list[threading.Thread] = []
+        self._stops: dict[str, threading.Event] = {}
         self._report: Report | None = None
         self._cancelled: threading.Event | None = None
 
@@ -72,7 +75,15 @@ class ThreadExecutor(Executor):
             thread = threading.Thread(target=self._work, name="pyflow-node", daemon=True)
             self._threads.append(thread)
             thread.start()
+        self._stops[task.node_id] = _AnyEvent(self._cancelled)
         self._tasks.put(task)
+
+    def stop_node(self, node_id: str) -> bool:
+        """Ask a streaming node to stop; returns False: a plain function runs on regardless."""
+        stop = self._stops.get(node_id)
+        if stop is not None:
+            stop.set()
+        return False
 
     def _work(self) -> None:
         while (task := self._tasks.get()) is not None:
@@ -82,12 +93,25 @@ class ThreadExecutor(Executor):
             def partial(value: Any, index: int, node_id: str = node_id, report=report) -> None:
                 report(("partial", node_id, value, index))
 
-            report(("done", node_id, execute_node(task, partial, self._cancelled)))
+            outcome = execute_node(task, partial, self._stops.get(node_id))
+            self._stops.pop(node_id, None)
+            report(("done", node_id, outcome))
 
     def close(self) -> None:
         for _ in self._threads:
             self._tasks.put(None)
         self._threads = []
+
+
+class _AnyEvent(threading.Event):
+    """Set by itself (this node was stopped) or through the run's cancel event."""
+
+    def __init__(self, run_cancelled: threading.Event | None) -> None:
+        super().__init__()
+        self._run_cancelled = run_cancelled
+
+    def is_set(self) -> bool:
+        return super().is_set() or bool(self._run_cancelled and self._run_cancelled.is_set())
 
 
 def _dask_executor(max_workers: int | None = None, **options: Any) -> Executor:

@@ -147,6 +147,8 @@ class Scheduler:
                     self._handle(self.messages.get_nowait())
                 except queue.Empty:
                     break
+            if self.timeout is not None:  # a node streaming partials never lets get() time out
+                self._expire_timeouts()
 
     def _wait_time(self) -> float | None:
         if self.timeout is None:
@@ -311,7 +313,11 @@ class Scheduler:
             if now - started >= self.timeout:
                 del self.in_flight[node_id]
                 stopped = self.executor.stop_node(node_id)
-                note = "" if stopped else " (its thread could not be stopped and was abandoned)"
+                note = (
+                    ""
+                    if stopped
+                    else " (a thread cannot be killed: it may go on in the background)"
+                )
                 self._fail(node_id, f"timed out after {self.timeout:g} s{note}", "", now - started)
 
     def _cancel(self, node_id: str) -> None:
