@@ -72,8 +72,10 @@ class _StopFlag:
 
                 self._event = Event(self._name)
             self._set = bool(self._event.is_set())
-        except Exception:  # the scheduler is unreachable: keep the node running
-            return False
+        except Exception:  # noqa: BLE001
+            # The task was cancelled (it is cut off from the scheduler) or the scheduler is
+            # gone: either way nobody will receive this node's values any more.
+            self._set = True
         return self._set
 
 
