@@ -1,0 +1,122 @@
+"""``pyflow-desktop [FILE] [--flow ID] [--run] [--screenshot PNG] [--quit]``: the desktop app.
+
+The options make the window scriptable: ``--run`` runs the shown flow exactly as F5 does,
+``--screenshot`` saves a grab of the whole window once the run has settled, and ``--quit``
+then exits with the run's code — 0 success, 1 a node failed or was skipped, 2 the file or
+flow is invalid (a message on stderr, no traceback, and no dialog waits for anyone).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6 import QtCore, QtWidgets
+
+from ..repository import Repository, RepositoryError, load_repository
+from ..resources import BUILTIN_LIBRARY, resource_path
+from .main_window import APPLICATION, ORGANIZATION, MainWindow
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+SETTLE_MS = 150
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pyflow-desktop", description="Open the PyFlow Desktop window."
+    )
+    parser.add_argument(
+        "file", metavar="FILE", nargs="?", help="repository to open (default: the built-in library)"
+    )
+    parser.add_argument("--flow", metavar="ID", help="the flow to show (default: the first)")
+    parser.add_argument("--run", action="store_true", help="run the flow, as F5 does")
+    parser.add_argument("--screenshot", metavar="PNG", help="save a picture of the window")
+    parser.add_argument(
+        "--quit", action="store_true", help="exit when done, with the run's exit code"
+    )
+    return parser
+
+
+def _load(file: str | None, flow_id: str | None) -> tuple[Repository, Path, str | None]:
+    """The repository, its path and the flow to show; raises ``RepositoryError``."""
+    path = Path(file) if file else resource_path(BUILTIN_LIBRARY)
+    repo = load_repository(path)
+    if flow_id is not None:
+        return repo, path, repo.flow(flow_id).id
+    return repo, path, next(iter(repo.flows), None)
+
+
+def _qt_message(mode: QtCore.QtMsgType, context: QtCore.QMessageLogContext, text: str) -> None:
+    """Qt's own messages, minus the offscreen platform's harmless size-hint notice."""
+    if "propagateSizeHints" not in text:
+        print(text, file=sys.stderr)
+
+
+def application() -> QtWidgets.QApplication:
+    QtCore.qInstallMessageHandler(_qt_message)
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([sys.argv[0]])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    return app
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    scripted = args.quit or args.run
+    try:
+        repo, path, flow_id = _load(args.file, args.flow)
+    except RepositoryError as error:
+        print(f"error: {error}", file=sys.stderr)
+        if scripted:
+            return EXIT_INVALID
+        repo, path, flow_id, problem = Repository(), None, None, str(error)
+    else:
+        problem = None
+    if args.run and flow_id is None:
+        print(f"error: {path}: the file holds no flow to run", file=sys.stderr)
+        return EXIT_INVALID
+    app = application()
+    window = MainWindow(ask_on_close=not args.quit)
+    # The built-in library is read-only: without FILE, Save asks where to write.
+    window.set_repository(repo, path.resolve() if path and args.file else None)
+    if flow_id is not None:
+        window.open_flow(flow_id)
+    window.show()
+    if problem:
+        QtWidgets.QMessageBox.warning(window, "Cannot open", problem)
+    outcome = {"code": EXIT_OK}
+
+    def finish() -> None:
+        _, bridge = window.current()
+        if bridge is not None:
+            window.frame_all()
+        app.processEvents()
+        if args.screenshot and not window.grab().save(args.screenshot):
+            print(f"error: cannot write {args.screenshot}", file=sys.stderr)
+            outcome["code"] = outcome["code"] or EXIT_INVALID
+        if args.quit:
+            window.close()
+            app.exit(outcome["code"])
+
+    def run_done(ok: bool) -> None:
+        outcome["code"] = EXIT_OK if ok else EXIT_FAILED
+        QtCore.QTimer.singleShot(SETTLE_MS, finish)
+
+    def start() -> None:
+        if not args.run:
+            QtCore.QTimer.singleShot(SETTLE_MS, finish)
+            return
+        window.run_done.connect(run_done)
+        if not window.run_current():
+            print(f"error: {window.statusBar().currentMessage()}", file=sys.stderr)
+            outcome["code"] = EXIT_INVALID
+            finish()
+
+    QtCore.QTimer.singleShot(0, start)
+    code = app.exec()
+    window.runner.wait(5000)
+    window.deleteLater()
+    app.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
+    return code if args.quit else EXIT_OK

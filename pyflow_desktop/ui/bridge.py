@@ -1,0 +1,307 @@
+"""The one bridge between a ``CanvasGraph`` and a ``Flow`` of the model.
+
+Canvas requests (connect, disconnect, move, drop a spec, rename, type a value) become undo
+commands on the shared ``QUndoStack``; the commands call model mutators; the model's events
+come back here and redraw the canvas. ``_syncing`` is the re-entrancy guard: while the
+bridge itself changes the canvas, requests the canvas might echo are ignored.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from PySide6 import QtCore
+from PySide6.QtGui import QUndoStack
+
+from ..engine import (
+    NodeCached,
+    NodeCancelled,
+    NodeFailed,
+    NodeFinished,
+    NodeOutput,
+    NodeQueued,
+    NodeSkipped,
+    NodeStarted,
+    RunEvent,
+)
+from ..repository import Flow, Link, NodeInstance, Repository
+from .canvas import CanvasGraph
+from .commands import (
+    AddNodesCommand,
+    ChangeLinksCommand,
+    MoveNodesCommand,
+    RemoveNodesCommand,
+    RenameNodeCommand,
+    SetEndCommand,
+    SetValueCommand,
+    copied_nodes,
+)
+from .flow_node import END_MARK, FlowNode
+
+_FLOW_EVENTS = (
+    "node_added",
+    "node_removed",
+    "node_moved",
+    "node_changed",
+    "value_changed",
+    "link_added",
+    "link_removed",
+)
+PASTE_OFFSET = 40.0
+
+
+class FlowBridge(QtCore.QObject):
+    """Keeps ``canvas`` showing ``flow``; pushes the canvas's edits onto ``undo_stack``."""
+
+    def __init__(
+        self,
+        repo: Repository,
+        flow: Flow,
+        canvas: CanvasGraph,
+        undo_stack: QUndoStack,
+        parent: QtCore.QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.repo, self.flow, self.canvas, self.undo_stack = repo, flow, canvas, undo_stack
+        self._syncing = False
+        self._handlers = {name: getattr(self, f"_on_{name}") for name in _FLOW_EVENTS}
+        for name, handler in self._handlers.items():
+            flow.events.connect(name, handler)
+        repo.events.connect("spec_changed", self._on_spec_changed)
+        canvas.links_change_requested.connect(self._links_requested)
+        canvas.move_requested.connect(self._move_requested)
+        canvas.create_requested.connect(self.create_node)
+        canvas.rename_requested.connect(self._rename_requested)
+        # Scripted edits through NodeGraphQt's own API (port.connect_to, delete_nodes...)
+        canvas.port_connected.connect(self._api_connected)
+        canvas.port_disconnected.connect(self._api_disconnected)
+        canvas.nodes_deleted.connect(self._api_deleted)
+        self.rebuild()
+
+    def detach(self) -> None:
+        """Stop listening to the model (the canvas is going away)."""
+        for name, handler in self._handlers.items():
+            self.flow.events.disconnect(name, handler)
+        self.repo.events.disconnect("spec_changed", self._on_spec_changed)
+
+    @contextmanager
+    def _sync(self) -> Iterator[None]:
+        previous, self._syncing = self._syncing, True
+        try:
+            yield
+        finally:
+            self._syncing = previous
+
+    # -- model → canvas -------------------------------------------------------------------
+
+    def rebuild(self) -> None:
+        """Draw the whole flow from scratch (fast path: no per-node undo or name checks)."""
+        with self._sync():
+            for node in self.canvas.flow_nodes():
+                self.canvas.remove_node(node, push_undo=False)
+            for node in self.flow.nodes.values():
+                self._add_canvas_node(node)
+            for link in self.flow.links:
+                self._connect(link)
+
+    def _add_canvas_node(self, node: NodeInstance) -> FlowNode:
+        canvas_node = FlowNode.create(self.repo.specs.get(node.spec_id), node)
+        for editor in canvas_node.item.editors.values():
+            editor.edited.connect(
+                lambda port_name, value, node_id=node.id: self.set_value(node_id, port_name, value)
+            )
+        self.canvas.add_flow_node(canvas_node)
+        return canvas_node
+
+    def _ports(self, link: Link):
+        source, target = self.canvas.flow_node(link.source), self.canvas.flow_node(link.target)
+        if source is None or target is None:
+            return None, None, target
+        return source.outputs().get(link.source_port), target.inputs().get(link.target_port), target
+
+    def _connect(self, link: Link) -> None:
+        out_port, in_port, target = self._ports(link)
+        if out_port is not None and in_port is not None:
+            out_port.connect_to(in_port, push_undo=False, emit_signal=False)
+        if target is not None:
+            target.set_connected(link.target_port, True)
+
+    def _on_node_added(self, node: NodeInstance) -> None:
+        with self._sync():
+            self._add_canvas_node(node)
+
+    def _on_node_removed(self, node: NodeInstance) -> None:
+        with self._sync():
+            self.canvas.remove_flow_node(node.id)
+
+    def _on_node_moved(self, node: NodeInstance) -> None:
+        canvas_node = self.canvas.flow_node(node.id)
+        if canvas_node is not None:
+            canvas_node.model.pos = [node.x, node.y]
+            canvas_node.view.xy_pos = [node.x, node.y]
+
+    def _on_node_changed(self, node: NodeInstance) -> None:
+        canvas_node = self.canvas.flow_node(node.id)
+        if canvas_node is not None:
+            canvas_node.show_title(self.repo.specs.get(node.spec_id), node)
+            canvas_node.item.draw_node()
+
+    def _on_value_changed(self, node: NodeInstance, port: str, value: Any) -> None:
+        canvas_node = self.canvas.flow_node(node.id)
+        editor = canvas_node.item.editors.get(port) if canvas_node is not None else None
+        if editor is not None:
+            editor.show_value(value)
+
+    def _on_link_added(self, link: Link) -> None:
+        with self._sync():
+            self._connect(link)
+
+    def _on_link_removed(self, link: Link) -> None:
+        with self._sync():
+            out_port, in_port, target = self._ports(link)
+            if out_port is not None and in_port is not None:
+                out_port.disconnect_from(in_port, push_undo=False, emit_signal=False)
+            if target is not None:
+                target.set_connected(link.target_port, False)
+
+    def _on_spec_changed(self, spec, old) -> None:
+        """A spec's ports may have changed: redraw the nodes built from it."""
+        if any(node.spec_id == spec.id for node in self.flow.nodes.values()):
+            self.rebuild()
+
+    # -- canvas → commands ------------------------------------------------------------------
+
+    def _links_requested(self, removed: list[Link], added: list[Link]) -> None:
+        if self._syncing:
+            return
+        self.undo_stack.push(ChangeLinksCommand(self.flow, removed, added))
+
+    def _api_connected(self, in_port, out_port) -> None:
+        if not self._syncing:
+            link = Link(out_port.node().id, out_port.name(), in_port.node().id, in_port.name())
+            self.undo_stack.push(ChangeLinksCommand(self.flow, [], [link]))
+
+    def _api_disconnected(self, in_port, out_port) -> None:
+        link = Link(out_port.node().id, out_port.name(), in_port.node().id, in_port.name())
+        if not self._syncing and self.flow.link_into(link.target, link.target_port) == link:
+            self.undo_stack.push(ChangeLinksCommand(self.flow, [link], []))
+
+    def _api_deleted(self, node_ids: list) -> None:
+        known = [node_id for node_id in node_ids if node_id in self.flow.nodes]
+        if not self._syncing and known:
+            self.undo_stack.push(RemoveNodesCommand(self.flow, known))
+
+    def connect_ports(self, source: str, source_port: str, target: str, target_port: str) -> None:
+        """Connect an output to an input as the user does (replacing the input's link)."""
+        self._links_requested([], [Link(source, source_port, target, target_port)])
+
+    def _move_requested(self, moves: dict) -> None:
+        if not self._syncing:
+            self.undo_stack.push(MoveNodesCommand(self.flow, moves))
+
+    def _rename_requested(self, node_id: str, name: str) -> None:
+        name = name.removeprefix(END_MARK).strip()
+        if not self._syncing and name != self.flow.nodes[node_id].name:
+            self.undo_stack.push(RenameNodeCommand(self.flow, node_id, name))
+
+    def set_value(self, node_id: str, port: str, value: Any) -> None:
+        """Set an input's manual value (``None`` clears it) unless it is already that."""
+        if self._syncing or node_id not in self.flow.nodes:
+            return
+        current = self.flow.nodes[node_id].values.get(port)
+        if value != current:
+            self.undo_stack.push(SetValueCommand(self.flow, node_id, port, value))
+
+    def new_node_id(self, spec_id: str) -> str:
+        stem = spec_id.rsplit(".", 1)[-1] or "node"
+        for number in itertools.count(1):
+            candidate = f"{stem}_{number}"
+            if candidate not in self.flow.nodes:
+                return candidate
+        raise AssertionError("unreachable")
+
+    def create_node(self, spec_id: str, x: float = 0.0, y: float = 0.0) -> str | None:
+        """Add a node built from ``spec_id`` at scene position (x, y); returns its id."""
+        if self._syncing or spec_id not in self.repo.specs:
+            return None
+        node = NodeInstance(id=self.new_node_id(spec_id), spec_id=spec_id, x=x, y=y)
+        self.undo_stack.push(AddNodesCommand(self.flow, [node]))
+        return node.id
+
+    def delete_nodes(self, node_ids: list[str]) -> None:
+        if node_ids:
+            self.undo_stack.push(RemoveNodesCommand(self.flow, node_ids))
+
+    def set_end(self, node_ids: list[str], is_end: bool = True) -> None:
+        if node_ids:
+            self.undo_stack.push(SetEndCommand(self.flow, node_ids, is_end))
+
+    def copy_nodes(self, node_ids: list[str]) -> tuple[list[NodeInstance], list[Link]]:
+        return copied_nodes(self.flow, node_ids)
+
+    def paste_nodes(self, nodes: list[NodeInstance], links: list[Link]) -> list[str]:
+        """Add copies of ``nodes`` (fresh ids, shifted) with the links among them."""
+        if not nodes:
+            return []
+        renamed: dict[str, str] = {}
+        fresh: list[NodeInstance] = []
+        for node in nodes:
+            new_id = self.new_node_id(node.spec_id)
+            while new_id in renamed.values():
+                new_id += "_"
+            renamed[node.id] = new_id
+            fresh.append(
+                NodeInstance(
+                    id=new_id,
+                    spec_id=node.spec_id,
+                    name=node.name,
+                    values=dict(node.values),
+                    x=node.x + PASTE_OFFSET,
+                    y=node.y + PASTE_OFFSET,
+                )
+            )
+        new_links = [
+            Link(renamed[link.source], link.source_port, renamed[link.target], link.target_port)
+            for link in links
+            if link.source in renamed and link.target in renamed
+        ]
+        self.undo_stack.push(AddNodesCommand(self.flow, fresh, new_links, text="Paste"))
+        return list(renamed.values())
+
+    # -- run events → node widgets ------------------------------------------------------------
+
+    def clear_run_state(self) -> None:
+        for node in self.canvas.flow_nodes():
+            node.clear_run_state()
+
+    def apply_run_event(self, event: RunEvent) -> None:
+        """Show one engine event on its node (called from the batched repaint timer)."""
+        node = self.canvas.flow_node(event.node)
+        if node is None:
+            return
+        if isinstance(event, NodeQueued):
+            node.set_status("queued")
+        elif isinstance(event, NodeStarted):
+            node.set_status("running")
+        elif isinstance(event, NodeOutput):
+            node.set_status("running", detail=f"#{event.index + 1}")
+            outputs = node.item.previews
+            if len(outputs) == 1:
+                node.set_preview(next(iter(outputs)), event.value)
+        elif isinstance(event, NodeFinished | NodeCached):
+            status = "success" if isinstance(event, NodeFinished) else "cached"
+            node.set_status(status, getattr(event, "elapsed", None))
+            for port, value in event.outputs.items():
+                node.set_preview(port, value)
+        elif isinstance(event, NodeFailed):
+            node.set_status(
+                "fail", event.elapsed, event.error.splitlines()[0] if event.error else ""
+            )
+            node.view.setToolTip(event.traceback or event.error)
+        elif isinstance(event, NodeSkipped):
+            node.set_status("skip")
+        elif isinstance(event, NodeCancelled):
+            node.set_status("cancelled")

@@ -1,0 +1,117 @@
+"""The canvas: a NodeGraphQt graph that only *requests* edits.
+
+NodeGraphQt normally edits its own model and undo stack when the user connects, moves or
+drops things. ``CanvasGraph`` turns each such gesture into a request signal instead; the
+``FlowBridge`` makes the edit on our model through an undo command, and the model's events
+redraw the canvas. So the canvas never changes on its own and undo, file loads and scripted
+edits look the same to it.
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtGui
+
+from ..repository import Link
+from .flow_node import FlowNode
+from .ngqt import PORT_IN, NodeGraph
+
+SPEC_MIME = "application/x-pyflow-spec"
+FRAME_MARGIN = 40.0
+
+
+def _link_between(first, second) -> Link:
+    """The model link for two NodeGraphQt port items, whatever order they come in."""
+    source, target = (first, second) if first.port_type != PORT_IN else (second, first)
+    return Link(source.node.id, source.name, target.node.id, target.name)
+
+
+class CanvasGraph(NodeGraph):
+    """One flow's node graph. Signals carry model ids, never NodeGraphQt objects."""
+
+    links_change_requested = QtCore.Signal(list, list)  # removed links, added links
+    move_requested = QtCore.Signal(dict)  # node id -> (x, y)
+    create_requested = QtCore.Signal(str, float, float)  # spec id, scene x, scene y
+    rename_requested = QtCore.Signal(str, str)  # node id, new name
+    search_requested = QtCore.Signal(QtCore.QPointF)  # scene position for a new node
+
+    def __init__(self, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self.set_acyclic(True)
+        self.set_pipe_collision(False)
+        viewer = self.viewer()
+        viewer.setContextMenuPolicy(QtCore.Qt.ContextMenuPolicy.NoContextMenu)
+        search = QtGui.QShortcut(QtGui.QKeySequence(QtCore.Qt.Key.Key_Tab), viewer)
+        search.setContext(QtCore.Qt.ShortcutContext.WidgetShortcut)
+        search.activated.connect(self._request_search)
+
+    # -- the canvas nodes, by model id ----------------------------------------------------
+
+    def flow_node(self, node_id: str) -> FlowNode | None:
+        return self.model.nodes.get(node_id)
+
+    def flow_nodes(self) -> list[FlowNode]:
+        return list(self.model.nodes.values())
+
+    def get_unique_name(self, name: str) -> str:
+        """Node titles need not be unique (ids are); NodeGraphQt's check is O(n) per node."""
+        return " ".join(name.split())
+
+    def add_flow_node(self, node: FlowNode) -> None:
+        """Put a built node on the canvas without NodeGraphQt's undo stack or selection."""
+        self.add_node(node, pos=node.model.pos, selected=False, push_undo=False)
+
+    def remove_flow_node(self, node_id: str) -> None:
+        node = self.flow_node(node_id)
+        if node is not None:
+            self.remove_node(node, push_undo=False)
+
+    def frame_all(self) -> None:
+        """Zoom to fit every node; bounds are computed here (NodeGraphQt's is quadratic)."""
+        rect = QtCore.QRectF()
+        for node in self.model.nodes.values():
+            rect = rect.united(node.view.sceneBoundingRect())
+        if rect.isNull():
+            return
+        rect = rect.adjusted(-FRAME_MARGIN, -FRAME_MARGIN, FRAME_MARGIN * 4, FRAME_MARGIN)
+        self.viewer().set_scene_rect([rect.x(), rect.y(), rect.width(), rect.height()])
+
+    def selected_ids(self) -> list[str]:
+        return [node.id for node in self.selected_nodes()]
+
+    # -- user gestures become requests --------------------------------------------------
+
+    def _on_connection_changed(self, disconnected, connected) -> None:
+        removed = [_link_between(a, b) for a, b in disconnected]
+        added = [_link_between(a, b) for a, b in connected]
+        if removed or added:
+            self.links_change_requested.emit(removed, added)
+
+    def _on_connection_sliced(self, ports) -> None:
+        if ports:
+            self.links_change_requested.emit([_link_between(a, b) for a, b in ports], [])
+
+    def _on_nodes_moved(self, node_data) -> None:
+        moves = {item.id: tuple(item.xy_pos) for item in node_data}
+        if moves:
+            self.move_requested.emit(moves)
+
+    def _on_insert_node(self, pipe, node_id, prev_node_pos) -> None:
+        """Dropping a node on a pipe does not rewire it (pipe collision is off)."""
+
+    def _on_node_name_changed(self, node_id, name) -> None:
+        self.rename_requested.emit(node_id, name)
+
+    def _on_search_triggered(self, node_type, pos) -> None:
+        self.create_requested.emit(node_type, float(pos[0]), float(pos[1]))
+
+    def _on_node_data_dropped(self, mimedata, pos) -> None:
+        if mimedata.hasFormat(SPEC_MIME):
+            spec_id = bytes(mimedata.data(SPEC_MIME).data()).decode("utf-8")
+            self.create_requested.emit(spec_id, float(pos.x()), float(pos.y()))
+
+    def _request_search(self) -> None:
+        viewer = self.viewer()
+        local = viewer.mapFromGlobal(QtGui.QCursor.pos())
+        if not viewer.rect().contains(local):
+            local = viewer.rect().center()
+        self.search_requested.emit(viewer.mapToScene(local))

@@ -1,0 +1,230 @@
+"""How one node instance looks on the canvas: a NodeGraphQt node with our extras.
+
+``FlowNode`` is a ``BaseNode`` whose id is the model's node id. Its item, ``FlowNodeItem``,
+adds an inline ``ValueEditor`` beside each unconnected input, a preview label beside each
+output port, and a footer with the run status and elapsed time. Status colours the node.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from ..engine import to_jsonable
+from ..repository import NodeInstance, NodeSpec
+from .ngqt import BaseNode, NodeItem
+from .value_editor import EDITOR_WIDTH, ValueEditor
+
+PREVIEW_CHARS = 28
+END_MARK = "■ "
+FOOTER_HEIGHT = 16.0
+BASE_COLOR = (52, 56, 64, 255)
+STATUS_COLORS = {
+    "queued": (60, 72, 96, 255),
+    "running": (150, 110, 30, 255),
+    "success": (40, 110, 60, 255),
+    "cached": (40, 100, 110, 255),
+    "fail": (150, 45, 45, 255),
+    "skip": (80, 80, 80, 255),
+    "cancelled": (90, 70, 90, 255),
+}
+PORT_COLORS = {
+    "Boolean": (200, 90, 90),
+    "Int": (90, 160, 220),
+    "Long": (90, 130, 220),
+    "Float": (100, 200, 160),
+    "String": (220, 190, 90),
+    "List": (190, 120, 220),
+    "Json": (230, 140, 70),
+    "FloatArray": (80, 210, 210),
+    "Image": (220, 100, 180),
+    "Any": (170, 170, 170),
+}
+
+
+def preview_text(value: Any, limit: int = PREVIEW_CHARS) -> str:
+    """A one-line preview of an output value, cut to ``limit`` characters."""
+    try:
+        text = json.dumps(to_jsonable(value), ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(value)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _text_width(item: QtWidgets.QGraphicsItem) -> float:
+    return item.boundingRect().width() if item.isVisible() else 0.0
+
+
+class LabelItem(QtWidgets.QGraphicsSimpleTextItem):
+    """A small text label drawn on a dark rounded background."""
+
+    def __init__(self, parent: QtWidgets.QGraphicsItem, colour: str = "#e8e8e8") -> None:
+        super().__init__(parent)
+        font = QtGui.QFont()
+        font.setPointSizeF(7.5)
+        self.setFont(font)
+        self.setBrush(QtGui.QColor(colour))
+
+    def paint(self, painter, option, widget=None) -> None:
+        if self.text():
+            painter.setPen(QtCore.Qt.PenStyle.NoPen)
+            painter.setBrush(QtGui.QColor(20, 20, 24, 200))
+            painter.drawRoundedRect(self.boundingRect().adjusted(-3, -1, 3, 1), 3, 3)
+        super().paint(painter, option, widget)
+
+
+class FlowNodeItem(NodeItem):
+    """The node's graphics item; lays out editors, previews and the footer after NodeGraphQt."""
+
+    def __init__(self, name: str = "node", parent: QtWidgets.QGraphicsItem | None = None):
+        super().__init__(name, parent)
+        self.editors: dict[str, ValueEditor] = {}
+        self.previews: dict[str, LabelItem] = {}
+        self.connected: set[str] = set()
+        self.footer = LabelItem(self, "#cfcfcf")
+        self._footer_text = ""
+
+    def _calc_size_horizontal(self) -> tuple[float, float]:
+        width, height = super()._calc_size_horizontal()
+        if any(name not in self.connected for name in self.editors):
+            port_texts = [_text_width(text) for text in self._input_items.values()]
+            out_texts = [_text_width(text) for text in self._output_items.values()]
+            needed = 22 + max(port_texts, default=0) + EDITOR_WIDTH + 14 + max(out_texts, default=0)
+            width = max(width, needed)
+        return width, height + FOOTER_HEIGHT
+
+    def _editor_visible(self, port: str) -> bool:
+        return port not in self.connected and not self._proxy_mode
+
+    def draw_node(self) -> None:
+        super().draw_node()
+        self._place_extras()
+
+    def _place_extras(self) -> None:
+        texts = {port.name: text for port, text in self._input_items.items()}
+        ports = {port.name: port for port in self._input_items}
+        column = max(
+            (text.x() + text.boundingRect().width() for text in texts.values()), default=8.0
+        )
+        for name, editor in self.editors.items():
+            editor.setVisible(self._editor_visible(name))
+            port = ports.get(name)
+            if port is not None:
+                editor.setPos(column + 6, port.y() + 1.5)
+        outputs = {port.name: port for port in self._output_items}
+        for name, label in self.previews.items():
+            port = outputs.get(name)
+            if port is not None:
+                label.setPos(self._width + 8, port.y() - 5)
+        self.footer.setPos(8, self._height - FOOTER_HEIGHT)
+        self._elide_footer()
+
+    def set_footer(self, text: str) -> None:
+        self.footer.setToolTip(text)
+        self._footer_text = text
+        self._elide_footer()
+
+    def _elide_footer(self) -> None:
+        metrics = QtGui.QFontMetricsF(self.footer.font())
+        self.footer.setText(
+            metrics.elidedText(
+                self._footer_text, QtCore.Qt.TextElideMode.ElideRight, self._width - 16
+            )
+        )
+
+    def set_proxy_mode(self, mode: bool) -> None:
+        if mode is self._proxy_mode:
+            return
+        super().set_proxy_mode(mode)
+        for name, editor in self.editors.items():
+            editor.setVisible(self._editor_visible(name))
+        for label in [*self.previews.values(), self.footer]:
+            label.setVisible(not mode)
+
+
+class FlowNode(BaseNode):
+    """A node instance on the canvas. Build it with ``FlowNode.create(spec, node)``."""
+
+    __identifier__ = "pyflow"
+    NODE_NAME = "Node"
+
+    def __init__(self) -> None:
+        super().__init__(qgraphics_item=FlowNodeItem)
+
+    @classmethod
+    def create(cls, spec: NodeSpec | None, node: NodeInstance) -> FlowNode:
+        """A canvas node for ``node`` (``spec`` may be missing: then it has no ports)."""
+        item = cls()
+        item.model.id = node.id
+        item.view.id = node.id
+        if spec is not None:
+            for port in spec.ordered_inputs():
+                item.add_input(port.name, color=PORT_COLORS.get(port.type))
+                editor = ValueEditor(port, node.values.get(port.name), item.view)
+                item.view.editors[port.name] = editor
+            for port in spec.outputs:
+                item.add_output(port.name, color=PORT_COLORS.get(port.type))
+                item.view.previews[port.name] = LabelItem(item.view)
+        item.show_title(spec, node)
+        item.model.pos = [float(node.x), float(node.y)]
+        item.view.color = BASE_COLOR
+        return item
+
+    @property
+    def item(self) -> FlowNodeItem:
+        return self.view
+
+    def show_title(self, spec: NodeSpec | None, node: NodeInstance) -> None:
+        """Name the node after the instance (or its spec), marking end nodes."""
+        title = node.name or (spec.title if spec else node.spec_id)
+        if spec is None:
+            title += " (unknown spec)"
+        if node.is_end:
+            title = END_MARK + title
+        self.NODE_NAME = title  # NodeGraphQt's add_node names the node from NODE_NAME
+        self.model.name = title
+        self.view.name = title
+        tip = f"{node.id} — {node.spec_id}" + ("  (end node)" if node.is_end else "")
+        self.view.setToolTip(tip)
+
+    def set_connected(self, port: str, connected: bool) -> None:
+        """Hide the inline editor of a connected input (shown again when disconnected)."""
+        if connected == (port in self.item.connected):
+            return
+        if connected:
+            self.item.connected.add(port)
+        else:
+            self.item.connected.discard(port)
+        self.item.draw_node()
+
+    def set_status(self, status: str, elapsed: float | None = None, detail: str = "") -> None:
+        """Colour the node by run status and write it in the footer."""
+        self.item.color = STATUS_COLORS.get(status, BASE_COLOR)
+        text = status if status != "idle" else ""
+        if elapsed is not None:
+            text += f" · {elapsed * 1000:.1f} ms" if elapsed < 10 else f" · {elapsed:.1f} s"
+        if detail:
+            text += f" · {detail}"
+        self.item.set_footer(text)
+        self.item.update()
+
+    def set_preview(self, port: str, value: Any) -> None:
+        label = self.item.previews.get(port)
+        if label is not None:
+            label.setText(preview_text(value))
+            label.setToolTip(preview_text(value, 2000))
+
+    def clear_run_state(self) -> None:
+        self.set_status("idle")
+        for label in self.item.previews.values():
+            label.setText("")
+
+    def status_text(self) -> str:
+        return self.item.footer.toolTip()
+
+    def preview(self, port: str) -> str:
+        label = self.item.previews.get(port)
+        return label.text() if label is not None else ""

@@ -1,0 +1,32 @@
+"""NodeGraphQt, imported quietly on top of PySide6.
+
+NodeGraphQt reaches Qt through Qt.py, which picks a binding at import time and prints a
+warning for every optional Qt module the wheel lacks (QtMultimedia...). We pin the binding to
+PySide6 and drop those warnings so the terminal only shows our own messages.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sys
+import warnings
+
+os.environ.setdefault("QT_PREFERRED_BINDING", "PySide6")
+# NodeGraphQt compares Qt versions with distutils' LooseVersion, deprecated upstream.
+warnings.filterwarnings("ignore", "distutils Version classes", DeprecationWarning)
+
+_captured = io.StringIO()
+with contextlib.redirect_stderr(_captured):
+    from NodeGraphQt import BaseNode, NodeGraph
+    from NodeGraphQt.constants import PortTypeEnum
+    from NodeGraphQt.qgraphics.node_base import NodeItem
+for _line in _captured.getvalue().splitlines():
+    if not _line.startswith("Qt.py [warning]"):
+        print(_line, file=sys.stderr)
+
+PORT_IN = PortTypeEnum.IN.value
+PORT_OUT = PortTypeEnum.OUT.value
+
+__all__ = ["PORT_IN", "PORT_OUT", "BaseNode", "NodeGraph", "NodeItem"]

@@ -1,0 +1,126 @@
+"""Runs a flow off the GUI thread and shows its events at a steady frame rate.
+
+The engine's ``Scheduler.run`` executes in a ``QThreadPool`` runnable. Its sink (called on
+the scheduler's thread) re-emits each typed event through ``_Relay.event``, a signal that
+Qt queues to the GUI thread. There events are only appended to ``_pending``; a ~30 Hz
+``QTimer`` hands each batch to ``batch_ready``, so a run of thousands of tiny nodes costs
+one repaint per frame, not one per event.
+
+State (GUI thread only): ``_scheduler`` (the run in progress, or ``None``), ``_pending``
+(events not yet shown), ``planned`` and ``done`` (progress counts).
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtCore
+
+from ..engine import (
+    NodeCached,
+    NodeCancelled,
+    NodeFailed,
+    NodeFinished,
+    NodeSkipped,
+    RunEvent,
+    RunResult,
+    Scheduler,
+    Targets,
+    make_executor,
+    plan_run,
+)
+from ..repository import Flow, Repository
+
+FRAME_MS = 33
+_TERMINAL = (NodeFinished, NodeFailed, NodeSkipped, NodeCancelled, NodeCached)
+
+
+class _Relay(QtCore.QObject):
+    """Lives on the GUI thread; emitting from a worker thread queues the call."""
+
+    event = QtCore.Signal(object)
+    done = QtCore.Signal(object)
+
+
+class _RunTask(QtCore.QRunnable):
+    def __init__(self, scheduler: Scheduler, relay: _Relay) -> None:
+        super().__init__()
+        self.scheduler, self.relay = scheduler, relay
+
+    def run(self) -> None:
+        try:
+            result = self.scheduler.run()
+        except Exception as exc:  # an engine bug must not kill the window
+            result = exc
+        self.relay.done.emit(result)
+
+
+class RunController(QtCore.QObject):
+    """Starts and stops runs; reports batches of events, progress and the end of a run."""
+
+    started = QtCore.Signal(str, int)  # flow id, planned node count
+    batch_ready = QtCore.Signal(list)  # list[RunEvent], in engine order
+    progress = QtCore.Signal(int, int)  # finished nodes, planned nodes
+    finished = QtCore.Signal(object)  # RunResult, or the exception the engine raised
+
+    def __init__(self, parent: QtCore.QObject | None = None, workers: int | None = None):
+        super().__init__(parent)
+        self.workers = workers
+        self.pool = QtCore.QThreadPool(self)
+        self.pool.setMaxThreadCount(2)
+        self._relay = _Relay(self)
+        self._relay.event.connect(self._pending_append, QtCore.Qt.ConnectionType.QueuedConnection)
+        self._relay.done.connect(self._on_done, QtCore.Qt.ConnectionType.QueuedConnection)
+        self._timer = QtCore.QTimer(self)
+        self._timer.setInterval(FRAME_MS)
+        self._timer.timeout.connect(self.flush)
+        self._scheduler: Scheduler | None = None
+        self._pending: list[RunEvent] = []
+        self.planned = 0
+        self.done = 0
+        self.last_result: RunResult | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._scheduler is not None
+
+    def start(self, repo: Repository, flow: Flow, targets: Targets = "all") -> None:
+        """Plan and start a run; raises ``RepositoryError`` when the flow cannot run."""
+        if self._scheduler is not None:
+            raise RuntimeError("a run is already in progress")
+        plan = plan_run(repo, flow, targets)
+        executor = make_executor("thread", self.workers)
+        self._scheduler = Scheduler(plan, executor, self._relay.event.emit)
+        self.planned, self.done = len(plan), 0
+        self._pending = []
+        self.started.emit(flow.id, self.planned)
+        self.progress.emit(0, self.planned)
+        self._timer.start()
+        self.pool.start(_RunTask(self._scheduler, self._relay))
+
+    def stop(self) -> None:
+        """Cancel the run in progress (thread-safe in the engine; returns at once)."""
+        if self._scheduler is not None:
+            self._scheduler.cancel()
+
+    def _pending_append(self, event: RunEvent) -> None:
+        self._pending.append(event)
+
+    def flush(self) -> None:
+        """Hand the events gathered since the last frame to the views."""
+        if not self._pending:
+            return
+        batch, self._pending = self._pending, []
+        self.done += sum(isinstance(event, _TERMINAL) for event in batch)
+        self.batch_ready.emit(batch)
+        self.progress.emit(self.done, self.planned)
+
+    def _on_done(self, result: object) -> None:
+        self.flush()
+        self._timer.stop()
+        self._scheduler = None
+        if isinstance(result, RunResult):
+            self.last_result = result
+        self.finished.emit(result)
+
+    def wait(self, msecs: int = -1) -> bool:
+        """Block until the worker ends (for shutdown)."""
+        return self.pool.waitForDone(msecs)

@@ -1,0 +1,218 @@
+"""Building a flow the way a user does: drop specs, connect ports, type values, undo, save."""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtWidgets
+
+from pyflow_desktop.repository import Link
+from pyflow_desktop.ui.main_window import MainWindow
+from pyflow_desktop.ui.spec_search import SpecSearchBox
+
+
+def drop_spec(win, canvas, spec_id: str, x: float, y: float) -> str:
+    """Drag ``spec_id`` from the Library and drop it on the canvas at (x, y)."""
+    model = win.library.specs
+    index = next(
+        model.indexFromItem(item)
+        for item in _leaves(model)
+        if item.data(QtCore.Qt.ItemDataRole.UserRole + 1) == spec_id
+    )
+    mime = model.mimeData([index])
+    before = set(canvas.model.nodes)
+    canvas.viewer().data_dropped.emit(mime, QtCore.QPoint(int(x), int(y)))
+    (new_id,) = set(canvas.model.nodes) - before
+    return new_id
+
+
+def _leaves(model):
+    stack = [model.invisibleRootItem()]
+    while stack:
+        item = stack.pop()
+        for row in range(item.rowCount()):
+            child = item.child(row)
+            stack.append(child)
+            yield child
+
+
+def drag_link(canvas, source: str, source_port: str, target: str, target_port: str) -> None:
+    """What the viewer reports when the user drags a pipe from an output to an input."""
+    out_view = canvas.flow_node(source).outputs()[source_port].view
+    in_view = canvas.flow_node(target).inputs()[target_port].view
+    disconnected = [(in_view, p) for p in in_view.connected_ports]
+    canvas.viewer().connection_changed.emit(disconnected, [(out_view, in_view)])
+
+
+def type_value(canvas, node_id: str, port: str, text: str) -> None:
+    editor = canvas.flow_node(node_id).item.editors[port].editor
+    if hasattr(editor, "setText"):
+        editor.setText(text)
+    else:
+        editor.setValue(type(editor.value())(text))
+    editor.editingFinished.emit()
+
+
+def test_build_run_undo_save_reopen(qtbot, window, run_and_wait, tmp_path):
+    window.new_flow()
+    canvas, bridge = window.current()
+    flow = bridge.flow
+    first = drop_spec(window, canvas, "math.add", 0, 0)
+    second = drop_spec(window, canvas, "math.mul", 320, 40)
+    assert flow.nodes[second].x == 320 and canvas.flow_node(second).pos() == [320.0, 40.0]
+    type_value(canvas, first, "a", "4")
+    type_value(canvas, first, "b", "5")
+    type_value(canvas, second, "b", "2.5")
+    drag_link(canvas, first, "out", second, "a")
+    assert flow.link_into(second, "a") == Link(first, "out", second, "a")
+    assert not canvas.flow_node(second).item.editors["a"].isVisible()
+
+    assert run_and_wait(window)
+    assert canvas.flow_node(second).status_text().startswith("success")
+    assert canvas.flow_node(second).preview("out") == "22.5"
+    assert canvas.flow_node(first).preview("out") == "9"
+    assert window.progress.value() == 2
+
+    window.undo_stack.undo()  # the link
+    assert flow.link_into(second, "a") is None
+    assert canvas.flow_node(second).inputs()["a"].connected_ports() == []
+    assert canvas.flow_node(second).item.editors["a"].isVisible()
+    window.undo_stack.undo()  # value b of the multiply
+    assert "b" not in flow.nodes[second].values
+    window.undo_stack.redo()
+    window.undo_stack.redo()
+    assert flow.link_into(second, "a") is not None
+    assert flow.nodes[second].values["b"] == "2.5"
+    assert window.isWindowModified()
+
+    path = tmp_path / "built.json"
+    assert window.save_to(path)
+    assert not window.isWindowModified()
+    reopened = MainWindow(ask_on_close=False)
+    qtbot.addWidget(reopened)
+    reopened.load(path)
+    again = reopened.repo.flows[flow.id]
+    assert {n.id: (n.spec_id, n.values, n.x, n.y) for n in again.nodes.values()} == {
+        n.id: (n.spec_id, n.values, n.x, n.y) for n in flow.nodes.values()
+    }
+    assert again.links == flow.links
+    reopened.open_flow(flow.id)
+    assert run_and_wait(reopened)
+    assert reopened.current()[0].flow_node(second).preview("out") == "22.5"
+
+
+def test_second_link_into_an_input_replaces_the_first(qtbot, window):
+    canvas = window.open_flow("calc")
+    flow = window.repo.flows["calc"]
+    other = drop_spec(window, canvas, "math.add", 0, 200)
+    drag_link(canvas, other, "out", "n2", "a")
+    assert flow.link_into("n2", "a").source == other
+    assert [p.node().id for p in canvas.flow_node("n2").inputs()["a"].connected_ports()] == [other]
+    window.undo_stack.undo()
+    assert flow.link_into("n2", "a").source == "n1"
+    assert [p.node().id for p in canvas.flow_node("n2").inputs()["a"].connected_ports()] == ["n1"]
+
+
+def test_disconnect_move_delete_and_paste_are_undoable(qtbot, window):
+    canvas = window.open_flow("calc")
+    flow = window.repo.flows["calc"]
+    in_view = canvas.flow_node("n2").inputs()["a"].view
+    out_view = canvas.flow_node("n1").outputs()["out"].view
+    canvas.viewer().connection_changed.emit([(in_view, out_view)], [])
+    assert flow.links == []
+    window.undo_stack.undo()
+    assert len(flow.links) == 1
+
+    item = canvas.flow_node("n1").view
+    item.xy_pos = [50.0, 60.0]
+    canvas.viewer().moved_nodes.emit({item: [0.0, 0.0]})
+    assert (flow.nodes["n1"].x, flow.nodes["n1"].y) == (50.0, 60.0)
+    window.undo_stack.undo()
+    assert (flow.nodes["n1"].x, flow.nodes["n1"].y) == (0.0, 0.0)
+    assert canvas.flow_node("n1").pos() == [0.0, 0.0]
+
+    canvas.flow_node("n1").set_selected(True)
+    canvas.flow_node("n2").set_selected(True)
+    window.copy()
+    window.paste()
+    assert len(flow.nodes) == 4 and len(flow.links) == 2
+    window.undo_stack.undo()
+    window.delete_selected()
+    assert flow.nodes == {} and canvas.flow_nodes() == []
+    window.undo_stack.undo()
+    assert set(flow.nodes) == {"n1", "n2"} and len(flow.links) == 1
+    assert canvas.flow_node("n2").inputs()["a"].connected_ports()
+
+
+def test_typed_inline_editors(qtbot, window):
+    canvas = window.open_flow("calc")
+    _, bridge = window.current()
+    node_id = bridge.create_node("logic.pick", 0, 300)
+    editor = canvas.flow_node(node_id).item.editors["flag"].editor
+    editor.setChecked(True)
+    assert window.repo.flows["calc"].nodes[node_id].values["flag"] == "true"
+    join = bridge.create_node("text.join", 0, 400)
+    type_value(canvas, join, "a", "abc")
+    assert window.repo.flows["calc"].nodes[join].values["a"] == "abc"
+    type_value(canvas, join, "a", "")
+    assert "a" not in window.repo.flows["calc"].nodes[join].values
+    assert type(canvas.flow_node("n1").item.editors["a"].editor) is QtWidgets.QSpinBox
+    float_editor = canvas.flow_node("n2").item.editors["b"].editor
+    assert isinstance(float_editor, QtWidgets.QDoubleSpinBox)
+    assert float_editor.text() == "10"
+
+
+def test_failed_node_and_skip_are_shown(qtbot, window, run_and_wait):
+    canvas = window.open_flow("broken")
+    assert not run_and_wait(window)
+    assert canvas.flow_node("f1").status_text().startswith("fail")
+    assert canvas.flow_node("f2").status_text().startswith("skip")
+    assert "boom" in window.log.toPlainText()
+
+
+def test_end_node_mark_and_run_to_selected(qtbot, window, run_and_wait):
+    canvas = window.open_flow("calc")
+    canvas.flow_node("n1").set_selected(True)
+    assert run_and_wait(window, canvas.selected_ids())
+    assert canvas.flow_node("n1").status_text().startswith("success")
+    assert canvas.flow_node("n2").status_text() == ""
+    window.toggle_end()
+    assert window.repo.flows["calc"].nodes["n1"].is_end
+    assert canvas.flow_node("n1").name().startswith("■")
+    window.undo_stack.undo()
+    assert not window.repo.flows["calc"].nodes["n1"].is_end
+
+
+def test_library_filter_tab_search_and_flow_actions(qtbot, window):
+    window.library.filter.setText("multi")
+    assert window.library.proxy.rowCount() == 1  # only the "math" folder is left
+    canvas = window.open_flow("calc")
+    _, bridge = window.current()
+    canvas.search_requested.emit(QtCore.QPointF(10, 500))
+    (box,) = window.findChildren(SpecSearchBox)
+    box.setText("Multiply — math.mul")
+    box.returnPressed.emit()
+    assert [n.spec_id for n in bridge.flow.nodes.values()].count("math.mul") == 2
+    window.new_flow()
+    assert "flow_3" in window.repo.flows and "flow_3" in window.tabs
+    window.delete_flow("flow_3")
+    assert "flow_3" not in window.tabs
+    window.undo_stack.undo()
+    assert "flow_3" in window.repo.flows
+
+
+def test_nodegraphqt_port_api_edits_reach_the_model(qtbot, window):
+    canvas = window.open_flow("calc")
+    flow = window.repo.flows["calc"]
+    other = drop_spec(window, canvas, "math.add", 0, 200)
+    out_port = canvas.flow_node(other).outputs()["out"]
+    out_port.connect_to(canvas.flow_node("n2").inputs()["b"])
+    assert flow.link_into("n2", "b") == Link(other, "out", "n2", "b")
+    assert not canvas.flow_node("n2").item.editors["b"].isVisible()
+    window.undo_stack.undo()
+    assert flow.link_into("n2", "b") is None
+    assert canvas.flow_node("n2").inputs()["b"].connected_ports() == []
+    canvas.flow_node("n1").outputs()["out"].disconnect_from(canvas.flow_node("n2").inputs()["a"])
+    assert flow.links == []
+    canvas.delete_nodes([canvas.flow_node(other)])
+    assert other not in flow.nodes
+    window.undo_stack.undo()
+    assert other in flow.nodes and canvas.flow_node(other) is not None

@@ -1,0 +1,105 @@
+"""File menu behaviour: dirty mark, formats, import with clashes, export, layout, recent."""
+
+from __future__ import annotations
+
+import json
+
+from pyflow_desktop.repository import Flow, NodeInstance, NodeSpec, Port, Repository
+from pyflow_desktop.ui.main_window import MainWindow, settings
+
+
+def test_title_and_dirty_mark_follow_the_undo_stack(qtbot, window, tmp_path):
+    assert window.windowTitle().startswith("untitled[*]")
+    assert not window.isWindowModified()
+    window.open_flow("calc")
+    window.current()[1].create_node("math.add", 0, 0)
+    assert window.isWindowModified()
+    window.undo_stack.undo()
+    assert not window.isWindowModified()
+    window.current()[1].create_node("math.add", 0, 0)
+    assert window.save_to(tmp_path / "mine.json", "original")
+    assert window.windowTitle().startswith("mine.json[*]")
+    assert not window.isWindowModified()
+    data = json.loads((tmp_path / "mine.json").read_text())
+    assert "pyflow_desktop" not in data and set(data["flow"]) == {"calc", "broken"}
+    assert str((tmp_path / "mine.json").resolve()) in settings().value("recent")
+
+
+def _other_repository() -> Repository:
+    other = Repository()
+    other.add_spec(
+        NodeSpec(
+            "math.add",
+            "Add (other)",
+            [Port("a", "Int")],
+            [Port("out", "Int")],
+            "def func(a):\n    return a\n",
+        )
+    )
+    other.add_spec(
+        NodeSpec("extra.one", "One", [], [Port("out", "Int")], "def func():\n    return 1\n")
+    )
+    flow = Flow("calc", "Other calc")
+    flow.add_node(NodeInstance("x1", "math.add"))
+    other.add_flow(flow)
+    return other
+
+
+def test_import_keep_both_renames_clashing_ids_and_undoes_in_one_step(qtbot, window):
+    window.import_repository(_other_repository(), "rename")
+    repo = window.repo
+    assert "calc_2" in repo.flows and "math.add_2" in repo.specs and "extra.one" in repo.specs
+    assert repo.flows["calc_2"].nodes["x1"].spec_id == "math.add_2"
+    assert repo.specs["math.add"].title == "Add"
+    window.undo_stack.undo()
+    assert "calc_2" not in repo.flows and "math.add_2" not in repo.specs
+
+
+def test_import_replace_and_skip(qtbot, window):
+    window.open_flow("calc")
+    window.import_repository(_other_repository(), "skip")
+    assert window.repo.specs["math.add"].title == "Add"
+    assert window.repo.flows["calc"].name == "Calculation"
+    window.import_repository(_other_repository(), "replace")
+    assert window.repo.specs["math.add"].title == "Add (other)"
+    assert window.repo.flows["calc"].name == "Other calc"
+    assert "calc" not in window.tabs  # the replaced flow's canvas was closed
+
+
+def test_export_writes_chosen_flows_with_their_specs(qtbot, window, tmp_path):
+    assert window.export_to(tmp_path / "out.json", ["broken"])
+    window.load(tmp_path / "out.json")
+    assert set(window.repo.flows) == {"broken"}
+    assert set(window.repo.specs) == {"debug.fail", "math.add"}
+
+
+def test_dock_layout_is_restored(qtbot, window):
+    window.log_dock.hide()
+    window.close()
+    again = MainWindow(ask_on_close=False)
+    qtbot.addWidget(again)
+    again.show()
+    assert again.library_dock.isVisible()
+    assert not again.log_dock.isVisible()
+
+
+def test_spec_change_redraws_nodes_built_from_it(qtbot, window):
+    canvas = window.open_flow("calc")
+    spec = window.repo.specs["math.add"].copy()
+    spec.inputs.append(Port("c", "Int", 2))
+    window.repo.replace_spec(spec)
+    assert set(canvas.flow_node("n1").inputs()) == {"a", "b", "c"}
+    assert canvas.flow_node("n2").inputs()["a"].connected_ports()
+
+
+def test_rename_flow_from_the_library(qtbot, window, monkeypatch):
+    from PySide6 import QtWidgets
+
+    window.open_flow("calc")
+    monkeypatch.setattr(QtWidgets.QInputDialog, "getText", lambda *a, **k: ("Sums", True))
+    window.library.select_flow("calc")
+    window.library.rename_flow_requested.emit("calc")
+    assert window.repo.flows["calc"].name == "Sums"
+    assert window.tab_widget.tabText(window.tab_widget.currentIndex()) == "Sums"
+    window.undo_stack.undo()
+    assert window.tab_widget.tabText(window.tab_widget.currentIndex()) == "Calculation"

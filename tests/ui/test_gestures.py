@@ -1,0 +1,54 @@
+"""Real input events: a drop from the Library and the Tab search on the canvas."""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from pyflow_desktop.ui.spec_search import SpecSearchBox
+
+
+def test_drop_event_from_the_library_creates_a_node(qtbot, window):
+    canvas = window.open_flow("calc")
+    window.library.filter.setText("join")
+    proxy = window.library.proxy
+    folder = proxy.index(0, 0)
+    leaf = proxy.index(0, 0, folder)
+    mime = proxy.mimeData([leaf])
+    viewport = canvas.viewer().viewport()
+    point = QtCore.QPointF(120, 90)
+    Qt = QtCore.Qt
+    enter = QtGui.QDragEnterEvent(
+        point.toPoint(),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QtWidgets.QApplication.sendEvent(viewport, enter)
+    drop = QtGui.QDropEvent(
+        point,
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QtWidgets.QApplication.sendEvent(viewport, drop)
+    flow = window.repo.flows["calc"]
+    (added,) = [node for node in flow.nodes.values() if node.spec_id == "text.join"]
+    scene = canvas.viewer().mapToScene(point.toPoint())
+    assert (added.x, added.y) == (int(scene.x()), int(scene.y()))
+
+
+def test_tab_on_the_canvas_opens_the_spec_search(qtbot, window):
+    window.open_flow("calc")
+    canvas, bridge = window.current()
+    viewer = canvas.viewer()
+    window.activateWindow()
+    viewer.setFocus()
+    qtbot.waitUntil(viewer.hasFocus)
+    qtbot.keyClick(viewer, QtCore.Qt.Key.Key_Tab)
+    qtbot.waitUntil(lambda: bool(window.findChildren(SpecSearchBox)))
+    (box,) = window.findChildren(SpecSearchBox)
+    box.setText("Pick — logic.pick")
+    box.returnPressed.emit()
+    assert any(node.spec_id == "logic.pick" for node in bridge.flow.nodes.values())
