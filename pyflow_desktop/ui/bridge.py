@@ -27,7 +27,7 @@ from ..engine import (
     NodeStarted,
     RunEvent,
 )
-from ..repository import Flow, Link, NodeInstance, Repository
+from ..repository import Flow, Link, NodeInstance, Repository, types_compatible
 from .canvas import CanvasGraph
 from .commands import (
     AddNodesCommand,
@@ -55,6 +55,8 @@ PASTE_OFFSET = 40.0
 
 class FlowBridge(QtCore.QObject):
     """Keeps ``canvas`` showing ``flow``; pushes the canvas's edits onto ``undo_stack``."""
+
+    message = QtCore.Signal(str)  # an edit was refused, and why
 
     def __init__(
         self,
@@ -177,12 +179,41 @@ class FlowBridge(QtCore.QObject):
     def _links_requested(self, removed: list[Link], added: list[Link]) -> None:
         if self._syncing:
             return
-        self.undo_stack.push(ChangeLinksCommand(self.flow, removed, added))
+        refused = [link for link in added if self._type_problem(link)]
+        if refused:
+            added = [link for link in added if link not in refused]
+            inputs = {(link.target, link.target_port) for link in refused}
+            kept = [link for link in removed if (link.target, link.target_port) in inputs]
+            removed = [link for link in removed if link not in kept]
+            with self._sync():  # the canvas already drew the gesture: put it back
+                for link in refused:
+                    self._on_link_removed(link)
+                for link in kept:
+                    self._connect(link)
+            self.message.emit("; ".join(self._type_problem(link) for link in refused))
+        if removed or added:
+            self.undo_stack.push(ChangeLinksCommand(self.flow, removed, added))
+
+    def _type_problem(self, link: Link) -> str:
+        """Why ``link`` joins incompatible port types, or ``""`` when it does not."""
+        nodes = self.flow.nodes
+        source = self.repo.specs.get(nodes[link.source].spec_id) if link.source in nodes else None
+        target = self.repo.specs.get(nodes[link.target].spec_id) if link.target in nodes else None
+        out_port = source.output(link.source_port) if source else None
+        in_port = target.input(link.target_port) if target else None
+        if out_port is None or in_port is None or not in_port.typed:
+            return ""
+        if types_compatible(out_port.type, in_port.type):
+            return ""
+        return (
+            f"cannot link {link.source_ref} ({out_port.type}) to {link.target_ref} "
+            f"({in_port.type}): the types do not match"
+        )
 
     def _api_connected(self, in_port, out_port) -> None:
         if not self._syncing:
             link = Link(out_port.node().id, out_port.name(), in_port.node().id, in_port.name())
-            self.undo_stack.push(ChangeLinksCommand(self.flow, [], [link]))
+            self._links_requested([], [link])
 
     def _api_disconnected(self, in_port, out_port) -> None:
         link = Link(out_port.node().id, out_port.name(), in_port.node().id, in_port.name())

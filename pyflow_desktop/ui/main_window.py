@@ -266,6 +266,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.statusBar().showMessage(f"Saved {path} ({fmt} format)", 5000)
         return True
 
+    def show_message(self, text: str) -> None:
+        """Tell the user something in the status bar and keep it in the log."""
+        self.statusBar().showMessage(text, 10000)
+        self.log.appendPlainText(text)
+
     def _remember(self, path: Path) -> None:
         stored = settings()
         recent = [p for p in (stored.value("recent") or []) if p != str(path)]
@@ -340,6 +345,7 @@ class MainWindow(QtWidgets.QMainWindow):
             flow = self.repo.flow(flow_id)
             canvas = CanvasGraph(self)
             bridge = FlowBridge(self.repo, flow, canvas, self.undo_stack, self)
+            bridge.message.connect(self.show_message)
             canvas.search_requested.connect(self._search_spec)
             canvas.node_selection_changed.connect(
                 lambda *_: self.selection_changed.emit(flow_id, canvas.selected_ids())
