@@ -10,6 +10,8 @@ The scheduler runs on the thread that calls ``Scheduler.run``; it alone touches 
 - ``status``: node id → pending | queued | running | success | cached | fail | skip |
   cancelled;
 - ``keys``: node id → its cache key (``None`` when it has none), when a cache is used;
+- ``fresh``: node id → outputs computed in this run, added to the cache when it ends (so
+  two identical nodes of one run both run: caching is across runs);
 - ``errors``: node id → the message shown in the result's ``error``.
 
 Executors report back through ``messages`` (a thread-safe queue); ``cancel()`` may be called
@@ -65,6 +67,7 @@ class Scheduler:
         self.timeout = timeout
         self.cache = cache
         self.keys: dict[str, str | None] = {}
+        self.fresh: dict[str, dict[str, Any]] = {}
         self.messages: queue.SimpleQueue = queue.SimpleQueue()
         self.cancelled = threading.Event()
         self.waiting: dict[str, int] = {}
@@ -103,6 +106,8 @@ class Scheduler:
             raise
         finally:
             self.executor.close()
+            for node_id, outputs in self.fresh.items():  # reused by later runs, not this one
+                self.cache.put(self.keys.get(node_id), outputs)
         result = RunResult(
             flow_id=plan.flow.id,
             nodes=[
@@ -250,7 +255,7 @@ class Scheduler:
             self.status[node_id] = "success"
             self.outputs[node_id] = outcome.outputs
             if self.cache is not None:
-                self.cache.put(self.keys.get(node_id), outcome.outputs)
+                self.fresh[node_id] = outcome.outputs
             self._emit(
                 NodeFinished,
                 node_id,

@@ -26,6 +26,7 @@ from .file_dialogs import ask_export_flows, ask_import_policy
 from .library_panel import LibraryPanel
 from .repository_merge import clashes, export_repository, plan_import
 from .run_controller import RunController
+from .run_settings import RunSettings, RunSettingsDialog
 from .spec_search import SpecSearchBox
 
 ORGANIZATION = APPLICATION = "PyFlow Desktop"
@@ -54,6 +55,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.tabs: dict[str, tuple[CanvasGraph, FlowBridge]] = {}
         self.clipboard: tuple[list, list] = ([], [])
         self.runner = RunController(self)
+        self.runner.settings = RunSettings.load(settings())
         self.run_flow_id: str | None = None
         self._build_widgets()
         self._build_menus()
@@ -146,6 +148,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self._action(run, "Run to &selected node", self.run_to_selected, "Shift+F5")
         self.stop_action = self._action(run, "&Stop", self.stop, "Shift+Esc")
         self.stop_action.setEnabled(False)
+        run.addSeparator()
+        self._action(run, "Run se&ttings…", self.edit_run_settings)
+        self._action(run, "&Forget cached results", self.runner.cache.clear)
         view = bar.addMenu("&View")
         view.addActions([self.library_dock.toggleViewAction(), self.log_dock.toggleViewAction()])
 
@@ -483,6 +488,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.progress.setRange(0, max(planned, 1))
         self.progress.setValue(done)
 
+    def edit_run_settings(self) -> None:
+        dialog = RunSettingsDialog(self.runner.settings, self)
+        if dialog.exec() == QtWidgets.QDialog.DialogCode.Accepted:
+            self.runner.settings = dialog.settings()
+            self.runner.settings.save(settings())
+
     def _run_finished(self, result: object) -> None:
         self.run_action.setEnabled(True)
         self.stop_action.setEnabled(False)
@@ -504,6 +515,7 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         self.runner.stop()
         self.runner.wait(5000)
+        self.runner.shutdown()
         stored = settings()
         stored.setValue("window/geometry", self.saveGeometry())
         stored.setValue("window/state", self.saveState())

@@ -7,7 +7,9 @@ Qt queues to the GUI thread. There events are only appended to ``_pending``; a ~
 one repaint per frame, not one per event.
 
 State (GUI thread only): ``_scheduler`` (the run in progress, or ``None``), ``_pending``
-(events not yet shown), ``planned`` and ``done`` (progress counts).
+(events not yet shown), ``planned`` and ``done`` (progress counts), ``cache`` (results
+reused for the whole session), ``_executors`` (executors kept between runs: a Dask client
+is expensive to connect).
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from __future__ import annotations
 from PySide6 import QtCore
 
 from ..engine import (
+    Executor,
     NodeCached,
     NodeCancelled,
     NodeFailed,
     NodeFinished,
     NodeSkipped,
+    ResultCache,
     RunEvent,
     RunResult,
     Scheduler,
@@ -28,6 +32,7 @@ from ..engine import (
     plan_run,
 )
 from ..repository import Flow, Repository
+from .run_settings import RunSettings
 
 FRAME_MS = 33
 _TERMINAL = (NodeFinished, NodeFailed, NodeSkipped, NodeCancelled, NodeCached)
@@ -63,7 +68,9 @@ class RunController(QtCore.QObject):
 
     def __init__(self, parent: QtCore.QObject | None = None, workers: int | None = None):
         super().__init__(parent)
-        self.workers = workers
+        self.settings = RunSettings(workers=workers or 0)
+        self.cache = ResultCache()
+        self._executors: dict[tuple, Executor] = {}
         self.pool = QtCore.QThreadPool(self)
         self.pool.setMaxThreadCount(2)
         self._relay = _Relay(self)
@@ -87,14 +94,38 @@ class RunController(QtCore.QObject):
         if self._scheduler is not None:
             raise RuntimeError("a run is already in progress")
         plan = plan_run(repo, flow, targets)
-        executor = make_executor("thread", self.workers)
-        self._scheduler = Scheduler(plan, executor, self._relay.event.emit)
+        settings = self.settings
+        self._scheduler = Scheduler(
+            plan,
+            self._executor(),
+            self._relay.event.emit,
+            timeout=settings.timeout or None,
+            cache=self.cache if settings.cache else None,
+        )
         self.planned, self.done = len(plan), 0
         self._pending = []
         self.started.emit(flow.id, self.planned)
         self.progress.emit(0, self.planned)
         self._timer.start()
         self.pool.start(_RunTask(self._scheduler, self._relay))
+
+    def _executor(self) -> Executor:
+        """The executor the settings ask for; process and dask ones are kept between runs."""
+        settings = self.settings
+        workers = settings.workers or None
+        if settings.executor == "thread":
+            return make_executor("thread", workers)
+        key = (settings.executor, workers, settings.scheduler)
+        if key not in self._executors:
+            options = {"scheduler_address": settings.scheduler} if settings.scheduler else {}
+            self._executors[key] = make_executor(settings.executor, workers, **options)
+        return self._executors[key]
+
+    def shutdown(self) -> None:
+        """Release kept executors (closing a Dask client and its local cluster)."""
+        for executor in self._executors.values():
+            getattr(executor, "shutdown", lambda: None)()
+        self._executors.clear()
 
     def stop(self) -> None:
         """Cancel the run in progress (thread-safe in the engine; returns at once)."""

@@ -9,6 +9,7 @@ from PySide6 import QtCore
 
 from pyflow_desktop.engine import NodeFinished, NodeStarted
 from pyflow_desktop.ui.run_controller import RunController
+from pyflow_desktop.ui.run_settings import RunSettings
 
 
 def test_ten_thousand_events_arrive_in_order_while_timers_keep_firing(qtbot):
@@ -68,7 +69,7 @@ def test_stop_cancels_a_running_flow(qtbot, window, run_and_wait):
         flow.add_node(NodeInstance(f"w{index}", "slow.wait", values={"s": "0.3"}))
     window.repo.add_flow(flow)
     window.open_flow("slow")
-    window.runner.workers = 1
+    window.runner.settings = RunSettings(workers=1)
     ticks = []
     heartbeat = QtCore.QTimer()
     heartbeat.timeout.connect(lambda: ticks.append(1))

@@ -1,0 +1,116 @@
+"""Run settings in the GUI: executor choice, Stop within a second, cached results, live
+partial values."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6 import QtWidgets
+
+from pyflow_desktop.repository import Flow, Link, NodeInstance, NodeSpec, Port
+from pyflow_desktop.ui.main_window import settings
+from pyflow_desktop.ui.run_settings import RunSettings, RunSettingsDialog
+
+
+def statuses(window) -> dict[str, str]:
+    canvas = window.current()[0]
+    return {node.id: node.status_text().split(" ")[0] for node in canvas.flow_nodes()}
+
+
+def test_settings_dialog_edits_and_settings_persist(qtbot, window, monkeypatch):
+    dialog = RunSettingsDialog(RunSettings())
+    qtbot.addWidget(dialog)
+    assert not dialog.scheduler.isEnabled()
+    dialog.executor.setCurrentIndex(2)
+    assert dialog.scheduler.isEnabled()
+    dialog.executor.setCurrentIndex(1)
+    dialog.workers.setValue(3)
+    dialog.timeout.setValue(2.5)
+    dialog.cache.setChecked(False)
+    chosen = dialog.settings()
+    assert chosen == RunSettings("process", 3, 2.5, "", False)
+
+    monkeypatch.setattr(RunSettingsDialog, "exec", lambda self: QtWidgets.QDialog.Accepted)
+    monkeypatch.setattr(RunSettingsDialog, "settings", lambda self: chosen)
+    window.edit_run_settings()
+    assert window.runner.settings == chosen
+    assert RunSettings.load(settings()) == chosen
+
+
+def test_stop_kills_a_hung_node_within_a_second_on_the_process_executor(
+    qtbot, window, run_and_wait
+):
+    window.repo.add_spec(
+        NodeSpec(
+            "slow.hang", "Hang", [], [Port("out")], "import time\ndef func():\n    time.sleep(60)\n"
+        )
+    )
+    flow = Flow("hang")
+    flow.add_node(NodeInstance("h", "slow.hang"))
+    window.repo.add_flow(flow)
+    window.open_flow("hang")
+    window.runner.settings = RunSettings(executor="process", workers=1)
+    with qtbot.waitSignal(window.run_done, timeout=30_000):
+        assert window.run_current()
+        qtbot.waitUntil(lambda: statuses(window)["h"] == "running", timeout=20_000)
+        stopped = time.perf_counter()
+        window.stop()
+    assert time.perf_counter() - stopped < 1.0
+    assert statuses(window)["h"] == "cancelled"
+    window.runner.settings = RunSettings(executor="process", workers=1)
+    window.repo.flows["hang"].add_node(
+        NodeInstance("quick", "math.add", values={"a": "1", "b": "2"})
+    )
+    assert run_and_wait(window, ["quick"]), "a fresh worker replaced the killed one"
+
+
+def test_unchanged_nodes_show_cached_and_an_edit_reruns_its_dependants(qtbot, window, run_and_wait):
+    window.open_flow("calc")
+    window.runner.settings = RunSettings(cache=True)
+    assert run_and_wait(window)
+    assert statuses(window) == {"n1": "success", "n2": "success"}
+    assert run_and_wait(window)
+    assert statuses(window) == {"n1": "cached", "n2": "cached"}
+    assert window.current()[0].flow_node("n2").preview("out") == "50.0"
+    window.current()[1].set_value("n2", "b", "100")
+    assert run_and_wait(window)
+    assert statuses(window) == {"n1": "cached", "n2": "success"}
+    assert window.current()[0].flow_node("n2").preview("out") == "500.0"
+    window.runner.settings = RunSettings(cache=False)
+    assert run_and_wait(window)
+    assert statuses(window) == {"n1": "success", "n2": "success"}
+
+
+def test_streamed_values_reach_the_preview_while_the_node_runs(qtbot, window, run_and_wait):
+    window.repo.add_spec(
+        NodeSpec(
+            "stream.tick",
+            "Tick",
+            [],
+            [Port("out", "Int")],
+            "import time\ndef func():\n    for i in range(1, 31):\n"
+            "        time.sleep(0.05)\n        yield i\n",
+        )
+    )
+    flow = Flow("ticks")
+    flow.add_node(NodeInstance("t", "stream.tick"))
+    flow.add_node(NodeInstance("sum", "math.add", values={"b": "1000"}, x=300))
+    flow.add_link(Link("t", "out", "sum", "a"))
+    window.repo.add_flow(flow)
+    window.open_flow("ticks")
+    seen = []
+    node = None
+    with qtbot.waitSignal(window.run_done, timeout=20_000):
+        assert window.run_current()
+        node = window.current()[0].flow_node("t")
+
+        def streaming():
+            text = node.preview("out")
+            if text and statuses(window)["t"] == "running":
+                seen.append(int(text))
+            return len(set(seen)) >= 3
+
+        qtbot.waitUntil(streaming, timeout=10_000)
+    assert seen == sorted(seen) and max(seen) < 30
+    assert node.preview("out") == "30"
+    assert window.current()[0].flow_node("sum").preview("out") == "1030"
