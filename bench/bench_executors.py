@@ -74,12 +74,15 @@ def main() -> None:
     )
 
     repo, flow = flow_of("independent", args.cpu_nodes, CPU)
-    serial = timed(repo, flow, make_executor("process", 1), repeat=1)
-    parallel = timed(repo, flow, make_executor("process", 2), repeat=1)
+    one, two = make_executor("process", 1), make_executor("process", 2)
+    serial = parallel = float("inf")
+    for _ in range(3):  # alternate, so that a noisy neighbour hurts both sides alike
+        serial = min(serial, timed(repo, flow, one, repeat=1))
+        parallel = min(parallel, timed(repo, flow, two, repeat=1))
     threaded = timed(repo, flow, make_executor("thread", 2), repeat=1)
     print(
-        f"CPU-bound wide flow, {args.cpu_nodes} nodes: process x1 {serial:.2f} s, "
-        f"process x2 {parallel:.2f} s, thread x2 {threaded:.2f} s; "
+        f"CPU-bound wide flow, {args.cpu_nodes} nodes, best of 3 alternating: process x1 "
+        f"{serial:.2f} s, process x2 {parallel:.2f} s, thread x2 {threaded:.2f} s; "
         f"process speed-up {serial / parallel:.2f}x (target >= 1.7x)"
     )
     for executor in executors.values():
