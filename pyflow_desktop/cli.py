@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from . import spec_test
 from .engine import ResultCache, RunEvent, RunResult, make_executor, run_flow, to_jsonable
 from .repository import (
     FORMATS,
@@ -26,7 +27,7 @@ from .repository import (
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
-COMMANDS = ("run", "check", "convert")
+COMMANDS = ("run", "check", "convert", "test-spec")
 
 
 class UsageError(Exception):
@@ -84,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument("input", metavar="IN")
     convert.add_argument("output", metavar="OUT")
     convert.add_argument("--format", choices=FORMATS, required=True)
+    spec_test.add_parser(commands)
     return parser
 
 
@@ -120,7 +122,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return gui_main(argv)
     args = _parser().parse_args(argv)
     try:
-        return {"run": _run, "check": _check, "convert": _convert}[args.command](args)
+        return {
+            "run": _run,
+            "check": _check,
+            "convert": _convert,
+            "test-spec": spec_test.run,
+        }[args.command](args)
     except (RepositoryError, UsageError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INVALID

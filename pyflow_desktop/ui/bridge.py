@@ -57,6 +57,7 @@ class FlowBridge(QtCore.QObject):
     """Keeps ``canvas`` showing ``flow``; pushes the canvas's edits onto ``undo_stack``."""
 
     message = QtCore.Signal(str)  # an edit was refused, and why
+    preview_activated = QtCore.Signal(str, str)  # node id, output port: open a viewer
 
     def __init__(
         self,
@@ -114,6 +115,10 @@ class FlowBridge(QtCore.QObject):
         for editor in canvas_node.item.editors.values():
             editor.edited.connect(
                 lambda port_name, value, node_id=node.id: self.set_value(node_id, port_name, value)
+            )
+        for port, label in canvas_node.item.previews.items():
+            label.on_activate = lambda node_id=node.id, port=port: self.preview_activated.emit(
+                node_id, port
             )
         self.canvas.add_flow_node(canvas_node)
         return canvas_node

@@ -76,13 +76,34 @@ class LabelItem(QtWidgets.QGraphicsSimpleTextItem):
         super().paint(painter, option, widget)
 
 
+class PreviewLabel(LabelItem):
+    """An output's preview; double-clicking it calls ``on_activate`` (opens a viewer)."""
+
+    def __init__(self, parent: QtWidgets.QGraphicsItem) -> None:
+        super().__init__(parent)
+        self.on_activate = None
+
+    def mousePressEvent(self, event) -> None:
+        if self.text() and self.on_activate is not None:
+            event.accept()  # take the press, so the double-click comes here, not to the node
+        else:
+            super().mousePressEvent(event)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        if self.on_activate is not None:
+            self.on_activate()
+            event.accept()
+        else:
+            super().mouseDoubleClickEvent(event)
+
+
 class FlowNodeItem(NodeItem):
     """The node's graphics item; lays out editors, previews and the footer after NodeGraphQt."""
 
     def __init__(self, name: str = "node", parent: QtWidgets.QGraphicsItem | None = None):
         super().__init__(name, parent)
         self.editors: dict[str, ValueEditor] = {}
-        self.previews: dict[str, LabelItem] = {}
+        self.previews: dict[str, PreviewLabel] = {}
         self.connected: set[str] = set()
         self.footer = LabelItem(self, "#cfcfcf")
         self._footer_text = ""
@@ -167,7 +188,7 @@ class FlowNode(BaseNode):
                 item.view.editors[port.name] = editor
             for port in spec.outputs:
                 item.add_output(port.name, color=PORT_COLORS.get(port.type))
-                item.view.previews[port.name] = LabelItem(item.view)
+                item.view.previews[port.name] = PreviewLabel(item.view)
         item.show_title(spec, node)
         item.model.pos = [float(node.x), float(node.y)]
         item.view.color = BASE_COLOR

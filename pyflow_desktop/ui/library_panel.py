@@ -60,6 +60,7 @@ class LibraryPanel(QtWidgets.QWidget):
     """Filterable spec tree above a list of flows with New / Rename / Delete."""
 
     spec_activated = QtCore.Signal(str)
+    spec_selected = QtCore.Signal(str)  # the current spec changed (shown in the code editor)
     flow_activated = QtCore.Signal(str)
     new_flow_requested = QtCore.Signal()
     rename_flow_requested = QtCore.Signal(str)
@@ -82,6 +83,11 @@ class LibraryPanel(QtWidgets.QWidget):
         self.tree.setDragEnabled(True)
         self.tree.setDragDropMode(QtWidgets.QAbstractItemView.DragDropMode.DragOnly)
         self.tree.activated.connect(self._spec_activated)
+        self.tree.selectionModel().currentChanged.connect(
+            lambda index, _previous: (
+                index.data(SPEC_ROLE) and self.spec_selected.emit(index.data(SPEC_ROLE))
+            )
+        )
         self.flows = QtWidgets.QListWidget()
         self.flows.itemActivated.connect(
             lambda item: self.flow_activated.emit(item.data(SPEC_ROLE))

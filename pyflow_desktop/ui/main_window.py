@@ -13,6 +13,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from ..engine import NodeFailed, RunEvent, RunResult
 from ..repository import Flow, Repository, RepositoryError, load_repository, save_repository
+from .authoring import AuthoringPanels
 from .bridge import FlowBridge
 from .canvas import CanvasGraph
 from .commands import (
@@ -44,6 +45,9 @@ class MainWindow(QtWidgets.QMainWindow):
 
     run_done = QtCore.Signal(bool)
     selection_changed = QtCore.Signal(str, list)  # flow id, selected node ids
+    repository_changed = QtCore.Signal(object)  # the Repository now shown
+    flow_opened = QtCore.Signal(str, object)  # flow id, its FlowBridge
+    flow_closed = QtCore.Signal(str)
 
     def __init__(self, ask_on_close: bool = True) -> None:
         super().__init__()
@@ -58,6 +62,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.runner.settings = RunSettings.load(settings())
         self.run_flow_id: str | None = None
         self._build_widgets()
+        self.authoring = AuthoringPanels(self)
         self._build_menus()
         self.runner.batch_ready.connect(self._show_events)
         self.runner.progress.connect(self._show_progress)
@@ -152,7 +157,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self._action(run, "Run se&ttings…", self.edit_run_settings)
         self._action(run, "&Forget cached results", self.runner.cache.clear)
         view = bar.addMenu("&View")
-        view.addActions([self.library_dock.toggleViewAction(), self.log_dock.toggleViewAction()])
+        view.addActions(
+            [dock.toggleViewAction() for dock in self.findChildren(QtWidgets.QDockWidget)]
+        )
+
+    def has_saved_layout(self) -> bool:
+        return settings().contains("window/state")
 
     def _restore_layout(self) -> None:
         stored = settings()
@@ -173,6 +183,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.repo, self.path = repo, path
         self._watch(repo, connect=True)
         self.library.set_repository(repo)
+        self.repository_changed.emit(repo)
         self.undo_stack.clear()
         self.undo_stack.setClean()
         self.setWindowModified(False)
@@ -358,6 +369,7 @@ class MainWindow(QtWidgets.QMainWindow):
             canvas.widget.setProperty("flow_id", flow_id)
             self.tabs[flow_id] = (canvas, bridge)
             self.tab_widget.addTab(canvas.widget, flow.name)
+            self.flow_opened.emit(flow_id, bridge)
             QtCore.QTimer.singleShot(0, canvas.frame_all)
         self.tab_widget.setCurrentWidget(self.tabs[flow_id][0].widget)
         self.library.select_flow(flow_id)
@@ -367,6 +379,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if flow_id not in self.tabs:
             return
         canvas, bridge = self.tabs.pop(flow_id)
+        self.flow_closed.emit(flow_id)
         bridge.detach()
         self.tab_widget.removeTab(self.tab_widget.indexOf(canvas.widget))
         for obj in (canvas.widget, canvas, bridge):

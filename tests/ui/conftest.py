@@ -117,6 +117,7 @@ def window(qtbot, repo):
     qtbot.addWidget(win)
     win.set_repository(repo, None)
     win.show()
+    win.resize(1280, 800)  # the offscreen screen is small; give the canvas a desktop's room
     return win
 
 

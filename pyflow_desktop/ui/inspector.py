@@ -1,0 +1,306 @@
+"""InspectorPanel: everything about the selected node — inputs, outputs, status, errors, output.
+
+Inputs show their link's source (``node:port``) or their manual value, which can be edited:
+edits go to the ``on_edit(flow, node_id, port, value)`` callback (the main window pushes an
+undo command) and the table redraws from the flow's model events. Run state comes from
+``apply_event``: the panel remembers the latest state of every node of the run, so selecting
+another node afterwards shows its results too. Double-clicking an output emits
+``open_viewer(node_id, port)``.
+
+State: ``flow``, ``node_id``, ``spec`` (what is shown), ``run_flow_id`` (the flow of the
+last run) and ``states`` (node id → ``NodeState`` in that run, cleared by ``begin_run``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from ..engine import (
+    NodeCached,
+    NodeCancelled,
+    NodeFailed,
+    NodeFinished,
+    NodeOutput,
+    NodeQueued,
+    NodeSkipped,
+    NodeStarted,
+    RunEvent,
+)
+from ..repository import Flow, NodeSpec
+from .spec_ports import default_text
+from .viewers import preview, value_text
+
+EditCallback = Callable[[Flow, str, str, Any], None]
+STATUS_COLOURS = {
+    "queued": "#c99a2e",
+    "running": "#2e7dd1",
+    "success": "#2e9d4f",
+    "cached": "#2a9d8f",
+    "fail": "#d03030",
+    "skip": "#888888",
+    "cancelled": "#888888",
+}
+_EDITABLE = QtCore.Qt.ItemFlag.ItemIsEnabled | QtCore.Qt.ItemFlag.ItemIsSelectable
+
+
+@dataclass
+class NodeState:
+    """The latest run state of one node."""
+
+    status: str = "pending"
+    outputs: dict[str, Any] = field(default_factory=dict)
+    partial: Any = None
+    streaming: bool = False
+    error: str = ""
+    traceback: str = ""
+    stdout: str = ""
+    stderr: str = ""
+    elapsed: float | None = None
+
+
+class InspectorPanel(QtWidgets.QWidget):
+    """The selected node; ``open_viewer(node_id, port)`` asks for a viewer of an output."""
+
+    open_viewer = QtCore.Signal(str, str)
+
+    def __init__(
+        self, on_edit: EditCallback | None = None, parent: QtWidgets.QWidget | None = None
+    ):
+        super().__init__(parent)
+        self.on_edit = on_edit
+        self.flow: Flow | None = None
+        self.node_id: str | None = None
+        self.spec: NodeSpec | None = None
+        self.states: dict[str, NodeState] = {}
+        self.run_flow_id: str | None = None
+        self._filling = False
+        self.title = QtWidgets.QLabel(
+            wordWrap=True, textInteractionFlags=QtCore.Qt.TextInteractionFlag.TextSelectableByMouse
+        )
+        self.status = QtWidgets.QLabel()
+        self.inputs = self._table(["Input", "Type", "Source or value"])
+        self.inputs.itemChanged.connect(self._input_edited)
+        self.outputs = self._table(["Output", "Type", "Value"])
+        self.outputs.itemDoubleClicked.connect(self._output_double_clicked)
+        self.outputs.currentCellChanged.connect(lambda row, *_: self._show_full_value(row))
+        self.outputs.setToolTip("Double-click an output to open a viewer")
+        mono = QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont)
+        self.value_text, self.error_text, self.stdout_text, self.stderr_text = (
+            QtWidgets.QPlainTextEdit(readOnly=True, font=mono) for _ in range(4)
+        )
+        self.details = QtWidgets.QTabWidget()
+        for widget, name in (
+            (self.value_text, "Value"),
+            (self.error_text, "Error"),
+            (self.stdout_text, "stdout"),
+            (self.stderr_text, "stderr"),
+        ):
+            self.details.addTab(widget, name)
+        splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
+        for widget in (self.inputs, self.outputs, self.details):
+            splitter.addWidget(widget)
+        splitter.setSizes([150, 150, 300])
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.status)
+        layout.addWidget(splitter, 1)
+        self.show_node(None, None, None)
+
+    @staticmethod
+    def _table(headers: list[str]) -> QtWidgets.QTableWidget:
+        table = QtWidgets.QTableWidget(0, len(headers))
+        table.setHorizontalHeaderLabels(headers)
+        table.horizontalHeader().setStretchLastSection(True)
+        table.verticalHeader().setVisible(False)
+        table.setWordWrap(False)
+        table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+        return table
+
+    # -- what is shown ------------------------------------------------------------------------
+
+    def show_node(self, flow: Flow | None, node_id: str | None, spec: NodeSpec | None) -> None:
+        """Show ``node_id`` of ``flow`` built from ``spec`` (``None``: show nothing)."""
+        self._watch(False)
+        known = flow is not None and node_id in flow.nodes
+        self.flow, self.node_id, self.spec = (flow, node_id, spec) if known else (None, None, None)
+        self._watch(True)
+        self.refresh()
+
+    def _watch(self, connect: bool) -> None:
+        if self.flow is None:
+            return
+        method = self.flow.events.connect if connect else self.flow.events.disconnect
+        for event in (
+            "value_changed",
+            "link_added",
+            "link_removed",
+            "node_changed",
+            "node_removed",
+        ):
+            method(event, self._model_changed)
+
+    def _model_changed(self, **payload: Any) -> None:
+        if self.node_id not in self.flow.nodes:
+            self.show_node(None, None, None)
+        else:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Redraw everything from the model and the remembered run state."""
+        self._fill_inputs()
+        self._fill_state()
+
+    def _fill_inputs(self) -> None:
+        node = self.flow.nodes[self.node_id] if self.flow is not None else None
+        ports = self.spec.ordered_inputs() if node is not None and self.spec is not None else []
+        if node is None:
+            self.title.setText("<i>Select a node to inspect it</i>")
+        else:
+            spec = (
+                f"{self.spec.title} ({self.spec.id})"
+                if self.spec
+                else f"unknown spec {node.spec_id}"
+            )
+            self.title.setText(f"<b>{node.name or node.id}</b> — {spec}")
+        self._filling = True
+        self.inputs.setRowCount(len(ports))
+        for row, port in enumerate(ports):
+            link = self.flow.link_into(node.id, port.name)
+            self.inputs.setItem(row, 0, QtWidgets.QTableWidgetItem(port.name))
+            self.inputs.setItem(row, 1, QtWidgets.QTableWidgetItem(port.type))
+            for column in (0, 1):
+                self.inputs.item(row, column).setFlags(_EDITABLE)
+            if link is not None:
+                item = QtWidgets.QTableWidgetItem(f"← {link.source_ref}")
+                item.setFlags(_EDITABLE)
+                item.setToolTip("Linked: the value comes from this output")
+            else:
+                item = QtWidgets.QTableWidgetItem(default_text(node.values.get(port.name)))
+                item.setToolTip(f"Manual value (default: {default_text(port.default) or 'none'})")
+                if self.on_edit is None:
+                    item.setFlags(_EDITABLE)
+            self.inputs.setItem(row, 2, item)
+        self._filling = False
+
+    def _input_edited(self, item: QtWidgets.QTableWidgetItem) -> None:
+        if self._filling or item.column() != 2 or self.on_edit is None:
+            return
+        port = self.inputs.item(item.row(), 0).text()
+        edit = (self.flow, self.node_id, port, item.text() or None)
+        # After the table has finished its edit: the model event then rebuilds the rows.
+        QtCore.QTimer.singleShot(0, self, lambda: self.on_edit(*edit))
+
+    # -- run state ------------------------------------------------------------------------------
+
+    def begin_run(self, flow_id: str) -> None:
+        """A run of ``flow_id`` starts: forget the previous run's states."""
+        self.run_flow_id = flow_id
+        self.states.clear()
+        self._fill_state()
+
+    def apply_events(self, events: list[RunEvent]) -> None:
+        """Take a batch of engine events (any nodes), redrawing once if the shown node changed."""
+        touched = False
+        for event in events:
+            touched |= self._remember(event)
+        if touched:
+            self._fill_state()
+
+    def apply_event(self, event: RunEvent) -> None:
+        self.apply_events([event])
+
+    def _remember(self, event: RunEvent) -> bool:
+        if not event.node:
+            return False
+        state = self.states.setdefault(event.node, NodeState())
+        if isinstance(event, NodeQueued):
+            state.status = "queued"
+        elif isinstance(event, NodeStarted):
+            self.states[event.node] = state = NodeState("running")
+        elif isinstance(event, NodeOutput):
+            state.partial, state.streaming = event.value, True
+        elif isinstance(event, (NodeFinished, NodeCached)):
+            state.status = "success" if isinstance(event, NodeFinished) else "cached"
+            state.outputs, state.streaming = dict(event.outputs), False
+            if isinstance(event, NodeFinished):
+                state.elapsed, state.stdout, state.stderr = (
+                    event.elapsed,
+                    event.stdout,
+                    event.stderr,
+                )
+        elif isinstance(event, NodeFailed):
+            state.status, state.error, state.traceback = "fail", event.error, event.traceback
+            state.elapsed, state.stdout, state.stderr = event.elapsed, event.stdout, event.stderr
+        elif isinstance(event, NodeSkipped):
+            state.status, state.error = "skip", event.reason
+        elif isinstance(event, NodeCancelled):
+            state.status, state.error = "cancelled", event.reason
+        return event.node == self.node_id and self._shows_run()
+
+    def _shows_run(self) -> bool:
+        return self.flow is not None and self.flow.id == self.run_flow_id
+
+    def node_state(self) -> NodeState:
+        """The shown node's state in the last run of its flow (``pending`` if none)."""
+        known = self.node_id is not None and self._shows_run()
+        return self.states.get(self.node_id, NodeState()) if known else NodeState()
+
+    def node_outputs(self) -> dict[str, Any]:
+        """The shown node's output values (streamed so far while it runs)."""
+        state = self.node_state()
+        if state.streaming and self.spec is not None:
+            names = [port.name for port in self.spec.outputs]
+            if len(names) == 1:
+                return {names[0]: state.partial}
+            return (
+                {k: v for k, v in state.partial.items() if k in names}
+                if isinstance(state.partial, dict)
+                else {}
+            )
+        return state.outputs
+
+    def _fill_state(self) -> None:
+        state = self.node_state()
+        colour = STATUS_COLOURS.get(state.status, "#888888")
+        took = f" in {state.elapsed * 1000:.1f} ms" if state.elapsed is not None else ""
+        streaming = " (streaming…)" if state.streaming else ""
+        self.status.setText(
+            f"<span style='color:{colour}'>●</span> {state.status}{took}{streaming}"
+        )
+        outputs = self.node_outputs()
+        ports = self.spec.outputs if self.spec is not None and self.node_id else []
+        self.outputs.setRowCount(len(ports))
+        for row, port in enumerate(ports):
+            shown = preview(outputs[port.name]) if port.name in outputs else ""
+            for column, text in enumerate((port.name, port.type, shown)):
+                item = QtWidgets.QTableWidgetItem(text)
+                item.setFlags(_EDITABLE)
+                self.outputs.setItem(row, column, item)
+        self._show_full_value(max(self.outputs.currentRow(), 0))
+        error = f"{state.error}\n\n{state.traceback}".strip() if state.error else ""
+        self.error_text.setPlainText(error)
+        self.stdout_text.setPlainText(state.stdout)
+        self.stderr_text.setPlainText(state.stderr)
+        for widget, name, text in (
+            (self.error_text, "Error", error),
+            (self.stdout_text, "stdout", state.stdout),
+            (self.stderr_text, "stderr", state.stderr),
+        ):
+            self.details.setTabText(self.details.indexOf(widget), f"{name} •" if text else name)
+        if state.status in ("fail", "skip"):
+            self.details.setCurrentWidget(self.error_text)
+
+    def _show_full_value(self, row: int) -> None:
+        outputs = self.node_outputs()
+        item = self.outputs.item(row, 0) if row >= 0 else None
+        if item is None or item.text() not in outputs:
+            self.value_text.clear()
+            return
+        self.value_text.setPlainText(value_text(outputs[item.text()]))
+
+    def _output_double_clicked(self, item: QtWidgets.QTableWidgetItem) -> None:
+        self.open_viewer.emit(self.node_id, self.outputs.item(item.row(), 0).text())

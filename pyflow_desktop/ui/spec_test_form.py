@@ -1,0 +1,184 @@
+"""SpecTestForm: type a value per input, press Test, read the outcome below.
+
+One widget per input port, typed by the port (a check box for Boolean, spin boxes for Int,
+Long and Float, a line edit otherwise). ``start(spec)`` runs ``spec_test.run_spec`` — the
+same function as ``pyflow-desktop test-spec`` — in a ``QThreadPool`` runnable, so the GUI
+never waits on node code; the outcome comes back through a queued signal and ``finished``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from ..engine import NodeOutcome, to_jsonable
+from ..repository import ConversionError, NodeSpec, Port, convert_value
+from ..spec_test import SpecInputError, run_spec
+from .spec_ports import default_text
+
+_INT_RANGE = (-(2**31), 2**31 - 1)
+MAX_SHOWN = 20_000
+
+
+class _Relay(QtCore.QObject):
+    """Lives on the GUI thread; a worker emitting ``done`` queues the call to it."""
+
+    done = QtCore.Signal(object)
+
+
+class _TestTask(QtCore.QRunnable):
+    def __init__(self, spec: NodeSpec, values: dict[str, Any], relay: _Relay) -> None:
+        super().__init__()
+        self.spec, self.values, self.relay = spec, values, relay
+
+    def run(self) -> None:
+        try:
+            result: object = run_spec(self.spec, self.values)
+        except SpecInputError as exc:
+            result = str(exc)
+        try:
+            self.relay.done.emit(result)
+        except RuntimeError:  # the form was closed while the function ran
+            pass
+
+
+def _initial(port: Port) -> Any:
+    try:
+        return convert_value(port.default, port.type)
+    except ConversionError:
+        return None
+
+
+class SpecTestForm(QtWidgets.QWidget):
+    """Typed inputs, a Test button and the result; ``finished`` sends a NodeOutcome or a str."""
+
+    test_requested = QtCore.Signal()
+    finished = QtCore.Signal(object)
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.editors: dict[str, QtWidgets.QWidget] = {}
+        self.pool = QtCore.QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self._relay = _Relay(self)
+        self._relay.done.connect(self._show_result, QtCore.Qt.ConnectionType.QueuedConnection)
+        self._spec: NodeSpec | None = None
+        self.inputs = QtWidgets.QFormLayout()
+        self.test_button = QtWidgets.QPushButton("Test")
+        self.test_button.setToolTip(
+            "Run this function once with the values above, unsaved code included (Ctrl+Return)"
+        )
+        self.test_button.clicked.connect(self.test_requested)
+        self.result = QtWidgets.QPlainTextEdit(readOnly=True)
+        self.result.setPlaceholderText("Press Test to run the function with these values")
+        self.result.setFont(
+            QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont)
+        )
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self.inputs)
+        layout.addWidget(self.test_button)
+        layout.addWidget(self.result, 1)
+
+    # -- the inputs ---------------------------------------------------------------------------
+
+    def set_ports(self, ports: list[Port]) -> None:
+        """One editor per input, in call order; values already typed are kept by name."""
+        kept = self.values()
+        while self.inputs.rowCount():
+            self.inputs.removeRow(0)
+        self.editors = {}
+        for port in sorted(ports, key=lambda port: port.order):
+            editor = self._make_editor(port)
+            if port.name in kept:
+                self._show(editor, kept[port.name])
+            self.editors[port.name] = editor
+            self.inputs.addRow(f"{port.name} ({port.type})", editor)
+
+    def _make_editor(self, port: Port) -> QtWidgets.QWidget:
+        initial = _initial(port)
+        if port.type == "Boolean":
+            editor = QtWidgets.QCheckBox()
+        elif port.type in ("Int", "Long"):
+            editor = QtWidgets.QSpinBox()
+            editor.setRange(*_INT_RANGE)
+        elif port.type == "Float":
+            editor = QtWidgets.QDoubleSpinBox()
+            editor.setRange(-1e12, 1e12)
+            editor.setDecimals(6)
+        else:
+            editor = QtWidgets.QLineEdit()
+            editor.setPlaceholderText(port.type)
+            initial = default_text(port.default)
+        if initial is not None:
+            self._show(editor, initial)
+        return editor
+
+    @staticmethod
+    def _show(editor: QtWidgets.QWidget, value: Any) -> None:
+        if isinstance(editor, QtWidgets.QCheckBox) and isinstance(value, bool):
+            editor.setChecked(value)
+        elif isinstance(editor, QtWidgets.QAbstractSpinBox) and isinstance(value, int | float):
+            editor.setValue(type(editor.value())(value))
+        elif isinstance(editor, QtWidgets.QLineEdit) and isinstance(value, str):
+            editor.setText(value)
+
+    def values(self) -> dict[str, Any]:
+        """The typed values (bool, int, float or text); an empty line edit means the default."""
+        values: dict[str, Any] = {}
+        for name, editor in self.editors.items():
+            if isinstance(editor, QtWidgets.QCheckBox):
+                values[name] = editor.isChecked()
+            elif isinstance(editor, (QtWidgets.QSpinBox, QtWidgets.QDoubleSpinBox)):
+                values[name] = editor.value()
+            elif editor.text():
+                values[name] = editor.text()
+        return values
+
+    # -- running ------------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._spec is not None
+
+    def start(self, spec: NodeSpec) -> None:
+        """Run ``spec`` once with the typed values, off the GUI thread."""
+        if self.running:
+            return
+        self._spec = spec
+        self.test_button.setEnabled(False)
+        self.result.setPlainText(f"Running {spec.id}…")
+        self.pool.start(_TestTask(spec, self.values(), self._relay))
+
+    def _show_result(self, result: object) -> None:
+        spec, self._spec = self._spec, None
+        self.test_button.setEnabled(True)
+        if isinstance(result, NodeOutcome):
+            self.result.setPlainText(format_outcome(spec, result))
+        else:
+            self.result.setPlainText(f"Cannot test: {result}")
+        self.finished.emit(result)
+
+
+def format_outcome(spec: NodeSpec, outcome: NodeOutcome) -> str:
+    """The outputs (or the error with its traceback), captured output and time, as text."""
+    if outcome.ok:
+        lines = [
+            f"{port.name} ({port.type}) = {_shown(outcome.outputs.get(port.name))}"
+            for port in spec.outputs
+        ] or ["(no outputs)"]
+    else:
+        where = f" (line {outcome.error_line})" if outcome.error_line else ""
+        lines = [f"Error{where}: {outcome.error}", "", outcome.traceback.rstrip()]
+    for title, text in (("stdout", outcome.stdout), ("stderr", outcome.stderr)):
+        if text:
+            lines += ["", f"— {title} —", text.rstrip()]
+    lines += ["", f"took {outcome.elapsed * 1000:.1f} ms"]
+    return "\n".join(lines)
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(to_jsonable(value), ensure_ascii=False)
+    return text if len(text) <= MAX_SHOWN else f"{text[:MAX_SHOWN]}… ({len(text)} characters)"

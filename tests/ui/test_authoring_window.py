@@ -1,0 +1,130 @@
+"""The authoring panels inside the real window: select a node, edit its spec, see the canvas
+follow; open viewers from the canvas and the inspector; they follow re-runs and close with
+their flow."""
+
+from __future__ import annotations
+
+from PySide6 import QtCore
+
+from pyflow_desktop.repository import Flow, Link, NodeInstance, NodeSpec, Port
+
+Key = QtCore.Qt.Key
+
+
+def select(qtbot, canvas, node_id: str) -> None:
+    """Click the node's title, as a user selects it."""
+    view = canvas.viewer()
+    rect = canvas.flow_node(node_id).view.sceneBoundingRect()
+    point = view.mapFromScene(QtCore.QPointF(rect.center().x(), rect.top() + 8))
+    qtbot.mouseClick(view.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=point)
+
+
+def test_selecting_a_node_shows_it_and_its_spec_and_saving_the_spec_redraws_it(
+    qtbot, window, run_and_wait
+):
+    canvas = window.open_flow("calc")
+    panels = window.authoring
+    select(qtbot, canvas, "n1")
+    qtbot.waitUntil(lambda: panels.spec_editor.spec_id == "math.add", timeout=3000)
+    assert panels.inspector.node_id == "n1"
+    assert list(canvas.flow_node("n1").inputs()) == ["a", "b"]
+
+    editor = panels.spec_editor.editor
+    editor.selectAll()
+    qtbot.keyClick(editor, Key.Key_Delete)
+    qtbot.keyClicks(editor, "def func(a, b, c):")
+    qtbot.keyClick(editor, Key.Key_Return)
+    qtbot.keyClicks(editor, "return a + b + (c or 0)")
+    qtbot.waitUntil(
+        lambda: [p.name for p in panels.spec_editor.inputs_table.ports()] == ["a", "b", "c"],
+        timeout=3000,
+    )
+    panels.spec_editor.inputs_table.type_combo(2).setCurrentText("Int")
+    assert panels.spec_editor.save()
+    assert list(canvas.flow_node("n1").inputs()) == ["a", "b", "c"], "the canvas followed"
+    bridge = window.current()[1]
+    bridge.set_value("n1", "c", "100")
+    assert run_and_wait(window)
+    assert canvas.flow_node("n1").preview("out") == "105"
+    assert window.repo.flows["calc"].link_into("n2", "a") is not None
+
+    window.undo_stack.undo()  # the value
+    window.undo_stack.undo()  # the spec
+    assert list(canvas.flow_node("n1").inputs()) == ["a", "b"]
+    assert window.repo.specs["math.add"].func == "def func(a, b):\n    return a + b\n"
+
+
+def test_library_selection_shows_the_spec_in_the_code_panel(qtbot, window):
+    library = window.library
+    index = next(
+        library.proxy.index(row, 0, library.proxy.index(parent, 0))
+        for parent in range(library.proxy.rowCount())
+        for row in range(library.proxy.rowCount(library.proxy.index(parent, 0)))
+        if library.proxy.index(row, 0, library.proxy.index(parent, 0)).data(
+            QtCore.Qt.ItemDataRole.UserRole + 1
+        )
+        == "text.join"
+    )
+    library.tree.setCurrentIndex(index)
+    assert window.authoring.spec_editor.spec_id == "text.join"
+    assert "f'{a}{b}'" in window.authoring.spec_editor.editor.toPlainText()
+
+
+def test_viewers_open_from_the_canvas_follow_reruns_and_close_with_the_flow(
+    qtbot, window, run_and_wait
+):
+    window.repo.add_spec(
+        NodeSpec(
+            "seq.ramp",
+            "Ramp",
+            [Port("n", "Int", 0)],
+            [Port("out", "FloatArray")],
+            "def func(n):\n    return [i * 0.5 for i in range(n)]\n",
+        )
+    )
+    window.repo.add_spec(
+        NodeSpec(
+            "seq.count",
+            "Count",
+            [Port("n", "Int", 0)],
+            [Port("out", "Int")],
+            "import time\ndef func(n):\n    for i in range(n):\n"
+            "        time.sleep(0.02)\n        yield i\n",
+        )
+    )
+    flow = Flow("plots")
+    flow.add_node(NodeInstance("ramp", "seq.ramp", values={"n": "8"}))
+    flow.add_node(NodeInstance("count", "seq.count", values={"n": "10"}, y=200))
+    flow.add_node(NodeInstance("sum", "math.add", values={"b": "1"}, x=300, y=200))
+    flow.add_link(Link("count", "out", "sum", "a"))
+    window.repo.add_flow(flow)
+    canvas = window.open_flow("plots")
+    assert run_and_wait(window)
+
+    label = canvas.flow_node("ramp").item.previews["out"]
+    label.on_activate()  # what double-clicking the preview does
+    ramp_view = window.authoring.viewers[("plots", "ramp", "out")]
+    assert ramp_view.kind == "plot"
+    assert list(ramp_view.viewer.curve.getData()[1]) == [i * 0.5 for i in range(8)]
+
+    select(qtbot, canvas, "count")
+    qtbot.waitUntil(lambda: window.authoring.inspector.node_id == "count", timeout=3000)
+    window.authoring.inspector.open_viewer.emit("count", "out")
+    count_view = window.authoring.viewers[("plots", "count", "out")]
+    window.current()[1].set_value("count", "n", "25")
+    sizes = []
+    with qtbot.waitSignal(window.run_done, timeout=20_000):
+        assert window.run_current()
+        qtbot.waitUntil(
+            lambda: (
+                count_view.kind == "plot"
+                and sizes.append(count_view.viewer.point_count())
+                or len(set(sizes)) >= 3
+            ),
+            timeout=10_000,
+        )
+    assert sizes == sorted(sizes), "the streamed plot grew point by point"
+    assert list(count_view.viewer.curve.getData()[1]) == list(range(25))
+
+    window.close_flow("plots")
+    assert not any(key[0] == "plots" for key in window.authoring.viewers)
