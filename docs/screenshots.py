@@ -1,0 +1,65 @@
+"""Regenerate the README's pictures from the real window on the built-in library.
+
+    xvfb-run -a -s "-screen 0 1600x1000x24" python docs/screenshots.py
+
+Writes docs/screenshot.png (the window after running examples.plots, a node selected and its
+output in a plot viewer), docs/spec_editor.png (the Code panel after Test) and
+docs/plot_viewer.png (that viewer). Settings go to a temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6 import QtCore, QtWidgets
+
+HERE = Path(__file__).resolve().parent
+
+
+def wait_for(app: QtWidgets.QApplication, done, seconds: float = 20) -> None:
+    timer = QtCore.QElapsedTimer()
+    timer.start()
+    while not done() and timer.elapsed() < seconds * 1000:
+        app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 50)
+
+
+def main() -> int:
+    os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp()  # a fresh layout, not the user's
+    from pyflow_desktop.repository import load_repository
+    from pyflow_desktop.resources import BUILTIN_LIBRARY, resource_path
+    from pyflow_desktop.ui.app import application
+    from pyflow_desktop.ui.main_window import MainWindow
+
+    app = application()
+    window = MainWindow(ask_on_close=False)
+    window.set_repository(load_repository(resource_path(BUILTIN_LIBRARY)), None)
+    window.show()
+    window.resize(1500, 920)
+    canvas = window.open_flow("examples.plots")
+    finished = []
+    window.run_done.connect(finished.append)
+    window.run_current()
+    wait_for(app, lambda: finished)
+    canvas.frame_all()
+    panels = window.authoring
+    node = canvas.flow_node("n4")
+    node.set_selected(True)
+    window.selection_changed.emit("examples.plots", ["n4"])
+    dock = panels.open_viewer("n4", "out", "examples.plots")
+    window.resizeDocks([dock], [420], QtCore.Qt.Orientation.Horizontal)
+    tested = []
+    panels.spec_editor.test_form.finished.connect(tested.append)
+    panels.spec_editor.test()
+    wait_for(app, lambda: tested)
+    wait_for(app, lambda: False, 0.5)
+    window.grab().save(str(HERE / "screenshot.png"))
+    panels.code_dock.grab().save(str(HERE / "spec_editor.png"))
+    dock.grab().save(str(HERE / "plot_viewer.png"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
