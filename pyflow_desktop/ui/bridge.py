@@ -338,6 +338,7 @@ class FlowBridge(QtCore.QObject):
             )
             node.view.setToolTip(event.traceback or event.error)
         elif isinstance(event, NodeSkipped):
-            node.set_status("skip")
+            node.set_status("skip", detail=f"{event.failed_ancestor} failed")
+            node.view.setToolTip(event.reason)
         elif isinstance(event, NodeCancelled):
             node.set_status("cancelled")

@@ -164,7 +164,9 @@ def test_failed_node_and_skip_are_shown(qtbot, window, run_and_wait):
     canvas = window.open_flow("broken")
     assert not run_and_wait(window)
     assert canvas.flow_node("f1").status_text().startswith("fail")
-    assert canvas.flow_node("f2").status_text().startswith("skip")
+    assert "boom" in canvas.flow_node("f1").status_text()
+    assert canvas.flow_node("f2").status_text() == "skip · f1 failed"
+    assert "'f1'" in canvas.flow_node("f2").view.toolTip()
     assert "boom" in window.log.toPlainText()
 
 
