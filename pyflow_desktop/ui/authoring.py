@@ -47,9 +47,8 @@ class AuthoringPanels(QtCore.QObject):
         )
         if not window.has_saved_layout():  # the first start: a sensible layout
             window.tabifyDockWidget(window.log_dock, self.code_dock)
-            window.resizeDocks([self.code_dock], [260], QtCore.Qt.Orientation.Vertical)
-            window.resizeDocks([self.inspector_dock], [300], QtCore.Qt.Orientation.Horizontal)
             self.code_dock.raise_()
+            QtCore.QTimer.singleShot(0, self._first_sizes)  # docks size once the window shows
         window.repository_changed.connect(self._repository_changed)
         window.selection_changed.connect(self._selection_changed)
         window.flow_opened.connect(self._flow_opened)
@@ -57,6 +56,14 @@ class AuthoringPanels(QtCore.QObject):
         window.library.spec_selected.connect(self.spec_editor.show_spec)
         window.runner.started.connect(lambda flow_id, _count: self.inspector.begin_run(flow_id))
         window.runner.batch_ready.connect(self._follow_run)
+
+    def _first_sizes(self) -> None:
+        """Leave the canvas most of the room on a first start."""
+        window = self.window
+        window.resizeDocks([self.code_dock], [window.height() // 4], QtCore.Qt.Orientation.Vertical)
+        window.resizeDocks(
+            [self.inspector_dock], [window.width() // 5], QtCore.Qt.Orientation.Horizontal
+        )
 
     def _repository_changed(self, repo: Repository) -> None:
         if self.repo is not None:
