@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from PySide6 import QtWidgets
+
 from pyflow_desktop.repository import Flow, NodeInstance, NodeSpec, Port, Repository
 from pyflow_desktop.ui.main_window import MainWindow, settings
 
@@ -103,3 +105,22 @@ def test_rename_flow_from_the_library(qtbot, window, monkeypatch):
     assert window.tab_widget.tabText(window.tab_widget.currentIndex()) == "Sums"
     window.undo_stack.undo()
     assert window.tab_widget.tabText(window.tab_widget.currentIndex()) == "Calculation"
+
+
+def test_opening_a_bad_file_says_what_and_where_and_keeps_the_document(
+    qtbot, window, tmp_path, monkeypatch
+):
+    window.open_flow("calc")
+    window.current()[1].set_value("n1", "a", "7")  # an unsaved edit
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"flow": {"f": {"nodes": [{"id": "x", "spec_id": "ghost"}]}}}')
+    shown = []
+    monkeypatch.setattr(
+        QtWidgets.QMessageBox, "warning", lambda parent, title, text: shown.append(text)
+    )
+    assert not window.open_path(bad)
+    assert "bad.json" in shown[0] and "ghost" in shown[0]
+    assert 'flow["f"].nodes[0].spec_id' in shown[0]
+    assert window.repo.flows["calc"].nodes["n1"].values["a"] == "7"
+    assert window.isWindowModified() and window.undo_stack.canUndo()
+    assert "calc" in window.tabs
