@@ -5,8 +5,18 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 
 import pytest
+
+from pyflow_desktop.repository import (
+    Flow,
+    NodeInstance,
+    NodeSpec,
+    Port,
+    Repository,
+    save_repository,
+)
 
 
 def _app(tmp_path, *args: str) -> subprocess.CompletedProcess:
@@ -49,3 +59,41 @@ def test_invalid_input_exits_2_without_traceback(tmp_path, repo_file, problem):
         done = _app(tmp_path, str(repo_file), "--flow", "nope", "--run", "--quit")
     assert done.returncode == 2
     assert "error:" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="checks pids with os.kill")
+def test_closing_the_app_leaves_no_worker_process(tmp_path):
+    """With the process executor chosen in the settings, the workers end with the app."""
+    pid_file = tmp_path / "worker.pid"
+    repo = Repository()
+    repo.add_spec(
+        NodeSpec(
+            "os.pid",
+            "Worker pid",
+            [],
+            [Port("out", "Int")],
+            "import os\ndef func():\n"
+            f"    open({str(pid_file)!r}, 'w').write(f'{{os.getpid()}} {{os.getppid()}}')\n"
+            "    return os.getpid()\n",
+        )
+    )
+    flow = Flow("pid")
+    flow.add_node(NodeInstance("p", "os.pid"))
+    repo.add_flow(flow)
+    path = tmp_path / "pid.json"
+    save_repository(repo, path)
+    config = tmp_path / "config" / "PyFlow Desktop"
+    config.mkdir(parents=True)
+    (config / "PyFlow Desktop.conf").write_text("[run]\nexecutor=process\n")
+    done = _app(tmp_path, str(path), "--run", "--quit")
+    assert done.returncode == 0, done.stderr
+    worker, parent = map(int, pid_file.read_text().split())
+    assert parent != os.getpid(), "the node ran in a worker started by the app, not in it"
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    pytest.fail(f"worker {worker} outlived the app")
