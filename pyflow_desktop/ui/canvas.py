@@ -14,6 +14,7 @@ from PySide6 import QtCore, QtGui
 from ..repository import Link
 from .flow_node import FlowNode
 from .ngqt import PORT_IN, NodeGraph
+from .value_editor import ValueEditor
 
 SPEC_MIME = "application/x-pyflow-spec"
 FRAME_MARGIN = 40.0
@@ -109,7 +110,21 @@ class CanvasGraph(NodeGraph):
             spec_id = bytes(mimedata.data(SPEC_MIME).data()).decode("utf-8")
             self.create_requested.emit(spec_id, float(pos.x()), float(pos.y()))
 
+    @staticmethod
+    def _focus_next_editor(current: ValueEditor) -> None:
+        editors = [e for e in current.parentItem().editors.values() if e.isVisible()]
+        following = editors[editors.index(current) + 1 :] if current in editors else []
+        if following:
+            following[0].setFocus(QtCore.Qt.FocusReason.TabFocusReason)
+        else:
+            current.clearFocus()
+
     def _request_search(self) -> None:
+        """Tab: in an inline editor, go to the node's next editor; elsewhere, search specs."""
+        focused = self.viewer().scene().focusItem()
+        if isinstance(focused, ValueEditor):
+            self._focus_next_editor(focused)
+            return
         viewer = self.viewer()
         local = viewer.mapFromGlobal(QtGui.QCursor.pos())
         if not viewer.rect().contains(local):

@@ -52,3 +52,17 @@ def test_tab_on_the_canvas_opens_the_spec_search(qtbot, window):
     box.setText("Pick — logic.pick")
     box.returnPressed.emit()
     assert any(node.spec_id == "logic.pick" for node in bridge.flow.nodes.values())
+
+
+def test_tab_in_an_inline_editor_moves_to_the_next_editor(qtbot, window):
+    canvas = window.open_flow("calc")
+    viewer = canvas.viewer()
+    window.activateWindow()
+    viewer.setFocus()
+    qtbot.waitUntil(viewer.hasFocus)
+    first, second = canvas.flow_node("n1").item.editors.values()
+    first.setFocus()
+    assert viewer.scene().focusItem() is first
+    qtbot.keyClick(viewer, QtCore.Qt.Key.Key_Tab)
+    assert viewer.scene().focusItem() is second
+    assert not window.findChildren(SpecSearchBox), "no spec search while typing values"
