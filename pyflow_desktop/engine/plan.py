@@ -9,10 +9,11 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from ..repository import (
     Flow,
+    Link,
     NodeInstance,
     NodeSpec,
     Port,
@@ -30,12 +31,16 @@ class PlanError(RepositoryError):
 
 @dataclass(frozen=True)
 class PlannedNode:
+    """One node as it was when the run was planned: later edits do not reach the run."""
+
     node: NodeInstance
     spec: NodeSpec
     upstream: tuple[str, ...]
     downstream: tuple[str, ...]
     inputs: tuple[Port, ...]  # in call order
     output_names: tuple[str, ...]
+    values: dict[str, Any]  # manual values, copied
+    links: dict[str, Link]  # input port → the link feeding it
 
 
 @dataclass(frozen=True)
@@ -61,9 +66,11 @@ def plan_run(repo: Repository, flow: Flow | str, targets: Targets = "all") -> Pl
         raise problems[0]
     upstream: dict[str, list[str]] = {node_id: [] for node_id in flow.nodes}
     downstream: dict[str, list[str]] = {node_id: [] for node_id in flow.nodes}
+    into: dict[str, dict[str, Link]] = {node_id: {} for node_id in flow.nodes}
     for link in flow.links:
         upstream[link.target].append(link.source)
         downstream[link.source].append(link.target)
+        into[link.target][link.target_port] = link
     wanted = _select(flow, targets, upstream)
     position = {node_id: index for index, node_id in enumerate(flow.nodes)}
     order = _topological(wanted, upstream, downstream, position)
@@ -75,6 +82,8 @@ def plan_run(repo: Repository, flow: Flow | str, targets: Targets = "all") -> Pl
             downstream=tuple(dict.fromkeys(n for n in downstream[node_id] if n in wanted)),
             inputs=tuple(repo.specs[flow.nodes[node_id].spec_id].ordered_inputs()),
             output_names=tuple(p.name for p in repo.specs[flow.nodes[node_id].spec_id].outputs),
+            values=dict(flow.nodes[node_id].values),
+            links=into[node_id],
         )
         for node_id in order
     }

@@ -209,11 +209,10 @@ class Scheduler:
         value yet gives ``None`` (used to show what a skipped node would have received).
         """
         planned = self.plan.nodes[node_id]
-        flow = self.plan.flow
         args: list[Any] = []
         problem = None
         for port in planned.inputs:
-            link = flow.link_into(node_id, port.name)
+            link = planned.links.get(port.name)
             if link is not None:
                 value = self.outputs.get(link.source, {}).get(link.source_port)
                 args.append(value)
@@ -221,7 +220,7 @@ class Scheduler:
                 if mismatch and problem is None:
                     problem = f"input {port.name!r} {mismatch} (from {link.source_ref})"
                 continue
-            raw = planned.node.values.get(port.name, port.default)
+            raw = planned.values.get(port.name, port.default)
             try:
                 args.append(convert_value(raw, port.type))
             except ConversionError as exc:
@@ -233,9 +232,9 @@ class Scheduler:
         planned = self.plan.nodes[node_id]
         parts: list[tuple[str, Any]] = []
         for port, value in zip(planned.inputs, args):
-            link = self.plan.flow.link_into(node_id, port.name)
+            link = planned.links.get(port.name)
             if link is None:
-                parts.append(("manual", planned.node.values.get(port.name, port.default)))
+                parts.append(("manual", planned.values.get(port.name, port.default)))
             elif self.keys.get(link.source) is not None:
                 parts.append(("key", [self.keys[link.source], link.source_port]))
             else:

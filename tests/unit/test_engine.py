@@ -384,3 +384,23 @@ def _convert(value, port_type):
     from pyflow_desktop.repository import convert_value
 
     return convert_value(value, port_type)
+
+
+def test_edits_during_a_run_do_not_reach_it():
+    """The plan is a snapshot: a value typed while the flow runs is for the next run."""
+    repo = basic_repo()
+    repo.add_spec(spec("pair", "def func(a, b):\n    return [a, b]\n", ["a", "b"]))
+    flow = Flow("f")
+    add_nodes(flow, ("wait", "sleep", {"s": "0.2"}), ("pair", "pair", {"b": "2"}))
+    link(flow, "wait:out", "pair:a")
+    repo.add_flow(flow)
+    scheduler = Scheduler(plan_run(repo, flow), ThreadExecutor(2))
+
+    def edit(event):
+        if isinstance(event, NodeStarted) and event.node == "wait":
+            flow.set_value("pair", "b", "1000")
+            flow.remove_link(flow.link_into("pair", "a"))
+
+    scheduler.sink = edit
+    assert scheduler.run().output("pair") == [0.2, "2"]
+    assert run_flow(repo, flow).output("pair") == [None, "1000"]
