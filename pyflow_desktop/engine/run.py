@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from ..repository import Flow, Repository
 from .cache import ResultCache
 from .executors import Executor, make_executor
@@ -20,16 +22,18 @@ def run_flow(
     workers: int | None = None,
     timeout: float | None = None,
     cache: ResultCache | None = None,
+    first: Iterable[str] = (),
 ) -> RunResult:
     """Run ``flow`` (an id or a Flow of ``repo``) and return its result.
 
     ``targets``: ``"all"``, ``"end"`` (nodes marked as end) or node ids to run up to.
     ``on_event`` receives every ``RunEvent`` in order, on the calling thread.
     ``executor``: ``"thread"``, ``"process"``, ``"dask"`` or an ``Executor``; ``timeout``: seconds
-    a node may run; ``cache``: a ``ResultCache`` whose unchanged nodes are not run again.
+    a node may run; ``cache``: a ``ResultCache`` whose unchanged nodes are not run again;
+    ``first``: nodes whose results are wanted early (they and their ancestors go first).
     Raises ``RepositoryError`` (or ``PlanError``) when the flow or the request is invalid.
     """
     plan = plan_run(repo, flow, targets)
     if isinstance(executor, str):
         executor = make_executor(executor, workers)
-    return Scheduler(plan, executor, on_event, timeout, cache).run()
+    return Scheduler(plan, executor, on_event, timeout, cache, first).run()

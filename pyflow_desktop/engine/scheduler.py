@@ -3,7 +3,8 @@
 The scheduler runs on the thread that calls ``Scheduler.run``; it alone touches this state:
 
 - ``waiting``: node id → number of upstream nodes not yet finished;
-- ``ready``: node ids whose inputs are all available, in plan order;
+- ``ready``: a heap of ``(rank, node id)`` whose inputs are all available; the rank puts
+  nodes the user watches (``first``) and their ancestors before the others, then plan order;
 - ``in_flight``: node id → ``perf_counter`` time it was handed to the executor;
 - ``outputs``: node id → its output values, once it succeeded;
 - ``inputs``: node id → the argument values it was (or would have been) called with;
@@ -20,11 +21,11 @@ from any thread. Events reach the sink in the scheduler's thread, in decision or
 
 from __future__ import annotations
 
+import heapq
 import queue
 import threading
 import time
-from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..repository import ConversionError, check_value, convert_value
@@ -60,6 +61,7 @@ class Scheduler:
         sink: Sink | None = None,
         timeout: float | None = None,
         cache: ResultCache | None = None,
+        first: Iterable[str] = (),
     ) -> None:
         self.plan = plan
         self.executor = executor
@@ -71,7 +73,8 @@ class Scheduler:
         self.messages: queue.SimpleQueue = queue.SimpleQueue()
         self.cancelled = threading.Event()
         self.waiting: dict[str, int] = {}
-        self.ready: deque[str] = deque()
+        self.ready: list[tuple[tuple[int, int], str]] = []
+        self.rank = _ranks(plan, first)
         self.in_flight: dict[str, float] = {}
         self.outputs: dict[str, dict[str, Any]] = {}
         self.inputs: dict[str, list[Any]] = {}
@@ -137,7 +140,7 @@ class Scheduler:
                 self._cancel_all()
                 return
             while self.ready and len(self.in_flight) < limit:
-                self._dispatch(self.ready.popleft())
+                self._dispatch(heapq.heappop(self.ready)[1])
             if not self.in_flight:
                 continue
             try:
@@ -170,7 +173,7 @@ class Scheduler:
 
     def _make_ready(self, node_id: str) -> None:
         self.status[node_id] = "queued"
-        self.ready.append(node_id)
+        heapq.heappush(self.ready, (self.rank[node_id], node_id))
         self._emit(NodeQueued, node_id)
 
     def _dispatch(self, node_id: str) -> None:
@@ -338,3 +341,18 @@ class Scheduler:
             if self.status[node_id] in ("pending", "queued"):
                 self._cancel(node_id)
         self.ready.clear()
+
+
+def _ranks(plan: Plan, first: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """Dispatch order among ready nodes: ancestors of ``first`` (and they) come first."""
+    watched: set[str] = set()
+    stack = [node_id for node_id in first if node_id in plan.nodes]
+    while stack:
+        node_id = stack.pop()
+        if node_id not in watched:
+            watched.add(node_id)
+            stack.extend(plan.nodes[node_id].upstream)
+    return {
+        node_id: (0 if node_id in watched else 1, position)
+        for position, node_id in enumerate(plan.order)
+    }

@@ -119,6 +119,13 @@ class AuthoringPanels(QtCore.QObject):
         dock.raise_()
         return dock
 
+    def watched(self, flow_id: str) -> list[str]:
+        """Nodes of ``flow_id`` the user is looking at: open viewers, the inspected node."""
+        nodes = [node_id for (flow, node_id, _port) in self.viewers if flow == flow_id]
+        if self.inspector.flow is not None and self.inspector.flow.id == flow_id:
+            nodes.append(self.inspector.node_id)
+        return nodes
+
     def _flow_closed(self, flow_id: str) -> None:
         for key in [key for key in self.viewers if key[0] == flow_id]:
             dock = self.viewers.pop(key)

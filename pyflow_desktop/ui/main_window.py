@@ -464,7 +464,9 @@ class MainWindow(QtWidgets.QMainWindow):
         if canvas is None or self.runner.running:
             return False
         try:
-            self.runner.start(self.repo, bridge.flow, targets)
+            self.runner.start(
+                self.repo, bridge.flow, targets, first=self.authoring.watched(bridge.flow.id)
+            )
         except RepositoryError as error:
             self.log.appendPlainText(f"cannot run {bridge.flow.id}: {error}")
             self.statusBar().showMessage(f"Cannot run: {error}", 10000)

@@ -14,6 +14,8 @@ is expensive to connect).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from PySide6 import QtCore
 
 from ..engine import (
@@ -89,8 +91,13 @@ class RunController(QtCore.QObject):
     def running(self) -> bool:
         return self._scheduler is not None
 
-    def start(self, repo: Repository, flow: Flow, targets: Targets = "all") -> None:
-        """Plan and start a run; raises ``RepositoryError`` when the flow cannot run."""
+    def start(
+        self, repo: Repository, flow: Flow, targets: Targets = "all", first: Iterable[str] = ()
+    ) -> None:
+        """Plan and start a run; raises ``RepositoryError`` when the flow cannot run.
+
+        ``first``: nodes the user watches (viewers, the inspector): they run as early as
+        their inputs allow."""
         if self._scheduler is not None:
             raise RuntimeError("a run is already in progress")
         plan = plan_run(repo, flow, targets)
@@ -101,6 +108,7 @@ class RunController(QtCore.QObject):
             self._relay.event.emit,
             timeout=settings.timeout or None,
             cache=self.cache if settings.cache else None,
+            first=first,
         )
         self.planned, self.done = len(plan), 0
         self._pending = []

@@ -128,3 +128,26 @@ def test_viewers_open_from_the_canvas_follow_reruns_and_close_with_the_flow(
 
     window.close_flow("plots")
     assert not any(key[0] == "plots" for key in window.authoring.viewers)
+
+
+def test_a_watched_node_runs_before_the_others(qtbot, window, run_and_wait):
+    from pyflow_desktop.engine import NodeStarted
+    from pyflow_desktop.ui.run_settings import RunSettings
+
+    flow = Flow("many")
+    for index in range(4):
+        flow.add_node(NodeInstance(f"x{index}", "math.add", values={"a": "1", "b": "1"}))
+    flow.add_node(NodeInstance("w0", "math.add", values={"a": "1", "b": "1"}))
+    flow.add_node(NodeInstance("watched", "math.add", values={"b": "1"}, x=300))
+    flow.add_link(Link("w0", "out", "watched", "a"))
+    window.repo.add_flow(flow)
+    window.open_flow("many")
+    window.authoring.open_viewer("watched", "out", "many")
+    window.runner.settings = RunSettings(workers=1, cache=False)
+    started = []
+    window.runner.batch_ready.connect(
+        lambda events: started.extend(e.node for e in events if isinstance(e, NodeStarted))
+    )
+    assert run_and_wait(window)
+    assert started[:2] == ["w0", "watched"]
+    assert window.authoring.viewers[("many", "watched", "out")].value == 3

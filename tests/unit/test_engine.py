@@ -404,3 +404,28 @@ def test_edits_during_a_run_do_not_reach_it():
     scheduler.sink = edit
     assert scheduler.run().output("pair") == [0.2, "2"]
     assert run_flow(repo, flow).output("pair") == [None, "1000"]
+
+
+def test_watched_nodes_and_their_ancestors_go_first():
+    repo = basic_repo()
+    flow = Flow("f")
+    add_nodes(flow, *[(f"x{i}", "const", {"v": str(i)}) for i in range(4)])
+    add_nodes(flow, ("w0", "const", {"v": "1"}), ("watched", "add", {"b": "1"}))
+    link(flow, "w0:out", "watched:a")
+    repo.add_flow(flow)
+    plain, first = [], []
+    run_flow(
+        repo,
+        flow,
+        workers=1,
+        on_event=lambda e: plain.append(e.node) if isinstance(e, NodeStarted) else None,
+    )
+    run_flow(
+        repo,
+        flow,
+        workers=1,
+        first=["watched"],
+        on_event=lambda e: first.append(e.node) if isinstance(e, NodeStarted) else None,
+    )
+    assert plain == ["x0", "x1", "x2", "x3", "w0", "watched"]
+    assert first[:2] == ["w0", "watched"]
