@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6 import QtCore
+from PySide6 import QtCore, QtWidgets
 
 from ..engine import RunEvent
 from ..repository import Flow, Repository
@@ -53,7 +53,7 @@ class AuthoringPanels(QtCore.QObject):
         window.selection_changed.connect(self._selection_changed)
         window.flow_opened.connect(self._flow_opened)
         window.flow_closed.connect(self._flow_closed)
-        window.library.spec_selected.connect(self.spec_editor.show_spec)
+        window.library.spec_selected.connect(self._spec_selected)
         window.runner.started.connect(lambda flow_id, _count: self.inspector.begin_run(flow_id))
         window.runner.batch_ready.connect(self._follow_run)
 
@@ -72,6 +72,30 @@ class AuthoringPanels(QtCore.QObject):
         repo.events.connect("spec_changed", self._spec_changed)
         self.spec_editor.set_repository(repo)
         self.inspector.show_node(None, None, None)
+        self.inspector.begin_run(None)  # results of the old repository's runs are gone
+
+    def settle_spec_edits(self) -> bool:
+        """Ask what to do with unsaved code edits; False when the user cancels."""
+        editor = self.spec_editor
+        if not editor.is_modified():
+            return True
+        buttons = QtWidgets.QMessageBox.StandardButton
+        answer = QtWidgets.QMessageBox.question(
+            self.window,
+            "Unsaved code",
+            f"The nodespec {editor.spec_id} has edits that are not saved. Save them?",
+            buttons.Save | buttons.Discard | buttons.Cancel,
+        )
+        if answer == buttons.Save:
+            return editor.save()
+        if answer == buttons.Discard:
+            editor.revert()
+            return True
+        return False
+
+    def _spec_selected(self, spec_id: str) -> None:
+        if spec_id != self.spec_editor.spec_id and self.settle_spec_edits():
+            self.spec_editor.show_spec(spec_id)
 
     def _spec_changed(self, **_payload: Any) -> None:
         self.inspector.refresh()

@@ -27,10 +27,11 @@ from ..engine import (
     NodeStarted,
     RunEvent,
 )
-from ..repository import Flow, Link, NodeInstance, Repository, types_compatible
+from ..repository import Flow, Link, NodeInstance, NodeSpec, Repository, types_compatible
 from .canvas import CanvasGraph
 from .commands import (
     AddNodesCommand,
+    AddSpecCommand,
     ChangeLinksCommand,
     MoveNodesCommand,
     RemoveNodesCommand,
@@ -50,6 +51,7 @@ _FLOW_EVENTS = (
     "link_added",
     "link_removed",
 )
+_SPEC_EVENTS = ("spec_changed", "spec_added", "spec_removed")
 PASTE_OFFSET = 40.0
 
 
@@ -73,7 +75,8 @@ class FlowBridge(QtCore.QObject):
         self._handlers = {name: getattr(self, f"_on_{name}") for name in _FLOW_EVENTS}
         for name, handler in self._handlers.items():
             flow.events.connect(name, handler)
-        repo.events.connect("spec_changed", self._on_spec_changed)
+        for name in _SPEC_EVENTS:
+            repo.events.connect(name, self._on_spec_event)
         canvas.links_change_requested.connect(self._links_requested)
         canvas.move_requested.connect(self._move_requested)
         canvas.create_requested.connect(self.create_node)
@@ -88,7 +91,8 @@ class FlowBridge(QtCore.QObject):
         """Stop listening to the model (the canvas is going away)."""
         for name, handler in self._handlers.items():
             self.flow.events.disconnect(name, handler)
-        self.repo.events.disconnect("spec_changed", self._on_spec_changed)
+        for name in _SPEC_EVENTS:
+            self.repo.events.disconnect(name, self._on_spec_event)
 
     @contextmanager
     def _sync(self) -> Iterator[None]:
@@ -174,8 +178,8 @@ class FlowBridge(QtCore.QObject):
             if target is not None:
                 target.set_connected(link.target_port, False)
 
-    def _on_spec_changed(self, spec, old) -> None:
-        """A spec's ports may have changed: redraw the nodes built from it."""
+    def _on_spec_event(self, spec, old=None) -> None:
+        """A spec was changed, added or removed: redraw the nodes built from it."""
         if any(node.spec_id == spec.id for node in self.flow.nodes.values()):
             self.rebuild()
 
@@ -278,8 +282,20 @@ class FlowBridge(QtCore.QObject):
     def copy_nodes(self, node_ids: list[str]) -> tuple[list[NodeInstance], list[Link]]:
         return copied_nodes(self.flow, node_ids)
 
-    def paste_nodes(self, nodes: list[NodeInstance], links: list[Link]) -> list[str]:
-        """Add copies of ``nodes`` (fresh ids, shifted) with the links among them."""
+    def paste_nodes(
+        self, nodes: list[NodeInstance], links: list[Link], specs: list[NodeSpec] = ()
+    ) -> list[str]:
+        """Add copies of ``nodes`` (fresh ids, shifted) with the links among them.
+
+        ``specs`` (copied along, e.g. from another file) are added when the repository lacks
+        them; a node whose spec is known nowhere is left out, with a message.
+        """
+        missing = [spec for spec in specs if spec.id not in self.repo.specs]
+        known = {spec.id for spec in specs} | set(self.repo.specs)
+        unknown = sorted({node.spec_id for node in nodes if node.spec_id not in known})
+        nodes = [node for node in nodes if node.spec_id in known]
+        if unknown:
+            self.message.emit(f"Not pasted: no nodespec {', '.join(unknown)} here")
         if not nodes:
             return []
         renamed: dict[str, str] = {}
@@ -304,7 +320,13 @@ class FlowBridge(QtCore.QObject):
             for link in links
             if link.source in renamed and link.target in renamed
         ]
+        self.undo_stack.beginMacro("Paste")
+        for spec in missing:
+            self.undo_stack.push(AddSpecCommand(self.repo, spec.copy()))
         self.undo_stack.push(AddNodesCommand(self.flow, fresh, new_links, text="Paste"))
+        self.undo_stack.endMacro()
+        if missing:
+            self.message.emit(f"Pasted with nodespecs {', '.join(s.id for s in missing)}")
         return list(renamed.values())
 
     # -- run events → node widgets ------------------------------------------------------------

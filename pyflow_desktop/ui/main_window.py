@@ -21,13 +21,13 @@ from .commands import (
     AddSpecCommand,
     RemoveFlowCommand,
     RenameFlowCommand,
-    ReplaceSpecCommand,
 )
 from .file_dialogs import ask_export_flows, ask_import_policy
 from .library_panel import LibraryPanel
 from .repository_merge import clashes, export_repository, plan_import
 from .run_controller import RunController
 from .run_settings import RunSettings, RunSettingsDialog
+from .spec_commands import SaveSpecCommand
 from .spec_search import SpecSearchBox
 
 ORGANIZATION = APPLICATION = "PyFlow Desktop"
@@ -37,7 +37,13 @@ Key = QtGui.QKeySequence.StandardKey
 
 
 def settings() -> QtCore.QSettings:
-    return QtCore.QSettings(ORGANIZATION, APPLICATION)
+    """The user's settings (in the default format and place, so tests can redirect them)."""
+    return QtCore.QSettings(
+        QtCore.QSettings.defaultFormat(),
+        QtCore.QSettings.Scope.UserScope,
+        ORGANIZATION,
+        APPLICATION,
+    )
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -57,7 +63,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.undo_stack = QtGui.QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._clean_changed)
         self.tabs: dict[str, tuple[CanvasGraph, FlowBridge]] = {}
-        self.clipboard: tuple[list, list] = ([], [])
+        self.clipboard: tuple[list, list, list] = ([], [], [])  # nodes, links, their specs
         self.runner = RunController(self)
         self.runner.settings = RunSettings.load(settings())
         self.run_flow_id: str | None = None
@@ -175,7 +181,12 @@ class MainWindow(QtWidgets.QMainWindow):
     # -- the repository ---------------------------------------------------------------------
 
     def set_repository(self, repo: Repository, path: Path | None) -> None:
-        """Show ``repo`` (from ``path``, or unsaved): closes every tab, clears undo."""
+        """Show ``repo`` (from ``path``, or unsaved): closes every tab, clears undo.
+
+        A run still going belongs to the old repository: it is stopped and its remaining
+        events are shown nowhere."""
+        self.runner.stop()
+        self.run_flow_id = None
         for flow_id in list(self.tabs):
             self.close_flow(flow_id)
         if self.repo is not None:
@@ -220,7 +231,11 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def maybe_save(self) -> bool:
         """Ask about unsaved changes; False when the user cancels."""
-        if self.undo_stack.isClean() or not self.ask_on_close:
+        if not self.ask_on_close:
+            return True
+        if not self.authoring.settle_spec_edits():
+            return False
+        if self.undo_stack.isClean():
             return True
         answer = QtWidgets.QMessageBox.question(
             self,
@@ -326,8 +341,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.undo_stack.beginMacro("Import")
         for spec in plan.add_specs:
             self.undo_stack.push(AddSpecCommand(self.repo, spec))
-        for spec in plan.replace_specs:
-            self.undo_stack.push(ReplaceSpecCommand(self.repo, spec))
+        for spec in plan.replace_specs:  # as a save: what used removed ports is dropped
+            self.undo_stack.push(SaveSpecCommand(self.repo, spec))
         for flow in plan.replace_flows:
             self.undo_stack.push(RemoveFlowCommand(self.repo, flow.id))
         for flow in [*plan.replace_flows, *plan.add_flows]:
@@ -429,7 +444,13 @@ class MainWindow(QtWidgets.QMainWindow):
     def copy(self) -> None:
         canvas, bridge = self.current()
         if canvas is not None and canvas.selected_ids():
-            self.clipboard = bridge.copy_nodes(canvas.selected_ids())
+            nodes, links = bridge.copy_nodes(canvas.selected_ids())
+            specs = {
+                n.spec_id: self.repo.specs[n.spec_id].copy()
+                for n in nodes
+                if n.spec_id in self.repo.specs
+            }
+            self.clipboard = (nodes, links, list(specs.values()))
 
     def cut(self) -> None:
         self.copy()

@@ -1,4 +1,5 @@
-"""Undo commands for the spec editor: save a spec (dropping stale links), delete a spec.
+"""Undo commands for the spec editor: save a spec (dropping stale links and manual values),
+delete a spec.
 
 Each runs a list of the model commands of ``commands.py`` as its steps: redo in order, undo
 in reverse, so one Undo puts links, nodes and the spec back together.
@@ -9,7 +10,13 @@ from __future__ import annotations
 from PySide6.QtGui import QUndoCommand
 
 from ..repository import Flow, Link, NodeSpec, Repository
-from .commands import AddSpecCommand, ChangeLinksCommand, RemoveNodesCommand, ReplaceSpecCommand
+from .commands import (
+    AddSpecCommand,
+    ChangeLinksCommand,
+    RemoveNodesCommand,
+    ReplaceSpecCommand,
+    SetValueCommand,
+)
 
 
 def stale_links(repo: Repository, spec: NodeSpec) -> list[tuple[Flow, Link]]:
@@ -29,8 +36,26 @@ def stale_links(repo: Repository, spec: NodeSpec) -> list[tuple[Flow, Link]]:
     return stale
 
 
-def describe_links(links: list[tuple[Flow, Link]]) -> str:
-    return ", ".join(f"{flow.name}: {link.source_ref} → {link.target_ref}" for flow, link in links)
+def stale_values(repo: Repository, spec: NodeSpec) -> list[tuple[Flow, str, str]]:
+    """Manual values of nodes built from ``spec.id`` on inputs ``spec`` no longer has."""
+    inputs = {port.name for port in spec.inputs}
+    return [
+        (flow, node.id, port)
+        for flow in repo.flows_using(spec.id)
+        for node in flow.nodes.values()
+        if node.spec_id == spec.id
+        for port in node.values
+        if port not in inputs
+    ]
+
+
+def describe_drops(command: SaveSpecCommand) -> str:
+    """What saving dropped, for the user: links and typed-in values on removed ports."""
+    parts = [
+        f"{flow.name}: {link.source_ref} → {link.target_ref}" for flow, link in command.dropped
+    ]
+    parts += [f"{flow.name}: value of {node_id}.{port}" for flow, node_id, port in command.cleared]
+    return ", ".join(parts)
 
 
 class _StepsCommand(QUndoCommand):
@@ -56,11 +81,14 @@ class SaveSpecCommand(_StepsCommand):
         exists = spec.id in repo.specs
         super().__init__(f"Save nodespec {spec.id}" if exists else f"Add nodespec {spec.id}")
         self.dropped = stale_links(repo, spec) if exists else []
+        self.cleared = stale_values(repo, spec) if exists else []
         by_flow: dict[str, tuple[Flow, list[Link]]] = {}
         for flow, link in self.dropped:
             by_flow.setdefault(flow.id, (flow, []))[1].append(link)
         for flow, links in by_flow.values():
             self.steps.append(ChangeLinksCommand(flow, links, []))
+        for flow, node_id, port in self.cleared:
+            self.steps.append(SetValueCommand(flow, node_id, port, None))
         self.steps.append(ReplaceSpecCommand(repo, spec) if exists else AddSpecCommand(repo, spec))
 
 

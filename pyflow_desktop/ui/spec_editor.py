@@ -2,9 +2,9 @@
 
 The input ports follow ``def func(...)`` as you type (see ``spec_ports``); types, defaults and
 outputs are edited in the tables. Save pushes one ``SaveSpecCommand`` on the shared undo stack
-(links to ports that no longer exist are dropped in the same command, and ``message`` says
-which). The panel redraws from the repository's ``spec_*`` events, so undo, redo and edits
-made elsewhere show here too.
+(links and typed-in values on ports that no longer exist are dropped in the same command,
+and ``message`` says which). The panel redraws from the repository's ``spec_*`` events, so
+undo, redo and edits made elsewhere show here too.
 
 State: ``repo`` (watched through its events), ``spec_id`` (the spec shown, or ``None``).
 """
@@ -17,7 +17,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from ..repository import NodeSpec, Port, Repository
 from .code_editor import CodeEditor
-from .spec_commands import RemoveSpecCommand, SaveSpecCommand, describe_links
+from .spec_commands import RemoveSpecCommand, SaveSpecCommand, describe_drops
 from .spec_ports import PortsTable, follow_signature, signature_params
 from .spec_test_form import SpecTestForm
 
@@ -231,10 +231,10 @@ class SpecEditorPanel(QtWidgets.QWidget):
             return False
         command = SaveSpecCommand(self.repo, spec)
         self.undo_stack.push(command)
-        if command.dropped:
+        if command.dropped or command.cleared:
             self.message.emit(
-                f"Saved {spec.id}; dropped {len(command.dropped)} link(s) to ports that no "
-                f"longer exist: {describe_links(command.dropped)}"
+                f"Saved {spec.id}; dropped what used ports that no longer exist: "
+                f"{describe_drops(command)}"
             )
         else:
             self.message.emit(f"Saved {spec.id}")

@@ -58,21 +58,24 @@ def signature_params(source: str) -> list[Param] | None:
         return None
     args = [*func.args.posonlyargs, *func.args.args]
     defaults = [None] * (len(args) - len(func.args.defaults)) + list(func.args.defaults)
-    return [
-        Param(arg.arg, _literal(default), _annotation_type(arg.annotation))
-        for arg, default in zip(args, defaults)
-    ]
+    params = []
+    for arg, default in zip(args, defaults):
+        value = _literal(default)
+        port_type = _annotation_type(arg.annotation)
+        if port_type == NEW_PORT_TYPE and value is not None:  # `x=3` makes an Int port
+            port_type = _ANNOTATION_TYPES.get(type(value).__name__, NEW_PORT_TYPE)
+        params.append(Param(arg.arg, None if value is None else default_text(value), port_type))
+    return params
 
 
 def _literal(node: ast.expr | None) -> Any:
-    """A default written as a literal, as the text a manual value would hold; else None."""
+    """A default written as a literal (``None`` when there is none or it is not a literal)."""
     if node is None:
         return None
     try:
-        value = ast.literal_eval(node)  # parses literals only; never runs code
+        return ast.literal_eval(node)  # parses literals only; never runs code
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return None
-    return None if value is None else default_text(value)
 
 
 def _annotation_type(node: ast.expr | None) -> str:

@@ -151,3 +151,48 @@ def test_a_watched_node_runs_before_the_others(qtbot, window, run_and_wait):
     assert run_and_wait(window)
     assert started[:2] == ["w0", "watched"]
     assert window.authoring.viewers[("many", "watched", "out")].value == 3
+
+
+def test_unsaved_code_edits_are_asked_about_not_lost(qtbot, window, monkeypatch):
+    from PySide6 import QtWidgets
+
+    button = QtWidgets.QMessageBox.StandardButton
+    editor = window.authoring.spec_editor
+    editor.show_spec("math.add")
+    editor.editor.setPlainText("def func(a, b):\n    return a - b\n")
+    asked, answers = [], []
+
+    def question(parent, title, text, buttons):
+        asked.append(title)
+        return answers.pop(0)
+
+    monkeypatch.setattr(QtWidgets.QMessageBox, "question", question)
+    answers[:] = [button.Cancel]
+    window.authoring._spec_selected("text.join")  # another spec picked in the Library
+    assert asked == ["Unsaved code"]
+    assert editor.spec_id == "math.add" and "a - b" in editor.editor.toPlainText()
+
+    window.ask_on_close = True
+    answers[:] = [button.Save, button.Discard]  # save the code; then leave the file unsaved
+    assert window.maybe_save()
+    assert asked == ["Unsaved code", "Unsaved code", "Unsaved changes"]
+    assert window.repo.specs["math.add"].func == "def func(a, b):\n    return a - b\n"
+    window.ask_on_close = False
+
+
+def test_defaults_in_the_signature_give_typed_ports(qtbot, window, run_and_wait):
+    panels = window.authoring
+    assert panels.spec_editor.new_spec("demo.scale", "Scale")
+    panels.spec_editor.editor.setPlainText("def func(x=3, factor=2.5):\n    return x * factor\n")
+    panels.spec_editor.editor.check_now()
+    assert [(p.name, p.type, p.default) for p in panels.spec_editor.inputs_table.ports()] == [
+        ("x", "Int", "3"),
+        ("factor", "Float", "2.5"),
+    ]
+    assert panels.spec_editor.save()
+    flow = Flow("scaled")
+    flow.add_node(NodeInstance("s", "demo.scale"))
+    window.repo.add_flow(flow)
+    window.open_flow("scaled")
+    assert run_and_wait(window)
+    assert window.current()[0].flow_node("s").preview("out") == "7.5"

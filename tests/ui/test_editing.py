@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui
 
 from pyflow_desktop.repository import Link
 from pyflow_desktop.ui.main_window import MainWindow
@@ -154,9 +154,9 @@ def test_typed_inline_editors(qtbot, window):
     assert window.repo.flows["calc"].nodes[join].values["a"] == "abc"
     type_value(canvas, join, "a", "")
     assert "a" not in window.repo.flows["calc"].nodes[join].values
-    assert type(canvas.flow_node("n1").item.editors["a"].editor) is QtWidgets.QSpinBox
+    assert canvas.flow_node("n1").item.editors["a"].editor.validator() is not None
     float_editor = canvas.flow_node("n2").item.editors["b"].editor
-    assert isinstance(float_editor, QtWidgets.QDoubleSpinBox)
+    assert isinstance(float_editor.validator(), QtGui.QRegularExpressionValidator)
     assert float_editor.text() == "10"
 
 
@@ -235,3 +235,22 @@ def test_a_link_between_incompatible_types_is_refused_with_a_message(qtbot, wind
     adder = drop_spec(window, canvas, "math.add", 0, 400)
     drag_link(canvas, adder, "out", "n2", "b")  # Int into Float: allowed
     assert flow.link_into("n2", "b").source == adder
+
+
+def test_paste_into_another_repository_brings_the_specs_along(qtbot, window):
+    from pyflow_desktop.repository import Repository
+
+    canvas = window.open_flow("calc")
+    canvas.flow_node("n1").set_selected(True)
+    canvas.flow_node("n2").set_selected(True)
+    window.copy()
+    window.set_repository(Repository(), None)
+    window.new_flow()
+    window.paste()
+    canvas, bridge = window.current()
+    assert {"math.add", "math.mul"} <= set(window.repo.specs)
+    assert len(bridge.flow.nodes) == 2 and len(bridge.flow.links) == 1
+    assert all(list(node.inputs()) for node in canvas.flow_nodes()), "real ports, not unknown"
+    assert "math.add" in window.statusBar().currentMessage()
+    window.undo_stack.undo()
+    assert not bridge.flow.nodes and "math.add" not in window.repo.specs

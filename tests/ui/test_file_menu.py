@@ -124,3 +124,49 @@ def test_opening_a_bad_file_says_what_and_where_and_keeps_the_document(
     assert window.repo.flows["calc"].nodes["n1"].values["a"] == "7"
     assert window.isWindowModified() and window.undo_stack.canUndo()
     assert "calc" in window.tabs
+
+
+def test_import_replacing_a_spec_drops_links_to_its_removed_ports(qtbot, window):
+    canvas = window.open_flow("calc")
+    flow = window.repo.flows["calc"]
+    source = Repository()
+    source.add_spec(
+        NodeSpec(
+            "math.add",
+            "Add",
+            [Port("a", "Int", 0), Port("b", "Int", 1)],
+            [Port("sum", "Int")],
+            "def func(a, b):\n    return a + b\n",
+        )
+    )
+    window.import_repository(source, "replace")
+    assert flow.links == []
+    assert canvas.flow_node("n2").inputs()["a"].connected_ports() == []
+    assert list(canvas.flow_node("n1").outputs()) == ["sum"]
+    window.undo_stack.undo()
+    assert [link.source_port for link in flow.links] == ["out"]
+    assert [p.node().id for p in canvas.flow_node("n2").inputs()["a"].connected_ports()] == ["n1"]
+
+
+def test_opening_a_file_during_a_run_stops_it_and_shows_none_of_its_results(
+    qtbot, window, repo_file
+):
+    slow = NodeSpec(
+        "slow.wait",
+        "Wait",
+        [Port("s", "Float", 0)],
+        [Port("out", "Float")],
+        "import time\ndef func(s):\n    time.sleep(s)\n    return s\n",
+    )
+    window.repo.add_spec(slow)
+    flow = Flow("calc2")
+    flow.add_node(NodeInstance("w", "slow.wait", values={"s": "0.5"}))
+    window.repo.add_flow(flow)
+    window.open_flow("calc2")
+    with qtbot.waitSignal(window.run_done, timeout=10_000):
+        assert window.run_current()
+        qtbot.wait(100)
+        assert window.open_path(repo_file)
+    canvas = window.open_flow("calc")
+    assert all(node.status_text() == "" for node in canvas.flow_nodes())
+    assert window.run_flow_id is None

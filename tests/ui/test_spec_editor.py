@@ -116,11 +116,13 @@ def test_renaming_a_linked_port_drops_the_link_with_a_message(qtbot, panel):
     ]
     with qtbot.waitSignal(panel.message) as blocker:
         assert panel.save()
-    assert "dropped 1 link" in blocker.args[0] and "n1:out → n2:a" in blocker.args[0]
+    assert "n1:out → n2:a" in blocker.args[0] and "value of n1.a" in blocker.args[0]
     flow = panel.repo.flows["calc"]
     assert flow.links == [] and panel.repo.specs["math.add"].input("x") is not None
+    assert flow.nodes["n1"].values == {"b": "3"}, "no value is left on a port that is gone"
     panel.stack.undo()
     assert flow.links == [Link("n1", "out", "n2", "a")]
+    assert flow.nodes["n1"].values == {"a": "2", "b": "3"}
     assert panel.repo.specs["math.add"].input("a") is not None
 
 
@@ -236,7 +238,7 @@ def test_ports_follow_the_signature_by_name_then_position():
     assert follow("def func(a, b, c=3, d: bool = True): pass") == [
         ("a", "Int", 0, "1"),
         ("b", "Float", 1, "2.5"),
-        ("c", "Any", 2, "3"),
+        ("c", "Int", 2, "3"),  # typed by its default
         ("d", "Boolean", 3, "true"),
     ]
     assert follow("def func(x, b): pass") == [("x", "Int", 0, "1"), ("b", "Float", 1, "2.5")]
