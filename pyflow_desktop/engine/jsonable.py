@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 import math
+import reprlib
 from typing import Any
 
+MAX_DEPTH = 50
 _SCALARS = (str, int, bool, type(None))
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 3
+_REPR.maxstring = _REPR.maxother = 100_000
 
 
 def to_jsonable(value: Any, _depth: int = 0) -> Any:
-    """A JSON-safe copy of ``value``: arrays become lists, bytes text, the rest ``repr``."""
+    """A JSON-safe copy of ``value``: arrays become lists, bytes text, the rest ``repr``.
+
+    Below ``MAX_DEPTH`` levels of nesting, and for objects that are not plain data, the
+    ``repr`` is reprlib's bounded one, so a value nested thousands deep cannot overflow.
+    """
     if isinstance(value, _SCALARS):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else repr(value)
-    if _depth > 50:
-        return repr(value)
+    if _depth > MAX_DEPTH:
+        return _REPR.repr(value)
     if isinstance(value, dict):
         return {str(key): to_jsonable(item, _depth + 1) for key, item in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
-        items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
+        items = sorted(value, key=_REPR.repr) if isinstance(value, (set, frozenset)) else value
         return [to_jsonable(item, _depth + 1) for item in items]
     if isinstance(value, (bytes, bytearray)):
         return bytes(value).decode("utf-8", errors="replace")
@@ -28,5 +37,5 @@ def to_jsonable(value: Any, _depth: int = 0) -> Any:
         try:
             return to_jsonable(tolist(), _depth + 1)
         except Exception:
-            return repr(value)
-    return repr(value)
+            return _REPR.repr(value)
+    return _REPR.repr(value)

@@ -7,17 +7,17 @@ output port, and a footer with the run status and elapsed time. Status colours t
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ..engine import to_jsonable
 from ..repository import NodeInstance, NodeSpec
 from .ngqt import BaseNode, NodeItem
 from .value_editor import EDITOR_WIDTH, ValueEditor
+from .value_text import short_text
 
 PREVIEW_CHARS = 28
+TOOLTIP_CHARS = 2000
 END_MARK = "■ "
 FOOTER_HEIGHT = 16.0
 BASE_COLOR = (52, 56, 64, 255)
@@ -42,16 +42,6 @@ PORT_COLORS = {
     "Image": (220, 100, 180),
     "Any": (170, 170, 170),
 }
-
-
-def preview_text(value: Any, limit: int = PREVIEW_CHARS) -> str:
-    """A one-line preview of an output value, cut to ``limit`` characters."""
-    try:
-        text = json.dumps(to_jsonable(value), ensure_ascii=False)
-    except (TypeError, ValueError):
-        text = repr(value)
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _text_width(item: QtWidgets.QGraphicsItem) -> float:
@@ -233,10 +223,13 @@ class FlowNode(BaseNode):
         self.item.update()
 
     def set_preview(self, port: str, value: Any) -> None:
+        """Show ``value`` beside output ``port``: one short line, a longer tooltip."""
         label = self.item.previews.get(port)
         if label is not None:
-            label.setText(preview_text(value))
-            label.setToolTip(preview_text(value, 2000))
+            tip = short_text(value, TOOLTIP_CHARS)
+            short = tip if len(tip) <= PREVIEW_CHARS else tip[: PREVIEW_CHARS - 1] + "…"
+            label.setText(short)
+            label.setToolTip(tip)
 
     def clear_run_state(self) -> None:
         self.set_status("idle")

@@ -32,7 +32,8 @@ from ..engine import (
 )
 from ..repository import Flow, NodeSpec
 from .spec_ports import default_text
-from .viewers import preview, value_text
+from .value_text import full_text, short_text
+from .viewers import PREVIEW_CHARS
 
 EditCallback = Callable[[Flow, str, str, Any], None]
 STATUS_COLOURS = {
@@ -275,7 +276,9 @@ class InspectorPanel(QtWidgets.QWidget):
         ports = self.spec.outputs if self.spec is not None and self.node_id else []
         self.outputs.setRowCount(len(ports))
         for row, port in enumerate(ports):
-            shown = preview(outputs[port.name]) if port.name in outputs else ""
+            shown = ""
+            if port.name in outputs:
+                shown = short_text(outputs[port.name], PREVIEW_CHARS, quote_strings=False)
             for column, text in enumerate((port.name, port.type, shown)):
                 item = QtWidgets.QTableWidgetItem(text)
                 item.setFlags(_EDITABLE)
@@ -300,7 +303,7 @@ class InspectorPanel(QtWidgets.QWidget):
         if item is None or item.text() not in outputs:
             self.value_text.clear()
             return
-        self.value_text.setPlainText(value_text(outputs[item.text()]))
+        self.value_text.setPlainText(full_text(outputs[item.text()]))
 
     def _output_double_clicked(self, item: QtWidgets.QTableWidgetItem) -> None:
         self.open_viewer.emit(self.node_id, self.outputs.item(item.row(), 0).text())

@@ -1,26 +1,39 @@
 """Inline editors for unconnected input ports, typed by the port's type.
 
-Boolean gets a check box, Int and Float a spin box, every other type a line edit. Editors
-hold the manual value as the string the original PyFlow stores ("true", "3", "0.5", "abc");
-the engine converts it when it runs the node. An empty line edit clears the manual value.
+Editors hold the manual value as the string the original PyFlow stores ("true", "3", "0.5",
+"abc"); the engine converts it when it runs the node. Int and Long get a line edit that
+accepts any whole number, Float one that accepts any decimal or scientific number, and every
+other type except Boolean a plain line edit. An unset value shows an empty field with the port
+default (or "—") as grey placeholder text; emptying a field clears the value. Boolean gets a
+check box that shows an unset value as partially checked; a click sets true or false.
+
+An editor reports a value only when it differs from the one shown (numbers are compared as
+numbers), so focusing a field and leaving it never changes the document.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from ..repository import ConversionError, Port, convert_value
 
 EDITOR_WIDTH = 92
 EDITOR_HEIGHT = 19
-_INT_RANGE = (-(2**31), 2**31 - 1)
+UNSET_MARK = "—"
+_NUMBER_PATTERNS = {
+    "Int": r"([+-]?\d+)?",
+    "Long": r"([+-]?\d+)?",
+    "Float": r"([+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)?",
+}
 _STYLE = (
-    "QLineEdit, QSpinBox, QDoubleSpinBox { background: rgba(0,0,0,70); color: #ddd;"
+    "QLineEdit { background: rgba(0,0,0,70); color: #ddd;"
     " border: 1px solid #555; border-radius: 3px; padding: 0 2px; font-size: 8pt; }"
     "QCheckBox { background: transparent; color: #ddd; }"
 )
+_UNSET = QtCore.Qt.CheckState.PartiallyChecked
+_TYPED_COMPARE = {*_NUMBER_PATTERNS, "Boolean"}
 
 
 class ValueEditor(QtWidgets.QGraphicsProxyWidget):
@@ -34,6 +47,7 @@ class ValueEditor(QtWidgets.QGraphicsProxyWidget):
     def __init__(self, port: Port, value: Any, parent: QtWidgets.QGraphicsItem) -> None:
         super().__init__(parent)
         self.port = port
+        self._value: Any = None  # the manual value shown, as the model holds it
         self.editor = self._make_editor(port.type)
         self.editor.setFixedSize(EDITOR_WIDTH, EDITOR_HEIGHT)
         self.editor.setStyleSheet(_STYLE)
@@ -43,61 +57,111 @@ class ValueEditor(QtWidgets.QGraphicsProxyWidget):
 
     def _make_editor(self, port_type: str) -> QtWidgets.QWidget:
         if port_type == "Boolean":
-            editor = QtWidgets.QCheckBox()
-            editor.toggled.connect(self._send)
-        elif port_type == "Int":
-            editor = QtWidgets.QSpinBox()
-            editor.setRange(*_INT_RANGE)
-            editor.editingFinished.connect(self._send)
-        elif port_type == "Float":
-            editor = _CompactDoubleSpinBox()
-            editor.setRange(-1e12, 1e12)
-            editor.setDecimals(4)
-            editor.editingFinished.connect(self._send)
+            editor = _BooleanBox()
+            editor.checkStateChanged.connect(self._send)
         else:
-            editor = QtWidgets.QLineEdit()
-            editor.setPlaceholderText(self.port.type)
+            editor = _LineEdit()
+            pattern = _NUMBER_PATTERNS.get(port_type)
+            if pattern is not None:
+                editor.setValidator(
+                    QtGui.QRegularExpressionValidator(QtCore.QRegularExpression(pattern), editor)
+                )
+                editor.setAlignment(QtCore.Qt.AlignmentFlag.AlignRight)
             editor.editingFinished.connect(self._send)
-        editor.setToolTip(f"{self.port.name} ({self.port.type})")
+        unset = "partly checked" if port_type == "Boolean" else "empty"
+        editor.setToolTip(f"{self.port.name} ({port_type}) — {unset}: not set")
         return editor
 
     def current(self) -> str | None:
-        """The value the editor shows, as the string the model stores."""
+        """The value the editor shows, as the string the model stores (``None``: unset)."""
         editor = self.editor
         if isinstance(editor, QtWidgets.QCheckBox):
-            return "true" if editor.isChecked() else "false"
-        if isinstance(editor, (QtWidgets.QSpinBox, QtWidgets.QDoubleSpinBox)):
-            return str(editor.value())
-        return editor.text() or None
+            state = editor.checkState()
+            return None if state == _UNSET else str(state == QtCore.Qt.CheckState.Checked).lower()
+        text = editor.text().strip()
+        if not text:
+            return None
+        return str(int(text)) if self.port.type in ("Int", "Long") else text
 
     def show_value(self, value: Any) -> None:
-        """Display ``value`` (a manual value, or ``None`` for the port default) silently."""
-        if value is None:
-            value = self.port.default
+        """Display the manual ``value`` (``None``: unset, so the port default applies) silently."""
+        self._value = value
         editor = self.editor
         blocked = editor.blockSignals(True)
         try:
-            if isinstance(editor, QtWidgets.QLineEdit):
-                editor.setText("" if value is None else _as_text(value))
-                editor.setCursorPosition(0)
+            if isinstance(editor, QtWidgets.QCheckBox):
+                typed = _typed(value, "Boolean")
+                editor.setCheckState(
+                    _UNSET
+                    if typed is None
+                    else QtCore.Qt.CheckState.Checked
+                    if typed
+                    else QtCore.Qt.CheckState.Unchecked
+                )
             else:
-                typed = _typed(value, self.port.type)
-                if isinstance(editor, QtWidgets.QCheckBox):
-                    editor.setChecked(bool(typed))
-                else:
-                    editor.setValue(typed or 0)
+                editor.shown_text = "" if value is None else _as_text(value)
+                editor.setText(editor.shown_text)
+                editor.setCursorPosition(0)
+                editor.setPlaceholderText(self._placeholder())
         finally:
             editor.blockSignals(blocked)
 
+    def _placeholder(self) -> str:
+        if self.port.default is not None:
+            return _as_text(self.port.default)
+        return UNSET_MARK if self.port.type in _NUMBER_PATTERNS else self.port.type
+
     def _send(self, *_args: Any) -> None:
-        self.edited.emit(self.port.name, self.current())
+        editor = self.editor
+        if isinstance(editor, _LineEdit):
+            if not editor.hasAcceptableInput():  # "abc" or "-" in a number field
+                editor.revert()
+                return
+            editor.shown_text = editor.text()
+        value = self.current()
+        if not self._same(value):
+            self._value = value
+            self.edited.emit(self.port.name, value)
+
+    def _same(self, value: str | None) -> bool:
+        """Whether ``value`` is the value shown (numbers compared as numbers)."""
+        if value is None or self._value is None:
+            return value is None and self._value is None
+        if self.port.type in _TYPED_COMPARE:
+            shown = _typed(self._value, self.port.type)
+            return shown is not None and shown == _typed(value, self.port.type)
+        return value == _as_text(self._value)
 
 
-class _CompactDoubleSpinBox(QtWidgets.QDoubleSpinBox):
-    """Shows 2.5 rather than 2.5000."""
+class _LineEdit(QtWidgets.QLineEdit):
+    """A line edit that goes back to the shown text when left with unfinished input ("-")."""
 
-    def textFromValue(self, value: float) -> str:
-        return f"{value:.{self.decimals()}f}".rstrip("0").rstrip(".") or "0"
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown_text = ""
+
+    def revert(self) -> None:
+        self.setText(self.shown_text)
+        self.setCursorPosition(0)
+
+    def focusOutEvent(self, event: QtGui.QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        if not self.hasAcceptableInput():
+            self.revert()
+
+
+class _BooleanBox(QtWidgets.QCheckBox):
+    """A check box whose partial state means unset; clicking it sets true or false."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTristate(True)
+
+    def nextCheckState(self) -> None:
+        checked = self.checkState() == QtCore.Qt.CheckState.Checked
+        self.setCheckState(
+            QtCore.Qt.CheckState.Unchecked if checked else QtCore.Qt.CheckState.Checked
+        )
 
 
 def _typed(value: Any, port_type: str) -> Any:

@@ -12,32 +12,48 @@ engine events (those of other nodes are ignored), so it keeps up across re-runs.
 
 from __future__ import annotations
 
-import json
 import numbers
 from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ..engine import NodeCached, NodeFinished, NodeOutput, RunEvent, to_jsonable
-from ..repository import check_value
+from ..engine import NodeCached, NodeFinished, NodeOutput, RunEvent
+from .value_text import MAX_DEPTH, full_text, short_text
 
-MAX_TEXT = 200_000
 MAX_ROWS = 10_000
 MAX_CHILDREN = 1_000
 PREVIEW_CHARS = 200
+CELL_CHARS = 1_000
 
 
 def is_number(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
+def _is_numeric_array(value: Any, ndim: int) -> bool:
+    """A non-empty numpy-like array of numbers with ``ndim`` dimensions (numpy not imported)."""
+    return (
+        getattr(value, "ndim", None) == ndim
+        and getattr(getattr(value, "dtype", None), "kind", "") in ("b", "i", "u", "f")
+        and value.size > 0
+    )
+
+
+def _is_series(value: Any) -> bool:
+    """A non-empty 1-D numeric array, or a non-empty list or tuple of numbers."""
+    if hasattr(value, "ndim") and hasattr(value, "dtype"):
+        return _is_numeric_array(value, 1)
+    return isinstance(value, (list, tuple)) and len(value) > 0 and all(map(is_number, value))
+
+
 def _is_grid(value: Any) -> bool:
     """A 2-D numeric array, or a non-empty list of equally long lists of numbers."""
     if hasattr(value, "ndim") and hasattr(value, "dtype"):
-        return value.ndim == 2 and value.dtype.kind in "biuf" and value.size > 0
+        return _is_numeric_array(value, 2)
     return (
-        check_value(value, "Image") is None
-        and isinstance(value, (list, tuple))
+        isinstance(value, (list, tuple))
+        and len(value) > 0
+        and all(isinstance(row, (list, tuple)) and all(map(is_number, row)) for row in value)
         and len({len(row) for row in value}) == 1
         and len(value[0]) > 0
     )
@@ -45,9 +61,7 @@ def _is_grid(value: Any) -> bool:
 
 def viewer_for(value: Any) -> str:
     """The kind of viewer that suits ``value``: plot, image, table, tree or text."""
-    if is_number(value):
-        return "plot"
-    if value is not None and check_value(value, "FloatArray") is None and len(value) > 0:
+    if is_number(value) or _is_series(value):
         return "plot"
     if _is_grid(value):
         return "image"
@@ -58,14 +72,6 @@ def viewer_for(value: Any) -> str:
     return "text"
 
 
-def value_text(value: Any, limit: int = MAX_TEXT) -> str:
-    """Full text of a value (strings as-is, the rest as indented JSON), cut at ``limit``."""
-    text = value if isinstance(value, str) else json.dumps(to_jsonable(value), indent=2)
-    if len(text) > limit:
-        return f"{text[:limit]}\n… ({len(text) - limit:,} more characters not shown)"
-    return text
-
-
 def _cell(value: Any) -> QtGui.QStandardItem:
     item = QtGui.QStandardItem()
     if is_number(value):
@@ -74,16 +80,9 @@ def _cell(value: Any) -> QtGui.QStandardItem:
             QtCore.Qt.ItemDataRole.DisplayRole,
         )
     else:
-        item.setText(value if isinstance(value, str) else json.dumps(to_jsonable(value)))
+        item.setText(short_text(value, CELL_CHARS, quote_strings=False))
     item.setEditable(False)
     return item
-
-
-def preview(value: Any, limit: int = PREVIEW_CHARS) -> str:
-    """One line of a value, for a table cell."""
-    text = value if isinstance(value, str) else json.dumps(to_jsonable(value))
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _empty() -> QtGui.QStandardItem:
@@ -125,18 +124,19 @@ class TreeViewer(QtWidgets.QTreeWidget):
 
     def set_values(self, value: Any) -> None:
         self.clear()
-        self._add_children(self.invisibleRootItem(), value)
+        self._add_children(self.invisibleRootItem(), value, 0)
         self.expandToDepth(0)
         self.resizeColumnToContents(0)
 
-    def _add_children(self, parent: QtWidgets.QTreeWidgetItem, value: Any) -> None:
+    def _add_children(self, parent: QtWidgets.QTreeWidgetItem, value: Any, depth: int) -> None:
+        """Add ``value``'s items under ``parent``; below ``MAX_DEPTH`` levels only their size."""
         pairs = list(value.items()) if isinstance(value, dict) else list(enumerate(value))
         for key, item in pairs[:MAX_CHILDREN]:
             nested = isinstance(item, (dict, list, tuple))
-            shown = f"{len(item)} item(s)" if nested else value_text(item, 500)
+            shown = f"{len(item)} item(s)" if nested else short_text(item, 500, quote_strings=False)
             child = QtWidgets.QTreeWidgetItem(parent, [str(key), shown, type(item).__name__])
-            if nested:
-                self._add_children(child, item)
+            if nested and depth < MAX_DEPTH:
+                self._add_children(child, item, depth + 1)
         if len(pairs) > MAX_CHILDREN:
             QtWidgets.QTreeWidgetItem(parent, ["…", f"{len(pairs) - MAX_CHILDREN} more", ""])
 
@@ -147,7 +147,7 @@ class TextViewer(QtWidgets.QPlainTextEdit):
         self.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont))
 
     def set_values(self, value: Any) -> None:
-        self.setPlainText(value_text(value))
+        self.setPlainText(full_text(value))
 
 
 def make_viewer(kind: str) -> QtWidgets.QWidget:

@@ -1,0 +1,105 @@
+"""Value text stays bounded: previews read a value's first items, never all of it or deeply."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pyflow_desktop.engine import NodeFinished, NodeStarted
+from pyflow_desktop.repository import Flow, NodeInstance, NodeSpec, Port, Repository
+from pyflow_desktop.ui.inspector import InspectorPanel
+from pyflow_desktop.ui.value_text import MAX_DEPTH, full_text, short_text
+from pyflow_desktop.ui.viewers import ViewerDock
+
+
+class Counting(list):
+    """A list that counts the items read from it."""
+
+    read = 0
+
+    def __iter__(self):
+        for item in super().__iter__():
+            self.read += 1
+            yield item
+
+
+def deep(levels: int) -> list:
+    value: list = []
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+def test_the_canvas_preview_reads_only_the_first_items(qtbot, window):
+    canvas = window.open_flow("calc")
+    value = Counting(range(1_000_000))
+    canvas.flow_node("n1").set_preview("out", value)
+    assert canvas.flow_node("n1").preview("out").startswith("[0, 1, 2, 3")
+    assert value.read <= 25
+
+
+def test_a_numpy_array_preview_names_dtype_and_shape(qtbot, window):
+    canvas = window.open_flow("calc")
+    canvas.flow_node("n1").set_preview("out", np.arange(10_000_000, dtype=float))
+    assert canvas.flow_node("n1").preview("out").startswith("float64[10000000] [0.0, 1.0")
+    canvas.flow_node("n1").set_preview("out", np.float64(2.5))
+    assert canvas.flow_node("n1").preview("out") == "2.5"
+
+
+def test_the_full_text_stops_at_its_limit():
+    value = Counting(range(1_000_000))
+    text = full_text(value, 1_000)
+    assert text.startswith("[\n  0,\n  1,") and text.endswith("(more characters not shown)")
+    assert value.read < 500
+    assert full_text({"a": [1, {}], "b": "x"}) == '{\n  "a": [\n    1,\n    {}\n  ],\n  "b": "x"\n}'
+
+
+def test_short_text_marks_what_it_leaves_out():
+    assert short_text(list(range(20)), 200) == str(list(range(20)))
+    assert short_text(list(range(21)), 200).endswith("19, …]")
+    assert (
+        short_text("a\nb", 10) == '"a\\nb"' and short_text("a\nb", 10, quote_strings=False) == "a b"
+    )
+    assert short_text(10**5000, 40) == "<int of 16610 bits>"
+
+
+def test_a_value_nested_thousands_deep_is_shown_cut_at_a_depth():
+    value = deep(5000)
+    assert short_text(value, 30) == "[" * 29 + "…"
+    assert full_text(value).count("[") == MAX_DEPTH + 1
+
+
+def inspector_showing(qtbot, value) -> InspectorPanel:
+    repo = Repository()
+    repo.add_spec(NodeSpec("t.big", "Big", [], [Port("out", "Any")], "def func():\n    pass\n"))
+    flow = Flow("f", "F")
+    flow.add_node(NodeInstance("a", "t.big"))
+    repo.add_flow(flow)
+    panel = InspectorPanel()
+    qtbot.addWidget(panel)
+    panel.show_node(flow, "a", repo.specs["t.big"])
+    panel.begin_run("f")
+    panel.apply_events([NodeStarted("a"), NodeFinished("a", outputs={"out": value})])
+    return panel
+
+
+def test_the_inspector_reads_a_huge_value_only_as_far_as_it_shows(qtbot):
+    value = Counting(range(2_000_000))
+    panel = inspector_showing(qtbot, value)
+    assert panel.outputs.item(0, 2).text().startswith("[0, 1, 2")
+    assert panel.value_text.toPlainText().endswith("(more characters not shown)")
+    assert value.read < 200_000
+
+
+@pytest.mark.parametrize("make", [lambda: deep(5000), lambda: {"k": deep(5000)}])
+def test_a_deep_value_reaches_inspector_canvas_and_viewer(qtbot, window, make):
+    value = make()
+    panel = inspector_showing(qtbot, value)
+    assert "[…]" in panel.value_text.toPlainText()
+    canvas = window.open_flow("calc")
+    canvas.flow_node("n1").set_preview("out", value)
+    assert "[[[" in canvas.flow_node("n1").preview("out")
+    dock = ViewerDock("a", "out")
+    qtbot.addWidget(dock)
+    dock.update_value(value)
+    assert dock.kind == "tree"
