@@ -9,6 +9,7 @@ by the type's own rules.
 from __future__ import annotations
 
 import json
+import reprlib
 from typing import Any
 
 ORIGINAL_TYPES = ("Boolean", "Int", "Long", "Float", "String", "List", "Json")
@@ -16,6 +17,8 @@ EXTRA_TYPES = ("FloatArray", "Image", "Any")
 PORT_TYPES = ORIGINAL_TYPES + EXTRA_TYPES
 DEFAULT_TYPE = "String"
 
+_SHORT = reprlib.Repr()  # bounded: a mismatch message never walks a huge or deep value
+_SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother = 2, 40, 40
 _TRUE = {"true", "yes", "1", "on"}
 _FALSE = {"false", "no", "0", "off"}
 
@@ -193,10 +196,7 @@ def check_value(value: Any, port_type: str) -> str | None:
     check = _CHECKS.get(port_type)
     if value is None or check is None or check(value):
         return None
-    shown = repr(value)
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
-    return f"expects {port_type}, got {type(value).__name__} {shown}"
+    return f"expects {port_type}, got {type(value).__name__} {_SHORT.repr(value)}"
 
 
 # Which output types may feed which input types, besides the same type and Any.

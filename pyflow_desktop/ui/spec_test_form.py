@@ -121,7 +121,8 @@ class SpecTestForm(QtWidgets.QWidget):
         if isinstance(editor, QtWidgets.QCheckBox) and isinstance(value, bool):
             editor.setChecked(value)
         elif isinstance(editor, QtWidgets.QAbstractSpinBox) and isinstance(value, int | float):
-            editor.setValue(type(editor.value())(value))
+            if editor.minimum() <= value <= editor.maximum():  # a spin box cannot hold more
+                editor.setValue(type(editor.value())(value))
         elif isinstance(editor, QtWidgets.QLineEdit) and isinstance(value, str):
             editor.setText(value)
 
