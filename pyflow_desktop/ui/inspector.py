@@ -197,7 +197,7 @@ class InspectorPanel(QtWidgets.QWidget):
 
     # -- run state ------------------------------------------------------------------------------
 
-    def begin_run(self, flow_id: str) -> None:
+    def begin_run(self, flow_id: str | None) -> None:
         """A run of ``flow_id`` starts: forget the previous run's states."""
         self.run_flow_id = flow_id
         self.states.clear()
