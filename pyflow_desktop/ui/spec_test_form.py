@@ -1,24 +1,24 @@
 """SpecTestForm: type a value per input, press Test, read the outcome below.
 
-One widget per input port, typed by the port (a check box for Boolean, spin boxes for Int,
-Long and Float, a line edit otherwise). ``start(spec)`` runs ``spec_test.run_spec`` — the
+One widget per input port, typed by the port (a check box for Boolean, a line edit that only
+takes numbers for Int, Long and Float — as on the canvas —, a free line edit otherwise). ``start(spec)`` runs ``spec_test.run_spec`` — the
 same function as ``pyflow-desktop test-spec`` — in a ``QThreadPool`` runnable, so the GUI
 never waits on node code; the outcome comes back through a queued signal and ``finished``.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ..engine import NodeOutcome, to_jsonable
+from ..engine import NodeOutcome
 from ..repository import ConversionError, NodeSpec, Port, convert_value
 from ..spec_test import SpecInputError, run_spec
 from .spec_ports import default_text
+from .value_editor import typed_line_edit
+from .value_text import short_text
 
-_INT_RANGE = (-(2**31), 2**31 - 1)
 MAX_SHOWN = 20_000
 
 
@@ -98,42 +98,28 @@ class SpecTestForm(QtWidgets.QWidget):
             self.inputs.addRow(f"{port.name} ({port.type})", editor)
 
     def _make_editor(self, port: Port) -> QtWidgets.QWidget:
-        initial = _initial(port)
         if port.type == "Boolean":
             editor = QtWidgets.QCheckBox()
-        elif port.type in ("Int", "Long"):
-            editor = QtWidgets.QSpinBox()
-            editor.setRange(*_INT_RANGE)
-        elif port.type == "Float":
-            editor = QtWidgets.QDoubleSpinBox()
-            editor.setRange(-1e12, 1e12)
-            editor.setDecimals(6)
-        else:
-            editor = QtWidgets.QLineEdit()
-            editor.setPlaceholderText(port.type)
-            initial = default_text(port.default)
-        if initial is not None:
-            self._show(editor, initial)
+            self._show(editor, _initial(port))
+            return editor
+        editor = typed_line_edit(QtWidgets.QLineEdit(), port.type)
+        editor.setPlaceholderText(port.type)
+        self._show(editor, default_text(port.default))
         return editor
 
     @staticmethod
     def _show(editor: QtWidgets.QWidget, value: Any) -> None:
         if isinstance(editor, QtWidgets.QCheckBox) and isinstance(value, bool):
             editor.setChecked(value)
-        elif isinstance(editor, QtWidgets.QAbstractSpinBox) and isinstance(value, int | float):
-            if editor.minimum() <= value <= editor.maximum():  # a spin box cannot hold more
-                editor.setValue(type(editor.value())(value))
         elif isinstance(editor, QtWidgets.QLineEdit) and isinstance(value, str):
             editor.setText(value)
 
     def values(self) -> dict[str, Any]:
-        """The typed values (bool, int, float or text); an empty line edit means the default."""
+        """The typed values (a bool, or text read by the port type); empty means the default."""
         values: dict[str, Any] = {}
         for name, editor in self.editors.items():
             if isinstance(editor, QtWidgets.QCheckBox):
                 values[name] = editor.isChecked()
-            elif isinstance(editor, (QtWidgets.QSpinBox, QtWidgets.QDoubleSpinBox)):
-                values[name] = editor.value()
             elif editor.text():
                 values[name] = editor.text()
         return values
@@ -181,5 +167,4 @@ def format_outcome(spec: NodeSpec, outcome: NodeOutcome) -> str:
 
 
 def _shown(value: Any) -> str:
-    text = json.dumps(to_jsonable(value), ensure_ascii=False)
-    return text if len(text) <= MAX_SHOWN else f"{text[:MAX_SHOWN]}… ({len(text)} characters)"
+    return short_text(value, MAX_SHOWN)

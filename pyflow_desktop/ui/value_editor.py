@@ -61,12 +61,7 @@ class ValueEditor(QtWidgets.QGraphicsProxyWidget):
             editor.checkStateChanged.connect(self._send)
         else:
             editor = _LineEdit()
-            pattern = _NUMBER_PATTERNS.get(port_type)
-            if pattern is not None:
-                editor.setValidator(
-                    QtGui.QRegularExpressionValidator(QtCore.QRegularExpression(pattern), editor)
-                )
-                editor.setAlignment(QtCore.Qt.AlignmentFlag.AlignRight)
+            typed_line_edit(editor, port_type)
             editor.editingFinished.connect(self._send)
         unset = "partly checked" if port_type == "Boolean" else "empty"
         editor.setToolTip(f"{self.port.name} ({port_type}) — {unset}: not set")
@@ -131,6 +126,18 @@ class ValueEditor(QtWidgets.QGraphicsProxyWidget):
             shown = _typed(self._value, self.port.type)
             return shown is not None and shown == _typed(value, self.port.type)
         return value == _as_text(self._value)
+
+
+def typed_line_edit(editor: QtWidgets.QLineEdit, port_type: str) -> QtWidgets.QLineEdit:
+    """Let ``editor`` accept only what ``port_type`` reads: any whole number for Int and Long,
+    any decimal or scientific number for Float (right-aligned); other types are left free."""
+    pattern = _NUMBER_PATTERNS.get(port_type)
+    if pattern is not None:
+        editor.setValidator(
+            QtGui.QRegularExpressionValidator(QtCore.QRegularExpression(pattern), editor)
+        )
+        editor.setAlignment(QtCore.Qt.AlignmentFlag.AlignRight)
+    return editor
 
 
 class _LineEdit(QtWidgets.QLineEdit):

@@ -71,9 +71,10 @@ def test_write_a_spec_test_it_save_it_and_undo(qtbot, panel):
     panel.inputs_table.type_combo(0).setCurrentText("Float")
     panel.inputs_table.type_combo(1).setCurrentText("Int")
     x, factor = panel.test_form.editors["x"], panel.test_form.editors["factor"]
-    assert isinstance(x, QtWidgets.QDoubleSpinBox) and isinstance(factor, QtWidgets.QSpinBox)
-    x.setValue(1.5)
-    factor.setValue(4)
+    assert x.validator() is not None and factor.validator() is not None  # numbers only
+    qtbot.keyClicks(factor, "4x")
+    assert factor.text() == "4", "the Int field refused the letter"
+    x.setText("1.5")
     outcome = run_test(qtbot, panel)
     assert isinstance(outcome, NodeOutcome) and outcome.outputs == {"out": 6.0}
     assert "out (Any) = 6.0" in panel.test_form.result.toPlainText()
@@ -178,8 +179,8 @@ def test_the_test_form_has_one_typed_widget_per_input(qtbot, panel):
     for row, port_type in enumerate(("Int", "Float", "Boolean", "String")):
         panel.inputs_table.type_combo(row).setCurrentText(port_type)
     editors = panel.test_form.editors
-    assert isinstance(editors["a"], QtWidgets.QSpinBox) and editors["a"].value() == 1
-    assert isinstance(editors["b"], QtWidgets.QDoubleSpinBox) and editors["b"].value() == 2.0
+    assert editors["a"].text() == "1" and editors["a"].validator() is not None
+    assert editors["b"].text() == "2" and editors["b"].validator() is not None
     assert isinstance(editors["flag"], QtWidgets.QCheckBox)
     assert isinstance(editors["text"], QtWidgets.QLineEdit)
     editors["flag"].setChecked(True)
@@ -246,3 +247,11 @@ def test_ports_follow_the_signature_by_name_then_position():
     assert follow("def func(b, a): pass") == [("b", "Float", 0, "2.5"), ("a", "Int", 1, "1")]
     assert signature_params("def func(a:") is None
     assert signature_params("def other(a): pass") is None
+
+
+def test_the_test_form_takes_whole_numbers_of_any_size(qtbot, panel):
+    panel.show_spec("math.add")
+    panel.test_form.editors["a"].setText("1700000000000")
+    panel.test_form.editors["b"].setText("-1")
+    outcome = run_test(qtbot, panel)
+    assert outcome.outputs == {"out": 1_699_999_999_999}
