@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from . import spec_test
-from .engine import ResultCache, RunEvent, RunResult, make_executor, run_flow, to_jsonable
+from .engine import RunEvent, RunResult, make_executor, run_flow, to_jsonable
 from .repository import (
     FORMATS,
     Repository,
@@ -76,7 +78,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ADDRESS",
         help="a Dask scheduler to use with --executor dask (default: a local cluster)",
     )
-    run.add_argument("--no-cache", action="store_true", help="run every node, reuse nothing")
+    run.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="run every node, reuse nothing (what one headless run always does: results are "
+        "cached in memory, for the desktop session and run_flow callers)",
+    )
 
     check = commands.add_parser("check", help="validate a file without running any code")
     check.add_argument("file", metavar="FILE")
@@ -104,8 +111,8 @@ def _positive_float(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError("must be more than 0")
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError("must be a number of seconds more than 0")
     return value
 
 
@@ -152,14 +159,42 @@ def pick_flow(repo: Repository, flow_id: str | None, file: str) -> str:
     )
 
 
+@contextmanager
+def _private_stdout() -> Iterator[TextIO]:
+    """Standard output for the CLI alone while nodes run.
+
+    Node code that writes to file descriptor 1 itself (a subprocess, a C library) would land
+    in the middle of ``--json`` or ``--events``; meanwhile descriptor 1 goes to stderr and the
+    CLI writes through a private, line-buffered copy of the real stdout.
+    """
+    sys.stdout.flush()
+    try:
+        ours = os.dup(sys.stdout.fileno())
+    except (OSError, ValueError):  # no real stdout (e.g. embedded): nothing to protect
+        yield sys.stdout
+        return
+    os.dup2(sys.stderr.fileno(), 1)
+    stream = os.fdopen(ours, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
+    try:
+        yield stream
+    finally:
+        os.dup2(ours, 1)
+        os.close(ours)
+
+
 def _run(args: argparse.Namespace) -> int:
+    with _private_stdout() as out:
+        return _run_to(args, out)
+
+
+def _run_to(args: argparse.Namespace, out: TextIO) -> int:
     repo = load_repository(args.file)
     flow_id = pick_flow(repo, args.flow, args.file)
     events: list[RunEvent] = []
 
     def on_event(event: RunEvent) -> None:
         if args.events:
-            print(json.dumps(event.to_dict()), flush=True)
+            print(json.dumps(event.to_dict()), file=out)
         elif not args.json:
             events.append(event)
 
@@ -179,16 +214,16 @@ def _run(args: argparse.Namespace) -> int:
             on_event=on_event,
             executor=executor,
             timeout=args.timeout,
-            cache=None if args.no_cache else ResultCache(),
+            cache=None,  # the cache is in memory: one headless run has nothing to reuse
         )
     finally:
         shutdown = getattr(executor, "shutdown", None)
         if shutdown is not None:
             shutdown()
     if args.json:
-        print(json.dumps(result.to_json(), indent=None if args.events else 2))
+        print(json.dumps(result.to_json(), indent=None if args.events else 2), file=out)
     elif not args.events:
-        print(format_table(result, events))
+        print(format_table(result, events), file=out)
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
@@ -236,6 +271,8 @@ def _convert(args: argparse.Namespace) -> int:
     repo = load_repository(args.input)
     if Path(args.output).resolve() == Path(args.input).resolve():
         raise UsageError("IN and OUT are the same file; write the conversion elsewhere")
+    if Path(args.output).is_dir():
+        raise UsageError(f"{args.output} is a folder; give the name of the file to write")
     try:
         save_repository(repo, args.output, args.format)
     except OSError as exc:

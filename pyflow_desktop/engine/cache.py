@@ -6,7 +6,8 @@ itself). An unchanged node therefore keeps its key, and editing a value or a spe
 key of exactly that node and its dependants. Values that cannot be hashed give no key: that
 node just runs, the run never breaks.
 
-State: ``ResultCache._entries`` (key → outputs, least recently used first).
+State: ``ResultCache._entries`` (key → pickled outputs, least recently used first) and
+``_size`` (their total bytes).
 """
 
 from __future__ import annotations
@@ -22,37 +23,54 @@ from .plan import PlannedNode
 
 
 class ResultCache:
-    """Outputs of successful runs by node key; lives as long as its owner (a GUI session)."""
+    """Outputs of successful runs by node key; lives as long as its owner (a GUI session).
 
-    def __init__(self, max_entries: int = 10_000) -> None:
-        self._entries: OrderedDict[str, dict[str, Any]] = OrderedDict()
+    Outputs are kept pickled, taken when the node finished: a node downstream that changes a
+    list it received cannot change what the cache hands out later, and every hit is a fresh
+    copy. Outputs that cannot be pickled, or are too big, are simply not kept.
+    """
+
+    def __init__(self, max_bytes: int = 512 * 2**20, max_entry_bytes: int = 64 * 2**20) -> None:
+        self._entries: OrderedDict[str, bytes] = OrderedDict()
+        self._size = 0
         self._lock = threading.Lock()
-        self.max_entries = max_entries
+        self.max_bytes, self.max_entry_bytes = max_bytes, max_entry_bytes
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    @staticmethod
+    def freeze(outputs: dict[str, Any]) -> bytes | None:
+        """A snapshot of ``outputs`` to ``put`` later, or ``None`` when it cannot be taken."""
+        try:
+            return pickle.dumps(outputs, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            return None
 
     def get(self, key: str | None) -> dict[str, Any] | None:
         if key is None:
             return None
         with self._lock:
-            outputs = self._entries.get(key)
-            if outputs is not None:
-                self._entries.move_to_end(key)
-            return outputs
+            frozen = self._entries.get(key)
+            if frozen is None:
+                return None
+            self._entries.move_to_end(key)
+        return pickle.loads(frozen)
 
-    def put(self, key: str | None, outputs: dict[str, Any]) -> None:
-        if key is None:
+    def put(self, key: str | None, frozen: bytes | None) -> None:
+        if key is None or frozen is None or len(frozen) > self.max_entry_bytes:
             return
         with self._lock:
-            self._entries[key] = outputs
+            self._size += len(frozen) - len(self._entries.get(key, b""))
+            self._entries[key] = frozen
             self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            while self._size > self.max_bytes:
+                self._size -= len(self._entries.popitem(last=False)[1])
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._size = 0
 
 
 def node_key(planned: PlannedNode, inputs: list[tuple[str, Any]]) -> str | None:

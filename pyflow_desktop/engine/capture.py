@@ -67,6 +67,25 @@ class _ThreadRouter(io.TextIOBase):
     def flush(self) -> None:
         self._target().flush()
 
+    # io.TextIOBase defines these itself, so __getattr__ would never pass them on.
+    def fileno(self) -> int:
+        return self._fallback.fileno()
+
+    def isatty(self) -> bool:
+        return self._fallback.isatty()
+
+    @property
+    def encoding(self) -> str:
+        return self._fallback.encoding
+
+    @property
+    def errors(self) -> str | None:
+        return self._fallback.errors
+
+    @property
+    def buffer(self):
+        return self._fallback.buffer
+
     def __getattr__(self, name: str):
         return getattr(self._fallback, name)
 

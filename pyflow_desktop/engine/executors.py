@@ -53,8 +53,9 @@ class ThreadExecutor(Executor):
     be killed; a streaming generator does stop at its next ``yield``.
 
     Threads are daemons so that a node abandoned after a timeout or Stop never keeps the
-    program from exiting. State: ``_tasks`` (work for the threads), ``_threads``, ``_stops``
-    (node id → the event that asks its generator to stop).
+    program from exiting. State: ``_tasks`` (work for the threads), ``_threads`` (those that
+    count as workers), ``_busy`` (node id → its thread), ``_stops`` (node id → the event that
+    asks its generator to stop).
     """
 
     name = "thread"
@@ -64,6 +65,7 @@ class ThreadExecutor(Executor):
         self._tasks: SimpleQueue = SimpleQueue()
         self._threads: list[threading.Thread] = []
         self._stops: dict[str, threading.Event] = {}
+        self._busy: dict[str, threading.Thread] = {}  # node id → the thread running it
         self._report: Report | None = None
         self._cancelled: threading.Event | None = None
 
@@ -79,22 +81,31 @@ class ThreadExecutor(Executor):
         self._tasks.put(task)
 
     def stop_node(self, node_id: str) -> bool:
-        """Ask a streaming node to stop; returns False: a plain function runs on regardless."""
+        """Ask a streaming node to stop; returns False: a plain function runs on regardless.
+
+        Its thread no longer counts as a worker (it leaves when the node returns), so the
+        nodes still to run get a fresh thread instead of waiting behind a hung one."""
         stop = self._stops.get(node_id)
         if stop is not None:
             stop.set()
+        thread = self._busy.pop(node_id, None)
+        if thread in self._threads:
+            self._threads.remove(thread)
         return False
 
     def _work(self) -> None:
-        while (task := self._tasks.get()) is not None:
+        me = threading.current_thread()
+        while me in self._threads and (task := self._tasks.get()) is not None:
             report = self._report
             node_id = task.node_id
+            self._busy[node_id] = me
 
             def partial(value: Any, index: int, node_id: str = node_id, report=report) -> None:
                 report(("partial", node_id, value, index))
 
             outcome = execute_node(task, partial, self._stops.get(node_id))
             self._stops.pop(node_id, None)
+            self._busy.pop(node_id, None)
             report(("done", node_id, outcome))
 
     def close(self) -> None:

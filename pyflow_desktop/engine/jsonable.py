@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
-import reprlib
 from typing import Any
 
+from ..repository.port_types import HUGE_INT_BITS, SafeRepr
+
 MAX_DEPTH = 50
-_SCALARS = (str, int, bool, type(None))
-_REPR = reprlib.Repr()
+_SCALARS = (str, bool, type(None))
+_REPR = SafeRepr()
 _REPR.maxlevel = 3
 _REPR.maxstring = _REPR.maxother = 100_000
 
@@ -21,6 +22,8 @@ def to_jsonable(value: Any, _depth: int = 0) -> Any:
     """
     if isinstance(value, _SCALARS):
         return value
+    if isinstance(value, int):
+        return value if value.bit_length() <= HUGE_INT_BITS else _REPR.repr(value)
     if isinstance(value, float):
         return value if math.isfinite(value) else repr(value)
     if _depth > MAX_DEPTH:

@@ -25,6 +25,7 @@ from multiprocessing.connection import Client
 
 from .executors import Executor, Report
 from .node_call import NodeOutcome, NodeTask
+from .process_worker import read_message
 
 WORKER_MODULE = "pyflow_desktop.engine.process_worker"
 
@@ -69,13 +70,14 @@ class Worker:
         self._reader.start()
 
     def run(self, task: NodeTask, report: Report) -> None:
+        data = pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL)  # fails before any state
         self.node_id, self.report = task.node_id, report
-        self.conn.send(task)
+        self.conn.send_bytes(data)
 
     def _read(self) -> None:
         while True:
             try:
-                message = pickle.loads(self.conn.recv_bytes())
+                message = read_message(self.conn.recv_bytes())
             except (EOFError, OSError):
                 break
             if message[0] == "done":
@@ -214,8 +216,23 @@ class ProcessExecutor(Executor):
 
     def submit(self, task: NodeTask) -> None:
         worker = self.pool.acquire()
+        try:
+            worker.run(task, self._report)
+        except Exception as exc:  # inputs that cannot be pickled (a lock, a generator...)
+            self.pool.release(worker)
+            reason = f"{type(exc).__name__}: {exc}"
+            self._report(
+                (
+                    "done",
+                    task.node_id,
+                    NodeOutcome(
+                        task.node_id,
+                        error=f"its inputs cannot be sent to a worker process ({reason})",
+                    ),
+                )
+            )
+            return
         self._running[task.node_id] = worker
-        worker.run(task, self._report)
 
     def stop_node(self, node_id: str) -> bool:
         worker = self._running.pop(node_id, None)

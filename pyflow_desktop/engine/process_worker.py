@@ -58,28 +58,48 @@ def serve(conn) -> None:
 
 
 def message_bytes(message: tuple) -> bytes:
-    """Pickle a message; values that cannot cross processes become a clear error instead."""
+    """Pickle a message as ``(kind, node_id, index, payload_bytes)``.
+
+    The payload (a partial value, or the outcome) is pickled on its own, so the owner can
+    always tell which node a message is about even when it cannot unpickle the payload; a
+    payload that cannot be pickled here becomes a clear error instead.
+    """
+    kind, node_id, payload = message[0], message[1], message[2]
+    index = message[3] if kind == "partial" else None
     try:
-        return pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        inner = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception as exc:
-        kind, node_id = message[0], message[1]
         reason = f"{type(exc).__name__}: {exc}"
         if kind == "partial":
-            return pickle.dumps((kind, node_id, f"<value cannot be sent: {reason}>", message[3]))
-        outcome = message[2]
-        return pickle.dumps(
-            (
-                kind,
-                node_id,
+            inner = pickle.dumps(f"<value cannot be sent: {reason}>")
+        else:
+            inner = pickle.dumps(
                 NodeOutcome(
                     node_id,
                     error=f"the node's output cannot be sent between processes ({reason})",
-                    stdout=outcome.stdout,
-                    stderr=outcome.stderr,
-                    elapsed=outcome.elapsed,
-                ),
+                    stdout=payload.stdout,
+                    stderr=payload.stderr,
+                    elapsed=payload.elapsed,
+                )
             )
-        )
+    return pickle.dumps((kind, node_id, index, inner), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def read_message(data: bytes) -> tuple:
+    """The message ``message_bytes`` made; a payload that cannot be unpickled here (say, an
+    instance of a class only the worker could import) becomes a clear error instead."""
+    kind, node_id, index, inner = pickle.loads(data)
+    try:
+        payload = pickle.loads(inner)
+    except Exception as exc:
+        reason = f"{type(exc).__name__}: {exc}"
+        if kind == "partial":
+            payload = f"<value could not be received: {reason}>"
+        else:
+            payload = NodeOutcome(
+                node_id, error=f"the node's output could not be received ({reason})"
+            )
+    return (kind, node_id, payload, index) if kind == "partial" else (kind, node_id, payload)
 
 
 def _die_with_owner(owner_pid: int) -> None:

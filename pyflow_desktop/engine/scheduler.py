@@ -11,8 +11,9 @@ The scheduler runs on the thread that calls ``Scheduler.run``; it alone touches 
 - ``status``: node id → pending | queued | running | success | cached | fail | skip |
   cancelled;
 - ``keys``: node id → its cache key (``None`` when it has none), when a cache is used;
-- ``fresh``: node id → outputs computed in this run, added to the cache when it ends (so
-  two identical nodes of one run both run: caching is across runs);
+- ``fresh``: node id → a snapshot of the outputs it computed in this run, added to the
+  cache when the run ends (so two identical nodes of one run both run: caching is across
+  runs);
 - ``errors``: node id → the message shown in the result's ``error``.
 
 Executors report back through ``messages`` (a thread-safe queue); ``cancel()`` may be called
@@ -69,7 +70,7 @@ class Scheduler:
         self.timeout = timeout
         self.cache = cache
         self.keys: dict[str, str | None] = {}
-        self.fresh: dict[str, dict[str, Any]] = {}
+        self.fresh: dict[str, bytes | None] = {}
         self.messages: queue.SimpleQueue = queue.SimpleQueue()
         self.cancelled = threading.Event()
         self.waiting: dict[str, int] = {}
@@ -101,9 +102,14 @@ class Scheduler:
             if self.waiting[node_id] == 0:
                 self._make_ready(node_id)
         self.executor.start(self.messages.put, self.cancelled)
+        interrupted = False
         try:
             self._loop()
-        except BaseException:  # Ctrl+C or a bug: stop what runs before giving up
+        except KeyboardInterrupt:  # Ctrl+C: a stopped run, reported to the end, then re-raised
+            interrupted = True
+            self.cancelled.set()
+            self._cancel_all()
+        except BaseException:  # a bug: stop what runs before giving up
             for node_id in list(self.in_flight):
                 self.executor.stop_node(node_id)
             raise
@@ -126,6 +132,8 @@ class Scheduler:
             elapsed=time.perf_counter() - start,
         )
         self._emit(RunFinished, "", counts=result.counts(), elapsed=result.elapsed, ok=result.ok)
+        if interrupted:
+            raise KeyboardInterrupt
         return result
 
     def _inputs_of(self, node_id: str) -> list[Any]:
@@ -193,7 +201,6 @@ class Scheduler:
                 self._release_children(node_id)
                 return
         self.status[node_id] = "running"
-        self.in_flight[node_id] = time.perf_counter()
         self._emit(NodeStarted, node_id)
         self.executor.submit(
             NodeTask(
@@ -204,6 +211,8 @@ class Scheduler:
                 label=planned.spec.id,
             )
         )
+        # Timed from here: starting a worker process inside submit is not the node's time.
+        self.in_flight[node_id] = time.perf_counter()
 
     def _arguments(self, node_id: str) -> tuple[list[Any], str | None]:
         """Positional arguments by port order: link, else manual value, else default.
@@ -257,7 +266,7 @@ class Scheduler:
             self.status[node_id] = "success"
             self.outputs[node_id] = outcome.outputs
             if self.cache is not None:
-                self.fresh[node_id] = outcome.outputs
+                self.fresh[node_id] = self.cache.freeze(outcome.outputs)
             self._emit(
                 NodeFinished,
                 node_id,
@@ -335,10 +344,9 @@ class Scheduler:
     def _cancel_all(self) -> None:
         for node_id in list(self.in_flight):
             self.executor.stop_node(node_id)
-            del self.in_flight[node_id]
-            self._cancel(node_id)
-        for node_id in self.plan.order:
-            if self.status[node_id] in ("pending", "queued"):
+        self.in_flight.clear()
+        for node_id in self.plan.order:  # "running" too: one may be caught mid-dispatch
+            if self.status[node_id] in ("pending", "queued", "running"):
                 self._cancel(node_id)
         self.ready.clear()
 

@@ -17,8 +17,22 @@ EXTRA_TYPES = ("FloatArray", "Image", "Any")
 PORT_TYPES = ORIGINAL_TYPES + EXTRA_TYPES
 DEFAULT_TYPE = "String"
 
-_SHORT = reprlib.Repr()  # bounded: a mismatch message never walks a huge or deep value
+HUGE_INT_BITS = 10_000  # about 3,000 digits: Python refuses to print past 4,300
+
+
+class SafeRepr(reprlib.Repr):
+    """reprlib's bounded repr that also survives integers too long to print."""
+
+    def repr_int(self, value: int, level: int) -> str:
+        if value.bit_length() > HUGE_INT_BITS:
+            return f"<int of about {int(value.bit_length() * 0.30103):,} digits>"
+        return super().repr_int(value, level)
+
+
+_SHORT = SafeRepr()  # bounded: a mismatch message never walks a huge or deep value
 _SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother = 2, 40, 40
+_TYPED = SafeRepr()  # what a person typed is shown whole, unless it is enormous
+_TYPED.maxlevel, _TYPED.maxstring, _TYPED.maxother = 3, 1000, 1000
 _TRUE = {"true", "yes", "1", "on"}
 _FALSE = {"false", "no", "0", "off"}
 
@@ -34,8 +48,12 @@ def convert_value(value: Any, port_type: str) -> Any:
         return value
     try:
         return converter(value)
+    except RecursionError:
+        raise ConversionError(
+            f"cannot read {_TYPED.repr(value)} as {port_type}: nested too deeply"
+        ) from None
     except (ValueError, TypeError) as exc:
-        raise ConversionError(f"cannot read {value!r} as {port_type}: {exc}") from None
+        raise ConversionError(f"cannot read {_TYPED.repr(value)} as {port_type}: {exc}") from None
 
 
 def _kind(value: Any) -> str:
@@ -156,6 +174,11 @@ def _is_json(value: Any, depth: int = 0) -> bool:
     return False
 
 
+def _scalar_kind(value: Any) -> str:
+    """numpy's dtype kind of a 0-d array or numpy scalar ("-" for anything else)."""
+    return getattr(value.dtype, "kind", "-") if _ndim(value) == 0 else "-"
+
+
 def _ndim(value: Any) -> int | None:
     """Dimensions of a numpy-like array (without importing numpy), else None."""
     ndim = getattr(value, "ndim", None)
@@ -180,10 +203,10 @@ def _is_image(value: Any) -> bool:
 
 _CHECKS = {
     "String": lambda v: isinstance(v, str),
-    "Int": lambda v: isinstance(v, int) and not isinstance(v, bool) or _ndim(v) == 0,
-    "Long": lambda v: isinstance(v, int) and not isinstance(v, bool) or _ndim(v) == 0,
-    "Float": lambda v: _is_number(v) or _ndim(v) == 0,
-    "Boolean": lambda v: isinstance(v, bool),
+    "Int": lambda v: isinstance(v, int) and not isinstance(v, bool) or _scalar_kind(v) in "iu",
+    "Long": lambda v: isinstance(v, int) and not isinstance(v, bool) or _scalar_kind(v) in "iu",
+    "Float": lambda v: _is_number(v) or _scalar_kind(v) in "iuf",
+    "Boolean": lambda v: isinstance(v, bool) or _scalar_kind(v) == "b",
     "List": lambda v: isinstance(v, (list, tuple)) or _ndim(v) == 1,
     "Json": _is_json,
     "FloatArray": _is_float_array,

@@ -12,6 +12,7 @@ never compiles or runs node code.
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -85,6 +86,10 @@ def decode_json(text: str, file: str | None = None) -> Any:
         raise MalformedFileError(
             f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}", file=file
         ) from None
+    except RecursionError:
+        raise MalformedFileError("not readable: JSON nested too deeply", file=file) from None
+    except ValueError as exc:  # e.g. a number too long for Python to read
+        raise MalformedFileError(f"not readable: {exc}", file=file) from None
 
 
 def parse_repository(data: Any) -> tuple[Repository, list[RepositoryError]]:
@@ -110,6 +115,9 @@ def parse_repository(data: Any) -> tuple[Repository, list[RepositoryError]]:
     repo.extra = {
         key: value for key, value in data.items() if key not in ("flow", "nodespec", FORMAT_KEY)
     }
+    header = data.get(FORMAT_KEY)
+    if isinstance(header, dict) and set(header) - {"format_version"}:  # keys of later versions
+        repo.extra[FORMAT_KEY] = {k: v for k, v in header.items() if k != "format_version"}
     with repo.events.muted():
         for spec_id, raw in _domain(data, "nodespec", problems).items():
             spec = _read_spec(spec_id, raw, problems)
@@ -259,7 +267,11 @@ def _read_ports(raw: Any, path: str, spec_id: str, problems: _Problems, is_input
                 )
             )
             port_type = DEFAULT_TYPE
-        order = _read_order(item.get("order", index), f"{where}.order", name, problems)
+        order = (
+            _read_order(item.get("order", index), f"{where}.order", name, problems)
+            if is_input
+            else index
+        )
         required = item.get("required", False)
         if not isinstance(required, (bool, int)):
             problems.expect(required, bool, f"{where}.required", name)
@@ -271,7 +283,8 @@ def _read_ports(raw: Any, path: str, spec_id: str, problems: _Problems, is_input
                 order=order if is_input else index,
                 default=item.get("default"),
                 required=bool(required),
-                extra=_extra(item, _PORT_KEYS),
+                # an output's "order" means nothing to us: keep it as an unknown key
+                extra=_extra(item, _PORT_KEYS if is_input else _PORT_KEYS - {"order"}),
                 typed="type" in item,
             )
         )
@@ -279,7 +292,7 @@ def _read_ports(raw: Any, path: str, spec_id: str, problems: _Problems, is_input
 
 
 def _read_order(value: Any, path: str, name: str, problems: _Problems) -> int:
-    if isinstance(value, str) and _INTEGER.match(value):
+    if isinstance(value, str) and _INTEGER.match(value) and len(value) < 20:
         return int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return value
@@ -292,11 +305,11 @@ def _read_order(value: Any, path: str, name: str, problems: _Problems) -> int:
 
 
 def _read_pixels(value: Any, path: str, problems: _Problems) -> float:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
         return float(value)
     if isinstance(value, str):
         match = _PIXELS.match(value)
-        if match:
+        if match and math.isfinite(float(match.group(1))):
             return float(match.group(1))
     problems.add(SchemaError(f"position {value!r} is not a number of pixels", path=path))
     return 0.0

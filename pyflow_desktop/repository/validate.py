@@ -61,17 +61,16 @@ def flow_problems(
         if link_index is not None:
             position = link_index.get((link.target, link.target_port), position)
         problems.extend(_link_problems(flow, specs, link, f"{base}.links[{position}]"))
-    if not problems:
-        cycle = find_cycle(flow)
-        if cycle:
-            problems.append(
-                CycleError(
-                    "the links form a cycle: " + " -> ".join(cycle + cycle[:1]),
-                    nodes=cycle,
-                    path=f"{base}.links",
-                    ident=cycle[0],
-                )
+    cycle = find_cycle(flow)  # links to missing nodes are skipped, so this is always safe
+    if cycle:
+        problems.append(
+            CycleError(
+                "the links form a cycle: " + " -> ".join(cycle + cycle[:1]),
+                nodes=cycle,
+                path=f"{base}.links",
+                ident=cycle[0],
             )
+        )
     return problems
 
 

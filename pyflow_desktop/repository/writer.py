@@ -27,13 +27,15 @@ FORMATS: tuple[Format, ...] = ("native", "original")
 def repository_to_dict(repo: Repository, fmt: Format = "native") -> dict[str, Any]:
     """The JSON document for ``repo`` in format ``fmt``."""
     data: dict[str, Any] = {}
+    extra = dict(repo.extra)
+    header = extra.pop(FORMAT_KEY, {})
     if fmt == "native":
-        data[FORMAT_KEY] = {"format_version": FORMAT_VERSION}
+        data[FORMAT_KEY] = {"format_version": FORMAT_VERSION, **header}
     elif fmt != "original":
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     data["flow"] = {flow_id: flow_to_dict(flow) for flow_id, flow in repo.flows.items()}
     data["nodespec"] = {spec_id: spec_to_dict(spec) for spec_id, spec in repo.specs.items()}
-    data.update(repo.extra)
+    data.update(extra)
     return data
 
 
