@@ -53,9 +53,10 @@ class ThreadExecutor(Executor):
     be killed; a streaming generator does stop at its next ``yield``.
 
     Threads are daemons so that a node abandoned after a timeout or Stop never keeps the
-    program from exiting. State: ``_tasks`` (work for the threads), ``_threads`` (those that
-    count as workers), ``_busy`` (node id → its thread), ``_stops`` (node id → the event that
-    asks its generator to stop).
+    program from exiting. State: ``_tasks`` (work for the threads; ``None`` tells one to
+    leave), ``_threads`` (those that count as workers), ``_abandoned`` (threads left running a
+    timed-out node: they leave when it returns), ``_busy`` (node id → its thread), ``_stops``
+    (node id → the event that asks its generator to stop).
     """
 
     name = "thread"
@@ -66,6 +67,7 @@ class ThreadExecutor(Executor):
         self._threads: list[threading.Thread] = []
         self._stops: dict[str, threading.Event] = {}
         self._busy: dict[str, threading.Thread] = {}  # node id → the thread running it
+        self._abandoned: set[threading.Thread] = set()  # they leave once their node returns
         self._report: Report | None = None
         self._cancelled: threading.Event | None = None
 
@@ -91,11 +93,12 @@ class ThreadExecutor(Executor):
         thread = self._busy.pop(node_id, None)
         if thread in self._threads:
             self._threads.remove(thread)
+            self._abandoned.add(thread)
         return False
 
     def _work(self) -> None:
         me = threading.current_thread()
-        while me in self._threads and (task := self._tasks.get()) is not None:
+        while me not in self._abandoned and (task := self._tasks.get()) is not None:
             report = self._report
             node_id = task.node_id
             self._busy[node_id] = me

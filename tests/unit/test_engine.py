@@ -429,3 +429,17 @@ def test_watched_nodes_and_their_ancestors_go_first():
     )
     assert plain == ["x0", "x1", "x2", "x3", "w0", "watched"]
     assert first[:2] == ["w0", "watched"]
+
+
+def test_one_thread_executor_serves_many_runs_even_after_a_timeout():
+    repo = basic_repo()
+    diamond(repo)
+    hang = Flow("hang")
+    add_nodes(hang, ("h", "sleep", {"s": "2"}), ("c", "const", {"v": "1"}))
+    repo.add_flow(hang)
+    executor = ThreadExecutor(2)
+    for _ in range(5):
+        assert run_flow(repo, "diamond", executor=executor).ok
+    assert run_flow(repo, "hang", executor=executor, timeout=0.2).output("c") == 1
+    for _ in range(5):
+        assert run_flow(repo, "diamond", executor=executor).ok
