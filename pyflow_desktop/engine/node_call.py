@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from ..repository.nodespec import FUNC_NAME, compile_source
+from ..repository.nodespec import FUNC_NAME, compile_source, syntax_message
 from .capture import captured_output
 
 
@@ -56,17 +56,13 @@ def compile_func(source: str, filename: str = "<nodespec>") -> Callable[..., Any
     try:
         code = compile_source(source, filename)
     except SyntaxError as exc:
-        raise NodeCodeError(_syntax_message(exc)) from exc
+        raise NodeCodeError(syntax_message(exc)) from exc
     namespace: dict[str, Any] = {"__name__": "pyflow_node"}
     exec(code, namespace)  # noqa: S102 — node code runs only when the user runs a flow
     func = namespace.get(FUNC_NAME)
     if not callable(func):
         raise NodeCodeError(f"the source does not define a function named {FUNC_NAME!r}")
     return func
-
-
-def _syntax_message(exc: SyntaxError) -> str:
-    return f"syntax error in func, line {exc.lineno}: {exc.msg}"
 
 
 def map_outputs(value: Any, output_names: list[str]) -> dict[str, Any]:

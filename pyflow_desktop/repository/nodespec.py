@@ -29,12 +29,17 @@ def compile_source(source: str, filename: str = "<nodespec>") -> CodeType:
             raise first from None
 
 
+def syntax_message(exc: SyntaxError) -> str:
+    """How a func's syntax error is told to the user."""
+    return f"syntax error in func, line {exc.lineno}: {exc.msg}"
+
+
 def func_problem(source: str) -> str | None:
     """Why ``source`` cannot be a node function (a syntax error, no ``func``), or ``None``."""
     try:
         code = compile_source(source)
     except SyntaxError as exc:
-        return f"syntax error in func, line {exc.lineno}: {exc.msg}"
+        return syntax_message(exc)
     if FUNC_NAME not in code.co_names:
         return f"the source does not define a function named {FUNC_NAME!r}"
     return None
