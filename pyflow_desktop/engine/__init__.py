@@ -20,13 +20,15 @@ from .events import (
     RunEvent,
     RunFinished,
 )
-from .executors import EXECUTORS, Executor, ThreadExecutor, make_executor
+from .executor import Executor
+from .executors import EXECUTORS, make_executor
 from .jsonable import to_jsonable
 from .node_call import NodeCodeError, NodeOutcome, NodeTask, compile_func, execute_node
 from .plan import Plan, PlanError, Targets, plan_run
 from .result import STATUSES, RunResult
 from .run import run_flow
 from .scheduler import Scheduler
+from .thread_executor import ThreadExecutor
 
 __all__ = [
     "EVENT_TYPES",

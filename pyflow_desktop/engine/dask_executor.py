@@ -15,7 +15,7 @@ stream's values are forwarded only from the index after the last one already for
 
 Stop: ``stop_node`` cancels the node's future and sets a ``distributed.Event`` named after its
 key; a streaming generator checks that event between yields (at most every
-``STOP_CHECK_INTERVAL`` seconds) and stops. A plain function that is already running cannot be
+``dask_worker.STOP_CHECK_INTERVAL`` seconds) and stops. A plain function that is already running cannot be
 interrupted: its result is discarded, but it keeps its worker thread until it returns.
 
 State: ``_client``/``_cluster`` (kept across runs until ``shutdown``; ``_connect_lock``).
@@ -38,76 +38,11 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-from .executors import Executor, Report, default_workers
-from .node_call import NodeOutcome, NodeTask, execute_node
+from .dask_worker import run_node_on_worker, truncate_topic
+from .executor import Executor, Report, default_workers
+from .node_call import NodeOutcome, NodeTask
 
-STOP_CHECK_INTERVAL = 0.1
 _EVENT_KEEP_SECONDS = 60.0
-
-
-# --- worker side ------------------------------------------------------------------------
-
-
-class _StopFlag:
-    """A ``threading.Event``-like view of a ``distributed.Event``, checked at most every
-    ``STOP_CHECK_INTERVAL`` seconds so that a fast generator does not flood the scheduler."""
-
-    def __init__(self, name: str) -> None:
-        self._name = name
-        self._event = None
-        self._set = False
-        # The first check waits one interval: short generators never contact the scheduler.
-        self._next_check = time.monotonic() + STOP_CHECK_INTERVAL
-
-    def is_set(self) -> bool:
-        if self._set:
-            return True
-        now = time.monotonic()
-        if now < self._next_check:
-            return False
-        self._next_check = now + STOP_CHECK_INTERVAL
-        try:
-            if self._event is None:
-                from distributed import Event
-
-                self._event = Event(self._name)
-            self._set = bool(self._event.is_set())
-        except Exception:  # noqa: BLE001
-            # The task was cancelled (it is cut off from the scheduler) or the scheduler is
-            # gone: either way nobody will receive this node's values any more.
-            self._set = True
-        return self._set
-
-
-def _dump_value(value: Any) -> bytes:
-    try:
-        import cloudpickle
-
-        return cloudpickle.dumps(value)
-    except Exception as exc:  # noqa: BLE001 — a value that cannot travel is shown as text
-        return pickle.dumps(f"<partial value could not be sent: {type(exc).__name__}: {exc}>")
-
-
-def run_node_on_worker(task: NodeTask, topic: str, run_id: str, stop_name: str) -> NodeOutcome:
-    """The dask task: run one node, publishing each partial value to ``topic``."""
-    from distributed import get_worker
-
-    worker = get_worker()
-
-    def on_partial(value: Any, index: int) -> None:
-        worker.log_event(topic, [run_id, task.node_id, index, _dump_value(value)])
-
-    return execute_node(task, on_partial, _StopFlag(stop_name))
-
-
-def _truncate_topic(topic: str, dask_scheduler=None) -> None:
-    """Run on the scheduler: forget the topic's logged events (they hold partial values)."""
-    broker = getattr(dask_scheduler, "_broker", None)
-    if broker is not None:
-        broker.truncate(topic)
-
-
-# --- client side ------------------------------------------------------------------------
 
 
 @dataclass
@@ -280,7 +215,7 @@ class DaskExecutor(Executor):
                 self._stop(future, key)
         if run is not None and run.partials and self._client is not None:
             try:
-                self._client.run_on_scheduler(_truncate_topic, self._topic)
+                self._client.run_on_scheduler(truncate_topic, self._topic)
             except Exception:  # noqa: BLE001 — only frees memory on the scheduler
                 pass
 

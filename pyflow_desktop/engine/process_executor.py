@@ -23,7 +23,7 @@ import sys
 import threading
 from multiprocessing.connection import Client
 
-from .executors import Executor, Report
+from .executor import Executor, Report
 from .node_call import NodeOutcome, NodeTask
 from .process_worker import read_message
 

@@ -6,7 +6,8 @@ from collections.abc import Iterable
 
 from ..repository import Flow, Repository
 from .cache import ResultCache
-from .executors import Executor, make_executor
+from .executor import Executor
+from .executors import make_executor
 from .plan import Targets, plan_run
 from .result import RunResult
 from .scheduler import Scheduler, Sink

@@ -43,7 +43,7 @@ from .events import (
     RunEvent,
     RunFinished,
 )
-from .executors import Executor
+from .executor import Executor
 from .node_call import NodeOutcome, NodeTask
 from .plan import Plan
 from .result import RunResult, node_result

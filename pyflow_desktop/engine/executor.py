@@ -1,0 +1,48 @@
+"""The executor interface: executors run nodes on behalf of the scheduler and report back.
+
+The scheduler owns every decision; an executor only runs ``NodeTask``s and calls
+``report(message)`` from any thread with ``("partial", node_id, value, index)`` or
+``("done", node_id, outcome)``. The concrete executors live in their own modules and
+``executors.py`` picks one by name.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import Any
+
+from .node_call import NodeTask
+
+Report = Callable[[tuple[Any, ...]], None]
+
+
+def default_workers() -> int:
+    return min(32, (os.cpu_count() or 1) + 4)
+
+
+class Executor(ABC):
+    """Runs nodes; ``max_workers`` caps how many the scheduler keeps in flight."""
+
+    name = "executor"
+
+    def __init__(self, max_workers: int | None = None) -> None:
+        self.max_workers = max_workers or default_workers()
+
+    @abstractmethod
+    def start(self, report: Report, cancelled: threading.Event) -> None:
+        """Prepare for a run; messages go to ``report``; ``cancelled`` is set on Stop."""
+
+    @abstractmethod
+    def submit(self, task: NodeTask) -> None:
+        """Start running ``task``; its outcome arrives later through ``report``."""
+
+    def stop_node(self, node_id: str) -> bool:
+        """Stop a running node if this executor can; returns whether it did."""
+        return False
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release resources without waiting for nodes that were given up on."""
