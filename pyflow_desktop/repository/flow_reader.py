@@ -1,0 +1,155 @@
+"""Reads one flow of a repository file: its nodes (values, end mark, position) and links."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from .errors import DuplicateIdError, DuplicateLinkError, SchemaError
+from .flow import Flow, Link, NodeInstance
+from .problems import UNREADABLE, Problems, check_id, extra_keys, maybe_json
+from .repository import Repository
+from .validate import flow_path, flow_problems
+
+_NODE_KEYS = {"id", "spec_id", "name", "ports", "is_end", "ui"}
+_FLOW_KEYS = {"id", "name", "nodes", "links"}
+_PIXELS = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(?:px)?\s*$")
+
+
+def _read_pixels(value: Any, path: str, problems: Problems) -> float:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    if isinstance(value, str):
+        match = _PIXELS.match(value)
+        if match and math.isfinite(float(match.group(1))):
+            return float(match.group(1))
+    problems.add(SchemaError(f"position {value!r} is not a number of pixels", path=path))
+    return 0.0
+
+
+def read_flow(flow_id: str, raw: Any, repo: Repository, problems: Problems) -> Flow | None:
+    path = flow_path(flow_id)
+    raw = maybe_json(raw, path, problems)
+    if raw is UNREADABLE or not problems.expect(raw, dict, path, flow_id):
+        return None
+    check_id(raw, flow_id, path, problems)
+    name = raw.get("name", flow_id)
+    if not problems.expect(name, str, f"{path}.name", flow_id):
+        name = flow_id
+    flow = Flow(flow_id, name, extra=extra_keys(raw, _FLOW_KEYS))
+    node_index: dict[str, int] = {}
+    nodes = raw.get("nodes", [])
+    if problems.expect(nodes, list, f"{path}.nodes", flow_id):
+        for index, item in enumerate(nodes):
+            node = _read_node(item, f"{path}.nodes[{index}]", problems)
+            if node is None:
+                continue
+            if node.id in flow.nodes:
+                problems.add(
+                    DuplicateIdError(
+                        f"two nodes share the id {node.id!r}",
+                        path=f"{path}.nodes[{index}].id",
+                        ident=node.id,
+                    )
+                )
+                continue
+            node_index[node.id] = index
+            flow.add_node(node)
+    link_index: dict[tuple[str, str], int] = {}
+    links = raw.get("links", [])
+    if problems.expect(links, list, f"{path}.links", flow_id):
+        for index, item in enumerate(links):
+            link = _read_link(item, f"{path}.links[{index}]", problems)
+            if link is None:
+                continue
+            key = (link.target, link.target_port)
+            if key in link_index:
+                problems.add(
+                    DuplicateLinkError(
+                        f"two links feed input {link.target_ref!r} (links[{link_index[key]}] and "
+                        f"links[{index}]); an input takes one link",
+                        path=f"{path}.links[{index}].target",
+                        ident=link.target_ref,
+                    )
+                )
+                continue
+            link_index[key] = index
+            flow.add_link(link)
+            extra = extra_keys(item, {"source", "target"})
+            if extra:
+                flow.link_extra[key] = extra
+    problems.found.extend(flow_problems(flow, repo.specs, node_index, link_index))
+    return flow
+
+
+def _read_node(raw: Any, path: str, problems: Problems) -> NodeInstance | None:
+    if not problems.expect(raw, dict, path):
+        return None
+    node_id, spec_id = raw.get("id"), raw.get("spec_id")
+    if not isinstance(node_id, str) or not node_id:
+        problems.add(SchemaError("a node needs a non-empty string id", path=f"{path}.id"))
+        return None
+    if not isinstance(spec_id, str) or not spec_id:
+        problems.add(
+            SchemaError(
+                f"node {node_id!r} needs a string spec_id", path=f"{path}.spec_id", ident=node_id
+            )
+        )
+        return None
+    name = raw.get("name", "")
+    if not problems.expect(name, str, f"{path}.name", node_id):
+        name = ""
+    node = NodeInstance(
+        id=node_id,
+        spec_id=spec_id,
+        name=name,
+        is_end=bool(raw.get("is_end", False)),
+        extra=extra_keys(raw, _NODE_KEYS),
+    )
+    ports = raw.get("ports", [])
+    if problems.expect(ports, list, f"{path}.ports", node_id):
+        for index, item in enumerate(ports):
+            where = f"{path}.ports[{index}]"
+            if not problems.expect(item, dict, where, node_id):
+                continue
+            port = item.get("name")
+            if not isinstance(port, str):
+                problems.add(
+                    SchemaError(
+                        f"node {node_id!r} has a port value without a name",
+                        path=f"{where}.name",
+                        ident=node_id,
+                    )
+                )
+                continue
+            node.values[port] = item.get("value")
+            extra = extra_keys(item, {"name", "value"})
+            if extra:
+                node.value_extra[port] = extra
+    ui = raw.get("ui", {})
+    if problems.expect(ui, dict, f"{path}.ui", node_id):
+        if "x" in ui:
+            node.x = _read_pixels(ui["x"], f"{path}.ui.x", problems)
+        if "y" in ui:
+            node.y = _read_pixels(ui["y"], f"{path}.ui.y", problems)
+        node.ui_extra = extra_keys(ui, {"x", "y"})
+    return node
+
+
+def _read_link(raw: Any, path: str, problems: Problems) -> Link | None:
+    if not problems.expect(raw, dict, path):
+        return None
+    ends = []
+    for end in ("source", "target"):
+        value = raw.get(end)
+        if not isinstance(value, str) or ":" not in value.strip(":"):
+            problems.add(
+                SchemaError(
+                    f'link {end} must be a "nodeId:port" string, got {value!r}',
+                    path=f"{path}.{end}",
+                )
+            )
+            return None
+        ends.append(value)
+    return Link.parse(*ends)
