@@ -30,24 +30,24 @@ def main() -> int:
     os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp()  # a fresh layout, not the user's
     from pyflow_desktop.repository import load_repository
     from pyflow_desktop.resources import BUILTIN_LIBRARY, resource_path
-    from pyflow_desktop.ui.app import application
-    from pyflow_desktop.ui.main_window import MainWindow
+    from pyflow_desktop.ui.window.app import application
+    from pyflow_desktop.ui.window.main_window import MainWindow
 
     app = application()
     window = MainWindow(ask_on_close=False)
     window.set_repository(load_repository(resource_path(BUILTIN_LIBRARY)), None)
     window.show()
     window.resize(1500, 920)
-    canvas = window.open_flow("examples.plots")
+    canvas = window.tabs.open_flow("examples.plots")
     finished = []
-    window.run_done.connect(finished.append)
-    window.run_current()
+    window.runs.run_done.connect(finished.append)
+    window.runs.run_current()
     wait_for(app, lambda: finished)
     canvas.frame_all()
-    panels = window.authoring
+    panels = window.panels
     node = canvas.flow_node("n4")
     node.set_selected(True)
-    window.selection_changed.emit("examples.plots", ["n4"])
+    window.tabs.selection_changed.emit("examples.plots", ["n4"])
     dock = panels.open_viewer("n4", "out", "examples.plots")
     window.resizeDocks([dock], [420], QtCore.Qt.Orientation.Horizontal)
     tested = []

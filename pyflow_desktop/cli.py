@@ -124,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         worker_main()
         return EXIT_OK
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
-        from .ui.app import main as gui_main  # Qt is imported only for the window
+        from .ui.window.app import main as gui_main  # Qt is imported only for the window
 
         return gui_main(argv)
     args = _parser().parse_args(argv)

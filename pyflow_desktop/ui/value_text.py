@@ -10,6 +10,9 @@ Python writes them. Numpy-like arrays (anything with ``shape`` and ``dtype``; nu
 imported) are walked item by item; in short text they start with their dtype and shape
 (``float64[10000000] [0.0, 1.0, …]``). Containers deeper than ``MAX_DEPTH`` show as ``[…]``,
 and other objects show a bounded ``repr``.
+
+``default_text`` is the other way a value reads: a port default or manual value as it is
+typed into a field (strings as they are, everything else as JSON).
 """
 
 from __future__ import annotations
@@ -168,3 +171,10 @@ _REPR.maxstring = _REPR.maxother = 400
 def _repr(value: Any) -> str:
     """``repr`` of an object other than plain data, kept short (reprlib's limits)."""
     return _REPR.repr(value)
+
+
+def default_text(value: Any) -> str:
+    """How a port default or manual value is shown and typed: strings as-is, the rest JSON."""
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else json.dumps(value)

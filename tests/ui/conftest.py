@@ -111,7 +111,7 @@ def repo_file(tmp_path):
 @pytest.fixture
 def window(qtbot, repo):
     """A main window showing ``repo`` that never asks questions on close."""
-    from pyflow_desktop.ui.main_window import MainWindow
+    from pyflow_desktop.ui.window.main_window import MainWindow
 
     win = MainWindow(ask_on_close=False)
     qtbot.addWidget(win)
@@ -127,8 +127,8 @@ def run_and_wait(qtbot):
     succeeded."""
 
     def run(win, targets="all", timeout=10_000) -> bool:
-        with qtbot.waitSignal(win.run_done, timeout=timeout) as blocker:
-            assert win.run_current(targets)
+        with qtbot.waitSignal(win.runs.run_done, timeout=timeout) as blocker:
+            assert win.runs.run_current(targets)
         return blocker.args[0]
 
     return run

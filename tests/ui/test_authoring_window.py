@@ -22,8 +22,8 @@ def select(qtbot, canvas, node_id: str) -> None:
 def test_selecting_a_node_shows_it_and_its_spec_and_saving_the_spec_redraws_it(
     qtbot, window, run_and_wait
 ):
-    canvas = window.open_flow("calc")
-    panels = window.authoring
+    canvas = window.tabs.open_flow("calc")
+    panels = window.panels
     select(qtbot, canvas, "n1")
     qtbot.waitUntil(lambda: panels.spec_editor.spec_id == "math.add", timeout=3000)
     assert panels.inspector.node_id == "n1"
@@ -42,7 +42,7 @@ def test_selecting_a_node_shows_it_and_its_spec_and_saving_the_spec_redraws_it(
     panels.spec_editor.inputs_table.type_combo(2).setCurrentText("Int")
     assert panels.spec_editor.save()
     assert list(canvas.flow_node("n1").inputs()) == ["a", "b", "c"], "the canvas followed"
-    bridge = window.current()[1]
+    bridge = window.tabs.current()[1]
     bridge.set_value("n1", "c", "100")
     assert run_and_wait(window)
     assert canvas.flow_node("n1").preview("out") == "105"
@@ -66,8 +66,8 @@ def test_library_selection_shows_the_spec_in_the_code_panel(qtbot, window):
         == "text.join"
     )
     library.tree.setCurrentIndex(index)
-    assert window.authoring.spec_editor.spec_id == "text.join"
-    assert "f'{a}{b}'" in window.authoring.spec_editor.editor.toPlainText()
+    assert window.panels.spec_editor.spec_id == "text.join"
+    assert "f'{a}{b}'" in window.panels.spec_editor.editor.toPlainText()
 
 
 def test_viewers_open_from_the_canvas_follow_reruns_and_close_with_the_flow(
@@ -98,23 +98,23 @@ def test_viewers_open_from_the_canvas_follow_reruns_and_close_with_the_flow(
     flow.add_node(NodeInstance("sum", "math.add", values={"b": "1"}, x=300, y=200))
     flow.add_link(Link("count", "out", "sum", "a"))
     window.repo.add_flow(flow)
-    canvas = window.open_flow("plots")
+    canvas = window.tabs.open_flow("plots")
     assert run_and_wait(window)
 
     label = canvas.flow_node("ramp").item.previews["out"]
     label.on_activate()  # what double-clicking the preview does
-    ramp_view = window.authoring.viewers[("plots", "ramp", "out")]
+    ramp_view = window.panels.viewers[("plots", "ramp", "out")]
     assert ramp_view.kind == "plot"
     assert list(ramp_view.viewer.curve.getData()[1]) == [i * 0.5 for i in range(8)]
 
     select(qtbot, canvas, "count")
-    qtbot.waitUntil(lambda: window.authoring.inspector.node_id == "count", timeout=3000)
-    window.authoring.inspector.open_viewer.emit("count", "out")
-    count_view = window.authoring.viewers[("plots", "count", "out")]
-    window.current()[1].set_value("count", "n", "25")
+    qtbot.waitUntil(lambda: window.panels.inspector.node_id == "count", timeout=3000)
+    window.panels.inspector.open_viewer.emit("count", "out")
+    count_view = window.panels.viewers[("plots", "count", "out")]
+    window.tabs.current()[1].set_value("count", "n", "25")
     sizes = []
-    with qtbot.waitSignal(window.run_done, timeout=20_000):
-        assert window.run_current()
+    with qtbot.waitSignal(window.runs.run_done, timeout=20_000):
+        assert window.runs.run_current()
         qtbot.waitUntil(
             lambda: (
                 count_view.kind == "plot"
@@ -126,13 +126,13 @@ def test_viewers_open_from_the_canvas_follow_reruns_and_close_with_the_flow(
     assert sizes == sorted(sizes), "the streamed plot grew point by point"
     assert list(count_view.viewer.curve.getData()[1]) == list(range(25))
 
-    window.close_flow("plots")
-    assert not any(key[0] == "plots" for key in window.authoring.viewers)
+    window.tabs.close_flow("plots")
+    assert not any(key[0] == "plots" for key in window.panels.viewers)
 
 
 def test_a_watched_node_runs_before_the_others(qtbot, window, run_and_wait):
     from pyflow_desktop.engine import NodeStarted
-    from pyflow_desktop.ui.run_settings import RunSettings
+    from pyflow_desktop.ui.run.settings import RunSettings
 
     flow = Flow("many")
     for index in range(4):
@@ -141,23 +141,23 @@ def test_a_watched_node_runs_before_the_others(qtbot, window, run_and_wait):
     flow.add_node(NodeInstance("watched", "math.add", values={"b": "1"}, x=300))
     flow.add_link(Link("w0", "out", "watched", "a"))
     window.repo.add_flow(flow)
-    window.open_flow("many")
-    window.authoring.open_viewer("watched", "out", "many")
-    window.runner.settings = RunSettings(workers=1, cache=False)
+    window.tabs.open_flow("many")
+    window.panels.open_viewer("watched", "out", "many")
+    window.runs.runner.settings = RunSettings(workers=1, cache=False)
     started = []
-    window.runner.batch_ready.connect(
+    window.runs.runner.batch_ready.connect(
         lambda events: started.extend(e.node for e in events if isinstance(e, NodeStarted))
     )
     assert run_and_wait(window)
     assert started[:2] == ["w0", "watched"]
-    assert window.authoring.viewers[("many", "watched", "out")].value == 3
+    assert window.panels.viewers[("many", "watched", "out")].value == 3
 
 
 def test_unsaved_code_edits_are_asked_about_not_lost(qtbot, window, monkeypatch):
     from PySide6 import QtWidgets
 
     button = QtWidgets.QMessageBox.StandardButton
-    editor = window.authoring.spec_editor
+    editor = window.panels.spec_editor
     editor.show_spec("math.add")
     editor.editor.setPlainText("def func(a, b):\n    return a - b\n")
     asked, answers = [], []
@@ -168,20 +168,20 @@ def test_unsaved_code_edits_are_asked_about_not_lost(qtbot, window, monkeypatch)
 
     monkeypatch.setattr(QtWidgets.QMessageBox, "question", question)
     answers[:] = [button.Cancel]
-    window.authoring._spec_selected("text.join")  # another spec picked in the Library
+    window.panels._spec_selected("text.join")  # another spec picked in the Library
     assert asked == ["Unsaved code"]
     assert editor.spec_id == "math.add" and "a - b" in editor.editor.toPlainText()
 
     window.ask_on_close = True
     answers[:] = [button.Save, button.Discard]  # save the code; then leave the file unsaved
-    assert window.maybe_save()
+    assert window.files.maybe_save()
     assert asked == ["Unsaved code", "Unsaved code", "Unsaved changes"]
     assert window.repo.specs["math.add"].func == "def func(a, b):\n    return a - b\n"
     window.ask_on_close = False
 
 
 def test_defaults_in_the_signature_give_typed_ports(qtbot, window, run_and_wait):
-    panels = window.authoring
+    panels = window.panels
     assert panels.spec_editor.new_spec("demo.scale", "Scale")
     panels.spec_editor.editor.setPlainText("def func(x=3, factor=2.5):\n    return x * factor\n")
     panels.spec_editor.editor.check_now()
@@ -193,6 +193,6 @@ def test_defaults_in_the_signature_give_typed_ports(qtbot, window, run_and_wait)
     flow = Flow("scaled")
     flow.add_node(NodeInstance("s", "demo.scale"))
     window.repo.add_flow(flow)
-    window.open_flow("scaled")
+    window.tabs.open_flow("scaled")
     assert run_and_wait(window)
-    assert window.current()[0].flow_node("s").preview("out") == "7.5"
+    assert window.tabs.current()[0].flow_node("s").preview("out") == "7.5"

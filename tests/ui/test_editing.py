@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6 import QtCore, QtGui
 
 from pyflow_desktop.repository import Link
-from pyflow_desktop.ui.main_window import MainWindow
-from pyflow_desktop.ui.spec_search import SpecSearchBox
+from pyflow_desktop.ui.canvas.spec_search import SpecSearchBox
+from pyflow_desktop.ui.window.main_window import MainWindow
 
 
 def drop_spec(win, canvas, spec_id: str, x: float, y: float) -> str:
@@ -52,8 +52,8 @@ def type_value(canvas, node_id: str, port: str, text: str) -> None:
 
 
 def test_build_run_undo_save_reopen(qtbot, window, run_and_wait, tmp_path):
-    window.new_flow()
-    canvas, bridge = window.current()
+    window.tabs.new_flow()
+    canvas, bridge = window.tabs.current()
     flow = bridge.flow
     first = drop_spec(window, canvas, "math.add", 0, 0)
     second = drop_spec(window, canvas, "math.mul", 320, 40)
@@ -69,7 +69,7 @@ def test_build_run_undo_save_reopen(qtbot, window, run_and_wait, tmp_path):
     assert canvas.flow_node(second).status_text().startswith("success")
     assert canvas.flow_node(second).preview("out") == "22.5"
     assert canvas.flow_node(first).preview("out") == "9"
-    assert window.progress.value() == 2
+    assert window.runs.progress.value() == 2
 
     window.undo_stack.undo()  # the link
     assert flow.link_into(second, "a") is None
@@ -84,23 +84,23 @@ def test_build_run_undo_save_reopen(qtbot, window, run_and_wait, tmp_path):
     assert window.isWindowModified()
 
     path = tmp_path / "built.json"
-    assert window.save_to(path)
+    assert window.files.save_to(path)
     assert not window.isWindowModified()
     reopened = MainWindow(ask_on_close=False)
     qtbot.addWidget(reopened)
-    reopened.load(path)
+    reopened.files.load(path)
     again = reopened.repo.flows[flow.id]
     assert {n.id: (n.spec_id, n.values, n.x, n.y) for n in again.nodes.values()} == {
         n.id: (n.spec_id, n.values, n.x, n.y) for n in flow.nodes.values()
     }
     assert again.links == flow.links
-    reopened.open_flow(flow.id)
+    reopened.tabs.open_flow(flow.id)
     assert run_and_wait(reopened)
-    assert reopened.current()[0].flow_node(second).preview("out") == "22.5"
+    assert reopened.tabs.current()[0].flow_node(second).preview("out") == "22.5"
 
 
 def test_second_link_into_an_input_replaces_the_first(qtbot, window):
-    canvas = window.open_flow("calc")
+    canvas = window.tabs.open_flow("calc")
     flow = window.repo.flows["calc"]
     other = drop_spec(window, canvas, "math.add", 0, 200)
     drag_link(canvas, other, "out", "n2", "a")
@@ -112,7 +112,7 @@ def test_second_link_into_an_input_replaces_the_first(qtbot, window):
 
 
 def test_disconnect_move_delete_and_paste_are_undoable(qtbot, window):
-    canvas = window.open_flow("calc")
+    canvas = window.tabs.open_flow("calc")
     flow = window.repo.flows["calc"]
     in_view = canvas.flow_node("n2").inputs()["a"].view
     out_view = canvas.flow_node("n1").outputs()["out"].view
@@ -131,11 +131,11 @@ def test_disconnect_move_delete_and_paste_are_undoable(qtbot, window):
 
     canvas.flow_node("n1").set_selected(True)
     canvas.flow_node("n2").set_selected(True)
-    window.copy()
-    window.paste()
+    window.edits.copy()
+    window.edits.paste()
     assert len(flow.nodes) == 4 and len(flow.links) == 2
     window.undo_stack.undo()
-    window.delete_selected()
+    window.edits.delete_selected()
     assert flow.nodes == {} and canvas.flow_nodes() == []
     window.undo_stack.undo()
     assert set(flow.nodes) == {"n1", "n2"} and len(flow.links) == 1
@@ -143,8 +143,8 @@ def test_disconnect_move_delete_and_paste_are_undoable(qtbot, window):
 
 
 def test_typed_inline_editors(qtbot, window):
-    canvas = window.open_flow("calc")
-    _, bridge = window.current()
+    canvas = window.tabs.open_flow("calc")
+    _, bridge = window.tabs.current()
     node_id = bridge.create_node("logic.pick", 0, 300)
     editor = canvas.flow_node(node_id).item.editors["flag"].editor
     editor.setChecked(True)
@@ -161,7 +161,7 @@ def test_typed_inline_editors(qtbot, window):
 
 
 def test_failed_node_and_skip_are_shown(qtbot, window, run_and_wait):
-    canvas = window.open_flow("broken")
+    canvas = window.tabs.open_flow("broken")
     assert not run_and_wait(window)
     assert canvas.flow_node("f1").status_text().startswith("fail")
     assert "boom" in canvas.flow_node("f1").status_text()
@@ -171,12 +171,12 @@ def test_failed_node_and_skip_are_shown(qtbot, window, run_and_wait):
 
 
 def test_end_node_mark_and_run_to_selected(qtbot, window, run_and_wait):
-    canvas = window.open_flow("calc")
+    canvas = window.tabs.open_flow("calc")
     canvas.flow_node("n1").set_selected(True)
     assert run_and_wait(window, canvas.selected_ids())
     assert canvas.flow_node("n1").status_text().startswith("success")
     assert canvas.flow_node("n2").status_text() == ""
-    window.toggle_end()
+    window.edits.toggle_end()
     assert window.repo.flows["calc"].nodes["n1"].is_end
     assert canvas.flow_node("n1").name().startswith("■")
     window.undo_stack.undo()
@@ -186,23 +186,23 @@ def test_end_node_mark_and_run_to_selected(qtbot, window, run_and_wait):
 def test_library_filter_tab_search_and_flow_actions(qtbot, window):
     window.library.filter.setText("multi")
     assert window.library.proxy.rowCount() == 1  # only the "math" folder is left
-    canvas = window.open_flow("calc")
-    _, bridge = window.current()
+    canvas = window.tabs.open_flow("calc")
+    _, bridge = window.tabs.current()
     canvas.search_requested.emit(QtCore.QPointF(10, 500))
     (box,) = window.findChildren(SpecSearchBox)
     box.setText("Multiply — math.mul")
     box.returnPressed.emit()
     assert [n.spec_id for n in bridge.flow.nodes.values()].count("math.mul") == 2
-    window.new_flow()
-    assert "flow_3" in window.repo.flows and "flow_3" in window.tabs
-    window.delete_flow("flow_3")
-    assert "flow_3" not in window.tabs
+    window.tabs.new_flow()
+    assert "flow_3" in window.repo.flows and "flow_3" in window.tabs.canvases
+    window.tabs.delete_flow("flow_3")
+    assert "flow_3" not in window.tabs.canvases
     window.undo_stack.undo()
     assert "flow_3" in window.repo.flows
 
 
 def test_nodegraphqt_port_api_edits_reach_the_model(qtbot, window):
-    canvas = window.open_flow("calc")
+    canvas = window.tabs.open_flow("calc")
     flow = window.repo.flows["calc"]
     other = drop_spec(window, canvas, "math.add", 0, 200)
     out_port = canvas.flow_node(other).outputs()["out"]
@@ -221,7 +221,7 @@ def test_nodegraphqt_port_api_edits_reach_the_model(qtbot, window):
 
 
 def test_a_link_between_incompatible_types_is_refused_with_a_message(qtbot, window):
-    canvas = window.open_flow("calc")
+    canvas = window.tabs.open_flow("calc")
     flow = window.repo.flows["calc"]
     joiner = drop_spec(window, canvas, "text.join", 0, 200)
     drag_link(canvas, joiner, "out", "n2", "a")  # String into Float: refused
@@ -240,14 +240,14 @@ def test_a_link_between_incompatible_types_is_refused_with_a_message(qtbot, wind
 def test_paste_into_another_repository_brings_the_specs_along(qtbot, window):
     from pyflow_desktop.repository import Repository
 
-    canvas = window.open_flow("calc")
+    canvas = window.tabs.open_flow("calc")
     canvas.flow_node("n1").set_selected(True)
     canvas.flow_node("n2").set_selected(True)
-    window.copy()
+    window.edits.copy()
     window.set_repository(Repository(), None)
-    window.new_flow()
-    window.paste()
-    canvas, bridge = window.current()
+    window.tabs.new_flow()
+    window.edits.paste()
+    canvas, bridge = window.tabs.current()
     assert {"math.add", "math.mul"} <= set(window.repo.specs)
     assert len(bridge.flow.nodes) == 2 and len(bridge.flow.links) == 1
     assert all(list(node.inputs()) for node in canvas.flow_nodes()), "real ports, not unknown"

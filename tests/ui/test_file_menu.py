@@ -7,19 +7,20 @@ import json
 from PySide6 import QtWidgets
 
 from pyflow_desktop.repository import Flow, NodeInstance, NodeSpec, Port, Repository
-from pyflow_desktop.ui.main_window import MainWindow, settings
+from pyflow_desktop.ui.window.main_window import MainWindow
+from pyflow_desktop.ui.window.user_settings import settings
 
 
 def test_title_and_dirty_mark_follow_the_undo_stack(qtbot, window, tmp_path):
     assert window.windowTitle().startswith("untitled[*]")
     assert not window.isWindowModified()
-    window.open_flow("calc")
-    window.current()[1].create_node("math.add", 0, 0)
+    window.tabs.open_flow("calc")
+    window.tabs.current()[1].create_node("math.add", 0, 0)
     assert window.isWindowModified()
     window.undo_stack.undo()
     assert not window.isWindowModified()
-    window.current()[1].create_node("math.add", 0, 0)
-    assert window.save_to(tmp_path / "mine.json", "original")
+    window.tabs.current()[1].create_node("math.add", 0, 0)
+    assert window.files.save_to(tmp_path / "mine.json", "original")
     assert window.windowTitle().startswith("mine.json[*]")
     assert not window.isWindowModified()
     data = json.loads((tmp_path / "mine.json").read_text())
@@ -48,7 +49,7 @@ def _other_repository() -> Repository:
 
 
 def test_import_keep_both_renames_clashing_ids_and_undoes_in_one_step(qtbot, window):
-    window.import_repository(_other_repository(), "rename")
+    window.files.import_repository(_other_repository(), "rename")
     repo = window.repo
     assert "calc_2" in repo.flows and "math.add_2" in repo.specs and "extra.one" in repo.specs
     assert repo.flows["calc_2"].nodes["x1"].spec_id == "math.add_2"
@@ -58,19 +59,19 @@ def test_import_keep_both_renames_clashing_ids_and_undoes_in_one_step(qtbot, win
 
 
 def test_import_replace_and_skip(qtbot, window):
-    window.open_flow("calc")
-    window.import_repository(_other_repository(), "skip")
+    window.tabs.open_flow("calc")
+    window.files.import_repository(_other_repository(), "skip")
     assert window.repo.specs["math.add"].title == "Add"
     assert window.repo.flows["calc"].name == "Calculation"
-    window.import_repository(_other_repository(), "replace")
+    window.files.import_repository(_other_repository(), "replace")
     assert window.repo.specs["math.add"].title == "Add (other)"
     assert window.repo.flows["calc"].name == "Other calc"
-    assert "calc" not in window.tabs  # the replaced flow's canvas was closed
+    assert "calc" not in window.tabs.canvases  # the replaced flow's canvas was closed
 
 
 def test_export_writes_chosen_flows_with_their_specs(qtbot, window, tmp_path):
-    assert window.export_to(tmp_path / "out.json", ["broken"])
-    window.load(tmp_path / "out.json")
+    assert window.files.export_to(tmp_path / "out.json", ["broken"])
+    window.files.load(tmp_path / "out.json")
     assert set(window.repo.flows) == {"broken"}
     assert set(window.repo.specs) == {"debug.fail", "math.add"}
 
@@ -86,7 +87,7 @@ def test_dock_layout_is_restored(qtbot, window):
 
 
 def test_spec_change_redraws_nodes_built_from_it(qtbot, window):
-    canvas = window.open_flow("calc")
+    canvas = window.tabs.open_flow("calc")
     spec = window.repo.specs["math.add"].copy()
     spec.inputs.append(Port("c", "Int", 2))
     window.repo.replace_spec(spec)
@@ -97,37 +98,37 @@ def test_spec_change_redraws_nodes_built_from_it(qtbot, window):
 def test_rename_flow_from_the_library(qtbot, window, monkeypatch):
     from PySide6 import QtWidgets
 
-    window.open_flow("calc")
+    window.tabs.open_flow("calc")
     monkeypatch.setattr(QtWidgets.QInputDialog, "getText", lambda *a, **k: ("Sums", True))
     window.library.select_flow("calc")
     window.library.rename_flow_requested.emit("calc")
     assert window.repo.flows["calc"].name == "Sums"
-    assert window.tab_widget.tabText(window.tab_widget.currentIndex()) == "Sums"
+    assert window.tabs.widget.tabText(window.tabs.widget.currentIndex()) == "Sums"
     window.undo_stack.undo()
-    assert window.tab_widget.tabText(window.tab_widget.currentIndex()) == "Calculation"
+    assert window.tabs.widget.tabText(window.tabs.widget.currentIndex()) == "Calculation"
 
 
 def test_opening_a_bad_file_says_what_and_where_and_keeps_the_document(
     qtbot, window, tmp_path, monkeypatch
 ):
-    window.open_flow("calc")
-    window.current()[1].set_value("n1", "a", "7")  # an unsaved edit
+    window.tabs.open_flow("calc")
+    window.tabs.current()[1].set_value("n1", "a", "7")  # an unsaved edit
     bad = tmp_path / "bad.json"
     bad.write_text('{"flow": {"f": {"nodes": [{"id": "x", "spec_id": "ghost"}]}}}')
     shown = []
     monkeypatch.setattr(
         QtWidgets.QMessageBox, "warning", lambda parent, title, text: shown.append(text)
     )
-    assert not window.open_path(bad)
+    assert not window.files.open_path(bad)
     assert "bad.json" in shown[0] and "ghost" in shown[0]
     assert 'flow["f"].nodes[0].spec_id' in shown[0]
     assert window.repo.flows["calc"].nodes["n1"].values["a"] == "7"
     assert window.isWindowModified() and window.undo_stack.canUndo()
-    assert "calc" in window.tabs
+    assert "calc" in window.tabs.canvases
 
 
 def test_import_replacing_a_spec_drops_links_to_its_removed_ports(qtbot, window):
-    canvas = window.open_flow("calc")
+    canvas = window.tabs.open_flow("calc")
     flow = window.repo.flows["calc"]
     source = Repository()
     source.add_spec(
@@ -139,7 +140,7 @@ def test_import_replacing_a_spec_drops_links_to_its_removed_ports(qtbot, window)
             "def func(a, b):\n    return a + b\n",
         )
     )
-    window.import_repository(source, "replace")
+    window.files.import_repository(source, "replace")
     assert flow.links == []
     assert canvas.flow_node("n2").inputs()["a"].connected_ports() == []
     assert list(canvas.flow_node("n1").outputs()) == ["sum"]
@@ -162,11 +163,11 @@ def test_opening_a_file_during_a_run_stops_it_and_shows_none_of_its_results(
     flow = Flow("calc2")
     flow.add_node(NodeInstance("w", "slow.wait", values={"s": "0.5"}))
     window.repo.add_flow(flow)
-    window.open_flow("calc2")
-    with qtbot.waitSignal(window.run_done, timeout=10_000):
-        assert window.run_current()
+    window.tabs.open_flow("calc2")
+    with qtbot.waitSignal(window.runs.run_done, timeout=10_000):
+        assert window.runs.run_current()
         qtbot.wait(100)
-        assert window.open_path(repo_file)
-    canvas = window.open_flow("calc")
+        assert window.files.open_path(repo_file)
+    canvas = window.tabs.open_flow("calc")
     assert all(node.status_text() == "" for node in canvas.flow_nodes())
-    assert window.run_flow_id is None
+    assert window.runs.run_flow_id is None

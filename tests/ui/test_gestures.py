@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from pyflow_desktop.ui.spec_search import SpecSearchBox
+from pyflow_desktop.ui.canvas.spec_search import SpecSearchBox
 
 
 def test_drop_event_from_the_library_creates_a_node(qtbot, window):
-    canvas = window.open_flow("calc")
+    canvas = window.tabs.open_flow("calc")
     window.library.filter.setText("join")
     proxy = window.library.proxy
     folder = proxy.index(0, 0)
@@ -40,8 +40,8 @@ def test_drop_event_from_the_library_creates_a_node(qtbot, window):
 
 
 def test_tab_on_the_canvas_opens_the_spec_search(qtbot, window):
-    window.open_flow("calc")
-    canvas, bridge = window.current()
+    window.tabs.open_flow("calc")
+    canvas, bridge = window.tabs.current()
     viewer = canvas.viewer()
     window.activateWindow()
     viewer.setFocus()
@@ -55,7 +55,7 @@ def test_tab_on_the_canvas_opens_the_spec_search(qtbot, window):
 
 
 def test_tab_in_an_inline_editor_moves_to_the_next_editor(qtbot, window):
-    canvas = window.open_flow("calc")
+    canvas = window.tabs.open_flow("calc")
     viewer = canvas.viewer()
     window.activateWindow()
     viewer.setFocus()

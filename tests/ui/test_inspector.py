@@ -7,8 +7,8 @@ from PySide6 import QtCore
 
 from pyflow_desktop.engine import NodeOutput, NodeStarted, run_flow
 from pyflow_desktop.repository import Flow, Link, NodeInstance, NodeSpec, Port, Repository
-from pyflow_desktop.ui.inspector import InspectorPanel
-from pyflow_desktop.ui.viewers import PREVIEW_CHARS
+from pyflow_desktop.ui.results.inspector import InspectorPanel
+from pyflow_desktop.ui.results.viewers import PREVIEW_CHARS
 
 
 def inspected_repository() -> Repository:

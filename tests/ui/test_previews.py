@@ -7,9 +7,9 @@ import pytest
 
 from pyflow_desktop.engine import NodeFinished, NodeStarted
 from pyflow_desktop.repository import Flow, NodeInstance, NodeSpec, Port, Repository
-from pyflow_desktop.ui.inspector import InspectorPanel
+from pyflow_desktop.ui.results.inspector import InspectorPanel
+from pyflow_desktop.ui.results.viewers import ViewerDock
 from pyflow_desktop.ui.value_text import MAX_DEPTH, full_text, short_text
-from pyflow_desktop.ui.viewers import ViewerDock
 
 
 class Counting(list):
@@ -31,7 +31,7 @@ def deep(levels: int) -> list:
 
 
 def test_the_canvas_preview_reads_only_the_first_items(qtbot, window):
-    canvas = window.open_flow("calc")
+    canvas = window.tabs.open_flow("calc")
     value = Counting(range(1_000_000))
     canvas.flow_node("n1").set_preview("out", value)
     assert canvas.flow_node("n1").preview("out").startswith("[0, 1, 2, 3")
@@ -39,7 +39,7 @@ def test_the_canvas_preview_reads_only_the_first_items(qtbot, window):
 
 
 def test_a_numpy_array_preview_names_dtype_and_shape(qtbot, window):
-    canvas = window.open_flow("calc")
+    canvas = window.tabs.open_flow("calc")
     canvas.flow_node("n1").set_preview("out", np.arange(10_000_000, dtype=float))
     assert canvas.flow_node("n1").preview("out").startswith("float64[10000000] [0.0, 1.0")
     canvas.flow_node("n1").set_preview("out", np.float64(2.5))
@@ -96,7 +96,7 @@ def test_a_deep_value_reaches_inspector_canvas_and_viewer(qtbot, window, make):
     value = make()
     panel = inspector_showing(qtbot, value)
     assert "[…]" in panel.value_text.toPlainText()
-    canvas = window.open_flow("calc")
+    canvas = window.tabs.open_flow("calc")
     canvas.flow_node("n1").set_preview("out", value)
     assert "[[[" in canvas.flow_node("n1").preview("out")
     dock = ViewerDock("a", "out")

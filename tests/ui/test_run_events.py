@@ -8,8 +8,8 @@ import time
 from PySide6 import QtCore
 
 from pyflow_desktop.engine import NodeFinished, NodeStarted
-from pyflow_desktop.ui.run_controller import RunController
-from pyflow_desktop.ui.run_settings import RunSettings
+from pyflow_desktop.ui.run.controller import RunController
+from pyflow_desktop.ui.run.settings import RunSettings
 
 
 def test_ten_thousand_events_arrive_in_order_while_timers_keep_firing(qtbot):
@@ -68,19 +68,19 @@ def test_stop_cancels_a_running_flow(qtbot, window, run_and_wait):
     for index in range(6):
         flow.add_node(NodeInstance(f"w{index}", "slow.wait", values={"s": "0.3"}))
     window.repo.add_flow(flow)
-    window.open_flow("slow")
-    window.runner.settings = RunSettings(workers=1)
+    window.tabs.open_flow("slow")
+    window.runs.runner.settings = RunSettings(workers=1)
     ticks = []
     heartbeat = QtCore.QTimer()
     heartbeat.timeout.connect(lambda: ticks.append(1))
     heartbeat.start(10)
-    with qtbot.waitSignal(window.run_done, timeout=10_000) as blocker:
-        assert window.run_current()
+    with qtbot.waitSignal(window.runs.run_done, timeout=10_000) as blocker:
+        assert window.runs.run_current()
         qtbot.wait(400)
-        assert window.stop_action.isEnabled()
-        window.stop()
+        assert window.runs.stop_action.isEnabled()
+        window.runs.stop()
     heartbeat.stop()
     assert blocker.args == [False]
     assert len(ticks) >= 10  # the GUI thread kept running while nodes slept
-    statuses = {node.status_text().split(" ")[0] for node in window.current()[0].flow_nodes()}
+    statuses = {node.status_text().split(" ")[0] for node in window.tabs.current()[0].flow_nodes()}
     assert "cancelled" in statuses

@@ -8,12 +8,12 @@ import time
 from PySide6 import QtWidgets
 
 from pyflow_desktop.repository import Flow, Link, NodeInstance, NodeSpec, Port
-from pyflow_desktop.ui.main_window import settings
-from pyflow_desktop.ui.run_settings import RunSettings, RunSettingsDialog
+from pyflow_desktop.ui.run.settings import RunSettings, RunSettingsDialog
+from pyflow_desktop.ui.window.user_settings import settings
 
 
 def statuses(window) -> dict[str, str]:
-    canvas = window.current()[0]
+    canvas = window.tabs.current()[0]
     return {node.id: node.status_text().split(" ")[0] for node in canvas.flow_nodes()}
 
 
@@ -32,8 +32,8 @@ def test_settings_dialog_edits_and_settings_persist(qtbot, window, monkeypatch):
 
     monkeypatch.setattr(RunSettingsDialog, "exec", lambda self: QtWidgets.QDialog.Accepted)
     monkeypatch.setattr(RunSettingsDialog, "settings", lambda self: chosen)
-    window.edit_run_settings()
-    assert window.runner.settings == chosen
+    window.runs.edit_run_settings()
+    assert window.runs.runner.settings == chosen
     assert RunSettings.load(settings()) == chosen
 
 
@@ -48,16 +48,16 @@ def test_stop_kills_a_hung_node_within_a_second_on_the_process_executor(
     flow = Flow("hang")
     flow.add_node(NodeInstance("h", "slow.hang"))
     window.repo.add_flow(flow)
-    window.open_flow("hang")
-    window.runner.settings = RunSettings(executor="process", workers=1)
-    with qtbot.waitSignal(window.run_done, timeout=30_000):
-        assert window.run_current()
+    window.tabs.open_flow("hang")
+    window.runs.runner.settings = RunSettings(executor="process", workers=1)
+    with qtbot.waitSignal(window.runs.run_done, timeout=30_000):
+        assert window.runs.run_current()
         qtbot.waitUntil(lambda: statuses(window)["h"] == "running", timeout=20_000)
         stopped = time.perf_counter()
-        window.stop()
+        window.runs.stop()
     assert time.perf_counter() - stopped < 1.0
     assert statuses(window)["h"] == "cancelled"
-    window.runner.settings = RunSettings(executor="process", workers=1)
+    window.runs.runner.settings = RunSettings(executor="process", workers=1)
     window.repo.flows["hang"].add_node(
         NodeInstance("quick", "math.add", values={"a": "1", "b": "2"})
     )
@@ -65,18 +65,18 @@ def test_stop_kills_a_hung_node_within_a_second_on_the_process_executor(
 
 
 def test_unchanged_nodes_show_cached_and_an_edit_reruns_its_dependants(qtbot, window, run_and_wait):
-    window.open_flow("calc")
-    window.runner.settings = RunSettings(cache=True)
+    window.tabs.open_flow("calc")
+    window.runs.runner.settings = RunSettings(cache=True)
     assert run_and_wait(window)
     assert statuses(window) == {"n1": "success", "n2": "success"}
     assert run_and_wait(window)
     assert statuses(window) == {"n1": "cached", "n2": "cached"}
-    assert window.current()[0].flow_node("n2").preview("out") == "50.0"
-    window.current()[1].set_value("n2", "b", "100")
+    assert window.tabs.current()[0].flow_node("n2").preview("out") == "50.0"
+    window.tabs.current()[1].set_value("n2", "b", "100")
     assert run_and_wait(window)
     assert statuses(window) == {"n1": "cached", "n2": "success"}
-    assert window.current()[0].flow_node("n2").preview("out") == "500.0"
-    window.runner.settings = RunSettings(cache=False)
+    assert window.tabs.current()[0].flow_node("n2").preview("out") == "500.0"
+    window.runs.runner.settings = RunSettings(cache=False)
     assert run_and_wait(window)
     assert statuses(window) == {"n1": "success", "n2": "success"}
 
@@ -97,12 +97,12 @@ def test_streamed_values_reach_the_preview_while_the_node_runs(qtbot, window, ru
     flow.add_node(NodeInstance("sum", "math.add", values={"b": "1000"}, x=300))
     flow.add_link(Link("t", "out", "sum", "a"))
     window.repo.add_flow(flow)
-    window.open_flow("ticks")
+    window.tabs.open_flow("ticks")
     seen = []
     node = None
-    with qtbot.waitSignal(window.run_done, timeout=20_000):
-        assert window.run_current()
-        node = window.current()[0].flow_node("t")
+    with qtbot.waitSignal(window.runs.run_done, timeout=20_000):
+        assert window.runs.run_current()
+        node = window.tabs.current()[0].flow_node("t")
 
         def streaming():
             text = node.preview("out")
@@ -113,4 +113,4 @@ def test_streamed_values_reach_the_preview_while_the_node_runs(qtbot, window, ru
         qtbot.waitUntil(streaming, timeout=10_000)
     assert seen == sorted(seen) and max(seen) < 30
     assert node.preview("out") == "30"
-    assert window.current()[0].flow_node("sum").preview("out") == "1030"
+    assert window.tabs.current()[0].flow_node("sum").preview("out") == "1030"

@@ -37,21 +37,21 @@ def test_five_hundred_connected_nodes(qtbot, window, run_and_wait):
     window.repo.add_flow(flow)
 
     started = time.perf_counter()
-    canvas = window.open_flow("chain")
+    canvas = window.tabs.open_flow("chain")
     qtbot.wait(1)
     built = time.perf_counter() - started
     assert len(canvas.flow_nodes()) == NODES
     assert built < 30, f"building the canvas took {built:.1f} s"
 
     started = time.perf_counter()
-    window.frame_all()
+    window.edits.frame_all()
     assert time.perf_counter() - started < 2
 
     assert run_and_wait(window, timeout=60_000)
     assert canvas.flow_node(f"c{NODES - 1}").preview("out") == str(NODES)
-    assert window.progress.value() == NODES
+    assert window.runs.progress.value() == NODES
 
-    _, bridge = window.current()
+    _, bridge = window.tabs.current()
     bridge.create_node("math.add", 0, -200)
     assert len(canvas.flow_nodes()) == NODES + 1
 

@@ -7,9 +7,9 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from pyflow_desktop.engine import NodeOutcome
 from pyflow_desktop.repository import Flow, Link, NodeInstance, NodeSpec, Port, Repository
-from pyflow_desktop.ui.code_editor import CodeEditor
-from pyflow_desktop.ui.spec_editor import NEW_FUNC, SpecEditorPanel
-from pyflow_desktop.ui.spec_ports import follow_signature, signature_params
+from pyflow_desktop.ui.authoring.code_editor import CodeEditor
+from pyflow_desktop.ui.authoring.spec_editor import NEW_FUNC, SpecEditorPanel
+from pyflow_desktop.ui.authoring.spec_ports import follow_signature, signature_params
 
 Key = QtCore.Qt.Key
 

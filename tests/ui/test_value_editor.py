@@ -6,7 +6,7 @@ import pytest
 from PySide6 import QtCore, QtWidgets
 
 from pyflow_desktop.repository import Port, save_repository
-from pyflow_desktop.ui.value_editor import ValueEditor
+from pyflow_desktop.ui.canvas.value_editor import ValueEditor
 
 Checked = QtCore.Qt.CheckState
 
@@ -47,8 +47,10 @@ def test_an_int_beyond_32_bits_is_shown_and_kept(make_editor):
 def test_a_file_with_a_huge_int_opens(qtbot, window, tmp_path):
     window.repo.flows["calc"].nodes["n1"].values["a"] = "1700000000000"
     save_repository(window.repo, tmp_path / "big.json", "native")
-    assert window.open_path(str(tmp_path / "big.json"))
-    assert window.current()[0].flow_node("n1").item.editors["a"].editor.text() == "1700000000000"
+    assert window.files.open_path(str(tmp_path / "big.json"))
+    assert (
+        window.tabs.current()[0].flow_node("n1").item.editors["a"].editor.text() == "1700000000000"
+    )
 
 
 def test_int_editor_refuses_text_and_an_empty_field_clears(make_editor):
@@ -81,7 +83,7 @@ def test_float_ten_stays_ten(make_editor):
 def test_leaving_a_float_field_does_not_mark_the_document_modified(qtbot, window):
     flow = window.repo.flows["calc"]
     flow.nodes["n2"].values["b"] = "0.123456"
-    canvas = window.open_flow("calc")
+    canvas = window.tabs.open_flow("calc")
     field = canvas.flow_node("n2").item.editors["b"].editor
     field.setFocus()
     field.editingFinished.emit()

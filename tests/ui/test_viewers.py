@@ -9,7 +9,7 @@ from PySide6 import QtCore
 from pyflow_desktop.engine import NodeFinished, NodeOutput, NodeStarted, run_flow
 from pyflow_desktop.repository import load_repository
 from pyflow_desktop.resources import BUILTIN_LIBRARY, resource_path
-from pyflow_desktop.ui.viewers import ViewerDock, viewer_for
+from pyflow_desktop.ui.results.viewers import ViewerDock, viewer_for
 
 
 @pytest.fixture(scope="module")

@@ -1,10 +1,18 @@
-"""The core is Qt-free: repository, engine and the headless CLI import no GUI library."""
+"""The layout holds: the core is Qt-free, imports go one way, every package installs and no
+module outgrows its room."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import textwrap
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "pyflow_desktop"
+MAX_MODULE_LINES = 400
 
 BLOCKER = textwrap.dedent(
     """
@@ -65,3 +73,40 @@ def test_headless_run_works_with_qt_blocked(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert '"value": 1' in done.stdout
+
+
+def test_import_contracts_hold():
+    """import-linter's contracts (pyproject.toml): layers, no Qt in the core, the rooms of ui,
+    and no import cycles — TYPE_CHECKING imports included."""
+    lint = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
+    assert lint, "import-linter is not installed (it is a dev dependency)"
+    done = subprocess.run(
+        [lint, "--no-cache", "--no-logo", "--config", str(ROOT / "pyproject.toml")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "0 broken" in done.stdout
+
+
+def test_every_package_is_installed():
+    """A sub-package missing from pyproject's list would be absent from a plain install."""
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for init in PACKAGE.rglob("__init__.py")
+        if "__pycache__" not in init.parts
+    }
+    assert found - listed == set()
+
+
+def test_no_module_outgrows_its_room():
+    sizes = {
+        str(path.relative_to(ROOT)): len(path.read_text().splitlines())
+        for path in PACKAGE.rglob("*.py")
+    }
+    assert {path: n for path, n in sizes.items() if n > MAX_MODULE_LINES} == {}

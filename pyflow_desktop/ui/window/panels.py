@@ -1,7 +1,7 @@
-"""The authoring panels of the main window: the spec editor (Code), the Inspector, and the
-viewer docks of output values.
+"""The panels of the main window beside the canvas: the spec editor (Code), the Inspector,
+and the viewer docks of output values.
 
-``AuthoringPanels`` docks the panels into a ``MainWindow`` and keeps them in step with it:
+``Panels`` docks them into the window and keeps them in step with it:
 the selected node shows in the Inspector and its spec in the Code panel (as does the spec
 selected in the Library); run events feed the Inspector and every open viewer; a viewer
 follows its node across re-runs and closes with its flow.
@@ -11,27 +11,30 @@ State: ``viewers`` ((flow id, node id, port) → its ViewerDock).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 
-from ..engine import RunEvent
-from ..repository import Flow, Repository
-from .commands import SetValueCommand
-from .inspector import InspectorPanel
-from .spec_editor import SpecEditorPanel
-from .viewers import ViewerDock
+from ...engine import RunEvent
+from ...repository import Flow, Repository
+from ..authoring.spec_editor import SpecEditorPanel
+from ..commands import SetValueCommand
+from ..results.inspector import InspectorPanel
+from ..results.viewers import ViewerDock
+from .flow_tabs import FlowTabs
+from .library_panel import LibraryPanel
+from .run_actions import RunActions
+from .shell import Shell
 
-if TYPE_CHECKING:
-    from .main_window import MainWindow
 
-
-class AuthoringPanels(QtCore.QObject):
+class Panels(QtCore.QObject):
     """Owns the Code and Inspector docks and the viewers of one main window."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(
+        self, window: Shell, tabs: FlowTabs, runs: RunActions, library: LibraryPanel
+    ) -> None:
         super().__init__(window)
-        self.window = window
+        self.window, self.runs = window, runs
         self.repo: Repository | None = None
         self.spec_editor = SpecEditorPanel(window.undo_stack)
         self.spec_editor.message.connect(window.show_message)
@@ -50,12 +53,12 @@ class AuthoringPanels(QtCore.QObject):
             self.code_dock.raise_()
             QtCore.QTimer.singleShot(0, self._first_sizes)  # docks size once the window shows
         window.repository_changed.connect(self._repository_changed)
-        window.selection_changed.connect(self._selection_changed)
-        window.flow_opened.connect(self._flow_opened)
-        window.flow_closed.connect(self._flow_closed)
-        window.library.spec_selected.connect(self._spec_selected)
-        window.runner.started.connect(lambda flow_id, _count: self.inspector.begin_run(flow_id))
-        window.runner.batch_ready.connect(self._follow_run)
+        tabs.selection_changed.connect(self._selection_changed)
+        tabs.flow_opened.connect(self._flow_opened)
+        tabs.flow_closed.connect(self._flow_closed)
+        library.spec_selected.connect(self._spec_selected)
+        runs.runner.started.connect(lambda flow_id, _count: self.inspector.begin_run(flow_id))
+        runs.runner.batch_ready.connect(self._follow_run)
 
     def _first_sizes(self) -> None:
         """Leave the canvas most of the room on a first start."""
@@ -120,7 +123,7 @@ class AuthoringPanels(QtCore.QObject):
 
     def _follow_run(self, events: list[RunEvent]) -> None:
         self.inspector.apply_events(events)
-        run_flow = self.window.run_flow_id
+        run_flow = self.runs.run_flow_id
         for (flow_id, _node, _port), dock in self.viewers.items():
             if flow_id == run_flow:
                 dock.apply_events(events)

@@ -15,9 +15,10 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
 
-from ..repository import Repository, RepositoryError, load_repository
-from ..resources import BUILTIN_LIBRARY, resource_path
-from .main_window import APPLICATION, ORGANIZATION, MainWindow
+from ...repository import Repository, RepositoryError, load_repository
+from ...resources import BUILTIN_LIBRARY, resource_path
+from .main_window import MainWindow
+from .user_settings import APPLICATION, ORGANIZATION
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 SETTLE_MS = 150
@@ -82,16 +83,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The built-in library is read-only: without FILE, Save asks where to write.
     window.set_repository(repo, path.resolve() if path and args.file else None)
     if flow_id is not None:
-        window.open_flow(flow_id)
+        window.tabs.open_flow(flow_id)
     window.show()
     if problem:
         QtWidgets.QMessageBox.warning(window, "Cannot open", problem)
     outcome = {"code": EXIT_OK}
 
     def finish() -> None:
-        _, bridge = window.current()
+        _, bridge = window.tabs.current()
         if bridge is not None:
-            window.frame_all()
+            window.edits.frame_all()
         app.processEvents()
         if args.screenshot and not window.grab().save(args.screenshot):
             print(f"error: cannot write {args.screenshot}", file=sys.stderr)
@@ -108,15 +109,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not args.run:
             QtCore.QTimer.singleShot(SETTLE_MS, finish)
             return
-        window.run_done.connect(run_done)
-        if not window.run_current():
+        window.runs.run_done.connect(run_done)
+        if not window.runs.run_current():
             print(f"error: {window.statusBar().currentMessage()}", file=sys.stderr)
             outcome["code"] = EXIT_INVALID
             finish()
 
     QtCore.QTimer.singleShot(0, start)
     code = app.exec()
-    window.runner.wait(5000)
+    window.runs.runner.wait(5000)
     window.deleteLater()
     app.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
     return code if args.quit else EXIT_OK

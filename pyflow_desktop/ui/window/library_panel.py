@@ -2,15 +2,15 @@
 
 Specs can be dragged onto a canvas (mime type ``SPEC_MIME`` carries the spec id) or
 activated (double-click / Enter) to add a node at the centre of the current canvas. The
-panel only shows the repository and emits requests; the main window makes the edits.
+panel only shows the repository and emits requests; the window's flow tabs make the edits.
 """
 
 from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ..repository import Repository
-from .canvas import SPEC_MIME
+from ...repository import Repository
+from ..canvas.graph import SPEC_MIME
 
 SPEC_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1
 SEARCH_ROLE = QtCore.Qt.ItemDataRole.UserRole + 2

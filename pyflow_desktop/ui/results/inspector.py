@@ -19,7 +19,7 @@ from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ..engine import (
+from ...engine import (
     NodeCached,
     NodeCancelled,
     NodeFailed,
@@ -30,9 +30,8 @@ from ..engine import (
     NodeStarted,
     RunEvent,
 )
-from ..repository import Flow, NodeSpec
-from .spec_ports import default_text
-from .value_text import full_text, short_text
+from ...repository import Flow, NodeSpec
+from ..value_text import default_text, full_text, short_text
 from .viewers import PREVIEW_CHARS
 
 EditCallback = Callable[[Flow, str, str, Any], None]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
-from ..repository import Repository
+from ...repository import Repository
 
 
 class SpecSearchBox(QtWidgets.QLineEdit):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui
 
-from ..repository import Link
+from ...repository import Link
 from .flow_node import FlowNode
 from .ngqt import PORT_IN, NodeGraph
 from .value_editor import ValueEditor

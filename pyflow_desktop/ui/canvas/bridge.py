@@ -16,7 +16,7 @@ from typing import Any
 from PySide6 import QtCore
 from PySide6.QtGui import QUndoStack
 
-from ..engine import (
+from ...engine import (
     NodeCached,
     NodeCancelled,
     NodeFailed,
@@ -27,9 +27,8 @@ from ..engine import (
     NodeStarted,
     RunEvent,
 )
-from ..repository import Flow, Link, NodeInstance, NodeSpec, Repository, types_compatible
-from .canvas import CanvasGraph
-from .commands import (
+from ...repository import Flow, Link, NodeInstance, NodeSpec, Repository, types_compatible
+from ..commands import (
     AddNodesCommand,
     AddSpecCommand,
     ChangeLinksCommand,
@@ -41,6 +40,7 @@ from .commands import (
     copied_nodes,
 )
 from .flow_node import END_MARK, FlowNode
+from .graph import CanvasGraph
 
 _FLOW_EVENTS = (
     "node_added",

@@ -17,7 +17,7 @@ from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ..repository import ConversionError, Port, convert_value
+from ...repository import ConversionError, Port, convert_value
 
 EDITOR_WIDTH = 92
 EDITOR_HEIGHT = 19

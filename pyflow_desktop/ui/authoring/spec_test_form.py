@@ -12,12 +12,11 @@ from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ..engine import NodeOutcome
-from ..repository import ConversionError, NodeSpec, Port, convert_value
-from ..spec_test import SpecInputError, run_spec
-from .spec_ports import default_text
-from .value_editor import typed_line_edit
-from .value_text import short_text
+from ...engine import NodeOutcome
+from ...repository import ConversionError, NodeSpec, Port, convert_value
+from ...spec_test import SpecInputError, run_spec
+from ..canvas.value_editor import typed_line_edit
+from ..value_text import default_text, short_text
 
 MAX_SHOWN = 20_000
 

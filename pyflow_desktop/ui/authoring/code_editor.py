@@ -17,8 +17,8 @@ from pygments.styles import get_style_by_name
 from pygments.token import Token, _TokenType
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ..repository import func_problem
-from ..repository.nodespec import compile_source
+from ...repository import func_problem
+from ...repository.nodespec import compile_source
 
 INDENT = " " * 4
 CHECK_DELAY_MS = 300

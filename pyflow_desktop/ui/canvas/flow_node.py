@@ -11,10 +11,10 @@ from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ..repository import NodeInstance, NodeSpec
+from ...repository import NodeInstance, NodeSpec
+from ..value_text import short_text
 from .ngqt import BaseNode, NodeItem
 from .value_editor import EDITOR_WIDTH, ValueEditor
-from .value_text import short_text
 
 PREVIEW_CHARS = 28
 TOOLTIP_CHARS = 2000

@@ -15,7 +15,7 @@ import re
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ..repository import NodeSpec, Port, Repository
+from ...repository import NodeSpec, Port, Repository
 from .code_editor import CodeEditor
 from .spec_commands import RemoveSpecCommand, SaveSpecCommand, describe_drops
 from .spec_ports import PortsTable, follow_signature, signature_params

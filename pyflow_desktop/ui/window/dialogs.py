@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
-from ..repository import Repository
+from ...repository import Repository
 
 POLICIES = (("Replace", "replace"), ("Keep both", "rename"), ("Skip", "skip"))
 

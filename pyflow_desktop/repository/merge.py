@@ -11,7 +11,9 @@ import copy
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..repository import Flow, NodeSpec, Repository
+from .flow import Flow
+from .nodespec import NodeSpec
+from .repository import Repository
 
 ClashPolicy = Literal["replace", "rename", "skip"]
 

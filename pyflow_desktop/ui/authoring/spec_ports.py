@@ -11,14 +11,14 @@ name, type) and lets the user edit types and defaults; ``edited`` follows every 
 from __future__ import annotations
 
 import ast
-import json
 from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 
-from ..repository import PORT_TYPES, Port
-from ..repository.nodespec import FUNC_NAME
+from ...repository import PORT_TYPES, Port
+from ...repository.nodespec import FUNC_NAME
+from ..value_text import default_text
 
 NEW_PORT_TYPE = "Any"
 _ANNOTATION_TYPES = {
@@ -100,13 +100,6 @@ def follow_signature(ports: list[Port], params: list[Param]) -> list[Port]:
             port = Port(param.name, param.type, default=param.default)
         result.append(replace(port, order=index, extra=dict(port.extra)))
     return result
-
-
-def default_text(value: Any) -> str:
-    """How a port default or manual value is shown and typed: strings as-is, the rest JSON."""
-    if value is None:
-        return ""
-    return value if isinstance(value, str) else json.dumps(value)
 
 
 class PortsTable(QtWidgets.QTableWidget):

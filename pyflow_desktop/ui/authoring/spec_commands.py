@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from PySide6.QtGui import QUndoCommand
 
-from ..repository import Flow, Link, NodeSpec, Repository
-from .commands import (
+from ...repository import Flow, Link, NodeSpec, Repository
+from ..commands import (
     AddSpecCommand,
     ChangeLinksCommand,
     RemoveNodesCommand,

@@ -17,8 +17,8 @@ from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ..engine import NodeCached, NodeFinished, NodeOutput, RunEvent
-from .value_text import MAX_DEPTH, full_text, short_text
+from ...engine import NodeCached, NodeFinished, NodeOutput, RunEvent
+from ..value_text import MAX_DEPTH, full_text, short_text
 
 MAX_ROWS = 10_000
 MAX_CHILDREN = 1_000

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 from PySide6 import QtCore
 
-from ..engine import (
+from ...engine import (
     Executor,
     NodeCached,
     NodeCancelled,
@@ -33,8 +33,8 @@ from ..engine import (
     make_executor,
     plan_run,
 )
-from ..repository import Flow, Repository
-from .run_settings import RunSettings
+from ...repository import Flow, Repository
+from .settings import RunSettings
 
 FRAME_MS = 33
 _TERMINAL = (NodeFinished, NodeFailed, NodeSkipped, NodeCancelled, NodeCached)

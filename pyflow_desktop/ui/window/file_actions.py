@@ -1,0 +1,197 @@
+"""The File menu: new, open, open recent, save, save as, import, export.
+
+Files are read and written by ``repository``; this module asks the user (which file, what
+to do with unsaved changes or clashing ids) and turns an import into undoable commands.
+``settle`` asks about unsaved code edits first (the Code panel's ``settle_spec_edits``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from ...repository import Repository, RepositoryError, load_repository, save_repository
+from ...repository.merge import clashes, export_repository, plan_import
+from ..authoring.spec_commands import SaveSpecCommand
+from ..commands import AddFlowCommand, AddSpecCommand, RemoveFlowCommand
+from .dialogs import ask_export_flows, ask_import_policy
+from .flow_tabs import FlowTabs
+from .shell import Shell, add_action
+from .user_settings import settings
+
+MAX_RECENT = 8
+FILTERS = {"PyFlow Desktop files (*.json)": "native", "Original PyFlow files (*.json)": "original"}
+Key = QtGui.QKeySequence.StandardKey
+
+
+class FileActions(QtCore.QObject):
+    """Opens, saves, imports and exports the window's repository."""
+
+    def __init__(self, shell: Shell, tabs: FlowTabs) -> None:
+        super().__init__(shell)
+        self.shell, self.tabs = shell, tabs
+        self.settle: Callable[[], bool] = lambda: True
+
+    def fill_menu(self, menu: QtWidgets.QMenu) -> None:
+        add_action(menu, "&New", self.new_repository, Key.New)
+        add_action(menu, "&Open…", self.open_dialog, Key.Open)
+        self.recent_menu = menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        add_action(menu, "&Save", self.save, Key.Save)
+        add_action(menu, "Save &As…", self.save_as_dialog, Key.SaveAs)
+        menu.addSeparator()
+        add_action(menu, "&Import…", self.import_dialog)
+        add_action(menu, "&Export…", self.export_dialog)
+        menu.addSeparator()
+        add_action(menu, "&Quit", self.shell.close, Key.Quit)
+
+    # -- open -------------------------------------------------------------------------------
+
+    def load(self, path: str | Path) -> None:
+        """Open a repository file; raises ``RepositoryError`` when it is invalid."""
+        path = Path(path)
+        self.shell.set_repository(load_repository(path), path.resolve())
+
+    def maybe_save(self) -> bool:
+        """Ask about unsaved changes; False when the user cancels."""
+        shell = self.shell
+        if not shell.ask_on_close:
+            return True
+        if not self.settle():
+            return False
+        if shell.undo_stack.isClean():
+            return True
+        buttons = QtWidgets.QMessageBox.StandardButton
+        answer = QtWidgets.QMessageBox.question(
+            shell,
+            "Unsaved changes",
+            "Save the changes to this repository first?",
+            buttons.Save | buttons.Discard | buttons.Cancel,
+        )
+        if answer == buttons.Save:
+            return self.save()
+        return answer == buttons.Discard
+
+    def new_repository(self) -> None:
+        if self.maybe_save():
+            self.shell.set_repository(Repository(), None)
+
+    def open_dialog(self) -> None:
+        if not self.maybe_save():
+            return
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(
+            self.shell, "Open repository", "", "Repositories (*.json);;All files (*)"
+        )
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path: str | Path) -> bool:
+        try:
+            self.load(path)
+        except RepositoryError as error:
+            QtWidgets.QMessageBox.warning(self.shell, "Cannot open", str(error))
+            return False
+        if self.shell.repo.flows:
+            self.tabs.open_flow(next(iter(self.shell.repo.flows)))
+        return True
+
+    def remember(self, path: Path) -> None:
+        """Put ``path`` first in Open Recent."""
+        stored = settings()
+        recent = [p for p in (stored.value("recent") or []) if p != str(path)]
+        stored.setValue("recent", [str(path), *recent][:MAX_RECENT])
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in settings().value("recent") or []:
+            add_action(
+                self.recent_menu, path, lambda path=path: self.maybe_save() and self.open_path(path)
+            )
+
+    # -- save -------------------------------------------------------------------------------
+
+    def save(self) -> bool:
+        if self.shell.path is None:
+            return self.save_as_dialog()
+        return self.save_to(self.shell.path, "native")
+
+    def save_as_dialog(self) -> bool:
+        path, chosen = QtWidgets.QFileDialog.getSaveFileName(
+            self.shell,
+            "Save repository as",
+            str(self.shell.path or "untitled.json"),
+            ";;".join(FILTERS),
+        )
+        return bool(path) and self.save_to(Path(path), FILTERS.get(chosen, "native"))
+
+    def save_to(self, path: str | Path, fmt: str = "native") -> bool:
+        path = Path(path)
+        try:
+            save_repository(self.shell.repo, path, fmt)
+        except OSError as error:
+            QtWidgets.QMessageBox.warning(self.shell, "Cannot save", f"{path}: {error.strerror}")
+            return False
+        self.shell.set_path(path.resolve())
+        self.shell.undo_stack.setClean()
+        self.remember(path.resolve())
+        self.shell.statusBar().showMessage(f"Saved {path} ({fmt} format)", 5000)
+        return True
+
+    # -- import and export ------------------------------------------------------------------
+
+    def import_dialog(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(
+            self.shell, "Import repository", "", "Repositories (*.json)"
+        )
+        if not path:
+            return
+        try:
+            source = load_repository(path)
+        except RepositoryError as error:
+            QtWidgets.QMessageBox.warning(self.shell, "Cannot import", str(error))
+            return
+        policy = "skip"
+        clashing = clashes(self.shell.repo, source)
+        if clashing:
+            policy = ask_import_policy(self.shell, clashing)
+            if policy is None:
+                return
+        self.import_repository(source, policy)
+
+    def import_repository(self, source: Repository, policy: str = "skip") -> None:
+        """Merge ``source`` into the open repository as one undoable step."""
+        repo, undo_stack = self.shell.repo, self.shell.undo_stack
+        plan = plan_import(repo, source, policy)
+        if not plan:
+            return
+        undo_stack.beginMacro("Import")
+        for spec in plan.add_specs:
+            undo_stack.push(AddSpecCommand(repo, spec))
+        for spec in plan.replace_specs:  # as a save: what used removed ports is dropped
+            undo_stack.push(SaveSpecCommand(repo, spec))
+        for flow in plan.replace_flows:
+            undo_stack.push(RemoveFlowCommand(repo, flow.id))
+        for flow in [*plan.replace_flows, *plan.add_flows]:
+            undo_stack.push(AddFlowCommand(repo, flow))
+        undo_stack.endMacro()
+
+    def export_dialog(self) -> None:
+        chosen = ask_export_flows(self.shell, self.shell.repo, set(self.tabs.canvases))
+        if not chosen:
+            return
+        path, picked = QtWidgets.QFileDialog.getSaveFileName(
+            self.shell, "Export to", "", ";;".join(FILTERS)
+        )
+        if path:
+            self.export_to(path, chosen, FILTERS.get(picked, "native"))
+
+    def export_to(self, path: str | Path, flow_ids: list[str], fmt: str = "native") -> bool:
+        """Write ``flow_ids`` with the specs they use to ``path``."""
+        try:
+            save_repository(export_repository(self.shell.repo, flow_ids), path, fmt)
+        except OSError as error:
+            QtWidgets.QMessageBox.warning(self.shell, "Cannot export", f"{path}: {error.strerror}")
+            return False
+        return True

@@ -1,0 +1,147 @@
+"""The canvas tabs of the open flows, and the actions on flows: open, close, new, rename,
+delete, add a node from the Library or the Tab search.
+
+State: ``canvases`` (flow id → its ``CanvasGraph`` and ``FlowBridge``, one per open tab).
+The tabs follow the repository: a removed flow closes its tab, a renamed one retitles it.
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtWidgets
+
+from ...repository import Flow, Repository
+from ..canvas.bridge import FlowBridge
+from ..canvas.graph import CanvasGraph
+from ..canvas.spec_search import SpecSearchBox
+from ..commands import AddFlowCommand, RemoveFlowCommand, RenameFlowCommand
+from .library_panel import LibraryPanel
+from .shell import Shell
+
+
+class FlowTabs(QtCore.QObject):
+    """One canvas tab per open flow, in ``widget`` (the window's central widget)."""
+
+    selection_changed = QtCore.Signal(str, list)  # flow id, selected node ids
+    flow_opened = QtCore.Signal(str, object)  # flow id, its FlowBridge
+    flow_closed = QtCore.Signal(str)
+
+    def __init__(self, shell: Shell, library: LibraryPanel) -> None:
+        super().__init__(shell)
+        self.shell, self.library = shell, library
+        self.canvases: dict[str, tuple[CanvasGraph, FlowBridge]] = {}
+        self.widget = QtWidgets.QTabWidget(documentMode=True, tabsClosable=True, movable=True)
+        self.widget.tabCloseRequested.connect(
+            lambda index: self.close_flow(self.widget.widget(index).property("flow_id"))
+        )
+        library.spec_activated.connect(self.add_spec_at_centre)
+        library.flow_activated.connect(self.open_flow)
+        library.new_flow_requested.connect(self.new_flow)
+        library.rename_flow_requested.connect(self.rename_flow)
+        library.delete_flow_requested.connect(self.delete_flow)
+
+    # -- following the repository ---------------------------------------------------------
+
+    def watch(self, repo: Repository, connect: bool) -> None:
+        """Follow (or stop following) the repository's flow list and flow names."""
+        method = "connect" if connect else "disconnect"
+        getattr(repo.events, method)("flow_added", self._flow_added)
+        getattr(repo.events, method)("flow_removed", self._flow_removed)
+        for flow in repo.flows.values():
+            getattr(flow.events, method)("flow_renamed", self._flow_renamed)
+
+    def _flow_added(self, flow: Flow) -> None:
+        flow.events.connect("flow_renamed", self._flow_renamed)
+
+    def _flow_removed(self, flow: Flow) -> None:
+        flow.events.disconnect("flow_renamed", self._flow_renamed)
+        self.close_flow(flow.id)
+
+    def _flow_renamed(self, flow: Flow) -> None:
+        self.library.refresh_flows()
+        if flow.id in self.canvases:
+            index = self.widget.indexOf(self.canvases[flow.id][0].widget)
+            self.widget.setTabText(index, flow.name)
+
+    # -- tabs -----------------------------------------------------------------------------
+
+    def open_flow(self, flow_id: str) -> CanvasGraph:
+        """Show ``flow_id`` in a canvas tab (created on first use) and return its canvas."""
+        if flow_id not in self.canvases:
+            shell = self.shell
+            flow = shell.repo.flow(flow_id)
+            canvas = CanvasGraph(self)
+            bridge = FlowBridge(shell.repo, flow, canvas, shell.undo_stack, self)
+            bridge.message.connect(shell.show_message)
+            canvas.search_requested.connect(self._search_spec)
+            canvas.node_selection_changed.connect(
+                lambda *_: self.selection_changed.emit(flow_id, canvas.selected_ids())
+            )
+            canvas.widget.setProperty("flow_id", flow_id)
+            self.canvases[flow_id] = (canvas, bridge)
+            self.widget.addTab(canvas.widget, flow.name)
+            self.flow_opened.emit(flow_id, bridge)
+            QtCore.QTimer.singleShot(0, canvas.frame_all)
+        self.widget.setCurrentWidget(self.canvases[flow_id][0].widget)
+        self.library.select_flow(flow_id)
+        return self.canvases[flow_id][0]
+
+    def close_flow(self, flow_id: str) -> None:
+        if flow_id not in self.canvases:
+            return
+        canvas, bridge = self.canvases.pop(flow_id)
+        self.flow_closed.emit(flow_id)
+        bridge.detach()
+        self.widget.removeTab(self.widget.indexOf(canvas.widget))
+        for obj in (canvas.widget, canvas, bridge):
+            obj.deleteLater()
+
+    def close_all(self) -> None:
+        for flow_id in list(self.canvases):
+            self.close_flow(flow_id)
+
+    def current(self) -> tuple[CanvasGraph, FlowBridge] | tuple[None, None]:
+        """The canvas and bridge of the tab in front, or ``(None, None)``."""
+        widget = self.widget.currentWidget()
+        flow_id = widget.property("flow_id") if widget is not None else None
+        return self.canvases.get(flow_id, (None, None))
+
+    # -- flows ----------------------------------------------------------------------------
+
+    def new_flow(self) -> None:
+        repo = self.shell.repo
+        number = len(repo.flows) + 1
+        while f"flow_{number}" in repo.flows:
+            number += 1
+        flow = Flow(f"flow_{number}", f"Flow {number}")
+        self.shell.undo_stack.push(AddFlowCommand(repo, flow))
+        self.open_flow(flow.id)
+
+    def rename_flow(self, flow_id: str) -> None:
+        flow = self.shell.repo.flows[flow_id]
+        name, ok = QtWidgets.QInputDialog.getText(
+            self.shell, "Rename flow", "Name:", text=flow.name
+        )
+        if ok and name and name != flow.name:
+            self.shell.undo_stack.push(RenameFlowCommand(flow, name))
+
+    def delete_flow(self, flow_id: str) -> None:
+        self.shell.undo_stack.push(RemoveFlowCommand(self.shell.repo, flow_id))
+
+    # -- adding nodes ---------------------------------------------------------------------
+
+    def add_spec_at_centre(self, spec_id: str) -> None:
+        canvas, bridge = self.current()
+        if canvas is not None:
+            centre = canvas.viewer().mapToScene(canvas.viewer().rect().center())
+            bridge.create_node(spec_id, centre.x(), centre.y())
+
+    def _search_spec(self, scene_pos: QtCore.QPointF) -> None:
+        canvas, bridge = self.current()
+        if canvas is None:
+            return
+        box = SpecSearchBox(self.shell.repo, self.shell)
+        box.chosen.connect(
+            lambda spec_id: bridge.create_node(spec_id, scene_pos.x(), scene_pos.y())
+        )
+        viewer = canvas.viewer()
+        box.popup_at(viewer.mapToGlobal(viewer.mapFromScene(scene_pos)))

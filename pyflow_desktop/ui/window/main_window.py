@@ -1,0 +1,139 @@
+"""The main window: a shell that holds the open repository, builds the docks and menus, and
+owns the action groups that do the work.
+
+State: ``repo`` and ``path`` (the open repository and its file), ``undo_stack`` (one for
+every edit of the repository). The action groups: ``tabs`` (the canvas tab of each open
+flow), ``files`` (File menu), ``edits`` (Edit menu), ``runs`` (Run menu and the run in
+progress), ``panels`` (Code, Inspector and viewer docks).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from ...repository import Repository
+from .edit_actions import EditActions
+from .file_actions import FileActions
+from .flow_tabs import FlowTabs
+from .library_panel import LibraryPanel
+from .panels import Panels
+from .run_actions import RunActions
+from .user_settings import settings
+
+
+class MainWindow(QtWidgets.QMainWindow):
+    """One repository file, its flows in canvas tabs."""
+
+    repository_changed = QtCore.Signal(object)  # the Repository now shown
+
+    def __init__(self, ask_on_close: bool = True) -> None:
+        super().__init__()
+        self.ask_on_close = ask_on_close
+        self.repo: Repository | None = None
+        self.path: Path | None = None
+        self.undo_stack = QtGui.QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(self._clean_changed)
+        self.library = LibraryPanel()
+        self.tabs = FlowTabs(self, self.library)
+        self.setCentralWidget(self.tabs.widget)
+        self.log = QtWidgets.QPlainTextEdit(readOnly=True)
+        self.log.setMaximumBlockCount(5000)
+        self.log.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont))
+        area = QtCore.Qt.DockWidgetArea
+        self.library_dock = self.add_dock(
+            "library_dock", "Library", self.library, area.LeftDockWidgetArea
+        )
+        self.log_dock = self.add_dock("log_dock", "Log", self.log, area.BottomDockWidgetArea)
+        self.runs = RunActions(self, self.tabs)
+        self.panels = Panels(self, self.tabs, self.runs, self.library)
+        self.runs.watched = self.panels.watched
+        self.files = FileActions(self, self.tabs)
+        self.files.settle = self.panels.settle_spec_edits
+        self.edits = EditActions(self, self.tabs)
+        self._build_menus()
+        self.resize(1280, 800)
+        self._restore_layout()
+        self.set_repository(Repository(), None)
+
+    def _clean_changed(self, clean: bool) -> None:
+        self.setWindowModified(not clean)
+
+    # -- docks and menus --------------------------------------------------------------------
+
+    def add_dock(
+        self, name: str, title: str, widget: QtWidgets.QWidget, area: QtCore.Qt.DockWidgetArea
+    ) -> QtWidgets.QDockWidget:
+        """Add a dockable panel; ``name`` is its key in the saved window layout."""
+        dock = QtWidgets.QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.restoreDockWidget(dock)  # docks added after restoreState() get their place back
+        return dock
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.files.fill_menu(bar.addMenu("&File"))
+        self.edits.fill_menu(bar.addMenu("&Edit"))
+        self.runs.fill_menu(bar.addMenu("&Run"))
+        view = bar.addMenu("&View")
+        view.addActions(
+            [dock.toggleViewAction() for dock in self.findChildren(QtWidgets.QDockWidget)]
+        )
+
+    def has_saved_layout(self) -> bool:
+        return settings().contains("window/state")
+
+    def _restore_layout(self) -> None:
+        stored = settings()
+        geometry, state = stored.value("window/geometry"), stored.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
+    # -- the repository ---------------------------------------------------------------------
+
+    def set_repository(self, repo: Repository, path: Path | None) -> None:
+        """Show ``repo`` (from ``path``, or unsaved): closes every tab, clears undo.
+
+        A run still going belongs to the old repository: it is stopped and its remaining
+        events are shown nowhere."""
+        self.runs.forget_run()
+        self.tabs.close_all()
+        if self.repo is not None:
+            self.tabs.watch(self.repo, connect=False)
+        self.repo = repo
+        self.tabs.watch(repo, connect=True)
+        self.library.set_repository(repo)
+        self.repository_changed.emit(repo)
+        self.undo_stack.clear()
+        self.undo_stack.setClean()
+        self.setWindowModified(False)
+        self.set_path(path)
+        if path is not None:
+            self.files.remember(path)
+
+    def set_path(self, path: Path | None) -> None:
+        """The file the repository is saved to (``None``: not saved yet), in the title."""
+        self.path = path
+        self.setWindowTitle(f"{path.name if path else 'untitled'}[*] — PyFlow Desktop")
+
+    def show_message(self, text: str) -> None:
+        """Tell the user something in the status bar and keep it in the log."""
+        self.statusBar().showMessage(text, 10000)
+        self.log.appendPlainText(text)
+
+    # -- closing ----------------------------------------------------------------------------
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:
+        if not self.files.maybe_save():
+            event.ignore()
+            return
+        self.runs.shutdown()
+        stored = settings()
+        stored.setValue("window/geometry", self.saveGeometry())
+        stored.setValue("window/state", self.saveState())
+        event.accept()

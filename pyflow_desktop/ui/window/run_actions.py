@@ -1,0 +1,136 @@
+"""The Run menu: run the current flow (F5), run up to the selected node, stop, settings.
+
+State: ``runner`` (the ``RunController`` driving the engine), ``run_flow_id`` (the flow being
+run, whose canvas shows the run's events), ``watched`` (gives the nodes of a flow the user
+is looking at, which run first). The status bar's ``progress`` counts finished nodes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6 import QtCore, QtWidgets
+
+from ...engine import NodeFailed, RunEvent, RunResult, Targets
+from ...repository import RepositoryError
+from ..run.controller import RunController
+from ..run.settings import RunSettings, RunSettingsDialog
+from .flow_tabs import FlowTabs
+from .shell import Shell, add_action
+from .user_settings import settings
+
+
+class RunActions(QtCore.QObject):
+    """Starts and stops runs of the current flow; ``run_done(ok)`` ends every run."""
+
+    run_done = QtCore.Signal(bool)
+
+    def __init__(self, shell: Shell, tabs: FlowTabs) -> None:
+        super().__init__(shell)
+        self.shell, self.tabs = shell, tabs
+        self.runner = RunController(self)
+        self.runner.settings = RunSettings.load(settings())
+        self.run_flow_id: str | None = None
+        self.watched: Callable[[str], list[str]] = lambda _flow_id: []
+        self.runner.batch_ready.connect(self._show_events)
+        self.runner.progress.connect(self._show_progress)
+        self.runner.finished.connect(self._run_finished)
+        self.progress = QtWidgets.QProgressBar(maximumWidth=240, textVisible=True)
+        self.progress.setFormat("%v / %m nodes")
+        self.progress.setRange(0, 1)
+        self.progress.setValue(0)
+        shell.statusBar().addPermanentWidget(self.progress)
+
+    def fill_menu(self, menu: QtWidgets.QMenu) -> None:
+        self.run_action = add_action(menu, "&Run", self.run_current, "F5")
+        add_action(menu, "Run to &selected node", self.run_to_selected, "Shift+F5")
+        self.stop_action = add_action(menu, "&Stop", self.stop, "Shift+Esc")
+        self.stop_action.setEnabled(False)
+        menu.addSeparator()
+        add_action(menu, "Run se&ttings…", self.edit_run_settings)
+        add_action(menu, "&Forget cached results", self.runner.cache.clear)
+
+    def run_current(self, targets: Targets = "all") -> bool:
+        """Run the flow of the current tab (F5); False (and a message) if it cannot start."""
+        canvas, bridge = self.tabs.current()
+        if canvas is None or self.runner.running:
+            return False
+        log, flow = self.shell.log, bridge.flow
+        try:
+            self.runner.start(self.shell.repo, flow, targets, first=self.watched(flow.id))
+        except RepositoryError as error:
+            log.appendPlainText(f"cannot run {flow.id}: {error}")
+            self.shell.statusBar().showMessage(f"Cannot run: {error}", 10000)
+            return False
+        self.run_flow_id = flow.id
+        bridge.clear_run_state()
+        log.appendPlainText(f"— run {flow.id}: {self.runner.planned} node(s)")
+        self.run_action.setEnabled(False)
+        self.stop_action.setEnabled(True)
+        return True
+
+    def run_to_selected(self) -> bool:
+        canvas, _bridge = self.tabs.current()
+        if canvas is None or not canvas.selected_ids():
+            self.shell.statusBar().showMessage("Select the node to run up to", 5000)
+            return False
+        return self.run_current(canvas.selected_ids())
+
+    def stop(self) -> None:
+        self.runner.stop()
+
+    def forget_run(self) -> None:
+        """Stop the run in progress: it belongs to a repository that is going away, and its
+        remaining events are shown nowhere."""
+        self.runner.stop()
+        self.run_flow_id = None
+
+    def shutdown(self) -> None:
+        """Stop, wait for the run's thread and release kept executors (the window closes)."""
+        self.runner.stop()
+        self.runner.wait(5000)
+        self.runner.shutdown()
+
+    def edit_run_settings(self) -> None:
+        dialog = RunSettingsDialog(self.runner.settings, self.shell)
+        if dialog.exec() == QtWidgets.QDialog.DialogCode.Accepted:
+            self.runner.settings = dialog.settings()
+            self.runner.settings.save(settings())
+
+    def _show_events(self, events: list[RunEvent]) -> None:
+        _canvas, bridge = self.tabs.canvases.get(self.run_flow_id, (None, None))
+        lines = []
+        for event in events:
+            if bridge is not None:
+                bridge.apply_run_event(event)
+            lines.append(_log_line(event))
+        text = "\n".join(line for line in lines if line)
+        if text:
+            self.shell.log.appendPlainText(text)
+
+    def _show_progress(self, done: int, planned: int) -> None:
+        self.progress.setRange(0, max(planned, 1))
+        self.progress.setValue(done)
+
+    def _run_finished(self, result: object) -> None:
+        self.run_action.setEnabled(True)
+        self.stop_action.setEnabled(False)
+        ok = isinstance(result, RunResult) and result.ok
+        if isinstance(result, RunResult):
+            counts = ", ".join(f"{n} {status}" for status, n in result.counts().items())
+            message = f"{result.flow_id}: {counts} in {result.elapsed * 1000:.0f} ms"
+        else:
+            message = f"run failed: {result!r}"
+        self.shell.log.appendPlainText(f"— {message}")
+        self.shell.statusBar().showMessage(message)
+        self.run_done.emit(ok)
+
+
+def _log_line(event: RunEvent) -> str:
+    if isinstance(event, NodeFailed):
+        return f"{event.node}: failed — {event.error}"
+    if event.type in ("queued", "partial"):
+        return ""
+    elapsed = getattr(event, "elapsed", None)
+    took = f" ({elapsed * 1000:.1f} ms)" if elapsed else ""
+    return f"{event.node or 'run'}: {event.type}{took}"
