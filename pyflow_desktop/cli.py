@@ -11,8 +11,9 @@ import argparse
 import json
 import math
 import os
+import signal
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
@@ -118,16 +119,22 @@ def _positive_float(text: str) -> float:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    # A job started with SIGINT ignored (a background `&` job) passes that on: take Ctrl+C back.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     if argv == ["--pyflow-worker"]:  # a bundled program serving as a process-executor worker
         from .engine.process_worker import main as worker_main
 
         worker_main()
         return EXIT_OK
-    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
-        from .ui.window.app import main as gui_main  # Qt is imported only for the window
-
-        return gui_main(argv)
-    args = _parser().parse_args(argv)
+    if argv and argv[0] in COMMANDS:
+        parser = _parser()
+        args = _subparsers(parser)[argv[0]].parse_args(argv[1:])  # errors show its own usage
+        args.command = argv[0]
+    elif argv and argv[0] in ("-h", "--help"):
+        _parser().print_help()
+        return EXIT_OK
+    else:
+        return _window(argv)
     try:
         return {
             "run": _run,
@@ -144,6 +151,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """The parser of each command, by name."""
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(action.choices)
+
+
+def _window(argv: list[str]) -> int:
+    """Open the desktop window, unless the request cannot work: then say why (exit 2)."""
+    first = argv[0] if argv else None
+    if first is not None and not first.startswith("-") and not Path(first).exists():
+        print(
+            f"error: {first!r} is neither a file nor a command.\n"
+            f"Commands: {', '.join(COMMANDS)}; or give a repository FILE to open it in the "
+            "window. See pyflow-desktop --help.",
+            file=sys.stderr,
+        )
+        return EXIT_INVALID
+    problem = no_display_problem()
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_INVALID
+    from .ui.window.app import main as gui_main  # Qt is imported only for the window
+
+    return gui_main(argv)
+
+
+def no_display_problem(environ: Mapping[str, str] = os.environ) -> str:
+    """Why the window cannot open here (no display on Linux), or ``""``."""
+    if not sys.platform.startswith("linux"):
+        return ""
+    if any(environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
+        return ""
+    return (
+        "no display found: none of DISPLAY, WAYLAND_DISPLAY or QT_QPA_PLATFORM is set. "
+        "To open the window without a screen, set QT_QPA_PLATFORM=offscreen; to run a flow "
+        "headless, use: pyflow-desktop run FILE [--flow ID]"
+    )
 
 
 def pick_flow(repo: Repository, flow_id: str | None, file: str) -> str:

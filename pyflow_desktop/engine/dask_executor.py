@@ -103,7 +103,13 @@ class DaskExecutor(Executor):
             if client is not None and client.status not in ("closing", "closed", "failed"):
                 return client
             self._close_client()
-            from distributed import Client
+            try:
+                from distributed import Client
+            except ImportError:
+                raise ImportError(
+                    "the Dask executor needs the distributed package: "
+                    "pip install 'pyflow-desktop[dask]'"
+                ) from None
 
             if self.scheduler_address:
                 try:
