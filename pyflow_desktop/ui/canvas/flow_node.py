@@ -1,8 +1,10 @@
 """How one node instance looks on the canvas: a NodeGraphQt node with our extras.
 
 ``FlowNode`` is a ``BaseNode`` whose id is the model's node id. Its item, ``FlowNodeItem``,
-adds an inline ``ValueEditor`` beside each unconnected input, a preview label beside each
-output port, and a footer with the run status and elapsed time. Status colours the node.
+adds an inline ``ValueEditor`` beside each unconnected input, a row per output that previews
+its value, and a footer with the run status and elapsed time. Status colours the node.
+Previews and the footer stay inside the node, elided to its width, so they never draw over a
+neighbour; the full value is in the tooltip and the Inspector.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ PREVIEW_CHARS = 28
 TOOLTIP_CHARS = 2000
 END_MARK = "■ "
 FOOTER_HEIGHT = 16.0
+PREVIEW_ROW = 15.0
 BASE_COLOR = (52, 56, 64, 255)
 STATUS_COLORS = {
     "queued": (60, 72, 96, 255),
@@ -67,11 +70,22 @@ class LabelItem(QtWidgets.QGraphicsSimpleTextItem):
 
 
 class PreviewLabel(LabelItem):
-    """An output's preview; double-clicking it calls ``on_activate`` (opens a viewer)."""
+    """An output's preview; double-clicking it calls ``on_activate`` (opens a viewer).
 
-    def __init__(self, parent: QtWidgets.QGraphicsItem) -> None:
+    ``value_text`` is the value's short text; the label shows it (after the port's name when
+    the node has several outputs), elided to the node's width."""
+
+    def __init__(self, parent: QtWidgets.QGraphicsItem, prefix: str = "") -> None:
         super().__init__(parent)
         self.on_activate = None
+        self.prefix = prefix
+        self.value_text = ""
+
+    def fit(self, width: float) -> None:
+        """Show ``value_text`` in at most ``width`` pixels."""
+        text = f"{self.prefix}{self.value_text}" if self.value_text else ""
+        metrics = QtGui.QFontMetricsF(self.font())
+        self.setText(metrics.elidedText(text, QtCore.Qt.TextElideMode.ElideRight, width))
 
     def mousePressEvent(self, event) -> None:
         if self.text() and self.on_activate is not None:
@@ -105,7 +119,7 @@ class FlowNodeItem(NodeItem):
             out_texts = [_text_width(text) for text in self._output_items.values()]
             needed = 22 + max(port_texts, default=0) + EDITOR_WIDTH + 14 + max(out_texts, default=0)
             width = max(width, needed)
-        return width, height + FOOTER_HEIGHT
+        return width, height + PREVIEW_ROW * len(self.previews) + FOOTER_HEIGHT
 
     def _editor_visible(self, port: str) -> bool:
         return port not in self.connected and not self._proxy_mode
@@ -125,11 +139,10 @@ class FlowNodeItem(NodeItem):
             port = ports.get(name)
             if port is not None:
                 editor.setPos(column + 6, port.y() + 1.5)
-        outputs = {port.name: port for port in self._output_items}
-        for name, label in self.previews.items():
-            port = outputs.get(name)
-            if port is not None:
-                label.setPos(self._width + 8, port.y() - 5)
+        top = self._height - FOOTER_HEIGHT - PREVIEW_ROW * len(self.previews)
+        for row, label in enumerate(self.previews.values()):
+            label.setPos(8, top + row * PREVIEW_ROW)
+            label.fit(self._width - 16)
         self.footer.setPos(8, self._height - FOOTER_HEIGHT)
         self._elide_footer()
 
@@ -176,9 +189,10 @@ class FlowNode(BaseNode):
                 item.add_input(port.name, color=PORT_COLORS.get(port.type))
                 editor = ValueEditor(port, node.values.get(port.name), item.view)
                 item.view.editors[port.name] = editor
+            prefix = "{}: " if len(spec.outputs) > 1 else ""
             for port in spec.outputs:
                 item.add_output(port.name, color=PORT_COLORS.get(port.type))
-                item.view.previews[port.name] = PreviewLabel(item.view)
+                item.view.previews[port.name] = PreviewLabel(item.view, prefix.format(port.name))
         item.show_title(spec, node)
         item.model.pos = [float(node.x), float(node.y)]
         item.view.color = BASE_COLOR
@@ -227,18 +241,19 @@ class FlowNode(BaseNode):
         label = self.item.previews.get(port)
         if label is not None:
             tip = short_text(value, TOOLTIP_CHARS)
-            short = tip if len(tip) <= PREVIEW_CHARS else tip[: PREVIEW_CHARS - 1] + "…"
-            label.setText(short)
+            label.value_text = tip if len(tip) <= PREVIEW_CHARS else tip[: PREVIEW_CHARS - 1] + "…"
+            label.fit(self.item.width - 16)
             label.setToolTip(tip)
 
     def clear_run_state(self) -> None:
         self.set_status("idle")
         for label in self.item.previews.values():
-            label.setText("")
+            label.value_text = ""
+            label.fit(self.item.width - 16)
 
     def status_text(self) -> str:
         return self.item.footer.toolTip()
 
     def preview(self, port: str) -> str:
         label = self.item.previews.get(port)
-        return label.text() if label is not None else ""
+        return label.value_text if label is not None else ""

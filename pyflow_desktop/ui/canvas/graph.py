@@ -9,21 +9,46 @@ edits look the same to it.
 
 from __future__ import annotations
 
-from PySide6 import QtCore, QtGui
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...repository import Link
 from .flow_node import FlowNode
-from .ngqt import PORT_IN, NodeGraph
+from .ngqt import PORT_IN, NodeGraph, NodeViewer
 from .value_editor import ValueEditor
 
 SPEC_MIME = "application/x-pyflow-spec"
 FRAME_MARGIN = 40.0
+MIN_FRAME_SCALE = 0.8  # node text at 4/5 of the size of the rest of the window: legible
+MAX_FRAME_SCALE = 1.25
 
 
 def _link_between(first, second) -> Link:
     """The model link for two NodeGraphQt port items, whatever order they come in."""
     source, target = (first, second) if first.port_type != PORT_IN else (second, first)
     return Link(source.node.id, source.name, target.node.id, target.name)
+
+
+class CanvasViewer(NodeViewer):
+    """NodeGraphQt's view, keeping its centre and scale when it is resized (NodeGraphQt keeps
+    the visible scene rect instead, so a resized window zoomed and a hidden tab lost its
+    view)."""
+
+    FIT_MARGIN = 4  # QGraphicsView.fitInView leaves 2 px on each side
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        scale = self.transform().m11()
+        centre = self._scene_range.center()
+        QtWidgets.QGraphicsView.resizeEvent(self, event)
+        self._last_size = self.size()
+        self.show_at(centre.x(), centre.y(), scale)
+
+    def show_at(self, x: float, y: float, scale: float) -> None:
+        """Centre the view on scene point (x, y) at ``scale``."""
+        size = self.viewport().size()
+        width = max(size.width() - self.FIT_MARGIN, 1) / scale
+        height = max(size.height() - self.FIT_MARGIN, 1) / scale
+        self._scene_range = QtCore.QRectF(x - width / 2, y - height / 2, width, height)
+        self._update_scene()
 
 
 class CanvasGraph(NodeGraph):
@@ -36,7 +61,9 @@ class CanvasGraph(NodeGraph):
     search_requested = QtCore.Signal(QtCore.QPointF)  # scene position for a new node
 
     def __init__(self, parent: QtCore.QObject | None = None) -> None:
-        super().__init__(parent)
+        undo_stack = QtGui.QUndoStack()  # NodeGraphQt's own: our edits never go on it
+        super().__init__(parent, undo_stack=undo_stack, viewer=CanvasViewer(undo_stack=undo_stack))
+        undo_stack.setParent(self)
         self.set_acyclic(True)
         self.set_pipe_collision(False)
         viewer = self.viewer()
@@ -67,14 +94,32 @@ class CanvasGraph(NodeGraph):
             self.remove_node(node, push_undo=False)
 
     def frame_all(self) -> None:
-        """Zoom to fit every node; bounds are computed here (NodeGraphQt's is quadratic)."""
+        """Zoom to fit every node, but never below the scale where text stays legible (a
+        big flow then shows from its top-left corner: scroll for the rest) and never above
+        ``MAX_FRAME_SCALE``. Bounds are computed here (NodeGraphQt's is quadratic)."""
         rect = QtCore.QRectF()
         for node in self.model.nodes.values():
             rect = rect.united(node.view.sceneBoundingRect())
         if rect.isNull():
             return
-        rect = rect.adjusted(-FRAME_MARGIN, -FRAME_MARGIN, FRAME_MARGIN * 4, FRAME_MARGIN)
-        self.viewer().set_scene_rect([rect.x(), rect.y(), rect.width(), rect.height()])
+        rect = rect.adjusted(-FRAME_MARGIN, -FRAME_MARGIN, FRAME_MARGIN, FRAME_MARGIN)
+        size = self.viewer().viewport().size()
+        room = size.width() - CanvasViewer.FIT_MARGIN, size.height() - CanvasViewer.FIT_MARGIN
+        fit = min(room[0] / rect.width(), room[1] / rect.height())
+        scale = min(max(fit, MIN_FRAME_SCALE), MAX_FRAME_SCALE)
+        width, height = room[0] / scale, room[1] / scale
+        x = rect.center().x() if width >= rect.width() else rect.left() + width / 2
+        y = rect.center().y() if height >= rect.height() else rect.top() + height / 2
+        self.set_view(x, y, scale)
+
+    def view_state(self) -> tuple[float, float, float]:
+        """Where the view looks: the scene point at its centre, and its scale."""
+        centre = self.viewer().mapToScene(self.viewer().viewport().rect().center())
+        return centre.x(), centre.y(), self.viewer().transform().m11()
+
+    def set_view(self, x: float, y: float, scale: float) -> None:
+        """Centre the view on scene point (x, y) at ``scale`` (1.0: text at its own size)."""
+        self.viewer().show_at(x, y, scale)
 
     def selected_ids(self) -> list[str]:
         return [node.id for node in self.selected_nodes()]

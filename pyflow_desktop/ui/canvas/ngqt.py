@@ -22,6 +22,7 @@ with contextlib.redirect_stderr(_captured):
     from NodeGraphQt import BaseNode, NodeGraph
     from NodeGraphQt.constants import PortTypeEnum
     from NodeGraphQt.qgraphics.node_base import NodeItem
+    from NodeGraphQt.widgets.viewer import NodeViewer
 for _line in _captured.getvalue().splitlines():
     if not _line.startswith("Qt.py [warning]"):
         print(_line, file=sys.stderr)
@@ -29,4 +30,4 @@ for _line in _captured.getvalue().splitlines():
 PORT_IN = PortTypeEnum.IN.value
 PORT_OUT = PortTypeEnum.OUT.value
 
-__all__ = ["PORT_IN", "PORT_OUT", "BaseNode", "NodeGraph", "NodeItem"]
+__all__ = ["PORT_IN", "PORT_OUT", "BaseNode", "NodeGraph", "NodeItem", "NodeViewer"]

@@ -44,6 +44,8 @@ STATUS_COLOURS = {
     "skip": "#888888",
     "cancelled": "#888888",
 }
+MIN_ROWS = 3
+MIN_DETAILS_HEIGHT = 90
 _EDITABLE = QtCore.Qt.ItemFlag.ItemIsEnabled | QtCore.Qt.ItemFlag.ItemIsSelectable
 
 
@@ -100,9 +102,11 @@ class InspectorPanel(QtWidgets.QWidget):
             (self.stderr_text, "stderr"),
         ):
             self.details.addTab(widget, name)
+        self.details.setMinimumHeight(MIN_DETAILS_HEIGHT)
         splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
         for widget in (self.inputs, self.outputs, self.details):
             splitter.addWidget(widget)
+        splitter.setChildrenCollapsible(False)
         splitter.setSizes([150, 150, 300])
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(self.title)
@@ -118,6 +122,9 @@ class InspectorPanel(QtWidgets.QWidget):
         table.verticalHeader().setVisible(False)
         table.setWordWrap(False)
         table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+        # Never squeezed below a header and MIN_ROWS rows, whatever else is docked beside it.
+        rows = table.verticalHeader().defaultSectionSize() * MIN_ROWS
+        table.setMinimumHeight(table.horizontalHeader().sizeHint().height() + rows + 4)
         return table
 
     # -- what is shown ------------------------------------------------------------------------

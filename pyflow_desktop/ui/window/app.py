@@ -82,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     window = MainWindow(ask_on_close=not args.quit)
     # The built-in library is read-only: without FILE, Save asks where to write.
     window.set_repository(repo, path.resolve() if path and args.file else None)
-    if flow_id is not None:
+    if flow_id is not None and (args.flow or not window.tabs.canvases):
         window.tabs.open_flow(flow_id)
     window.show()
     if problem:

@@ -19,9 +19,9 @@ from ..commands import AddFlowCommand, AddSpecCommand, RemoveFlowCommand
 from .dialogs import ask_export_flows, ask_import_policy
 from .flow_tabs import FlowTabs
 from .shell import Shell, add_action
-from .user_settings import settings
+from .user_settings import settings, string_list
 
-MAX_RECENT = 8
+MAX_RECENT = 10
 FILTERS = {"PyFlow Desktop files (*.json)": "native", "Original PyFlow files (*.json)": "original"}
 Key = QtGui.QKeySequence.StandardKey
 
@@ -93,22 +93,45 @@ class FileActions(QtCore.QObject):
         except RepositoryError as error:
             QtWidgets.QMessageBox.warning(self.shell, "Cannot open", str(error))
             return False
-        if self.shell.repo.flows:
+        if self.shell.repo.flows and not self.tabs.canvases:  # nothing came back from last time
             self.tabs.open_flow(next(iter(self.shell.repo.flows)))
         return True
 
     def remember(self, path: Path) -> None:
         """Put ``path`` first in Open Recent."""
-        stored = settings()
-        recent = [p for p in (stored.value("recent") or []) if p != str(path)]
-        stored.setValue("recent", [str(path), *recent][:MAX_RECENT])
+        recent = [p for p in self.recent_files() if p != str(path)]
+        settings().setValue("recent", [str(path), *recent][:MAX_RECENT])
+
+    def recent_files(self) -> list[str]:
+        """Open Recent's paths, most recent first."""
+        return string_list(settings().value("recent"))
+
+    def forget_recent(self, keep_existing: bool) -> None:
+        """Clear Open Recent, or (``keep_existing``) only drop the files that are gone."""
+        kept = [p for p in self.recent_files() if keep_existing and Path(p).exists()]
+        settings().setValue("recent", kept)
 
     def _fill_recent(self) -> None:
-        self.recent_menu.clear()
-        for path in settings().value("recent") or []:
-            add_action(
-                self.recent_menu, path, lambda path=path: self.maybe_save() and self.open_path(path)
+        menu = self.recent_menu
+        menu.clear()
+        recent = self.recent_files()
+        for path in recent:
+            action = add_action(
+                menu,
+                path.replace("&", "&&"),  # a menu shows "&" as a mnemonic otherwise
+                lambda path=path: self.maybe_save() and self.open_path(path),
             )
+            if not Path(path).exists():
+                action.setEnabled(False)
+                action.setToolTip(f"{path} no longer exists")
+        menu.setToolTipsVisible(True)
+        if recent:
+            menu.addSeparator()
+        missing = any(not Path(p).exists() for p in recent)
+        add_action(menu, "Remove &missing files", lambda: self.forget_recent(True)).setEnabled(
+            missing
+        )
+        add_action(menu, "&Clear list", lambda: self.forget_recent(False)).setEnabled(bool(recent))
 
     # -- save -------------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ class FlowTabs(QtCore.QObject):
     selection_changed = QtCore.Signal(str, list)  # flow id, selected node ids
     flow_opened = QtCore.Signal(str, object)  # flow id, its FlowBridge
     flow_closed = QtCore.Signal(str)
+    node_activated = QtCore.Signal(str, str)  # flow id, node id: a node was double-clicked
 
     def __init__(self, shell: Shell, library: LibraryPanel) -> None:
         super().__init__(shell)
@@ -64,8 +65,12 @@ class FlowTabs(QtCore.QObject):
 
     # -- tabs -----------------------------------------------------------------------------
 
-    def open_flow(self, flow_id: str) -> CanvasGraph:
-        """Show ``flow_id`` in a canvas tab (created on first use) and return its canvas."""
+    def open_flow(
+        self, flow_id: str, view: tuple[float, float, float] | None = None
+    ) -> CanvasGraph:
+        """Show ``flow_id`` in a canvas tab (created on first use) and return its canvas.
+
+        A new tab frames its nodes, or shows ``view`` (centre x, y and scale) when given."""
         if flow_id not in self.canvases:
             shell = self.shell
             flow = shell.repo.flow(flow_id)
@@ -76,11 +81,16 @@ class FlowTabs(QtCore.QObject):
             canvas.node_selection_changed.connect(
                 lambda *_: self.selection_changed.emit(flow_id, canvas.selected_ids())
             )
+            canvas.node_double_clicked.connect(
+                lambda node: self.node_activated.emit(flow_id, node.id)
+            )
             canvas.widget.setProperty("flow_id", flow_id)
             self.canvases[flow_id] = (canvas, bridge)
             self.widget.addTab(canvas.widget, flow.name)
             self.flow_opened.emit(flow_id, bridge)
-            QtCore.QTimer.singleShot(0, canvas.frame_all)
+            QtCore.QTimer.singleShot(
+                0, canvas.frame_all if view is None else lambda: canvas.set_view(*view)
+            )
         self.widget.setCurrentWidget(self.canvases[flow_id][0].widget)
         self.library.select_flow(flow_id)
         return self.canvases[flow_id][0]

@@ -14,12 +14,15 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...repository import Repository
+from . import sessions
+from .dock_layout import apply_default_layout
 from .edit_actions import EditActions
 from .file_actions import FileActions
 from .flow_tabs import FlowTabs
 from .library_panel import LibraryPanel
 from .panels import Panels
 from .run_actions import RunActions
+from .shell import add_action
 from .user_settings import settings
 
 
@@ -54,7 +57,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.edits = EditActions(self, self.tabs)
         self._build_menus()
         self.resize(1280, 800)
-        self._restore_layout()
+        if not self._restore_layout():
+            self.reset_layout()
         self.set_repository(Repository(), None)
 
     def _clean_changed(self, clean: bool) -> None:
@@ -76,23 +80,36 @@ class MainWindow(QtWidgets.QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         self.files.fill_menu(bar.addMenu("&File"))
-        self.edits.fill_menu(bar.addMenu("&Edit"))
+        edit = bar.addMenu("&Edit")
+        self.edits.fill_menu(edit)
+        edit.addSeparator()
+        add_action(edit, "&New nodespec…", self.panels.new_spec)
+        add_action(edit, "Edit node&spec", self.panels.edit_spec, "Ctrl+Shift+E")
         self.runs.fill_menu(bar.addMenu("&Run"))
         view = bar.addMenu("&View")
         view.addActions(
             [dock.toggleViewAction() for dock in self.findChildren(QtWidgets.QDockWidget)]
         )
+        view.addSeparator()
+        add_action(view, "Reset &layout", self.reset_layout)
 
-    def has_saved_layout(self) -> bool:
-        return settings().contains("window/state")
-
-    def _restore_layout(self) -> None:
+    def _restore_layout(self) -> bool:
+        """Put the window and docks where the user left them; False on a first start."""
         stored = settings()
         geometry, state = stored.value("window/geometry"), stored.value("window/state")
         if geometry is not None:
             self.restoreGeometry(geometry)
-        if state is not None:
-            self.restoreState(state)
+        return state is not None and self.restoreState(state)
+
+    def reset_layout(self) -> None:
+        """The first-start layout: the canvas gets most of the window."""
+        apply_default_layout(
+            self,
+            self.library_dock,
+            self.panels.inspector_dock,
+            [self.panels.code_dock, self.log_dock],
+            list(self.panels.viewers.values()),
+        )
 
     # -- the repository ---------------------------------------------------------------------
 
@@ -100,7 +117,9 @@ class MainWindow(QtWidgets.QMainWindow):
         """Show ``repo`` (from ``path``, or unsaved): closes every tab, clears undo.
 
         A run still going belongs to the old repository: it is stopped and its remaining
-        events are shown nowhere."""
+        events are shown nowhere. The old file's tabs and viewers are remembered, and the new
+        file's come back as they were when it was last closed."""
+        self._remember_session()
         self.runs.forget_run()
         self.tabs.close_all()
         if self.repo is not None:
@@ -115,6 +134,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.set_path(path)
         if path is not None:
             self.files.remember(path)
+            session = sessions.recall(path)
+            if session is not None:
+                sessions.restore(session, repo, self.tabs, self.panels)
+
+    def _remember_session(self) -> None:
+        if self.path is not None and self.repo is not None:
+            sessions.remember(self.path, sessions.capture(self.tabs, self.panels))
 
     def set_path(self, path: Path | None) -> None:
         """The file the repository is saved to (``None``: not saved yet), in the title."""
@@ -132,6 +158,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if not self.files.maybe_save():
             event.ignore()
             return
+        self._remember_session()
         self.runs.shutdown()
         stored = settings()
         stored.setValue("window/geometry", self.saveGeometry())

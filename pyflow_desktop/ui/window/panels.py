@@ -21,6 +21,7 @@ from ..authoring.spec_editor import SpecEditorPanel
 from ..commands import SetValueCommand
 from ..results.inspector import InspectorPanel
 from ..results.viewers import ViewerDock
+from .dock_layout import dock_viewer, show_bottom_dock
 from .flow_tabs import FlowTabs
 from .library_panel import LibraryPanel
 from .run_actions import RunActions
@@ -48,25 +49,14 @@ class Panels(QtCore.QObject):
         self.inspector_dock = window.add_dock(
             "inspector_dock", "Inspector", self.inspector, area.RightDockWidgetArea
         )
-        if not window.has_saved_layout():  # the first start: a sensible layout
-            window.tabifyDockWidget(window.log_dock, self.code_dock)
-            self.code_dock.raise_()
-            QtCore.QTimer.singleShot(0, self._first_sizes)  # docks size once the window shows
         window.repository_changed.connect(self._repository_changed)
         tabs.selection_changed.connect(self._selection_changed)
         tabs.flow_opened.connect(self._flow_opened)
         tabs.flow_closed.connect(self._flow_closed)
+        tabs.node_activated.connect(self._node_activated)
         library.spec_selected.connect(self._spec_selected)
         runs.runner.started.connect(lambda flow_id, _count: self.inspector.begin_run(flow_id))
         runs.runner.batch_ready.connect(self._follow_run)
-
-    def _first_sizes(self) -> None:
-        """Leave the canvas most of the room on a first start."""
-        window = self.window
-        window.resizeDocks([self.code_dock], [window.height() // 4], QtCore.Qt.Orientation.Vertical)
-        window.resizeDocks(
-            [self.inspector_dock], [window.width() // 5], QtCore.Qt.Orientation.Horizontal
-        )
 
     def _repository_changed(self, repo: Repository) -> None:
         if self.repo is not None:
@@ -95,6 +85,26 @@ class Panels(QtCore.QObject):
             editor.revert()
             return True
         return False
+
+    def edit_spec(self, spec_id: str | None = None) -> None:
+        """Show ``spec_id`` (default: the one shown) in the Code panel, brought to the front."""
+        if spec_id is not None and spec_id != self.spec_editor.spec_id:
+            if not self.settle_spec_edits():
+                return
+            self.spec_editor.show_spec(spec_id)
+        show_bottom_dock(self.window, self.code_dock)
+        self.spec_editor.editor.setFocus()
+
+    def new_spec(self) -> None:
+        """Write a new nodespec in the Code panel."""
+        show_bottom_dock(self.window, self.code_dock)
+        self.spec_editor.new_spec()
+
+    def _node_activated(self, flow_id: str, node_id: str) -> None:
+        flow = self.repo.flows.get(flow_id) if self.repo else None
+        node = flow.nodes.get(node_id) if flow else None
+        if node is not None and node.spec_id in self.repo.specs:
+            self.edit_spec(node.spec_id)
 
     def _spec_selected(self, spec_id: str) -> None:
         if spec_id != self.spec_editor.spec_id and self.settle_spec_edits():
@@ -136,7 +146,7 @@ class Panels(QtCore.QObject):
             spec = self.repo.specs[flow.nodes[node_id].spec_id]
             dock = ViewerDock(node_id, port, self.window, multi_output=len(spec.outputs) > 1)
             dock.setObjectName(f"viewer:{flow.id}:{node_id}:{port}")
-            self.window.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            dock_viewer(self.window, dock, list(self.viewers.values()))
             self.viewers[key] = dock
             state = self.inspector.states.get(node_id)
             if self.inspector.run_flow_id == flow.id and state and port in state.outputs:

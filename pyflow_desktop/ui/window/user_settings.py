@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6 import QtCore
 
 ORGANIZATION = APPLICATION = "PyFlow Desktop"
@@ -15,3 +17,13 @@ def settings() -> QtCore.QSettings:
         ORGANIZATION,
         APPLICATION,
     )
+
+
+def string_list(value: Any) -> list[str]:
+    """A list read back from the settings: ``QSettings`` gives a plain string for a one-item
+    list and ``None`` for an empty one."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(item) for item in value]
