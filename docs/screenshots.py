@@ -2,8 +2,9 @@
 
     xvfb-run -a -s "-screen 0 1600x1000x24" python docs/screenshots.py
 
-Writes docs/screenshot.png (the window after running examples.plots, a node selected and its
-output in a plot viewer), docs/spec_editor.png (the Code panel after Test) and
+Writes docs/first_start.png (the first window, 1280×800, after running examples.math and F),
+docs/screenshot.png (after running examples.plots, a node selected, its output in a plot
+viewer and its spec in the Code panel), docs/spec_editor.png (the Code panel after Test) and
 docs/plot_viewer.png (that viewer). Settings go to a temporary folder.
 """
 
@@ -26,6 +27,14 @@ def wait_for(app: QtWidgets.QApplication, done, seconds: float = 20) -> None:
         app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 50)
 
 
+def run(app: QtWidgets.QApplication, window) -> None:
+    finished = []
+    window.runs.run_done.connect(finished.append)
+    window.runs.run_current()
+    wait_for(app, lambda: finished)
+    window.runs.run_done.disconnect(finished.append)
+
+
 def main() -> int:
     os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp()  # a fresh layout, not the user's
     from pyflow_desktop.repository import load_repository
@@ -36,25 +45,30 @@ def main() -> int:
     app = application()
     window = MainWindow(ask_on_close=False)
     window.set_repository(load_repository(resource_path(BUILTIN_LIBRARY)), None)
+    window.resize(1280, 800)
     window.show()
+    wait_for(app, lambda: False, 0.3)
+    window.tabs.open_flow("examples.math")
+    run(app, window)
+    window.edits.frame_all()
+    wait_for(app, lambda: False, 0.3)
+    window.grab().save(str(HERE / "first_start.png"))
+
     window.resize(1500, 920)
     canvas = window.tabs.open_flow("examples.plots")
-    finished = []
-    window.runs.run_done.connect(finished.append)
-    window.runs.run_current()
-    wait_for(app, lambda: finished)
-    canvas.frame_all()
+    run(app, window)
     panels = window.panels
-    node = canvas.flow_node("n4")
-    node.set_selected(True)
+    canvas.flow_node("n4").set_selected(True)
     window.tabs.selection_changed.emit("examples.plots", ["n4"])
     dock = panels.open_viewer("n4", "out", "examples.plots")
-    window.resizeDocks([dock], [420], QtCore.Qt.Orientation.Horizontal)
+    panels.edit_spec()
     tested = []
     panels.spec_editor.test_form.finished.connect(tested.append)
     panels.spec_editor.test()
     wait_for(app, lambda: tested)
-    wait_for(app, lambda: False, 0.5)
+    wait_for(app, lambda: False, 0.3)
+    window.edits.frame_all()
+    wait_for(app, lambda: False, 0.3)
     window.grab().save(str(HERE / "screenshot.png"))
     panels.code_dock.grab().save(str(HERE / "spec_editor.png"))
     dock.grab().save(str(HERE / "plot_viewer.png"))

@@ -69,9 +69,7 @@ def show_bottom_dock(window: QtWidgets.QMainWindow, dock: QtWidgets.QDockWidget)
     dock.show()
     dock.raise_()
     if was_hidden and window.dockWidgetArea(dock) == Area.BottomDockWidgetArea:
-        wanted = int(window.height() * BOTTOM_FRACTION)
-        if dock.height() < wanted:
-            window.resizeDocks([dock], [wanted], Orientation.Vertical)
+        window.resizeDocks([dock], [int(window.height() * BOTTOM_FRACTION)], Orientation.Vertical)
 
 
 def dock_viewer(
