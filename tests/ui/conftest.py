@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from PySide6 import QtCore
 
@@ -19,6 +21,17 @@ from pyflow_desktop.repository import (
 def pytest_configure(config):
     # NodeGraphQt uses distutils' LooseVersion and QDropEvent.pos(), both deprecated upstream.
     config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:NodeGraphQt.*")
+
+
+@pytest.fixture(scope="package", autouse=True)
+def gui_thread_collector(qapp):
+    """Garbage is collected on the GUI thread only, as in the application."""
+    from pyflow_desktop.ui.window.app import GuiThreadCollector
+
+    collector = GuiThreadCollector()
+    yield collector
+    collector.stop()
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)

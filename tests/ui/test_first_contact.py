@@ -71,7 +71,12 @@ def test_the_first_start_gives_the_canvas_most_of_the_window(qtbot, repo):
 def test_editing_a_spec_shows_the_code_panel(qtbot, repo):
     win = fresh_window(qtbot, repo)
     canvas = win.tabs.open_flow("calc")
-    canvas.node_double_clicked.emit(canvas.flow_node("n2"))  # double-click a node
+    qtbot.wait(20)
+    body = canvas.flow_node("n2").view.sceneBoundingRect()  # its footer's empty right end
+    spot = canvas.viewer().mapFromScene(QtCore.QPointF(body.right() - 10, body.bottom() - 5))
+    viewport = canvas.viewer().viewport()
+    qtbot.mouseClick(viewport, QtCore.Qt.MouseButton.LeftButton, pos=spot)
+    qtbot.mouseDClick(viewport, QtCore.Qt.MouseButton.LeftButton, pos=spot)
     code = win.panels.code_dock
     qtbot.waitUntil(code.isVisible, timeout=2000)
     assert win.panels.spec_editor.spec_id == "math.mul"

@@ -1,20 +1,23 @@
 """Runs a flow off the GUI thread and shows its events at a steady frame rate.
 
 The engine's ``Scheduler.run`` executes in a ``QThreadPool`` runnable. Its sink (called on
-the scheduler's thread) re-emits each typed event through ``_Relay.event``, a signal that
-Qt queues to the GUI thread. There events are only appended to ``_pending``; a ~30 Hz
-``QTimer`` hands each batch to ``batch_ready``, so a run of thousands of tiny nodes costs
-one repaint per frame, not one per event.
+the scheduler's thread) only appends each typed event to ``_inbox``, a deque; so does the
+runnable with a ``_Done`` marker when the run ends. No Qt signal crosses threads: a ~30 Hz
+``QTimer`` on the GUI thread drains the inbox and hands each batch to ``batch_ready``, so a
+run of thousands of tiny nodes costs one repaint per frame, not one queued call per event,
+and a worker thread never waits on a Qt lock while the GUI thread holds the GIL.
 
-State (GUI thread only): ``_scheduler`` (the run in progress, or ``None``), ``_pending``
-(events not yet shown), ``planned`` and ``done`` (progress counts), ``cache`` (results
-reused for the whole session), ``_executors`` (executors kept between runs: a Dask client
-is expensive to connect).
+State: ``_scheduler`` (the run in progress, or ``None``), ``_inbox`` (events not yet
+shown; appended by engine threads, drained by the GUI thread), ``planned`` and ``done``
+(progress counts), ``cache`` (results reused for the whole session), ``_executors``
+(executors kept between runs: a Dask client is expensive to connect).
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from PySide6 import QtCore
 
@@ -40,24 +43,24 @@ FRAME_MS = 33
 _TERMINAL = (NodeFinished, NodeFailed, NodeSkipped, NodeCancelled, NodeCached)
 
 
-class _Relay(QtCore.QObject):
-    """Lives on the GUI thread; emitting from a worker thread queues the call."""
+@dataclass(frozen=True)
+class _Done:
+    """The last item of a run's inbox: its ``RunResult``, or the exception the engine raised."""
 
-    event = QtCore.Signal(object)
-    done = QtCore.Signal(object)
+    result: object
 
 
 class _RunTask(QtCore.QRunnable):
-    def __init__(self, scheduler: Scheduler, relay: _Relay) -> None:
+    def __init__(self, scheduler: Scheduler, inbox: deque) -> None:
         super().__init__()
-        self.scheduler, self.relay = scheduler, relay
+        self.scheduler, self.inbox = scheduler, inbox
 
     def run(self) -> None:
         try:
             result = self.scheduler.run()
         except Exception as exc:  # an engine bug must not kill the window
             result = exc
-        self.relay.done.emit(result)
+        self.inbox.append(_Done(result))
 
 
 class RunController(QtCore.QObject):
@@ -75,14 +78,11 @@ class RunController(QtCore.QObject):
         self._executors: dict[tuple, Executor] = {}
         self.pool = QtCore.QThreadPool(self)
         self.pool.setMaxThreadCount(2)
-        self._relay = _Relay(self)
-        self._relay.event.connect(self._pending_append, QtCore.Qt.ConnectionType.QueuedConnection)
-        self._relay.done.connect(self._on_done, QtCore.Qt.ConnectionType.QueuedConnection)
         self._timer = QtCore.QTimer(self)
         self._timer.setInterval(FRAME_MS)
         self._timer.timeout.connect(self.flush)
         self._scheduler: Scheduler | None = None
-        self._pending: list[RunEvent] = []
+        self._inbox: deque[RunEvent | _Done] = deque()
         self.planned = 0
         self.done = 0
         self.last_result: RunResult | None = None
@@ -102,20 +102,20 @@ class RunController(QtCore.QObject):
             raise RuntimeError("a run is already in progress")
         plan = plan_run(repo, flow, targets)
         settings = self.settings
+        self._inbox = deque()
         self._scheduler = Scheduler(
             plan,
             self._executor(),
-            self._relay.event.emit,
+            self._inbox.append,
             timeout=settings.timeout or None,
             cache=self.cache if settings.cache else None,
             first=first,
         )
         self.planned, self.done = len(plan), 0
-        self._pending = []
         self.started.emit(flow.id, self.planned)
         self.progress.emit(0, self.planned)
         self._timer.start()
-        self.pool.start(_RunTask(self._scheduler, self._relay))
+        self.pool.start(_RunTask(self._scheduler, self._inbox))
 
     def _executor(self) -> Executor:
         """The executor the settings ask for; process and dask ones are kept between runs."""
@@ -140,20 +140,23 @@ class RunController(QtCore.QObject):
         if self._scheduler is not None:
             self._scheduler.cancel()
 
-    def _pending_append(self, event: RunEvent) -> None:
-        self._pending.append(event)
-
     def flush(self) -> None:
-        """Hand the events gathered since the last frame to the views."""
-        if not self._pending:
-            return
-        batch, self._pending = self._pending, []
-        self.done += sum(isinstance(event, _TERMINAL) for event in batch)
-        self.batch_ready.emit(batch)
-        self.progress.emit(self.done, self.planned)
+        """Hand the events gathered since the last frame to the views; end a finished run."""
+        inbox, batch, done = self._inbox, [], None
+        while inbox:
+            item = inbox.popleft()
+            if isinstance(item, _Done):
+                done = item
+                break
+            batch.append(item)
+        if batch:
+            self.done += sum(isinstance(event, _TERMINAL) for event in batch)
+            self.batch_ready.emit(batch)
+            self.progress.emit(self.done, self.planned)
+        if done is not None:
+            self._on_done(done.result)
 
     def _on_done(self, result: object) -> None:
-        self.flush()
         self._timer.stop()
         self._scheduler = None
         if isinstance(result, RunResult):

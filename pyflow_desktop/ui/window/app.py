@@ -9,6 +9,7 @@ flow is invalid (a message on stderr, no traceback, and no dialog waits for anyo
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -55,11 +56,46 @@ def _qt_message(mode: QtCore.QtMsgType, context: QtCore.QMessageLogContext, text
         print(text, file=sys.stderr)
 
 
+class GuiThreadCollector(QtCore.QObject):
+    """Python's cyclic garbage collector, run on the GUI thread only, while this object lives.
+
+    Left automatic, a collection starts on whichever thread happens to allocate (an engine
+    thread making events) and frees the Qt objects in the garbage there; shiboken then defers
+    their deletion to the GUI thread, where it has deadlocked with a thread inside a Qt call.
+    So automatic collection is off and a timer here collects the generations whose
+    thresholds are reached."""
+
+    INTERVAL_MS = 500
+
+    def __init__(self, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self._was_enabled = gc.isenabled()
+        gc.disable()
+        self._timer = QtCore.QTimer(self)
+        self._timer.timeout.connect(self.collect)
+        self._timer.start(self.INTERVAL_MS)
+
+    @staticmethod
+    def collect() -> None:
+        counts, thresholds = gc.get_count(), gc.get_threshold()
+        due = [gen for gen in (2, 1, 0) if counts[gen] > thresholds[gen]]
+        if due:
+            gc.collect(due[0])
+
+    def stop(self) -> None:
+        """Hand collection back to Python."""
+        self._timer.stop()
+        if self._was_enabled:
+            gc.enable()
+
+
 def application() -> QtWidgets.QApplication:
     QtCore.qInstallMessageHandler(_qt_message)
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([sys.argv[0]])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
+    if app.findChild(GuiThreadCollector) is None:
+        GuiThreadCollector(app)
     return app
 
 
