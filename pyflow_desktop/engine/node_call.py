@@ -9,6 +9,7 @@ a generator streams each yielded value through ``on_partial`` and its last value
 from __future__ import annotations
 
 import inspect
+import linecache
 import threading
 import time
 import traceback
@@ -52,11 +53,16 @@ class NodeOutcome:
 
 @lru_cache(maxsize=1024)
 def compile_func(source: str, filename: str = "<nodespec>") -> Callable[..., Any]:
-    """Compile ``source`` and return its ``func``. Runs the source's top-level code."""
+    """Compile ``source`` and return its ``func``. Runs the source's top-level code.
+
+    The source is registered under ``filename`` in ``linecache``, so a traceback through the
+    user's code shows its lines."""
     try:
         code = compile_source(source, filename)
     except SyntaxError as exc:
         raise NodeCodeError(syntax_message(exc)) from exc
+    lines = source.splitlines(keepends=True)
+    linecache.cache[filename] = (len(source), None, lines, filename)
     namespace: dict[str, Any] = {"__name__": "pyflow_node"}
     exec(code, namespace)  # noqa: S102 — node code runs only when the user runs a flow
     func = namespace.get(FUNC_NAME)
@@ -92,7 +98,7 @@ def execute_node(
     start = time.perf_counter()
     with captured_output() as (out, err):
         try:
-            func = compile_func(task.func_source, f"<{task.label or task.node_id}>")
+            func = compile_func(task.func_source, _filename(task))
             result = func(*task.args)
             if inspect.isgenerator(result):
                 result = _drain(result, on_partial, cancelled)
@@ -101,7 +107,7 @@ def execute_node(
             if isinstance(exc, KeyboardInterrupt):
                 raise
             outcome.error = _error_text(exc)
-            outcome.traceback = "".join(traceback.format_exception(exc))
+            outcome.traceback = user_traceback(exc, _filename(task))
             outcome.error_line = _node_line(exc, task)
     outcome.elapsed = time.perf_counter() - start
     outcome.stdout, outcome.stderr = out.getvalue(), err.getvalue()
@@ -131,11 +137,28 @@ def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+def _filename(task: NodeTask) -> str:
+    """The name the node's source is compiled under: it names the node in tracebacks."""
+    return f"<{task.label or task.node_id}>"
+
+
+def user_traceback(exc: BaseException, filename: str) -> str:
+    """The traceback of ``exc`` from the first frame of the user's code (``filename``) on;
+    the engine's own frames above it are left out. An error outside the user's code (a
+    wrong return value, a syntax error) is told without frames."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename != filename:
+        tb = tb.tb_next
+    if tb is None:
+        return "".join(traceback.format_exception_only(exc))
+    return "".join(traceback.format_exception(type(exc), exc, tb))
+
+
 def _node_line(exc: BaseException, task: NodeTask) -> int | None:
     """The line of the node's own source where the error happened, if any."""
     if isinstance(exc.__cause__, SyntaxError):
         return exc.__cause__.lineno
-    filename = f"<{task.label or task.node_id}>"
+    filename = _filename(task)
     line = None
     for frame in traceback.extract_tb(exc.__traceback__):
         if frame.filename == filename:
