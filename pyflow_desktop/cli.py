@@ -47,11 +47,18 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run a flow headless and print its result")
     run.add_argument("file", metavar="FILE")
     run.add_argument("--flow", metavar="ID", help="the flow to run (needed when FILE has several)")
-    run.add_argument(
+    which = run.add_mutually_exclusive_group()
+    which.add_argument(
         "--node",
         metavar="ID",
         action="append",
         help="run only this node and its ancestors (may be repeated)",
+    )
+    which.add_argument(
+        "--all",
+        action="store_true",
+        help="run every node (default: the end nodes and their ancestors when the flow marks "
+        "any, else every node)",
     )
     run.add_argument("--json", action="store_true", help="print the run result as JSON")
     run.add_argument("--events", action="store_true", help="print each event as a JSON line")
@@ -210,7 +217,7 @@ def _run_to(args: argparse.Namespace, out: TextIO) -> int:
         result = run_flow(
             repo,
             flow_id,
-            targets=args.node or "all",
+            targets=args.node or ("all" if args.all else None),
             on_event=on_event,
             executor=executor,
             timeout=args.timeout,
