@@ -19,7 +19,12 @@ from pyflow_desktop.repository import (
 )
 from pyflow_desktop.resources import BUILTIN_LIBRARY, resource_path
 
-SPEC = {"id": "c", "title": "C", "port": {"input": [{"name": "v"}]}, "func": "def func(v):\n  return v\n"}
+SPEC = {
+    "id": "c",
+    "title": "C",
+    "port": {"input": [{"name": "v"}]},
+    "func": "def func(v):\n  return v\n",
+}
 
 
 def file_with_end_mark(*marks) -> str:
