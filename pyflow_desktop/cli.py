@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import spec_test
+from . import import_py, spec_test
 from .engine import RunEvent, RunResult, make_executor, run_flow, to_jsonable
 from .repository import (
     FORMATS,
@@ -29,7 +29,7 @@ from .repository import (
 )
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
-COMMANDS = ("run", "check", "convert", "test-spec")
+COMMANDS = ("run", "check", "convert", "test-spec", "import-py")
 
 
 class UsageError(Exception):
@@ -100,6 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument("output", metavar="OUT")
     convert.add_argument("--format", choices=FORMATS, required=True)
     spec_test.add_parser(commands)
+    import_py.add_parser(commands)
     return parser
 
 
@@ -141,6 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "check": _check,
             "convert": _convert,
             "test-spec": spec_test.run,
+            "import-py": import_py.run,
         }[args.command](args)
     except (RepositoryError, UsageError) as error:
         print(f"error: {error}", file=sys.stderr)
