@@ -27,9 +27,10 @@ from .repository import (
     load_repository,
     save_repository,
 )
+from .server import command as serve
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
-COMMANDS = ("run", "check", "convert", "test-spec", "import-py")
+COMMANDS = ("run", "check", "convert", "test-spec", "import-py", "serve")
 
 
 class UsageError(Exception):
@@ -101,6 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument("--format", choices=FORMATS, required=True)
     spec_test.add_parser(commands)
     import_py.add_parser(commands)
+    serve.add_parser(commands)
     return parser
 
 
@@ -143,6 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "convert": _convert,
             "test-spec": spec_test.run,
             "import-py": import_py.run,
+            "serve": serve.run,
         }[args.command](args)
     except (RepositoryError, UsageError) as error:
         print(f"error: {error}", file=sys.stderr)

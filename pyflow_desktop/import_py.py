@@ -12,32 +12,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .repository import NodeSpec, Repository, RepositoryError, load_repository, save_repository
+from .repository import RepositoryError, load_repository, save_repository
 from .repository.file_format import file_format
-from .repository.nodemaker import NodemakerError, specs_from_files
-from .repository.validate import flow_problems
+from .repository.merge import put_specs
+from .repository.nodemaker import specs_from_files
 
 EXIT_OK, EXIT_INVALID = 0, 2
-
-
-def merge_specs(repo: Repository, specs: list[NodeSpec]) -> None:
-    """Add ``specs`` to ``repo``, replacing those of the same id (``spec_changed`` events).
-
-    Raises ``NodemakerError``, ``repo`` unchanged, when a replacement would break a flow (a
-    link or a value naming a port the new spec lacks).
-    """
-    new = {spec.id: spec for spec in specs}  # a later file wins over an earlier one
-    merged = {**repo.specs, **new}
-    for flow in repo.flows.values():
-        if any(node.spec_id in new for node in flow.nodes.values()):
-            problems = flow_problems(flow, merged)
-            if problems:
-                raise NodemakerError(f"the new nodespecs would break a flow: {problems[0]}")
-    for spec in new.values():
-        if spec.id in repo.specs:
-            repo.replace_spec(spec)
-        else:
-            repo.add_spec(spec)
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -55,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         repo = load_repository(args.repo)
         specs = specs_from_files(args.pyfiles)
-        merge_specs(repo, specs)
+        put_specs(repo, specs)
         save_repository(repo, args.repo, file_format(args.repo))
     except RepositoryError as error:
         print(f"error: {error}", file=sys.stderr)
