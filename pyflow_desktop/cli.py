@@ -19,6 +19,7 @@ from typing import Any, TextIO
 
 from . import import_py, spec_test
 from .engine import RunEvent, RunResult, make_executor, run_flow, to_jsonable
+from .export import command as export_python
 from .repository import (
     FORMATS,
     Repository,
@@ -30,7 +31,7 @@ from .repository import (
 from .server import command as serve
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
-COMMANDS = ("run", "check", "convert", "test-spec", "import-py", "serve")
+COMMANDS = ("run", "check", "convert", "test-spec", "import-py", "serve", "export-python")
 
 
 class UsageError(Exception):
@@ -103,6 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     spec_test.add_parser(commands)
     import_py.add_parser(commands)
     serve.add_parser(commands)
+    export_python.add_parser(commands)
     return parser
 
 
@@ -146,6 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "test-spec": spec_test.run,
             "import-py": import_py.run,
             "serve": serve.run,
+            "export-python": export_python.run,
         }[args.command](args)
     except (RepositoryError, UsageError) as error:
         print(f"error: {error}", file=sys.stderr)
