@@ -1,7 +1,8 @@
 """The ``pyflow-desktop`` command.
 
 ``pyflow-desktop [FILE]`` opens the desktop window; ``run``, ``check`` and ``convert`` work
-headless. Exit codes: 0 success, 1 a node failed or was skipped, 2 the file or the request is
+headless, and so do the commands of the headless services, each in its own module with
+``add_parser(subparsers)`` and ``run(args)`` (``SERVICES``). Exit codes: 0 success, 1 a node failed or was skipped, 2 the file or the request is
 invalid (a message on stderr, never a traceback), 130 interrupted.
 """
 
@@ -31,7 +32,13 @@ from .repository import (
 from .server import command as serve
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
-COMMANDS = ("run", "check", "convert", "test-spec", "import-py", "serve", "export-python")
+SERVICES = {
+    "test-spec": spec_test,
+    "import-py": import_py,
+    "serve": serve,
+    "export-python": export_python,
+}
+COMMANDS = ("run", "check", "convert", *SERVICES)
 
 
 class UsageError(Exception):
@@ -101,10 +108,8 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument("input", metavar="IN")
     convert.add_argument("output", metavar="OUT")
     convert.add_argument("--format", choices=FORMATS, required=True)
-    spec_test.add_parser(commands)
-    import_py.add_parser(commands)
-    serve.add_parser(commands)
-    export_python.add_parser(commands)
+    for service in SERVICES.values():
+        service.add_parser(commands)
     return parser
 
 
@@ -145,10 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "run": _run,
             "check": _check,
             "convert": _convert,
-            "test-spec": spec_test.run,
-            "import-py": import_py.run,
-            "serve": serve.run,
-            "export-python": export_python.run,
+            **{name: service.run for name, service in SERVICES.items()},
         }[args.command](args)
     except (RepositoryError, UsageError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -23,6 +23,19 @@ CLI_SOURCE = (
 )
 
 
+MEET_SOURCE = (
+    "def func(me, other, folder):\n"
+    "    import os, time\n"
+    "    open(os.path.join(folder, me), 'w').close()\n"
+    "    deadline = time.monotonic() + 20\n"
+    "    while time.monotonic() < deadline:\n"
+    "        if os.path.exists(os.path.join(folder, other)):\n"
+    "            return True\n"
+    "        time.sleep(0.02)\n"
+    "    return False\n"
+)
+
+
 def own_repository() -> Repository:
     """Our own fixture: a `pyflow.source.cli` like the original's, and nodes for the
     server's own tests (sleep, crash, fail, add)."""
@@ -35,6 +48,13 @@ def own_repository() -> Repository:
             [Port("seconds", "Float", 0)],
             [Port("out", "Float")],
             "import time\ndef func(seconds):\n    time.sleep(seconds)\n    return seconds\n",
+        ),
+        NodeSpec(
+            "util.meet",
+            "Meet",
+            [Port("me", "String", 0), Port("other", "String", 1), Port("folder", "String", 2)],
+            [Port("out", "Boolean")],
+            MEET_SOURCE,
         ),
         NodeSpec("util.crash", "Crash", [], func="import os\ndef func():\n    os._exit(3)\n"),
         NodeSpec("util.fail", "Fail", [], func="def func():\n    raise ValueError('on purpose')\n"),
