@@ -1,8 +1,10 @@
 """The ``pyflow-desktop`` command.
 
 ``pyflow-desktop [FILE]`` opens the desktop window; ``run``, ``check`` and ``convert`` work
-headless. Exit codes: 0 success, 1 a node failed or was skipped, 2 the file or the request is
-invalid (a message on stderr, never a traceback), 130 interrupted.
+headless, and so do the commands of the headless services, each in its own module with
+``add_parser(subparsers)`` and ``run(args)`` (``SERVICES``). Exit codes: 0 success, 1 a node
+failed or was skipped, 2 the file or the request is invalid (a message on stderr, never a
+traceback), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import spec_test
+from . import import_py, spec_test
 from .engine import RunEvent, RunResult, make_executor, run_flow, to_jsonable
+from .export import command as export_python
 from .repository import (
     FORMATS,
     Repository,
@@ -28,9 +31,16 @@ from .repository import (
     load_repository,
     save_repository,
 )
+from .server import command as serve
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
-COMMANDS = ("run", "check", "convert", "test-spec")
+SERVICES = {
+    "test-spec": spec_test,
+    "import-py": import_py,
+    "serve": serve,
+    "export-python": export_python,
+}
+COMMANDS = ("run", "check", "convert", *SERVICES)
 
 
 class UsageError(Exception):
@@ -48,11 +58,18 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run a flow headless and print its result")
     run.add_argument("file", metavar="FILE")
     run.add_argument("--flow", metavar="ID", help="the flow to run (needed when FILE has several)")
-    run.add_argument(
+    which = run.add_mutually_exclusive_group()
+    which.add_argument(
         "--node",
         metavar="ID",
         action="append",
         help="run only this node and its ancestors (may be repeated)",
+    )
+    which.add_argument(
+        "--all",
+        action="store_true",
+        help="run every node (default: the end nodes and their ancestors when the flow marks "
+        "any, else every node)",
     )
     run.add_argument("--json", action="store_true", help="print the run result as JSON")
     run.add_argument("--events", action="store_true", help="print each event as a JSON line")
@@ -93,7 +110,8 @@ def _parser() -> argparse.ArgumentParser:
     convert.add_argument("input", metavar="IN")
     convert.add_argument("output", metavar="OUT")
     convert.add_argument("--format", choices=FORMATS, required=True)
-    spec_test.add_parser(commands)
+    for service in SERVICES.values():
+        service.add_parser(commands)
     return parser
 
 
@@ -140,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "run": _run,
             "check": _check,
             "convert": _convert,
-            "test-spec": spec_test.run,
+            **{name: service.run for name, service in SERVICES.items()},
         }[args.command](args)
     except (RepositoryError, UsageError) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -256,7 +274,7 @@ def _run_to(args: argparse.Namespace, out: TextIO) -> int:
         result = run_flow(
             repo,
             flow_id,
-            targets=args.node or "all",
+            targets=args.node or ("all" if args.all else None),
             on_event=on_event,
             executor=executor,
             timeout=args.timeout,

@@ -24,7 +24,7 @@ from .executor import Executor
 from .executors import EXECUTORS, make_executor
 from .jsonable import to_jsonable
 from .node_call import NodeCodeError, NodeOutcome, NodeTask, compile_func, execute_node
-from .plan import Plan, PlanError, Targets, plan_run
+from .plan import Plan, PlanError, Targets, end_nodes, plan_run
 from .result import STATUSES, RunResult
 from .run import run_flow
 from .scheduler import Scheduler
@@ -56,6 +56,7 @@ __all__ = [
     "Targets",
     "ThreadExecutor",
     "compile_func",
+    "end_nodes",
     "execute_node",
     "make_executor",
     "node_key",

@@ -22,7 +22,10 @@ from ..repository import (
     flow_problems,
 )
 
-Targets = Literal["all", "end"] | Iterable[str]
+# None: the original's rule (end nodes and their ancestors when the flow marks any, else
+# every node); "all": every node; "end": the end nodes only (an error when none is marked);
+# node ids: those nodes and their ancestors ("run up to here").
+Targets = Literal["all", "end"] | Iterable[str] | None
 
 
 class PlanError(RepositoryError):
@@ -53,11 +56,12 @@ class Plan:
         return len(self.order)
 
 
-def plan_run(repo: Repository, flow: Flow | str, targets: Targets = "all") -> Plan:
+def plan_run(repo: Repository, flow: Flow | str, targets: Targets = None) -> Plan:
     """Validate ``flow`` and plan a run of ``targets`` and their ancestors.
 
-    ``targets`` is ``"all"`` (every node), ``"end"`` (the nodes marked ``is_end``), or node ids
-    ("run up to this node").
+    ``targets`` is ``None`` (the default, the original's rule: the nodes marked ``is_end``
+    when the flow has any, else every node), ``"all"`` (every node), ``"end"`` (the end
+    nodes, an error when none is marked) or node ids ("run up to this node").
     """
     if isinstance(flow, str):
         flow = repo.flow(flow)
@@ -90,11 +94,20 @@ def plan_run(repo: Repository, flow: Flow | str, targets: Targets = "all") -> Pl
     return Plan(flow=flow, order=tuple(order), nodes=nodes)
 
 
+def end_nodes(flow: Flow) -> list[str]:
+    """The ids of the nodes ``flow`` marks as end nodes, in file order."""
+    return [node_id for node_id, node in flow.nodes.items() if node.is_end]
+
+
 def _select(flow: Flow, targets: Targets, upstream: dict[str, list[str]]) -> set[str]:
+    if targets is None:
+        targets = "end" if end_nodes(flow) else "all"
+    if isinstance(targets, str) and targets not in ("all", "end"):
+        raise PlanError(f"unknown targets {targets!r}: use None, 'all', 'end' or node ids")
     if targets == "all":
         return set(flow.nodes)
     if targets == "end":
-        roots = [node_id for node_id, node in flow.nodes.items() if node.is_end]
+        roots = end_nodes(flow)
         if not roots:
             raise PlanError(f"flow {flow.id!r} has no node marked as end node", ident=flow.id)
     else:

@@ -17,7 +17,7 @@ def run_flow(
     repo: Repository,
     flow: Flow | str,
     *,
-    targets: Targets = "all",
+    targets: Targets = None,
     on_event: Sink | None = None,
     executor: Executor | str = "thread",
     workers: int | None = None,
@@ -27,7 +27,9 @@ def run_flow(
 ) -> RunResult:
     """Run ``flow`` (an id or a Flow of ``repo``) and return its result.
 
-    ``targets``: ``"all"``, ``"end"`` (nodes marked as end) or node ids to run up to.
+    ``targets``: ``None`` (the default: the end nodes and their ancestors when the flow marks
+    any, else every node, as the original ran flows), ``"all"`` (every node), ``"end"`` (the
+    end nodes, an error when there are none) or node ids to run up to.
     ``on_event`` receives every ``RunEvent`` in order, on the calling thread.
     ``executor``: ``"thread"``, ``"process"``, ``"dask"`` or an ``Executor``; ``timeout``: seconds
     a node may run; ``cache``: a ``ResultCache`` whose unchanged nodes are not run again;

@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..repository import ConversionError, check_value, convert_value
+from ..repository import ConversionError, convert_linked, convert_value
 from .cache import ResultCache, node_key
 from .events import (
     NodeCached,
@@ -217,27 +217,38 @@ class Scheduler:
     def _arguments(self, node_id: str) -> tuple[list[Any], str | None]:
         """Positional arguments by port order: link, else manual value, else default.
 
-        Returns the arguments and the first conversion problem; a link whose source has no
-        value yet gives ``None`` (used to show what a skipped node would have received).
+        Every value is converted by the input's type (a linked one too, as the original
+        did); a linked ``None`` falls back to the default. Returns the arguments and the
+        first conversion problem; a link whose source has no value yet gives ``None`` (used
+        to show what a skipped node would have received).
         """
         planned = self.plan.nodes[node_id]
         args: list[Any] = []
         problem = None
         for port in planned.inputs:
             link = planned.links.get(port.name)
+            value = None
             if link is not None:
                 value = self.outputs.get(link.source, {}).get(link.source_port)
+            if value is not None and not port.typed:  # no declared type: taken as it is
                 args.append(value)
-                mismatch = port.typed and check_value(value, port.type)
-                if mismatch and problem is None:
-                    problem = f"input {port.name!r} {mismatch} (from {link.source_ref})"
-                continue
-            raw = planned.values.get(port.name, port.default)
-            try:
-                args.append(convert_value(raw, port.type))
-            except ConversionError as exc:
-                args.append(raw)
-                problem = problem or f"input {port.name!r}: {exc}"
+            elif value is not None:
+                try:
+                    args.append(convert_linked(value, port.type))
+                except ConversionError as exc:
+                    args.append(value)
+                    problem = problem or f"input {port.name!r} {exc} (from {link.source_ref})"
+            else:
+                raw = (
+                    port.default
+                    if link is not None
+                    else planned.values.get(port.name, port.default)
+                )
+                try:
+                    args.append(convert_value(raw, port.type))
+                except ConversionError as exc:
+                    args.append(raw)
+                    problem = problem or f"input {port.name!r}: {exc}"
         return args, problem
 
     def _key(self, node_id: str, args: list[Any]) -> str | None:

@@ -26,15 +26,16 @@ from .errors import (
 )
 from .events import Observable
 from .flow import Flow, Link, NodeInstance
-from .nodespec import NodeSpec, Port, func_problem
-from .port_types import (
-    ORIGINAL_TYPES,
-    PORT_TYPES,
-    ConversionError,
-    check_value,
-    convert_value,
+from .link_types import (
+    LinkConversion,
+    convert_linked,
+    convertible,
+    link_conversion,
     types_compatible,
+    value_type,
 )
+from .nodespec import NodeSpec, Port, func_problem
+from .port_types import ORIGINAL_TYPES, PORT_TYPES, ConversionError, check_value, convert_value
 from .reader import FORMAT_VERSION, decode_json, parse_repository
 from .repository import Repository
 from .validate import find_cycle, flow_problems, spec_path
@@ -53,6 +54,7 @@ __all__ = [
     "FuncSourceError",
     "Format",
     "Link",
+    "LinkConversion",
     "LinkError",
     "MalformedFileError",
     "NewerFormatError",
@@ -68,16 +70,20 @@ __all__ = [
     "UnknownSpecError",
     "check_file",
     "check_value",
+    "convert_linked",
     "convert_value",
+    "convertible",
     "dump_repository",
     "find_cycle",
     "flow_problems",
     "func_problem",
+    "link_conversion",
     "load_repository",
     "loads_repository",
     "repository_to_dict",
     "save_repository",
     "types_compatible",
+    "value_type",
 ]
 
 

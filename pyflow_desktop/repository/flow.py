@@ -16,6 +16,15 @@ from .events import Observable
 _NO_VALUE = object()
 
 
+def marks_end(value: Any) -> bool:
+    """Whether a file's ``is_end`` value marks an end node: ``1``, ``true``, ``"1"``, ``"true"``."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true")
+    if isinstance(value, bool):
+        return value
+    return isinstance(value, (int, float)) and value == 1
+
+
 @dataclass(frozen=True)
 class Link:
     """An edge from ``source`` node's output port to ``target`` node's input port."""
@@ -43,7 +52,12 @@ class Link:
 
 @dataclass
 class NodeInstance:
-    """One use of a NodeSpec in a flow, with manual input values and a canvas position."""
+    """One use of a NodeSpec in a flow, with manual input values and a canvas position.
+
+    ``end_mark`` is the file's own ``is_end`` value when it is not the usual ``1`` (``"1"``,
+    ``0``, ``"true"``...); it is written back while it still says what ``is_end`` says, so a
+    round trip keeps the file's spelling.
+    """
 
     id: str
     spec_id: str
@@ -55,6 +69,7 @@ class NodeInstance:
     extra: dict[str, Any] = field(default_factory=dict)
     ui_extra: dict[str, Any] = field(default_factory=dict)
     value_extra: dict[str, dict[str, Any]] = field(default_factory=dict)
+    end_mark: Any = None
 
 
 class Flow:

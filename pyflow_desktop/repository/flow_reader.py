@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from .errors import DuplicateIdError, DuplicateLinkError, SchemaError
-from .flow import Flow, Link, NodeInstance
+from .flow import Flow, Link, NodeInstance, marks_end
 from .problems import UNREADABLE, Problems, check_id, extra_keys, maybe_json
 from .repository import Repository
 from .validate import flow_path, flow_problems
@@ -104,8 +104,9 @@ def _read_node(raw: Any, path: str, problems: Problems) -> NodeInstance | None:
         id=node_id,
         spec_id=spec_id,
         name=name,
-        is_end=bool(raw.get("is_end", False)),
+        is_end=marks_end(raw.get("is_end")),
         extra=extra_keys(raw, _NODE_KEYS),
+        end_mark=_end_mark(raw.get("is_end")),
     )
     ports = raw.get("ports", [])
     if problems.expect(ports, list, f"{path}.ports", node_id):
@@ -135,6 +136,11 @@ def _read_node(raw: Any, path: str, problems: Problems) -> NodeInstance | None:
             node.y = _read_pixels(ui["y"], f"{path}.ui.y", problems)
         node.ui_extra = extra_keys(ui, {"x", "y"})
     return node
+
+
+def _end_mark(value: Any) -> Any:
+    """The file's spelling of ``is_end`` when it is not the one the writer uses (1 or none)."""
+    return None if value is None or (type(value) is int and value == 1) else value
 
 
 def _read_link(raw: Any, path: str, problems: Problems) -> Link | None:

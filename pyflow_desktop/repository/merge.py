@@ -11,9 +11,11 @@ import copy
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .errors import RepositoryError
 from .flow import Flow
 from .nodespec import NodeSpec
 from .repository import Repository
+from .validate import flow_problems
 
 ClashPolicy = Literal["replace", "rename", "skip"]
 
@@ -104,3 +106,23 @@ def export_repository(repo: Repository, flow_ids: list[str]) -> Repository:
         if spec_id in repo.specs:
             exported.add_spec(repo.specs[spec_id].copy())
     return exported
+
+
+def put_specs(repo: Repository, specs: list[NodeSpec]) -> None:
+    """Add ``specs`` to ``repo``, replacing those of the same id (a later one wins).
+
+    Raises ``RepositoryError``, ``repo`` unchanged, when a replacement would break a flow (a
+    link or a value naming a port the new spec lacks).
+    """
+    new = {spec.id: spec for spec in specs}
+    merged = {**repo.specs, **new}
+    for flow in repo.flows.values():
+        if any(node.spec_id in new for node in flow.nodes.values()):
+            problems = flow_problems(flow, merged)
+            if problems:
+                raise RepositoryError(f"the new nodespec would break a flow: {problems[0]}")
+    for spec in new.values():
+        if spec.id in repo.specs:
+            repo.replace_spec(spec)
+        else:
+            repo.add_spec(spec)

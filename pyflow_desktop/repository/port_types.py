@@ -43,17 +43,25 @@ class ConversionError(ValueError):
 
 def convert_value(value: Any, port_type: str) -> Any:
     """Convert a manual value to ``port_type``; raise ``ConversionError`` saying why not."""
-    converter = _CONVERTERS.get(port_type)
-    if converter is None or value is None:
-        return value
     try:
-        return converter(value)
+        return _convert(value, port_type)
     except RecursionError:
         raise ConversionError(
             f"cannot read {_TYPED.repr(value)} as {port_type}: nested too deeply"
         ) from None
     except (ValueError, TypeError) as exc:
         raise ConversionError(f"cannot read {_TYPED.repr(value)} as {port_type}: {exc}") from None
+
+
+def _convert(value: Any, port_type: str) -> Any:
+    """``value`` converted by ``port_type``'s rules; raises the converter's own error."""
+    converter = _CONVERTERS.get(port_type)
+    if converter is None or value is None:
+        return value
+    try:
+        return converter(value)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
 
 
 def _kind(value: Any) -> str:
@@ -63,10 +71,14 @@ def _kind(value: Any) -> str:
 def _to_string(value: Any) -> str:
     if isinstance(value, str):
         return value
+    if _ndim(value) is not None:  # numpy arrays and scalars, as plain numbers and lists
+        value = value.tolist()
     return json.dumps(value) if isinstance(value, (dict, list, bool)) else str(value)
 
 
 def _to_int(value: Any) -> int:
+    if _scalar_kind(value) in ("i", "u", "f"):  # numpy scalars
+        value = value.item()
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, int):
@@ -84,6 +96,8 @@ def _to_int(value: Any) -> int:
 
 
 def _to_float(value: Any) -> float:
+    if _scalar_kind(value) in ("i", "u", "f"):  # numpy scalars
+        return float(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
     if isinstance(value, str):
@@ -127,6 +141,8 @@ def _to_list(value: Any) -> list:
 
 
 def _to_json(value: Any) -> Any:
+    if _ndim(value) is not None:  # numpy arrays and scalars, as plain numbers and lists
+        return value.tolist()
     if isinstance(value, str):
         try:
             return json.loads(value)
@@ -220,24 +236,3 @@ def check_value(value: Any, port_type: str) -> str | None:
     if value is None or check is None or check(value):
         return None
     return f"expects {port_type}, got {type(value).__name__} {_SHORT.repr(value)}"
-
-
-# Which output types may feed which input types, besides the same type and Any.
-_FEEDS = {
-    "Int": {"Long", "Float", "Json"},
-    "Long": {"Int", "Float", "Json"},
-    "Float": {"Json"},
-    "Boolean": {"Json"},
-    "String": {"Json"},
-    "List": {"Json", "FloatArray"},
-    "Json": set(),
-    "FloatArray": {"List", "Image"},
-    "Image": set(),
-}
-
-
-def types_compatible(source_type: str, target_type: str) -> bool:
-    """Whether a link from an output of ``source_type`` into ``target_type`` makes sense."""
-    if "Any" in (source_type, target_type) or source_type == target_type:
-        return True
-    return target_type in _FEEDS.get(source_type, set())

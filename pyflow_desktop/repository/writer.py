@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
-from .flow import Flow, NodeInstance
+from .flow import Flow, NodeInstance, marks_end
 from .nodespec import NodeSpec, Port
 from .port_types import DEFAULT_TYPE
 from .reader import FORMAT_KEY, FORMAT_VERSION
@@ -99,7 +99,9 @@ def _node_to_dict(node: NodeInstance) -> dict[str, Any]:
         ],
         "ui": {"x": _pixels(node.x), "y": _pixels(node.y), **node.ui_extra},
     }
-    if node.is_end:
+    if node.end_mark is not None and marks_end(node.end_mark) == node.is_end:
+        data["is_end"] = node.end_mark  # the file's own spelling ("1", 0, true...)
+    elif node.is_end:
         data["is_end"] = 1
     data.update(node.extra)
     return data

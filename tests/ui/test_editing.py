@@ -220,19 +220,21 @@ def test_nodegraphqt_port_api_edits_reach_the_model(qtbot, window):
     assert other in flow.nodes and canvas.flow_node(other) is not None
 
 
-def test_a_link_between_incompatible_types_is_refused_with_a_message(qtbot, window):
+def test_a_link_between_types_without_a_conversion_is_refused_with_a_message(qtbot, window):
     canvas = window.tabs.open_flow("calc")
     flow = window.repo.flows["calc"]
-    joiner = drop_spec(window, canvas, "text.join", 0, 200)
-    drag_link(canvas, joiner, "out", "n2", "a")  # String into Float: refused
-    assert flow.link_into("n2", "a").source == "n1", "the old link stays"
-    assert [p.node().id for p in canvas.flow_node("n2").inputs()["a"].connected_ports()] == ["n1"]
-    assert "String" in window.statusBar().currentMessage()
-    assert "Float" in window.log.toPlainText().splitlines()[-1]
-    drag_link(canvas, "n1", "out", joiner, "a")  # Int into String: refused too
-    assert flow.link_into(joiner, "a") is None
-    assert canvas.flow_node(joiner).inputs()["a"].connected_ports() == []
-    adder = drop_spec(window, canvas, "math.add", 0, 400)
+    pick = drop_spec(window, canvas, "logic.pick", 0, 200)
+    drag_link(canvas, "n2", "out", pick, "flag")  # Float into Boolean: no conversion, refused
+    assert flow.link_into(pick, "flag") is None
+    assert canvas.flow_node(pick).inputs()["flag"].connected_ports() == []
+    assert "Float" in window.statusBar().currentMessage()
+    assert "Boolean" in window.log.toPlainText().splitlines()[-1]
+    joiner = drop_spec(window, canvas, "text.join", 0, 400)
+    drag_link(canvas, "n1", "out", joiner, "a")  # Int into String: converted, so accepted
+    assert flow.link_into(joiner, "a").source == "n1"
+    drag_link(canvas, joiner, "out", "n2", "a")  # String into Float: converted, replaces
+    assert flow.link_into("n2", "a").source == joiner
+    adder = drop_spec(window, canvas, "math.add", 0, 600)
     drag_link(canvas, adder, "out", "n2", "b")  # Int into Float: allowed
     assert flow.link_into("n2", "b").source == adder
 

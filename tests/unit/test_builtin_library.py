@@ -87,7 +87,8 @@ NODE_WIDTH, HEADER, PORT_HEIGHT = 180, 40, 30
 
 
 def run(flow_id, **kwargs):
-    return run_flow(REPO, flow_id, **kwargs)
+    """Run every node of an example (the tests look at each node's result)."""
+    return run_flow(REPO, flow_id, **{"targets": "all", **kwargs})
 
 
 def func_def(source: str) -> ast.FunctionDef:
@@ -322,3 +323,26 @@ def test_failure_flow_fails_one_node_skips_its_descendant_and_runs_the_rest():
     assert "n2" in result.node("n3")["error"]
     assert result.output("n4") == 42.0
     assert result.output("n5") == 42.0
+
+
+@pytest.mark.parametrize("flow_id", FLOW_IDS)
+def test_by_default_an_example_runs_its_end_node_and_its_ancestors(flow_id):
+    flow = REPO.flows[flow_id]
+    (end,) = [node_id for node_id, node in flow.nodes.items() if node.is_end]
+    ancestors, stack = set(), [end]
+    while stack:
+        node_id = stack.pop()
+        ancestors.add(node_id)
+        stack.extend(link.source for link in flow.links if link.target == node_id)
+    result = run_flow(REPO, flow_id)
+    assert {node["id"] for node in result.nodes} == ancestors
+    assert result.nodes[-1]["id"] == end
+
+
+def test_the_failure_example_by_default_runs_n4_and_n5_as_the_original_would():
+    result = run_flow(REPO, FAILING_FLOW)
+    assert result.ok
+    assert [(node["id"], node["status"]) for node in result.nodes] == [
+        ("n4", "success"),
+        ("n5", "success"),
+    ]

@@ -17,23 +17,15 @@ from typing import Any
 from PySide6 import QtCore, QtWidgets
 
 from ...repository import PORT_TYPES, Port
-from ...repository.nodespec import FUNC_NAME
+from ...repository.nodemaker import find_func, signature_ports
 from ..value_text import default_text
 
 NEW_PORT_TYPE = "Any"
-_ANNOTATION_TYPES = {
-    "bool": "Boolean",
-    "int": "Int",
-    "float": "Float",
-    "str": "String",
-    "list": "List",
-    "dict": "Json",
-}
 
 
 @dataclass(frozen=True)
 class Param:
-    """One positional parameter of ``func``: its name, literal default and annotated type."""
+    """One positional parameter of ``func``: its name, default as text and port type."""
 
     name: str
     default: Any = None
@@ -41,47 +33,22 @@ class Param:
 
 
 def signature_params(source: str) -> list[Param] | None:
-    """The positional parameters of the top-level ``func`` in ``source``; ``None`` if unparsable."""
+    """The positional parameters of the top-level ``func`` in ``source``; ``None`` if unparsable.
+
+    Ports come from ``repository.nodemaker.signature_ports`` (as ``import-py`` makes them);
+    a parameter with no type to go by is ``Any`` here, for the user to choose.
+    """
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return None
-    func = next(
-        (
-            node
-            for node in tree.body
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == FUNC_NAME
-        ),
-        None,
-    )
+    func = find_func(tree)
     if func is None:
         return None
-    args = [*func.args.posonlyargs, *func.args.args]
-    defaults = [None] * (len(args) - len(func.args.defaults)) + list(func.args.defaults)
-    params = []
-    for arg, default in zip(args, defaults):
-        value = _literal(default)
-        port_type = _annotation_type(arg.annotation)
-        if port_type == NEW_PORT_TYPE and value is not None:  # `x=3` makes an Int port
-            port_type = _ANNOTATION_TYPES.get(type(value).__name__, NEW_PORT_TYPE)
-        params.append(Param(arg.arg, None if value is None else default_text(value), port_type))
-    return params
-
-
-def _literal(node: ast.expr | None) -> Any:
-    """A default written as a literal (``None`` when there is none or it is not a literal)."""
-    if node is None:
-        return None
-    try:
-        return ast.literal_eval(node)  # parses literals only; never runs code
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return None
-
-
-def _annotation_type(node: ast.expr | None) -> str:
-    if isinstance(node, ast.Name):
-        return _ANNOTATION_TYPES.get(node.id, NEW_PORT_TYPE)
-    return NEW_PORT_TYPE
+    return [
+        Param(p.name, None if p.default is None else default_text(p.default), p.type)
+        for p in signature_ports(func, untyped=NEW_PORT_TYPE)
+    ]
 
 
 def follow_signature(ports: list[Port], params: list[Param]) -> list[Port]:
