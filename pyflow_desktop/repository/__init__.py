@@ -31,7 +31,6 @@ from .link_types import (
     convert_linked,
     convertible,
     link_conversion,
-    types_compatible,
     value_type,
 )
 from .nodespec import NodeSpec, Port, func_problem
@@ -82,7 +81,6 @@ __all__ = [
     "loads_repository",
     "repository_to_dict",
     "save_repository",
-    "types_compatible",
     "value_type",
 ]
 

@@ -73,11 +73,6 @@ def convertible(source_type: str, target_type: str) -> bool:
     return link_conversion(source_type, target_type) is not None
 
 
-def types_compatible(source_type: str, target_type: str) -> bool:
-    """The older name of ``convertible``."""
-    return convertible(source_type, target_type)
-
-
 def value_type(value: Any) -> str | None:
     """The port type a value is by itself (``None`` for ``None`` and objects of no type)."""
     kind = _scalar_kind(value)

@@ -27,7 +27,8 @@ from ...engine import (
     NodeStarted,
     RunEvent,
 )
-from ...repository import Flow, Link, NodeInstance, NodeSpec, Repository, types_compatible
+from ...repository import Flow, Link, NodeInstance, NodeSpec, Repository
+from ...repository.link_types import CONVERT, link_conversion
 from ..commands import (
     AddNodesCommand,
     AddSpecCommand,
@@ -41,6 +42,7 @@ from ..commands import (
 )
 from .flow_node import END_MARK, FlowNode
 from .graph import CanvasGraph
+from .ngqt import PIPE_DASHED, PIPE_SOLID
 
 _FLOW_EVENTS = (
     "node_added",
@@ -137,8 +139,18 @@ class FlowBridge(QtCore.QObject):
         out_port, in_port, target = self._ports(link)
         if out_port is not None and in_port is not None:
             out_port.connect_to(in_port, push_undo=False, emit_signal=False)
+            self._style_link(link, in_port)
         if target is not None:
             target.set_connected(link.target_port, True)
+
+    def _style_link(self, link: Link, in_port) -> None:
+        """Draw a link whose value is converted on the way dashed, saying so in its tooltip."""
+        types = self._port_types(link)
+        converted = types is not None and link_conversion(*types) == CONVERT
+        for pipe in in_port.view.connected_pipes:
+            pipe.style = PIPE_DASHED if converted else PIPE_SOLID
+            pipe.reset()
+            pipe.setToolTip(f"{types[0]} → {types[1]}: converted on the way" if converted else "")
 
     def _on_node_added(self, node: NodeInstance) -> None:
         with self._sync():
@@ -203,20 +215,26 @@ class FlowBridge(QtCore.QObject):
         if removed or added:
             self.undo_stack.push(ChangeLinksCommand(self.flow, removed, added))
 
-    def _type_problem(self, link: Link) -> str:
-        """Why ``link`` joins incompatible port types, or ``""`` when it does not."""
+    def _port_types(self, link: Link) -> tuple[str, str] | None:
+        """The types of the output and the typed input ``link`` joins (``None``: no types, or
+        an untyped input, which takes any value as it is)."""
         nodes = self.flow.nodes
         source = self.repo.specs.get(nodes[link.source].spec_id) if link.source in nodes else None
         target = self.repo.specs.get(nodes[link.target].spec_id) if link.target in nodes else None
         out_port = source.output(link.source_port) if source else None
         in_port = target.input(link.target_port) if target else None
         if out_port is None or in_port is None or not in_port.typed:
-            return ""
-        if types_compatible(out_port.type, in_port.type):
+            return None
+        return out_port.type, in_port.type
+
+    def _type_problem(self, link: Link) -> str:
+        """Why ``link`` joins types with no conversion between them, or ``""``."""
+        types = self._port_types(link)
+        if types is None or link_conversion(*types) is not None:
             return ""
         return (
-            f"cannot link {link.source_ref} ({out_port.type}) to {link.target_ref} "
-            f"({in_port.type}): the types do not match"
+            f"cannot link {link.source_ref} ({types[0]}) to {link.target_ref} "
+            f"({types[1]}): no conversion from {types[0]} to {types[1]}"
         )
 
     def _api_connected(self, in_port, out_port) -> None:

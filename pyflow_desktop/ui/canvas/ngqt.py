@@ -20,7 +20,7 @@ warnings.filterwarnings("ignore", "distutils Version classes", DeprecationWarnin
 _captured = io.StringIO()
 with contextlib.redirect_stderr(_captured):
     from NodeGraphQt import BaseNode, NodeGraph
-    from NodeGraphQt.constants import PortTypeEnum
+    from NodeGraphQt.constants import PipeEnum, PortTypeEnum
     from NodeGraphQt.qgraphics.node_base import NodeItem
     from NodeGraphQt.widgets.viewer import NodeViewer
 for _line in _captured.getvalue().splitlines():
@@ -29,5 +29,16 @@ for _line in _captured.getvalue().splitlines():
 
 PORT_IN = PortTypeEnum.IN.value
 PORT_OUT = PortTypeEnum.OUT.value
+PIPE_SOLID = PipeEnum.DRAW_TYPE_DEFAULT.value
+PIPE_DASHED = PipeEnum.DRAW_TYPE_DASHED.value
 
-__all__ = ["PORT_IN", "PORT_OUT", "BaseNode", "NodeGraph", "NodeItem", "NodeViewer"]
+__all__ = [
+    "PIPE_DASHED",
+    "PIPE_SOLID",
+    "PORT_IN",
+    "PORT_OUT",
+    "BaseNode",
+    "NodeGraph",
+    "NodeItem",
+    "NodeViewer",
+]

@@ -12,8 +12,11 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from ...export.command import write_script
+from ...export.script import flow_script
 from ...repository import Repository, RepositoryError, load_repository, save_repository
 from ...repository.merge import clashes, export_repository, plan_import
+from ...repository.nodemaker import specs_from_files
 from ..authoring.spec_commands import SaveSpecCommand
 from ..commands import AddFlowCommand, AddSpecCommand, RemoveFlowCommand
 from .dialogs import ask_export_flows, ask_import_policy
@@ -43,7 +46,9 @@ class FileActions(QtCore.QObject):
         add_action(menu, "Save &As…", self.save_as_dialog, Key.SaveAs)
         menu.addSeparator()
         add_action(menu, "&Import…", self.import_dialog)
+        add_action(menu, "Import &Python files…", self.import_python_dialog)
         add_action(menu, "&Export…", self.export_dialog)
+        add_action(menu, "Export as Python scrip&t…", self.export_script_dialog)
         menu.addSeparator()
         add_action(menu, "&Quit", self.shell.close, Key.Quit)
 
@@ -199,6 +204,55 @@ class FileActions(QtCore.QObject):
         for flow in [*plan.replace_flows, *plan.add_flows]:
             undo_stack.push(AddFlowCommand(repo, flow))
         undo_stack.endMacro()
+
+    def import_python_dialog(self) -> None:
+        paths, _ = QtWidgets.QFileDialog.getOpenFileNames(
+            self.shell, "Import nodemaker modules", "", "Python files (*.py)"
+        )
+        if paths:
+            self.import_python_files(paths)
+
+    def import_python_files(self, paths: list[str]) -> bool:
+        """Add (or replace) the nodespecs of original nodemaker modules, as one undoable step;
+        the modules are parsed, never run."""
+        try:
+            specs = specs_from_files(paths)
+        except RepositoryError as error:
+            QtWidgets.QMessageBox.warning(self.shell, "Cannot import", str(error))
+            return False
+        repo, undo_stack = self.shell.repo, self.shell.undo_stack
+        undo_stack.beginMacro("Import Python files")
+        for spec in specs:  # a replaced spec is saved: what used its removed ports is dropped
+            command = SaveSpecCommand if spec.id in repo.specs else AddSpecCommand
+            undo_stack.push(command(repo, spec))
+        undo_stack.endMacro()
+        self.shell.show_message(f"Imported nodespecs {', '.join(spec.id for spec in specs)}")
+        return True
+
+    def export_script_dialog(self) -> None:
+        _canvas, bridge = self.tabs.current()
+        if bridge is None:
+            self.shell.statusBar().showMessage("Open the flow to export first", 5000)
+            return
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(
+            self.shell, "Export as Python script", f"{bridge.flow.id}.py", "Python files (*.py)"
+        )
+        if path:
+            self.export_script(bridge.flow.id, path)
+
+    def export_script(self, flow_id: str, path: str | Path) -> bool:
+        """Write ``flow_id`` as a standalone script (standard library only) to ``path``."""
+        origin = self.shell.path.name if self.shell.path else ""
+        try:
+            write_script(flow_script(self.shell.repo, flow_id, origin=origin), path)
+        except RepositoryError as error:
+            QtWidgets.QMessageBox.warning(self.shell, "Cannot export", str(error))
+            return False
+        except OSError as error:
+            QtWidgets.QMessageBox.warning(self.shell, "Cannot export", f"{path}: {error.strerror}")
+            return False
+        self.shell.statusBar().showMessage(f"Exported {flow_id} to {path}", 5000)
+        return True
 
     def export_dialog(self) -> None:
         chosen = ask_export_flows(self.shell, self.shell.repo, set(self.tabs.canvases))

@@ -65,6 +65,7 @@ class LibraryPanel(QtWidgets.QWidget):
     new_flow_requested = QtCore.Signal()
     rename_flow_requested = QtCore.Signal(str)
     delete_flow_requested = QtCore.Signal(str)
+    python_files_dropped = QtCore.Signal(list)  # paths of .py files dropped on the panel
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -101,6 +102,8 @@ class LibraryPanel(QtWidgets.QWidget):
             button = QtWidgets.QPushButton(text)
             button.clicked.connect(slot)
             buttons.addWidget(button)
+        self.setAcceptDrops(True)
+        self.tree.viewport().installEventFilter(self)  # drops on the tree come here too
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.filter)
@@ -108,6 +111,26 @@ class LibraryPanel(QtWidgets.QWidget):
         layout.addWidget(QtWidgets.QLabel("Flows"))
         layout.addWidget(self.flows, 1)
         layout.addLayout(buttons)
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
+        if event.type() in (QtCore.QEvent.Type.DragEnter, QtCore.QEvent.Type.DragMove):
+            if _python_files(event.mimeData()):
+                event.acceptProposedAction()
+                return True
+        elif event.type() == QtCore.QEvent.Type.Drop and _python_files(event.mimeData()):
+            self.dropEvent(event)
+            return True
+        return super().eventFilter(watched, event)
+
+    def dragEnterEvent(self, event: QtGui.QDragEnterEvent) -> None:
+        if _python_files(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QtGui.QDropEvent) -> None:
+        paths = _python_files(event.mimeData())
+        if paths:
+            event.acceptProposedAction()
+            self.python_files_dropped.emit(paths)
 
     def set_repository(self, repo: Repository) -> None:
         if self.repo is not None:
@@ -157,3 +180,10 @@ class LibraryPanel(QtWidgets.QWidget):
         for row in range(self.flows.count()):
             if self.flows.item(row).data(SPEC_ROLE) == flow_id:
                 self.flows.setCurrentRow(row)
+
+
+def _python_files(data: QtCore.QMimeData) -> list[str]:
+    """The local ``.py`` files a drag carries (the original's nodemaker modules)."""
+    urls = data.urls() if data.hasUrls() else []
+    paths = [url.toLocalFile() for url in urls if url.isLocalFile()]
+    return [path for path in paths if path.endswith(".py")]

@@ -55,6 +55,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.files = FileActions(self, self.tabs)
         self.files.settle = self.panels.settle_spec_edits
         self.edits = EditActions(self, self.tabs)
+        self.library.python_files_dropped.connect(self.files.import_python_files)
         self._build_menus()
         self.resize(1280, 800)
         if not self._restore_layout():

@@ -1,4 +1,5 @@
-"""The Run menu: run the current flow (F5), run up to the selected node, stop, settings.
+"""The Run menu: run the current flow (F5: to its end nodes, as the original did, or all of it
+when it marks none), run all (Ctrl+F5), run up to the selected node, stop, settings.
 
 State: ``runner`` (the ``RunController`` driving the engine), ``run_flow_id`` (the flow being
 run, whose canvas shows the run's events), ``watched`` (gives the nodes of a flow the user
@@ -11,7 +12,7 @@ from collections.abc import Callable
 
 from PySide6 import QtCore, QtWidgets
 
-from ...engine import NodeFailed, RunEvent, RunResult, Targets
+from ...engine import NodeFailed, RunEvent, RunResult, Targets, end_nodes
 from ...repository import RepositoryError
 from ..run.controller import RunController
 from ..run.settings import RunSettings, RunSettingsDialog
@@ -31,6 +32,7 @@ class RunActions(QtCore.QObject):
         self.runner = RunController(self)
         self.runner.settings = RunSettings.load(settings())
         self.run_flow_id: str | None = None
+        self._aim = ""  # what the run is for, as the status bar says it
         self.watched: Callable[[str], list[str]] = lambda _flow_id: []
         self.runner.batch_ready.connect(self._show_events)
         self.runner.progress.connect(self._show_progress)
@@ -43,6 +45,7 @@ class RunActions(QtCore.QObject):
 
     def fill_menu(self, menu: QtWidgets.QMenu) -> None:
         self.run_action = add_action(menu, "&Run", self.run_current, "F5")
+        add_action(menu, "Run &all", self.run_all, "Ctrl+F5")
         add_action(menu, "Run to &selected node", self.run_to_selected, "Shift+F5")
         self.stop_action = add_action(menu, "&Stop", self.stop, "Shift+Esc")
         self.stop_action.setEnabled(False)
@@ -50,12 +53,15 @@ class RunActions(QtCore.QObject):
         add_action(menu, "Run se&ttings…", self.edit_run_settings)
         add_action(menu, "&Forget cached results", self.runner.cache.clear)
 
-    def run_current(self, targets: Targets = "all") -> bool:
-        """Run the flow of the current tab (F5); False (and a message) if it cannot start."""
+    def run_current(self, targets: Targets = None) -> bool:
+        """Run the flow of the current tab (F5: ``targets=None``, its end nodes and their
+        ancestors, or every node when it marks none); False (and a message) if it cannot
+        start."""
         canvas, bridge = self.tabs.current()
         if canvas is None or self.runner.running:
             return False
         log, flow = self.shell.log, bridge.flow
+        self._aim = _aim(flow, targets)
         try:
             self.runner.start(self.shell.repo, flow, targets, first=self.watched(flow.id))
         except RepositoryError as error:
@@ -64,10 +70,15 @@ class RunActions(QtCore.QObject):
             return False
         self.run_flow_id = flow.id
         bridge.clear_run_state()
-        log.appendPlainText(f"— run {flow.id}: {self.runner.planned} node(s)")
+        log.appendPlainText(f"— run {flow.id} {self._aim}: {self.runner.planned} node(s)")
+        self.shell.statusBar().showMessage(f"Running {flow.name or flow.id} {self._aim}…")
         self.run_action.setEnabled(False)
         self.stop_action.setEnabled(True)
         return True
+
+    def run_all(self) -> bool:
+        """Run every node of the current flow, end nodes or not (Ctrl+F5)."""
+        return self.run_current("all")
 
     def run_to_selected(self) -> bool:
         canvas, _bridge = self.tabs.current()
@@ -118,12 +129,26 @@ class RunActions(QtCore.QObject):
         ok = isinstance(result, RunResult) and result.ok
         if isinstance(result, RunResult):
             counts = ", ".join(f"{n} {status}" for status, n in result.counts().items())
-            message = f"{result.flow_id}: {counts} in {result.elapsed * 1000:.0f} ms"
+            message = f"{result.flow_id} {self._aim}: {counts} in {result.elapsed * 1000:.0f} ms"
         else:
             message = f"run failed: {result!r}"
         self.shell.log.appendPlainText(f"— {message}")
         self.shell.statusBar().showMessage(message)
         self.run_done.emit(ok)
+
+
+def _aim(flow, targets: Targets) -> str:
+    """What a run of ``flow`` with ``targets`` is for, in words ("to end node 'total'")."""
+    if targets is None:
+        ends = end_nodes(flow)
+        if not ends:
+            return "(every node: the flow marks no end node)"
+        names = ", ".join(repr(flow.nodes[node_id].name or node_id) for node_id in ends)
+        return f"to end node{'s' if len(ends) > 1 else ''} {names}"
+    if targets == "all":
+        return "(every node)"
+    names = ", ".join(repr(flow.nodes[node_id].name or node_id) for node_id in targets)
+    return f"up to {names}"
 
 
 def _log_line(event: RunEvent) -> str:
