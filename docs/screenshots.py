@@ -60,7 +60,7 @@ def main() -> int:
     panels = window.panels
     canvas.flow_node("n4").set_selected(True)
     window.tabs.selection_changed.emit("examples.plots", ["n4"])
-    dock = panels.open_viewer("n4", "out", "examples.plots")
+    dock = panels.viewers.open_viewer("n4", "out", "examples.plots")
     panels.edit_spec()
     tested = []
     panels.spec_editor.test_form.finished.connect(tested.append)

@@ -6,7 +6,7 @@ pass ``on_event`` to receive typed events (``NodeStarted``, ``NodeFinished``...)
 
 from __future__ import annotations
 
-from .cache import ResultCache, node_key
+from .cache import ResultCache, node_key, plan_keys
 from .events import (
     EVENT_TYPES,
     NodeCached,
@@ -60,6 +60,7 @@ __all__ = [
     "execute_node",
     "make_executor",
     "node_key",
+    "plan_keys",
     "plan_run",
     "run_flow",
     "to_jsonable",

@@ -17,9 +17,10 @@ import json
 import pickle
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
-from .plan import PlannedNode
+from .plan import Plan, PlannedNode
 
 
 class ResultCache:
@@ -71,6 +72,39 @@ class ResultCache:
         with self._lock:
             self._entries.clear()
             self._size = 0
+
+
+def key_parts(
+    planned: PlannedNode,
+    keys: dict[str, str | None],
+    linked_value: Callable[[int], Any] | None = None,
+) -> list[tuple[str, Any]] | None:
+    """What ``node_key`` hashes for each input of ``planned``: its manual value, or the key
+    (in ``keys``) of the node feeding it, or else ``linked_value(index)``, the value itself;
+    ``None`` when an upstream key is missing and no value is given."""
+    parts: list[tuple[str, Any]] = []
+    for index, port in enumerate(planned.inputs):
+        link = planned.links.get(port.name)
+        if link is None:
+            parts.append(("manual", planned.values.get(port.name, port.default)))
+        elif keys.get(link.source) is not None:
+            parts.append(("key", [keys[link.source], link.source_port]))
+        elif linked_value is not None:
+            parts.append(("value", linked_value(index)))
+        else:
+            return None
+    return parts
+
+
+def plan_keys(plan: Plan) -> dict[str, str | None]:
+    """The key each planned node's result gets, from the flow alone (before any value
+    exists): what tells a shown result from one its inputs no longer match."""
+    keys: dict[str, str | None] = {}
+    for node_id in plan.order:
+        planned = plan.nodes[node_id]
+        parts = key_parts(planned, keys)
+        keys[node_id] = node_key(planned, parts) if parts is not None else None
+    return keys
 
 
 def node_key(planned: PlannedNode, inputs: list[tuple[str, Any]]) -> str | None:

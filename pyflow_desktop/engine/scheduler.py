@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..repository import ConversionError, convert_linked, convert_value
-from .cache import ResultCache, node_key
+from .cache import ResultCache, key_parts, node_key
 from .events import (
     NodeCached,
     NodeCancelled,
@@ -253,16 +253,7 @@ class Scheduler:
 
     def _key(self, node_id: str, args: list[Any]) -> str | None:
         planned = self.plan.nodes[node_id]
-        parts: list[tuple[str, Any]] = []
-        for port, value in zip(planned.inputs, args):
-            link = planned.links.get(port.name)
-            if link is None:
-                parts.append(("manual", planned.values.get(port.name, port.default)))
-            elif self.keys.get(link.source) is not None:
-                parts.append(("key", [self.keys[link.source], link.source_port]))
-            else:
-                parts.append(("value", value))
-        return node_key(planned, parts)
+        return node_key(planned, key_parts(planned, self.keys, args.__getitem__))
 
     def _release_children(self, node_id: str) -> None:
         for child in self.plan.nodes[node_id].downstream:

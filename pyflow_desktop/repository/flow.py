@@ -71,6 +71,10 @@ class NodeInstance:
     value_extra: dict[str, dict[str, Any]] = field(default_factory=dict)
     end_mark: Any = None
 
+    def title(self, spec_title: str = "") -> str:
+        """How the user knows this node: its name, else its spec's title, else its id."""
+        return self.name or spec_title or self.id
+
 
 class Flow:
     """A DAG of node instances. Links are keyed by their target input (one link per input)."""

@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from ..repository import Flow, Repository
+
 MAX_DEPTH = 50
 SHORT_ITEMS = 20
 FULL_CHARS = 200_000
@@ -178,3 +180,12 @@ def default_text(value: Any) -> str:
     if value is None:
         return ""
     return value if isinstance(value, str) else json.dumps(value)
+
+
+def node_title(repo: Repository, flow: Flow | None, node_id: str) -> str:
+    """How the user knows a node of ``flow``: its name, else its spec's title, else its id."""
+    node = flow.nodes.get(node_id) if flow is not None else None
+    if node is None:
+        return node_id
+    spec = repo.specs.get(node.spec_id)
+    return node.title(spec.title if spec else "")

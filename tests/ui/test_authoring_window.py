@@ -103,14 +103,14 @@ def test_viewers_open_from_the_canvas_follow_reruns_and_close_with_the_flow(
 
     label = canvas.flow_node("ramp").item.previews["out"]
     label.on_activate()  # what double-clicking the preview does
-    ramp_view = window.panels.viewers[("plots", "ramp", "out")]
+    ramp_view = window.panels.viewers.viewers[("plots", "ramp", "out")]
     assert ramp_view.kind == "plot"
     assert list(ramp_view.viewer.curve.getData()[1]) == [i * 0.5 for i in range(8)]
 
     select(qtbot, canvas, "count")
     qtbot.waitUntil(lambda: window.panels.inspector.node_id == "count", timeout=3000)
     window.panels.inspector.open_viewer.emit("count", "out")
-    count_view = window.panels.viewers[("plots", "count", "out")]
+    count_view = window.panels.viewers.viewers[("plots", "count", "out")]
     window.tabs.current()[1].set_value("count", "n", "25")
     sizes = []
     with qtbot.waitSignal(window.runs.run_done, timeout=20_000):
@@ -127,7 +127,7 @@ def test_viewers_open_from_the_canvas_follow_reruns_and_close_with_the_flow(
     assert list(count_view.viewer.curve.getData()[1]) == list(range(25))
 
     window.tabs.close_flow("plots")
-    assert not any(key[0] == "plots" for key in window.panels.viewers)
+    assert not any(key[0] == "plots" for key in window.panels.viewers.viewers)
 
 
 def test_a_watched_node_runs_before_the_others(qtbot, window, run_and_wait):
@@ -142,7 +142,7 @@ def test_a_watched_node_runs_before_the_others(qtbot, window, run_and_wait):
     flow.add_link(Link("w0", "out", "watched", "a"))
     window.repo.add_flow(flow)
     window.tabs.open_flow("many")
-    window.panels.open_viewer("watched", "out", "many")
+    window.panels.viewers.open_viewer("watched", "out", "many")
     window.runs.runner.settings = RunSettings(workers=1, cache=False)
     started = []
     window.runs.runner.batch_ready.connect(
@@ -150,7 +150,7 @@ def test_a_watched_node_runs_before_the_others(qtbot, window, run_and_wait):
     )
     assert run_and_wait(window)
     assert started[:2] == ["w0", "watched"]
-    assert window.panels.viewers[("many", "watched", "out")].value == 3
+    assert window.panels.viewers.viewers[("many", "watched", "out")].value == 3
 
 
 def test_unsaved_code_edits_are_asked_about_not_lost(qtbot, window, monkeypatch):

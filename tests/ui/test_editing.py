@@ -165,9 +165,11 @@ def test_failed_node_and_skip_are_shown(qtbot, window, run_and_wait):
     assert not run_and_wait(window)
     assert canvas.flow_node("f1").status_text().startswith("fail")
     assert "boom" in canvas.flow_node("f1").status_text()
-    assert canvas.flow_node("f2").status_text() == "skip · f1 failed"
-    assert "'f1'" in canvas.flow_node("f2").view.toolTip()
+    # Messages name nodes as the user knows them (here the spec's title), the id in the tip.
+    assert canvas.flow_node("f2").status_text() == "skip · 'Fail' failed"
+    assert "'Fail' (f1)" in canvas.flow_node("f2").view.toolTip()
     assert "boom" in window.log.toPlainText()
+    assert "Add: skipped — 'Fail' failed" in window.log.toPlainText()
 
 
 def test_end_node_mark_and_run_to_selected(qtbot, window, run_and_wait):

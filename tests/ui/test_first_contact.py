@@ -171,7 +171,9 @@ def test_docked_viewers_leave_the_inspector_usable(qtbot, run_and_wait):
     assert run_and_wait(win)
     panels = win.panels
     panels.inspector.show_node(repo.flows["examples.plots"], "n4", None)
-    docks = [panels.open_viewer(node.id, "out", "examples.plots") for node in canvas.flow_nodes()]
+    docks = [
+        panels.viewers.open_viewer(node.id, "out", "examples.plots") for node in canvas.flow_nodes()
+    ]
     qtbot.wait(50)
     rows = MIN_ROWS * panels.inspector.inputs.verticalHeader().defaultSectionSize()
     for table in (panels.inspector.inputs, panels.inspector.outputs):
@@ -190,7 +192,7 @@ def test_reopening_a_file_brings_back_its_tabs_viewers_and_view(qtbot, repo_file
     qtbot.wait(20)
     calc.set_view(123.0, 45.0, 0.9)
     assert run_and_wait(win)
-    win.panels.open_viewer("n2", "out", "calc")
+    win.panels.viewers.open_viewer("n2", "out", "calc")
     win.files.new_repository()  # leave the file
     assert not win.tabs.canvases
     assert win.files.open_path(repo_file)
@@ -200,12 +202,12 @@ def test_reopening_a_file_brings_back_its_tabs_viewers_and_view(qtbot, repo_file
     assert win.tabs.current()[1].flow.id == "calc"
     x, y, scale = win.tabs.current()[0].view_state()
     assert abs(scale - 0.9) < 0.01 and abs(x - 123) < 2 and abs(y - 45) < 2
-    assert ("calc", "n2", "out") in win.panels.viewers
+    assert ("calc", "n2", "out") in win.panels.viewers.viewers
     win.close()
     # And after the window closed, a new window opening the file shows the same.
     again = fresh_window(qtbot)
     assert again.files.open_path(repo_file)
-    assert ("calc", "n2", "out") in again.panels.viewers
+    assert ("calc", "n2", "out") in again.panels.viewers.viewers
 
 
 def test_open_recent_keeps_whole_paths_most_recent_first(qtbot, tmp_path, repo):

@@ -149,6 +149,7 @@ class SpecEditorPanel(QtWidgets.QWidget):
     def show_spec(self, spec_id: str | None) -> None:
         """Load the saved version of ``spec_id`` (``None`` or unknown: an empty, disabled panel)."""
         spec = self.repo.specs.get(spec_id) if self.repo is not None and spec_id else None
+        same = spec is not None and spec.id == self.spec_id  # shown again (saved, reverted)
         self.spec_id = spec.id if spec else None
         self._loading = True
         self.id_edit.setText(spec.id if spec else "")
@@ -158,7 +159,7 @@ class SpecEditorPanel(QtWidgets.QWidget):
         self._signature = signature_params(spec.func) if spec else None
         self.inputs_table.set_ports(spec.inputs if spec else [])
         self.outputs_table.set_ports(spec.outputs if spec else [])
-        self.test_form.set_ports(spec.inputs if spec else [])
+        self.test_form.set_ports(spec.inputs if spec else [], keep=same)
         self.test_form.result.clear()
         self._loading = False
         for widget in (self.title_edit, self.description_edit, self.editor, self.body):

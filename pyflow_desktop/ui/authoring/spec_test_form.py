@@ -83,9 +83,10 @@ class SpecTestForm(QtWidgets.QWidget):
 
     # -- the inputs ---------------------------------------------------------------------------
 
-    def set_ports(self, ports: list[Port]) -> None:
-        """One editor per input, in call order; values already typed are kept by name."""
-        kept = self.values()
+    def set_ports(self, ports: list[Port], keep: bool = True) -> None:
+        """One editor per input, in call order, showing its default; with ``keep`` (the same
+        spec's ports changed) the values already typed stay, by name."""
+        kept = self.values() if keep else {}
         while self.inputs.rowCount():
             self.inputs.removeRow(0)
         self.editors = {}

@@ -16,17 +16,6 @@ from typing import Any
 from PySide6 import QtCore
 from PySide6.QtGui import QUndoStack
 
-from ...engine import (
-    NodeCached,
-    NodeCancelled,
-    NodeFailed,
-    NodeFinished,
-    NodeOutput,
-    NodeQueued,
-    NodeSkipped,
-    NodeStarted,
-    RunEvent,
-)
 from ...repository import Flow, Link, NodeInstance, NodeSpec, Repository
 from ...repository.link_types import CONVERT, link_conversion
 from ..commands import (
@@ -43,6 +32,7 @@ from ..commands import (
 from .flow_node import END_MARK, FlowNode
 from .graph import CanvasGraph
 from .ngqt import PIPE_DASHED, PIPE_SOLID
+from .run_view import RunView
 
 _FLOW_EVENTS = (
     "node_added",
@@ -87,6 +77,7 @@ class FlowBridge(QtCore.QObject):
         canvas.port_connected.connect(self._api_connected)
         canvas.port_disconnected.connect(self._api_disconnected)
         canvas.nodes_deleted.connect(self._api_deleted)
+        self.results = RunView(repo, flow, canvas, self)
         self.rebuild()
 
     def detach(self) -> None:
@@ -95,6 +86,7 @@ class FlowBridge(QtCore.QObject):
             self.flow.events.disconnect(name, handler)
         for name in _SPEC_EVENTS:
             self.repo.events.disconnect(name, self._on_spec_event)
+        self.results.detach()
 
     @contextmanager
     def _sync(self) -> Iterator[None]:
@@ -115,6 +107,7 @@ class FlowBridge(QtCore.QObject):
                 self._add_canvas_node(node)
             for link in self.flow.links:
                 self._connect(link)
+        self.results.redraw()
 
     def _add_canvas_node(self, node: NodeInstance) -> FlowNode:
         canvas_node = FlowNode.create(self.repo.specs.get(node.spec_id), node)
@@ -346,39 +339,3 @@ class FlowBridge(QtCore.QObject):
         if missing:
             self.message.emit(f"Pasted with nodespecs {', '.join(s.id for s in missing)}")
         return list(renamed.values())
-
-    # -- run events → node widgets ------------------------------------------------------------
-
-    def clear_run_state(self) -> None:
-        for node in self.canvas.flow_nodes():
-            node.clear_run_state()
-
-    def apply_run_event(self, event: RunEvent) -> None:
-        """Show one engine event on its node (called from the batched repaint timer)."""
-        node = self.canvas.flow_node(event.node)
-        if node is None:
-            return
-        if isinstance(event, NodeQueued):
-            node.set_status("queued")
-        elif isinstance(event, NodeStarted):
-            node.set_status("running")
-        elif isinstance(event, NodeOutput):
-            node.set_status("running", detail=f"#{event.index + 1}")
-            outputs = node.item.previews
-            if len(outputs) == 1:
-                node.set_preview(next(iter(outputs)), event.value)
-        elif isinstance(event, NodeFinished | NodeCached):
-            status = "success" if isinstance(event, NodeFinished) else "cached"
-            node.set_status(status, getattr(event, "elapsed", None))
-            for port, value in event.outputs.items():
-                node.set_preview(port, value)
-        elif isinstance(event, NodeFailed):
-            node.set_status(
-                "fail", event.elapsed, event.error.splitlines()[0] if event.error else ""
-            )
-            node.view.setToolTip(event.traceback or event.error)
-        elif isinstance(event, NodeSkipped):
-            node.set_status("skip", detail=f"{event.failed_ancestor} failed")
-            node.view.setToolTip(event.reason)
-        elif isinstance(event, NodeCancelled):
-            node.set_status("cancelled")

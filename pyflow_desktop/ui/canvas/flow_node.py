@@ -23,6 +23,8 @@ TOOLTIP_CHARS = 2000
 END_MARK = "■ "
 FOOTER_HEIGHT = 16.0
 PREVIEW_ROW = 15.0
+STALE_OPACITY = 0.55
+STALE_NOTE = "stale: its inputs changed since this result"
 BASE_COLOR = (52, 56, 64, 255)
 STATUS_COLORS = {
     "queued": (60, 72, 96, 255),
@@ -81,6 +83,14 @@ class PreviewLabel(LabelItem):
         self.prefix = prefix
         self.value_text = ""
 
+    def set_stale(self, stale: bool) -> None:
+        self.setBrush(QtGui.QColor("#9a9a9a" if stale else "#e8e8e8"))
+        font = self.font()
+        font.setItalic(stale)
+        self.setFont(font)
+        tip = self.toolTip().removeprefix(f"{STALE_NOTE}\n")
+        self.setToolTip(f"{STALE_NOTE}\n{tip}" if stale and tip else tip)
+
     def fit(self, width: float) -> None:
         """Show ``value_text`` in at most ``width`` pixels."""
         text = f"{self.prefix}{self.value_text}" if self.value_text else ""
@@ -111,6 +121,7 @@ class FlowNodeItem(NodeItem):
         self.connected: set[str] = set()
         self.footer = LabelItem(self, "#cfcfcf")
         self._footer_text = ""
+        self.stale = False
 
     def _calc_size_horizontal(self) -> tuple[float, float]:
         width, height = super()._calc_size_horizontal()
@@ -177,6 +188,7 @@ class FlowNode(BaseNode):
 
     def __init__(self) -> None:
         super().__init__(qgraphics_item=FlowNodeItem)
+        self._status_text = ""
 
     @classmethod
     def create(cls, spec: NodeSpec | None, node: NodeInstance) -> FlowNode:
@@ -233,7 +245,22 @@ class FlowNode(BaseNode):
             text += f" · {elapsed * 1000:.1f} ms" if elapsed < 10 else f" · {elapsed:.1f} s"
         if detail:
             text += f" · {detail}"
-        self.item.set_footer(text)
+        self._status_text = text
+        self._show_footer()
+
+    def set_stale(self, stale: bool) -> None:
+        """Dim a node whose result no longer matches its inputs, and say so on it."""
+        if stale == self.item.stale:
+            return
+        self.item.stale = stale
+        self.item.setOpacity(STALE_OPACITY if stale else 1.0)
+        for label in self.item.previews.values():
+            label.set_stale(stale)
+        self._show_footer()
+
+    def _show_footer(self) -> None:
+        text = self._status_text
+        self.item.set_footer(f"stale · {text}" if self.item.stale and text else text)
         self.item.update()
 
     def set_preview(self, port: str, value: Any) -> None:
@@ -243,16 +270,19 @@ class FlowNode(BaseNode):
             tip = short_text(value, TOOLTIP_CHARS)
             label.value_text = tip if len(tip) <= PREVIEW_CHARS else tip[: PREVIEW_CHARS - 1] + "…"
             label.fit(self.item.width - 16)
-            label.setToolTip(tip)
+            label.setToolTip(f"{STALE_NOTE}\n{tip}" if self.item.stale else tip)
 
     def clear_run_state(self) -> None:
+        self.set_stale(False)
         self.set_status("idle")
         for label in self.item.previews.values():
             label.value_text = ""
             label.fit(self.item.width - 16)
+            label.setToolTip("")
 
     def status_text(self) -> str:
-        return self.item.footer.toolTip()
+        """The run status the footer shows ("success · 0.3 ms"), without the stale mark."""
+        return self._status_text
 
     def preview(self, port: str) -> str:
         label = self.item.previews.get(port)

@@ -8,7 +8,9 @@ another node afterwards shows its results too. Double-clicking an output emits
 ``open_viewer(node_id, port)``.
 
 State: ``flow``, ``node_id``, ``spec`` (what is shown), ``run_flow_id`` (the flow of the
-last run) and ``states`` (node id → ``NodeState`` in that run, cleared by ``begin_run``).
+run in progress or last run), ``runs`` (flow id → node id → ``NodeState``: the latest state of
+every node of every flow run in this session; ``begin_run`` clears the nodes it plans) and
+``stale`` (the shown flow's nodes whose result no longer matches their inputs).
 """
 
 from __future__ import annotations
@@ -77,8 +79,10 @@ class InspectorPanel(QtWidgets.QWidget):
         self.flow: Flow | None = None
         self.node_id: str | None = None
         self.spec: NodeSpec | None = None
-        self.states: dict[str, NodeState] = {}
+        self.runs: dict[str, dict[str, NodeState]] = {}
         self.run_flow_id: str | None = None
+        self.stale: set[str] = set()
+        self._tab_for: tuple[str | None, str] | None = None  # (node, status) the tab was picked for
         self._filling = False
         self.title = QtWidgets.QLabel(
             wordWrap=True, textInteractionFlags=QtCore.Qt.TextInteractionFlag.TextSelectableByMouse
@@ -203,10 +207,27 @@ class InspectorPanel(QtWidgets.QWidget):
 
     # -- run state ------------------------------------------------------------------------------
 
-    def begin_run(self, flow_id: str | None) -> None:
-        """A run of ``flow_id`` starts: forget the previous run's states."""
+    def begin_run(self, flow_id: str, node_ids: list[str] | None = None) -> None:
+        """A run of ``node_ids`` (default: all) of ``flow_id`` starts: forget their states."""
         self.run_flow_id = flow_id
-        self.states.clear()
+        states = self.runs.setdefault(flow_id, {})
+        for node_id in list(states) if node_ids is None else node_ids:
+            states.pop(node_id, None)
+        self._fill_state()
+
+    def forget_runs(self) -> None:
+        """Forget every run (the repository they belong to is gone)."""
+        self.runs.clear()
+        self.run_flow_id = None
+        self._fill_state()
+
+    def state_of(self, flow_id: str, node_id: str) -> NodeState:
+        """The latest state of ``node_id`` of ``flow_id`` (``pending`` if it never ran)."""
+        return self.runs.get(flow_id, {}).get(node_id) or NodeState()
+
+    def set_stale(self, node_ids: set[str]) -> None:
+        """The shown flow's nodes whose result no longer matches their inputs."""
+        self.stale = set(node_ids)
         self._fill_state()
 
     def apply_events(self, events: list[RunEvent]) -> None:
@@ -221,13 +242,14 @@ class InspectorPanel(QtWidgets.QWidget):
         self.apply_events([event])
 
     def _remember(self, event: RunEvent) -> bool:
-        if not event.node:
+        if not event.node or self.run_flow_id is None:
             return False
-        state = self.states.setdefault(event.node, NodeState())
+        states = self.runs.setdefault(self.run_flow_id, {})
+        state = states.setdefault(event.node, NodeState())
         if isinstance(event, NodeQueued):
             state.status = "queued"
         elif isinstance(event, NodeStarted):
-            self.states[event.node] = state = NodeState("running")
+            states[event.node] = state = NodeState("running")
         elif isinstance(event, NodeOutput):
             state.partial, state.streaming = event.value, True
         elif isinstance(event, (NodeFinished, NodeCached)):
@@ -246,15 +268,17 @@ class InspectorPanel(QtWidgets.QWidget):
             state.status, state.error = "skip", event.reason
         elif isinstance(event, NodeCancelled):
             state.status, state.error = "cancelled", event.reason
-        return event.node == self.node_id and self._shows_run()
-
-    def _shows_run(self) -> bool:
-        return self.flow is not None and self.flow.id == self.run_flow_id
+        return (
+            event.node == self.node_id
+            and self.flow is not None
+            and self.flow.id == self.run_flow_id
+        )
 
     def node_state(self) -> NodeState:
-        """The shown node's state in the last run of its flow (``pending`` if none)."""
-        known = self.node_id is not None and self._shows_run()
-        return self.states.get(self.node_id, NodeState()) if known else NodeState()
+        """The shown node's latest state (``pending`` if it never ran)."""
+        if self.flow is None or self.node_id is None:
+            return NodeState()
+        return self.state_of(self.flow.id, self.node_id)
 
     def node_outputs(self) -> dict[str, Any]:
         """The shown node's output values (streamed so far while it runs)."""
@@ -275,8 +299,13 @@ class InspectorPanel(QtWidgets.QWidget):
         colour = STATUS_COLOURS.get(state.status, "#888888")
         took = f" in {state.elapsed * 1000:.1f} ms" if state.elapsed is not None else ""
         streaming = " (streaming…)" if state.streaming else ""
+        stale = (
+            " · <i>stale: its inputs changed since this result</i>"
+            if self.node_id in self.stale
+            else ""
+        )
         self.status.setText(
-            f"<span style='color:{colour}'>●</span> {state.status}{took}{streaming}"
+            f"<span style='color:{colour}'>●</span> {state.status}{took}{streaming}{stale}"
         )
         outputs = self.node_outputs()
         ports = self.spec.outputs if self.spec is not None and self.node_id else []
@@ -300,8 +329,10 @@ class InspectorPanel(QtWidgets.QWidget):
             (self.stderr_text, "stderr", state.stderr),
         ):
             self.details.setTabText(self.details.indexOf(widget), f"{name} •" if text else name)
-        if state.status in ("fail", "skip"):
-            self.details.setCurrentWidget(self.error_text)
+        if self._tab_for != (self.node_id, state.status):  # a node, or its status, is new
+            self._tab_for = (self.node_id, state.status)
+            failed = state.status in ("fail", "skip")
+            self.details.setCurrentWidget(self.error_text if failed else self.value_text)
 
     def _show_full_value(self, row: int) -> None:
         outputs = self.node_outputs()

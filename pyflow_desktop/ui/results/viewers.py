@@ -165,6 +165,8 @@ class ViewerDock(QtWidgets.QDockWidget):
     ``multi_output``: the node has several outputs, so a streamed value is a dict by port.
     """
 
+    closed = QtCore.Signal()  # the user closed it (hiding it with its tab is not closing)
+
     def __init__(
         self,
         node_id: str,
@@ -172,10 +174,13 @@ class ViewerDock(QtWidgets.QDockWidget):
         parent: QtWidgets.QWidget | None = None,
         *,
         multi_output: bool = False,
+        title: str = "",
     ) -> None:
-        super().__init__(f"{node_id}:{port}", parent)
+        super().__init__(parent)
         self.setObjectName(f"viewer:{node_id}:{port}")
         self.node_id, self.port, self.multi_output = node_id, port, multi_output
+        self.stale = False
+        self.set_title(title or node_id)
         self.kind: str | None = None
         self.viewer: QtWidgets.QWidget | None = None
         self.value: Any = None
@@ -185,6 +190,24 @@ class ViewerDock(QtWidgets.QDockWidget):
                 "No value yet — run the flow", alignment=QtCore.Qt.AlignmentFlag.AlignCenter
             )
         )
+
+    def set_title(self, node_title: str) -> None:
+        """Title the dock "node name · port" (the node's id in the tooltip)."""
+        self._title = f"{node_title} · {self.port}"
+        self.setToolTip(f"{self.node_id}:{self.port}")
+        self._show_title()
+
+    def set_stale(self, stale: bool) -> None:
+        """Say that the value shown no longer matches the node's inputs."""
+        self.stale = stale
+        self._show_title()
+
+    def _show_title(self) -> None:
+        self.setWindowTitle(f"{self._title} — stale" if self.stale else self._title)
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:
+        super().closeEvent(event)
+        self.closed.emit()
 
     def _use(self, kind: str) -> QtWidgets.QWidget:
         if kind != self.kind:

@@ -34,6 +34,7 @@ from ...engine import (
     Scheduler,
     Targets,
     make_executor,
+    plan_keys,
     plan_run,
 )
 from ...repository import Flow, Repository
@@ -85,6 +86,7 @@ class RunController(QtCore.QObject):
         self._inbox: deque[RunEvent | _Done] = deque()
         self.planned = 0
         self.done = 0
+        self.run_keys: dict[str, str | None] = {}  # each planned node's key in this run
         self.last_result: RunResult | None = None
 
     @property
@@ -101,6 +103,7 @@ class RunController(QtCore.QObject):
         if self._scheduler is not None:
             raise RuntimeError("a run is already in progress")
         plan = plan_run(repo, flow, targets)
+        self.run_keys = plan_keys(plan)
         settings = self.settings
         self._inbox = deque()
         self._scheduler = Scheduler(

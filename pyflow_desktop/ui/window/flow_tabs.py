@@ -25,6 +25,7 @@ class FlowTabs(QtCore.QObject):
     flow_opened = QtCore.Signal(str, object)  # flow id, its FlowBridge
     flow_closed = QtCore.Signal(str)
     node_activated = QtCore.Signal(str, str)  # flow id, node id: a node was double-clicked
+    current_changed = QtCore.Signal(str)  # the flow of the tab now in front ("" for none)
 
     def __init__(self, shell: Shell, library: LibraryPanel) -> None:
         super().__init__(shell)
@@ -34,6 +35,7 @@ class FlowTabs(QtCore.QObject):
         self.widget.tabCloseRequested.connect(
             lambda index: self.close_flow(self.widget.widget(index).property("flow_id"))
         )
+        self.widget.currentChanged.connect(self._current_changed)
         library.spec_activated.connect(self.add_spec_at_centre)
         library.flow_activated.connect(self.open_flow)
         library.new_flow_requested.connect(self.new_flow)
@@ -108,6 +110,10 @@ class FlowTabs(QtCore.QObject):
     def close_all(self) -> None:
         for flow_id in list(self.canvases):
             self.close_flow(flow_id)
+
+    def _current_changed(self, _index: int) -> None:
+        widget = self.widget.currentWidget()
+        self.current_changed.emit(widget.property("flow_id") if widget is not None else "")
 
     def current(self) -> tuple[CanvasGraph, FlowBridge] | tuple[None, None]:
         """The canvas and bridge of the tab in front, or ``(None, None)``."""

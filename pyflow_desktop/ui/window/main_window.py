@@ -109,7 +109,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.library_dock,
             self.panels.inspector_dock,
             [self.panels.code_dock, self.log_dock],
-            list(self.panels.viewers.values()),
+            list(self.panels.viewers.viewers.values()),
         )
 
     # -- the repository ---------------------------------------------------------------------

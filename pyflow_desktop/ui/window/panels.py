@@ -1,31 +1,33 @@
-"""The panels of the main window beside the canvas: the spec editor (Code), the Inspector,
-and the viewer docks of output values.
+"""The panels of the main window beside the canvas: the spec editor (Code) and the
+Inspector, with the viewers (``ViewerDocks``) in step with them.
 
-``Panels`` docks them into the window and keeps them in step with it:
-the selected node shows in the Inspector and its spec in the Code panel (as does the spec
-selected in the Library); run events feed the Inspector and every open viewer; a viewer
-follows its node across re-runs and closes with its flow.
+``Panels`` docks them into the window and keeps them on the flow tab in front: its selected
+node shows in the Inspector and its spec in the Code panel (as does the spec selected in the
+Library); switching tabs shows that tab's selection, or nothing, and only its viewers; run
+events feed the Inspector and the viewers; stale results are said to be stale in both.
 
-State: ``viewers`` ((flow id, node id, port) → its ViewerDock).
+State: ``current_flow`` (the flow of the tab in front), ``stale`` (flow id → the nodes whose
+result no longer matches their inputs, as each canvas's ``RunView`` reports it).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 
-from ...engine import RunEvent
+from ...engine import NodeFailed, RunEvent
 from ...repository import Flow, Repository
 from ..authoring.spec_editor import SpecEditorPanel
 from ..commands import SetValueCommand
 from ..results.inspector import InspectorPanel
-from ..results.viewers import ViewerDock
-from .dock_layout import dock_viewer, show_bottom_dock
+from .dock_layout import show_bottom_dock
 from .flow_tabs import FlowTabs
 from .library_panel import LibraryPanel
 from .run_actions import RunActions
 from .shell import Shell
+from .viewer_docks import ViewerDocks
 
 
 class Panels(QtCore.QObject):
@@ -35,13 +37,15 @@ class Panels(QtCore.QObject):
         self, window: Shell, tabs: FlowTabs, runs: RunActions, library: LibraryPanel
     ) -> None:
         super().__init__(window)
-        self.window, self.runs = window, runs
+        self.window, self.tabs, self.runs = window, tabs, runs
         self.repo: Repository | None = None
+        self.current_flow: str | None = None
+        self.stale: dict[str, set[str]] = {}
         self.spec_editor = SpecEditorPanel(window.undo_stack)
         self.spec_editor.message.connect(window.show_message)
         self.inspector = InspectorPanel(self._edit_value)
-        self.inspector.open_viewer.connect(self.open_viewer)
-        self.viewers: dict[tuple[str, str, str], ViewerDock] = {}
+        self.viewers = ViewerDocks(window, self.inspector)
+        self.inspector.open_viewer.connect(self.viewers.open_viewer)
         area = QtCore.Qt.DockWidgetArea
         self.code_dock = window.add_dock(
             "code_dock", "Code", self.spec_editor, area.BottomDockWidgetArea
@@ -51,21 +55,25 @@ class Panels(QtCore.QObject):
         )
         window.repository_changed.connect(self._repository_changed)
         tabs.selection_changed.connect(self._selection_changed)
+        tabs.current_changed.connect(self._tab_changed)
         tabs.flow_opened.connect(self._flow_opened)
         tabs.flow_closed.connect(self._flow_closed)
         tabs.node_activated.connect(self._node_activated)
         library.spec_selected.connect(self._spec_selected)
-        runs.runner.started.connect(lambda flow_id, _count: self.inspector.begin_run(flow_id))
+        runs.runner.started.connect(
+            lambda flow_id, _count: self.inspector.begin_run(flow_id, list(runs.runner.run_keys))
+        )
         runs.runner.batch_ready.connect(self._follow_run)
 
     def _repository_changed(self, repo: Repository) -> None:
         if self.repo is not None:
             self.repo.events.disconnect("spec_changed", self._spec_changed)
-        self.repo = repo
+        self.repo = self.viewers.repo = repo
         repo.events.connect("spec_changed", self._spec_changed)
         self.spec_editor.set_repository(repo)
         self.inspector.show_node(None, None, None)
-        self.inspector.begin_run(None)  # results of the old repository's runs are gone
+        self.inspector.forget_runs()  # results of the old repository's runs are gone
+        self.stale.clear()
 
     def settle_spec_edits(self) -> bool:
         """Ask what to do with unsaved code edits; False when the user cancels."""
@@ -116,57 +124,83 @@ class Panels(QtCore.QObject):
     def _edit_value(self, flow: Flow, node_id: str, port: str, value: Any) -> None:
         self.window.undo_stack.push(SetValueCommand(flow, node_id, port, value))
 
+    # -- following the tab in front ---------------------------------------------------------
+
     def _selection_changed(self, flow_id: str, node_ids: list[str]) -> None:
+        if flow_id != self.current_flow:
+            return
         flow = self.repo.flows.get(flow_id) if self.repo else None
         node = flow.nodes.get(node_ids[0]) if flow and len(node_ids) == 1 else None
         if node is None:
             return  # keep showing the last node: clicking the canvas should not blank it
-        spec = self.repo.specs.get(node.spec_id)
-        self.inspector.show_node(flow, node.id, spec)
+        self._show_node(flow, node.id)
+
+    def _show_node(self, flow: Flow, node_id: str | None) -> None:
+        node = flow.nodes.get(node_id) if node_id else None
+        spec = self.repo.specs.get(node.spec_id) if node is not None else None
+        self.inspector.show_node(flow if node else None, node_id, spec)
         if spec is not None and not self.spec_editor.is_modified():
             self.spec_editor.show_spec(spec.id)
 
+    def _tab_changed(self, flow_id: str) -> None:
+        """Another tab came to the front: show its selection (or nothing) and its viewers."""
+        self.current_flow = flow_id or None
+        self.viewers.show_flow(self.current_flow)
+        self.inspector.set_stale(self.stale.get(flow_id, set()))
+        canvas, bridge = self.tabs.current()
+        selected = canvas.selected_ids() if canvas is not None else []
+        if bridge is not None and len(selected) == 1:
+            self._show_node(bridge.flow, selected[0])
+        else:
+            self.inspector.show_node(None, None, None)
+
     def _flow_opened(self, flow_id: str, bridge) -> None:
         bridge.preview_activated.connect(
-            lambda node_id, port: self.open_viewer(node_id, port, flow_id)
+            lambda node_id, port: self.viewers.open_viewer(node_id, port, flow_id)
         )
+        bridge.results.stale_changed.connect(
+            lambda stale, flow_id=flow_id: self._stale_changed(flow_id, stale)
+        )
+
+    def _stale_changed(self, flow_id: str, stale: set[str]) -> None:
+        self.stale[flow_id] = stale
+        self.viewers.mark_stale(flow_id, stale)
+        if flow_id == self.current_flow:
+            self.inspector.set_stale(stale)
 
     def _follow_run(self, events: list[RunEvent]) -> None:
         self.inspector.apply_events(events)
-        run_flow = self.runs.run_flow_id
-        for (flow_id, _node, _port), dock in self.viewers.items():
-            if flow_id == run_flow:
-                dock.apply_events(events)
-
-    def open_viewer(self, node_id: str, port: str, flow_id: str | None = None) -> ViewerDock:
-        """Show (creating it if needed) the viewer of ``node_id``'s output ``port``."""
-        flow = self.repo.flows[flow_id] if flow_id else self.inspector.flow
-        key = (flow.id, node_id, port)
-        if key not in self.viewers:
-            spec = self.repo.specs[flow.nodes[node_id].spec_id]
-            dock = ViewerDock(node_id, port, self.window, multi_output=len(spec.outputs) > 1)
-            dock.setObjectName(f"viewer:{flow.id}:{node_id}:{port}")
-            dock_viewer(self.window, dock, list(self.viewers.values()))
-            self.viewers[key] = dock
-            state = self.inspector.states.get(node_id)
-            if self.inspector.run_flow_id == flow.id and state and port in state.outputs:
-                dock.update_value(state.outputs[port])
-        dock = self.viewers[key]
-        dock.show()
-        dock.raise_()
-        return dock
+        self.viewers.follow_run(self.runs.run_flow_id, events)
+        shown = self.spec_editor.spec_id
+        flow = self.repo.flows.get(self.runs.run_flow_id or "") if self.repo else None
+        if shown is None or flow is None or self.spec_editor.is_modified():
+            return
+        for event in events:
+            node = flow.nodes.get(event.node) if isinstance(event, NodeFailed) else None
+            if node is not None and node.spec_id == shown:
+                line = failing_line(event, shown)
+                if line is not None:
+                    self.spec_editor.editor.mark_error_line(line)
 
     def watched(self, flow_id: str) -> list[str]:
         """Nodes of ``flow_id`` the user is looking at: open viewers, the inspected node."""
-        nodes = [node_id for (flow, node_id, _port) in self.viewers if flow == flow_id]
+        nodes = self.viewers.watched(flow_id)
         if self.inspector.flow is not None and self.inspector.flow.id == flow_id:
             nodes.append(self.inspector.node_id)
         return nodes
 
     def _flow_closed(self, flow_id: str) -> None:
-        for key in [key for key in self.viewers if key[0] == flow_id]:
-            dock = self.viewers.pop(key)
-            self.window.removeDockWidget(dock)
-            dock.deleteLater()
+        self.viewers.close_flow(flow_id)
+        self.stale.pop(flow_id, None)
         if self.inspector.flow is not None and self.inspector.flow.id == flow_id:
             self.inspector.show_node(None, None, None)
+
+
+def failing_line(event: NodeFailed, spec_id: str) -> int | None:
+    """The line of ``spec_id``'s code a failed node stopped at: the last frame of its code in
+    the traceback, or the line of a syntax error."""
+    frames = re.findall(rf'File "<{re.escape(spec_id)}>", line (\d+)', event.traceback)
+    if frames:
+        return int(frames[-1])
+    syntax = re.match(r"syntax error in func, line (\d+)", event.error)
+    return int(syntax.group(1)) if syntax else None

@@ -12,10 +12,11 @@ from collections.abc import Callable
 
 from PySide6 import QtCore, QtWidgets
 
-from ...engine import NodeFailed, RunEvent, RunResult, Targets, end_nodes
-from ...repository import RepositoryError
+from ...engine import NodeFailed, NodeSkipped, RunEvent, RunResult, Targets, end_nodes
+from ...repository import Flow, Repository, RepositoryError
 from ..run.controller import RunController
 from ..run.settings import RunSettings, RunSettingsDialog
+from ..value_text import node_title
 from .flow_tabs import FlowTabs
 from .shell import Shell, add_action
 from .user_settings import settings
@@ -69,7 +70,7 @@ class RunActions(QtCore.QObject):
             self.shell.statusBar().showMessage(f"Cannot run: {error}", 10000)
             return False
         self.run_flow_id = flow.id
-        bridge.clear_run_state()
+        bridge.results.begin_run(self.runner.run_keys)
         log.appendPlainText(f"— run {flow.id} {self._aim}: {self.runner.planned} node(s)")
         self.shell.statusBar().showMessage(f"Running {flow.name or flow.id} {self._aim}…")
         self.run_action.setEnabled(False)
@@ -110,24 +111,38 @@ class RunActions(QtCore.QObject):
 
     def _show_events(self, events: list[RunEvent]) -> None:
         _canvas, bridge = self.tabs.canvases.get(self.run_flow_id, (None, None))
+        flow = self.shell.repo.flows.get(self.run_flow_id) if self.run_flow_id else None
         lines = []
         for event in events:
             if bridge is not None:
-                bridge.apply_run_event(event)
-            lines.append(_log_line(event))
+                bridge.results.apply_run_event(event)
+            lines.append(_log_line(event, self.shell.repo, flow))
         text = "\n".join(line for line in lines if line)
         if text:
             self.shell.log.appendPlainText(text)
 
     def _show_progress(self, done: int, planned: int) -> None:
+        self.progress.setFormat("%v / %m nodes")
         self.progress.setRange(0, max(planned, 1))
         self.progress.setValue(done)
+
+    def _show_outcome(self, result: RunResult) -> None:
+        """The bar after a run says what happened: "3 done, 4 cancelled of 7"."""
+        counts = result.counts()
+        done = counts.pop("success", 0) + counts.pop("cached", 0)
+        words = {"fail": "failed", "skip": "skipped", "cancelled": "cancelled"}
+        parts = [f"{done} done", *(f"{n} {words.get(s, s)}" for s, n in counts.items() if n)]
+        planned = len(result.nodes)
+        self.progress.setRange(0, max(planned, 1))
+        self.progress.setValue(done)
+        self.progress.setFormat(f"{', '.join(parts)} of {planned}")
 
     def _run_finished(self, result: object) -> None:
         self.run_action.setEnabled(True)
         self.stop_action.setEnabled(False)
         ok = isinstance(result, RunResult) and result.ok
         if isinstance(result, RunResult):
+            self._show_outcome(result)
             counts = ", ".join(f"{n} {status}" for status, n in result.counts().items())
             message = f"{result.flow_id} {self._aim}: {counts} in {result.elapsed * 1000:.0f} ms"
         else:
@@ -151,11 +166,15 @@ def _aim(flow, targets: Targets) -> str:
     return f"up to {names}"
 
 
-def _log_line(event: RunEvent) -> str:
-    if isinstance(event, NodeFailed):
-        return f"{event.node}: failed — {event.error}"
+def _log_line(event: RunEvent, repo: Repository, flow: Flow | None) -> str:
+    """One line of the Log, naming nodes as the user knows them."""
     if event.type in ("queued", "partial"):
         return ""
+    who = node_title(repo, flow, event.node) if event.node else "run"
+    if isinstance(event, NodeFailed):
+        return f"{who}: failed — {event.error}"
+    if isinstance(event, NodeSkipped):
+        return f"{who}: skipped — {node_title(repo, flow, event.failed_ancestor)!r} failed"
     elapsed = getattr(event, "elapsed", None)
     took = f" ({elapsed * 1000:.1f} ms)" if elapsed else ""
-    return f"{event.node or 'run'}: {event.type}{took}"
+    return f"{who}: {event.type}{took}"

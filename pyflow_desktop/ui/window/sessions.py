@@ -30,7 +30,7 @@ def capture(tabs: FlowTabs, panels: Panels) -> dict[str, Any]:
         "tabs": order,
         "current": current.property("flow_id") if current is not None else None,
         "views": {flow_id: list(tabs.canvases[flow_id][0].view_state()) for flow_id in order},
-        "viewers": [list(key) for key, dock in panels.viewers.items() if not dock.isHidden()],
+        "viewers": [list(key) for key in panels.viewers.open_keys()],
     }
 
 
@@ -68,7 +68,7 @@ def restore(session: dict[str, Any], repo: Repository, tabs: FlowTabs, panels: P
         node = flow.nodes.get(node_id) if flow is not None and flow_id in opened else None
         spec = repo.specs.get(node.spec_id) if node is not None else None
         if spec is not None and spec.output(port) is not None:
-            panels.open_viewer(node_id, port, flow_id)
+            panels.viewers.open_viewer(node_id, port, flow_id)
     current = session.get("current")
     if current in opened:
         tabs.open_flow(current)
