@@ -29,13 +29,12 @@ from .flow import Flow, Link, NodeInstance
 from .link_types import (
     LinkConversion,
     convert_linked,
-    convertible,
     link_conversion,
     value_type,
 )
 from .nodespec import NodeSpec, Port, func_problem
 from .port_types import ORIGINAL_TYPES, PORT_TYPES, ConversionError, check_value, convert_value
-from .reader import FORMAT_VERSION, decode_json, parse_repository
+from .reader import FORMAT_VERSION, decode_json, loads_repository, parse_repository
 from .repository import Repository
 from .validate import find_cycle, flow_problems, spec_path
 from .writer import FORMATS, Format, dump_repository, repository_to_dict, save_repository
@@ -71,7 +70,6 @@ __all__ = [
     "check_value",
     "convert_linked",
     "convert_value",
-    "convertible",
     "dump_repository",
     "find_cycle",
     "flow_problems",
@@ -132,12 +130,4 @@ def load_repository(path: str | os.PathLike) -> Repository:
     repo, problems = file_problems(path)
     if problems:
         raise problems[0]
-    return repo
-
-
-def loads_repository(text: str, name: str | None = None) -> Repository:
-    """Load a repository from JSON text (``name`` is used in error messages)."""
-    repo, problems = parse_repository(decode_json(text, name))
-    if problems:
-        raise problems[0].with_file(name) if name else problems[0]
     return repo

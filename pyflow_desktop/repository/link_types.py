@@ -68,11 +68,6 @@ def link_conversion(source_type: str, target_type: str) -> LinkConversion | None
     return _LINKS.get(source_type, {}).get(target_type)
 
 
-def convertible(source_type: str, target_type: str) -> bool:
-    """Whether a link from ``source_type`` into ``target_type`` is allowed (exact or converted)."""
-    return link_conversion(source_type, target_type) is not None
-
-
 def value_type(value: Any) -> str | None:
     """The port type a value is by itself (``None`` for ``None`` and objects of no type)."""
     kind = _scalar_kind(value)

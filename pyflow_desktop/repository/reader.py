@@ -45,6 +45,14 @@ def decode_json(text: str, file: str | None = None) -> Any:
         raise MalformedFileError(f"not readable: {exc}", file=file) from None
 
 
+def loads_repository(text: str, name: str | None = None) -> Repository:
+    """Load a repository from JSON text (``name`` is used in error messages)."""
+    repo, problems = parse_repository(decode_json(text, name))
+    if problems:
+        raise problems[0].with_file(name) if name else problems[0]
+    return repo
+
+
 def parse_repository(data: Any) -> tuple[Repository, list[RepositoryError]]:
     """Build a repository from decoded JSON; returns it with every problem found."""
     problems = Problems()

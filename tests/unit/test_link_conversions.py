@@ -7,6 +7,7 @@ from flows import add_nodes, basic_repo, link, spec
 
 from pyflow_desktop.engine import run_flow
 from pyflow_desktop.repository import (
+    PORT_TYPES,
     ConversionError,
     Flow,
     convert_linked,
@@ -150,6 +151,8 @@ def test_the_table_answers_for_declared_types():
     assert link_conversion("Image", "String") is None
 
 
+@pytest.mark.parametrize("source", ["String", "Int", "Float", "Boolean", "List", "Json"])
+@pytest.mark.parametrize("target", PORT_TYPES)
 def test_the_run_does_what_the_table_says(source, target):
     """The canvas's answer (the table) and what a run does with such a value agree."""
     sample = {"String": "1", "List": [1.0, 2.0]}.get(source, SAMPLES[source])

@@ -18,6 +18,7 @@ from PySide6.QtGui import QUndoStack
 
 from ...repository import Flow, Link, NodeInstance, NodeSpec, Repository
 from ...repository.link_types import CONVERT, link_conversion
+from ...repository.linking import link_partners
 from ..commands import (
     AddNodesCommand,
     AddSpecCommand,
@@ -282,6 +283,36 @@ class FlowBridge(QtCore.QObject):
         self.undo_stack.push(AddNodesCommand(self.flow, [node]))
         return node.id
 
+    def link_candidates(self, node_id: str, port: str, is_output: bool) -> dict[str, str]:
+        """The specs a link dragged from ``node_id``'s ``port`` could go to, each with the
+        port of a new node it would join."""
+        spec = self.repo.specs.get(self.flow.nodes[node_id].spec_id)
+        own = (spec.output(port) if is_output else spec.input(port)) if spec else None
+        return {} if own is None else link_partners(self.repo.specs.values(), own, is_output)
+
+    def add_linked_node(
+        self, spec_id: str, x: float, y: float, node_id: str, port: str, is_output: bool
+    ) -> str | None:
+        """Add a node of ``spec_id`` at (x, y) linked to ``node_id``'s ``port``, in one step."""
+        other_port = self.link_candidates(node_id, port, is_output).get(spec_id)
+        if other_port is None:
+            return None
+        node = NodeInstance(id=self.new_node_id(spec_id), spec_id=spec_id, x=x, y=y)
+        link = (
+            Link(node_id, port, node.id, other_port)
+            if is_output
+            else Link(node.id, other_port, node_id, port)
+        )
+        self.undo_stack.push(AddNodesCommand(self.flow, [node], [link], text="Add linked node"))
+        return node.id
+
+    def delete_link(self, link: Link) -> None:
+        if link in self.flow.links:
+            self.undo_stack.push(ChangeLinksCommand(self.flow, [link], []))
+
+    def rename_node(self, node_id: str, name: str) -> None:
+        self._rename_requested(node_id, name)
+
     def delete_nodes(self, node_ids: list[str]) -> None:
         if node_ids:
             self.undo_stack.push(RemoveNodesCommand(self.flow, node_ids))
@@ -294,9 +325,15 @@ class FlowBridge(QtCore.QObject):
         return copied_nodes(self.flow, node_ids)
 
     def paste_nodes(
-        self, nodes: list[NodeInstance], links: list[Link], specs: list[NodeSpec] = ()
+        self,
+        nodes: list[NodeInstance],
+        links: list[Link],
+        specs: list[NodeSpec] = (),
+        at: tuple[float, float] | None = None,
+        text: str = "Paste",
     ) -> list[str]:
-        """Add copies of ``nodes`` (fresh ids, shifted) with the links among them.
+        """Add copies of ``nodes`` (fresh ids) with the links among them, their top-left
+        corner at scene point ``at`` (default: shifted a little from where they were).
 
         ``specs`` (copied along, e.g. from another file) are added when the repository lacks
         them; a node whose spec is known nowhere is left out, with a message.
@@ -309,6 +346,10 @@ class FlowBridge(QtCore.QObject):
             self.message.emit(f"Not pasted: no nodespec {', '.join(unknown)} here")
         if not nodes:
             return []
+        if at is None:
+            dx = dy = PASTE_OFFSET
+        else:
+            dx, dy = at[0] - min(n.x for n in nodes), at[1] - min(n.y for n in nodes)
         renamed: dict[str, str] = {}
         fresh: list[NodeInstance] = []
         for node in nodes:
@@ -322,8 +363,8 @@ class FlowBridge(QtCore.QObject):
                     spec_id=node.spec_id,
                     name=node.name,
                     values=dict(node.values),
-                    x=node.x + PASTE_OFFSET,
-                    y=node.y + PASTE_OFFSET,
+                    x=node.x + dx,
+                    y=node.y + dy,
                 )
             )
         new_links = [
@@ -331,10 +372,10 @@ class FlowBridge(QtCore.QObject):
             for link in links
             if link.source in renamed and link.target in renamed
         ]
-        self.undo_stack.beginMacro("Paste")
+        self.undo_stack.beginMacro(text)
         for spec in missing:
             self.undo_stack.push(AddSpecCommand(self.repo, spec.copy()))
-        self.undo_stack.push(AddNodesCommand(self.flow, fresh, new_links, text="Paste"))
+        self.undo_stack.push(AddNodesCommand(self.flow, fresh, new_links, text=text))
         self.undo_stack.endMacro()
         if missing:
             self.message.emit(f"Pasted with nodespecs {', '.join(s.id for s in missing)}")

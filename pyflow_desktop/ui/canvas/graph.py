@@ -13,7 +13,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...repository import Link
 from .flow_node import FlowNode
-from .ngqt import PORT_IN, NodeGraph, NodeViewer
+from .ngqt import PORT_IN, AbstractNodeItem, NodeGraph, NodeViewer, PipeItem, PortItem
 from .value_editor import ValueEditor
 
 SPEC_MIME = "application/x-pyflow-spec"
@@ -34,6 +34,37 @@ class CanvasViewer(NodeViewer):
     view)."""
 
     FIT_MARGIN = 4  # QGraphicsView.fitInView leaves 2 px on each side
+    link_dropped = QtCore.Signal(object, QtCore.QPointF)  # the PortItem dragged from, where
+    context_requested = QtCore.Signal(object, QtCore.QPointF, QtCore.QPoint)  # item, scene, global
+
+    def apply_live_connection(self, event) -> None:
+        """A new link dropped where there is neither a port nor a node: say so (the window
+        offers the nodes it could connect to there)."""
+        start = self._start_port if self._LIVE_PIPE.isVisible() else None
+        free = (
+            start is not None
+            and self._detached_port is None
+            and not any(
+                isinstance(item, (PortItem, AbstractNodeItem))
+                for item in self.scene().items(event.scenePos())
+            )
+        )
+        super().apply_live_connection(event)
+        if free:
+            self.link_dropped.emit(start, event.scenePos())
+
+    def contextMenuEvent(self, event: QtGui.QContextMenuEvent) -> None:
+        """Right-click: the node or link under the cursor (or ``None``: the canvas) and where."""
+        scene_pos = self.mapToScene(event.pos())
+        target = None
+        for item in self.scene().items(scene_pos):
+            while item is not None and not isinstance(item, (AbstractNodeItem, PipeItem)):
+                item = item.parentItem()
+            if item is not None and not (isinstance(item, PipeItem) and not item.input_port):
+                target = item
+                break
+        self.context_requested.emit(target, scene_pos, event.globalPos())
+        event.accept()
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
         scale = self.transform().m11()
@@ -59,6 +90,10 @@ class CanvasGraph(NodeGraph):
     create_requested = QtCore.Signal(str, float, float)  # spec id, scene x, scene y
     rename_requested = QtCore.Signal(str, str)  # node id, new name
     search_requested = QtCore.Signal(QtCore.QPointF)  # scene position for a new node
+    # A link dragged from (node id, port, it is an output) dropped on empty space at a point:
+    link_dropped = QtCore.Signal(str, str, bool, QtCore.QPointF)
+    # Right-click on a node (its id), a link (the Link) or the canvas (None), scene and global:
+    context_requested = QtCore.Signal(object, QtCore.QPointF, QtCore.QPoint)
 
     def __init__(self, parent: QtCore.QObject | None = None) -> None:
         undo_stack = QtGui.QUndoStack()  # NodeGraphQt's own: our edits never go on it
@@ -67,7 +102,12 @@ class CanvasGraph(NodeGraph):
         self.set_acyclic(True)
         self.set_pipe_collision(False)
         viewer = self.viewer()
-        viewer.setContextMenuPolicy(QtCore.Qt.ContextMenuPolicy.NoContextMenu)
+        viewer.link_dropped.connect(
+            lambda port, pos: self.link_dropped.emit(
+                port.node.id, port.name, port.port_type != PORT_IN, pos
+            )
+        )
+        viewer.context_requested.connect(self._context_requested)
         search = QtGui.QShortcut(QtGui.QKeySequence(QtCore.Qt.Key.Key_Tab), viewer)
         search.setContext(QtCore.Qt.ShortcutContext.WidgetShortcut)
         search.activated.connect(self._request_search)
@@ -121,10 +161,23 @@ class CanvasGraph(NodeGraph):
         """Centre the view on scene point (x, y) at ``scale`` (1.0: text at its own size)."""
         self.viewer().show_at(x, y, scale)
 
+    def cursor_scene_pos(self) -> QtCore.QPointF | None:
+        """The scene point under the mouse cursor, or ``None`` when it is not over the view."""
+        viewer = self.viewer()
+        local = viewer.viewport().mapFromGlobal(QtGui.QCursor.pos())
+        return viewer.mapToScene(local) if viewer.viewport().rect().contains(local) else None
+
     def selected_ids(self) -> list[str]:
         return [node.id for node in self.selected_nodes()]
 
     # -- user gestures become requests --------------------------------------------------
+
+    def _context_requested(self, item, scene_pos: QtCore.QPointF, global_pos: QtCore.QPoint):
+        if isinstance(item, PipeItem):
+            target = _link_between(item.output_port, item.input_port)
+        else:
+            target = item.id if item is not None else None
+        self.context_requested.emit(target, scene_pos, global_pos)
 
     def _on_connection_changed(self, disconnected, connected) -> None:
         removed = [_link_between(a, b) for a, b in disconnected]
@@ -171,7 +224,5 @@ class CanvasGraph(NodeGraph):
             self._focus_next_editor(focused)
             return
         viewer = self.viewer()
-        local = viewer.mapFromGlobal(QtGui.QCursor.pos())
-        if not viewer.rect().contains(local):
-            local = viewer.rect().center()
-        self.search_requested.emit(viewer.mapToScene(local))
+        point = self.cursor_scene_pos()
+        self.search_requested.emit(point or viewer.mapToScene(viewer.viewport().rect().center()))

@@ -21,7 +21,10 @@ _captured = io.StringIO()
 with contextlib.redirect_stderr(_captured):
     from NodeGraphQt import BaseNode, NodeGraph
     from NodeGraphQt.constants import PipeEnum, PortTypeEnum
+    from NodeGraphQt.qgraphics.node_abstract import AbstractNodeItem
     from NodeGraphQt.qgraphics.node_base import NodeItem
+    from NodeGraphQt.qgraphics.pipe import PipeItem
+    from NodeGraphQt.qgraphics.port import PortItem
     from NodeGraphQt.widgets.viewer import NodeViewer
 for _line in _captured.getvalue().splitlines():
     if not _line.startswith("Qt.py [warning]"):
@@ -33,6 +36,9 @@ PIPE_SOLID = PipeEnum.DRAW_TYPE_DEFAULT.value
 PIPE_DASHED = PipeEnum.DRAW_TYPE_DASHED.value
 
 __all__ = [
+    "AbstractNodeItem",
+    "PipeItem",
+    "PortItem",
     "PIPE_DASHED",
     "PIPE_SOLID",
     "PORT_IN",

@@ -12,12 +12,16 @@ class SpecSearchBox(QtWidgets.QLineEdit):
 
     chosen = QtCore.Signal(str)
 
-    def __init__(self, repo: Repository, parent: QtWidgets.QWidget) -> None:
+    def __init__(
+        self, repo: Repository, parent: QtWidgets.QWidget, spec_ids: list[str] | None = None
+    ) -> None:
+        """``spec_ids``: offer only these (e.g. the specs that can take a dragged link)."""
         super().__init__(parent)
         self.setWindowFlags(QtCore.Qt.WindowType.Popup)
-        self.setPlaceholderText("Add node…")
+        self.setPlaceholderText("Add node…" if spec_ids is None else "Add a node linked here…")
         self.setMinimumWidth(280)
-        self._ids = {f"{spec.title} — {spec.id}": spec.id for spec in repo.specs.values()}
+        offered = repo.specs.values() if spec_ids is None else map(repo.specs.get, spec_ids)
+        self._ids = {f"{spec.title} — {spec.id}": spec.id for spec in offered if spec is not None}
         completer = QtWidgets.QCompleter(sorted(self._ids), self)
         completer.setCaseSensitivity(QtCore.Qt.CaseSensitivity.CaseInsensitive)
         completer.setFilterMode(QtCore.Qt.MatchFlag.MatchContains)

@@ -1,14 +1,18 @@
-"""The Edit menu: undo and redo, cut, copy, paste and delete nodes, frame all, end nodes.
+"""The Edit menu: undo and redo, cut, copy, paste, duplicate, delete and select nodes, frame
+all, end nodes.
 
-State: ``clipboard`` (the copied nodes, the links among them and the specs they use, so a
-paste into another file brings its specs along).
+Copy puts the selected nodes, the links among them and the specs they use on the system
+clipboard, as a flow fragment (``repository.fragment``): JSON text that another window,
+another running copy of the app or a text editor can hold. Paste takes such a fragment, from
+wherever it came, and drops it at the mouse cursor when the cursor is over the canvas.
 """
 
 from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ...repository import Link, NodeInstance, NodeSpec
+from ...repository import RepositoryError
+from ...repository.fragment import MIME_TYPE, fragment_text, parse_fragment
 from .flow_tabs import FlowTabs
 from .shell import Shell, add_action
 
@@ -21,7 +25,6 @@ class EditActions(QtCore.QObject):
     def __init__(self, shell: Shell, tabs: FlowTabs) -> None:
         super().__init__(shell)
         self.shell, self.tabs = shell, tabs
-        self.clipboard: tuple[list[NodeInstance], list[Link], list[NodeSpec]] = ([], [], [])
         self.undo_action = shell.undo_stack.createUndoAction(shell, "&Undo")
         self.undo_action.setShortcut(Key.Undo)
         self.redo_action = shell.undo_stack.createRedoAction(shell, "&Redo")
@@ -33,7 +36,9 @@ class EditActions(QtCore.QObject):
         add_action(menu, "Cu&t", self.cut, Key.Cut)
         add_action(menu, "&Copy", self.copy, Key.Copy)
         add_action(menu, "&Paste", self.paste, Key.Paste)
+        add_action(menu, "D&uplicate", self.duplicate, "Ctrl+D")
         add_action(menu, "&Delete", self.delete_selected, Key.Delete)
+        add_action(menu, "Select &All", self.select_all, Key.SelectAll)
         menu.addSeparator()
         add_action(menu, "&Frame all", self.frame_all, "F")
         add_action(menu, "&Mark as end node", self.toggle_end, "Ctrl+E")
@@ -41,26 +46,52 @@ class EditActions(QtCore.QObject):
     def copy(self) -> None:
         canvas, bridge = self.tabs.current()
         if canvas is not None and canvas.selected_ids():
-            nodes, links = bridge.copy_nodes(canvas.selected_ids())
-            repo = self.shell.repo
-            specs = {
-                n.spec_id: repo.specs[n.spec_id].copy() for n in nodes if n.spec_id in repo.specs
-            }
-            self.clipboard = (nodes, links, list(specs.values()))
+            text = fragment_text(self.shell.repo, bridge.flow, canvas.selected_ids())
+            data = QtCore.QMimeData()
+            data.setData(MIME_TYPE, text.encode("utf-8"))
+            data.setText(text)
+            QtWidgets.QApplication.clipboard().setMimeData(data)
 
     def cut(self) -> None:
         self.copy()
         self.delete_selected()
 
-    def paste(self) -> None:
+    def paste(self, at: QtCore.QPointF | None = None) -> None:
+        """Paste the clipboard's nodes at ``at`` (a scene point), else at the mouse cursor."""
         canvas, bridge = self.tabs.current()
-        if canvas is not None:
-            bridge.paste_nodes(*self.clipboard)
+        if canvas is None:
+            return
+        data = QtWidgets.QApplication.clipboard().mimeData()
+        if data is not None and data.hasFormat(MIME_TYPE):
+            text = bytes(data.data(MIME_TYPE).data()).decode("utf-8", "replace")
+        else:
+            text = data.text() if data is not None else ""
+        try:
+            nodes, links, specs = parse_fragment(text)
+        except RepositoryError as error:
+            self.shell.show_message(f"Cannot paste: {error}")
+            return
+        point = at if at is not None else canvas.cursor_scene_pos()
+        bridge.paste_nodes(
+            nodes, links, specs, at=None if point is None else (point.x(), point.y())
+        )
+
+    def duplicate(self) -> None:
+        """Copies of the selected nodes (and their links) beside them; the clipboard stays."""
+        canvas, bridge = self.tabs.current()
+        if canvas is not None and canvas.selected_ids():
+            nodes, links = bridge.copy_nodes(canvas.selected_ids())
+            bridge.paste_nodes(nodes, links, text="Duplicate")
 
     def delete_selected(self) -> None:
         canvas, bridge = self.tabs.current()
         if canvas is not None:
             bridge.delete_nodes(canvas.selected_ids())
+
+    def select_all(self) -> None:
+        canvas, _bridge = self.tabs.current()
+        if canvas is not None:
+            canvas.select_all()
 
     def frame_all(self) -> None:
         canvas, _bridge = self.tabs.current()

@@ -26,6 +26,8 @@ class FlowTabs(QtCore.QObject):
     flow_closed = QtCore.Signal(str)
     node_activated = QtCore.Signal(str, str)  # flow id, node id: a node was double-clicked
     current_changed = QtCore.Signal(str)  # the flow of the tab now in front ("" for none)
+    # Right-click on the canvas in front: a node id, a Link or None, at scene / global points.
+    context_requested = QtCore.Signal(object, QtCore.QPointF, QtCore.QPoint)
 
     def __init__(self, shell: Shell, library: LibraryPanel) -> None:
         super().__init__(shell)
@@ -79,7 +81,9 @@ class FlowTabs(QtCore.QObject):
             canvas = CanvasGraph(self)
             bridge = FlowBridge(shell.repo, flow, canvas, shell.undo_stack, self)
             bridge.message.connect(shell.show_message)
-            canvas.search_requested.connect(self._search_spec)
+            canvas.search_requested.connect(self.search_spec)
+            canvas.link_dropped.connect(self._link_dropped)
+            canvas.context_requested.connect(self.context_requested)
             canvas.node_selection_changed.connect(
                 lambda *_: self.selection_changed.emit(flow_id, canvas.selected_ids())
             )
@@ -151,13 +155,40 @@ class FlowTabs(QtCore.QObject):
             centre = canvas.viewer().mapToScene(canvas.viewer().rect().center())
             bridge.create_node(spec_id, centre.x(), centre.y())
 
-    def _search_spec(self, scene_pos: QtCore.QPointF) -> None:
+    def search_spec(self, scene_pos: QtCore.QPointF) -> SpecSearchBox | None:
+        """The Tab search: the chosen spec becomes a node at ``scene_pos``."""
         canvas, bridge = self.current()
         if canvas is None:
-            return
+            return None
         box = SpecSearchBox(self.shell.repo, self.shell)
         box.chosen.connect(
             lambda spec_id: bridge.create_node(spec_id, scene_pos.x(), scene_pos.y())
         )
+        self._pop_up(box, canvas, scene_pos)
+        return box
+
+    def _link_dropped(
+        self, node_id: str, port: str, is_output: bool, scene_pos: QtCore.QPointF
+    ) -> SpecSearchBox | None:
+        """A link dropped on empty space: search the specs that can take it; the chosen one
+        becomes a node there, linked."""
+        canvas, bridge = self.current()
+        if canvas is None:
+            return None
+        candidates = bridge.link_candidates(node_id, port, is_output)
+        if not candidates:
+            self.shell.show_message(f"No nodespec has a port that {node_id}:{port} can link to")
+            return None
+        box = SpecSearchBox(self.shell.repo, self.shell, spec_ids=sorted(candidates))
+        box.chosen.connect(
+            lambda spec_id: bridge.add_linked_node(
+                spec_id, scene_pos.x(), scene_pos.y(), node_id, port, is_output
+            )
+        )
+        self._pop_up(box, canvas, scene_pos)
+        return box
+
+    @staticmethod
+    def _pop_up(box: SpecSearchBox, canvas: CanvasGraph, scene_pos: QtCore.QPointF) -> None:
         viewer = canvas.viewer()
-        box.popup_at(viewer.mapToGlobal(viewer.mapFromScene(scene_pos)))
+        box.popup_at(viewer.viewport().mapToGlobal(viewer.mapFromScene(scene_pos)))

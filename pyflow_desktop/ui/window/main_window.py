@@ -15,6 +15,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...repository import Repository
 from . import sessions
+from .context_menus import CanvasMenus
 from .dock_layout import apply_default_layout
 from .edit_actions import EditActions
 from .file_actions import FileActions
@@ -56,6 +57,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.files.settle = self.panels.settle_spec_edits
         self.edits = EditActions(self, self.tabs)
         self.library.python_files_dropped.connect(self.files.import_python_files)
+        self.menus = CanvasMenus(self, self.tabs, self.edits, self.runs, self.panels)
         self._build_menus()
         self.resize(1280, 800)
         if not self._restore_layout():

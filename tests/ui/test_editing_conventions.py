@@ -1,0 +1,193 @@
+"""The conventions of node editors: paste at the cursor, Select All, Duplicate, the system
+clipboard, a link dropped on empty space, right-click menus."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6 import QtCore, QtGui, QtWidgets
+from test_first_contact import action, fresh_window
+
+from pyflow_desktop.repository import Repository
+from pyflow_desktop.repository.fragment import MIME_TYPE
+from pyflow_desktop.ui.canvas.spec_search import SpecSearchBox
+
+Button = QtCore.Qt.MouseButton
+
+
+def select(canvas, *node_ids: str) -> None:
+    canvas.clear_selection()
+    for node_id in node_ids:
+        canvas.flow_node(node_id).set_selected(True)
+
+
+def positions(flow, node_ids) -> list[tuple[float, float]]:
+    return [(flow.nodes[n].x, flow.nodes[n].y) for n in node_ids]
+
+
+def new_ids(flow, before: set[str]) -> list[str]:
+    return [node_id for node_id in flow.nodes if node_id not in before]
+
+
+def test_paste_lands_at_the_mouse_cursor(qtbot, repo):
+    win = fresh_window(qtbot, repo)
+    canvas = win.tabs.open_flow("calc")
+    flow = repo.flows["calc"]
+    qtbot.wait(20)
+    select(canvas, "n1", "n2")
+    action(win, "Edit", "Copy").trigger()
+    viewport = canvas.viewer().viewport()
+    spot = QtCore.QPoint(viewport.width() // 3, viewport.height() - 60)
+    QtGui.QCursor.setPos(viewport.mapToGlobal(spot))
+    assert viewport.mapFromGlobal(QtGui.QCursor.pos()) == spot
+    before = set(flow.nodes)
+    action(win, "Edit", "Paste").trigger()
+    pasted = new_ids(flow, before)
+    assert len(pasted) == 2 and len([link for link in flow.links if link.target in pasted]) == 1
+    target = canvas.viewer().mapToScene(spot)
+    xs, ys = zip(*positions(flow, pasted))
+    assert abs(min(xs) - target.x()) < 1 and abs(min(ys) - target.y()) < 1
+    win.undo_stack.undo()
+    assert set(flow.nodes) == before
+
+
+def test_select_all_and_duplicate(qtbot, repo):
+    win = fresh_window(qtbot, repo)
+    canvas = win.tabs.open_flow("calc")
+    flow = repo.flows["calc"]
+    select_all = action(win, "Edit", "Select All")
+    assert select_all.shortcut() == QtGui.QKeySequence(QtGui.QKeySequence.StandardKey.SelectAll)
+    select_all.trigger()
+    assert sorted(canvas.selected_ids()) == ["n1", "n2"]
+    QtWidgets.QApplication.clipboard().setText("left alone")
+    duplicate = action(win, "Edit", "Duplicate")
+    assert duplicate.shortcut() == QtGui.QKeySequence("Ctrl+D")
+    before = set(flow.nodes)
+    duplicate.trigger()
+    copies = new_ids(flow, before)
+    assert len(copies) == 2
+    assert sorted(flow.nodes[c].spec_id for c in copies) == ["math.add", "math.mul"]
+    assert any(link.source in copies and link.target in copies for link in flow.links)
+    copy_of_n1 = next(c for c in copies if flow.nodes[c].spec_id == "math.add")
+    [(x0, y0)], [(x1, y1)] = positions(flow, ["n1"]), positions(flow, [copy_of_n1])
+    assert (x1 - x0, y1 - y0) == (40.0, 40.0)  # beside the originals
+    assert QtWidgets.QApplication.clipboard().text() == "left alone"
+    win.undo_stack.undo()
+    assert set(flow.nodes) == before
+
+
+def test_copy_and_paste_go_through_the_system_clipboard_between_windows(qtbot, repo):
+    first = fresh_window(qtbot, repo)
+    canvas = first.tabs.open_flow("calc")
+    select(canvas, "n1", "n2")
+    action(first, "Edit", "Copy").trigger()
+    data = QtWidgets.QApplication.clipboard().mimeData()
+    assert data.hasFormat(MIME_TYPE)
+    fragment = json.loads(data.text())
+    assert set(fragment["nodespec"]) == {"math.add", "math.mul"}
+    assert len(fragment["flow"]["clipboard"]["nodes"]) == 2
+    other = Repository()  # another window, another file: it knows none of those specs
+    second = fresh_window(qtbot, other)
+    second.tabs.new_flow()
+    flow = second.tabs.current()[1].flow
+    action(second, "Edit", "Paste").trigger()
+    assert sorted(n.spec_id for n in flow.nodes.values()) == ["math.add", "math.mul"]
+    assert len(flow.links) == 1 and set(other.specs) == {"math.add", "math.mul"}
+
+
+def test_a_fragment_typed_in_a_text_editor_pastes_and_other_text_is_refused(qtbot, repo):
+    first = fresh_window(qtbot, repo)
+    canvas = first.tabs.open_flow("calc")
+    select(canvas, "n1")
+    action(first, "Edit", "Copy").trigger()
+    text = QtWidgets.QApplication.clipboard().mimeData().text()
+    QtWidgets.QApplication.clipboard().setText(text)  # as a text editor would hand it back
+    flow = repo.flows["calc"]
+    before = set(flow.nodes)
+    action(first, "Edit", "Paste").trigger()
+    assert len(new_ids(flow, before)) == 1
+    QtWidgets.QApplication.clipboard().setText("def func(): pass")
+    count = first.undo_stack.count()
+    action(first, "Edit", "Paste").trigger()
+    assert first.undo_stack.count() == count
+    assert "Cannot paste" in first.statusBar().currentMessage()
+    assert "no PyFlow nodes" in first.statusBar().currentMessage()
+
+
+def test_a_link_dropped_on_empty_space_offers_linkable_specs_and_links_the_choice(qtbot, repo):
+    win = fresh_window(qtbot, repo)
+    canvas = win.tabs.open_flow("calc")
+    flow = repo.flows["calc"]
+    qtbot.wait(20)
+    port = canvas.flow_node("n1").outputs()["out"].view
+    viewer = canvas.viewer()
+    start = viewer.mapFromScene(port.sceneBoundingRect().center())
+    end = viewer.mapFromScene(
+        canvas.flow_node("n1").view.sceneBoundingRect().bottomRight() + QtCore.QPointF(40, 160)
+    )
+    viewport = viewer.viewport()
+    qtbot.mouseMove(viewport, start)
+    qtbot.mousePress(viewport, Button.LeftButton, pos=start)
+    for step in range(1, 6):
+        qtbot.mouseMove(viewport, start + (end - start) * step / 5)
+    qtbot.mouseRelease(viewport, Button.LeftButton, pos=end)
+    box = next(
+        w
+        for w in QtWidgets.QApplication.topLevelWidgets()
+        if isinstance(w, SpecSearchBox) and w.isVisible()
+    )
+    offered = set(box._ids.values())
+    assert "math.mul" in offered and "text.join" in offered  # Int into Float, into String
+    assert "logic.pick" not in offered  # Int into Boolean: no conversion
+    before = set(flow.nodes)
+    box.setText("Multiply")
+    qtbot.keyClick(box, QtCore.Qt.Key.Key_Return)
+    (added,) = new_ids(flow, before)
+    assert flow.link_into(added, "a").source_ref == "n1:out"
+    dropped = viewer.mapToScene(end)
+    assert (flow.nodes[added].x, flow.nodes[added].y) == (dropped.x(), dropped.y())
+    win.undo_stack.undo()  # node and link in one step
+    assert set(flow.nodes) == before
+
+
+def right_click(qtbot, win, canvas, scene_point: QtCore.QPointF) -> QtWidgets.QMenu:
+    viewer = canvas.viewer()
+    local = viewer.mapFromScene(scene_point)
+    event = QtGui.QContextMenuEvent(
+        QtGui.QContextMenuEvent.Reason.Mouse, local, viewer.viewport().mapToGlobal(local)
+    )
+    QtWidgets.QApplication.sendEvent(viewer.viewport(), event)
+    return win.menus.last
+
+
+def entries(menu: QtWidgets.QMenu) -> dict[str, QtGui.QAction]:
+    return {a.text().replace("&", ""): a for a in menu.actions() if not a.isSeparator()}
+
+
+def test_right_click_menus_on_a_node_a_link_and_the_canvas(qtbot, repo):
+    win = fresh_window(qtbot, repo)
+    canvas = win.tabs.open_flow("calc")
+    flow = repo.flows["calc"]
+    qtbot.wait(20)
+    body = canvas.flow_node("n2").view.sceneBoundingRect()
+    menu = right_click(qtbot, win, canvas, QtCore.QPointF(body.right() - 10, body.bottom() - 5))
+    shown = entries(menu)
+    assert {"Edit nodespec", "Open viewer", "Run to here", "Duplicate", "Delete"} <= set(shown)
+    assert canvas.selected_ids() == ["n2"]
+    shown["Edit nodespec"].trigger()
+    assert win.panels.code_dock.isVisible() and win.panels.spec_editor.spec_id == "math.mul"
+    pipe = canvas.flow_node("n2").inputs()["a"].view.connected_pipes[0]
+    middle = pipe.path().pointAtPercent(0.5)
+    menu = right_click(qtbot, win, canvas, middle)
+    assert list(entries(menu)) == ["Delete link"]
+    entries(menu)["Delete link"].trigger()
+    assert flow.link_into("n2", "a") is None
+    empty = canvas.viewer().mapToScene(QtCore.QPoint(20, 20))
+    menu = right_click(qtbot, win, canvas, empty)
+    assert {"Add node…", "Paste here", "Select all", "Frame all"} == set(entries(menu))
+    select(canvas, "n1")
+    action(win, "Edit", "Copy").trigger()
+    before = set(flow.nodes)
+    entries(menu)["Paste here"].trigger()
+    (pasted,) = new_ids(flow, before)
+    assert abs(flow.nodes[pasted].x - empty.x()) < 1 and abs(flow.nodes[pasted].y - empty.y()) < 1
