@@ -6,7 +6,8 @@ the key of the run that produced the result. Stale nodes are dimmed and say so; 
 to the inputs of a result makes it fresh again, and a run makes what it ran fresh.
 
 State: ``result_keys`` (node id → the key of the result it shows), ``current_keys`` (node id →
-its key now), ``stale`` (the nodes whose result is stale), ``_run_keys`` (the keys of the run
+its key now), ``stale`` (the nodes whose result is stale), ``cancelled`` (nodes stopped
+before they had a result), ``_run_keys`` (the keys of the run
 in progress), ``_last`` (node id → the last event shown on it, drawn again when the canvas
 rebuilds a node).
 """
@@ -51,6 +52,7 @@ class RunView(QtCore.QObject):
         self.result_keys: dict[str, str | None] = {}
         self.current_keys: dict[str, str | None] = {}
         self.stale: set[str] = set()
+        self.cancelled: set[str] = set()  # stopped before they had a result
         self._run_keys: dict[str, str | None] = {}
         self._last: dict[str, RunEvent] = {}
         self._pending = False
@@ -93,9 +95,11 @@ class RunView(QtCore.QObject):
         if isinstance(event, _RESULTS):
             self._last[event.node] = event
             self.result_keys[event.node] = self._run_keys.get(event.node)
+            self.cancelled.discard(event.node)
         elif isinstance(event, NodeCancelled):
             self._last[event.node] = event
             self.result_keys.pop(event.node, None)
+            self.cancelled.add(event.node)
             self._mark(event.node)
         elif isinstance(event, NodeOutput):
             self._last[event.node] = event
@@ -156,6 +160,7 @@ class RunView(QtCore.QObject):
         for node_id in list(self.result_keys):
             if node_id not in self.flow.nodes:
                 self.result_keys.pop(node_id)
+                self.cancelled.discard(node_id)
                 self._last.pop(node_id, None)
                 self.stale.discard(node_id)
             else:

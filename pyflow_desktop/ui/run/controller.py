@@ -94,12 +94,18 @@ class RunController(QtCore.QObject):
         return self._scheduler is not None
 
     def start(
-        self, repo: Repository, flow: Flow, targets: Targets = "all", first: Iterable[str] = ()
+        self,
+        repo: Repository,
+        flow: Flow,
+        targets: Targets = "all",
+        first: Iterable[str] = (),
+        cache: bool | None = None,
     ) -> None:
         """Plan and start a run; raises ``RepositoryError`` when the flow cannot run.
 
         ``first``: nodes the user watches (viewers, the inspector): they run as early as
-        their inputs allow."""
+        their inputs allow. ``cache``: reuse unchanged results or not (default: as the
+        settings say)."""
         if self._scheduler is not None:
             raise RuntimeError("a run is already in progress")
         plan = plan_run(repo, flow, targets)
@@ -111,7 +117,7 @@ class RunController(QtCore.QObject):
             self._executor(),
             self._inbox.append,
             timeout=settings.timeout or None,
-            cache=self.cache if settings.cache else None,
+            cache=self.cache if (settings.cache if cache is None else cache) else None,
             first=first,
         )
         self.planned, self.done = len(plan), 0

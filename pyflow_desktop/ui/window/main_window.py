@@ -21,6 +21,7 @@ from .edit_actions import EditActions
 from .file_actions import FileActions
 from .flow_tabs import FlowTabs
 from .library_panel import LibraryPanel
+from .live_mode import LiveMode
 from .panels import Panels
 from .run_actions import RunActions
 from .shell import add_action
@@ -58,6 +59,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.edits = EditActions(self, self.tabs)
         self.library.python_files_dropped.connect(self.files.import_python_files)
         self.menus = CanvasMenus(self, self.tabs, self.edits, self.runs, self.panels)
+        self.live = LiveMode(self, self.tabs, self.runs)
         self._build_menus()
         self.resize(1280, 800)
         if not self._restore_layout():
@@ -88,7 +90,10 @@ class MainWindow(QtWidgets.QMainWindow):
         edit.addSeparator()
         add_action(edit, "&New nodespec…", self.panels.new_spec)
         add_action(edit, "Edit node&spec", self.panels.edit_spec, "Ctrl+Shift+E")
-        self.runs.fill_menu(bar.addMenu("&Run"))
+        run = bar.addMenu("&Run")
+        self.runs.fill_menu(run)
+        run.addSeparator()
+        run.addAction(self.live.action)
         view = bar.addMenu("&View")
         view.addActions(
             [dock.toggleViewAction() for dock in self.findChildren(QtWidgets.QDockWidget)]

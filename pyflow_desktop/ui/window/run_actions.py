@@ -54,17 +54,19 @@ class RunActions(QtCore.QObject):
         add_action(menu, "Run se&ttings…", self.edit_run_settings)
         add_action(menu, "&Forget cached results", self.runner.cache.clear)
 
-    def run_current(self, targets: Targets = None) -> bool:
+    def run_current(self, targets: Targets = None, cache: bool | None = None) -> bool:
         """Run the flow of the current tab (F5: ``targets=None``, its end nodes and their
         ancestors, or every node when it marks none); False (and a message) if it cannot
-        start."""
+        start. ``cache``: reuse unchanged results or not (default: as the settings say)."""
         canvas, bridge = self.tabs.current()
         if canvas is None or self.runner.running:
             return False
         log, flow = self.shell.log, bridge.flow
         self._aim = _aim(flow, targets)
         try:
-            self.runner.start(self.shell.repo, flow, targets, first=self.watched(flow.id))
+            self.runner.start(
+                self.shell.repo, flow, targets, first=self.watched(flow.id), cache=cache
+            )
         except RepositoryError as error:
             log.appendPlainText(f"cannot run {flow.id}: {error}")
             self.shell.statusBar().showMessage(f"Cannot run: {error}", 10000)
