@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 
 import pytest
-from PySide6 import QtCore
+from PySide6 import QtCore, QtWidgets
 
 from pyflow_desktop.repository import (
     Flow,
@@ -32,6 +32,19 @@ def gui_thread_collector(qapp):
     yield collector
     collector.stop()
     gc.collect()
+
+
+@pytest.fixture(autouse=True)
+def no_unexpected_dialogs(monkeypatch):
+    """A modal dialog a test did not answer fails that test at once instead of waiting for a
+    click that never comes (tests answer the dialogs they expect by patching them)."""
+
+    def refuse(dialog, *_args):
+        text = dialog.text() if isinstance(dialog, QtWidgets.QMessageBox) else ""
+        raise AssertionError(f"unexpected dialog {dialog.windowTitle()!r}: {text}")
+
+    monkeypatch.setattr(QtWidgets.QDialog, "exec", refuse)
+    monkeypatch.setattr(QtWidgets.QMessageBox, "exec", refuse)
 
 
 @pytest.fixture(autouse=True)

@@ -89,6 +89,7 @@ def test_build_run_undo_save_reopen(qtbot, window, run_and_wait, tmp_path):
     reopened = MainWindow(ask_on_close=False)
     qtbot.addWidget(reopened)
     reopened.files.load(path)
+    reopened.trust.trust(reopened.repo.specs.values())  # the user trusts the file they saved
     again = reopened.repo.flows[flow.id]
     assert {n.id: (n.spec_id, n.values, n.x, n.y) for n in again.nodes.values()} == {
         n.id: (n.spec_id, n.values, n.x, n.y) for n in flow.nodes.values()

@@ -187,6 +187,7 @@ def test_docked_viewers_leave_the_inspector_usable(qtbot, run_and_wait):
 def test_reopening_a_file_brings_back_its_tabs_viewers_and_view(qtbot, repo_file, run_and_wait):
     win = fresh_window(qtbot)
     assert win.files.open_path(repo_file)
+    win.trust.trust(win.repo.specs.values())  # the user's own file
     win.tabs.open_flow("broken")
     calc = win.tabs.open_flow("calc")
     qtbot.wait(20)

@@ -12,6 +12,7 @@ State: ``repo`` (watched through its events), ``spec_id`` (the spec shown, or ``
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
@@ -52,6 +53,8 @@ class SpecEditorPanel(QtWidgets.QWidget):
         self.spec_id: str | None = None
         self._loading = False
         self._signature: list | None = None
+        # Whether a spec's code may run in a Test (the window asks about code from outside):
+        self.allow: Callable[[list[NodeSpec]], bool] = lambda _specs: True
         self._build()
         self.show_spec(None)
 
@@ -315,7 +318,7 @@ class SpecEditorPanel(QtWidgets.QWidget):
     def test(self) -> None:
         """Run the edited (unsaved) function once with the Test form's values."""
         spec = self.edited_spec()
-        if spec is not None:
+        if spec is not None and self.allow([spec]):
             self.editor.mark_error_line(None)
             self.test_form.start(spec)
 

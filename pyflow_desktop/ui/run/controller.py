@@ -28,6 +28,7 @@ from ...engine import (
     NodeFailed,
     NodeFinished,
     NodeSkipped,
+    Plan,
     ResultCache,
     RunEvent,
     RunResult,
@@ -100,15 +101,16 @@ class RunController(QtCore.QObject):
         targets: Targets = "all",
         first: Iterable[str] = (),
         cache: bool | None = None,
+        plan: Plan | None = None,
     ) -> None:
         """Plan and start a run; raises ``RepositoryError`` when the flow cannot run.
 
         ``first``: nodes the user watches (viewers, the inspector): they run as early as
         their inputs allow. ``cache``: reuse unchanged results or not (default: as the
-        settings say)."""
+        settings say). ``plan``: the run, already planned from these."""
         if self._scheduler is not None:
             raise RuntimeError("a run is already in progress")
-        plan = plan_run(repo, flow, targets)
+        plan = plan or plan_run(repo, flow, targets)
         self.run_keys = plan_keys(plan)
         settings = self.settings
         self._inbox = deque()

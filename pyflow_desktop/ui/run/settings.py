@@ -16,7 +16,7 @@ EXECUTOR_CHOICES = (
 
 @dataclass(frozen=True)
 class RunSettings:
-    executor: str = "thread"
+    executor: str = "process"  # a node that crashes its process fails alone; the window lives
     workers: int = 0  # 0: the executor's default
     timeout: float = 0.0  # seconds; 0: no timeout
     scheduler: str = ""  # dask scheduler address; "": a local cluster

@@ -116,6 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID
     app = application()
     window = MainWindow(ask_on_close=not args.quit)
+    window.trust.asking = not scripted  # --run is the user's own explicit request
     # The built-in library is read-only: without FILE, Save asks where to write.
     window.set_repository(repo, path.resolve() if path and args.file else None)
     if flow_id is not None and (args.flow or not window.tabs.canvases):

@@ -9,9 +9,11 @@ wherever it came, and drops it at the mouse cursor when the cursor is over the c
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ...repository import RepositoryError
+from ...repository import NodeSpec, RepositoryError
 from ...repository.fragment import MIME_TYPE, fragment_text, parse_fragment
 from .flow_tabs import FlowTabs
 from .shell import Shell, add_action
@@ -25,6 +27,7 @@ class EditActions(QtCore.QObject):
     def __init__(self, shell: Shell, tabs: FlowTabs) -> None:
         super().__init__(shell)
         self.shell, self.tabs = shell, tabs
+        self.from_outside: Callable[[list[NodeSpec]], None] = lambda _specs: None
         self.undo_action = shell.undo_stack.createUndoAction(shell, "&Undo")
         self.undo_action.setShortcut(Key.Undo)
         self.redo_action = shell.undo_stack.createRedoAction(shell, "&Redo")
@@ -71,6 +74,7 @@ class EditActions(QtCore.QObject):
         except RepositoryError as error:
             self.shell.show_message(f"Cannot paste: {error}")
             return
+        self.from_outside(specs)  # the clipboard's code: running it asks first
         point = at if at is not None else canvas.cursor_scene_pos()
         bridge.paste_nodes(
             nodes, links, specs, at=None if point is None else (point.x(), point.y())

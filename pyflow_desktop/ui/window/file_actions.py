@@ -14,7 +14,13 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...export.command import write_script
 from ...export.script import flow_script
-from ...repository import Repository, RepositoryError, load_repository, save_repository
+from ...repository import (
+    NodeSpec,
+    Repository,
+    RepositoryError,
+    load_repository,
+    save_repository,
+)
 from ...repository.merge import clashes, export_repository, plan_import
 from ...repository.nodemaker import specs_from_files
 from ..authoring.spec_commands import SaveSpecCommand
@@ -36,6 +42,7 @@ class FileActions(QtCore.QObject):
         super().__init__(shell)
         self.shell, self.tabs = shell, tabs
         self.settle: Callable[[], bool] = lambda: True
+        self.from_outside: Callable[[list[NodeSpec]], None] = lambda _specs: None
 
     def fill_menu(self, menu: QtWidgets.QMenu) -> None:
         add_action(menu, "&New", self.new_repository, Key.New)
@@ -194,6 +201,7 @@ class FileActions(QtCore.QObject):
         plan = plan_import(repo, source, policy)
         if not plan:
             return
+        self.from_outside([*plan.add_specs, *plan.replace_specs])
         undo_stack.beginMacro("Import")
         for spec in plan.add_specs:
             undo_stack.push(AddSpecCommand(repo, spec))
@@ -221,6 +229,7 @@ class FileActions(QtCore.QObject):
             QtWidgets.QMessageBox.warning(self.shell, "Cannot import", str(error))
             return False
         repo, undo_stack = self.shell.repo, self.shell.undo_stack
+        self.from_outside(specs)
         undo_stack.beginMacro("Import Python files")
         for spec in specs:  # a replaced spec is saved: what used its removed ports is dropped
             command = SaveSpecCommand if spec.id in repo.specs else AddSpecCommand

@@ -25,6 +25,7 @@ from .live_mode import LiveMode
 from .panels import Panels
 from .run_actions import RunActions
 from .shell import add_action
+from .trust import Trust
 from .user_settings import settings
 
 
@@ -51,12 +52,17 @@ class MainWindow(QtWidgets.QMainWindow):
             "library_dock", "Library", self.library, area.LeftDockWidgetArea
         )
         self.log_dock = self.add_dock("log_dock", "Log", self.log, area.BottomDockWidgetArea)
+        self.trust = Trust(self)
         self.runs = RunActions(self, self.tabs)
+        self.runs.allow = self.trust.allow
         self.panels = Panels(self, self.tabs, self.runs, self.library)
+        self.panels.spec_editor.allow = lambda specs: self.trust.allow(specs, "Test")
         self.runs.watched = self.panels.watched
         self.files = FileActions(self, self.tabs)
         self.files.settle = self.panels.settle_spec_edits
+        self.files.from_outside = self.trust.came_from_outside
         self.edits = EditActions(self, self.tabs)
+        self.edits.from_outside = self.trust.came_from_outside
         self.library.python_files_dropped.connect(self.files.import_python_files)
         self.menus = CanvasMenus(self, self.tabs, self.edits, self.runs, self.panels)
         self.live = LiveMode(self, self.tabs, self.runs)
@@ -133,6 +139,8 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.repo is not None:
             self.tabs.watch(self.repo, connect=False)
         self.repo = repo
+        if path is not None:  # a file's code: running it asks first
+            self.trust.came_from_outside(repo.specs.values())
         self.tabs.watch(repo, connect=True)
         self.library.set_repository(repo)
         self.repository_changed.emit(repo)

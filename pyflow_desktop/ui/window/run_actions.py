@@ -8,12 +8,20 @@ is looking at, which run first). The status bar's ``progress`` counts finished n
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from PySide6 import QtCore, QtWidgets
 
-from ...engine import NodeFailed, NodeSkipped, RunEvent, RunResult, Targets, end_nodes
-from ...repository import Flow, Repository, RepositoryError
+from ...engine import (
+    NodeFailed,
+    NodeSkipped,
+    RunEvent,
+    RunResult,
+    Targets,
+    end_nodes,
+    plan_run,
+)
+from ...repository import Flow, NodeSpec, Repository, RepositoryError
 from ..run.controller import RunController
 from ..run.settings import RunSettings, RunSettingsDialog
 from ..value_text import node_title
@@ -35,6 +43,8 @@ class RunActions(QtCore.QObject):
         self.run_flow_id: str | None = None
         self._aim = ""  # what the run is for, as the status bar says it
         self.watched: Callable[[str], list[str]] = lambda _flow_id: []
+        # Whether these specs' code may run (the window asks about code from outside):
+        self.allow: Callable[[Iterable[NodeSpec]], bool] = lambda _specs: True
         self.runner.batch_ready.connect(self._show_events)
         self.runner.progress.connect(self._show_progress)
         self.runner.finished.connect(self._run_finished)
@@ -61,11 +71,14 @@ class RunActions(QtCore.QObject):
         canvas, bridge = self.tabs.current()
         if canvas is None or self.runner.running:
             return False
-        log, flow = self.shell.log, bridge.flow
+        log, flow, repo = self.shell.log, bridge.flow, self.shell.repo
         self._aim = _aim(flow, targets)
         try:
+            plan = plan_run(repo, flow, targets)
+            if not self.allow(planned.spec for planned in plan.nodes.values()):
+                return False
             self.runner.start(
-                self.shell.repo, flow, targets, first=self.watched(flow.id), cache=cache
+                repo, flow, targets, first=self.watched(flow.id), cache=cache, plan=plan
             )
         except RepositoryError as error:
             log.appendPlainText(f"cannot run {flow.id}: {error}")
