@@ -4,6 +4,9 @@ clipboard, a link dropped on empty space, right-click menus."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 from PySide6 import QtCore, QtGui, QtWidgets
 from test_first_contact import action, fresh_window
@@ -191,3 +194,27 @@ def test_right_click_menus_on_a_node_a_link_and_the_canvas(qtbot, repo):
     entries(menu)["Paste here"].trigger()
     (pasted,) = new_ids(flow, before)
     assert abs(flow.nodes[pasted].x - empty.x()) < 1 and abs(flow.nodes[pasted].y - empty.y()) < 1
+
+
+QUIT_AFTER_COPY = """
+from pyflow_desktop.repository import load_repository
+from pyflow_desktop.resources import BUILTIN_LIBRARY, resource_path
+from pyflow_desktop.ui.window.app import application
+from pyflow_desktop.ui.window.main_window import MainWindow
+
+app = application()
+window = MainWindow(ask_on_close=False)
+window.set_repository(load_repository(resource_path(BUILTIN_LIBRARY)), None)
+canvas = window.tabs.open_flow("examples.math")
+canvas.flow_node("n1").set_selected(True)
+window.edits.copy()
+window.close()
+"""
+
+
+def test_the_program_quits_cleanly_with_nodes_on_the_clipboard(tmp_path):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", QUIT_AFTER_COPY], env=env, capture_output=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr  # PySide crashed on exit with a QMimeData there

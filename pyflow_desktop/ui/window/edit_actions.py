@@ -9,6 +9,7 @@ wherever it came, and drops it at the mouse cursor when the cursor is over the c
 
 from __future__ import annotations
 
+import atexit
 from collections.abc import Callable
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -49,11 +50,7 @@ class EditActions(QtCore.QObject):
     def copy(self) -> None:
         canvas, bridge = self.tabs.current()
         if canvas is not None and canvas.selected_ids():
-            text = fragment_text(self.shell.repo, bridge.flow, canvas.selected_ids())
-            data = QtCore.QMimeData()
-            data.setData(MIME_TYPE, text.encode("utf-8"))
-            data.setText(text)
-            QtWidgets.QApplication.clipboard().setMimeData(data)
+            put_on_clipboard(fragment_text(self.shell.repo, bridge.flow, canvas.selected_ids()))
 
     def cut(self) -> None:
         self.copy()
@@ -107,3 +104,23 @@ class EditActions(QtCore.QObject):
         if canvas is not None and canvas.selected_ids():
             ids = canvas.selected_ids()
             bridge.set_end(ids, not all(bridge.flow.nodes[i].is_end for i in ids))
+
+
+def put_on_clipboard(text: str) -> None:
+    """Put a fragment on the system clipboard, as our own type and as plain text."""
+    data = QtCore.QMimeData()
+    data.setData(MIME_TYPE, text.encode("utf-8"))
+    data.setText(text)
+    QtWidgets.QApplication.clipboard().setMimeData(data)
+    atexit.unregister(_plain_clipboard)
+    atexit.register(_plain_clipboard)
+
+
+def _plain_clipboard() -> None:
+    """At exit, leave the fragment on the clipboard as plain text only: PySide deletes a
+    QMimeData still on the clipboard twice when the program ends (a crash on quit), and
+    plain text still pastes, here and elsewhere."""
+    app = QtWidgets.QApplication.instance()
+    data = app.clipboard().mimeData() if app is not None else None
+    if data is not None and data.hasFormat(MIME_TYPE):
+        app.clipboard().setText(data.text())
