@@ -25,9 +25,13 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="package", autouse=True)
 def gui_thread_collector(qapp):
-    """Garbage is collected on the GUI thread only, as in the application."""
+    """As in the application: its names (they place its data folder), and garbage collected
+    on the GUI thread only."""
     from pyflow_desktop.ui.window.app import GuiThreadCollector
+    from pyflow_desktop.ui.window.user_settings import APPLICATION, ORGANIZATION
 
+    qapp.setOrganizationName(ORGANIZATION)
+    qapp.setApplicationName(APPLICATION)
     collector = GuiThreadCollector()
     yield collector
     collector.stop()
@@ -49,7 +53,10 @@ def no_unexpected_dialogs(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def isolated_settings(qapp, tmp_path, monkeypatch):
-    """QSettings go to a throw-away folder, never the user's real configuration."""
+    """QSettings and the data folder (autosaved recoveries) go to a throw-away folder, never
+    the user's real ones."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
     QtCore.QStandardPaths.setTestModeEnabled(True)
     QtCore.QSettings.setDefaultFormat(QtCore.QSettings.Format.IniFormat)
     QtCore.QSettings.setPath(

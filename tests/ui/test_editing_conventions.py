@@ -8,8 +8,8 @@ import os
 import subprocess
 import sys
 
+from helpers import action, fresh_window
 from PySide6 import QtCore, QtGui, QtWidgets
-from test_first_contact import action, fresh_window
 
 from pyflow_desktop.repository import Repository
 from pyflow_desktop.repository.fragment import MIME_TYPE

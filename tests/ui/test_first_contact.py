@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6 import QtCore, QtGui, QtWidgets
+from helpers import action, area, fresh_window
+from PySide6 import QtCore, QtGui
 
 from pyflow_desktop.repository import (
     Flow,
@@ -21,32 +22,6 @@ from pyflow_desktop.ui.canvas.graph import MIN_FRAME_SCALE
 from pyflow_desktop.ui.results.inspector import MIN_ROWS
 from pyflow_desktop.ui.window.main_window import MainWindow
 from pyflow_desktop.ui.window.user_settings import settings
-
-
-def action(window: QtWidgets.QMainWindow, menu: str, text: str) -> QtGui.QAction:
-    """The menu entry ``menu › text`` (ignoring & mnemonics), as a user would pick it."""
-    for top in window.menuBar().actions():
-        if top.text().replace("&", "") == menu:
-            for entry in top.menu().actions():
-                if entry.text().replace("&", "") == text:
-                    return entry
-    raise AssertionError(f"no menu entry {menu} › {text}")
-
-
-def area(widget: QtWidgets.QWidget) -> int:
-    return widget.width() * widget.height()
-
-
-def fresh_window(qtbot, repo=None) -> MainWindow:
-    win = MainWindow(ask_on_close=False)
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show()
-    qtbot.waitExposed(win)
-    if repo is not None:
-        win.set_repository(repo, None)
-    qtbot.wait(50)  # the first-start sizes are applied once the window has shown
-    return win
 
 
 def canvas_share(win: MainWindow) -> float:

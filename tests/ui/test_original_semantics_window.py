@@ -7,8 +7,8 @@ import json
 import subprocess
 import sys
 
+from helpers import action, fresh_window
 from PySide6 import QtCore, QtGui
-from test_first_contact import action, fresh_window
 
 from pyflow_desktop.repository import load_repository
 from pyflow_desktop.resources import BUILTIN_LIBRARY, resource_path

@@ -7,8 +7,7 @@ import os
 import subprocess
 import sys
 
-from PySide6 import QtWidgets
-from test_first_contact import action, fresh_window
+from helpers import Answers, action, fresh_window
 
 from pyflow_desktop.repository import (
     Flow,
@@ -19,22 +18,6 @@ from pyflow_desktop.repository import (
     save_repository,
 )
 from pyflow_desktop.ui.run.settings import RunSettings
-
-
-class Answers:
-    """Answers the consent question as a user would, and keeps what it was asked."""
-
-    def __init__(self, monkeypatch, *replies: str) -> None:
-        self.asked: list[str] = []
-        self.replies = list(replies)
-        monkeypatch.setattr(QtWidgets.QMessageBox, "exec", lambda box: self.answer(box))
-
-    def answer(self, box: QtWidgets.QMessageBox) -> int:
-        self.asked.append(box.text())
-        reply = self.replies.pop(0)
-        button = next(b for b in box.buttons() if b.text().replace("&", "") == reply)
-        button.click()
-        return 0
 
 
 def run_by_menu(qtbot, win, text: str = "Run") -> bool | None:

@@ -3,8 +3,8 @@ tells what a stopped run did, a failing line is marked in the code."""
 
 from __future__ import annotations
 
+from helpers import action, fresh_window
 from PySide6 import QtCore
-from test_first_contact import action, fresh_window
 
 from pyflow_desktop.repository import Flow, NodeInstance, NodeSpec, Port
 from pyflow_desktop.ui.canvas.flow_node import STALE_NOTE, STALE_OPACITY

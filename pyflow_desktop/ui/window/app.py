@@ -124,6 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     window.show()
     if problem:
         QtWidgets.QMessageBox.warning(window, "Cannot open", problem)
+    if not scripted:
+        QtCore.QTimer.singleShot(0, lambda: window.recovery.offer(window.restore))
     outcome = {"code": EXIT_OK}
 
     def finish() -> None:

@@ -43,6 +43,10 @@ class FileActions(QtCore.QObject):
         self.shell, self.tabs = shell, tabs
         self.settle: Callable[[], bool] = lambda: True
         self.from_outside: Callable[[list[NodeSpec]], None] = lambda _specs: None
+        # Whether a save may replace a file's content (it may have changed on disk), and
+        # what to do once it has been written:
+        self.allow_save: Callable[[Path], bool] = lambda _path: True
+        self.saved: Callable[[Path], None] = lambda _path: None
 
     def fill_menu(self, menu: QtWidgets.QMenu) -> None:
         add_action(menu, "&New", self.new_repository, Key.New)
@@ -163,12 +167,15 @@ class FileActions(QtCore.QObject):
 
     def save_to(self, path: str | Path, fmt: str = "native") -> bool:
         path = Path(path)
+        if not self.allow_save(path):
+            return False
         try:
             save_repository(self.shell.repo, path, fmt)
         except OSError as error:
             QtWidgets.QMessageBox.warning(self.shell, "Cannot save", f"{path}: {error.strerror}")
             return False
         self.shell.set_path(path.resolve())
+        self.saved(path.resolve())
         self.shell.undo_stack.setClean()
         self.remember(path.resolve())
         self.shell.statusBar().showMessage(f"Saved {path} ({fmt} format)", 5000)

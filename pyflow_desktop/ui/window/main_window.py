@@ -13,9 +13,10 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ...repository import Repository
+from ...repository import Repository, RepositoryError
 from . import sessions
 from .context_menus import CanvasMenus
+from .disk_watch import DiskWatch
 from .dock_layout import apply_default_layout
 from .edit_actions import EditActions
 from .file_actions import FileActions
@@ -23,6 +24,7 @@ from .flow_tabs import FlowTabs
 from .library_panel import LibraryPanel
 from .live_mode import LiveMode
 from .panels import Panels
+from .recovery import Found, Recovery
 from .run_actions import RunActions
 from .shell import add_action
 from .trust import Trust
@@ -65,6 +67,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.edits.from_outside = self.trust.came_from_outside
         self.library.python_files_dropped.connect(self.files.import_python_files)
         self.menus = CanvasMenus(self, self.tabs, self.edits, self.runs, self.panels)
+        self.recovery = Recovery(self)
+        self.disk = DiskWatch(self, reload=self.files.open_path)
+        self.files.allow_save, self.files.saved = self.disk.allow_save, self.disk.saved
         self.live = LiveMode(self, self.tabs, self.runs)
         self._build_menus()
         self.resize(1280, 800)
@@ -148,6 +153,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.undo_stack.setClean()
         self.setWindowModified(False)
         self.set_path(path)
+        self.disk.follow(path)
         if path is not None:
             self.files.remember(path)
             session = sessions.recall(path)
@@ -163,6 +169,19 @@ class MainWindow(QtWidgets.QMainWindow):
         self.path = path
         self.setWindowTitle(f"{path.name if path else 'untitled'}[*] — PyFlow Desktop")
 
+    def restore(self, found: Found) -> bool:
+        """Show the unsaved work of a recovery file, unsaved (its file, if any, unchanged)."""
+        try:
+            repo = found.repository()
+        except RepositoryError as error:
+            QtWidgets.QMessageBox.warning(self, "Cannot recover", str(error))
+            return False
+        self.set_repository(repo, Path(found.source) if found.source else None)
+        self.undo_stack.resetClean()  # not saved: the file on disk is as it was
+        found.discard()
+        self.show_message(f"Restored the unsaved work of {found.describe()}")
+        return True
+
     def show_message(self, text: str) -> None:
         """Tell the user something in the status bar and keep it in the log."""
         self.statusBar().showMessage(text, 10000)
@@ -175,6 +194,7 @@ class MainWindow(QtWidgets.QMainWindow):
             event.ignore()
             return
         self._remember_session()
+        self.recovery.close()
         self.runs.shutdown()
         stored = settings()
         stored.setValue("window/geometry", self.saveGeometry())

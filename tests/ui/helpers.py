@@ -1,0 +1,49 @@
+"""What the window tests share: picking menu entries, a fresh window, answering questions."""
+
+from __future__ import annotations
+
+from PySide6 import QtGui, QtWidgets
+
+from pyflow_desktop.ui.window.main_window import MainWindow
+
+
+def action(window: QtWidgets.QMainWindow, menu: str, text: str) -> QtGui.QAction:
+    """The menu entry ``menu › text`` (ignoring & mnemonics), as a user would pick it."""
+    for top in window.menuBar().actions():
+        if top.text().replace("&", "") == menu:
+            for entry in top.menu().actions():
+                if entry.text().replace("&", "") == text:
+                    return entry
+    raise AssertionError(f"no menu entry {menu} › {text}")
+
+
+def area(widget: QtWidgets.QWidget) -> int:
+    return widget.width() * widget.height()
+
+
+def fresh_window(qtbot, repo=None) -> MainWindow:
+    win = MainWindow(ask_on_close=False)
+    qtbot.addWidget(win)
+    win.resize(1280, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    if repo is not None:
+        win.set_repository(repo, None)
+    qtbot.wait(50)  # the first-start sizes are applied once the window has shown
+    return win
+
+
+class Answers:
+    """Answers the consent question as a user would, and keeps what it was asked."""
+
+    def __init__(self, monkeypatch, *replies: str) -> None:
+        self.asked: list[str] = []
+        self.replies = list(replies)
+        monkeypatch.setattr(QtWidgets.QMessageBox, "exec", lambda box: self.answer(box))
+
+    def answer(self, box: QtWidgets.QMessageBox) -> int:
+        self.asked.append(f"{box.text()}\n{box.informativeText()}")
+        reply = self.replies.pop(0)
+        button = next(b for b in box.buttons() if b.text().replace("&", "") == reply)
+        button.click()
+        return 0

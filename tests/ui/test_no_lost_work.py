@@ -1,0 +1,169 @@
+"""No lost work: autosave to a recovery file, the offer after a crash, changes on disk."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from helpers import Answers, fresh_window
+from PySide6 import QtWidgets
+
+from pyflow_desktop.repository import load_repository
+from pyflow_desktop.ui.window.user_settings import settings
+
+CRASHING_SESSION = """
+import os, sys
+from PySide6 import QtCore
+from pyflow_desktop.ui.window.app import application
+from pyflow_desktop.ui.window.main_window import MainWindow
+
+# The test's own settings and data folder (see conftest.isolated_settings):
+QtCore.QStandardPaths.setTestModeEnabled(True)
+QtCore.QSettings.setDefaultFormat(QtCore.QSettings.Format.IniFormat)
+QtCore.QSettings.setPath(
+    QtCore.QSettings.Format.IniFormat, QtCore.QSettings.Scope.UserScope, sys.argv[2]
+)
+app = application()
+window = MainWindow()
+window.files.open_path(sys.argv[1])
+window.tabs.current()[1].set_value("n1", "a", "41")  # an unsaved edit
+QtCore.QTimer.singleShot(2500, lambda: os._exit(1))  # then the program dies
+app.exec()
+"""
+
+
+def test_unsaved_changes_are_autosaved_away_from_the_file_and_cleaned_up(qtbot, repo_file):
+    win = fresh_window(qtbot)
+    assert win.files.open_path(repo_file)
+    recovery = win.recovery
+    assert not recovery.autosave()  # nothing unsaved: nothing written
+    win.tabs.current()[1].set_value("n1", "a", "41")
+    assert recovery.autosave()
+    assert recovery.file.parent != repo_file.parent and recovery.file.exists()
+    kept = json.loads(recovery.file.read_text())
+    assert kept["source"] == str(repo_file.resolve())
+    assert kept["repository"]["flow"]["calc"]["nodes"][0]["ports"][0]["value"] == "41"
+    assert json.loads(repo_file.read_text())["flow"]["calc"]["nodes"][0]["ports"][0]["value"] == "2"
+    win.files.save_to(repo_file)  # saved: nothing to recover any more
+    assert not recovery.file.exists()
+    win.tabs.current()[1].set_value("n1", "a", "42")
+    assert recovery.autosave()
+    win.close()  # a clean close (this window never asks) leaves nothing behind
+    assert not recovery.file.exists()
+    assert not list(recovery.folder.iterdir())
+
+
+def test_the_autosave_interval_is_a_setting(qtbot, repo):
+    settings().setValue("autosave/seconds", 1)
+    win = fresh_window(qtbot, repo)
+    assert win.recovery.timer.interval() == 1000
+    win.tabs.open_flow("calc")
+    win.tabs.current()[1].set_value("n1", "a", "7")
+    qtbot.waitUntil(win.recovery.file.exists, timeout=3000)
+
+
+def test_after_a_crash_the_next_start_offers_the_work_to_restore(
+    qtbot, repo_file, monkeypatch, tmp_path
+):
+    settings().setValue("autosave/seconds", 1)
+    settings().sync()
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-c", CRASHING_SESSION, str(repo_file), str(tmp_path / "settings")],
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 1  # died without cleaning up
+    win = fresh_window(qtbot)
+    (found,) = win.recovery.orphans()
+    assert found.source == str(repo_file.resolve()) and found.flows == ["Calculation", "Broken"]
+    answers = Answers(monkeypatch, "Restore")
+    win.recovery.offer(win.restore)
+    assert str(repo_file.resolve()) in answers.asked[0]
+    assert win.path == repo_file.resolve()
+    assert win.repo.flows["calc"].nodes["n1"].values["a"] == "41"
+    assert win.isWindowModified()  # restored as unsaved work: the file is as it was
+    assert load_repository(repo_file).flows["calc"].nodes["n1"].values["a"] == "2"
+    assert not found.file.exists() and win.recovery.orphans() == []
+
+
+def test_a_recovery_can_be_discarded_and_a_live_windows_is_never_offered(
+    qtbot, repo, repo_file, monkeypatch
+):
+    other = fresh_window(qtbot, repo)  # still open: its recovery is its own
+    other.tabs.open_flow("calc")
+    other.tabs.current()[1].set_value("n1", "a", "5")
+    assert other.recovery.autosave()
+    win = fresh_window(qtbot)
+    assert win.recovery.orphans() == []
+    other.recovery.lock.unlock()  # as if that program had crashed
+    (found,) = win.recovery.orphans()
+    Answers(monkeypatch, "Discard")
+    win.recovery.offer(win.restore)
+    assert not found.file.exists()
+
+
+def write_other_content(path, value: str) -> None:
+    data = json.loads(path.read_text())
+    data["flow"]["calc"]["nodes"][0]["ports"][0]["value"] = value
+    path.write_text(json.dumps(data))
+
+
+def test_a_file_changed_on_disk_is_noticed_and_can_be_reloaded(qtbot, repo_file, monkeypatch):
+    win = fresh_window(qtbot)
+    assert win.files.open_path(repo_file)
+    answers = Answers(monkeypatch, "Reload")
+    write_other_content(repo_file, "99")
+    qtbot.waitUntil(lambda: bool(answers.asked), timeout=5000)
+    assert "changed by another program" in answers.asked[0]
+    assert win.repo.flows["calc"].nodes["n1"].values["a"] == "99"
+    assert not win.isWindowModified()
+
+
+def test_keeping_mine_marks_the_document_unsaved_and_a_save_replaces_knowingly(
+    qtbot, repo_file, monkeypatch
+):
+    win = fresh_window(qtbot)
+    assert win.files.open_path(repo_file)
+    answers = Answers(monkeypatch, "Keep mine")
+    write_other_content(repo_file, "99")
+    qtbot.waitUntil(lambda: bool(answers.asked), timeout=5000)
+    assert win.repo.flows["calc"].nodes["n1"].values["a"] == "2" and win.isWindowModified()
+    assert win.files.save_to(repo_file)  # the change was seen: no second question
+    assert len(answers.asked) == 1
+    assert load_repository(repo_file).flows["calc"].nodes["n1"].values["a"] == "2"
+
+
+def test_a_save_never_silently_overwrites_a_change_it_has_not_seen(qtbot, repo_file, monkeypatch):
+    win = fresh_window(qtbot)
+    assert win.files.open_path(repo_file)
+    win.disk.watcher.removePaths(win.disk.watcher.files())  # the change goes unnoticed
+    write_other_content(repo_file, "99")
+    answers = Answers(monkeypatch, "Cancel", "Replace")
+    assert not win.files.save_to(repo_file)
+    assert "changed on disk" in answers.asked[0]
+    assert load_repository(repo_file).flows["calc"].nodes["n1"].values["a"] == "99"
+    assert win.files.save_to(repo_file)
+    assert load_repository(repo_file).flows["calc"].nodes["n1"].values["a"] == "2"
+
+
+def test_compare_shows_what_differs_before_choosing(qtbot, repo_file, monkeypatch):
+    win = fresh_window(qtbot)
+    assert win.files.open_path(repo_file)
+    shown = []
+
+    def compare(dialog):
+        text = dialog.findChild(QtWidgets.QPlainTextEdit).toPlainText()
+        shown.append(text)
+        next(b for b in dialog.findChildren(QtWidgets.QPushButton) if b.text() == "Reload").click()
+        return 0
+
+    monkeypatch.setattr(QtWidgets.QDialog, "exec", compare)
+    answers = Answers(monkeypatch, "Compare…")
+    write_other_content(repo_file, "99")
+    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+    assert '"value": "99"' in shown[0] and "+++ on disk" in shown[0]
+    assert len(answers.asked) == 1
+    assert win.repo.flows["calc"].nodes["n1"].values["a"] == "99"
