@@ -30,7 +30,7 @@ from ..commands import (
     SetValueCommand,
     copied_nodes,
 )
-from .flow_node import END_MARK, FlowNode
+from .flow_node import END_MARK, FlowNode, drawing_deferred
 from .graph import CanvasGraph
 from .ngqt import PIPE_DASHED, PIPE_SOLID
 from .run_view import RunView
@@ -100,14 +100,17 @@ class FlowBridge(QtCore.QObject):
     # -- model → canvas -------------------------------------------------------------------
 
     def rebuild(self) -> None:
-        """Draw the whole flow from scratch (fast path: no per-node undo or name checks)."""
-        with self._sync():
+        """Draw the whole flow from scratch: no per-node undo or name checks, each node drawn
+        once when all are in."""
+        with self._sync(), drawing_deferred():
             for node in self.canvas.flow_nodes():
                 self.canvas.remove_node(node, push_undo=False)
             for node in self.flow.nodes.values():
                 self._add_canvas_node(node)
             for link in self.flow.links:
                 self._connect(link)
+        for node in self.canvas.flow_nodes():
+            node.item.draw_node()
         self.results.redraw()
 
     def _add_canvas_node(self, node: NodeInstance) -> FlowNode:

@@ -9,6 +9,8 @@ neighbour; the full value is in the tooltip and the Inspector.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -135,7 +137,11 @@ class FlowNodeItem(NodeItem):
     def _editor_visible(self, port: str) -> bool:
         return port not in self.connected and not self._proxy_mode
 
+    deferring = False  # set by ``drawing_deferred``: a bulk build draws each node once, last
+
     def draw_node(self) -> None:
+        if FlowNodeItem.deferring:
+            return
         super().draw_node()
         self._place_extras()
 
@@ -178,6 +184,17 @@ class FlowNodeItem(NodeItem):
             editor.setVisible(self._editor_visible(name))
         for label in [*self.previews.values(), self.footer]:
             label.setVisible(not mode)
+
+
+@contextmanager
+def drawing_deferred() -> Iterator[None]:
+    """While building many nodes, skip the redraws NodeGraphQt makes at every step (a node
+    was drawn four times); draw each node once afterwards."""
+    FlowNodeItem.deferring = True
+    try:
+        yield
+    finally:
+        FlowNodeItem.deferring = False
 
 
 class FlowNode(BaseNode):

@@ -14,7 +14,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from ...repository import Link
 from .flow_node import FlowNode
 from .ngqt import PORT_IN, AbstractNodeItem, NodeGraph, NodeViewer, PipeItem, PortItem
-from .value_editor import ValueEditor
+from .value_editor import ValueEditor, editor_of
 
 SPEC_MIME = "application/x-pyflow-spec"
 FRAME_MARGIN = 40.0
@@ -219,8 +219,8 @@ class CanvasGraph(NodeGraph):
 
     def _request_search(self) -> None:
         """Tab: in an inline editor, go to the node's next editor; elsewhere, search specs."""
-        focused = self.viewer().scene().focusItem()
-        if isinstance(focused, ValueEditor):
+        focused = editor_of(self.viewer().scene().focusItem())
+        if focused is not None:
             self._focus_next_editor(focused)
             return
         viewer = self.viewer()

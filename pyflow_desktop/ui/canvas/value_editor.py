@@ -9,10 +9,15 @@ check box that shows an unset value as partially checked; a click sets true or f
 
 An editor reports a value only when it differs from the one shown (numbers are compared as
 numbers), so focusing a field and leaving it never changes the document.
+
+A flow of thousands of nodes would need thousands of widgets: so a ``ValueEditor`` only paints
+its value until it is used. Its real widget (in a ``QGraphicsProxyWidget`` child) is made when
+the user clicks it or tabs into it, or when code asks for ``editor``.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -34,10 +39,13 @@ _STYLE = (
 )
 _UNSET = QtCore.Qt.CheckState.PartiallyChecked
 _TYPED_COMPARE = {*_NUMBER_PATTERNS, "Boolean"}
+_LEFT, _RIGHT = QtCore.Qt.AlignmentFlag.AlignLeft, QtCore.Qt.AlignmentFlag.AlignRight
+_CENTRE = QtCore.Qt.AlignmentFlag.AlignCenter
+_ELIDE = QtCore.Qt.TextElideMode.ElideRight
 
 
-class ValueEditor(QtWidgets.QGraphicsProxyWidget):
-    """A proxy widget editing one input port's manual value; ``edited`` sends the new value.
+class ValueEditor(QtWidgets.QGraphicsObject):
+    """One input port's manual value; ``edited`` sends the new value.
 
     ``edited(port, value)`` carries a string, or ``None`` when the value was cleared.
     """
@@ -48,12 +56,85 @@ class ValueEditor(QtWidgets.QGraphicsProxyWidget):
         super().__init__(parent)
         self.port = port
         self._value: Any = None  # the manual value shown, as the model holds it
-        self.editor = self._make_editor(port.type)
-        self.editor.setFixedSize(EDITOR_WIDTH, EDITOR_HEIGHT)
-        self.editor.setStyleSheet(_STYLE)
-        self.editor.setAttribute(QtCore.Qt.WidgetAttribute.WA_TranslucentBackground)
-        self.setWidget(self.editor)
+        self._editor: QtWidgets.QWidget | None = None
+        self._proxy: QtWidgets.QGraphicsProxyWidget | None = None
+        self.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemIsFocusable)
+        self.setCursor(QtCore.Qt.CursorShape.IBeamCursor)
         self.show_value(value)
+
+    # -- painted until used ---------------------------------------------------------------
+
+    def boundingRect(self) -> QtCore.QRectF:
+        return QtCore.QRectF(0, 0, EDITOR_WIDTH, EDITOR_HEIGHT)
+
+    def paint(self, painter: QtGui.QPainter, option, widget=None) -> None:
+        if self._proxy is not None:
+            return  # the widget paints itself
+        rect = self.boundingRect().adjusted(0.5, 0.5, -0.5, -0.5)
+        painter.setPen(QtGui.QPen(QtGui.QColor("#555555")))
+        painter.setBrush(QtGui.QColor(0, 0, 0, 70))
+        painter.drawRoundedRect(rect, 3, 3)
+        painter.setFont(_font())
+        if self.port.type == "Boolean":
+            typed = _typed(self._value, "Boolean")
+            painter.setPen(QtGui.QColor("#dddddd"))
+            mark = "–" if typed is None else ("✔" if typed else "")
+            painter.drawRect(QtCore.QRectF(4, 4, EDITOR_HEIGHT - 8, EDITOR_HEIGHT - 8))
+            painter.drawText(QtCore.QRectF(3, 0, EDITOR_HEIGHT - 6, EDITOR_HEIGHT), _CENTRE, mark)
+            return
+        unset = self._value is None
+        text = self._placeholder() if unset else _as_text(self._value)
+        painter.setPen(QtGui.QColor("#808080" if unset else "#dddddd"))
+        inner = rect.adjusted(3, 0, -3, 0)
+        align = _RIGHT if self.port.type in _NUMBER_PATTERNS else _LEFT
+        shown = QtGui.QFontMetricsF(_font()).elidedText(text, _ELIDE, inner.width())
+        painter.drawText(inner, align | QtCore.Qt.AlignmentFlag.AlignVCenter, shown)
+
+    def hoverEnterEvent(self, event) -> None:
+        if not self.toolTip():
+            self.setToolTip(self._tip())
+        super().hoverEnterEvent(event)
+
+    def mousePressEvent(self, event) -> None:
+        """The first click makes the real widget: a check box takes the click, a field the
+        focus."""
+        self._materialize()
+        if isinstance(self._editor, QtWidgets.QCheckBox):
+            self._editor.nextCheckState()
+        else:
+            self.setFocus(QtCore.Qt.FocusReason.MouseFocusReason)
+        event.accept()
+
+    def focusInEvent(self, event: QtGui.QFocusEvent) -> None:
+        """Tabbing into the field (or a click) hands the focus to its widget."""
+        self._materialize()
+        self._proxy.setFocus(event.reason())
+        if isinstance(self._editor, QtWidgets.QLineEdit):
+            self._editor.selectAll()
+
+    @property
+    def editor(self) -> QtWidgets.QWidget:
+        """The real widget (made now, if it was only painted until now)."""
+        self._materialize()
+        return self._editor
+
+    @property
+    def materialized(self) -> bool:
+        return self._proxy is not None
+
+    def _materialize(self) -> None:
+        if self._proxy is not None:
+            return
+        editor = self._make_editor(self.port.type)
+        editor.setFixedSize(EDITOR_WIDTH, EDITOR_HEIGHT)
+        editor.setStyleSheet(_STYLE)
+        editor.setAttribute(QtCore.Qt.WidgetAttribute.WA_TranslucentBackground)
+        self._proxy = QtWidgets.QGraphicsProxyWidget(self)
+        self._proxy.setWidget(editor)
+        self.setFocusProxy(self._proxy)  # focus on the editor is focus on its widget
+        self._editor = editor
+        self.show_value(self._value)
+        self.update()
 
     def _make_editor(self, port_type: str) -> QtWidgets.QWidget:
         if port_type == "Boolean":
@@ -63,13 +144,18 @@ class ValueEditor(QtWidgets.QGraphicsProxyWidget):
             editor = _LineEdit()
             typed_line_edit(editor, port_type)
             editor.editingFinished.connect(self._send)
-        unset = "partly checked" if port_type == "Boolean" else "empty"
-        editor.setToolTip(f"{self.port.name} ({port_type}) — {unset}: not set")
+        editor.setToolTip(self._tip())
         return editor
+
+    def _tip(self) -> str:
+        unset = "partly checked" if self.port.type == "Boolean" else "empty"
+        return f"{self.port.name} ({self.port.type}) — {unset}: not set"
 
     def current(self) -> str | None:
         """The value the editor shows, as the string the model stores (``None``: unset)."""
-        editor = self.editor
+        editor = self._editor
+        if editor is None:
+            return None if self._value is None else _model_text(self._value, self.port.type)
         if isinstance(editor, QtWidgets.QCheckBox):
             state = editor.checkState()
             return None if state == _UNSET else str(state == QtCore.Qt.CheckState.Checked).lower()
@@ -81,7 +167,10 @@ class ValueEditor(QtWidgets.QGraphicsProxyWidget):
     def show_value(self, value: Any) -> None:
         """Display the manual ``value`` (``None``: unset, so the port default applies) silently."""
         self._value = value
-        editor = self.editor
+        editor = self._editor
+        if editor is None:
+            self.update()  # only painted
+            return
         blocked = editor.blockSignals(True)
         try:
             if isinstance(editor, QtWidgets.QCheckBox):
@@ -107,7 +196,7 @@ class ValueEditor(QtWidgets.QGraphicsProxyWidget):
         return UNSET_MARK if self.port.type in _NUMBER_PATTERNS else self.port.type
 
     def _send(self, *_args: Any) -> None:
-        editor = self.editor
+        editor = self._editor
         if isinstance(editor, _LineEdit):
             if not editor.hasAcceptableInput():  # "abc" or "-" in a number field
                 editor.revert()
@@ -181,3 +270,25 @@ def _typed(value: Any, port_type: str) -> Any:
 def _as_text(value: Any) -> str:
     text = convert_value(value, "String") if not isinstance(value, str) else value
     return str(text)
+
+
+def _model_text(value: Any, port_type: str) -> str:
+    """A value as the model stores it from an editor ("true", "12", "abc")."""
+    if port_type == "Boolean":
+        typed = _typed(value, "Boolean")
+        return str(typed).lower() if typed is not None else _as_text(value)
+    return _as_text(value)
+
+
+@lru_cache(maxsize=1)
+def _font() -> QtGui.QFont:
+    font = QtGui.QFont()
+    font.setPointSizeF(8)
+    return font
+
+
+def editor_of(item: QtWidgets.QGraphicsItem | None) -> ValueEditor | None:
+    """The ``ValueEditor`` that ``item`` (the scene's focus item, say) belongs to, if any."""
+    while item is not None and not isinstance(item, ValueEditor):
+        item = item.parentItem()
+    return item

@@ -1,0 +1,297 @@
+"""The window at scale, measured in one process against NodeGraphQt's own paths.
+
+Prints readable lines, then one JSON object with: ``open_1000_s``, ``open_5000_s`` (a chain
+flow to a drawn canvas), ``frame_ms`` (5,000 nodes at fit zoom, warm), ``max_stall_ms`` and
+``gui_vs_headless`` (a GUI run of a 2,000-node chain against ``run_flow`` on the same
+executor), ``startup_s`` (a separate process, to a shown window), ``engine_chain_us`` and
+``engine_vs_ryvencore`` (skipped when ryvencore is not installed: this bench installs
+nothing), ``ngqt_deserialize_1000_s`` and ``ngqt_frame_5000_ms`` (NodeGraphQt by itself).
+
+    QT_QPA_PLATFORM=offscreen python bench/bench_gui.py [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp()  # a fresh layout and settings
+
+from PySide6 import QtCore, QtWidgets  # noqa: E402
+
+from pyflow_desktop.engine import make_executor, run_flow  # noqa: E402
+from pyflow_desktop.repository import (  # noqa: E402
+    Flow,
+    Link,
+    NodeInstance,
+    NodeSpec,
+    Port,
+    Repository,
+)
+
+SOURCE = "def func(a):\n    return (a or 0) + 1\n"
+STARTUP = """
+import time, sys
+from pyflow_desktop.ui.window.app import application
+from pyflow_desktop.ui.window.main_window import MainWindow
+app = application()
+window = MainWindow(ask_on_close=False)
+window.show()
+app.processEvents()
+print("shown", flush=True)
+"""
+
+
+def chain(n: int) -> Repository:
+    repo = Repository()
+    repo.add_spec(NodeSpec("inc", "Inc", [Port("a", "Int")], [Port("out", "Int")], SOURCE))
+    flow = Flow("chain", "Chain")
+    with flow.events.muted():
+        for i in range(n):
+            flow.add_node(NodeInstance(f"n{i}", "inc", x=(i % 50) * 240.0, y=(i // 50) * 140.0))
+            if i:
+                flow.add_link(Link(f"n{i - 1}", "out", f"n{i}", "a"))
+    repo.add_flow(flow)
+    return repo
+
+
+def settle(app: QtWidgets.QApplication, ms: int = 0) -> None:
+    deadline = time.perf_counter() + ms / 1000
+    app.processEvents()
+    while time.perf_counter() < deadline:
+        app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 10)
+
+
+def fit_all(viewer, items) -> None:
+    rect = QtCore.QRectF()
+    for item in items:
+        rect = rect.united(item.sceneBoundingRect())
+    viewer.set_scene_rect([rect.x(), rect.y(), rect.width(), rect.height()])
+
+
+def warm_frame_ms(app, viewer, repeat: int) -> float:
+    viewport = viewer.viewport()
+    viewport.repaint()  # cold
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        viewport.repaint()
+        best = min(best, time.perf_counter() - start)
+    return best * 1000
+
+
+def open_window(app, n: int):
+    from pyflow_desktop.ui.window.main_window import MainWindow
+
+    repo = chain(n)
+    window = MainWindow(ask_on_close=False)
+    window.resize(1280, 800)
+    window.show()
+    settle(app, 100)
+    start = time.perf_counter()
+    window.set_repository(repo, None)
+    canvas = window.tabs.open_flow("chain")
+    settle(app)
+    canvas.viewer().viewport().repaint()
+    return window, canvas, time.perf_counter() - start
+
+
+def ours(app, args) -> dict:
+    out = {}
+    for n in (1000, 5000):
+        window, canvas, seconds = open_window(app, n)
+        out[f"open_{n}_s"] = seconds
+        print(f"open a {n}-node chain in the window: {seconds:.2f} s")
+        if n == 5000:
+            fit_all(canvas.viewer(), [node.view for node in canvas.flow_nodes()])
+            settle(app, 50)
+            out["frame_ms"] = warm_frame_ms(app, canvas.viewer(), args.repeat)
+            print(f"frame at fit zoom, 5,000 nodes, warm: {out['frame_ms']:.1f} ms")
+        window.close()
+        window.deleteLater()
+        settle(app, 50)
+    return out
+
+
+def gui_run(app, args) -> dict:
+    from pyflow_desktop.ui.run.settings import RunSettings
+    from pyflow_desktop.ui.window.main_window import MainWindow
+
+    n = 2000
+    repo = chain(n)
+    window = MainWindow(ask_on_close=False)
+    window.resize(1280, 800)
+    window.show()
+    window.set_repository(repo, None)
+    window.tabs.open_flow("chain")
+    settle(app, 200)
+    window.runs.runner.settings = RunSettings(executor="thread", workers=2, cache=False)
+    ticks: list[float] = []
+    batches: list[float] = []
+    heartbeat = QtCore.QTimer(interval=5)
+    heartbeat.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    window.runs.runner.batch_ready.connect(lambda _events: batches.append(time.perf_counter()))
+    done = []
+    window.runs.run_done.connect(done.append)
+    heartbeat.start()
+    start = time.perf_counter()
+    window.runs.run_current("all")
+    while not done:
+        app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 5)
+    wall = time.perf_counter() - start
+    heartbeat.stop()
+    gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+    batch_gaps = [b - a for a, b in zip([start, *batches], batches)]
+    window.close()
+    headless = []
+    for _ in range(args.repeat):
+        executor = make_executor("thread", 2)
+        began = time.perf_counter()
+        run_flow(repo, "chain", targets="all", executor=executor)
+        headless.append(time.perf_counter() - began)
+    best = min(headless)
+    out = {
+        "max_stall_ms": max(gaps, default=0) * 1000,
+        "gui_vs_headless": wall / best,
+    }
+    print(
+        f"GUI run of a {n}-node chain: {wall:.2f} s, longest stall {out['max_stall_ms']:.0f} ms,"
+        f" longest gap between batches {max(batch_gaps, default=0) * 1000:.0f} ms;"
+        f" headless {best:.2f} s: {out['gui_vs_headless']:.2f}x"
+    )
+    return out
+
+
+def startup(args) -> dict:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    best = float("inf")
+    for _ in range(args.repeat):
+        began = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, "-c", STARTUP], stdout=subprocess.PIPE, text=True, env=env
+        )
+        process.stdout.readline()
+        best = min(best, time.perf_counter() - began)
+        process.kill()
+        process.wait()
+    print(f"start-up to a shown window (a new process): {best:.2f} s")
+    return {"startup_s": best}
+
+
+def engine(args) -> dict:
+    n = 2000
+    repo = chain(n)
+    best = float("inf")
+    for _ in range(args.repeat):
+        executor = make_executor("thread", 4)
+        began = time.perf_counter()
+        run_flow(repo, "chain", targets="all", executor=executor)
+        best = min(best, time.perf_counter() - began)
+    out = {"engine_chain_us": best / n * 1e6}
+    line = f"engine, chain of {n} trivial nodes: {out['engine_chain_us']:.1f} µs/node"
+    try:
+        peer = ryvencore_chain_us(n, args.repeat)
+    except ImportError:
+        print(line + " (ryvencore not installed: no comparison)")
+        return out
+    out["engine_vs_ryvencore"] = out["engine_chain_us"] / peer
+    print(f"{line}; ryvencore {peer:.1f} µs/node: {out['engine_vs_ryvencore']:.2f}x")
+    return out
+
+
+def ryvencore_chain_us(n: int, repeat: int) -> float:
+    import ryvencore as rc
+
+    class Inc(rc.Node):
+        title = "inc"
+        init_inputs = [rc.NodeInputType()]
+        init_outputs = [rc.NodeOutputType()]
+
+        def update_event(self, inp=-1):
+            value = self.input(0)
+            self.set_output_val(0, rc.Data(((value.payload if value else 0) or 0) + 1))
+
+    session = rc.Session()
+    session.register_node_types([Inc])
+    flow = session.create_flow("chain")
+    nodes = [flow.create_node(Inc) for _ in range(n)]
+    for a, b in zip(nodes, nodes[1:]):
+        flow.connect_nodes(a.outputs[0], b.inputs[0])
+    best = float("inf")
+    for _ in range(repeat):
+        began = time.perf_counter()
+        nodes[0].update()
+        best = min(best, time.perf_counter() - began)
+    return best / n * 1e6
+
+
+def nodegraphqt(app, args) -> dict:
+    from pyflow_desktop.ui.canvas.ngqt import BaseNode, NodeGraph
+
+    class Plain(BaseNode):
+        __identifier__ = "bench"
+        NODE_NAME = "plain"
+
+        def __init__(self):
+            super().__init__()
+            self.add_input("a")
+            self.add_output("out")
+
+    out = {}
+    graph = NodeGraph()
+    graph.register_node(Plain)
+    session = {"nodes": {}, "connections": []}
+    for i in range(1000):
+        session["nodes"][f"0x{i:x}"] = {
+            "type_": "bench.Plain",
+            "name": f"n{i}",
+            "pos": [(i % 50) * 240.0, (i // 50) * 140.0],
+        }
+        if i:
+            session["connections"].append({"out": [f"0x{i - 1:x}", "out"], "in": [f"0x{i:x}", "a"]})
+    began = time.perf_counter()
+    graph.deserialize_session(session)
+    out["ngqt_deserialize_1000_s"] = time.perf_counter() - began
+    print(f"NodeGraphQt deserialize_session, 1,000 nodes: {out['ngqt_deserialize_1000_s']:.2f} s")
+    big = NodeGraph()
+    big.register_node(Plain)
+    widget = big.widget
+    widget.resize(1000, 700)
+    widget.show()
+    for i in range(5000):
+        node = Plain()
+        big.add_node(node, pos=[(i % 70) * 240.0, (i // 70) * 140.0], push_undo=False)
+    settle(app, 50)
+    fit_all(big.viewer(), [node.view for node in big.all_nodes()])
+    settle(app, 50)
+    out["ngqt_frame_5000_ms"] = warm_frame_ms(app, big.viewer(), args.repeat)
+    print(f"NodeGraphQt frame at fit zoom, 5,000 nodes, warm: {out['ngqt_frame_5000_ms']:.1f} ms")
+    widget.close()
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    from pyflow_desktop.ui.window.app import application
+
+    app = application()
+    figures: dict = {}
+    figures.update(ours(app, args))
+    figures.update(gui_run(app, args))
+    figures.update(startup(args))
+    figures.update(engine(args))
+    figures.update(nodegraphqt(app, args))
+    print(json.dumps({key: round(value, 4) for key, value in figures.items()}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
