@@ -30,7 +30,7 @@ from multiprocessing.connection import Client
 from .executor import Executor, Report
 from .node_call import NodeOutcome, NodeTask
 from .process_group import ProcessGroup, popen_options
-from .worker_messages import ForgedMessage, read_message
+from .worker_messages import ForgedMessage, read_message, send_at_once
 
 WORKER_MODULE = "pyflow_desktop.engine.process_worker"
 
@@ -70,6 +70,7 @@ class Worker:
                 f"a worker process could not start ({describe_exit(self.process.wait())})"
             )
         self.conn = Client(("127.0.0.1", int(port)), authkey=authkey)
+        send_at_once(self.conn)
         self.pool = pool
         self.node_id: str | None = None
         self.report: Report | None = None
@@ -261,6 +262,7 @@ class ProcessExecutor(Executor):
             )
             return
         self._running[task.node_id] = worker
+        self._report(("started", task.node_id))  # an idle worker of its own runs it now
 
     def stop_node(self, node_id: str) -> bool:
         worker = self._running.pop(node_id, None)
@@ -271,3 +273,9 @@ class ProcessExecutor(Executor):
 
     def close(self) -> None:
         self._running.clear()
+
+    def shutdown(self) -> None:
+        """Stop the pool's workers (the owner is done: a window closes, a CLI run ends); the
+        pool starts new ones if it is used again."""
+        self._running.clear()
+        self.pool.shutdown()

@@ -26,8 +26,8 @@ def popen_options() -> dict[str, Any]:
 
 
 class ProcessGroup:
-    """The group of ``process``, started with ``popen_options()``; ``attach`` it before the
-    process can start anything (our worker waits for its auth key first)."""
+    """The group of ``process``, started with ``popen_options()``; made before the process
+    can start anything (our worker waits for its auth key first)."""
 
     def __init__(self, process: subprocess.Popen) -> None:
         self.pid = process.pid

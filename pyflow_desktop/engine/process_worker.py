@@ -4,8 +4,8 @@ Started as ``python -P -m pyflow_desktop.engine.process_worker`` (``-P``: the cu
 is not on ``sys.path``, so a ``threading.py`` there is never imported), in a session of its
 own: it reads an auth key and its owner's pid from stdin, listens on a loopback port and
 prints it, then accepts the owner's authenticated connection. It receives ``NodeTask``s, runs
-each with ``execute_node`` and sends back the messages of ``worker_messages``:
-``started``, ``partial`` and ``done``. It exits when the connection closes or its owner dies
+each with ``execute_node`` and sends back the messages of ``worker_messages``: ``partial``
+and ``done``. It exits when the connection closes or its owner dies
 (taking its process group with it), so no worker outlives its owner.
 """
 
@@ -20,7 +20,7 @@ from multiprocessing.connection import Listener
 from typing import Any
 
 from .node_call import execute_node
-from .worker_messages import message_bytes
+from .worker_messages import message_bytes, send_at_once
 
 OWNER_POLL_SECONDS = 0.25
 
@@ -34,6 +34,7 @@ def main() -> None:
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints must not reach the owner
     conn = listener.accept()
     listener.close()
+    send_at_once(conn)
     serve(conn)
 
 
@@ -56,7 +57,6 @@ def serve(conn) -> None:
         def partial(value: Any, index: int, node_id: str = task.node_id) -> None:
             send(("partial", node_id, value, index))
 
-        send(("started", task.node_id))
         send(("done", task.node_id, execute_node(task, partial)))
 
 

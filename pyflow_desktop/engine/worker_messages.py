@@ -7,8 +7,7 @@ value types of the standard library, numpy arrays, dtypes and scalars. Anything 
 be built, so unpickling cannot run code in the owner.
 
 A message is a pickled tuple of builtins only (no class at all is allowed in it):
-``("started", node_id)``, ``("partial", node_id, index, value_bytes)`` or
-``("done", node_id, fields)`` where ``fields`` holds the ``NodeOutcome``'s fields with its
+``("partial", node_id, index, value_bytes)`` or ``("done", node_id, fields)`` where ``fields`` holds the ``NodeOutcome``'s fields with its
 outputs as bytes. Values travel as separate pickles, so one that the owner may not build
 fails its node with a clear reason and the message itself still reads. A message that is
 not one of these shapes raises ``ForgedMessage``.
@@ -18,6 +17,7 @@ from __future__ import annotations
 
 import io
 import pickle
+import socket
 from typing import Any
 
 from .node_call import NodeOutcome
@@ -52,6 +52,17 @@ _FIELDS = {
 }
 
 
+def send_at_once(conn) -> None:
+    """Turn off Nagle's algorithm on the loopback connection ``conn``: small messages sent
+    back to back (a generator's partial values, then ``done``) would otherwise each wait for
+    the previous one's delayed acknowledgement (40 ms on Linux)."""
+    sock = socket.socket(fileno=conn.fileno())
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    finally:
+        sock.detach()  # the connection keeps its descriptor
+
+
 class ForgedMessage(ValueError):
     """Bytes from a worker that are not a message our worker code sends."""
 
@@ -83,11 +94,9 @@ def load_value(data: bytes) -> Any:
 
 
 def message_bytes(message: tuple) -> bytes:
-    """Encode a worker's message (the worker side): ``("started", node_id)``,
-    ``("partial", node_id, value, index)`` or ``("done", node_id, outcome)``."""
+    """Encode a worker's message (the worker side): ``("partial", node_id, value, index)`` or
+    ``("done", node_id, outcome)``."""
     kind, node_id = message[0], message[1]
-    if kind == "started":
-        return dump_value((kind, node_id))
     if kind == "partial":
         value, index = message[2], message[3]
         try:
@@ -114,8 +123,6 @@ def read_message(data: bytes) -> tuple:
     except Exception as exc:
         raise ForgedMessage(f"unreadable: {type(exc).__name__}: {exc}") from None
     shape = tuple(type(part) for part in message) if type(message) is tuple else ()
-    if shape == (str, str) and message[0] == "started":
-        return message
     if shape == (str, str, int, bytes) and message[0] == "partial":
         _, node_id, index, payload = message
         try:
