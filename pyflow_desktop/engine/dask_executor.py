@@ -5,23 +5,30 @@ running ``run_node_on_worker``; the future's done callback reports the ``NodeOut
 ``distributed`` is imported only when the executor connects, so importing the engine stays
 cheap.
 
-Streaming: distributed no longer ships Pub/Sub, so a generator node's partial values travel
-through the cluster's event broker: the worker calls ``Worker.log_event(topic, ...)`` with the
-value pickled, and the client receives it through ``Client.subscribe_topic`` on its event
-loop thread. Worker → scheduler → client streams are ordered, so every partial value of a node
-is reported before its ``done`` message. Each message carries the run id, so a value from a
-node of an earlier run is dropped; when dask reruns a task (its worker died) the restarted
-stream's values are forwarded only from the index after the last one already forwarded.
+Start and streaming: distributed no longer ships Pub/Sub, so a node's start (the scheduler's
+timeout counts from it, not from the time queued for a worker) and a generator node's
+partial values travel through the cluster's event broker: the worker calls
+``Worker.log_event(topic, ...)``, and the client receives it through
+``Client.subscribe_topic`` on its event loop thread. Worker → scheduler → client streams are
+ordered, so a node's start and partial values are reported before its ``done`` message. Each
+message carries the run id, so one from a node of an earlier run is dropped; when dask reruns
+a task (we restarted its worker) the restarted stream's values are forwarded only from the
+index after the last one already forwarded.
 
-Stop: ``stop_node`` cancels the node's future and sets a ``distributed.Event`` named after its
-key; a streaming generator checks that event between yields (at most every
-``dask_worker.STOP_CHECK_INTERVAL`` seconds) and stops. A plain function that is already running cannot be
-interrupted: its result is discarded, but it keeps its worker thread until it returns.
+Containment: a node is tried once (``dask_scheduler.OneAttempt``): one that kills its worker
+fails with ``KilledWorker`` instead of killing every worker in turn. Stop and timeouts:
+``stop_node`` cancels the node's future and sets a ``distributed.Event`` named after its key
+(a streaming generator checks it between yields, at most every
+``dask_worker.STOP_CHECK_INTERVAL`` seconds); a node already running on a worker with a nanny
+gets that worker restarted, which frees it however the node hangs. On a worker without a nanny
+(the in-process local cluster) a running plain function cannot be interrupted: its result is
+discarded, but it keeps its worker thread until it returns.
 
 State: ``_client``/``_cluster`` (kept across runs until ``shutdown``; ``_connect_lock``).
 Guarded by ``_lock``, which is never held while waiting on dask (the client's event loop
 thread takes it too): ``_run`` (the current run's id and ``report``),
 ``_keys``/``_futures`` (node id → task key / future, for the current run's nodes in flight),
+``_started`` (node id → the address of the worker running it and whether a nanny watches it),
 ``_stopped`` (keys this executor cancelled itself, whose callbacks report nothing) and
 ``_set_events`` (stop events set, cleared after a while so the scheduler can drop them).
 """
@@ -32,15 +39,15 @@ import os
 import pickle
 import threading
 import time
-import traceback
 import uuid
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-from .dask_worker import run_node_on_worker, truncate_topic
+from .dask_outcome import failed_outcome, outcome_of
+from .dask_worker import KEY_PREFIX, run_node_on_worker, stop_event_name, truncate_topic
 from .executor import Executor, Report, default_workers
-from .node_call import NodeOutcome, NodeTask
+from .node_call import NodeTask
 
 _EVENT_KEEP_SECONDS = 60.0
 
@@ -86,6 +93,7 @@ class DaskExecutor(Executor):
         self._run: _Run | None = None
         self._futures: dict[str, Any] = {}
         self._keys: dict[str, str] = {}
+        self._started: dict[str, tuple[str, bool]] = {}
         self._stopped: set[str] = set()
         self._set_events: list[tuple[float, str]] = []
 
@@ -127,15 +135,25 @@ class DaskExecutor(Executor):
                 self._cluster = self._start_cluster()
                 client = Client(self._cluster, set_as_default=False)
             client.subscribe_topic(self._topic, self._on_event)
+            self._one_attempt(client)
             self._client = client
             return client
+
+    @staticmethod
+    def _one_attempt(client) -> None:
+        from .dask_scheduler import OneAttempt
+
+        try:
+            client.register_plugin(OneAttempt())
+        except Exception:  # noqa: BLE001 — a scheduler without pyflow_desktop installed:
+            pass  # dask then retries a node that kills its worker (allowed-failures)
 
     def _start_cluster(self):
         from distributed import LocalCluster
 
         threads = self._requested_workers or default_workers()
-        if self.processes:
-            n_workers = max(1, min(os.cpu_count() or 1, threads))
+        if self.processes:  # one thread each: restarting a worker stops exactly one node
+            n_workers, threads = max(1, min(os.cpu_count() or 1, threads)), 1
         else:
             n_workers = 1
         with warnings.catch_warnings():
@@ -167,12 +185,13 @@ class DaskExecutor(Executor):
             self._run = _Run(uuid.uuid4().hex, report)  # Stop reaches nodes through stop_node
             self._futures = {}
             self._keys = {}
+            self._started = {}
         if self._requested_workers is None:
             self.max_workers = self._total_threads() or default_workers()
         self._forget_old_events()
 
     def submit(self, task: NodeTask) -> None:
-        key = f"{task.node_id}-{uuid.uuid4().hex}"
+        key = f"{KEY_PREFIX}{task.node_id}-{uuid.uuid4().hex}"
         with self._lock:
             run, client = self._run, self._client
             if run is None or client is None:
@@ -184,14 +203,16 @@ class DaskExecutor(Executor):
                 task,
                 self._topic,
                 run.run_id,
-                _stop_event_name(key),
+                key,
                 pure=False,
                 key=key,
             )
         except Exception as exc:  # noqa: BLE001 — e.g. arguments that cannot be sent
             with self._lock:
                 self._keys.pop(task.node_id, None)
-            run.report(("done", task.node_id, _failed(task.node_id, "dask could not run it", exc)))
+            run.report(
+                ("done", task.node_id, failed_outcome(task.node_id, "dask could not run it", exc))
+            )
             return
         with self._lock:
             self._futures[task.node_id] = future
@@ -200,25 +221,46 @@ class DaskExecutor(Executor):
         )
 
     def stop_node(self, node_id: str) -> bool:
+        """Cancel the node; if it runs already, restart its worker. Returns False when it
+        runs on a worker without a nanny, where it goes on until it returns."""
         with self._lock:
             future = self._futures.pop(node_id, None)
             key = self._keys.pop(node_id, None)
+            started = self._started.pop(node_id, None)
             if future is None or key is None:
                 return False
             self._stopped.add(key)
         self._stop(future, key)
-        return True
+        if started is None:  # still waiting for a worker: cancelling frees it
+            return True
+        address, nanny = started
+        if nanny:
+            threading.Thread(
+                target=self._restart, args=(address,), name="pyflow-dask-restart", daemon=True
+            ).start()
+        return nanny
+
+    def _restart(self, address: str) -> None:
+        """Restart the worker at ``address`` (on its scheduler, through its nanny)."""
+        from .dask_scheduler import restart_worker
+
+        client = self._client
+        if client is None:
+            return
+        try:
+            client.run_on_scheduler(restart_worker, address)
+        except Exception:  # noqa: BLE001 — no pyflow_desktop on the scheduler: dask's own way
+            try:
+                client.restart_workers([address], raise_for_error=False)
+            except Exception:  # noqa: BLE001 — the cluster is going away
+                pass
 
     def close(self) -> None:
-        """End this run's work (outstanding nodes are cancelled); the client stays open."""
+        """End this run's work (outstanding nodes are stopped); the client stays open."""
+        for node_id in list(self._futures):
+            self.stop_node(node_id)
         with self._lock:
-            pending = [(f, self._keys[n]) for n, f in self._futures.items() if n in self._keys]
-            self._stopped.update(key for _, key in pending)
-            self._futures, self._keys = {}, {}
             run, self._run = self._run, None
-        for future, key in pending:
-            if not future.done():
-                self._stop(future, key)
         if run is not None and run.partials and self._client is not None:
             try:
                 self._client.run_on_scheduler(truncate_topic, self._topic)
@@ -264,9 +306,9 @@ class DaskExecutor(Executor):
         if client is None:
             return
         try:
-            _event(client, _stop_event_name(key)).set()
+            _event(client, stop_event_name(key)).set()
             with self._lock:
-                self._set_events.append((time.monotonic(), _stop_event_name(key)))
+                self._set_events.append((time.monotonic(), stop_event_name(key)))
         except Exception:  # noqa: BLE001 — the cancel below still frees the slot
             pass
         try:
@@ -287,11 +329,15 @@ class DaskExecutor(Executor):
                 pass
 
     def _on_event(self, event: tuple[float, Any]) -> None:
-        """A partial value from a worker (runs on the client's event loop thread)."""
+        """A node's start or partial value from a worker (on the client's event loop thread)."""
         try:
-            run_id, node_id, index, payload = event[1]
+            kind, run_id, node_id, *rest = event[1]
         except (TypeError, ValueError):
             return
+        if kind == "started":
+            self._on_started(run_id, node_id, *rest)
+            return
+        index, payload = rest
         with self._lock:
             run = self._run
             if run is None or run.run_id != run_id or node_id not in self._keys:
@@ -307,6 +353,14 @@ class DaskExecutor(Executor):
             value = f"<partial value could not be read: {type(exc).__name__}: {exc}>"
         run.report(("partial", node_id, value, index))
 
+    def _on_started(self, run_id: str, node_id: str, key: str, address: str, nanny: bool) -> None:
+        with self._lock:
+            run = self._run
+            if run is None or run.run_id != run_id or self._keys.get(node_id) != key:
+                return
+            self._started[node_id] = (address, nanny)
+        run.report(("started", node_id))
+
     def _on_done(self, node_id: str, run: _Run, future) -> None:
         """A node's future finished, failed or was cancelled (runs on dask's callback thread)."""
         with self._lock:
@@ -316,52 +370,12 @@ class DaskExecutor(Executor):
             if self._keys.get(node_id) == future.key:
                 del self._keys[node_id]
                 self._futures.pop(node_id, None)
-        outcome = _outcome_of(node_id, future)
+                self._started.pop(node_id, None)
+        outcome = outcome_of(node_id, future)
         run.report(("done", node_id, outcome))
-
-
-def _stop_event_name(key: str) -> str:
-    return f"pyflow-stop-{key}"
 
 
 def _event(client, name: str):
     from distributed import Event
 
     return Event(name, client=client)
-
-
-def _outcome_of(node_id: str, future) -> NodeOutcome:
-    status = future.status
-    if status == "finished":
-        try:
-            outcome = future.result()
-        except Exception as exc:  # noqa: BLE001 — the outputs could not be pickled or fetched
-            what = "its outputs could not be sent back from the dask worker (are they picklable?)"
-            return _failed(node_id, what, exc)
-        if isinstance(outcome, NodeOutcome):
-            return outcome
-        return NodeOutcome(node_id, error=f"dask task returned {type(outcome).__name__}")
-    if status != "error":  # cancelled by dask (not by us) or lost with its worker/scheduler
-        return NodeOutcome(node_id, error=f"dask worker lost: the task was {status} by dask")
-    try:
-        exc = future.exception()
-    except Exception as error:  # noqa: BLE001
-        exc = error
-    from distributed import KilledWorker
-
-    if isinstance(exc, KilledWorker | OSError):
-        return _failed(node_id, "dask worker lost", exc)
-    return _failed(node_id, "dask could not run the node", exc)
-
-
-def _failed(node_id: str, what: str, exc: BaseException | None) -> NodeOutcome:
-    """A node outcome for a failure of dask itself: one line naming the cause, full details
-    in the traceback (dask puts whole tracebacks in some messages)."""
-    if exc is None:
-        return NodeOutcome(node_id, error=f"{what}: unknown error")
-    lines = [line for line in str(exc).strip().splitlines() if line.strip()]
-    text = f"{type(exc).__name__}: {lines[0] if lines else ''}".rstrip(": ")
-    if len(lines) > 1:
-        text += f" ({lines[-1].strip()})"
-    trace = "".join(traceback.format_exception(exc))
-    return NodeOutcome(node_id, error=f"{what}: {text}", traceback=trace)

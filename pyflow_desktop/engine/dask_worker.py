@@ -1,8 +1,10 @@
 """What runs on a Dask worker (and scheduler) for ``DaskExecutor``: one node per task.
 
-A task runs ``run_node_on_worker``: partial values go to the cluster's event broker under the
-run's topic, and a ``_StopFlag`` polls the node's ``distributed.Event`` so that a streaming
-generator stops at its next ``yield`` once the client asks.
+A task runs ``run_node_on_worker``: it tells the client through the cluster's event broker,
+under the run's topic, that the node started (and on which worker, with or without a nanny),
+then sends each partial value the same way; a ``_StopFlag`` polls the node's
+``distributed.Event`` so that a streaming generator stops at its next ``yield`` once the
+client asks.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 from .node_call import NodeOutcome, NodeTask, execute_node
 
 STOP_CHECK_INTERVAL = 0.1
+KEY_PREFIX = "pyflow-node-"  # every task key of ours starts so (see dask_scheduler)
 
 
 class _StopFlag:
@@ -56,16 +59,23 @@ def _dump_value(value: Any) -> bytes:
         return pickle.dumps(f"<partial value could not be sent: {type(exc).__name__}: {exc}>")
 
 
-def run_node_on_worker(task: NodeTask, topic: str, run_id: str, stop_name: str) -> NodeOutcome:
-    """The dask task: run one node, publishing each partial value to ``topic``."""
+def stop_event_name(key: str) -> str:
+    return f"pyflow-stop-{key}"
+
+
+def run_node_on_worker(task: NodeTask, topic: str, run_id: str, key: str) -> NodeOutcome:
+    """The dask task ``key``: run one node, publishing its start and partial values to
+    ``topic``."""
     from distributed import get_worker
 
     worker = get_worker()
+    started = [run_id, task.node_id, key, worker.address, worker.nanny is not None]
+    worker.log_event(topic, ["started", *started])
 
     def on_partial(value: Any, index: int) -> None:
-        worker.log_event(topic, [run_id, task.node_id, index, _dump_value(value)])
+        worker.log_event(topic, ["partial", run_id, task.node_id, index, _dump_value(value)])
 
-    return execute_node(task, on_partial, _StopFlag(stop_name))
+    return execute_node(task, on_partial, _StopFlag(stop_event_name(key)))
 
 
 def truncate_topic(topic: str, dask_scheduler=None) -> None:

@@ -1,7 +1,9 @@
 """The executor interface: executors run nodes on behalf of the scheduler and report back.
 
 The scheduler owns every decision; an executor only runs ``NodeTask``s and calls
-``report(message)`` from any thread with ``("partial", node_id, value, index)`` or
+``report(message)`` from any thread with ``("started", node_id)`` when the node really
+begins (timeouts count from there, not from ``submit``: a node may wait for a worker first),
+then ``("partial", node_id, value, index)`` for each streamed value and
 ``("done", node_id, outcome)``. The concrete executors live in their own modules and
 ``executors.py`` picks one by name.
 """

@@ -3,13 +3,17 @@
 Each node runs in a worker process, so a node that hangs can be killed (timeout or Stop) and
 one that kills its own process fails alone; the worker is then replaced. Workers are reused
 between nodes and runs (a pool shared by the whole program). They are fresh interpreters
-(``python -m pyflow_desktop.engine.process_worker``, i.e. spawned) connected by an
-authenticated loopback connection: unlike ``multiprocessing`` they never re-import the
-caller's ``__main__``, and behave the same on every platform.
+(``python -P -m pyflow_desktop.engine.process_worker``, i.e. spawned, without the current
+folder on ``sys.path``) connected by an authenticated loopback connection: unlike
+``multiprocessing`` they never re-import the caller's ``__main__``, and behave the same on
+every platform. Each runs in a process group of its own (``process_group``), killed whole,
+so nothing a node started outlives its worker. What a worker sends is read as hostile
+(``worker_messages``): a message that is not ours fails the node at once and stops the worker.
 
 State: ``WorkerPool._idle`` (workers waiting for work), ``WorkerPool._all`` (every live
-worker), each ``Worker.node_id`` (the node it runs, or None) and ``Worker.stopping`` (set
-when we kill it on purpose, so its death is not reported as a crash).
+worker), each ``Worker.node_id`` (the node it runs, or None), ``Worker.stopping`` (set
+when we kill it on purpose, so its death is not reported as a crash) and ``Worker.reaped``
+(its process was waited for: its group id may belong to another process now).
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ from multiprocessing.connection import Client
 
 from .executor import Executor, Report
 from .node_call import NodeOutcome, NodeTask
-from .process_worker import read_message
+from .process_group import ProcessGroup, popen_options
+from .worker_messages import ForgedMessage, read_message, send_at_once
 
 WORKER_MODULE = "pyflow_desktop.engine.process_worker"
 
@@ -37,7 +42,7 @@ class WorkerStartError(RuntimeError):
 def worker_command() -> list[str]:
     if getattr(sys, "frozen", False):  # a PyInstaller bundle: the program serves as worker
         return [sys.executable, "--pyflow-worker"]
-    return [sys.executable, "-m", WORKER_MODULE]
+    return [sys.executable, "-P", "-m", WORKER_MODULE]
 
 
 class Worker:
@@ -51,23 +56,28 @@ class Worker:
             stdout=subprocess.PIPE,
             text=True,
             stderr=None,
+            **popen_options(),
         )
+        self.group = ProcessGroup(self.process)  # before it can start anything
         self.process.stdin.write(f"{authkey.hex()} {os.getpid()}\n")
         self.process.stdin.close()
         port = self.process.stdout.readline().strip()
         self.process.stdout.close()
         if not port.isdigit():
-            self.process.kill()
+            self.group.kill()
+            self.group.close()
             raise WorkerStartError(
                 f"a worker process could not start ({describe_exit(self.process.wait())})"
             )
         self.conn = Client(("127.0.0.1", int(port)), authkey=authkey)
+        send_at_once(self.conn)
         self.pool = pool
         self.node_id: str | None = None
         self.report: Report | None = None
         self.stopping = False
-        self._reader = threading.Thread(target=self._read, name="pyflow-worker-reader", daemon=True)
-        self._reader.start()
+        self.reaped = False
+        self.reader = threading.Thread(target=self._read, name="pyflow-worker-reader", daemon=True)
+        self.reader.start()
 
     def run(self, task: NodeTask, report: Report) -> None:
         data = pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL)  # fails before any state
@@ -77,8 +87,15 @@ class Worker:
     def _read(self) -> None:
         while True:
             try:
-                message = read_message(self.conn.recv_bytes())
+                data = self.conn.recv_bytes()
             except (EOFError, OSError):
+                break
+            try:
+                message = read_message(data)
+                if message[1] != self.node_id:
+                    raise ForgedMessage(f"about node {message[1]!r}, which it is not running")
+            except ForgedMessage as exc:
+                self._refuse(str(exc))
                 break
             if message[0] == "done":
                 report, self.node_id, self.report = self.report, None, None
@@ -88,12 +105,24 @@ class Worker:
                 self.report(message)
         self._died()
 
+    def _refuse(self, reason: str) -> None:
+        """The worker sent bytes our worker code never sends: node code forged them. Fail its
+        node now and stop the worker, which can no longer be trusted."""
+        node_id, report, self.node_id, self.report = self.node_id, self.report, None, None
+        self.kill()
+        if node_id is not None and report is not None:
+            error = f"its worker process sent a message that is not its own ({reason})"
+            report(("done", node_id, NodeOutcome(node_id, error=f"{error}; it was stopped")))
+
     def _died(self) -> None:
+        self.group.kill()  # what its nodes started goes too; before the reaping frees its id
         try:
             code = self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self.process.kill()
             code = self.process.wait()
+        self.reaped = True
+        self.group.close()
         self.conn.close()
         self.pool.forget(self)
         if self.node_id is not None and not self.stopping and self.report is not None:
@@ -109,8 +138,8 @@ class Worker:
 
     def kill(self) -> None:
         self.stopping = True
-        if self.process.poll() is None:
-            self.process.kill()
+        if not self.reaped:  # (poll() would reap it, and free its id for reuse)
+            self.group.kill()
 
     def close(self) -> None:
         self.stopping = True
@@ -181,8 +210,8 @@ class WorkerPool:
             workers, self._all, self._idle = list(self._all), set(), []
         for worker in workers:
             worker.kill()
-        for worker in workers:
-            worker.process.wait(timeout=5)
+        for worker in workers:  # each reader reaps its worker once its connection closes
+            worker.reader.join(timeout=10)
 
 
 _shared: WorkerPool | None = None
@@ -233,6 +262,7 @@ class ProcessExecutor(Executor):
             )
             return
         self._running[task.node_id] = worker
+        self._report(("started", task.node_id))  # an idle worker of its own runs it now
 
     def stop_node(self, node_id: str) -> bool:
         worker = self._running.pop(node_id, None)
@@ -243,3 +273,9 @@ class ProcessExecutor(Executor):
 
     def close(self) -> None:
         self._running.clear()
+
+    def shutdown(self) -> None:
+        """Stop the pool's workers (the owner is done: a window closes, a CLI run ends); the
+        pool starts new ones if it is used again."""
+        self._running.clear()
+        self.pool.shutdown()

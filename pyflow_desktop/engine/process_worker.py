@@ -1,16 +1,17 @@
 """The loop that runs inside each worker process of the ``process`` executor.
 
-Started as ``python -m pyflow_desktop.engine.process_worker``: it reads an auth key and its
-owner's pid from stdin, listens on a loopback port and prints it, then accepts the owner's
-authenticated connection. It receives ``NodeTask``s, runs each with ``execute_node`` and
-sends back ``("partial", node_id, value, index)`` and ``("done", node_id, outcome)``. It
-exits when the connection closes or its owner dies, so no worker outlives its owner.
+Started as ``python -P -m pyflow_desktop.engine.process_worker`` (``-P``: the current folder
+is not on ``sys.path``, so a ``threading.py`` there is never imported), in a session of its
+own: it reads an auth key and its owner's pid from stdin, listens on a loopback port and
+prints it, then accepts the owner's authenticated connection. It receives ``NodeTask``s, runs
+each with ``execute_node`` and sends back the messages of ``worker_messages``: ``partial``
+and ``done``. It exits when the connection closes or its owner dies
+(taking its process group with it), so no worker outlives its owner.
 """
 
 from __future__ import annotations
 
 import os
-import pickle
 import signal
 import sys
 import threading
@@ -18,7 +19,8 @@ import time
 from multiprocessing.connection import Listener
 from typing import Any
 
-from .node_call import NodeOutcome, execute_node
+from .node_call import execute_node
+from .worker_messages import message_bytes, send_at_once
 
 OWNER_POLL_SECONDS = 0.25
 
@@ -32,6 +34,7 @@ def main() -> None:
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints must not reach the owner
     conn = listener.accept()
     listener.close()
+    send_at_once(conn)
     serve(conn)
 
 
@@ -57,56 +60,13 @@ def serve(conn) -> None:
         send(("done", task.node_id, execute_node(task, partial)))
 
 
-def message_bytes(message: tuple) -> bytes:
-    """Pickle a message as ``(kind, node_id, index, payload_bytes)``.
-
-    The payload (a partial value, or the outcome) is pickled on its own, so the owner can
-    always tell which node a message is about even when it cannot unpickle the payload; a
-    payload that cannot be pickled here becomes a clear error instead.
-    """
-    kind, node_id, payload = message[0], message[1], message[2]
-    index = message[3] if kind == "partial" else None
-    try:
-        inner = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception as exc:
-        reason = f"{type(exc).__name__}: {exc}"
-        if kind == "partial":
-            inner = pickle.dumps(f"<value cannot be sent: {reason}>")
-        else:
-            inner = pickle.dumps(
-                NodeOutcome(
-                    node_id,
-                    error=f"the node's output cannot be sent between processes ({reason})",
-                    stdout=payload.stdout,
-                    stderr=payload.stderr,
-                    elapsed=payload.elapsed,
-                )
-            )
-    return pickle.dumps((kind, node_id, index, inner), protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def read_message(data: bytes) -> tuple:
-    """The message ``message_bytes`` made; a payload that cannot be unpickled here (say, an
-    instance of a class only the worker could import) becomes a clear error instead."""
-    kind, node_id, index, inner = pickle.loads(data)
-    try:
-        payload = pickle.loads(inner)
-    except Exception as exc:
-        reason = f"{type(exc).__name__}: {exc}"
-        if kind == "partial":
-            payload = f"<value could not be received: {reason}>"
-        else:
-            payload = NodeOutcome(
-                node_id, error=f"the node's output could not be received ({reason})"
-            )
-    return (kind, node_id, payload, index) if kind == "partial" else (kind, node_id, payload)
-
-
 def _die_with_owner(owner_pid: int) -> None:
     def watch() -> None:
         while _alive(owner_pid):
             time.sleep(OWNER_POLL_SECONDS)
-        os._exit(0)
+        if hasattr(os, "killpg") and os.getpgid(0) == os.getpid():
+            os.killpg(os.getpid(), signal.SIGKILL)  # our group: what nodes started, and us
+        os._exit(0)  # Windows: the owner's Job object ends the rest as its handle closes
 
     threading.Thread(target=watch, name="pyflow-owner-watch", daemon=True).start()
 

@@ -5,7 +5,9 @@ The scheduler runs on the thread that calls ``Scheduler.run``; it alone touches 
 - ``waiting``: node id → number of upstream nodes not yet finished;
 - ``ready``: a heap of ``(rank, node id)`` whose inputs are all available; the rank puts
   nodes the user watches (``first``) and their ancestors before the others, then plan order;
-- ``in_flight``: node id → ``perf_counter`` time it was handed to the executor;
+- ``in_flight``: the nodes handed to the executor and not finished;
+- ``running``: node id → ``perf_counter`` time its executor reported it started (a node may
+  wait in the executor first, e.g. for a Dask worker): ``timeout`` counts from here;
 - ``outputs``: node id → its output values, once it succeeded;
 - ``inputs``: node id → the argument values it was (or would have been) called with;
 - ``status``: node id → pending | queued | running | success | cached | fail | skip |
@@ -76,7 +78,8 @@ class Scheduler:
         self.waiting: dict[str, int] = {}
         self.ready: list[tuple[tuple[int, int], str]] = []
         self.rank = _ranks(plan, first)
-        self.in_flight: dict[str, float] = {}
+        self.in_flight: set[str] = set()
+        self.running: dict[str, float] = {}
         self.outputs: dict[str, dict[str, Any]] = {}
         self.inputs: dict[str, list[Any]] = {}
         self.status: dict[str, str] = {}
@@ -167,15 +170,17 @@ class Scheduler:
                 self._expire_timeouts()
 
     def _wait_time(self) -> float | None:
-        if self.timeout is None:
+        if self.timeout is None or not self.running:
             return None
-        oldest = min(self.in_flight.values())
+        oldest = min(self.running.values())
         return max(0.0, oldest + self.timeout - time.perf_counter())
 
     def _handle(self, message: tuple) -> None:
         kind = message[0]
         if kind == "done":
             self._finish(message[1], message[2])
+        elif kind == "started" and message[1] in self.in_flight:
+            self.running.setdefault(message[1], time.perf_counter())  # a rerun keeps its start
         elif kind == "partial" and message[1] in self.in_flight:
             self._emit(NodeOutput, message[1], value=message[2], index=message[3])
 
@@ -211,8 +216,7 @@ class Scheduler:
                 label=planned.spec.id,
             )
         )
-        # Timed from here: starting a worker process inside submit is not the node's time.
-        self.in_flight[node_id] = time.perf_counter()
+        self.in_flight.add(node_id)  # timed from its "started" message, not from here
 
     def _arguments(self, node_id: str) -> tuple[list[Any], str | None]:
         """Positional arguments by port order: link, else manual value, else default.
@@ -262,8 +266,10 @@ class Scheduler:
                 self._make_ready(child)
 
     def _finish(self, node_id: str, outcome: NodeOutcome) -> None:
-        if self.in_flight.pop(node_id, None) is None:
+        if node_id not in self.in_flight:
             return  # timed out or cancelled earlier; its late result is ignored
+        self.in_flight.discard(node_id)
+        self.running.pop(node_id, None)
         if outcome.ok:
             self.status[node_id] = "success"
             self.outputs[node_id] = outcome.outputs
@@ -327,9 +333,10 @@ class Scheduler:
 
     def _expire_timeouts(self) -> None:
         now = time.perf_counter()
-        for node_id, started in list(self.in_flight.items()):
+        for node_id, started in list(self.running.items()):
             if now - started >= self.timeout:
-                del self.in_flight[node_id]
+                self.in_flight.discard(node_id)
+                del self.running[node_id]
                 stopped = self.executor.stop_node(node_id)
                 note = (
                     ""
@@ -347,6 +354,7 @@ class Scheduler:
         for node_id in list(self.in_flight):
             self.executor.stop_node(node_id)
         self.in_flight.clear()
+        self.running.clear()
         for node_id in self.plan.order:  # "running" too: one may be caught mid-dispatch
             if self.status[node_id] in ("pending", "queued", "running"):
                 self._cancel(node_id)

@@ -68,6 +68,7 @@ class ThreadExecutor(Executor):
             def partial(value: Any, index: int, node_id: str = node_id, report=report) -> None:
                 report(("partial", node_id, value, index))
 
+            report(("started", node_id))
             outcome = execute_node(task, partial, self._stops.get(node_id))
             self._stops.pop(node_id, None)
             self._busy.pop(node_id, None)

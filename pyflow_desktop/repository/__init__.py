@@ -2,13 +2,13 @@
 
 ``load_repository(path)`` reads the original PyFlow format or our native one;
 ``save_repository(repo, path, fmt)`` writes either. ``check_file(path)`` lists every problem
-of a file without running any node code.
+of a file without running any node code. Only regular files up to a size limit are read
+(``max_bytes``, else ``PYFLOW_DESKTOP_MAX_FILE_MB``, else 256 MB).
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from .errors import (
     CycleError,
@@ -25,6 +25,7 @@ from .errors import (
     UnknownSpecError,
 )
 from .events import Observable
+from .file_text import MAX_FILE_ENV, max_file_bytes, read_text
 from .flow import Flow, Link, NodeInstance
 from .link_types import (
     LinkConversion,
@@ -34,7 +35,7 @@ from .link_types import (
 )
 from .nodespec import NodeSpec, Port, func_problem
 from .port_types import ORIGINAL_TYPES, PORT_TYPES, ConversionError, check_value, convert_value
-from .reader import FORMAT_VERSION, decode_json, loads_repository, parse_repository
+from .reader import FORMAT_VERSION, loads_repository, parse_repository, parse_text
 from .repository import Repository
 from .validate import find_cycle, flow_problems, spec_path
 from .writer import FORMATS, Format, dump_repository, repository_to_dict, save_repository
@@ -42,6 +43,7 @@ from .writer import FORMATS, Format, dump_repository, repository_to_dict, save_r
 __all__ = [
     "FORMATS",
     "FORMAT_VERSION",
+    "MAX_FILE_ENV",
     "ORIGINAL_TYPES",
     "PORT_TYPES",
     "ConversionError",
@@ -77,57 +79,47 @@ __all__ = [
     "link_conversion",
     "load_repository",
     "loads_repository",
+    "parse_repository",
+    "parse_text",
+    "max_file_bytes",
     "repository_to_dict",
     "save_repository",
     "value_type",
 ]
 
 
-def _read_text(path: str | os.PathLike) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise MalformedFileError("no such file", file=str(path)) from None
-    except IsADirectoryError:
-        raise MalformedFileError("is a folder, not a repository file", file=str(path)) from None
-    except UnicodeDecodeError as exc:
-        raise MalformedFileError(
-            f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=str(path)
-        ) from None
-    except OSError as exc:
-        raise MalformedFileError(f"cannot read: {exc.strerror}", file=str(path)) from None
-
-
-def file_problems(path: str | os.PathLike) -> tuple[Repository, list[RepositoryError]]:
+def file_problems(
+    path: str | os.PathLike, max_bytes: int | None = None
+) -> tuple[Repository, list[RepositoryError]]:
     """Read ``path`` and return the repository with every problem found, each naming the file."""
     try:
-        data = decode_json(_read_text(path), str(path))
+        text = read_text(path, max_bytes)
     except RepositoryError as error:
         return Repository(), [error]
-    repo, problems = parse_repository(data)
+    repo, problems = parse_text(text)
     return repo, [problem.with_file(str(path)) for problem in problems]
 
 
-def check_file(path: str | os.PathLike) -> list[RepositoryError]:
+def check_file(path: str | os.PathLike, max_bytes: int | None = None) -> list[RepositoryError]:
     """Every problem of the file at ``path`` (empty when it is valid), func sources included.
 
     Sources are compiled, never run.
     """
-    repo, problems = file_problems(path)
+    repo, problems = file_problems(path, max_bytes)
+    reported = {problem.path for problem in problems}
     for spec in repo.specs.values():
-        problem = func_problem(spec.func)
+        where = f"{spec_path(spec.id)}.func"
+        problem = None if where in reported else func_problem(spec.func)
         if problem:
-            problems.append(
-                FuncSourceError(
-                    problem, file=str(path), path=f"{spec_path(spec.id)}.func", ident=spec.id
-                )
-            )
+            problems.append(FuncSourceError(problem, file=str(path), path=where, ident=spec.id))
     return problems
 
 
-def load_repository(path: str | os.PathLike) -> Repository:
-    """Load a repository file, raising the first ``RepositoryError`` it holds."""
-    repo, problems = file_problems(path)
+def load_repository(path: str | os.PathLike, max_bytes: int | None = None) -> Repository:
+    """Load a repository file, raising the first ``RepositoryError`` it holds.
+
+    ``max_bytes`` overrides the size limit (``max_file_bytes()``)."""
+    repo, problems = file_problems(path, max_bytes)
     if problems:
         raise problems[0]
     return repo

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import reprlib
 from typing import Any
 
 from .errors import DuplicateIdError, DuplicateLinkError, SchemaError
@@ -18,13 +19,16 @@ _PIXELS = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(?:px)?\s*$")
 
 
 def _read_pixels(value: Any, path: str, problems: Problems) -> float:
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
-        return float(value)
-    if isinstance(value, str):
-        match = _PIXELS.match(value)
-        if match and math.isfinite(float(match.group(1))):
-            return float(match.group(1))
-    problems.add(SchemaError(f"position {value!r} is not a number of pixels", path=path))
+    number = math.nan
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = float(value) if abs(value) < 1e300 else math.inf  # a 400-digit int overflows
+    elif isinstance(value, str) and (match := _PIXELS.match(value)):
+        number = float(match.group(1))
+    if math.isfinite(number):
+        return number
+    problems.add(
+        SchemaError(f"position {reprlib.repr(value)} is not a number of pixels", path=path)
+    )
     return 0.0
 
 

@@ -1,15 +1,15 @@
 """What the readers share: a collector of problems, and the original format's quirks.
 
 ``Problems`` gathers every ``RepositoryError`` a read meets (so one pass reports them all);
-``maybe_json`` undoes the original's JSON-encoded strings.
+``maybe_json`` undoes the original's JSON-encoded strings, as strictly as the file itself.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from .errors import RepositoryError, SchemaError
+from .json_text import parse_json
 
 
 class Problems:
@@ -53,13 +53,11 @@ UNREADABLE = object()
 def maybe_json(value: Any, path: str, problems: Problems) -> Any:
     """The original sometimes stored a domain's values as JSON-encoded strings."""
     if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError as exc:
-            problems.add(
-                SchemaError(f"a JSON-encoded string that does not parse: {exc.msg}", path=path)
-            )
+        decoded, found = parse_json(value, path)
+        if found:
+            problems.found.extend(found)
             return UNREADABLE
+        return decoded
     return value
 
 

@@ -11,7 +11,6 @@ never compiles or runs node code.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from .errors import (
@@ -21,6 +20,7 @@ from .errors import (
     SchemaError,
 )
 from .flow_reader import read_flow
+from .json_text import parse_json
 from .problems import UNREADABLE, Problems, json_name, maybe_json
 from .repository import Repository
 from .spec_reader import read_spec
@@ -29,25 +29,21 @@ FORMAT_KEY = "pyflow_desktop"
 FORMAT_VERSION = 1
 
 
-def decode_json(text: str, file: str | None = None) -> Any:
-    """Parse JSON text, raising ``MalformedFileError`` with line and column."""
+def parse_text(text: str) -> tuple[Repository, list[RepositoryError]]:
+    """Build a repository from JSON text; returns it with every problem found.
+
+    A text that is not strict JSON (see ``json_text``) gives only those problems."""
     if not text.strip():
-        raise MalformedFileError("the file is empty", file=file)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise MalformedFileError(
-            f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}", file=file
-        ) from None
-    except RecursionError:
-        raise MalformedFileError("not readable: JSON nested too deeply", file=file) from None
-    except ValueError as exc:  # e.g. a number too long for Python to read
-        raise MalformedFileError(f"not readable: {exc}", file=file) from None
+        return Repository(), [MalformedFileError("the file is empty")]
+    data, problems = parse_json(text)
+    if problems:
+        return Repository(), problems
+    return parse_repository(data)
 
 
 def loads_repository(text: str, name: str | None = None) -> Repository:
     """Load a repository from JSON text (``name`` is used in error messages)."""
-    repo, problems = parse_repository(decode_json(text, name))
+    repo, problems = parse_text(text)
     if problems:
         raise problems[0].with_file(name) if name else problems[0]
     return repo

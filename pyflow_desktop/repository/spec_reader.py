@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .errors import DuplicateIdError, SchemaError
-from .nodespec import NodeSpec, Port
+from .errors import DuplicateIdError, FuncSourceError, SchemaError
+from .nodespec import NodeSpec, Port, SourceTooComplexError, compile_source, syntax_message
 from .port_types import DEFAULT_TYPE, PORT_TYPES
 from .problems import UNREADABLE, Problems, check_id, extra_keys, maybe_json
 from .validate import spec_path
@@ -30,6 +30,7 @@ def read_spec(spec_id: str, raw: Any, problems: Problems) -> NodeSpec | None:
         return None
     if not problems.expect(func, str, f"{path}.func", spec_id):
         return None
+    _refuse_uncompilable(func, f"{path}.func", spec_id, problems)
     title = raw.get("title", spec_id)
     if not problems.expect(title, str, f"{path}.title", spec_id):
         title = spec_id
@@ -61,6 +62,18 @@ def read_spec(spec_id: str, raw: Any, problems: Problems) -> NodeSpec | None:
         extra=extra,
         explicit_outputs=explicit,
     )
+
+
+def _refuse_uncompilable(func: str, path: str, spec_id: str, problems: Problems) -> None:
+    """A source beyond Python's compiler limits is a hostile file, not a typo to fix in the
+    editor: refused on load (compiled only, never run). Ordinary syntax errors are left to
+    ``check_file`` and to runs."""
+    try:
+        compile_source(func)
+    except SourceTooComplexError as exc:
+        problems.add(FuncSourceError(syntax_message(exc), path=path, ident=spec_id))
+    except SyntaxError:
+        pass
 
 
 def _read_ports(raw: Any, path: str, spec_id: str, problems: Problems, is_input: bool):

@@ -6,7 +6,9 @@ list them all; the loader and the planner raise the first.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+import re
+from collections.abc import Iterable, Mapping
 
 from .errors import CycleError, LinkError, RepositoryError, UnknownPortError, UnknownSpecError
 from .flow import Flow
@@ -21,8 +23,29 @@ def spec_path(spec_id: str) -> str:
     return f"nodespec[{_quote(spec_id)}]"
 
 
+def json_path(parts: Iterable[str | int], base: str = "") -> str:
+    """The path of ``parts`` below ``base`` in the style of our messages, e.g.
+    ``flow["examples.math"].nodes[2].spec_id``: ids below ``flow`` and ``nodespec`` and keys
+    that are not identifiers are quoted; ``$`` is the whole document."""
+    text = base
+    for part in parts:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif text not in ("flow", "nodespec") and _IDENTIFIER.match(part):
+            text += f".{part}" if text else part
+        else:
+            text += f"[{_quote(part)}]"
+    return text or "$"
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
 def _quote(key: str) -> str:
-    return '"' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A key in double quotes on one line: quotes, backslashes, control characters and lone
+    surrogates escaped, other characters as they are."""
+    quoted = json.dumps(key, ensure_ascii=False)
+    return quoted.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def flow_problems(

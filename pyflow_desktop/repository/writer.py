@@ -1,24 +1,38 @@
 """Writes repositories in our native format or the original PyFlow format.
 
 Both share one layout; native adds the ``pyflow_desktop`` header. Keys we did not know on
-load are written back where they were. Saving is atomic and keeps the previous file as
-``<name>.bak``.
+load are written back where they were. Only strict JSON is written: a value that has none
+(NaN, infinity, a string with a lone surrogate) fails the save with a ``SchemaError`` naming
+its path, before the disk is touched.
+
+Saving is atomic and keeps the previous file as ``<name>.bak``. Each step leaves whole files
+behind, wherever a crash or a kill stops it: the new text goes to a temp file
+``.<name>.<random>.tmp`` in the same folder (flushed, fsynced) that is renamed over the file;
+the backup is a hard link to the previous file (where links are impossible, a copy written
+the same way) renamed over ``<name>.bak``; the folder is fsynced after the renames. Each save
+first removes the temp files that killed saves of the same file left.
 """
 
 from __future__ import annotations
 
+import glob
 import json
+import math
 import os
+import reprlib
+import secrets
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
+from .errors import SchemaError
 from .flow import Flow, NodeInstance, marks_end
 from .nodespec import NodeSpec, Port
 from .port_types import DEFAULT_TYPE
 from .reader import FORMAT_KEY, FORMAT_VERSION
 from .repository import Repository
+from .validate import json_path
 
 Format = Literal["native", "original"]
 FORMATS: tuple[Format, ...] = ("native", "original")
@@ -84,7 +98,9 @@ def flow_to_dict(flow: Flow) -> dict[str, Any]:
     return data
 
 
-def _pixels(value: float) -> str:
+def _pixels(value: float) -> str | float:
+    if not math.isfinite(value):
+        return value  # refused by dump_repository, which names its path
     return f"{int(value)}px" if float(value).is_integer() else f"{round(value, 1)}px"
 
 
@@ -108,29 +124,121 @@ def _node_to_dict(node: NodeInstance) -> dict[str, Any]:
 
 
 def dump_repository(repo: Repository, fmt: Format = "native") -> str:
-    return json.dumps(repository_to_dict(repo, fmt), indent=2, ensure_ascii=False) + "\n"
+    """The file's text; raises ``SchemaError`` for a value JSON cannot hold."""
+    return _document(repo, fmt).decode("utf-8")
+
+
+def _document(repo: Repository, fmt: Format) -> bytes:
+    data = repository_to_dict(repo, fmt)
+    try:
+        text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        return text.encode("utf-8")
+    except (ValueError, UnicodeEncodeError) as exc:  # NaN, infinity; a lone surrogate
+        raise _unwritable(data) or SchemaError(f"cannot be written as JSON: {exc}") from None
+
+
+def _unwritable(data: Any) -> SchemaError | None:
+    """The first value of ``data`` that strict JSON in UTF-8 cannot hold, named by its path."""
+    stack: list[tuple[Any, tuple]] = [(data, ())]
+    while stack:
+        item, parts = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            message = f"{item!r} cannot be written: JSON has no NaN or Infinity"
+            return SchemaError(message, path=json_path(parts))
+        if isinstance(item, str) and not _is_text(item):
+            message = f"{reprlib.repr(item)} holds a lone surrogate, which is not text"
+            return SchemaError(message, path=json_path(parts))
+        if isinstance(item, dict):
+            for key, value in item.items():
+                if isinstance(key, str) and not _is_text(key):
+                    message = f"key {reprlib.repr(key)} holds a lone surrogate, which is not text"
+                    return SchemaError(message, path=json_path(parts))
+                stack.append((value, (*parts, str(key))))
+        elif isinstance(item, (list, tuple)):
+            stack.extend((value, (*parts, index)) for index, value in enumerate(item))
+    return None
+
+
+def _is_text(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def save_repository(repo: Repository, path: str | os.PathLike, fmt: Format = "native") -> None:
     """Write ``repo`` to ``path`` atomically; an existing file is kept as ``<path>.bak``."""
     target = Path(path)
-    text = dump_repository(repo, fmt)
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or "."
-    )
+    data = _document(repo, fmt)
+    folder = target.parent
+    _remove_stale_temps(target)
+    tmp = _write_temp(target, data)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
         if target.exists():
-            shutil.copy2(target, target.with_name(target.name + ".bak"))
-            shutil.copymode(target, tmp_name)
+            _backup(target)
+            shutil.copymode(target, tmp)
         else:  # mkstemp makes 0600 files; give a new file the usual permissions
             umask = os.umask(0)
             os.umask(umask)
-            os.chmod(tmp_name, 0o666 & ~umask)
-        os.replace(tmp_name, target)
+            os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
     except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+    _fsync_folder(folder)
+
+
+def _temp_pattern(target: Path) -> str:
+    return f".{glob.escape(target.name)}.*.tmp"
+
+
+def _remove_stale_temps(target: Path) -> None:
+    """Temp files of this file's earlier saves: a save killed midway leaves its own behind."""
+    for stale in target.parent.glob(_temp_pattern(target)):
+        try:
+            stale.unlink()
+        except OSError:  # gone already, or not ours to remove: the save goes on
+            pass
+
+
+def _write_temp(target: Path, data: bytes) -> Path:
+    """A temp file beside ``target`` holding ``data``, flushed to disk."""
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
+
+
+def _backup(target: Path) -> None:
+    """Make ``<target>.bak`` the current ``target`` in one rename: a hard link to it, else a
+    flushed copy."""
+    link = target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")
+    try:
+        os.link(target, link)
+    except OSError:  # no hard links on this file system (FAT, some network shares)
+        link = _write_temp(target, target.read_bytes())
+        shutil.copystat(target, link)
+    try:
+        os.replace(link, target.with_name(target.name + ".bak"))
+    finally:
+        # Gone after the rename, unless the .bak already was this very file (a killed save
+        # linked it and died before its own rename): then rename does nothing, by POSIX.
+        link.unlink(missing_ok=True)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the renames durable. Windows cannot open a folder for that (NTFS journals them)."""
+    if os.name == "nt":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

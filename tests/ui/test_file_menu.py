@@ -127,6 +127,22 @@ def test_opening_a_bad_file_says_what_and_where_and_keeps_the_document(
     assert "calc" in window.tabs.canvases
 
 
+def test_a_value_json_cannot_hold_is_refused_on_save_and_the_file_kept(
+    qtbot, window, tmp_path, monkeypatch
+):
+    path = tmp_path / "mine.json"
+    assert window.files.save_to(path)
+    before = path.read_bytes()
+    window.repo.flows["calc"].set_value("n1", "a", float("nan"))
+    shown = []
+    monkeypatch.setattr(
+        QtWidgets.QMessageBox, "warning", lambda parent, title, text: shown.append(text)
+    )
+    assert not window.files.save_to(path)
+    assert 'flow["calc"].nodes[0].ports' in shown[0] and "NaN" in shown[0]
+    assert path.read_bytes() == before
+
+
 def test_import_replacing_a_spec_drops_links_to_its_removed_ports(qtbot, window):
     canvas = window.tabs.open_flow("calc")
     flow = window.repo.flows["calc"]

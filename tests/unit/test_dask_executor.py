@@ -221,7 +221,10 @@ def test_timeout_stops_the_node_and_fails_it(executor):
     result = run_flow(repo, flow, executor=executor, timeout=0.3)
     assert time.perf_counter() - start < 1.5
     assert result.node("s")["status"] == "fail"
-    assert result.node("s")["error"] == "timed out after 0.3 s"
+    # The module's cluster runs its worker in this process: the sleep goes on in its thread.
+    assert result.node("s")["error"] == (
+        "timed out after 0.3 s (a thread cannot be killed: it may go on in the background)"
+    )
     assert result.output("quick") == 4
 
 

@@ -7,6 +7,7 @@ import copy
 import dataclasses
 import json
 import os
+import stat
 import uuid
 from pathlib import Path
 
@@ -548,7 +549,7 @@ def test_save_writes_a_temp_file_in_the_same_folder_fsyncs_and_renames(tmp_path,
     real_fsync, real_replace = os.fsync, os.replace
 
     def spy_fsync(fd):
-        calls.append(("fsync", fd))
+        calls.append(("fsync", "folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file"))
         return real_fsync(fd)
 
     def spy_replace(src, dst):
@@ -560,7 +561,8 @@ def test_save_writes_a_temp_file_in_the_same_folder_fsyncs_and_renames(tmp_path,
     monkeypatch.setattr(writer_module.os, "replace", spy_replace)
     path = tmp_path / "repo.json"
     save_repository(small_repo(), path)
-    assert [call[0] for call in calls] == ["fsync", "replace"]
+    assert [call[:2] for call in calls[::2]] == [("fsync", "file"), ("fsync", "folder")]
+    assert calls[1][0] == "replace"
     _, src, dst = calls[1]
     assert src.parent == tmp_path
     assert src != path

@@ -174,6 +174,9 @@ class FileActions(QtCore.QObject):
         except OSError as error:
             QtWidgets.QMessageBox.warning(self.shell, "Cannot save", f"{path}: {error.strerror}")
             return False
+        except RepositoryError as error:  # a value JSON cannot hold; the file is untouched
+            QtWidgets.QMessageBox.warning(self.shell, "Cannot save", str(error))
+            return False
         self.shell.set_path(path.resolve())
         self.saved(path.resolve())
         self.shell.undo_stack.setClean()
@@ -286,5 +289,8 @@ class FileActions(QtCore.QObject):
             save_repository(export_repository(self.shell.repo, flow_ids), path, fmt)
         except OSError as error:
             QtWidgets.QMessageBox.warning(self.shell, "Cannot export", f"{path}: {error.strerror}")
+            return False
+        except RepositoryError as error:  # a value JSON cannot hold; the file is untouched
+            QtWidgets.QMessageBox.warning(self.shell, "Cannot export", str(error))
             return False
         return True

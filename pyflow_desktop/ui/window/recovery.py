@@ -26,7 +26,9 @@ from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 
-from ...repository import Repository, RepositoryError, decode_json, parse_repository
+from ...repository import Repository, RepositoryError, parse_repository
+from ...repository.file_text import read_text
+from ...repository.json_text import parse_json
 from ...repository.writer import repository_to_dict
 from .shell import Shell
 from .user_settings import settings
@@ -178,9 +180,11 @@ def _lock_path(file: Path) -> Path:
 
 def _read(file: Path) -> dict[str, Any]:
     try:
-        data = decode_json(file.read_text(encoding="utf-8"), str(file))
-    except (OSError, ValueError) as error:
-        raise RepositoryError(f"not a readable recovery file: {error}", file=str(file)) from None
+        data, problems = parse_json(read_text(file))
+    except RepositoryError as error:
+        raise error.with_file(str(file)) from None
+    if problems:
+        raise problems[0].with_file(str(file))
     if not (isinstance(data, dict) and data.get(MARK) == 1):
         raise RepositoryError("not a PyFlow Desktop recovery file", file=str(file))
     return data
