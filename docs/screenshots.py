@@ -4,8 +4,9 @@
 
 Writes docs/first_start.png (the first window, 1280×800, after running examples.math and F),
 docs/screenshot.png (after running examples.plots, a node selected, its output in a plot
-viewer and its spec in the Code panel), docs/spec_editor.png (the Code panel after Test) and
-docs/plot_viewer.png (that viewer). Settings go to a temporary folder.
+viewer and its spec in the Code panel), docs/spec_editor.png (the Code panel after Test),
+docs/plot_viewer.png (that viewer) and docs/completion.png (the Code panel completing a name
+inside a call, with the call's signature above it). Settings go to a temporary folder.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtTest, QtWidgets
 
 HERE = Path(__file__).resolve().parent
 
@@ -33,6 +34,27 @@ def run(app: QtWidgets.QApplication, window) -> None:
     window.runs.run_current()
     wait_for(app, lambda: finished)
     window.runs.run_done.disconnect(finished.append)
+
+
+def completion_shot(app: QtWidgets.QApplication, window, path: Path) -> None:
+    """Type a line into the Code panel until Jedi's popup and the signature hint show; the
+    popup is a window of its own, so the screen is grabbed, not the dock."""
+    editor = window.panels.spec_editor.editor
+    editor.setFocus()
+    editor.setTextCursor(QtGui.QTextCursor(editor.document().findBlockByNumber(0)))
+    editor.moveCursor(QtGui.QTextCursor.MoveOperation.EndOfBlock)
+    for line in ("import statistics", "spread = round(statistics.st"):
+        QtTest.QTest.keyClick(editor, QtCore.Qt.Key.Key_Return)
+        QtTest.QTest.keyClicks(editor, line)
+    completer = editor.completer
+    wait_for(app, lambda: completer.shown_names() and completer.hint.isVisible())
+    wait_for(app, lambda: False, 0.3)
+    dock = window.panels.code_dock
+    area = QtCore.QRect(dock.mapToGlobal(QtCore.QPoint(0, 0)), dock.size())
+    area = area.united(completer.popup().geometry()).united(completer.hint.geometry())
+    screen = app.primaryScreen()
+    screen.grabWindow(0, area.x(), area.y(), area.width(), area.height()).save(str(path))
+    editor.undo()
 
 
 def main() -> int:
@@ -72,6 +94,7 @@ def main() -> int:
     window.grab().save(str(HERE / "screenshot.png"))
     panels.code_dock.grab().save(str(HERE / "spec_editor.png"))
     dock.grab().save(str(HERE / "plot_viewer.png"))
+    completion_shot(app, window, HERE / "completion.png")
     return 0
 
 

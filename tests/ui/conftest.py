@@ -39,9 +39,12 @@ def gui_thread_collector(qapp):
 
 
 @pytest.fixture(autouse=True)
-def no_unexpected_dialogs(monkeypatch):
+def no_unexpected_dialogs(request, monkeypatch):
     """A modal dialog a test did not answer fails that test at once instead of waiting for a
-    click that never comes (tests answer the dialogs they expect by patching them)."""
+    click that never comes (tests answer the dialogs they expect by patching them, or work
+    the real one when marked ``real_dialogs``)."""
+    if request.node.get_closest_marker("real_dialogs"):
+        return
 
     def refuse(dialog, *_args):
         text = dialog.text() if isinstance(dialog, QtWidgets.QMessageBox) else ""

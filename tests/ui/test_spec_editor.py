@@ -8,7 +8,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from pyflow_desktop.engine import NodeOutcome
 from pyflow_desktop.repository import Flow, Link, NodeInstance, NodeSpec, Port, Repository
 from pyflow_desktop.ui.authoring.code_editor import CodeEditor
-from pyflow_desktop.ui.authoring.spec_editor import NEW_FUNC, SpecEditorPanel
+from pyflow_desktop.ui.authoring.new_spec_dialog import NEW_FUNC
+from pyflow_desktop.ui.authoring.spec_editor import SpecEditorPanel
 from pyflow_desktop.ui.authoring.spec_ports import follow_signature, signature_params
 
 Key = QtCore.Qt.Key
@@ -93,13 +94,14 @@ def test_write_a_spec_test_it_save_it_and_undo(qtbot, panel):
     assert "demo.scale" not in panel.repo.specs and panel.spec_id is None
 
 
-def test_new_and_duplicate_ask_for_a_free_dotted_id(qtbot, panel, monkeypatch):
-    monkeypatch.setattr(QtWidgets.QInputDialog, "getText", lambda *a, **k: ("math.add", True))
+def test_new_and_duplicate_take_a_free_dotted_id_only(qtbot, panel, monkeypatch):
     with qtbot.waitSignal(panel.message) as blocker:
-        assert not panel.new_spec(title="Clash")
+        assert not panel.new_spec("math.add", "Clash")
     assert "already a nodespec 'math.add'" in blocker.args[0]
     assert not panel.new_spec("nodots", "No dots")
+    monkeypatch.setattr(QtWidgets.QInputDialog, "getText", lambda *a, **k: ("math.add", True))
     panel.show_spec("math.add")
+    assert not panel.duplicate()
     monkeypatch.setattr(QtWidgets.QInputDialog, "getText", lambda *a, **k: ("math.add2", True))
     assert panel.duplicate()
     copy = panel.repo.specs["math.add2"]

@@ -5,7 +5,8 @@ cut into per-line spans. A line's block state is a hash of the *next* line's spa
 goes on re-highlighting exactly as far as an edit changes the colours (a triple quote
 opened on one line re-colours the lines after it). Colours come from a Pygments style chosen
 to suit the palette. The syntax check compiles — never runs — the source ~300 ms after the
-last keystroke and marks the offending line.
+last keystroke and marks the offending line. Completion (names, attributes, imports, the
+signature of the call being typed) is Jedi's, off the GUI thread: see ``code_completer``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...repository import func_problem
 from ...repository.nodespec import compile_source
+from . import completion
+from .code_completer import CodeCompleter
 
 INDENT = " " * 4
 CHECK_DELAY_MS = 300
@@ -122,6 +125,7 @@ class CodeEditor(QtWidgets.QPlainTextEdit):
         self.problem_line: int | None = None
         self.runtime_line: int | None = None
         self._gutter = _Gutter(self)
+        self.completer = CodeCompleter(self)
         self._timer = QtCore.QTimer(self, singleShot=True, interval=CHECK_DELAY_MS)
         self._timer.timeout.connect(self.check_now)
         self.blockCountChanged.connect(self._fit_gutter)
@@ -201,6 +205,24 @@ class CodeEditor(QtWidgets.QPlainTextEdit):
     # -- typing -------------------------------------------------------------------------------
 
     def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:  # noqa: N802 — Qt's name
+        if not self.completer.handle_key(event):
+            self._type(event)
+            self.completer.typed(event)
+
+    def focusInEvent(self, event: QtGui.QFocusEvent) -> None:  # noqa: N802 — Qt's name
+        completion.warm_up()
+        super().focusInEvent(event)
+
+    def focusOutEvent(self, event: QtGui.QFocusEvent) -> None:  # noqa: N802 — Qt's name
+        if event.reason() != QtCore.Qt.FocusReason.PopupFocusReason:  # not for its own popup
+            self.completer.close()
+        super().focusOutEvent(event)
+
+    def hideEvent(self, event: QtGui.QHideEvent) -> None:  # noqa: N802 — Qt's name
+        self.completer.close()  # the hint is a window of its own: it would stay
+        super().hideEvent(event)
+
+    def _type(self, event: QtGui.QKeyEvent) -> None:
         key = event.key()
         plain = not event.modifiers() & ~QtCore.Qt.KeyboardModifier.KeypadModifier
         if key in (QtCore.Qt.Key.Key_Return, QtCore.Qt.Key.Key_Enter) and plain:

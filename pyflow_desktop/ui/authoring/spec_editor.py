@@ -11,19 +11,17 @@ State: ``repo`` (watched through its events), ``spec_id`` (the spec shown, or ``
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ...repository import NodeSpec, Port, Repository
+from ...repository import NodeSpec, Port, Repository, func_problem
 from .code_editor import CodeEditor
+from .new_spec_dialog import NEW_FUNC, NEW_GROUP, NewSpecDialog, id_problem
 from .spec_commands import RemoveSpecCommand, SaveSpecCommand, describe_drops
 from .spec_ports import PortsTable, follow_signature, signature_params
 from .spec_test_form import SpecTestForm
 
-SPEC_ID = re.compile(r"^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)+$")
-NEW_FUNC = "def func():\n    return None\n"
 Button = QtWidgets.QMessageBox.StandardButton
 
 
@@ -247,16 +245,27 @@ class SpecEditorPanel(QtWidgets.QWidget):
     def revert(self) -> None:
         self.show_spec(self.spec_id)
 
-    def new_spec(self, spec_id: str | None = None, title: str | None = None) -> bool:
-        """Create a spec (asking for its id and title when not given) and show it."""
-        spec_id = self._new_id(spec_id, "New nodespec", "group.name")
+    def new_spec(
+        self, spec_id: str | None = None, title: str | None = None, func: str = NEW_FUNC
+    ) -> bool:
+        """Create a spec, its inputs following ``def func(...)``, and show it (undoable).
+
+        Without ``spec_id`` the New dialog asks for the id, the title and the code; with it
+        (a scripted call) nothing is asked, and a taken or undotted id is refused.
+        """
         if spec_id is None:
-            return False
-        if title is None:
-            title, ok = QtWidgets.QInputDialog.getText(self, "New nodespec", "Title:")
-            if not ok:
+            group = self.spec_id.rpartition(".")[0] if self.spec_id else NEW_GROUP
+            dialog = NewSpecDialog(self.repo.specs, group, title or "", self)
+            if dialog.exec() != QtWidgets.QDialog.DialogCode.Accepted:
                 return False
-        spec = NodeSpec(spec_id, title or spec_id, [], [Port("out", "Any")], NEW_FUNC)
+            spec_id, title, func = dialog.values()
+        spec_id = spec_id.strip()
+        problem = id_problem(spec_id, self.repo.specs) or func_problem(func)
+        if problem:
+            self.message.emit(problem)
+            return False
+        inputs = follow_signature([], signature_params(func) or [])
+        spec = NodeSpec(spec_id, title or spec_id, inputs, [Port("out", "Any")], func)
         self.undo_stack.push(SaveSpecCommand(self.repo, spec))
         self.show_spec(spec_id)
         return True
@@ -266,31 +275,25 @@ class SpecEditorPanel(QtWidgets.QWidget):
         source = self.edited_spec()
         if source is None:
             return False
-        spec_id = self._new_id(spec_id, "Duplicate nodespec", f"{source.id}_copy")
         if spec_id is None:
+            spec_id, ok = QtWidgets.QInputDialog.getText(
+                self,
+                "Duplicate nodespec",
+                "Id (dotted, like group.name):",
+                text=f"{source.id}_copy",
+            )
+            if not ok:
+                return False
+        spec_id = spec_id.strip()
+        problem = id_problem(spec_id, self.repo.specs)
+        if problem:
+            self.message.emit(problem)
             return False
         self.undo_stack.push(
             SaveSpecCommand(self.repo, source.copy(id=spec_id, title=f"{source.title} (copy)"))
         )
         self.show_spec(spec_id)
         return True
-
-    def _new_id(self, spec_id: str | None, title: str, suggestion: str) -> str | None:
-        """``spec_id`` (asked for when ``None``) if it is a free dotted id, else ``None``."""
-        if spec_id is None:
-            spec_id, ok = QtWidgets.QInputDialog.getText(
-                self, title, "Id (dotted, like group.name):", text=suggestion
-            )
-            if not ok:
-                return None
-        spec_id = spec_id.strip()
-        if not SPEC_ID.match(spec_id):
-            self.message.emit(f"{spec_id!r} is not a dotted id like group.name")
-        elif spec_id in self.repo.specs:
-            self.message.emit(f"There is already a nodespec {spec_id!r}")
-        else:
-            return spec_id
-        return None
 
     def delete(self) -> bool:
         """Delete the shown spec; when flows use it, ask first, naming them."""
