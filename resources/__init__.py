@@ -1,12 +1,16 @@
-"""Data files shipped with PyFlow Desktop: the built-in node library and example flows.
+"""Data files shipped with PyFlow Desktop: the built-in node library and example flows, and
+the application's icon.
 
-Installed as ``pyflow_desktop.resources``; read them with ``resource_path(name)``.
+Installed as ``pyflow_desktop.resources`` (and collected as such into a PyInstaller bundle);
+read them with ``resource_path(name)``, which works from source, from an install and from a
+bundle alike.
 """
 
 from importlib.resources import as_file, files
 from pathlib import Path
 
 BUILTIN_LIBRARY = "library.json"
+APP_ICON = "icons/pyflow-desktop.svg"
 
 
 def resource_path(name: str) -> Path:

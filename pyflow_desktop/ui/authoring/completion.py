@@ -64,10 +64,13 @@ class Answer:
 
 @cache
 def _environment():
-    """The interpreter that runs the nodes (Jedi's default would follow ``VIRTUAL_ENV``)."""
-    from jedi.api.environment import SameEnvironment
+    """The interpreter that runs the nodes (Jedi's default would follow ``VIRTUAL_ENV``).
 
-    return SameEnvironment()
+    In a bundle that interpreter is the program itself, which cannot serve as Jedi's helper
+    process: there Jedi inspects compiled modules in this process."""
+    from jedi.api.environment import InterpreterEnvironment, SameEnvironment
+
+    return InterpreterEnvironment() if getattr(sys, "frozen", False) else SameEnvironment()
 
 
 @cache

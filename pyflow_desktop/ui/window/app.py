@@ -14,10 +14,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...repository import Repository, RepositoryError, load_repository
-from ...resources import BUILTIN_LIBRARY, resource_path
+from ...resources import APP_ICON, BUILTIN_LIBRARY, resource_path
 from .main_window import MainWindow
 from .user_settings import APPLICATION, ORGANIZATION
 
@@ -94,6 +94,7 @@ def application() -> QtWidgets.QApplication:
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([sys.argv[0]])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
+    app.setWindowIcon(QtGui.QIcon(str(resource_path(APP_ICON))))  # every window's, every OS
     if app.findChild(GuiThreadCollector) is None:
         GuiThreadCollector(app)
     return app

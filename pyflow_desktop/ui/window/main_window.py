@@ -15,6 +15,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...repository import Repository, RepositoryError
 from . import sessions
+from .about import show_about
 from .context_menus import CanvasMenus
 from .disk_watch import DiskWatch
 from .dock_layout import apply_default_layout
@@ -111,6 +112,8 @@ class MainWindow(QtWidgets.QMainWindow):
         )
         view.addSeparator()
         add_action(view, "Reset &layout", self.reset_layout)
+        help_menu = bar.addMenu("&Help")
+        add_action(help_menu, "&About PyFlow Desktop", lambda: show_about(self))
 
     def _restore_layout(self) -> bool:
         """Put the window and docks where the user left them; False on a first start."""

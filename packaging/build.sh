@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Build the desktop bundle and prove it works: a fresh build venv holding the package (no
+# development tools) and PyInstaller, the icon drawn from its SVG, `pyinstaller
+# build_app.spec`, the bundle's size (at most 250 MB) and what dominates it, then the bundle's
+# own --self-test (in a bare environment where the OS allows one). The same on every OS:
+# .github/workflows/bundle.yml runs it on Linux, Windows and macOS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+LIMIT_MB=250
+start=$(date +%s)
+
+python3 -m venv --clear .venv-build
+bin=.venv-build/bin; [ -d "$bin" ] || bin=.venv-build/Scripts  # Windows
+"$bin/python" -m pip install -q --disable-pip-version-check . pyinstaller pillow
+QT_QPA_PLATFORM=offscreen "$bin/python" packaging/draw_icon.py build/icon/pyflow-desktop.png
+"$bin/pyinstaller" --noconfirm --clean --log-level WARN build_app.spec
+echo "built in $(( $(date +%s) - start )) s"
+
+bundle=dist/pyflow-desktop
+program=$bundle/pyflow-desktop; [ -e "$program" ] || program=$bundle/pyflow-desktop.exe
+size=$(du -sm "$bundle" | cut -f1)
+echo "bundle: $bundle, $size MB unpacked (limit $LIMIT_MB MB); the largest parts:"
+du -sm "$bundle"/_internal/* | sort -rn | sed -n '1,8s/^/  /p'
+[ "$size" -le "$LIMIT_MB" ] || { echo "the bundle is over $LIMIT_MB MB" >&2; exit 1; }
+
+case "$(uname -s)" in
+  Linux|Darwin) env -i "$program" --self-test ;;  # no display, no environment at all
+  *) "$program" --self-test ;;
+esac
+echo "bundle self-test passed; $(( $(date +%s) - start )) s in all"

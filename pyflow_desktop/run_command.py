@@ -1,0 +1,208 @@
+"""``pyflow-desktop run FILE ...``: run a flow headless and print its result.
+
+Prints a readable table, the run result as JSON (``--json``) or each event as a JSON line
+(``--events``); exits 0 when every node succeeded, 1 when one failed or was skipped, 2 for an
+invalid file or request (``UsageError``, or a ``RepositoryError`` naming the file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, TextIO
+
+from .engine import RunEvent, RunResult, make_executor, run_flow, to_jsonable
+from .repository import Repository, load_repository
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+
+class UsageError(Exception):
+    """The request is invalid (exit 2)."""
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register ``run`` on the ``pyflow-desktop`` command's subparsers."""
+    run = subparsers.add_parser("run", help="run a flow headless and print its result")
+    run.add_argument("file", metavar="FILE")
+    run.add_argument("--flow", metavar="ID", help="the flow to run (needed when FILE has several)")
+    which = run.add_mutually_exclusive_group()
+    which.add_argument(
+        "--node",
+        metavar="ID",
+        action="append",
+        help="run only this node and its ancestors (may be repeated)",
+    )
+    which.add_argument(
+        "--all",
+        action="store_true",
+        help="run every node (default: the end nodes and their ancestors when the flow marks "
+        "any, else every node)",
+    )
+    run.add_argument("--json", action="store_true", help="print the run result as JSON")
+    run.add_argument("--events", action="store_true", help="print each event as a JSON line")
+    run.add_argument(
+        "--workers",
+        metavar="N",
+        type=_positive_int,
+        help="nodes run at once (default: CPU count + 4 for thread, CPU count for process)",
+    )
+    run.add_argument(
+        "--executor",
+        choices=("thread", "process", "dask"),
+        default="thread",
+        help="where nodes run: threads here, isolated worker processes, or a Dask cluster",
+    )
+    run.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=_positive_float,
+        help="fail a node that runs longer (process executor: its worker is killed)",
+    )
+    run.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="a Dask scheduler to use with --executor dask (default: a local cluster)",
+    )
+    run.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="run every node, reuse nothing (what one headless run always does: results are "
+        "cached in memory, for the desktop session and run_flow callers)",
+    )
+    return run
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError("must be a number of seconds more than 0")
+    return value
+
+
+def pick_flow(repo: Repository, flow_id: str | None, file: str) -> str:
+    """The flow to open or run: ``flow_id``, or the only flow of the file."""
+    if flow_id is not None:
+        return repo.flow(flow_id).id
+    if len(repo.flows) == 1:
+        return next(iter(repo.flows))
+    if not repo.flows:
+        raise UsageError(f"{file}: the file holds no flow")
+    raise UsageError(
+        f"{file}: the file holds several flows; choose one with --flow: " + ", ".join(repo.flows)
+    )
+
+
+@contextmanager
+def _private_stdout() -> Iterator[TextIO]:
+    """Standard output for the CLI alone while nodes run.
+
+    Node code that writes to file descriptor 1 itself (a subprocess, a C library) would land
+    in the middle of ``--json`` or ``--events``; meanwhile descriptor 1 goes to stderr and the
+    CLI writes through a private, line-buffered copy of the real stdout.
+    """
+    sys.stdout.flush()
+    try:
+        ours = os.dup(sys.stdout.fileno())
+    except (OSError, ValueError):  # no real stdout (e.g. embedded): nothing to protect
+        yield sys.stdout
+        return
+    os.dup2(sys.stderr.fileno(), 1)
+    stream = os.fdopen(ours, "w", buffering=1, encoding="utf-8", errors="replace", closefd=False)
+    try:
+        yield stream
+    finally:
+        os.dup2(ours, 1)
+        os.close(ours)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Carry out ``run`` and return its exit code (``UsageError``: exit 2)."""
+    with _private_stdout() as out:
+        return _run_to(args, out)
+
+
+def _run_to(args: argparse.Namespace, out: TextIO) -> int:
+    repo = load_repository(args.file)
+    flow_id = pick_flow(repo, args.flow, args.file)
+    events: list[RunEvent] = []
+
+    def on_event(event: RunEvent) -> None:
+        if args.events:
+            print(json.dumps(event.to_dict()), file=out)
+        elif not args.json:
+            events.append(event)
+
+    if args.scheduler and args.executor != "dask":
+        raise UsageError("--scheduler needs --executor dask")
+    options = {"scheduler_address": args.scheduler} if args.scheduler else {}
+    try:
+        executor = make_executor(args.executor, args.workers, **options)
+        getattr(executor, "connect", lambda: None)()  # dask: reach the cluster now
+    except (ImportError, OSError, RuntimeError) as exc:
+        raise UsageError(f"cannot start the {args.executor} executor: {exc}") from None
+    try:
+        result = run_flow(
+            repo,
+            flow_id,
+            targets=args.node or ("all" if args.all else None),
+            on_event=on_event,
+            executor=executor,
+            timeout=args.timeout,
+            cache=None,  # the cache is in memory: one headless run has nothing to reuse
+        )
+    finally:
+        shutdown = getattr(executor, "shutdown", None)
+        if shutdown is not None:
+            shutdown()
+    if args.json:
+        print(json.dumps(result.to_json(), indent=None if args.events else 2), file=out)
+    elif not args.events:
+        print(format_table(result, events), file=out)
+    return EXIT_OK if result.ok else EXIT_FAILED
+
+
+def format_table(result: RunResult, events: list[RunEvent]) -> str:
+    """A readable table of the run: one line per node, then a summary."""
+    elapsed = {e.node: e.elapsed for e in events if hasattr(e, "elapsed") and e.node}
+    rows = [("NODE", "NAME", "STATUS", "TIME", "RESULT")]
+    for node in result.nodes:
+        if node["status"] in ("success", "cached"):
+            shown = ", ".join(f"{o['name']}={_short(o['value'])}" for o in node["outputs"])
+        else:
+            shown = node["error"] or ""
+        took = f"{elapsed[node['id']] * 1000:.1f} ms" if node["id"] in elapsed else ""
+        rows.append((node["id"], node["name"], node["status"], took, shown))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[4]
+        for row in rows
+    ]
+    counts = ", ".join(f"{n} {status}" for status, n in result.counts().items())
+    lines.append(
+        f"{result.flow_id}: {len(result.nodes)} nodes ({counts}) in {result.elapsed * 1000:.1f} ms"
+    )
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = json.dumps(to_jsonable(value))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
