@@ -11,7 +11,8 @@ starts, so the first death of its worker fails it with ``KilledWorker``.
 did not kill it, so they may run again.
 
 Both need ``pyflow_desktop`` importable on the scheduler; ``distributed`` is imported only
-with this module, which the executor imports when it connects.
+with this module, which the executor imports when it connects (without the dask extra the
+module still imports, for tools that import every module, and serves nothing).
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from distributed.diagnostics.plugin import SchedulerPlugin
+try:
+    from distributed.diagnostics.plugin import SchedulerPlugin
+except ImportError:  # without the dask extra this module is never used, but still imports
+    SchedulerPlugin = object
 
 from .dask_worker import KEY_PREFIX
 
