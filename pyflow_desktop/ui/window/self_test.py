@@ -24,6 +24,8 @@ def _isolate() -> str:
     """Settings and the data folder in a fresh temporary folder, before Qt reads them."""
     home = tempfile.mkdtemp(prefix="pyflow-self-test-")
     os.environ["HOME"] = home
+    if not any(os.environ.get(name) for name in ("LC_ALL", "LC_CTYPE", "LANG")):
+        os.environ["LANG"] = "C.UTF-8"  # a bare environment: Qt wants a UTF-8 locale
     for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
         os.environ[name] = os.path.join(home, name.lower())
     return home
