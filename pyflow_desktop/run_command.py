@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 
+from .arg_types import positive_int, seconds
 from .engine import RunEvent, RunResult, make_executor, run_flow, to_jsonable
 from .repository import Repository, load_repository
 
@@ -49,7 +49,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     run.add_argument(
         "--workers",
         metavar="N",
-        type=_positive_int,
+        type=positive_int,
         help="nodes run at once (default: CPU count + 4 for thread, CPU count for process)",
     )
     run.add_argument(
@@ -61,7 +61,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     run.add_argument(
         "--timeout",
         metavar="SECONDS",
-        type=_positive_float,
+        type=seconds,
         help="fail a node that runs longer (process executor: its worker is killed)",
     )
     run.add_argument(
@@ -76,26 +76,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "cached in memory, for the desktop session and run_flow callers)",
     )
     return run
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not (value > 0 and math.isfinite(value)):
-        raise argparse.ArgumentTypeError("must be a number of seconds more than 0")
-    return value
 
 
 def pick_flow(repo: Repository, flow_id: str | None, file: str) -> str:

@@ -15,6 +15,7 @@ import socket
 import sys
 from dataclasses import dataclass
 
+from ..arg_types import port_number, seconds
 from ..repository import RepositoryError
 from .store import DEFAULT_TIMEOUT
 
@@ -49,36 +50,16 @@ def settings_for(host: str, port: int, token: str | None) -> ServeSettings:
     return ServeSettings(host, port, token, False)
 
 
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError("a port is a number from 1 to 65535")
-    return value
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError("must be a number of seconds more than 0")
-    return value
-
-
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``serve`` on the ``pyflow-desktop`` command's subparsers."""
     parser = subparsers.add_parser("serve", help="serve the original PyFlow's REST API on FILE")
     parser.add_argument("file", metavar="FILE")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
-    parser.add_argument("--port", type=_port, default=5000, help="port (default: 5000)")
+    parser.add_argument("--port", type=port_number, default=5000, help="port (default: 5000)")
     parser.add_argument(
         "--timeout",
         metavar="SECONDS",
-        type=_seconds,
+        type=seconds,
         default=DEFAULT_TIMEOUT,
         help=f"fail a node of runflow that runs longer (default: {DEFAULT_TIMEOUT:g})",
     )
