@@ -95,7 +95,7 @@ class SetValueCommand(QUndoCommand):
     """Set (or with ``value=None``, clear) an input's manual value."""
 
     def __init__(self, flow: Flow, node_id: str, port: str, value: Any) -> None:
-        super().__init__(f"Set {node_id}.{port}")
+        super().__init__(f"Set {flow.nodes[node_id].name or node_id} · {port}")
         self.flow, self.node_id, self.port, self.value = flow, node_id, port, value
         self.old = flow.nodes[node_id].values.get(port, _UNSET)
 
@@ -146,7 +146,7 @@ class SetEndCommand(QUndoCommand):
 
 class RenameNodeCommand(QUndoCommand):
     def __init__(self, flow: Flow, node_id: str, name: str) -> None:
-        super().__init__(f"Rename {node_id}")
+        super().__init__(f"Rename {flow.nodes[node_id].name or node_id} to {name}")
         self.flow, self.node_id, self.name = flow, node_id, name
         self.old = flow.nodes[node_id].name
 

@@ -193,8 +193,8 @@ def test_library_filter_tab_search_and_flow_actions(qtbot, window):
     _, bridge = window.tabs.current()
     canvas.search_requested.emit(QtCore.QPointF(10, 500))
     (box,) = window.findChildren(SpecSearchBox)
-    box.setText("Multiply — math.mul")
-    box.returnPressed.emit()
+    qtbot.keyClicks(box.field, "Multiply")
+    qtbot.keyClick(box.field, QtCore.Qt.Key.Key_Return)
     assert [n.spec_id for n in bridge.flow.nodes.values()].count("math.mul") == 2
     window.tabs.new_flow()
     assert "flow_3" in window.repo.flows and "flow_3" in window.tabs.canvases

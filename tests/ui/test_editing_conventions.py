@@ -139,12 +139,12 @@ def test_a_link_dropped_on_empty_space_offers_linkable_specs_and_links_the_choic
         for w in QtWidgets.QApplication.topLevelWidgets()
         if isinstance(w, SpecSearchBox) and w.isVisible()
     )
-    offered = set(box._ids.values())
+    offered = set(box.offered())
     assert "math.mul" in offered and "text.join" in offered  # Int into Float, into String
     assert "logic.pick" not in offered  # Int into Boolean: no conversion
     before = set(flow.nodes)
-    box.setText("Multiply")
-    qtbot.keyClick(box, QtCore.Qt.Key.Key_Return)
+    qtbot.keyClicks(box.field, "Multiply")
+    qtbot.keyClick(box.field, QtCore.Qt.Key.Key_Return)
     (added,) = new_ids(flow, before)
     assert flow.link_into(added, "a").source_ref == "n1:out"
     dropped = viewer.mapToScene(end)
@@ -218,3 +218,17 @@ def test_the_program_quits_cleanly_with_nodes_on_the_clipboard(tmp_path):
         [sys.executable, "-c", QUIT_AFTER_COPY], env=env, capture_output=True, timeout=60
     )
     assert done.returncode == 0, done.stderr  # PySide crashed on exit with a QMimeData there
+
+
+def test_ctrl_z_is_one_shortcut_and_undoes_the_last_edit(qtbot, repo):
+    win = fresh_window(qtbot, repo)
+    canvas = win.tabs.open_flow("calc")
+    undo = QtGui.QKeySequence(QtGui.QKeySequence.StandardKey.Undo)
+    owners = [a for a in win.findChildren(QtGui.QAction) if undo in a.shortcuts()]
+    assert len(owners) == 1, [a.text() for a in owners]  # two would make Ctrl+Z ambiguous
+    win.tabs.current()[1].set_value("n1", "a", "9")
+    win.activateWindow()
+    canvas.viewer().setFocus()
+    qtbot.waitUntil(canvas.viewer().hasFocus)
+    qtbot.keyClick(canvas.viewer(), QtCore.Qt.Key.Key_Z, QtCore.Qt.KeyboardModifier.ControlModifier)
+    assert win.repo.flows["calc"].nodes["n1"].values["a"] == "2"

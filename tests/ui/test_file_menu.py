@@ -187,3 +187,16 @@ def test_opening_a_file_during_a_run_stops_it_and_shows_none_of_its_results(
     canvas = window.tabs.open_flow("calc")
     assert all(node.status_text() == "" for node in canvas.flow_nodes())
     assert window.runs.run_flow_id is None
+
+
+def test_a_file_with_many_problems_lists_every_one(qtbot, window, tmp_path, monkeypatch):
+    bad = tmp_path / "bad.json"
+    nodes = [{"id": f"x{i}", "spec_id": f"ghost{i}"} for i in range(3)]
+    bad.write_text(json.dumps({"flow": {"f": {"nodes": nodes}}}))
+    shown = []
+    monkeypatch.setattr(
+        QtWidgets.QMessageBox, "warning", lambda parent, title, text: shown.append(text)
+    )
+    assert not window.files.open_path(bad)
+    assert shown[0].startswith("3 problems")
+    assert all(f"ghost{i}" in shown[0] for i in range(3))

@@ -223,3 +223,19 @@ def _recent(win: MainWindow) -> dict[str, QtGui.QAction]:
             text = entry.text().replace("&&", "\0").replace("&", "").replace("\0", "&")
             shown[text] = entry
     return shown
+
+
+def test_reopening_shows_only_the_viewers_of_the_flow_in_front(qtbot, repo_file):
+    win = fresh_window(qtbot)
+    assert win.files.open_path(repo_file)
+    win.tabs.open_flow("broken")
+    win.panels.viewers.open_viewer("f2", "out", "broken")
+    win.tabs.open_flow("calc")
+    win.panels.viewers.open_viewer("n2", "out", "calc")
+    win.files.new_repository()
+    assert win.files.open_path(repo_file)
+    qtbot.wait(50)
+    assert win.tabs.current()[1].flow.id == "calc"
+    viewers = win.panels.viewers.viewers
+    assert viewers[("calc", "n2", "out")].isVisible()
+    assert not viewers[("broken", "f2", "out")].isVisible()

@@ -50,8 +50,8 @@ def test_tab_on_the_canvas_opens_the_spec_search(qtbot, window):
     qtbot.keyClick(viewer, QtCore.Qt.Key.Key_Tab)
     qtbot.waitUntil(lambda: bool(window.findChildren(SpecSearchBox)))
     (box,) = window.findChildren(SpecSearchBox)
-    box.setText("Pick — logic.pick")
-    box.returnPressed.emit()
+    qtbot.keyClicks(box.field, "logic.pick")
+    qtbot.keyClick(box.field, QtCore.Qt.Key.Key_Return)
     assert any(node.spec_id == "logic.pick" for node in bridge.flow.nodes.values())
 
 
@@ -67,3 +67,41 @@ def test_tab_in_an_inline_editor_moves_to_the_next_editor(qtbot, window):
     qtbot.keyClick(viewer, QtCore.Qt.Key.Key_Tab)
     assert editor_of(viewer.scene().focusItem()) is second
     assert not window.findChildren(SpecSearchBox), "no spec search while typing values"
+
+
+def open_search(qtbot, window) -> SpecSearchBox:
+    canvas = window.tabs.open_flow("calc")
+    window.tabs.search_spec(canvas.viewer().mapToScene(QtCore.QPoint(50, 50)))
+    (box,) = [box for box in window.findChildren(SpecSearchBox) if box.isVisible()]
+    return box
+
+
+def test_the_tab_search_filters_moves_and_takes_what_is_picked(qtbot, window):
+    flow = window.repo.flows["calc"]
+    box = open_search(qtbot, window)
+    qtbot.keyClicks(box.field, "ad")  # Add, and nothing else here
+    assert box.offered() == ["math.add"]
+    qtbot.keyClick(box.field, QtCore.Qt.Key.Key_Backspace)
+    qtbot.keyClick(box.field, QtCore.Qt.Key.Key_Backspace)
+    first, second = box.offered()[:2]
+    qtbot.keyClick(box.field, QtCore.Qt.Key.Key_Down)
+    before = set(flow.nodes)
+    qtbot.keyClick(box.field, QtCore.Qt.Key.Key_Return)  # the second one listed
+    (added,) = set(flow.nodes) - before
+    assert flow.nodes[added].spec_id == second != first
+
+
+def test_a_click_in_the_tab_search_takes_the_spec_and_escape_closes_it(qtbot, window):
+    flow = window.repo.flows["calc"]
+    box = open_search(qtbot, window)
+    row = box.offered().index("text.join")
+    rect = box.list.visualItemRect(box.list.item(row))
+    before = set(flow.nodes)
+    qtbot.mouseClick(box.list.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=rect.center())
+    (added,) = set(flow.nodes) - before
+    assert flow.nodes[added].spec_id == "text.join"
+    box = open_search(qtbot, window)
+    qtbot.keyClicks(box.field, "zzz")
+    qtbot.keyClick(box.field, QtCore.Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not any(b.isVisible() for b in window.findChildren(SpecSearchBox)))
+    assert set(flow.nodes) == before | {added}

@@ -167,3 +167,40 @@ def test_compare_shows_what_differs_before_choosing(qtbot, repo_file, monkeypatc
     assert '"value": "99"' in shown[0] and "+++ on disk" in shown[0]
     assert len(answers.asked) == 1
     assert win.repo.flows["calc"].nodes["n1"].values["a"] == "99"
+
+
+def test_a_restore_brings_back_the_tabs_that_were_open(qtbot, repo, monkeypatch):
+    crashed = fresh_window(qtbot, repo)
+    crashed.tabs.open_flow("calc")
+    crashed.tabs.open_flow("broken")
+    crashed.tabs.current()[1].set_value("f1", "x", "5")
+    assert crashed.recovery.autosave()
+    crashed.recovery.lock.unlock()  # as if that program had crashed
+    win = fresh_window(qtbot)
+    Answers(monkeypatch, "Restore")
+    win.recovery.offer(win.restore)
+    assert sorted(win.tabs.canvases) == ["broken", "calc"]
+    assert win.tabs.current()[1].flow.id == "broken"
+    assert win.repo.flows["broken"].nodes["f1"].values["x"] == "5"
+
+
+def test_compare_shows_only_what_differs_in_content(qtbot, repo_file, monkeypatch):
+    win = fresh_window(qtbot)
+    assert win.files.open_path(repo_file)
+    shown = []
+
+    def compare(dialog):
+        shown.append(dialog.findChild(QtWidgets.QPlainTextEdit).toPlainText())
+        next(b for b in dialog.findChildren(QtWidgets.QPushButton) if b.text() == "Reload").click()
+        return 0
+
+    monkeypatch.setattr(QtWidgets.QDialog, "exec", compare)
+    Answers(monkeypatch, "Compare…")
+    data = json.loads(repo_file.read_text())
+    data["flow"]["calc"]["nodes"][0]["ports"][0]["value"] = "99"
+    repo_file.write_text(json.dumps(data, indent=None))  # another program, another layout
+    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+    changed = [
+        line for line in shown[0].splitlines() if line[:1] in "+-" and line[:3] not in "+++---"
+    ]
+    assert len(changed) == 2 and '"99"' in changed[1], shown[0]

@@ -113,3 +113,20 @@ def test_stop_cancels_a_running_flow(qtbot, window, run_and_wait):
     assert len(ticks) >= 10  # the GUI thread kept running while nodes slept
     statuses = {node.status_text().split(" ")[0] for node in window.tabs.current()[0].flow_nodes()}
     assert "cancelled" in statuses
+
+
+def test_the_status_bar_shows_the_last_run_of_the_flow_in_front(qtbot, window, run_and_wait):
+    progress = window.runs.progress
+    window.tabs.open_flow("broken")
+    window.tabs.open_flow("calc")
+    assert progress.text() == "not run yet"
+    window.trust.trust(window.repo.specs.values())
+    assert run_and_wait(window)
+    calc = progress.text()
+    assert calc.startswith("2 done")
+    window.tabs.open_flow("broken")
+    assert progress.text() == "not run yet"
+    assert not run_and_wait(window)
+    assert "failed" in progress.text()
+    window.tabs.open_flow("calc")
+    assert progress.text() == calc

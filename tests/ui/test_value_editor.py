@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from PySide6 import QtCore, QtWidgets
+from helpers import fresh_window
+from PySide6 import QtCore, QtTest, QtWidgets
 
-from pyflow_desktop.repository import Port, save_repository
-from pyflow_desktop.ui.canvas.value_editor import ValueEditor
+from pyflow_desktop.repository import NodeInstance, Port, load_repository, save_repository
+from pyflow_desktop.ui.canvas.value_editor import ValueEditor, editor_of
 
 Checked = QtCore.Qt.CheckState
 
@@ -108,3 +109,71 @@ def test_unset_boolean_is_partly_checked_and_a_click_sets_it(make_editor):
     assert sent == ["true", "false", "true"]
     editor.show_value(None)  # an undo back to unset
     assert box.checkState() == Checked.PartiallyChecked and sent == ["true", "false", "true"]
+
+
+def _click(canvas, scene_point: QtCore.QPointF) -> None:
+    view = canvas.viewer()
+    QtTest.QTest.mouseClick(
+        view.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=view.mapFromScene(scene_point)
+    )
+
+
+def _type_into(qtbot, canvas, node: str, port: str, text: str) -> QtWidgets.QLineEdit:
+    """Click the inline field of ``node``.``port`` and type ``text`` (no Enter)."""
+    editor = canvas.flow_node(node).item.editors[port]
+    canvas.set_view(*_centre(editor), 1.0)
+    _click(canvas, editor.mapToScene(editor.boundingRect().center()))
+    scene = canvas.viewer().scene()
+    qtbot.waitUntil(lambda: editor_of(scene.focusItem()) is editor, timeout=2000)
+    editor.editor.selectAll()
+    QtTest.QTest.keyClicks(canvas.viewer().viewport(), text)  # keys go where the focus is
+    return editor.editor
+
+
+def _centre(item) -> tuple[float, float]:
+    point = item.mapToScene(item.boundingRect().center())
+    return point.x(), point.y()
+
+
+def test_a_value_typed_then_clicked_away_from_is_committed(qtbot, repo):
+    win = fresh_window(qtbot, repo)
+    canvas = win.tabs.open_flow("calc")
+    _type_into(qtbot, canvas, "n1", "a", "41")
+    node = canvas.flow_node("n1").item
+    _click(canvas, node.mapToScene(node.boundingRect().bottomRight()) + QtCore.QPointF(200, 200))
+    assert win.repo.flows["calc"].nodes["n1"].values["a"] == "41"
+    assert win.undo_stack.canUndo()
+
+
+def test_save_with_a_value_still_being_typed_saves_it(qtbot, repo, tmp_path):
+    win = fresh_window(qtbot, repo)
+    canvas = win.tabs.open_flow("calc")
+    _type_into(qtbot, canvas, "n1", "a", "41")
+    assert win.files.save_to(tmp_path / "typed.json")
+    assert load_repository(tmp_path / "typed.json").flows["calc"].nodes["n1"].values["a"] == "41"
+
+
+def test_escape_gives_the_typing_up(qtbot, repo):
+    win = fresh_window(qtbot, repo)
+    canvas = win.tabs.open_flow("calc")
+    field = _type_into(qtbot, canvas, "n1", "a", "41")
+    QtTest.QTest.keyClick(canvas.viewer().viewport(), QtCore.Qt.Key.Key_Escape)
+    assert canvas.viewer().scene().focusItem() is None and field.text() == "2"
+    assert win.repo.flows["calc"].nodes["n1"].values["a"] == "2" and not win.undo_stack.canUndo()
+
+
+def test_a_boolean_on_the_canvas_toggles_with_a_click_without_a_widget(qtbot, repo):
+    repo.flows["calc"].add_node(NodeInstance("n4", "logic.pick", x=0, y=250))
+    win = fresh_window(qtbot, repo)
+    canvas = win.tabs.open_flow("calc")
+    editor = canvas.flow_node("n4").item.editors["flag"]
+    assert not editor.materialized
+    canvas.set_view(*_centre(editor), 1.0)
+    _click(canvas, editor.mapToScene(editor.boundingRect().center()))
+    assert win.repo.flows["calc"].nodes["n4"].values["flag"] == "true"
+    _click(canvas, editor.mapToScene(editor.boundingRect().center()))
+    assert win.repo.flows["calc"].nodes["n4"].values["flag"] == "false"
+    assert not editor.materialized  # painted only: no widget for a flow of many booleans
+    win.undo_stack.undo()
+    win.undo_stack.undo()
+    assert win.repo.flows["calc"].nodes["n4"].values.get("flag") is None

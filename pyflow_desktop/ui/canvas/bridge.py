@@ -30,6 +30,7 @@ from ..commands import (
     SetValueCommand,
     copied_nodes,
 )
+from ..value_text import node_title
 from .flow_node import END_MARK, FlowNode, drawing_deferred
 from .graph import CanvasGraph
 from .ngqt import PIPE_DASHED, PIPE_SOLID
@@ -229,9 +230,11 @@ class FlowBridge(QtCore.QObject):
         types = self._port_types(link)
         if types is None or link_conversion(*types) is not None:
             return ""
+        source = f"{node_title(self.repo, self.flow, link.source)} · {link.source_port}"
+        target = f"{node_title(self.repo, self.flow, link.target)} · {link.target_port}"
         return (
-            f"cannot link {link.source_ref} ({types[0]}) to {link.target_ref} "
-            f"({types[1]}): no conversion from {types[0]} to {types[1]}"
+            f"cannot link {source} ({types[0]}) to {target} ({types[1]}): "
+            f"no conversion from {types[0]} to {types[1]}"
         )
 
     def _api_connected(self, in_port, out_port) -> None:

@@ -37,6 +37,17 @@ class CanvasViewer(NodeViewer):
     link_dropped = QtCore.Signal(object, QtCore.QPointF)  # the PortItem dragged from, where
     context_requested = QtCore.Signal(object, QtCore.QPointF, QtCore.QPoint)  # item, scene, global
 
+    def mousePressEvent(self, event: QtGui.QMouseEvent) -> None:
+        """A click away from an inline editor that is being typed into finishes the typing
+        (the value is committed, as Enter or Tab would)."""
+        focused = editor_of(self.scene().focusItem())
+        if focused is not None and focused not in self._editors_at(event.position().toPoint()):
+            focused.commit()
+        super().mousePressEvent(event)
+
+    def _editors_at(self, point: QtCore.QPoint) -> list:
+        return [editor_of(item) for item in self.items(point)]
+
     def apply_live_connection(self, event) -> None:
         """A new link dropped where there is neither a port nor a node: say so (the window
         offers the nodes it could connect to there)."""
@@ -96,8 +107,10 @@ class CanvasGraph(NodeGraph):
     context_requested = QtCore.Signal(object, QtCore.QPointF, QtCore.QPoint)
 
     def __init__(self, parent: QtCore.QObject | None = None) -> None:
-        undo_stack = QtGui.QUndoStack()  # NodeGraphQt's own: our edits never go on it
-        super().__init__(parent, undo_stack=undo_stack, viewer=CanvasViewer(undo_stack=undo_stack))
+        # NodeGraphQt's own undo stack: our edits never go on it. Its viewer gets none, so it
+        # adds no Undo/Redo actions of its own: theirs made Ctrl+Z an ambiguous shortcut.
+        undo_stack = QtGui.QUndoStack()
+        super().__init__(parent, undo_stack=undo_stack, viewer=CanvasViewer(undo_stack=None))
         undo_stack.setParent(self)
         self.set_acyclic(True)
         self.set_pipe_collision(False)
@@ -160,6 +173,12 @@ class CanvasGraph(NodeGraph):
     def set_view(self, x: float, y: float, scale: float) -> None:
         """Centre the view on scene point (x, y) at ``scale`` (1.0: text at its own size)."""
         self.viewer().show_at(x, y, scale)
+
+    def finish_typing(self) -> None:
+        """Commit a value still being typed into an inline editor (before a save or a run)."""
+        focused = editor_of(self.viewer().scene().focusItem())
+        if focused is not None:
+            focused.commit()
 
     def cursor_scene_pos(self) -> QtCore.QPointF | None:
         """The scene point under the mouse cursor, or ``None`` when it is not over the view."""

@@ -82,6 +82,7 @@ class RunView(QtCore.QObject):
         self._run_keys = dict(keys)
         for node_id in keys:
             self._last.pop(node_id, None)
+            self.result_keys.pop(node_id, None)  # running: no result to be stale until it ends
             node = self.canvas.flow_node(node_id)
             if node is not None:
                 node.clear_run_state()

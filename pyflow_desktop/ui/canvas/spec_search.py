@@ -1,14 +1,22 @@
-"""The Tab search box of the canvas: type part of a spec's title or id, press Enter."""
+"""The Tab search of the canvas: a small pop-up to find a spec by part of its title or id.
+
+Typing filters the list (case does not matter); Up and Down move the choice, Enter or a click
+takes it, Escape or a click outside closes the pop-up. Enter with no exact match takes the
+first spec listed, so ``add`` then Enter adds the first one that fits.
+"""
 
 from __future__ import annotations
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...repository import Repository
 
+Key = QtCore.Qt.Key
+SPEC_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1
 
-class SpecSearchBox(QtWidgets.QLineEdit):
-    """A small pop-up line edit with a completer over every spec; emits ``chosen(spec_id)``."""
+
+class SpecSearchBox(QtWidgets.QFrame):
+    """A filter field over the specs (``spec_ids``: only these); emits ``chosen(spec_id)``."""
 
     chosen = QtCore.Signal(str)
 
@@ -16,30 +24,80 @@ class SpecSearchBox(QtWidgets.QLineEdit):
         self, repo: Repository, parent: QtWidgets.QWidget, spec_ids: list[str] | None = None
     ) -> None:
         """``spec_ids``: offer only these (e.g. the specs that can take a dragged link)."""
-        super().__init__(parent)
-        self.setWindowFlags(QtCore.Qt.WindowType.Popup)
-        self.setPlaceholderText("Add node…" if spec_ids is None else "Add a node linked here…")
-        self.setMinimumWidth(280)
+        super().__init__(parent, QtCore.Qt.WindowType.Popup)
+        self.setFrameShape(QtWidgets.QFrame.Shape.StyledPanel)
+        self.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.field = QtWidgets.QLineEdit(
+            placeholderText="Add node…" if spec_ids is None else "Add a node linked here…"
+        )
+        self.field.installEventFilter(self)
+        self.list = QtWidgets.QListWidget()
         offered = repo.specs.values() if spec_ids is None else map(repo.specs.get, spec_ids)
-        self._ids = {f"{spec.title} — {spec.id}": spec.id for spec in offered if spec is not None}
-        completer = QtWidgets.QCompleter(sorted(self._ids), self)
-        completer.setCaseSensitivity(QtCore.Qt.CaseSensitivity.CaseInsensitive)
-        completer.setFilterMode(QtCore.Qt.MatchFlag.MatchContains)
-        completer.activated.connect(self._choose)
-        self.setCompleter(completer)
-        self.returnPressed.connect(lambda: self._choose(self.text()))
+        for spec in sorted((s for s in offered if s is not None), key=lambda s: s.title.lower()):
+            item = QtWidgets.QListWidgetItem(f"{spec.title} — {spec.id}")
+            item.setData(SPEC_ROLE, spec.id)
+            item.setToolTip(spec.description or spec.id)
+            self.list.addItem(item)
+        self.list.itemClicked.connect(self._take)
+        self.field.textChanged.connect(self._filter)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.field)
+        layout.addWidget(self.list)
+        self.setMinimumWidth(320)
+        self.resize(320, 260)
+        self._filter("")
 
-    def _choose(self, text: str) -> None:
-        spec_id = self._ids.get(text) or (text if text in self._ids.values() else None)
-        if spec_id is None:
-            matches = [sid for label, sid in self._ids.items() if text.lower() in label.lower()]
-            spec_id = matches[0] if len(matches) == 1 else None
-        if spec_id is not None:
-            self.close()
-            self.chosen.emit(spec_id)
+    def offered(self) -> list[str]:
+        """The spec ids listed now."""
+        return [self.list.item(row).data(SPEC_ROLE) for row in self._visible_rows()]
+
+    def _visible_rows(self) -> list[int]:
+        return [row for row in range(self.list.count()) if not self.list.item(row).isHidden()]
+
+    def _filter(self, text: str) -> None:
+        words = text.lower().split()
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            item.setHidden(not all(word in item.text().lower() for word in words))
+        visible = self._visible_rows()
+        self.list.setCurrentRow(visible[0] if visible else -1)
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
+        if watched is self.field and event.type() == QtCore.QEvent.Type.KeyPress:
+            key = event.key()
+            if key in (Key.Key_Down, Key.Key_Up):
+                self._move(1 if key == Key.Key_Down else -1)
+                return True
+            if key in (Key.Key_Return, Key.Key_Enter):
+                self._take(self.list.currentItem())
+                return True
+            if key == Key.Key_Escape:
+                self.close()
+                return True
+        return super().eventFilter(watched, event)
+
+    def _move(self, step: int) -> None:
+        visible = self._visible_rows()
+        if not visible:
+            return
+        row = self.list.currentRow()
+        index = visible.index(row) + step if row in visible else 0
+        self.list.setCurrentRow(visible[max(0, min(index, len(visible) - 1))])
+
+    def _take(self, item: QtWidgets.QListWidgetItem | None) -> None:
+        if item is None or item.isHidden():
+            return
+        spec_id = item.data(SPEC_ROLE)
+        self.close()
+        self.chosen.emit(spec_id)
 
     def popup_at(self, global_pos: QtCore.QPoint) -> None:
-        self.move(global_pos)
+        """Show the pop-up at ``global_pos``, kept inside the screen."""
+        screen = QtGui.QGuiApplication.screenAt(global_pos) or QtGui.QGuiApplication.primaryScreen()
+        area = screen.availableGeometry()
+        x = min(max(global_pos.x(), area.left()), area.right() - self.width())
+        y = min(max(global_pos.y(), area.top()), area.bottom() - self.height())
+        self.move(x, y)
         self.show()
-        self.setFocus()
-        self.completer().complete()
+        self.field.setFocus()

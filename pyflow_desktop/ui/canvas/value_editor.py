@@ -76,11 +76,7 @@ class ValueEditor(QtWidgets.QGraphicsObject):
         painter.drawRoundedRect(rect, 3, 3)
         painter.setFont(_font())
         if self.port.type == "Boolean":
-            typed = _typed(self._value, "Boolean")
-            painter.setPen(QtGui.QColor("#dddddd"))
-            mark = "–" if typed is None else ("✔" if typed else "")
-            painter.drawRect(QtCore.QRectF(4, 4, EDITOR_HEIGHT - 8, EDITOR_HEIGHT - 8))
-            painter.drawText(QtCore.QRectF(3, 0, EDITOR_HEIGHT - 6, EDITOR_HEIGHT), _CENTRE, mark)
+            self._paint_box(painter)
             return
         unset = self._value is None
         text = self._placeholder() if unset else _as_text(self._value)
@@ -90,27 +86,68 @@ class ValueEditor(QtWidgets.QGraphicsObject):
         shown = QtGui.QFontMetricsF(_font()).elidedText(text, _ELIDE, inner.width())
         painter.drawText(inner, align | QtCore.Qt.AlignmentFlag.AlignVCenter, shown)
 
+    def _paint_box(self, painter: QtGui.QPainter) -> None:
+        """A check box: ticked or not; unset, the port's default in grey, and "default"."""
+        unset = self._value is None
+        typed = _typed(self.port.default if unset else self._value, "Boolean")
+        colour = QtGui.QColor("#808080" if unset else "#dddddd")
+        box = QtCore.QRectF(4, 3, EDITOR_HEIGHT - 6, EDITOR_HEIGHT - 6)
+        painter.setPen(QtGui.QPen(QtGui.QColor("#5fa8ff") if self.hasFocus() else colour, 1.2))
+        painter.setBrush(QtGui.QColor(0, 0, 0, 90))
+        painter.drawRoundedRect(box, 2, 2)
+        painter.setPen(colour)
+        if typed:
+            painter.drawText(box, _CENTRE, "✔")
+        label = "default" if unset else ("true" if typed else "false")
+        text = QtCore.QRectF(box.right() + 5, 0, EDITOR_WIDTH - box.right() - 8, EDITOR_HEIGHT)
+        painter.drawText(text, _LEFT | QtCore.Qt.AlignmentFlag.AlignVCenter, label)
+
     def hoverEnterEvent(self, event) -> None:
         if not self.toolTip():
             self.setToolTip(self._tip())
         super().hoverEnterEvent(event)
 
     def mousePressEvent(self, event) -> None:
-        """The first click makes the real widget: a check box takes the click, a field the
-        focus."""
+        """A click ticks a Boolean (no widget needed); a field gets its widget and the focus."""
+        event.accept()
+        if self._painted_box():
+            self._toggle()
+            return
         self._materialize()
         if isinstance(self._editor, QtWidgets.QCheckBox):
             self._editor.nextCheckState()
         else:
             self.setFocus(QtCore.Qt.FocusReason.MouseFocusReason)
-        event.accept()
+
+    def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:
+        """Space ticks a painted check box, as it would a real one."""
+        if self._painted_box() and event.key() == QtCore.Qt.Key.Key_Space:
+            self._toggle()
+            return
+        super().keyPressEvent(event)
+
+    def _painted_box(self) -> bool:
+        return self.port.type == "Boolean" and self._editor is None
+
+    def _toggle(self) -> None:
+        value = "false" if _typed(self._value, "Boolean") else "true"
+        self.show_value(value)
+        self.edited.emit(self.port.name, value)
 
     def focusInEvent(self, event: QtGui.QFocusEvent) -> None:
-        """Tabbing into the field (or a click) hands the focus to its widget."""
+        """Tabbing into the field (or a click) hands the focus to its widget; a check box
+        stays painted."""
+        if self._painted_box():
+            self.update()
+            return
         self._materialize()
         self._proxy.setFocus(event.reason())
         if isinstance(self._editor, QtWidgets.QLineEdit):
             self._editor.selectAll()
+
+    def focusOutEvent(self, event: QtGui.QFocusEvent) -> None:
+        self.update()  # a painted check box loses its focus mark
+        super().focusOutEvent(event)
 
     @property
     def editor(self) -> QtWidgets.QWidget:
@@ -195,6 +232,11 @@ class ValueEditor(QtWidgets.QGraphicsObject):
             return _as_text(self.port.default)
         return UNSET_MARK if self.port.type in _NUMBER_PATTERNS else self.port.type
 
+    def commit(self) -> None:
+        """Take what is typed (as Enter would) and let go of the focus."""
+        self._send()
+        self.clearFocus()
+
     def _send(self, *_args: Any) -> None:
         editor = self._editor
         if isinstance(editor, _LineEdit):
@@ -244,6 +286,14 @@ class _LineEdit(QtWidgets.QLineEdit):
         super().focusOutEvent(event)
         if not self.hasAcceptableInput():
             self.revert()
+
+    def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:
+        """Escape gives up the typing: the shown value comes back and the field lets go."""
+        if event.key() == QtCore.Qt.Key.Key_Escape:
+            self.revert()
+            self.clearFocus()
+            return
+        super().keyPressEvent(event)
 
 
 class _BooleanBox(QtWidgets.QCheckBox):

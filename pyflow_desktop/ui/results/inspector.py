@@ -15,6 +15,7 @@ every node of every flow run in this session; ``begin_run`` clears the nodes it 
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,7 +88,11 @@ class InspectorPanel(QtWidgets.QWidget):
         self.title = QtWidgets.QLabel(
             wordWrap=True, textInteractionFlags=QtCore.Qt.TextInteractionFlag.TextSelectableByMouse
         )
-        self.status = QtWidgets.QLabel()
+        self.status = QtWidgets.QLabel(wordWrap=True)
+        for label in (self.title, self.status):  # long text wraps: the dock keeps its width
+            label.setSizePolicy(
+                QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred
+            )
         self.inputs = self._table(["Input", "Type", "Source or value"])
         self.inputs.itemChanged.connect(self._input_edited)
         self.outputs = self._table(["Output", "Type", "Value"])
@@ -176,7 +181,9 @@ class InspectorPanel(QtWidgets.QWidget):
                 if self.spec
                 else f"unknown spec {node.spec_id}"
             )
-            self.title.setText(f"<b>{node.name or node.id}</b> — {spec}")
+            name = node.title(self.spec.title if self.spec else "")
+            self.title.setText(f"<b>{html.escape(name)}</b> — {html.escape(spec)}")
+            self.title.setToolTip(node.id)
         self._filling = True
         self.inputs.setRowCount(len(ports))
         for row, port in enumerate(ports):

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ...repository import dump_repository
+from ...repository import RepositoryError, dump_repository, load_repository
 from .shell import Shell
 
 SETTLE_MS = 200  # writers often write in steps: look once they are done
@@ -128,7 +128,9 @@ class DiskWatch(QtCore.QObject):
 
     def _compare(self) -> str:
         """Show what differs (the window's version against the file's), then ask again."""
-        try:
+        try:  # both written the same way, so only what differs in content shows
+            theirs = dump_repository(load_repository(self.path), "native").splitlines()
+        except RepositoryError:  # not a repository any more: its text as it is
             theirs = self.path.read_text(encoding="utf-8", errors="replace").splitlines()
         except OSError as error:
             theirs = [f"cannot read the file: {error.strerror}"]

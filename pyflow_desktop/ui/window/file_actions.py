@@ -18,6 +18,7 @@ from ...repository import (
     NodeSpec,
     Repository,
     RepositoryError,
+    check_file,
     load_repository,
     save_repository,
 )
@@ -98,7 +99,7 @@ class FileActions(QtCore.QObject):
         if not self.maybe_save():
             return
         path, _ = QtWidgets.QFileDialog.getOpenFileName(
-            self.shell, "Open repository", "", "Repositories (*.json);;All files (*)"
+            self.shell, "Open repository", self._folder(), "Repositories (*.json);;All files (*)"
         )
         if path:
             self.open_path(path)
@@ -107,11 +108,17 @@ class FileActions(QtCore.QObject):
         try:
             self.load(path)
         except RepositoryError as error:
-            QtWidgets.QMessageBox.warning(self.shell, "Cannot open", str(error))
+            QtWidgets.QMessageBox.warning(self.shell, "Cannot open", _every_problem(path, error))
             return False
         if self.shell.repo.flows and not self.tabs.canvases:  # nothing came back from last time
             self.tabs.open_flow(next(iter(self.shell.repo.flows)))
         return True
+
+    def _folder(self, name: str = "") -> str:
+        """Where a file dialog starts: beside the open file (else the last one opened)."""
+        recent = self.recent_files()
+        near = self.shell.path or (Path(recent[0]) if recent else None)
+        return str(near.parent / name) if near is not None else name
 
     def remember(self, path: Path) -> None:
         """Put ``path`` first in Open Recent."""
@@ -167,6 +174,7 @@ class FileActions(QtCore.QObject):
 
     def save_to(self, path: str | Path, fmt: str = "native") -> bool:
         path = Path(path)
+        self.tabs.finish_typing()  # a value typed but not yet committed is saved too
         if not self.allow_save(path):
             return False
         try:
@@ -188,7 +196,7 @@ class FileActions(QtCore.QObject):
 
     def import_dialog(self) -> None:
         path, _ = QtWidgets.QFileDialog.getOpenFileName(
-            self.shell, "Import repository", "", "Repositories (*.json)"
+            self.shell, "Import repository", self._folder(), "Repositories (*.json)"
         )
         if not path:
             return
@@ -225,7 +233,7 @@ class FileActions(QtCore.QObject):
 
     def import_python_dialog(self) -> None:
         paths, _ = QtWidgets.QFileDialog.getOpenFileNames(
-            self.shell, "Import nodemaker modules", "", "Python files (*.py)"
+            self.shell, "Import nodemaker modules", self._folder(), "Python files (*.py)"
         )
         if paths:
             self.import_python_files(paths)
@@ -254,7 +262,10 @@ class FileActions(QtCore.QObject):
             self.shell.statusBar().showMessage("Open the flow to export first", 5000)
             return
         path, _ = QtWidgets.QFileDialog.getSaveFileName(
-            self.shell, "Export as Python script", f"{bridge.flow.id}.py", "Python files (*.py)"
+            self.shell,
+            "Export as Python script",
+            self._folder(f"{bridge.flow.id}.py"),
+            "Python files (*.py)",
         )
         if path:
             self.export_script(bridge.flow.id, path)
@@ -278,7 +289,7 @@ class FileActions(QtCore.QObject):
         if not chosen:
             return
         path, picked = QtWidgets.QFileDialog.getSaveFileName(
-            self.shell, "Export to", "", ";;".join(FILTERS)
+            self.shell, "Export to", self._folder(), ";;".join(FILTERS)
         )
         if path:
             self.export_to(path, chosen, FILTERS.get(picked, "native"))
@@ -294,3 +305,12 @@ class FileActions(QtCore.QObject):
             QtWidgets.QMessageBox.warning(self.shell, "Cannot export", str(error))
             return False
         return True
+
+
+def _every_problem(path: str | Path, first: RepositoryError, shown: int = 20) -> str:
+    """What is wrong with a file that does not open: every problem ``check`` lists (it never
+    runs code), or the one that stopped the load."""
+    problems = [str(problem) for problem in check_file(path)] or [str(first)]
+    more = f"\n… and {len(problems) - shown} more" if len(problems) > shown else ""
+    head = f"{len(problems)} problems:\n" if len(problems) > 1 else ""
+    return head + "\n".join(problems[:shown]) + more

@@ -119,6 +119,11 @@ class FlowTabs(QtCore.QObject):
         widget = self.widget.currentWidget()
         self.current_changed.emit(widget.property("flow_id") if widget is not None else "")
 
+    def finish_typing(self) -> None:
+        """Commit the values still being typed into inline editors, on every tab."""
+        for canvas, _bridge in self.canvases.values():
+            canvas.finish_typing()
+
     def current(self) -> tuple[CanvasGraph, FlowBridge] | tuple[None, None]:
         """The canvas and bridge of the tab in front, or ``(None, None)``."""
         widget = self.widget.currentWidget()

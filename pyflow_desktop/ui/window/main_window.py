@@ -69,6 +69,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.library.python_files_dropped.connect(self.files.import_python_files)
         self.menus = CanvasMenus(self, self.tabs, self.edits, self.runs, self.panels)
         self.recovery = Recovery(self)
+        self.recovery.session = lambda: sessions.capture(self.tabs, self.panels)
         self.disk = DiskWatch(self, reload=self.files.open_path)
         self.files.allow_save, self.files.saved = self.disk.allow_save, self.disk.saved
         self.live = LiveMode(self, self.tabs, self.runs)
@@ -180,6 +181,11 @@ class MainWindow(QtWidgets.QMainWindow):
             QtWidgets.QMessageBox.warning(self, "Cannot recover", str(error))
             return False
         self.set_repository(repo, Path(found.source) if found.source else None)
+        if found.session is not None:
+            self.tabs.close_all()  # the recovered session, not the file's older one
+            sessions.restore(found.session, repo, self.tabs, self.panels)
+        if not self.tabs.canvases and repo.flows:
+            self.tabs.open_flow(next(iter(repo.flows)))
         self.undo_stack.resetClean()  # not saved: the file on disk is as it was
         found.discard()
         self.show_message(f"Restored the unsaved work of {found.describe()}")

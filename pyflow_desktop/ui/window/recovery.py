@@ -53,6 +53,7 @@ class Found:
     saved: float  # when it was written (seconds since the epoch)
     flows: list[str]
     problem: str = ""  # why it cannot be restored, if it cannot
+    session: dict[str, Any] | None = None  # the tabs, views and viewers it had open
 
     def describe(self) -> str:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(self.saved)) if self.saved else "?"
@@ -89,6 +90,7 @@ class Recovery(QtCore.QObject):
         self.timer = QtCore.QTimer(self, interval=self.seconds() * 1000)
         self.timer.timeout.connect(self.autosave)
         self.timer.start()
+        self.session: Callable[[], dict[str, Any]] = dict  # what the window shows, kept along
         shell.undo_stack.cleanChanged.connect(lambda clean: clean and self.discard())
 
     @staticmethod
@@ -108,6 +110,7 @@ class Recovery(QtCore.QObject):
             "source": str(shell.path) if shell.path else None,
             "saved": time.time(),
             "flows": [flow.name for flow in shell.repo.flows.values()],
+            "session": self.session(),
             "repository": repository_to_dict(shell.repo, "native"),
         }
         temp = self.file.with_suffix(".tmp")
@@ -196,6 +199,7 @@ def _describe(file: Path) -> Found:
     except RepositoryError as error:
         return Found(file, None, file.stat().st_mtime, [], problem=error.message)
     source, flows, saved = data.get("source"), data.get("flows"), data.get("saved")
+    session = data.get("session")
     if not (isinstance(saved, (int, float)) and 0 <= saved < 1e11):
         saved = file.stat().st_mtime
     return Found(
@@ -203,4 +207,5 @@ def _describe(file: Path) -> Found:
         source if isinstance(source, str) else None,
         float(saved),
         [str(flow) for flow in flows[:1000]] if isinstance(flows, list) else [],
+        session=session if isinstance(session, dict) else None,
     )

@@ -49,10 +49,10 @@ class RunActions(QtCore.QObject):
         self.runner.progress.connect(self._show_progress)
         self.runner.finished.connect(self._run_finished)
         self.progress = QtWidgets.QProgressBar(maximumWidth=240, textVisible=True)
-        self.progress.setFormat("%v / %m nodes")
-        self.progress.setRange(0, 1)
-        self.progress.setValue(0)
+        self.outcomes: dict[str, RunResult] = {}  # flow id → its last run, shown with its tab
+        self._show_outcome(None)
         shell.statusBar().addPermanentWidget(self.progress)
+        tabs.current_changed.connect(self._tab_changed)
 
     def fill_menu(self, menu: QtWidgets.QMenu) -> None:
         self.run_action = add_action(menu, "&Run", self.run_current, "F5")
@@ -71,6 +71,7 @@ class RunActions(QtCore.QObject):
         canvas, bridge = self.tabs.current()
         if canvas is None or self.runner.running:
             return False
+        self.tabs.finish_typing()  # a value typed but not yet committed runs too
         log, flow, repo = self.shell.log, bridge.flow, self.shell.repo
         self._aim = _aim(flow, targets)
         try:
@@ -111,6 +112,12 @@ class RunActions(QtCore.QObject):
         remaining events are shown nowhere."""
         self.runner.stop()
         self.run_flow_id = None
+        self.outcomes.clear()
+
+    def _tab_changed(self, flow_id: str) -> None:
+        """The bar shows the last run of the flow in front (a run in progress stays shown)."""
+        if not self.runner.running:
+            self._show_outcome(self.outcomes.get(flow_id))
 
     def shutdown(self) -> None:
         """Stop, wait for the run's thread and release kept executors (the window closes)."""
@@ -141,8 +148,14 @@ class RunActions(QtCore.QObject):
         self.progress.setRange(0, max(planned, 1))
         self.progress.setValue(done)
 
-    def _show_outcome(self, result: RunResult) -> None:
-        """The bar after a run says what happened: "3 done, 4 cancelled of 7"."""
+    def _show_outcome(self, result: RunResult | None) -> None:
+        """The bar after a run says what happened: "3 done, 4 cancelled of 7" (``None``: no
+        run of this flow yet)."""
+        if result is None:
+            self.progress.setRange(0, 1)
+            self.progress.setValue(0)
+            self.progress.setFormat("not run yet")
+            return
         counts = result.counts()
         done = counts.pop("success", 0) + counts.pop("cached", 0)
         words = {"fail": "failed", "skip": "skipped", "cancelled": "cancelled"}
@@ -157,13 +170,14 @@ class RunActions(QtCore.QObject):
         self.stop_action.setEnabled(False)
         ok = isinstance(result, RunResult) and result.ok
         if isinstance(result, RunResult):
+            self.outcomes[result.flow_id] = result
             self._show_outcome(result)
             counts = ", ".join(f"{n} {status}" for status, n in result.counts().items())
             message = f"{result.flow_id} {self._aim}: {counts} in {result.elapsed * 1000:.0f} ms"
         else:
             message = f"run failed: {result!r}"
         self.shell.log.appendPlainText(f"— {message}")
-        self.shell.statusBar().showMessage(message)
+        self.shell.statusBar().showMessage(message, 30000)
         self.run_done.emit(ok)
 
 

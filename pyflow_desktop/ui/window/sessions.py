@@ -72,6 +72,8 @@ def restore(session: dict[str, Any], repo: Repository, tabs: FlowTabs, panels: P
     current = session.get("current")
     if current in opened:
         tabs.open_flow(current)
+    front = tabs.current()[1]
+    panels.viewers.show_flow(front.flow.id if front is not None else None)  # only its viewers
     return bool(opened)
 
 

@@ -78,7 +78,9 @@ class Trust(QtCore.QObject):
         box.setDefaultButton(QtWidgets.QMessageBox.StandardButton.Cancel)
         box.exec()
         if box.clickedButton() is not yes:
-            self.shell.statusBar().showMessage(f"{action} cancelled: the code was not trusted")
+            self.shell.statusBar().showMessage(
+                f"{action} cancelled: the code was not trusted", 10000
+            )
             return False
         self.trust(doubtful)
         return True
