@@ -1,4 +1,5 @@
-"""Planning a run: validate the flow, pick targets, keep their ancestors, order them.
+"""Planning a run: validate the flow, flatten its subflows, pick targets, keep their
+ancestors, order them.
 
 A ``Plan`` is immutable data the scheduler reads: the ordered node ids, each node's spec,
 its upstream and downstream nodes, and where each input comes from.
@@ -19,8 +20,8 @@ from ..repository import (
     Port,
     Repository,
     RepositoryError,
-    flow_problems,
 )
+from .flatten import flatten_subflows
 
 # None: the original's rule (end nodes and their ancestors when the flow marks any, else
 # every node); "all": every node; "end": the end nodes only (an error when none is marked);
@@ -62,12 +63,13 @@ def plan_run(repo: Repository, flow: Flow | str, targets: Targets = None) -> Pla
     ``targets`` is ``None`` (the default, the original's rule: the nodes marked ``is_end``
     when the flow has any, else every node), ``"all"`` (every node), ``"end"`` (the end
     nodes, an error when none is marked) or node ids ("run up to this node").
+    Subflows are flattened first (``flatten``): their inner nodes are planned as
+    ``OUTER/INNER``, so targets may name them too.
     """
     if isinstance(flow, str):
         flow = repo.flow(flow)
-    problems = flow_problems(flow, repo.specs)
-    if problems:
-        raise problems[0]
+    flat = flatten_subflows(repo, flow)  # raises the first problem of the flow or a subflow
+    flow = flat.flow
     upstream: dict[str, list[str]] = {node_id: [] for node_id in flow.nodes}
     downstream: dict[str, list[str]] = {node_id: [] for node_id in flow.nodes}
     into: dict[str, dict[str, Link]] = {node_id: {} for node_id in flow.nodes}
@@ -75,17 +77,17 @@ def plan_run(repo: Repository, flow: Flow | str, targets: Targets = None) -> Pla
         upstream[link.target].append(link.source)
         downstream[link.source].append(link.target)
         into[link.target][link.target_port] = link
-    wanted = _select(flow, targets, upstream)
+    wanted = _select(flow, targets, flat.with_needs(upstream))
     position = {node_id: index for index, node_id in enumerate(flow.nodes)}
     order = _topological(wanted, upstream, downstream, position)
     nodes = {
         node_id: PlannedNode(
             node=flow.nodes[node_id],
-            spec=repo.specs[flow.nodes[node_id].spec_id],
+            spec=flat.specs[node_id],
             upstream=tuple(dict.fromkeys(upstream[node_id])),
             downstream=tuple(dict.fromkeys(n for n in downstream[node_id] if n in wanted)),
-            inputs=tuple(repo.specs[flow.nodes[node_id].spec_id].ordered_inputs()),
-            output_names=tuple(p.name for p in repo.specs[flow.nodes[node_id].spec_id].outputs),
+            inputs=tuple(flat.specs[node_id].ordered_inputs()),
+            output_names=tuple(p.name for p in flat.specs[node_id].outputs),
             values=dict(flow.nodes[node_id].values),
             links=into[node_id],
         )

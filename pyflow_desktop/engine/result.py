@@ -1,7 +1,8 @@
 """The run result, in the original PyFlow's shape: one object per planned node, in plan order.
 
 ``{id, name, inputs: [{name, type, value}], outputs: [{name, type, value}], status, error}``
-with ``status`` one of success, fail, skip, cached, cancelled.
+with ``status`` one of success, fail, skip, cached, cancelled. A subflow node's row lists
+its interface outputs and no inputs: its inner nodes' rows (``u1/m``) show what went in.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from .flatten import is_pass_through
 from .jsonable import to_jsonable
 from .plan import PlannedNode
 
@@ -24,7 +26,7 @@ def node_result(
     status: str,
     error: str | None,
 ) -> dict[str, Any]:
-    ports = planned.inputs
+    ports = () if is_pass_through(planned.node) else planned.inputs
     outputs = outputs or {}
     return {
         "id": planned.node.id,

@@ -46,6 +46,7 @@ from .events import (
     RunFinished,
 )
 from .executor import Executor
+from .flatten import is_pass_through
 from .node_call import NodeOutcome, NodeTask
 from .plan import Plan
 from .result import RunResult, node_result
@@ -207,6 +208,10 @@ class Scheduler:
                 return
         self.status[node_id] = "running"
         self._emit(NodeStarted, node_id)
+        if is_pass_through(planned.node):  # a subflow node: it hands on what its inside gave
+            self.in_flight.add(node_id)
+            self._finish(node_id, NodeOutcome(node_id, dict(zip(planned.output_names, args))))
+            return
         self.executor.submit(
             NodeTask(
                 node_id=node_id,

@@ -5,7 +5,8 @@ An exported script carries this module's source (with ``repository.port_types``,
 library. ``run_plan(plan, sources)`` mirrors the engine node by node: inputs by port order
 (a link, else a manual value, else the default, else ``None``), each converted by its port
 type as ``engine.scheduler`` converts it; a single output takes the return value, several a
-returned dict; a generator's last value is its output; a failed node skips its descendants.
+returned dict; a generator's last value is its output; a failed node skips its descendants;
+a (flattened) subflow node runs no code and hands on its inner outputs.
 Its results have the run result's shape, and ``main`` prints them. Names here must not clash
 with the three modules it travels with.
 """
@@ -125,6 +126,8 @@ def run_plan(plan: list, sources: dict) -> list:
             status[node["id"]] = "skip"
         elif problem:
             error = problem
+        elif node.get("subflow"):
+            outputs[node["id"]] = dict(zip((name for name, _type in node["outputs"]), args))
         else:
             out, err = io.StringIO(), io.StringIO()
             try:
@@ -151,6 +154,7 @@ def run_plan(plan: list, sources: dict) -> list:
                 "inputs": [
                     {"name": p["name"], "type": p["type"], "value": v}
                     for p, v in zip(node["inputs"], args)
+                    if not node.get("subflow")
                 ],
                 "outputs": [
                     {"name": name, "type": kind, "value": produced.get(name)}

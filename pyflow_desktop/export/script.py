@@ -4,7 +4,8 @@
 ancestors, else every node) and writes a script holding: the conversion code of
 ``repository.port_types`` and ``repository.link_types``, ``engine.jsonable`` and
 ``export.runtime`` (their own source, relative imports left out), each planned spec's
-``func`` source, and the plan as data. ``python OUT.py`` prints each planned node's outputs
+``func`` source, and the plan as data. Subflows are flattened, as for a run: their inner
+nodes are planned as ``OUTER/INNER``, and each subflow node hands on its inner outputs. ``python OUT.py`` prints each planned node's outputs
 (``--json``: the run result, as ``pyflow-desktop run --json`` prints it).
 """
 
@@ -17,6 +18,7 @@ import pprint
 from types import ModuleType
 
 from ..engine import jsonable, plan_run
+from ..engine.flatten import is_pass_through
 from ..engine.plan import Plan, Targets
 from ..repository import Flow, Repository, link_types, port_types
 from . import runtime
@@ -69,15 +71,14 @@ def plan_data(plan: Plan) -> list[dict]:
             elif port.name in planned.values:
                 item["value"] = planned.values[port.name]
             inputs.append(item)
-        nodes.append(
-            {
-                "id": node_id,
-                "name": planned.node.name,
-                "spec": planned.spec.id,
-                "inputs": inputs,
-                "outputs": [[port.name, port.type] for port in planned.spec.outputs],
-            }
-        )
+        node = {
+            "id": node_id,
+            "name": planned.node.name,
+            "spec": planned.spec.id,
+            "inputs": inputs,
+            "outputs": [[port.name, port.type] for port in planned.spec.outputs],
+        }
+        nodes.append({**node, "subflow": True} if is_pass_through(planned.node) else node)
     return nodes
 
 
@@ -98,7 +99,11 @@ def flow_script(
     """The script for ``flow`` (``origin``: the file it came from, named in its docstring)."""
     plan = plan_run(repo, flow, targets)
     flow = plan.flow
-    specs = {plan.nodes[node_id].spec.id: plan.nodes[node_id].spec for node_id in plan.order}
+    specs = {
+        planned.spec.id: planned.spec
+        for planned in plan.nodes.values()
+        if not is_pass_through(planned.node)
+    }
     parts = [
         "#!/usr/bin/env python3",
         f'"""Flow {flow.id} ({flow.name}){f", from {origin}" if origin else ""}, as a script.\n\n'

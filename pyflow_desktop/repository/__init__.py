@@ -20,6 +20,7 @@ from .errors import (
     NewerFormatError,
     RepositoryError,
     SchemaError,
+    SubflowError,
     UnknownFlowError,
     UnknownPortError,
     UnknownSpecError,
@@ -27,6 +28,8 @@ from .errors import (
 from .events import Observable
 from .file_text import MAX_FILE_ENV, max_file_bytes, read_text
 from .flow import Flow, Link, NodeInstance
+from .inline import inline_subflows
+from .interface import Interface, InterfaceInput, InterfaceOutput, PortRef
 from .link_types import (
     LinkConversion,
     convert_linked,
@@ -37,8 +40,23 @@ from .nodespec import NodeSpec, Port, func_problem
 from .port_types import ORIGINAL_TYPES, PORT_TYPES, ConversionError, check_value, convert_value
 from .reader import FORMAT_VERSION, loads_repository, parse_repository, parse_text
 from .repository import Repository
-from .validate import find_cycle, flow_problems, spec_path
-from .writer import FORMATS, Format, dump_repository, repository_to_dict, save_repository
+from .subflow_edits import (
+    FlowEdit,
+    apply_edit,
+    group_nodes,
+    local_copy,
+    revert_edit,
+    ungroup_node,
+)
+from .validate import find_cycle, flow_problems, spec_path, subflow_cycles
+from .writer import (
+    FORMATS,
+    Format,
+    dump_repository,
+    format_version,
+    repository_to_dict,
+    save_repository,
+)
 
 __all__ = [
     "FORMATS",
@@ -51,8 +69,12 @@ __all__ = [
     "DuplicateIdError",
     "DuplicateLinkError",
     "Flow",
+    "FlowEdit",
     "FuncSourceError",
     "Format",
+    "Interface",
+    "InterfaceInput",
+    "InterfaceOutput",
     "Link",
     "LinkConversion",
     "LinkError",
@@ -62,12 +84,15 @@ __all__ = [
     "NodeSpec",
     "Observable",
     "Port",
+    "PortRef",
     "Repository",
     "RepositoryError",
     "SchemaError",
+    "SubflowError",
     "UnknownFlowError",
     "UnknownPortError",
     "UnknownSpecError",
+    "apply_edit",
     "check_file",
     "check_value",
     "convert_linked",
@@ -75,15 +100,22 @@ __all__ = [
     "dump_repository",
     "find_cycle",
     "flow_problems",
+    "format_version",
     "func_problem",
+    "group_nodes",
+    "inline_subflows",
     "link_conversion",
     "load_repository",
+    "local_copy",
     "loads_repository",
     "parse_repository",
     "parse_text",
     "max_file_bytes",
     "repository_to_dict",
+    "revert_edit",
     "save_repository",
+    "subflow_cycles",
+    "ungroup_node",
     "value_type",
 ]
 

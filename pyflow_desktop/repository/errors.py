@@ -77,3 +77,9 @@ class FuncSourceError(RepositoryError):
 
 class UnknownFlowError(RepositoryError):
     """A flow id that the repository does not hold."""
+
+
+class SubflowError(RepositoryError):
+    """A flow used as a node is used wrongly: it has no interface, its interface names a
+    missing node or port or feeds one port twice, or it uses itself (directly or through
+    others)."""

@@ -3,7 +3,11 @@
 Model methods are the only mutators. Each emits one event on ``flow.events``:
 ``node_added(node)``, ``node_removed(node)``, ``node_moved(node)``, ``node_changed(node)``,
 ``value_changed(node, port, value)``, ``link_added(link)``, ``link_removed(link)``,
-``flow_renamed(flow)``.
+``flow_renamed(flow)``, ``interface_changed(flow, old)``.
+
+A node is built from a nodespec (``spec_id``) or, in format version 2, from another flow
+used as a node (``subflow``: that flow's id; ``spec_id`` is then empty). A flow that declares
+an ``interface`` (``interface.py``) can be used that way.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .events import Observable
+from .interface import Interface
 
 _NO_VALUE = object()
 
@@ -52,7 +57,8 @@ class Link:
 
 @dataclass
 class NodeInstance:
-    """One use of a NodeSpec in a flow, with manual input values and a canvas position.
+    """One use of a NodeSpec (or, with ``subflow``, of a flow) in a flow, with manual input
+    values and a canvas position.
 
     ``end_mark`` is the file's own ``is_end`` value when it is not the usual ``1`` (``"1"``,
     ``0``, ``"true"``...); it is written back while it still says what ``is_end`` says, so a
@@ -70,6 +76,7 @@ class NodeInstance:
     ui_extra: dict[str, Any] = field(default_factory=dict)
     value_extra: dict[str, dict[str, Any]] = field(default_factory=dict)
     end_mark: Any = None
+    subflow: str | None = None
 
     def title(self, spec_title: str = "") -> str:
         """How the user knows this node: its name, else its spec's title, else its id."""
@@ -79,10 +86,17 @@ class NodeInstance:
 class Flow:
     """A DAG of node instances. Links are keyed by their target input (one link per input)."""
 
-    def __init__(self, id: str, name: str = "", extra: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        id: str,
+        name: str = "",
+        extra: dict[str, Any] | None = None,
+        interface: Interface | None = None,
+    ):
         self.id = id
         self.name = name or id
         self.extra: dict[str, Any] = extra or {}
+        self.interface = interface  # set: the flow can be used as a node (a subflow)
         self.nodes: dict[str, NodeInstance] = {}
         self._links: dict[tuple[str, str], Link] = {}
         self.link_extra: dict[tuple[str, str], dict[str, Any]] = {}
@@ -94,6 +108,12 @@ class Flow:
     @property
     def links(self) -> list[Link]:
         return list(self._links.values())
+
+    def has_subflow_parts(self) -> bool:
+        """Whether the flow declares an interface or has a node that uses a flow."""
+        return self.interface is not None or any(
+            node.subflow is not None for node in self.nodes.values()
+        )
 
     def link_into(self, node_id: str, port: str) -> Link | None:
         """The link feeding ``node_id``'s input ``port``, if any."""
@@ -166,3 +186,9 @@ class Flow:
     def rename(self, name: str) -> None:
         self.name = name
         self.events.emit("flow_renamed", flow=self)
+
+    def set_interface(self, interface: Interface | None) -> Interface | None:
+        """Declare (or with ``None``, withdraw) the interface; returns the old one (for undo)."""
+        old, self.interface = self.interface, interface
+        self.events.emit("interface_changed", flow=self, old=old)
+        return old

@@ -1,20 +1,27 @@
-"""Reads one flow of a repository file: its nodes (values, end mark, position) and links."""
+"""Reads one flow of a repository file: its nodes (values, end mark, position), links and
+interface.
+
+``read_flow`` reads and checks a flow against the repository it joins; a whole file is read
+in two steps (``read_flow_parts``, then ``flow_problems`` once every flow is there), so a
+node may use a flow that comes later in the file as its subflow.
+"""
 
 from __future__ import annotations
 
 import math
 import re
 import reprlib
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import DuplicateIdError, DuplicateLinkError, SchemaError
 from .flow import Flow, Link, NodeInstance, marks_end
+from .interface_reader import read_interface
 from .problems import UNREADABLE, Problems, check_id, extra_keys, maybe_json
 from .repository import Repository
 from .validate import flow_path, flow_problems
 
-_NODE_KEYS = {"id", "spec_id", "name", "ports", "is_end", "ui"}
-_FLOW_KEYS = {"id", "name", "nodes", "links"}
+_NODE_KEYS = {"id", "spec_id", "subflow", "name", "ports", "is_end", "ui"}
+_FLOW_KEYS = {"id", "name", "nodes", "links", "interface"}
 _PIXELS = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(?:px)?\s*$")
 
 
@@ -32,7 +39,26 @@ def _read_pixels(value: Any, path: str, problems: Problems) -> float:
     return 0.0
 
 
+class FlowParts(NamedTuple):
+    """A flow as read, with each node's and link's position in the file (for messages)."""
+
+    flow: Flow
+    node_index: dict[str, int]
+    link_index: dict[tuple[str, str], int]
+
+
 def read_flow(flow_id: str, raw: Any, repo: Repository, problems: Problems) -> Flow | None:
+    """Read a flow and check it against ``repo``'s specs and flows."""
+    parts = read_flow_parts(flow_id, raw, problems)
+    if parts is None:
+        return None
+    flow, node_index, link_index = parts
+    problems.found.extend(flow_problems(flow, repo.specs, node_index, link_index, flows=repo.flows))
+    return flow
+
+
+def read_flow_parts(flow_id: str, raw: Any, problems: Problems) -> FlowParts | None:
+    """Read a flow's structure, unchecked against specs and other flows."""
     path = flow_path(flow_id)
     raw = maybe_json(raw, path, problems)
     if raw is UNREADABLE or not problems.expect(raw, dict, path, flow_id):
@@ -42,6 +68,8 @@ def read_flow(flow_id: str, raw: Any, repo: Repository, problems: Problems) -> F
     if not problems.expect(name, str, f"{path}.name", flow_id):
         name = flow_id
     flow = Flow(flow_id, name, extra=extra_keys(raw, _FLOW_KEYS))
+    if "interface" in raw:
+        flow.interface = read_interface(raw["interface"], f"{path}.interface", flow_id, problems)
     node_index: dict[str, int] = {}
     nodes = raw.get("nodes", [])
     if problems.expect(nodes, list, f"{path}.nodes", flow_id):
@@ -83,18 +111,28 @@ def read_flow(flow_id: str, raw: Any, repo: Repository, problems: Problems) -> F
             extra = extra_keys(item, {"source", "target"})
             if extra:
                 flow.link_extra[key] = extra
-    problems.found.extend(flow_problems(flow, repo.specs, node_index, link_index))
-    return flow
+    return FlowParts(flow, node_index, link_index)
 
 
 def _read_node(raw: Any, path: str, problems: Problems) -> NodeInstance | None:
     if not problems.expect(raw, dict, path):
         return None
-    node_id, spec_id = raw.get("id"), raw.get("spec_id")
+    node_id, spec_id, subflow = raw.get("id"), raw.get("spec_id"), raw.get("subflow")
     if not isinstance(node_id, str) or not node_id:
         problems.add(SchemaError("a node needs a non-empty string id", path=f"{path}.id"))
         return None
-    if not isinstance(spec_id, str) or not spec_id:
+    if "subflow" in raw:
+        if "spec_id" in raw or not isinstance(subflow, str) or not subflow:
+            problems.add(
+                SchemaError(
+                    f"node {node_id!r} needs either a spec_id or a subflow (a flow id string)",
+                    path=f"{path}.subflow",
+                    ident=node_id,
+                )
+            )
+            return None
+        spec_id = ""
+    elif not isinstance(spec_id, str) or not spec_id:
         problems.add(
             SchemaError(
                 f"node {node_id!r} needs a string spec_id", path=f"{path}.spec_id", ident=node_id
@@ -111,6 +149,7 @@ def _read_node(raw: Any, path: str, problems: Problems) -> NodeInstance | None:
         is_end=marks_end(raw.get("is_end")),
         extra=extra_keys(raw, _NODE_KEYS),
         end_mark=_end_mark(raw.get("is_end")),
+        subflow=subflow if "subflow" in raw else None,
     )
     ports = raw.get("ports", [])
     if problems.expect(ports, list, f"{path}.ports", node_id):

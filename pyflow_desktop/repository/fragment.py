@@ -1,23 +1,23 @@
 """Copied nodes as text: a fragment of a flow, for the system clipboard.
 
 A fragment is a small repository document in our native format: one flow, ``clipboard``,
-holding the copied nodes and the links among them, and the nodespecs those nodes use, so a
-paste into another window, another running copy of the app or another file brings them
-along. Its header says ``"fragment": true``. Reading one goes through the same reader as a
+holding the copied nodes and the links among them, and the nodespecs and the flows (as
+subflows) those nodes use, so a paste into another window, another running copy of the app
+or another file brings them along. Its header says ``"fragment": true``. Reading one goes through the same reader as a
 file, so text from anywhere gets the same checks; it never runs node code.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 
 from .errors import MalformedFileError, RepositoryError
 from .flow import Flow, Link, NodeInstance
+from .merge import flow_part, with_subflows
 from .nodespec import NodeSpec
-from .reader import FORMAT_KEY, FORMAT_VERSION, loads_repository
+from .reader import FORMAT_KEY, loads_repository
 from .repository import Repository
-from .writer import repository_to_dict
+from .writer import format_version, repository_to_dict
 
 MIME_TYPE = "application/x-pyflow-fragment+json"
 FLOW_ID = "clipboard"
@@ -25,22 +25,19 @@ FLOW_ID = "clipboard"
 
 def fragment_text(repo: Repository, flow: Flow, node_ids: list[str]) -> str:
     """The fragment holding ``node_ids`` of ``flow``, the links among them and their specs."""
-    chosen = set(node_ids)
-    part = Flow(FLOW_ID, FLOW_ID)
-    with part.events.muted():
-        for node_id in node_ids:
-            part.add_node(copy.deepcopy(flow.nodes[node_id]))
-        for link in flow.links:
-            if link.source in chosen and link.target in chosen:
-                part.add_link(link)
+    part = flow_part(flow, node_ids, FLOW_ID)
     holder = Repository()
+    used = [node.subflow for node in part.nodes.values() if node.subflow in repo.flows]
+    subflows = [repo.flows[flow_id] for flow_id in with_subflows(repo, used)]
     with holder.events.muted():
-        for spec_id in sorted({node.spec_id for node in part.nodes.values()}):
+        for flow in [part, *subflows]:
+            if flow.id not in holder.flows:
+                holder.add_flow(flow)
+        for spec_id in sorted({n.spec_id for f in holder.flows.values() for n in f.nodes.values()}):
             if spec_id in repo.specs:
                 holder.add_spec(repo.specs[spec_id].copy())
-        holder.add_flow(part)
     data = repository_to_dict(holder, "native")
-    data[FORMAT_KEY] = {"format_version": FORMAT_VERSION, "fragment": True}
+    data[FORMAT_KEY] = {"format_version": format_version(holder), "fragment": True}
     return json.dumps(data, indent=1)
 
 

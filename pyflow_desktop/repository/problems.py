@@ -10,6 +10,7 @@ from typing import Any
 
 from .errors import RepositoryError, SchemaError
 from .json_text import parse_json
+from .port_types import PORT_TYPES
 
 
 class Problems:
@@ -72,3 +73,19 @@ def check_id(raw: dict, key: str, path: str, problems: Problems) -> None:
                 f"id {raw['id']!r} differs from its key {key!r}", path=f"{path}.id", ident=key
             )
         )
+
+
+def read_port_type(item: dict, default: str, where: str, name: str, problems: Problems) -> str:
+    """The ``type`` of the port ``item`` at ``where``: ``default`` when it has none, or (with
+    a problem recorded) when it names no type we know."""
+    kind = item.get("type", default)
+    if kind in PORT_TYPES:
+        return kind
+    problems.add(
+        SchemaError(
+            f"port {name!r} has unknown type {kind!r} (known: {', '.join(PORT_TYPES)})",
+            path=f"{where}.type",
+            ident=name,
+        )
+    )
+    return default

@@ -3,7 +3,9 @@
 The original wrote ``{"flow": {id: flow}, "nodespec": {id: spec}}`` with some quirks that we
 accept exactly: domain values that are JSON-encoded strings, ``order`` as a string, a missing
 ``output`` meaning one output ``out``, CSS-pixel positions (``"160px"``) and tab-indented
-sources. Our native file adds ``"pyflow_desktop": {"format_version": N}``.
+sources. Our native file adds ``"pyflow_desktop": {"format_version": N}``; version 2 adds
+subflows (a flow's ``interface``, a node's ``subflow``), which versions 1 and the original
+cannot hold.
 
 ``parse_repository`` collects every problem it meets instead of stopping at the first; it
 never compiles or runs node code.
@@ -19,14 +21,16 @@ from .errors import (
     RepositoryError,
     SchemaError,
 )
-from .flow_reader import read_flow
+from .flow_reader import FlowParts, read_flow_parts
 from .json_text import parse_json
 from .problems import UNREADABLE, Problems, json_name, maybe_json
 from .repository import Repository
 from .spec_reader import read_spec
+from .validate import flow_problems, subflow_cycles
 
 FORMAT_KEY = "pyflow_desktop"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # the newest this reader knows
+SUBFLOW_VERSION = 2  # the first with subflows
 
 
 def parse_text(text: str) -> tuple[Repository, list[RepositoryError]]:
@@ -80,10 +84,17 @@ def parse_repository(data: Any) -> tuple[Repository, list[RepositoryError]]:
             spec = read_spec(spec_id, raw, problems)
             if spec is not None:
                 repo.add_spec(spec)
+        read: list[FlowParts] = []
         for flow_id, raw in _domain(data, "flow", problems).items():
-            flow = read_flow(flow_id, raw, repo, problems)
-            if flow is not None:
-                repo.add_flow(flow)
+            parts = read_flow_parts(flow_id, raw, problems)
+            if parts is not None:
+                read.append(parts)
+                repo.add_flow(parts.flow)
+    for flow, node_index, link_index in read:  # every flow is there: subflows may come later
+        problems.found.extend(flow_problems(flow, repo.specs, node_index, link_index, repo.flows))
+    indexes = {parts.flow.id: parts.node_index for parts in read}
+    problems.found.extend(subflow_cycles(repo.flows, indexes))
+    _check_subflows_allowed(data, repo, problems)
     return repo, problems.found
 
 
@@ -100,6 +111,28 @@ def _check_version(header: Any, problems: Problems) -> None:
                 f"written by a newer PyFlow Desktop (format version {version}; this one reads up "
                 f"to {FORMAT_VERSION}): update PyFlow Desktop to open it",
                 path=path,
+            )
+        )
+
+
+def _check_subflows_allowed(data: dict, repo: Repository, problems: Problems) -> None:
+    """Subflows need a native file of format version 2 or later."""
+    user = next((flow.id for flow in repo.flows.values() if flow.has_subflow_parts()), None)
+    if user is None:
+        return
+    needs = f"flow {user!r} uses subflows, which need format_version {SUBFLOW_VERSION}"
+    if FORMAT_KEY not in data:
+        message = f"{needs}: this file has no {FORMAT_KEY!r} header (an original PyFlow file)"
+        problems.add(SchemaError(message, path="$", ident=user))
+        return
+    header = data[FORMAT_KEY]
+    version = header.get("format_version") if isinstance(header, dict) else None
+    if isinstance(version, int) and not isinstance(version, bool) and version < SUBFLOW_VERSION:
+        problems.add(
+            SchemaError(
+                f"{needs} (the file says {version})",
+                path=f"{FORMAT_KEY}.format_version",
+                ident=user,
             )
         )
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from .errors import UnknownFlowError
 from .events import Observable
-from .flow import Flow
+from .flow import Flow, NodeInstance
 from .nodespec import NodeSpec
 
 
@@ -41,6 +41,28 @@ class Repository:
             for flow in self.flows.values()
             if any(node.spec_id == spec_id for node in flow.nodes.values())
         ]
+
+    def flows_using_subflow(self, flow_id: str) -> list[Flow]:
+        """Flows with at least one node that uses flow ``flow_id`` as a subflow."""
+        return [
+            flow
+            for flow in self.flows.values()
+            if any(node.subflow == flow_id for node in flow.nodes.values())
+        ]
+
+    def node_spec(self, node: NodeInstance) -> NodeSpec | None:
+        """The ports and title ``node`` has: its nodespec, or for a subflow node the face of
+        its flow's interface; ``None`` when that spec or flow (or interface) is missing."""
+        if node.subflow is None:
+            return self.specs.get(node.spec_id)
+        flow = self.flows.get(node.subflow)
+        if flow is None or flow.interface is None:
+            return None
+        return flow.interface.node_spec(flow.id, flow.name)
+
+    def uses_subflows(self) -> bool:
+        """Whether a flow declares an interface or a node uses a flow: format version 2."""
+        return any(flow.has_subflow_parts() for flow in self.flows.values())
 
     # -- mutators -----------------------------------------------------------------------
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from .errors import DuplicateIdError, FuncSourceError, SchemaError
 from .nodespec import NodeSpec, Port, SourceTooComplexError, compile_source, syntax_message
-from .port_types import DEFAULT_TYPE, PORT_TYPES
-from .problems import UNREADABLE, Problems, check_id, extra_keys, maybe_json
+from .port_types import DEFAULT_TYPE
+from .problems import UNREADABLE, Problems, check_id, extra_keys, maybe_json, read_port_type
 from .validate import spec_path
 
 _PORT_KEYS = {"name", "type", "order", "default", "required"}
@@ -103,16 +103,7 @@ def _read_ports(raw: Any, path: str, spec_id: str, problems: Problems, is_input:
             )
             continue
         seen.add(name)
-        port_type = item.get("type", DEFAULT_TYPE)
-        if port_type not in PORT_TYPES:
-            problems.add(
-                SchemaError(
-                    f"port {name!r} has unknown type {port_type!r} (known: {', '.join(PORT_TYPES)})",
-                    path=f"{where}.type",
-                    ident=name,
-                )
-            )
-            port_type = DEFAULT_TYPE
+        kind = read_port_type(item, DEFAULT_TYPE, where, name, problems)
         order = (
             _read_order(item.get("order", index), f"{where}.order", name, problems)
             if is_input
@@ -125,7 +116,7 @@ def _read_ports(raw: Any, path: str, spec_id: str, problems: Problems, is_input:
         ports.append(
             Port(
                 name=name,
-                type=port_type,
+                type=kind,
                 order=order if is_input else index,
                 default=item.get("default"),
                 required=bool(required),

@@ -1,4 +1,5 @@
-"""Checks that a flow can be run: known specs, links between existing ports, no cycles.
+"""Checks that a flow can be run: known specs and subflows, links between existing ports,
+a sound interface, no cycles (of links, or of flows using themselves as subflows).
 
 ``flow_problems`` returns every problem, not only the first, so ``pyflow-desktop check`` can
 list them all; the loader and the planner raise the first.
@@ -10,8 +11,17 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 
-from .errors import CycleError, LinkError, RepositoryError, UnknownPortError, UnknownSpecError
-from .flow import Flow
+from .errors import (
+    CycleError,
+    LinkError,
+    RepositoryError,
+    SubflowError,
+    UnknownFlowError,
+    UnknownPortError,
+    UnknownSpecError,
+)
+from .flow import Flow, NodeInstance
+from .interface_check import interface_problems
 from .nodespec import NodeSpec
 
 
@@ -53,29 +63,25 @@ def flow_problems(
     specs: Mapping[str, NodeSpec],
     node_index: Mapping[str, int] | None = None,
     link_index: Mapping[tuple[str, str], int] | None = None,
+    flows: Mapping[str, Flow] | None = None,
 ) -> list[RepositoryError]:
-    """Every problem of ``flow`` against ``specs``; indexes map ids to positions in the file."""
+    """Every problem of ``flow`` against ``specs`` and, for subflow nodes and the flow's own
+    interface, ``flows``; indexes map ids to positions in the file."""
     base = flow_path(flow.id)
     node_pos = node_index or {node_id: i for i, node_id in enumerate(flow.nodes)}
     problems: list[RepositoryError] = []
+    faces: dict[str, NodeSpec | None] = {}
     for node in flow.nodes.values():
         where = f"{base}.nodes[{node_pos.get(node.id, '?')}]"
-        spec = specs.get(node.spec_id)
+        spec = faces[node.id] = _node_face(node, specs, flows or {}, where, problems)
         if spec is None:
-            problems.append(
-                UnknownSpecError(
-                    f"node {node.id!r} uses unknown nodespec {node.spec_id!r}",
-                    path=f"{where}.spec_id",
-                    ident=node.spec_id,
-                )
-            )
             continue
         for port in node.values:
             if spec.input(port) is None:
                 problems.append(
                     UnknownPortError(
-                        f"node {node.id!r} sets a value for {port!r}, which nodespec "
-                        f"{spec.id!r} has no input named",
+                        f"node {node.id!r} sets a value for {port!r}, which "
+                        f"{_what(node)} has no input named",
                         path=f"{where}.ports",
                         ident=port,
                     )
@@ -83,7 +89,9 @@ def flow_problems(
     for position, link in enumerate(flow.links):
         if link_index is not None:
             position = link_index.get((link.target, link.target_port), position)
-        problems.extend(_link_problems(flow, specs, link, f"{base}.links[{position}]"))
+        problems.extend(_link_problems(flow, faces, link, f"{base}.links[{position}]"))
+    if flow.interface is not None:
+        problems.extend(interface_problems(flow, faces, f"{base}.interface"))
     cycle = find_cycle(flow)  # links to missing nodes are skipped, so this is always safe
     if cycle:
         problems.append(
@@ -97,7 +105,50 @@ def flow_problems(
     return problems
 
 
-def _link_problems(flow, specs, link, where) -> list[RepositoryError]:
+def _what(node: NodeInstance) -> str:
+    return f"nodespec {node.spec_id!r}" if node.subflow is None else f"subflow {node.subflow!r}"
+
+
+def _node_face(node, specs, flows, where, problems) -> NodeSpec | None:
+    """The spec ``node`` is built from, or its subflow's face; ``None`` (with the problem
+    recorded) when it names a missing spec, or a flow that is missing or has no interface."""
+    if node.subflow is None:
+        spec = specs.get(node.spec_id)
+        if spec is None:
+            problems.append(
+                UnknownSpecError(
+                    f"node {node.id!r} uses unknown nodespec {node.spec_id!r}",
+                    path=f"{where}.spec_id",
+                    ident=node.spec_id,
+                )
+            )
+        return spec
+    used = flows.get(node.subflow)
+    if used is None:
+        known = ", ".join(sorted(flows)) or "none"
+        problems.append(
+            UnknownFlowError(
+                f"node {node.id!r} uses unknown flow {node.subflow!r} as a subflow "
+                f"(flows: {known})",
+                path=f"{where}.subflow",
+                ident=node.subflow,
+            )
+        )
+        return None
+    if used.interface is None:
+        problems.append(
+            SubflowError(
+                f"node {node.id!r} uses flow {used.id!r} as a subflow, but that flow declares "
+                "no interface",
+                path=f"{where}.subflow",
+                ident=used.id,
+            )
+        )
+        return None
+    return used.interface.node_spec(used.id, used.name)
+
+
+def _link_problems(flow, faces, link, where) -> list[RepositoryError]:
     problems: list[RepositoryError] = []
     for end, node_id, port, ref in (
         ("source", link.source, link.source_port, link.source_ref),
@@ -113,7 +164,7 @@ def _link_problems(flow, specs, link, where) -> list[RepositoryError]:
                 )
             )
             continue
-        spec = specs.get(node.spec_id)
+        spec = faces.get(node_id)
         if spec is None:
             continue  # already reported on the node
         found = spec.output(port) if end == "source" else spec.input(port)
@@ -121,11 +172,41 @@ def _link_problems(flow, specs, link, where) -> list[RepositoryError]:
             kind = "output" if end == "source" else "input"
             problems.append(
                 LinkError(
-                    f"link {end} {ref!r}: nodespec {spec.id!r} has no {kind} port {port!r}",
+                    f"link {end} {ref!r}: {_what(node)} has no {kind} port {port!r}",
                     path=f"{where}.{end}",
                     ident=port,
                 )
             )
+    return problems
+
+
+def subflow_cycles(
+    flows: Mapping[str, Flow], node_index: Mapping[str, Mapping[str, int]] | None = None
+) -> list[SubflowError]:
+    """One problem per way flows use themselves as subflows, directly or through others,
+    naming the chain (``sub.ping → sub.pong → sub.ping``) at the node that starts it."""
+    uses: dict[str, dict[str, str]] = {}  # flow id → used flow id → the first node using it
+    for flow in flows.values():
+        uses[flow.id] = {}
+        for node in flow.nodes.values():
+            if node.subflow in flows:
+                uses[flow.id].setdefault(node.subflow, node.id)
+    successors = {flow_id: list(used) for flow_id, used in uses.items()}
+    problems = []
+    while cycle := _cycle_in(successors):
+        flow_id, next_id = cycle[0], (cycle + cycle[:1])[1]
+        node_id = uses[flow_id][next_id]
+        positions = (node_index or {}).get(flow_id) or {
+            n: i for i, n in enumerate(flows[flow_id].nodes)
+        }
+        problems.append(
+            SubflowError(
+                f"flow {flow_id!r} uses itself as a subflow: " + " → ".join(cycle + cycle[:1]),
+                path=f"{flow_path(flow_id)}.nodes[{positions.get(node_id, '?')}].subflow",
+                ident=flow_id,
+            )
+        )
+        successors[flow_id].remove(next_id)  # so the next round finds another cycle, if any
     return problems
 
 
@@ -135,6 +216,11 @@ def find_cycle(flow: Flow) -> list[str]:
     for link in flow.links:
         if link.source in successors and link.target in successors:
             successors[link.source].append(link.target)
+    return _cycle_in(successors)
+
+
+def _cycle_in(successors: Mapping[str, list[str]]) -> list[str]:
+    """The keys on one cycle of the graph ``successors``, in order, or ``[]``."""
     state: dict[str, int] = {}  # 1 = on the current path, 2 = done
     for root in successors:
         if root in state:

@@ -28,9 +28,11 @@ from typing import Any, Literal
 
 from .errors import SchemaError
 from .flow import Flow, NodeInstance, marks_end
+from .inline import inline_subflows
+from .interface import Interface
 from .nodespec import NodeSpec, Port
 from .port_types import DEFAULT_TYPE
-from .reader import FORMAT_KEY, FORMAT_VERSION
+from .reader import FORMAT_KEY, SUBFLOW_VERSION
 from .repository import Repository
 from .validate import json_path
 
@@ -38,14 +40,23 @@ Format = Literal["native", "original"]
 FORMATS: tuple[Format, ...] = ("native", "original")
 
 
+def format_version(repo: Repository) -> int:
+    """The version a native file of ``repo`` gets: 2 when it uses subflows, else 1 (which
+    older PyFlow Desktops read too)."""
+    return SUBFLOW_VERSION if repo.uses_subflows() else 1
+
+
 def repository_to_dict(repo: Repository, fmt: Format = "native") -> dict[str, Any]:
-    """The JSON document for ``repo`` in format ``fmt``."""
+    """The JSON document for ``repo`` in format ``fmt``; the original format, which has no
+    subflows, gets them inlined (``inline.inline_subflows``)."""
     data: dict[str, Any] = {}
     extra = dict(repo.extra)
     header = extra.pop(FORMAT_KEY, {})
     if fmt == "native":
-        data[FORMAT_KEY] = {"format_version": FORMAT_VERSION, **header}
-    elif fmt != "original":
+        data[FORMAT_KEY] = {"format_version": format_version(repo), **header}
+    elif fmt == "original":
+        repo = inline_subflows(repo) if repo.uses_subflows() else repo
+    else:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     data["flow"] = {flow_id: flow_to_dict(flow) for flow_id, flow in repo.flows.items()}
     data["nodespec"] = {spec_id: spec_to_dict(spec) for spec_id, spec in repo.specs.items()}
@@ -94,8 +105,28 @@ def flow_to_dict(flow: Flow) -> dict[str, Any]:
             for link in flow.links
         ],
     }
+    if flow.interface is not None:
+        data["interface"] = _interface_to_dict(flow.interface)
     data.update(flow.extra)
     return data
+
+
+def _interface_to_dict(interface: Interface) -> dict[str, Any]:
+    inputs = []
+    for port in interface.inputs:
+        item: dict[str, Any] = {
+            "name": port.name,
+            "type": port.type,
+            "to": [r.ref for r in port.to],
+        }
+        if port.default is not None:
+            item["default"] = port.default
+        inputs.append({**item, **port.extra})
+    outputs = [
+        {"name": port.name, "type": port.type, "from": port.source.ref, **port.extra}
+        for port in interface.outputs
+    ]
+    return {"input": inputs, "output": outputs, **interface.extra}
 
 
 def _pixels(value: float) -> str | float:
@@ -105,9 +136,12 @@ def _pixels(value: float) -> str | float:
 
 
 def _node_to_dict(node: NodeInstance) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "id": node.id,
-        "spec_id": node.spec_id,
+    data: dict[str, Any] = {"id": node.id}
+    if node.subflow is None:
+        data["spec_id"] = node.spec_id
+    else:
+        data["subflow"] = node.subflow
+    data |= {
         "name": node.name,
         "ports": [
             {"name": port, "value": value, **node.value_extra.get(port, {})}

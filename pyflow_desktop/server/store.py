@@ -22,9 +22,11 @@ from ..repository import (
     Flow,
     NodeSpec,
     RepositoryError,
+    flow_problems,
     func_problem,
     load_repository,
     save_repository,
+    subflow_cycles,
 )
 from ..repository.file_format import file_format
 from ..repository.flow_reader import read_flow
@@ -114,11 +116,29 @@ class ServedRepository:
                 if old is not None:
                     self.repo.add_flow(old)
 
+            broken = [
+                *(
+                    p
+                    for user in self.repo.flows_using_subflow(flow.id)
+                    for p in self._problems(user)
+                ),
+                *subflow_cycles(self.repo.flows),
+            ]
+            if broken:
+                undo()
+                raise ApiError(400, f"the flow would break a flow using it: {broken[0]}")
             self._save(undo)
+
+    def _problems(self, flow: Flow) -> list[RepositoryError]:
+        return flow_problems(flow, self.repo.specs, flows=self.repo.flows)
 
     def delete_flow(self, flow_id: str) -> None:
         with self.lock:
             flow = self._flow(flow_id)
+            users = self.repo.flows_using_subflow(flow_id)
+            if users:
+                names = ", ".join(user.id for user in users)
+                raise ApiError(400, f"flow {flow_id!r} is used as a subflow by flow(s) {names}")
             self.repo.remove_flow(flow_id)
             self._save(lambda: self.repo.add_flow(flow))
 

@@ -11,6 +11,7 @@ import time
 
 import pytest
 from flows import add_nodes, basic_repo, link, spec
+from subflow_docs import MAIN, NESTED, SCALE, TWICE, document, load
 
 from pyflow_desktop.engine import (
     NodeCached,
@@ -284,3 +285,17 @@ def test_timeout_stops_a_generator_that_streams_forever(executor):
     assert time.perf_counter() - begin < 5
     assert "timed out after 0.5 s" in result.node("f")["error"]
     assert any(isinstance(e, NodeOutput) for e in events)
+
+
+def test_subflows_run_flattened_as_on_the_thread_executor(executor):
+    repo = load(document(SCALE, MAIN, TWICE, NESTED))
+    for flow_id, inner in (("main", "u2/m"), ("nested", "w/inner2/p")):
+        result, events = run(repo, flow_id, executor, cache=ResultCache())
+        assert result.nodes == run_flow(repo, flow_id).nodes
+        finished = [e.node for e in events if isinstance(e, NodeFinished)]
+        assert inner in finished and finished.index(inner) < finished.index(inner.split("/")[0])
+    repo.flows["main"].set_value("u1", "k", "not a number")
+    result, _ = run(repo, "main", executor)
+    assert [result.node(n)["status"] for n in ("u1/m", "u1", "u2/m", "u2", "t")] == [
+        *("fail", "skip", "success", "success", "skip")
+    ]

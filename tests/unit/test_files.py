@@ -481,7 +481,7 @@ def test_native_files_carry_the_format_header(tmp_path, original):
     path = tmp_path / "native.json"
     save_repository(repo, path)  # native is the default
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert FORMAT_VERSION == 1
+    assert FORMAT_VERSION == 2  # the newest we read; a file without subflows stays version 1
     assert data["pyflow_desktop"] == {"format_version": 1}
     assert "pyflow_desktop" not in repository_to_dict(repo, "original")
     reloaded = load_repository(path)
