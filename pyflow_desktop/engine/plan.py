@@ -9,7 +9,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple, NoReturn
 
 from ..repository import (
     Flow,
@@ -32,8 +32,7 @@ class PlanError(RepositoryError):
     """The run request itself is invalid (an unknown target node, no end node...)."""
 
 
-@dataclass(frozen=True)
-class PlannedNode:
+class PlannedNode(NamedTuple):
     """One node as it was when the run was planned: later edits do not reach the run."""
 
     node: NodeInstance
@@ -65,33 +64,84 @@ def plan_run(repo: Repository, flow: Flow | str, targets: Targets = None) -> Pla
     """
     if isinstance(flow, str):
         flow = repo.flow(flow)
-    problems = flow_problems(flow, repo.specs)
-    if problems:
-        raise problems[0]
-    upstream: dict[str, list[str]] = {node_id: [] for node_id in flow.nodes}
-    downstream: dict[str, list[str]] = {node_id: [] for node_id in flow.nodes}
-    into: dict[str, dict[str, Link]] = {node_id: {} for node_id in flow.nodes}
+    nodes = flow.nodes
+    shapes = _shapes(repo, flow)
+    upstream: dict[str, list[str]] = {node_id: [] for node_id in nodes}
+    downstream: dict[str, list[str]] = {node_id: [] for node_id in nodes}
+    into: dict[str, dict[str, Link]] = {node_id: {} for node_id in nodes}
+    position = {node_id: index for index, node_id in enumerate(nodes)}
+    forward = True  # every link goes from a node to one later in the file
     for link in flow.links:
+        source, target = nodes.get(link.source), nodes.get(link.target)
+        if (
+            source is None
+            or target is None
+            or link.source_port not in shapes[source.spec_id].output_names
+            or link.target_port not in shapes[target.spec_id].input_names
+        ):
+            _raise_first_problem(repo, flow)
         upstream[link.target].append(link.source)
         downstream[link.source].append(link.target)
         into[link.target][link.target_port] = link
+        forward = forward and position[link.source] < position[link.target]
+    # File order is the plan order when every link goes forward (ties go to the node first
+    # in the file, and there can be no cycle); otherwise Kahn's algorithm decides.
+    order = list(nodes) if forward else _topological(repo, flow, upstream, downstream, position)
     wanted = _select(flow, targets, upstream)
-    position = {node_id: index for index, node_id in enumerate(flow.nodes)}
-    order = _topological(wanted, upstream, downstream, position)
-    nodes = {
-        node_id: PlannedNode(
-            node=flow.nodes[node_id],
-            spec=repo.specs[flow.nodes[node_id].spec_id],
-            upstream=tuple(dict.fromkeys(upstream[node_id])),
-            downstream=tuple(dict.fromkeys(n for n in downstream[node_id] if n in wanted)),
-            inputs=tuple(repo.specs[flow.nodes[node_id].spec_id].ordered_inputs()),
-            output_names=tuple(p.name for p in repo.specs[flow.nodes[node_id].spec_id].outputs),
-            values=dict(flow.nodes[node_id].values),
-            links=into[node_id],
+    everything = len(wanted) == len(nodes)
+    if not everything:
+        order = [node_id for node_id in order if node_id in wanted]
+    planned: dict[str, PlannedNode] = {}
+    for node_id in order:
+        node = nodes[node_id]
+        shape = shapes[node.spec_id]
+        after = downstream[node_id]
+        planned[node_id] = PlannedNode(
+            node,
+            shape.spec,
+            tuple(upstream[node_id]) if len(upstream[node_id]) < 2 else _unique(upstream[node_id]),
+            tuple(after) if everything and len(after) < 2 else _unique(after, wanted),
+            shape.inputs,
+            shape.output_names,
+            dict(node.values) if node.values else {},
+            into[node_id],
         )
-        for node_id in order
-    }
-    return Plan(flow=flow, order=tuple(order), nodes=nodes)
+    return Plan(flow=flow, order=tuple(order), nodes=planned)
+
+
+class _Shape(NamedTuple):
+    """What planning reads of a spec, worked out once per spec rather than once per node."""
+
+    spec: NodeSpec
+    inputs: tuple[Port, ...]  # in call order
+    input_names: frozenset[str]
+    output_names: tuple[str, ...]
+
+
+def _shapes(repo: Repository, flow: Flow) -> dict[str, _Shape]:
+    """Spec id → the ``_Shape`` of every spec the flow uses; raises the flow's first problem
+    when a spec is missing or a node sets a value for an input its spec lacks."""
+    shapes: dict[str, _Shape] = {}
+    for spec_id in {node.spec_id for node in flow.nodes.values()}:
+        spec = repo.specs.get(spec_id)
+        if spec is None:
+            _raise_first_problem(repo, flow)
+        inputs = tuple(spec.ordered_inputs())
+        names = tuple(port.name for port in spec.outputs)
+        shapes[spec_id] = _Shape(spec, inputs, frozenset(p.name for p in inputs), names)
+    for node in flow.nodes.values():
+        if node.values and not shapes[node.spec_id].input_names.issuperset(node.values):
+            _raise_first_problem(repo, flow)
+    return shapes
+
+
+def _raise_first_problem(repo: Repository, flow: Flow) -> NoReturn:
+    """Raise what ``flow_problems`` says first (planning found that something is wrong)."""
+    raise flow_problems(flow, repo.specs)[0]
+
+
+def _unique(node_ids: list[str], among: set[str] | None = None) -> tuple[str, ...]:
+    return tuple(n for n in dict.fromkeys(node_ids) if among is None or n in among)
 
 
 def end_nodes(flow: Flow) -> list[str]:
@@ -128,9 +178,12 @@ def _select(flow: Flow, targets: Targets, upstream: dict[str, list[str]]) -> set
     return wanted
 
 
-def _topological(wanted, upstream, downstream, position) -> list[str]:
-    """Kahn's algorithm; ties go to the node that comes first in the file."""
-    waiting = {node_id: len(set(upstream[node_id])) for node_id in wanted}
+def _topological(repo, flow, upstream, downstream, position) -> list[str]:
+    """Kahn's algorithm over the whole flow; ties go to the node that comes first in the file.
+
+    Kahn's order of the whole flow, kept to the wanted nodes (a node and its ancestors), is
+    that of the wanted nodes alone: only a wanted node can make another one ready."""
+    waiting = {node_id: len(set(sources)) for node_id, sources in upstream.items()}
     ready = [(position[node_id], node_id) for node_id, count in waiting.items() if count == 0]
     heapq.heapify(ready)
     order: list[str] = []
@@ -138,8 +191,9 @@ def _topological(wanted, upstream, downstream, position) -> list[str]:
         _, node_id = heapq.heappop(ready)
         order.append(node_id)
         for child in dict.fromkeys(downstream[node_id]):
-            if child in waiting:
-                waiting[child] -= 1
-                if waiting[child] == 0:
-                    heapq.heappush(ready, (position[child], child))
+            waiting[child] -= 1
+            if waiting[child] == 0:
+                heapq.heappush(ready, (position[child], child))
+    if len(order) < len(upstream):  # what is left waits on a cycle
+        _raise_first_problem(repo, flow)
     return order
