@@ -5,7 +5,9 @@ flow to a drawn canvas), ``frame_ms`` (5,000 nodes at fit zoom, warm), ``max_sta
 ``gui_vs_headless`` (a GUI run of a 2,000-node chain against ``run_flow`` on the same
 executor), ``startup_s`` (a separate process, to a shown window), ``engine_chain_us`` and
 ``engine_vs_ryvencore`` (skipped when ryvencore is not installed: this bench installs
-nothing), ``ngqt_deserialize_1000_s`` and ``ngqt_frame_5000_ms`` (NodeGraphQt by itself).
+nothing), ``ngqt_deserialize_1000_s`` and ``ngqt_frame_5000_ms`` (NodeGraphQt by itself);
+also ``plan_us`` (``plan_run`` of the 2,000-node chain, per node) and ``save_ms`` (the
+longest stall of the window while it saves a 43 MB repository, twice).
 
     QT_QPA_PLATFORM=offscreen python bench/bench_gui.py [--repeat 3]
 """
@@ -19,13 +21,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp()  # a fresh layout and settings
 
 from PySide6 import QtCore, QtWidgets  # noqa: E402
 
-from pyflow_desktop.engine import make_executor, run_flow  # noqa: E402
+from pyflow_desktop.engine import make_executor, plan_run, run_flow  # noqa: E402
 from pyflow_desktop.repository import (  # noqa: E402
     Flow,
     Link,
@@ -146,7 +149,8 @@ def gui_run(app, args) -> dict:
         app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 5)
     wall = time.perf_counter() - start
     heartbeat.stop()
-    gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+    beats = [start, *ticks, start + wall]  # a GUI thread stalled all along has no ticks
+    gaps = [b - a for a, b in zip(beats, beats[1:])]
     batch_gaps = [b - a for a, b in zip([start, *batches], batches)]
     window.close()
     headless = []
@@ -187,13 +191,19 @@ def startup(args) -> dict:
 def engine(args) -> dict:
     n = 2000
     repo = chain(n)
+    plans = []
+    for _ in range(args.repeat):
+        began = time.perf_counter()
+        plan_run(repo, "chain", "all")
+        plans.append(time.perf_counter() - began)
+    print(f"plan_run, chain of {n}: {min(plans) / n * 1e6:.2f} µs/node")
     best = float("inf")
     for _ in range(args.repeat):
         executor = make_executor("thread", 4)
         began = time.perf_counter()
         run_flow(repo, "chain", targets="all", executor=executor)
         best = min(best, time.perf_counter() - began)
-    out = {"engine_chain_us": best / n * 1e6}
+    out = {"engine_chain_us": best / n * 1e6, "plan_us": min(plans) / n * 1e6}
     line = f"engine, chain of {n} trivial nodes: {out['engine_chain_us']:.1f} µs/node"
     try:
         peer = ryvencore_chain_us(n, args.repeat)
@@ -221,14 +231,67 @@ def ryvencore_chain_us(n: int, repeat: int) -> float:
     session.register_node_types([Inc])
     flow = session.create_flow("chain")
     nodes = [flow.create_node(Inc) for _ in range(n)]
-    for a, b in zip(nodes, nodes[1:]):
-        flow.connect_nodes(a.outputs[0], b.inputs[0])
-    best = float("inf")
-    for _ in range(repeat):
-        began = time.perf_counter()
-        nodes[0].update()
-        best = min(best, time.perf_counter() - began)
+    # Its data flow recurses once per node (about five frames each); at the default limit a
+    # RecursionError, which ryvencore catches and logs, stopped the chain near node 200.
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 10 * n + 1000))
+    try:
+        for a, b in zip(nodes, nodes[1:]):
+            flow.connect_nodes(a.outputs[0], b.inputs[0])
+        best = float("inf")
+        for _ in range(repeat):
+            nodes[0].set_output_val(0, rc.Data(-1))  # the last node holds n only if reached
+            began = time.perf_counter()
+            nodes[0].update()
+            best = min(best, time.perf_counter() - began)
+            last = nodes[-1].outputs[0].val.payload
+            if last != n:
+                raise RuntimeError(f"ryvencore's chain stopped early: its last node holds {last}")
+    finally:
+        sys.setrecursionlimit(limit)
     return best / n * 1e6
+
+
+def save_stall(app) -> dict:
+    from pyflow_desktop.ui.window.main_window import MainWindow
+
+    repo = Repository()  # 22 flows of 2,500 nodes, each with 400 characters typed in: 43 MB
+    repo.add_spec(NodeSpec("note", "Note", [Port("text", "String")], [Port("out")], SOURCE))
+    for index in range(22):
+        flow = Flow(f"flow{index}", f"Flow {index}")
+        with flow.events.muted():
+            for i in range(2500):
+                node = NodeInstance(f"n{i}", "note", name=f"Note {i}", values={"text": "x" * 400})
+                flow.add_node(node)
+                if i:
+                    flow.add_link(Link(f"n{i - 1}", "out", f"n{i}", "text"))
+        repo.add_flow(flow)
+    window = MainWindow(ask_on_close=False)
+    window.show()
+    window.set_repository(repo, None)
+    settle(app, 100)
+    path = Path(tempfile.mkdtemp()) / "big.json"
+    ticks: list[float] = []
+    heartbeat = QtCore.QTimer(interval=5)
+    heartbeat.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    heartbeat.start()
+    stalls, took = [], []
+    for _ in range(2):  # a new file, then one replaced (with its .bak)
+        ticks.clear()
+        start = time.perf_counter()
+        window.files.save_to(path)
+        took.append(time.perf_counter() - start)
+        settle(app, 400)  # what the save leaves to do, e.g. looking at the file it changed
+        beats = [start, *ticks, time.perf_counter()]
+        stalls.append(max(b - a for a, b in zip(beats, beats[1:])))
+    heartbeat.stop()
+    window.close()
+    size = path.stat().st_size / 1e6
+    print(
+        f"save a {size:.0f} MB repository: {max(took):.2f} s,"
+        f" longest stall of the window {max(stalls) * 1000:.0f} ms"
+    )
+    return {"save_ms": max(stalls) * 1000}
 
 
 def nodegraphqt(app, args) -> dict:
@@ -288,6 +351,7 @@ def main() -> int:
     figures.update(gui_run(app, args))
     figures.update(startup(args))
     figures.update(engine(args))
+    figures.update(save_stall(app))
     figures.update(nodegraphqt(app, args))
     print(json.dumps({key: round(value, 4) for key, value in figures.items()}))
     return 0

@@ -2,7 +2,7 @@
 
 A node's key hashes its spec's function source, its ports, its manual values and, for each
 linked input, the key of the upstream node (or, when that node has none, the linked value
-itself). An unchanged node therefore keeps its key, and editing a value or a spec changes the
+itself); the spec's part is hashed once per spec and plan. An unchanged node therefore keeps its key, and editing a value or a spec changes the
 key of exactly that node and its dependants. Values that cannot be hashed give no key: that
 node just runs, the run never breaks.
 
@@ -21,6 +21,8 @@ from collections.abc import Callable
 from typing import Any
 
 from .plan import Plan, PlannedNode
+
+_KEY_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"))  # made once: cheaper
 
 
 class ResultCache:
@@ -100,34 +102,50 @@ def plan_keys(plan: Plan) -> dict[str, str | None]:
     """The key each planned node's result gets, from the flow alone (before any value
     exists): what tells a shown result from one its inputs no longer match."""
     keys: dict[str, str | None] = {}
+    digests: dict[str, str] = {}
     for node_id in plan.order:
         planned = plan.nodes[node_id]
         parts = key_parts(planned, keys)
-        keys[node_id] = node_key(planned, parts) if parts is not None else None
+        keys[node_id] = node_key(planned, parts, digests) if parts is not None else None
     return keys
 
 
-def node_key(planned: PlannedNode, inputs: list[tuple[str, Any]]) -> str | None:
+def node_key(
+    planned: PlannedNode,
+    inputs: list[tuple[str, Any]],
+    digests: dict[str, str] | None = None,
+) -> str | None:
     """The Merkle key of a node, or ``None`` when something in it cannot be hashed.
 
     ``inputs`` holds, per input port in call order, ``("key", upstream_key_and_port)``,
-    ``("value", linked_value)`` or ``("manual", raw_value)``.
+    ``("value", linked_value)`` or ``("manual", raw_value)``. ``digests`` (spec id → the
+    digest of its function source, ports and outputs) spares the nodes of one plan that
+    share a spec from hashing its source again.
     """
     spec = planned.spec
-    parts: list[Any] = [
-        spec.func,
-        [(p.name, p.type, p.order, p.typed) for p in planned.inputs],
-        list(planned.output_names),
-    ]
+    digest = digests.get(spec.id) if digests is not None else None
+    if digest is None:
+        digest = _spec_digest(planned)
+        if digests is not None:
+            digests[spec.id] = digest
+    parts: list[Any] = [digest]
     for kind, item in inputs:
-        digest = _digest(item) if kind == "value" else item
-        if digest is None and kind == "value":
+        value = _digest(item) if kind == "value" else item
+        if value is None and kind == "value":
             return None
-        parts.append((kind, digest))
+        parts.append((kind, value))
     try:
-        text = json.dumps(parts, sort_keys=True, separators=(",", ":"))
+        text = _KEY_ENCODER.encode(parts)
     except (TypeError, ValueError):
         return None
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _spec_digest(planned: PlannedNode) -> str:
+    """What a node's key takes from its spec: the function source, the inputs (name, type,
+    order, whether typed) in call order and the output names."""
+    ports = [(p.name, p.type, p.order, p.typed) for p in planned.inputs]
+    text = json.dumps([planned.spec.func, ports, list(planned.output_names)])
     return hashlib.sha256(text.encode()).hexdigest()
 
 

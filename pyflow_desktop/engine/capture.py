@@ -1,11 +1,12 @@
 """Per-thread capture of ``sys.stdout`` and ``sys.stderr`` for nodes running in parallel.
 
 The first capture wraps ``sys.stdout``/``sys.stderr`` in a router that sends each thread's
-writes to that thread's buffer, or to the wrapped stream when the thread captures nothing.
-The router stays (it costs one attribute lookup per write), so a capture costs two
-thread-local assignments; if someone replaces ``sys.stdout`` later, the next capture wraps
-the new stream. Buffers keep at most ``limit`` characters, so a node that prints megabytes
-cannot exhaust memory. State: ``_local`` (the current thread's buffers), guarded installs.
+writes to that thread's ``Capture``, or to the wrapped stream when the thread captures
+nothing. The router stays (it costs one attribute lookup per write), so a capture costs a
+thread-local assignment, and its buffers are made on the first write (most nodes print
+nothing); if someone replaces ``sys.stdout`` later, the next capture wraps the new stream.
+Buffers keep at most ``limit`` characters, so a node that prints megabytes cannot exhaust
+memory. State: ``_local.capture`` (the current thread's ``Capture``), guarded installs.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ from __future__ import annotations
 import io
 import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 DEFAULT_LIMIT = 1_000_000
 
@@ -50,13 +49,47 @@ class BoundedBuffer(io.TextIOBase):
         return text
 
 
+class Capture:
+    """What one thread writes to stdout and stderr while it is entered (a context manager)."""
+
+    __slots__ = ("limit", "stdout", "stderr", "_outer")
+
+    def __init__(self, limit: int = DEFAULT_LIMIT) -> None:
+        self.limit = limit
+        self.stdout: BoundedBuffer | None = None
+        self.stderr: BoundedBuffer | None = None
+
+    def __enter__(self) -> Capture:
+        _ensure_router()
+        self._outer = getattr(_local, "capture", None)
+        _local.capture = self
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        _local.capture = self._outer
+
+    def buffer(self, name: str) -> BoundedBuffer:
+        """The buffer of ``name`` (``"stdout"`` or ``"stderr"``), made on first use."""
+        buffer = getattr(self, name)
+        if buffer is None:
+            buffer = BoundedBuffer(self.limit)
+            setattr(self, name, buffer)
+        return buffer
+
+    def text(self, name: str) -> str:
+        """What was written to ``name`` (``"stdout"`` or ``"stderr"``)."""
+        buffer = getattr(self, name)
+        return "" if buffer is None else buffer.getvalue()
+
+
 class _ThreadRouter(io.TextIOBase):
     def __init__(self, name: str, fallback) -> None:
         self._name = name
         self._fallback = fallback
 
     def _target(self):
-        return getattr(_local, self._name, None) or self._fallback
+        capture = getattr(_local, "capture", None)
+        return self._fallback if capture is None else capture.buffer(self._name)
 
     def writable(self) -> bool:
         return True
@@ -98,15 +131,3 @@ def _ensure_router() -> None:
             sys.stdout = _ThreadRouter("stdout", sys.stdout)
         if type(sys.stderr) is not _ThreadRouter:
             sys.stderr = _ThreadRouter("stderr", sys.stderr)
-
-
-@contextmanager
-def captured_output(limit: int = DEFAULT_LIMIT) -> Iterator[tuple[BoundedBuffer, BoundedBuffer]]:
-    """Capture this thread's stdout and stderr into two bounded buffers."""
-    _ensure_router()
-    out, err = BoundedBuffer(limit), BoundedBuffer(limit)
-    _local.stdout, _local.stderr = out, err
-    try:
-        yield out, err
-    finally:
-        _local.stdout = _local.stderr = None

@@ -2,7 +2,9 @@
 
 Every event has ``type`` (the name the CLI prints), ``node`` (a node id; ``""`` for
 ``RunFinished``) and ``time`` (seconds since the epoch). ``to_dict()`` gives the JSON shape
-of ``pyflow-desktop run --events``.
+of ``pyflow-desktop run --events``. Events are slotted dataclasses, not frozen ones (a run
+makes three per node, and a frozen one costs twice as much to make): every consumer of a
+run shares them, so treat them as read-only.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any, ClassVar
 from .jsonable import to_jsonable
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RunEvent:
     type: ClassVar[str] = "event"
     node: str
@@ -27,17 +29,17 @@ class RunEvent:
         return data
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NodeQueued(RunEvent):
     type: ClassVar[str] = "queued"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NodeStarted(RunEvent):
     type: ClassVar[str] = "started"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NodeOutput(RunEvent):
     """A generator node yielded ``value`` (its ``index``-th value, from 0)."""
 
@@ -46,7 +48,7 @@ class NodeOutput(RunEvent):
     index: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NodeFinished(RunEvent):
     type: ClassVar[str] = "finished"
     outputs: dict[str, Any] = field(default_factory=dict)
@@ -55,7 +57,7 @@ class NodeFinished(RunEvent):
     stderr: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NodeFailed(RunEvent):
     type: ClassVar[str] = "failed"
     error: str = ""
@@ -65,7 +67,7 @@ class NodeFailed(RunEvent):
     stderr: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NodeSkipped(RunEvent):
     """Not run because ``failed_ancestor`` failed (or was cancelled)."""
 
@@ -74,19 +76,19 @@ class NodeSkipped(RunEvent):
     failed_ancestor: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NodeCached(RunEvent):
     type: ClassVar[str] = "cached"
     outputs: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NodeCancelled(RunEvent):
     type: ClassVar[str] = "cancelled"
     reason: str = "stopped"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RunFinished(RunEvent):
     """The last event of every run; ``counts`` maps each status to its number of nodes."""
 

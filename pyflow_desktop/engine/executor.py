@@ -26,9 +26,13 @@ def default_workers() -> int:
 
 
 class Executor(ABC):
-    """Runs nodes; ``max_workers`` caps how many the scheduler keeps in flight."""
+    """Runs nodes; ``max_workers`` caps how many the scheduler keeps in flight.
+
+    ``inline``: whether the scheduler may run a quick node itself, on its own thread, in
+    place of submitting it (true only of an executor that runs nodes in this process)."""
 
     name = "executor"
+    inline = False
 
     def __init__(self, max_workers: int | None = None) -> None:
         self.max_workers = max_workers or default_workers()

@@ -13,29 +13,29 @@ import linecache
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from ..repository.nodespec import FUNC_NAME, compile_source, syntax_message
-from .capture import captured_output
+from .capture import Capture
 
 
 class NodeCodeError(Exception):
     """The func source does not compile or does not define ``func``."""
 
 
-@dataclass
+@dataclass(slots=True)
 class NodeTask:
     node_id: str
     func_source: str
     args: list[Any]
-    output_names: list[str]
+    output_names: Sequence[str]
     label: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class NodeOutcome:
     node_id: str
     outputs: dict[str, Any] = field(default_factory=dict)
@@ -71,7 +71,7 @@ def compile_func(source: str, filename: str = "<nodespec>") -> Callable[..., Any
     return func
 
 
-def map_outputs(value: Any, output_names: list[str]) -> dict[str, Any]:
+def map_outputs(value: Any, output_names: Sequence[str]) -> dict[str, Any]:
     """Assign a return value to output ports (one port: the value; several: a dict)."""
     if not output_names:
         return {}
@@ -94,24 +94,33 @@ def execute_node(
     cancelled: threading.Event | None = None,
 ) -> NodeOutcome:
     """Run one node, capturing its output; never raises for errors in the node's code."""
-    outcome = NodeOutcome(task.node_id)
+    outputs: dict[str, Any] = {}
+    error, trace, line = None, "", None
     start = time.perf_counter()
-    with captured_output() as (out, err):
+    with Capture() as capture:
         try:
             func = compile_func(task.func_source, _filename(task))
             result = func(*task.args)
             if inspect.isgenerator(result):
                 result = _drain(result, on_partial, cancelled)
-            outcome.outputs = map_outputs(result, task.output_names)
+            outputs = map_outputs(result, task.output_names)
         except BaseException as exc:  # a node may raise anything, SystemExit included
             if isinstance(exc, KeyboardInterrupt):
                 raise
-            outcome.error = _error_text(exc)
-            outcome.traceback = user_traceback(exc, _filename(task))
-            outcome.error_line = _node_line(exc, task)
-    outcome.elapsed = time.perf_counter() - start
-    outcome.stdout, outcome.stderr = out.getvalue(), err.getvalue()
-    return outcome
+            error = _error_text(exc)
+            trace = user_traceback(exc, _filename(task))
+            line = _node_line(exc, task)
+    elapsed = time.perf_counter() - start
+    return NodeOutcome(
+        task.node_id,
+        outputs,
+        error,
+        trace,
+        capture.text("stdout"),
+        capture.text("stderr"),
+        elapsed,
+        line,
+    )
 
 
 class Cancelled(Exception):

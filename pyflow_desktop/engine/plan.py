@@ -10,7 +10,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple, NoReturn
 
 from ..repository import (
     Flow,
@@ -20,6 +20,7 @@ from ..repository import (
     Port,
     Repository,
     RepositoryError,
+    flow_problems,
 )
 from .flatten import flatten_subflows
 
@@ -33,8 +34,7 @@ class PlanError(RepositoryError):
     """The run request itself is invalid (an unknown target node, no end node...)."""
 
 
-@dataclass(frozen=True)
-class PlannedNode:
+class PlannedNode(NamedTuple):
     """One node as it was when the run was planned: later edits do not reach the run."""
 
     node: NodeInstance
@@ -68,32 +68,101 @@ def plan_run(repo: Repository, flow: Flow | str, targets: Targets = None) -> Pla
     """
     if isinstance(flow, str):
         flow = repo.flow(flow)
-    flat = flatten_subflows(repo, flow)  # raises the first problem of the flow or a subflow
-    flow = flat.flow
-    upstream: dict[str, list[str]] = {node_id: [] for node_id in flow.nodes}
-    downstream: dict[str, list[str]] = {node_id: [] for node_id in flow.nodes}
-    into: dict[str, dict[str, Link]] = {node_id: {} for node_id in flow.nodes}
+    needs: dict[str, list[str]] = {}
+    if any(node.subflow is not None for node in flow.nodes.values()):
+        flat = flatten_subflows(repo, flow)  # raises the first problem of a flow it uses
+        flow, needs = flat.flow, flat.needs
+        shapes = _shapes(repo, flow, flat.specs)
+    else:
+        shapes = _shapes(repo, flow)
+    nodes = flow.nodes
+    upstream: dict[str, list[str]] = {node_id: [] for node_id in nodes}
+    downstream: dict[str, list[str]] = {node_id: [] for node_id in nodes}
+    into: dict[str, dict[str, Link]] = {node_id: {} for node_id in nodes}
+    position = {node_id: index for index, node_id in enumerate(nodes)}
+    forward = True  # every link goes from a node to one later in the file
     for link in flow.links:
+        source, target = nodes.get(link.source), nodes.get(link.target)
+        if (
+            source is None
+            or target is None
+            or link.source_port not in shapes[link.source].output_names
+            or link.target_port not in shapes[link.target].input_names
+        ):
+            _raise_first_problem(repo, flow)
         upstream[link.target].append(link.source)
         downstream[link.source].append(link.target)
         into[link.target][link.target_port] = link
-    wanted = _select(flow, targets, flat.with_needs(upstream))
-    position = {node_id: index for index, node_id in enumerate(flow.nodes)}
-    order = _topological(wanted, upstream, downstream, position)
-    nodes = {
-        node_id: PlannedNode(
-            node=flow.nodes[node_id],
-            spec=flat.specs[node_id],
-            upstream=tuple(dict.fromkeys(upstream[node_id])),
-            downstream=tuple(dict.fromkeys(n for n in downstream[node_id] if n in wanted)),
-            inputs=tuple(flat.specs[node_id].ordered_inputs()),
-            output_names=tuple(p.name for p in flat.specs[node_id].outputs),
-            values=dict(flow.nodes[node_id].values),
-            links=into[node_id],
+        forward = forward and position[link.source] < position[link.target]
+    # File order is the plan order when every link goes forward (ties go to the node first
+    # in the file, and there can be no cycle); otherwise Kahn's algorithm decides.
+    order = list(nodes) if forward else _topological(repo, flow, upstream, downstream, position)
+    if needs:  # needing a node that took a subflow's output needs the whole subflow node
+        wanted = _select(flow, targets, {n: ids + needs.get(n, []) for n, ids in upstream.items()})
+    else:
+        wanted = _select(flow, targets, upstream)
+    everything = len(wanted) == len(nodes)
+    if not everything:
+        order = [node_id for node_id in order if node_id in wanted]
+    planned: dict[str, PlannedNode] = {}
+    for node_id in order:
+        node = nodes[node_id]
+        shape = shapes[node_id]
+        after = downstream[node_id]
+        planned[node_id] = PlannedNode(
+            node,
+            shape.spec,
+            tuple(upstream[node_id]) if len(upstream[node_id]) < 2 else _unique(upstream[node_id]),
+            tuple(after) if everything and len(after) < 2 else _unique(after, wanted),
+            shape.inputs,
+            shape.output_names,
+            dict(node.values) if node.values else {},
+            into[node_id],
         )
-        for node_id in order
-    }
-    return Plan(flow=flow, order=tuple(order), nodes=nodes)
+    return Plan(flow=flow, order=tuple(order), nodes=planned)
+
+
+class _Shape(NamedTuple):
+    """What planning reads of a spec, worked out once per spec rather than once per node."""
+
+    spec: NodeSpec
+    inputs: tuple[Port, ...]  # in call order
+    input_names: frozenset[str]
+    output_names: tuple[str, ...]
+
+
+def _shapes(
+    repo: Repository, flow: Flow, specs: dict[str, NodeSpec] | None = None
+) -> dict[str, _Shape]:
+    """Node id → the ``_Shape`` of its spec, worked out once per spec; ``specs`` (node id →
+    spec) is a flattened flow's, checked already; else each node's spec is the repository's,
+    and the flow's first problem is raised when a spec is missing or a node sets a value for
+    an input its spec lacks."""
+    by_spec: dict[int, _Shape] = {}
+    shapes: dict[str, _Shape] = {}
+    for node_id, node in flow.nodes.items():
+        spec = repo.specs.get(node.spec_id) if specs is None else specs[node_id]
+        if spec is None:
+            _raise_first_problem(repo, flow)
+        shape = by_spec.get(id(spec))
+        if shape is None:
+            inputs = tuple(spec.ordered_inputs())
+            names = tuple(port.name for port in spec.outputs)
+            shape = _Shape(spec, inputs, frozenset(p.name for p in inputs), names)
+            by_spec[id(spec)] = shape
+        if specs is None and node.values and not shape.input_names.issuperset(node.values):
+            _raise_first_problem(repo, flow)
+        shapes[node_id] = shape
+    return shapes
+
+
+def _raise_first_problem(repo: Repository, flow: Flow) -> NoReturn:
+    """Raise what ``flow_problems`` says first (planning found that something is wrong)."""
+    raise flow_problems(flow, repo.specs, flows=repo.flows)[0]
+
+
+def _unique(node_ids: list[str], among: set[str] | None = None) -> tuple[str, ...]:
+    return tuple(n for n in dict.fromkeys(node_ids) if among is None or n in among)
 
 
 def end_nodes(flow: Flow) -> list[str]:
@@ -130,9 +199,12 @@ def _select(flow: Flow, targets: Targets, upstream: dict[str, list[str]]) -> set
     return wanted
 
 
-def _topological(wanted, upstream, downstream, position) -> list[str]:
-    """Kahn's algorithm; ties go to the node that comes first in the file."""
-    waiting = {node_id: len(set(upstream[node_id])) for node_id in wanted}
+def _topological(repo, flow, upstream, downstream, position) -> list[str]:
+    """Kahn's algorithm over the whole flow; ties go to the node that comes first in the file.
+
+    Kahn's order of the whole flow, kept to the wanted nodes (a node and its ancestors), is
+    that of the wanted nodes alone: only a wanted node can make another one ready."""
+    waiting = {node_id: len(set(sources)) for node_id, sources in upstream.items()}
     ready = [(position[node_id], node_id) for node_id, count in waiting.items() if count == 0]
     heapq.heapify(ready)
     order: list[str] = []
@@ -140,8 +212,9 @@ def _topological(wanted, upstream, downstream, position) -> list[str]:
         _, node_id = heapq.heappop(ready)
         order.append(node_id)
         for child in dict.fromkeys(downstream[node_id]):
-            if child in waiting:
-                waiting[child] -= 1
-                if waiting[child] == 0:
-                    heapq.heappush(ready, (position[child], child))
+            waiting[child] -= 1
+            if waiting[child] == 0:
+                heapq.heappush(ready, (position[child], child))
+    if len(order) < len(upstream):  # what is left waits on a cycle
+        _raise_first_problem(repo, flow)
     return order

@@ -12,11 +12,21 @@ The scheduler runs on the thread that calls ``Scheduler.run``; it alone touches 
 - ``inputs``: node id → the argument values it was (or would have been) called with;
 - ``status``: node id → pending | queued | running | success | cached | fail | skip |
   cancelled;
-- ``keys``: node id → its cache key (``None`` when it has none), when a cache is used;
+- ``keys``: node id → its cache key (``None`` when it has none), when a cache is used, and
+  ``digests`` (spec id → what the spec gives its nodes' keys);
 - ``fresh``: node id → a snapshot of the outputs it computed in this run, added to the
   cache when the run ends (so two identical nodes of one run both run: caching is across
   runs);
-- ``errors``: node id → the message shown in the result's ``error``.
+- ``errors``: node id → the message shown in the result's ``error``;
+- ``cost``: a spec's function source → the seconds its last node took to run.
+
+A node whose function ran in less than ``INLINE_BELOW`` last time is not handed to an
+executor that allows it (``Executor.inline``: the thread executor) but run right here, on
+the scheduler's thread: a hand-off to a worker thread and back costs ten times what a
+trivial node does. Nodes that take time, and those never measured, go to the executor, so
+they run in parallel; an inline node takes a slot of ``max_workers`` while it runs, and one
+that turns out slow sends its spec's next nodes back to the executor. Between inline nodes
+the scheduler handles what executors reported, so a long streak never delays them.
 
 Executors report back through ``messages`` (a thread-safe queue); ``cancel()`` may be called
 from any thread. Events reach the sink in the scheduler's thread, in decision order.
@@ -31,7 +41,6 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..repository import ConversionError, convert_linked, convert_value
 from .cache import ResultCache, key_parts, node_key
 from .events import (
     NodeCached,
@@ -47,12 +56,15 @@ from .events import (
 )
 from .executor import Executor
 from .flatten import is_pass_through
-from .node_call import NodeOutcome, NodeTask
+from .inputs import call_arguments
+from .node_call import NodeOutcome, NodeTask, execute_node
 from .plan import Plan
 from .result import RunResult, node_result
 
 Sink = Callable[[RunEvent], None]
 _CANCEL = ("cancel",)
+INLINE_BELOW = 0.0005  # seconds: a node quicker than this last time runs inline
+_STREAK = 0.02  # seconds of inline nodes between two looks at the timeouts
 
 
 class Scheduler:
@@ -73,18 +85,20 @@ class Scheduler:
         self.timeout = timeout
         self.cache = cache
         self.keys: dict[str, str | None] = {}
+        self.digests: dict[str, str] = {}  # spec id → the part of its nodes' keys it gives
         self.fresh: dict[str, bytes | None] = {}
         self.messages: queue.SimpleQueue = queue.SimpleQueue()
         self.cancelled = threading.Event()
-        self.waiting: dict[str, int] = {}
+        self.waiting = {node_id: len(plan.nodes[node_id].upstream) for node_id in plan.order}
         self.ready: list[tuple[tuple[int, int], str]] = []
         self.rank = _ranks(plan, first)
         self.in_flight: set[str] = set()
         self.running: dict[str, float] = {}
         self.outputs: dict[str, dict[str, Any]] = {}
         self.inputs: dict[str, list[Any]] = {}
-        self.status: dict[str, str] = {}
-        self.errors: dict[str, str | None] = {}
+        self.status: dict[str, str] = dict.fromkeys(plan.order, "pending")
+        self.errors: dict[str, str | None] = dict.fromkeys(plan.order)
+        self.cost: dict[str, float] = {}
 
     def cancel(self) -> None:
         """Stop the run: queued nodes are cancelled at once, running ones as they can be."""
@@ -98,10 +112,6 @@ class Scheduler:
     def run(self) -> RunResult:
         start = time.perf_counter()
         plan = self.plan
-        for node_id in plan.order:
-            self.waiting[node_id] = len(plan.nodes[node_id].upstream)
-            self.status[node_id] = "pending"
-            self.errors[node_id] = None
         for node_id in plan.order:
             if self.waiting[node_id] == 0:
                 self._make_ready(node_id)
@@ -143,32 +153,48 @@ class Scheduler:
     def _inputs_of(self, node_id: str) -> list[Any]:
         if node_id in self.inputs:
             return self.inputs[node_id]
-        return self._arguments(node_id)[0]
+        return call_arguments(self.plan.nodes[node_id], self.outputs)[0]
 
     def _loop(self) -> None:
         limit = self.executor.max_workers
+        messages = self.messages
         while self.ready or self.in_flight:
             if self.cancelled.is_set():
                 self._cancel_all()
                 return
-            while self.ready and len(self.in_flight) < limit:
-                self._dispatch(heapq.heappop(self.ready)[1])
-            if not self.in_flight:
+            self._dispatch_ready(limit)
+            can_dispatch = self.ready and len(self.in_flight) < limit
+            if not self.in_flight and not can_dispatch and messages.empty():
                 continue
-            try:
-                message = self.messages.get(timeout=self._wait_time())
+            try:  # with nodes still to dispatch, only look at what has arrived
+                message = (
+                    messages.get_nowait()
+                    if can_dispatch
+                    else messages.get(timeout=self._wait_time())
+                )
             except queue.Empty:
-                self._expire_timeouts()
+                if self.timeout is not None:
+                    self._expire_timeouts()
                 continue
             self._handle(message)
             # Drain whatever else arrived, so bursts cost one wake-up.
             while not self.cancelled.is_set():
                 try:
-                    self._handle(self.messages.get_nowait())
+                    self._handle(messages.get_nowait())
                 except queue.Empty:
                     break
             if self.timeout is not None:  # a node streaming partials never lets get() time out
                 self._expire_timeouts()
+
+    def _dispatch_ready(self, limit: int) -> None:
+        """Dispatch ready nodes while workers are free, until executors report something or
+        a streak of inline nodes has run for ``_STREAK`` seconds."""
+        ready, in_flight, messages = self.ready, self.in_flight, self.messages
+        until = time.perf_counter() + _STREAK
+        while ready and len(in_flight) < limit and messages.empty():
+            self._dispatch(heapq.heappop(ready)[1])
+            if time.perf_counter() > until:
+                return
 
     def _wait_time(self) -> float | None:
         if self.timeout is None or not self.running:
@@ -188,11 +214,12 @@ class Scheduler:
     def _make_ready(self, node_id: str) -> None:
         self.status[node_id] = "queued"
         heapq.heappush(self.ready, (self.rank[node_id], node_id))
-        self._emit(NodeQueued, node_id)
+        if self.sink is not None:
+            self.sink(NodeQueued(node_id))
 
     def _dispatch(self, node_id: str) -> None:
         planned = self.plan.nodes[node_id]
-        args, problem = self._arguments(node_id)
+        args, problem = call_arguments(planned, self.outputs)
         self.inputs[node_id] = args
         if problem:
             self._fail(node_id, problem, "", 0.0)
@@ -207,67 +234,42 @@ class Scheduler:
                 self._release_children(node_id)
                 return
         self.status[node_id] = "running"
-        self._emit(NodeStarted, node_id)
+        if self.sink is not None:
+            self.sink(NodeStarted(node_id))
         if is_pass_through(planned.node):  # a subflow node: it hands on what its inside gave
-            self.in_flight.add(node_id)
-            self._finish(node_id, NodeOutcome(node_id, dict(zip(planned.output_names, args))))
+            self._settle(node_id, NodeOutcome(node_id, dict(zip(planned.output_names, args))))
             return
-        self.executor.submit(
-            NodeTask(
-                node_id=node_id,
-                func_source=planned.spec.func,
-                args=args,
-                output_names=list(planned.output_names),
-                label=planned.spec.id,
+        task = NodeTask(node_id, planned.spec.func, args, planned.output_names, planned.spec.id)
+        if self.executor.inline and self.cost.get(task.func_source, 1.0) < INLINE_BELOW:
+            self._run_inline(task)
+        else:
+            self.executor.submit(task)
+            self.in_flight.add(node_id)  # timed from its "started" message, not from here
+
+    def _run_inline(self, task: NodeTask) -> None:
+        """Run a node known to be quick on this thread, as its executor would have."""
+        node_id = task.node_id
+
+        def partial(value: Any, index: int) -> None:
+            self._emit(NodeOutput, node_id, value=value, index=index)
+
+        outcome = execute_node(task, partial, self.cancelled)
+        self.cost[task.func_source] = outcome.elapsed
+        if self.timeout is not None and outcome.elapsed >= self.timeout:
+            outcome = NodeOutcome(
+                node_id, error=f"timed out after {self.timeout:g} s", elapsed=outcome.elapsed
             )
-        )
-        self.in_flight.add(node_id)  # timed from its "started" message, not from here
-
-    def _arguments(self, node_id: str) -> tuple[list[Any], str | None]:
-        """Positional arguments by port order: link, else manual value, else default.
-
-        Every value is converted by the input's type (a linked one too, as the original
-        did); a linked ``None`` falls back to the default. Returns the arguments and the
-        first conversion problem; a link whose source has no value yet gives ``None`` (used
-        to show what a skipped node would have received).
-        """
-        planned = self.plan.nodes[node_id]
-        args: list[Any] = []
-        problem = None
-        for port in planned.inputs:
-            link = planned.links.get(port.name)
-            value = None
-            if link is not None:
-                value = self.outputs.get(link.source, {}).get(link.source_port)
-            if value is not None and not port.typed:  # no declared type: taken as it is
-                args.append(value)
-            elif value is not None:
-                try:
-                    args.append(convert_linked(value, port.type))
-                except ConversionError as exc:
-                    args.append(value)
-                    problem = problem or f"input {port.name!r} {exc} (from {link.source_ref})"
-            else:
-                raw = (
-                    port.default
-                    if link is not None
-                    else planned.values.get(port.name, port.default)
-                )
-                try:
-                    args.append(convert_value(raw, port.type))
-                except ConversionError as exc:
-                    args.append(raw)
-                    problem = problem or f"input {port.name!r}: {exc}"
-        return args, problem
+        self._settle(node_id, outcome)
 
     def _key(self, node_id: str, args: list[Any]) -> str | None:
         planned = self.plan.nodes[node_id]
-        return node_key(planned, key_parts(planned, self.keys, args.__getitem__))
+        return node_key(planned, key_parts(planned, self.keys, args.__getitem__), self.digests)
 
     def _release_children(self, node_id: str) -> None:
+        waiting, status = self.waiting, self.status
         for child in self.plan.nodes[node_id].downstream:
-            self.waiting[child] -= 1
-            if self.waiting[child] == 0 and self.status[child] == "pending":
+            waiting[child] -= 1
+            if waiting[child] == 0 and status[child] == "pending":
                 self._make_ready(child)
 
     def _finish(self, node_id: str, outcome: NodeOutcome) -> None:
@@ -275,19 +277,26 @@ class Scheduler:
             return  # timed out or cancelled earlier; its late result is ignored
         self.in_flight.discard(node_id)
         self.running.pop(node_id, None)
+        self.cost[self.plan.nodes[node_id].spec.func] = outcome.elapsed
+        self._settle(node_id, outcome)
+
+    def _settle(self, node_id: str, outcome: NodeOutcome) -> None:
+        """Record a node's outcome and release (or skip) what depends on it."""
         if outcome.ok:
             self.status[node_id] = "success"
             self.outputs[node_id] = outcome.outputs
             if self.cache is not None:
                 self.fresh[node_id] = self.cache.freeze(outcome.outputs)
-            self._emit(
-                NodeFinished,
-                node_id,
-                outputs=outcome.outputs,
-                elapsed=outcome.elapsed,
-                stdout=outcome.stdout,
-                stderr=outcome.stderr,
-            )
+            if self.sink is not None:
+                self.sink(
+                    NodeFinished(
+                        node_id,
+                        outputs=outcome.outputs,
+                        elapsed=outcome.elapsed,
+                        stdout=outcome.stdout,
+                        stderr=outcome.stderr,
+                    )
+                )
             self._release_children(node_id)
         elif self.cancelled.is_set():
             self._cancel(node_id)
@@ -342,6 +351,7 @@ class Scheduler:
             if now - started >= self.timeout:
                 self.in_flight.discard(node_id)
                 del self.running[node_id]
+                self.cost[self.plan.nodes[node_id].spec.func] = now - started
                 stopped = self.executor.stop_node(node_id)
                 note = (
                     ""

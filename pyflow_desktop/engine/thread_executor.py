@@ -22,6 +22,7 @@ class ThreadExecutor(Executor):
     """
 
     name = "thread"
+    inline = True
 
     def __init__(self, max_workers: int | None = None) -> None:
         super().__init__(max_workers)

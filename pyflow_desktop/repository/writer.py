@@ -3,11 +3,13 @@
 Both share one layout; native adds the ``pyflow_desktop`` header. Keys we did not know on
 load are written back where they were. Only strict JSON is written: a value that has none
 (NaN, infinity, a string with a lone surrogate) fails the save with a ``SchemaError`` naming
-its path, before the disk is touched.
+its path, and the file is left as it was.
 
 Saving is atomic and keeps the previous file as ``<name>.bak``. Each step leaves whole files
 behind, wherever a crash or a kill stops it: the new text goes to a temp file
-``.<name>.<random>.tmp`` in the same folder (flushed, fsynced) that is renamed over the file;
+``.<name>.<random>.tmp`` in the same folder (written as it is encoded, a piece at a time, so
+a big repository is never one string in memory and no single step holds the GIL for long;
+flushed, fsynced) that is renamed over the file;
 the backup is a hard link to the previous file (where links are impossible, a copy written
 the same way) renamed over ``<name>.bak``; the folder is fsynced after the renames. Each save
 first removes the temp files that killed saves of the same file left.
@@ -23,6 +25,7 @@ import reprlib
 import secrets
 import shutil
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -38,6 +41,7 @@ from .validate import json_path
 
 Format = Literal["native", "original"]
 FORMATS: tuple[Format, ...] = ("native", "original")
+_PIECES = 4096  # JSON pieces encoded to bytes and written at a time
 
 
 def format_version(repo: Repository) -> int:
@@ -159,14 +163,22 @@ def _node_to_dict(node: NodeInstance) -> dict[str, Any]:
 
 def dump_repository(repo: Repository, fmt: Format = "native") -> str:
     """The file's text; raises ``SchemaError`` for a value JSON cannot hold."""
-    return _document(repo, fmt).decode("utf-8")
+    return b"".join(_document(repo, fmt)).decode("utf-8")
 
 
-def _document(repo: Repository, fmt: Format) -> bytes:
+def _document(repo: Repository, fmt: Format) -> Iterator[bytes]:
+    """The file's bytes, a piece at a time; ``SchemaError`` for a value JSON cannot hold."""
     data = repository_to_dict(repo, fmt)
+    encoder = json.JSONEncoder(indent=2, ensure_ascii=False, allow_nan=False)
+    pieces: list[str] = []
     try:
-        text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-        return text.encode("utf-8")
+        for piece in encoder.iterencode(data):
+            pieces.append(piece)
+            if len(pieces) >= _PIECES:
+                yield "".join(pieces).encode("utf-8")
+                pieces.clear()
+        pieces.append("\n")
+        yield "".join(pieces).encode("utf-8")
     except (ValueError, UnicodeEncodeError) as exc:  # NaN, infinity; a lone surrogate
         raise _unwritable(data) or SchemaError(f"cannot be written as JSON: {exc}") from None
 
@@ -204,10 +216,9 @@ def _is_text(text: str) -> bool:
 def save_repository(repo: Repository, path: str | os.PathLike, fmt: Format = "native") -> None:
     """Write ``repo`` to ``path`` atomically; an existing file is kept as ``<path>.bak``."""
     target = Path(path)
-    data = _document(repo, fmt)
     folder = target.parent
     _remove_stale_temps(target)
-    tmp = _write_temp(target, data)
+    tmp = _write_temp(target, _document(repo, fmt))  # a value it cannot hold: no file changes
     try:
         if target.exists():
             _backup(target)
@@ -236,12 +247,14 @@ def _remove_stale_temps(target: Path) -> None:
             pass
 
 
-def _write_temp(target: Path, data: bytes) -> Path:
-    """A temp file beside ``target`` holding ``data``, flushed to disk."""
+def _write_temp(target: Path, pieces: Iterable[bytes]) -> Path:
+    """A temp file beside ``target`` holding ``pieces``, flushed to disk; gone again if
+    making the pieces fails."""
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for piece in pieces:
+                handle.write(piece)
             handle.flush()
             os.fsync(handle.fileno())
     except BaseException:
@@ -257,7 +270,7 @@ def _backup(target: Path) -> None:
     try:
         os.link(target, link)
     except OSError:  # no hard links on this file system (FAT, some network shares)
-        link = _write_temp(target, target.read_bytes())
+        link = _write_temp(target, [target.read_bytes()])
         shutil.copystat(target, link)
     try:
         os.replace(link, target.with_name(target.name + ".bak"))

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import json
 
-from PySide6 import QtWidgets
+from PySide6 import QtCore, QtWidgets
 
-from pyflow_desktop.repository import Flow, NodeInstance, NodeSpec, Port, Repository
+from pyflow_desktop.repository import (
+    Flow,
+    NodeInstance,
+    NodeSpec,
+    Port,
+    Repository,
+    load_repository,
+)
 from pyflow_desktop.ui.window.main_window import MainWindow
 from pyflow_desktop.ui.window.user_settings import settings
 
@@ -200,3 +207,33 @@ def test_a_file_with_many_problems_lists_every_one(qtbot, window, tmp_path, monk
     assert not window.files.open_path(bad)
     assert shown[0].startswith("3 problems")
     assert all(f"ghost{i}" in shown[0] for i in range(3))
+
+
+def test_a_big_save_runs_while_the_window_serves_its_timers(qtbot, window, tmp_path):
+    repo = Repository()
+    repo.add_spec(
+        NodeSpec(
+            "note", "Note", [Port("text", "String")], [Port("out")], "def func(text): return text\n"
+        )
+    )
+    for index in range(3):
+        flow = Flow(f"f{index}")
+        with flow.events.muted():
+            for i in range(3000):
+                flow.add_node(NodeInstance(f"n{i}", "note", values={"text": "x" * 300}))
+        repo.add_flow(flow)
+    window.set_repository(repo, None)
+    seen = []  # during the save: whether the window says it is saving, and a second save
+    timer = QtCore.QTimer(interval=5)
+    timer.timeout.connect(
+        lambda: seen.append((window.files.saving, window.files.save_to(tmp_path / "b.json")))
+    )
+    timer.start()
+    assert window.files.save_to(tmp_path / "a.json")
+    timer.stop()
+    assert seen and set(seen) == {(True, False)}  # timers ran; a save meanwhile was refused
+    assert not window.files.saving and not window.isWindowModified()
+    assert load_repository(tmp_path / "a.json").flows["f2"].nodes["n2999"].values == {
+        "text": "x" * 300
+    }
+    assert not (tmp_path / "b.json").exists()

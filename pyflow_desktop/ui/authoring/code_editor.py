@@ -12,16 +12,17 @@ signature of the call being typed) is Jedi's, off the GUI thread: see ``code_com
 from __future__ import annotations
 
 from bisect import bisect_right
+from typing import TYPE_CHECKING
 
-from pygments.lexers import PythonLexer
-from pygments.styles import get_style_by_name
-from pygments.token import Token, _TokenType
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...repository import func_problem
 from ...repository.nodespec import compile_source
 from . import completion
 from .code_completer import CodeCompleter
+
+if TYPE_CHECKING:
+    from pygments.token import _TokenType
 
 INDENT = " " * 4
 CHECK_DELAY_MS = 300
@@ -33,12 +34,14 @@ def _is_dark(palette: QtGui.QPalette) -> bool:
 
 
 class PythonHighlighter(QtGui.QSyntaxHighlighter):
-    """Colours a document by Pygments' Python tokens."""
+    """Colours a document by Pygments' Python tokens; Pygments is imported when there is
+    first some text to colour, not when the window starts."""
 
     def __init__(self, document: QtGui.QTextDocument, style: str = "default") -> None:
         super().__init__(None)
-        self._lexer = PythonLexer(stripnl=False, ensurenl=False)
-        self._style = get_style_by_name(style)
+        self._lexer = None
+        self._style_name = style
+        self._style = None
         self._formats: dict[_TokenType, QtGui.QTextCharFormat] = {}
         self._text: str | None = None
         self._spans: dict[int, list[tuple[int, int, _TokenType]]] = {}
@@ -65,6 +68,17 @@ class PythonHighlighter(QtGui.QSyntaxHighlighter):
     def _lex(self) -> None:
         """Split the tokens of ``_text`` into per-line spans (offsets equal document positions)."""
         text = self._text or ""
+        if not text:
+            self._spans = {}
+            return
+        from pygments.token import Token
+
+        if self._lexer is None:
+            from pygments.lexers import PythonLexer
+            from pygments.styles import get_style_by_name
+
+            self._lexer = PythonLexer(stripnl=False, ensurenl=False)
+            self._style = get_style_by_name(self._style_name)
         starts = [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
         spans: dict[int, list[tuple[int, int, _TokenType]]] = {}
         for index, token, value in self._lexer.get_tokens_unprocessed(text):

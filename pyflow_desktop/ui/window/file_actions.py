@@ -3,10 +3,17 @@
 Files are read and written by ``repository``; this module asks the user (which file, what
 to do with unsaved changes or clashing ids) and turns an import into undoable commands.
 ``settle`` asks about unsaved code edits first (the Code panel's ``settle_spec_edits``).
+
+A save runs on a worker thread (a big repository takes seconds to write as indented JSON)
+while the GUI thread keeps drawing and serving timers; user input waits until the file is
+written, so nothing edits the repository the worker reads. The worker touches no Qt object:
+the GUI thread polls it. ``saving`` is true meanwhile.
 """
 
 from __future__ import annotations
 
+import gc
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,11 +34,13 @@ from ...repository.nodemaker import specs_from_files
 from ..authoring.spec_commands import SaveSpecCommand
 from ..commands import AddFlowCommand, AddSpecCommand, RemoveFlowCommand
 from .dialogs import ask_export_flows, ask_import_policy
+from .disk_watch import content_hash
 from .flow_tabs import FlowTabs
 from .shell import Shell, add_action
 from .user_settings import settings, string_list
 
 MAX_RECENT = 10
+POLL_MS = 10  # how often the GUI thread looks whether a save has finished
 FILTERS = {"PyFlow Desktop files (*.json)": "native", "Original PyFlow files (*.json)": "original"}
 Key = QtGui.QKeySequence.StandardKey
 
@@ -47,7 +56,8 @@ class FileActions(QtCore.QObject):
         # Whether a save may replace a file's content (it may have changed on disk), and
         # what to do once it has been written:
         self.allow_save: Callable[[Path], bool] = lambda _path: True
-        self.saved: Callable[[Path], None] = lambda _path: None
+        self.saved: Callable[[Path, str | None], None] = lambda _path, _digest: None
+        self.saving = False
 
     def fill_menu(self, menu: QtWidgets.QMenu) -> None:
         add_action(menu, "&New", self.new_repository, Key.New)
@@ -174,22 +184,33 @@ class FileActions(QtCore.QObject):
 
     def save_to(self, path: str | Path, fmt: str = "native") -> bool:
         path = Path(path)
+        if self.saving:
+            return False
         self.tabs.finish_typing()  # a value typed but not yet committed is saved too
         if not self.allow_save(path):
             return False
+        repo, shell = self.shell.repo, self.shell
+        shell.statusBar().showMessage(f"Saving {path}…")
+        self.saving = True
         try:
-            save_repository(self.shell.repo, path, fmt)
-        except OSError as error:
-            QtWidgets.QMessageBox.warning(self.shell, "Cannot save", f"{path}: {error.strerror}")
+            digest, error = _off_the_gui_thread(lambda: _save(repo, path, fmt))
+        finally:
+            self.saving = False
+        if isinstance(error, OSError):
+            shell.statusBar().clearMessage()
+            QtWidgets.QMessageBox.warning(shell, "Cannot save", f"{path}: {error.strerror}")
             return False
-        except RepositoryError as error:  # a value JSON cannot hold; the file is untouched
-            QtWidgets.QMessageBox.warning(self.shell, "Cannot save", str(error))
+        if isinstance(error, RepositoryError):  # a value JSON cannot hold; the file is untouched
+            shell.statusBar().clearMessage()
+            QtWidgets.QMessageBox.warning(shell, "Cannot save", str(error))
             return False
-        self.shell.set_path(path.resolve())
-        self.saved(path.resolve())
-        self.shell.undo_stack.setClean()
+        if error is not None:
+            raise error
+        shell.set_path(path.resolve())
+        self.saved(path.resolve(), digest)
+        shell.undo_stack.setClean()
         self.remember(path.resolve())
-        self.shell.statusBar().showMessage(f"Saved {path} ({fmt} format)", 5000)
+        shell.statusBar().showMessage(f"Saved {path} ({fmt} format)", 5000)
         return True
 
     # -- import and export ------------------------------------------------------------------
@@ -314,3 +335,50 @@ def _every_problem(path: str | Path, first: RepositoryError, shown: int = 20) ->
     more = f"\n… and {len(problems) - shown} more" if len(problems) > shown else ""
     head = f"{len(problems)} problems:\n" if len(problems) > 1 else ""
     return head + "\n".join(problems[:shown]) + more
+
+
+def _save(repo: Repository, path: Path, fmt: str) -> str | None:
+    """Write ``repo`` to ``path``; returns the content hash of what was written.
+
+    The garbage collector waits meanwhile: writing makes millions of short-lived objects,
+    and each full collection among them held the GIL, and so the window, for 0.3 s."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        save_repository(repo, path, fmt)
+    finally:
+        if collecting:
+            gc.enable()
+    return content_hash(path)
+
+
+def _off_the_gui_thread(work: Callable[[], object]) -> tuple[object, BaseException | None]:
+    """Run ``work`` on a worker thread while this (the GUI) thread goes on drawing and serving
+    timers, but not user input, which waits until ``work`` is done; returns its result or
+    what it raised."""
+    QtCore.QCoreApplication.processEvents(  # what earlier input left to do, before work reads
+        QtCore.QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents
+    )
+    outcome: list[tuple[object, BaseException | None]] = []
+
+    def run() -> None:
+        try:
+            outcome.append((work(), None))
+        except BaseException as exc:  # reported on the GUI thread
+            outcome.append((None, exc))
+
+    worker = threading.Thread(target=run, name="pyflow-save", daemon=True)
+    loop = QtCore.QEventLoop()
+    poll = QtCore.QTimer(interval=POLL_MS)
+    poll.timeout.connect(lambda: outcome and loop.quit())
+    QtWidgets.QApplication.setOverrideCursor(QtCore.Qt.CursorShape.WaitCursor)
+    try:
+        worker.start()
+        poll.start()
+        while not outcome:
+            loop.exec(QtCore.QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+    finally:
+        poll.stop()
+        QtWidgets.QApplication.restoreOverrideCursor()
+    worker.join()
+    return outcome[0]
