@@ -110,6 +110,7 @@ class MainWindow(QtWidgets.QMainWindow):
             [dock.toggleViewAction() for dock in self.findChildren(QtWidgets.QDockWidget)]
         )
         view.addSeparator()
+        view.addAction(self.tabs.minimap_action)
         add_action(view, "Reset &layout", self.reset_layout)
 
     def _restore_layout(self) -> bool:
