@@ -268,3 +268,28 @@ def test_double_clicking_a_title_renames_the_node_in_place(qtbot, repo):
     assert canvas.flow_node("n1").view.name == "sum"
     win.undo_stack.undo()
     assert win.repo.flows["calc"].nodes["n1"].name == ""
+
+
+def test_a_dragged_node_takes_its_links_along_and_its_links_light_up(qtbot, repo):
+    win = fresh_window(qtbot, repo)
+    canvas = win.tabs.open_flow("calc")
+    viewer, viewport = canvas.viewer(), canvas.viewer().viewport()
+    qtbot.wait(10)
+    (pipe,) = canvas.flow_node("n2").inputs()["a"].view.connected_pipes
+    out_port = canvas.flow_node("n1").outputs()["out"].view
+    body = canvas.flow_node("n1").view.sceneBoundingRect()
+    start = viewer.mapFromScene(QtCore.QPointF(body.right() - 10, body.bottom() - 5))
+    qtbot.mousePress(viewport, Button.LeftButton, pos=start)
+    for step in range(1, 6):
+        qtbot.mouseMove(viewport, start + QtCore.QPoint(-20, 12) * step)
+        assert pipe.path().currentPosition() == out_port.centre()  # the link follows
+    qtbot.mouseRelease(viewport, Button.LeftButton, pos=start + QtCore.QPoint(-100, 60))
+    node = win.repo.flows["calc"].nodes["n1"]
+    _, _, scale = canvas.view_state()
+    assert abs(node.x - (-100 / scale)) < 2 and abs(node.y - 60 / scale) < 2  # moved, undoably
+    qtbot.waitUntil(lambda: pipe.pen().color() == QtGui.QColor(232, 184, 13))  # n1 selected
+    win.undo_stack.undo()
+    assert (node.x, node.y) == (0, 0)
+    assert pipe.path().currentPosition() == out_port.centre()
+    canvas.clear_selection()
+    qtbot.waitUntil(lambda: pipe.pen().color() == QtGui.QColor(175, 95, 30))
