@@ -19,6 +19,7 @@ from pyflow_desktop.repository import (
 )
 from pyflow_desktop.resources import BUILTIN_LIBRARY, resource_path
 from pyflow_desktop.ui.canvas.graph import MIN_FRAME_SCALE
+from pyflow_desktop.ui.canvas.node_item import title_font
 from pyflow_desktop.ui.results.inspector import MIN_ROWS
 from pyflow_desktop.ui.window.main_window import MainWindow
 from pyflow_desktop.ui.window.user_settings import settings
@@ -98,8 +99,7 @@ def test_frame_all_keeps_every_example_legible(qtbot):
         action(win, "Edit", "Frame all").trigger()
         _x, _y, scale = canvas.view_state()
         assert scale >= MIN_FRAME_SCALE - 1e-6, flow_id
-        node = canvas.flow_nodes()[0]
-        text = QtGui.QFontMetricsF(node.item.text_item.font()).capHeight() * scale
+        text = QtGui.QFontMetricsF(title_font()).capHeight() * scale
         assert text >= 7, f"{flow_id}: node titles are {text:.1f} px high"
         # Some node is in view: the frame starts where the flow does.
         view = canvas.viewer().mapToScene(canvas.viewer().viewport().rect()).boundingRect()

@@ -7,7 +7,8 @@ from helpers import action, fresh_window
 from PySide6 import QtCore
 
 from pyflow_desktop.repository import Flow, NodeInstance, NodeSpec, Port
-from pyflow_desktop.ui.canvas.flow_node import STALE_NOTE, STALE_OPACITY
+from pyflow_desktop.ui.canvas.labels import STALE_NOTE
+from pyflow_desktop.ui.canvas.node_item import STALE_OPACITY
 
 
 def click_node(qtbot, canvas, node_id: str) -> None:

@@ -24,7 +24,7 @@ def make_editor(qtbot):
     def make(port_type: str, value, default=None):
         editor = ValueEditor(Port("x", port_type, default=default), value, holder)
         sent: list = []
-        editor.edited.connect(lambda port, new: sent.append(new))
+        editor.on_edit = lambda port, new: sent.append(new)
         return editor, sent
 
     yield make

@@ -9,7 +9,8 @@ bridge itself changes the canvas, requests the canvas might echo are ignored.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -31,9 +32,9 @@ from ..commands import (
     copied_nodes,
 )
 from ..value_text import node_title
-from .flow_node import END_MARK, FlowNode, drawing_deferred
+from .flow_node import END_MARK, FlowNode
 from .graph import CanvasGraph
-from .ngqt import PIPE_DASHED, PIPE_SOLID
+from .ngqt import PIPE_DASHED
 from .run_view import RunView
 
 _FLOW_EVENTS = (
@@ -101,30 +102,29 @@ class FlowBridge(QtCore.QObject):
     # -- model → canvas -------------------------------------------------------------------
 
     def rebuild(self) -> None:
-        """Draw the whole flow from scratch: no per-node undo or name checks, each node drawn
-        once when all are in."""
-        with self._sync(), drawing_deferred():
-            for node in self.canvas.flow_nodes():
-                self.canvas.remove_node(node, push_undo=False)
-            for node in self.flow.nodes.values():
-                self._add_canvas_node(node)
+        """Draw the whole flow from scratch: each node built knowing its linked inputs and
+        drawn once, then the links; no undo commands, no checks the model has made."""
+        linked: dict[str, set[str]] = defaultdict(set)
+        for link in self.flow.links:
+            linked[link.target].add(link.target_port)
+        with self._sync():
+            self.canvas.clear_flow_nodes()
+            nodes = self.flow.nodes.values()
+            self.canvas.add_flow_nodes([self._canvas_node(n, linked[n.id]) for n in nodes])
             for link in self.flow.links:
-                self._connect(link)
-        for node in self.canvas.flow_nodes():
-            node.item.draw_node()
+                self._draw_link(link)
         self.results.redraw()
 
-    def _add_canvas_node(self, node: NodeInstance) -> FlowNode:
-        canvas_node = FlowNode.create(self.repo.specs.get(node.spec_id), node)
+    def _canvas_node(self, node: NodeInstance, linked: Iterable[str] = ()) -> FlowNode:
+        canvas_node = FlowNode.create(self.repo.specs.get(node.spec_id), node, linked)
         for editor in canvas_node.item.editors.values():
-            editor.edited.connect(
-                lambda port_name, value, node_id=node.id: self.set_value(node_id, port_name, value)
+            editor.on_edit = lambda port, value, node_id=node.id: self.set_value(
+                node_id, port, value
             )
         for port, label in canvas_node.item.previews.items():
             label.on_activate = lambda node_id=node.id, port=port: self.preview_activated.emit(
                 node_id, port
             )
-        self.canvas.add_flow_node(canvas_node)
         return canvas_node
 
     def _ports(self, link: Link):
@@ -134,41 +134,49 @@ class FlowBridge(QtCore.QObject):
         return source.outputs().get(link.source_port), target.inputs().get(link.target_port), target
 
     def _connect(self, link: Link) -> None:
-        out_port, in_port, target = self._ports(link)
-        if out_port is not None and in_port is not None:
-            out_port.connect_to(in_port, push_undo=False, emit_signal=False)
-            self._style_link(link, in_port)
+        _, _, target = self._ports(link)
         if target is not None:
             target.set_connected(link.target_port, True)
+        self._draw_link(link)
+
+    def _draw_link(self, link: Link) -> None:
+        out_port, in_port, _ = self._ports(link)
+        if out_port is not None and in_port is not None:
+            self.canvas.add_link(out_port, in_port)
+            self._style_link(link, in_port)
 
     def _style_link(self, link: Link, in_port) -> None:
         """Draw a link whose value is converted on the way dashed, saying so in its tooltip."""
         types = self._port_types(link)
-        converted = types is not None and link_conversion(*types) == CONVERT
+        if types is None or link_conversion(*types) != CONVERT:
+            return
         for pipe in in_port.view.connected_pipes:
-            pipe.style = PIPE_DASHED if converted else PIPE_SOLID
+            pipe.style = PIPE_DASHED
             pipe.reset()
-            pipe.setToolTip(f"{types[0]} → {types[1]}: converted on the way" if converted else "")
+            pipe.setToolTip(f"{types[0]} → {types[1]}: converted on the way")
 
     def _on_node_added(self, node: NodeInstance) -> None:
         with self._sync():
-            self._add_canvas_node(node)
+            self.canvas.add_flow_nodes([self._canvas_node(node)])
 
     def _on_node_removed(self, node: NodeInstance) -> None:
         with self._sync():
             self.canvas.remove_flow_node(node.id)
+        self.canvas.nodes_changed(geometry=True)
 
     def _on_node_moved(self, node: NodeInstance) -> None:
         canvas_node = self.canvas.flow_node(node.id)
         if canvas_node is not None:
             canvas_node.model.pos = [node.x, node.y]
             canvas_node.view.xy_pos = [node.x, node.y]
+            self.canvas.nodes_changed(geometry=True)
 
     def _on_node_changed(self, node: NodeInstance) -> None:
         canvas_node = self.canvas.flow_node(node.id)
         if canvas_node is not None:
             canvas_node.show_title(self.repo.specs.get(node.spec_id), node)
             canvas_node.item.draw_node()
+            self.canvas.nodes_changed(geometry=True)
 
     def _on_value_changed(self, node: NodeInstance, port: str, value: Any) -> None:
         canvas_node = self.canvas.flow_node(node.id)
@@ -179,6 +187,7 @@ class FlowBridge(QtCore.QObject):
     def _on_link_added(self, link: Link) -> None:
         with self._sync():
             self._connect(link)
+        self.canvas.nodes_changed()
 
     def _on_link_removed(self, link: Link) -> None:
         with self._sync():
@@ -187,6 +196,7 @@ class FlowBridge(QtCore.QObject):
                 out_port.disconnect_from(in_port, push_undo=False, emit_signal=False)
             if target is not None:
                 target.set_connected(link.target_port, False)
+        self.canvas.nodes_changed()
 
     def _on_spec_event(self, spec, old=None) -> None:
         """A spec was changed, added or removed: redraw the nodes built from it."""

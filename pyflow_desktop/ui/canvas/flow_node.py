@@ -1,32 +1,24 @@
-"""How one node instance looks on the canvas: a NodeGraphQt node with our extras.
-
-``FlowNode`` is a ``BaseNode`` whose id is the model's node id. Its item, ``FlowNodeItem``,
-adds an inline ``ValueEditor`` beside each unconnected input, a row per output that previews
-its value, and a footer with the run status and elapsed time. Status colours the node.
-Previews and the footer stay inside the node, elided to its width, so they never draw over a
-neighbour; the full value is in the tooltip and the Inspector.
+"""One node instance on the canvas: a NodeGraphQt ``BaseNode`` whose id is the model's node
+id, drawn by a ``FlowNodeItem``: an inline ``ValueEditor`` beside each unconnected input, a
+row per output that previews its value, and a footer with the run status and elapsed time.
+Status colours the node.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from typing import Any
-
-from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...repository import NodeInstance, NodeSpec
 from ..value_text import short_text
-from .ngqt import BaseNode, NodeItem
-from .value_editor import EDITOR_WIDTH, ValueEditor
+from .labels import STALE_NOTE, PreviewLabel
+from .ngqt import BaseNode
+from .node_item import FlowNodeItem
+from .value_editor import ValueEditor
 
 PREVIEW_CHARS = 28
 TOOLTIP_CHARS = 2000
 END_MARK = "■ "
-FOOTER_HEIGHT = 16.0
-PREVIEW_ROW = 15.0
-STALE_OPACITY = 0.55
-STALE_NOTE = "stale: its inputs changed since this result"
 BASE_COLOR = (52, 56, 64, 255)
 STATUS_COLORS = {
     "queued": (60, 72, 96, 255),
@@ -51,154 +43,9 @@ PORT_COLORS = {
 }
 
 
-def _text_width(item: QtWidgets.QGraphicsItem) -> float:
-    return item.boundingRect().width() if item.isVisible() else 0.0
-
-
-class LabelItem(QtWidgets.QGraphicsSimpleTextItem):
-    """A small text label drawn on a dark rounded background."""
-
-    def __init__(self, parent: QtWidgets.QGraphicsItem, colour: str = "#e8e8e8") -> None:
-        super().__init__(parent)
-        font = QtGui.QFont()
-        font.setPointSizeF(7.5)
-        self.setFont(font)
-        self.setBrush(QtGui.QColor(colour))
-
-    def paint(self, painter, option, widget=None) -> None:
-        if self.text():
-            painter.setPen(QtCore.Qt.PenStyle.NoPen)
-            painter.setBrush(QtGui.QColor(20, 20, 24, 200))
-            painter.drawRoundedRect(self.boundingRect().adjusted(-3, -1, 3, 1), 3, 3)
-        super().paint(painter, option, widget)
-
-
-class PreviewLabel(LabelItem):
-    """An output's preview; double-clicking it calls ``on_activate`` (opens a viewer).
-
-    ``value_text`` is the value's short text; the label shows it (after the port's name when
-    the node has several outputs), elided to the node's width."""
-
-    def __init__(self, parent: QtWidgets.QGraphicsItem, prefix: str = "") -> None:
-        super().__init__(parent)
-        self.on_activate = None
-        self.prefix = prefix
-        self.value_text = ""
-
-    def set_stale(self, stale: bool) -> None:
-        self.setBrush(QtGui.QColor("#9a9a9a" if stale else "#e8e8e8"))
-        font = self.font()
-        font.setItalic(stale)
-        self.setFont(font)
-        tip = self.toolTip().removeprefix(f"{STALE_NOTE}\n")
-        self.setToolTip(f"{STALE_NOTE}\n{tip}" if stale and tip else tip)
-
-    def fit(self, width: float) -> None:
-        """Show ``value_text`` in at most ``width`` pixels."""
-        text = f"{self.prefix}{self.value_text}" if self.value_text else ""
-        metrics = QtGui.QFontMetricsF(self.font())
-        self.setText(metrics.elidedText(text, QtCore.Qt.TextElideMode.ElideRight, width))
-
-    def mousePressEvent(self, event) -> None:
-        if self.text() and self.on_activate is not None:
-            event.accept()  # take the press, so the double-click comes here, not to the node
-        else:
-            super().mousePressEvent(event)
-
-    def mouseDoubleClickEvent(self, event) -> None:
-        if self.on_activate is not None:
-            self.on_activate()
-            event.accept()
-        else:
-            super().mouseDoubleClickEvent(event)
-
-
-class FlowNodeItem(NodeItem):
-    """The node's graphics item; lays out editors, previews and the footer after NodeGraphQt."""
-
-    def __init__(self, name: str = "node", parent: QtWidgets.QGraphicsItem | None = None):
-        super().__init__(name, parent)
-        self.editors: dict[str, ValueEditor] = {}
-        self.previews: dict[str, PreviewLabel] = {}
-        self.connected: set[str] = set()
-        self.footer = LabelItem(self, "#cfcfcf")
-        self._footer_text = ""
-        self.stale = False
-
-    def _calc_size_horizontal(self) -> tuple[float, float]:
-        width, height = super()._calc_size_horizontal()
-        if any(name not in self.connected for name in self.editors):
-            port_texts = [_text_width(text) for text in self._input_items.values()]
-            out_texts = [_text_width(text) for text in self._output_items.values()]
-            needed = 22 + max(port_texts, default=0) + EDITOR_WIDTH + 14 + max(out_texts, default=0)
-            width = max(width, needed)
-        return width, height + PREVIEW_ROW * len(self.previews) + FOOTER_HEIGHT
-
-    def _editor_visible(self, port: str) -> bool:
-        return port not in self.connected and not self._proxy_mode
-
-    deferring = False  # set by ``drawing_deferred``: a bulk build draws each node once, last
-
-    def draw_node(self) -> None:
-        if FlowNodeItem.deferring:
-            return
-        super().draw_node()
-        self._place_extras()
-
-    def _place_extras(self) -> None:
-        texts = {port.name: text for port, text in self._input_items.items()}
-        ports = {port.name: port for port in self._input_items}
-        column = max(
-            (text.x() + text.boundingRect().width() for text in texts.values()), default=8.0
-        )
-        for name, editor in self.editors.items():
-            editor.setVisible(self._editor_visible(name))
-            port = ports.get(name)
-            if port is not None:
-                editor.setPos(column + 6, port.y() + 1.5)
-        top = self._height - FOOTER_HEIGHT - PREVIEW_ROW * len(self.previews)
-        for row, label in enumerate(self.previews.values()):
-            label.setPos(8, top + row * PREVIEW_ROW)
-            label.fit(self._width - 16)
-        self.footer.setPos(8, self._height - FOOTER_HEIGHT)
-        self._elide_footer()
-
-    def set_footer(self, text: str) -> None:
-        self.footer.setToolTip(text)
-        self._footer_text = text
-        self._elide_footer()
-
-    def _elide_footer(self) -> None:
-        metrics = QtGui.QFontMetricsF(self.footer.font())
-        self.footer.setText(
-            metrics.elidedText(
-                self._footer_text, QtCore.Qt.TextElideMode.ElideRight, self._width - 16
-            )
-        )
-
-    def set_proxy_mode(self, mode: bool) -> None:
-        if mode is self._proxy_mode:
-            return
-        super().set_proxy_mode(mode)
-        for name, editor in self.editors.items():
-            editor.setVisible(self._editor_visible(name))
-        for label in [*self.previews.values(), self.footer]:
-            label.setVisible(not mode)
-
-
-@contextmanager
-def drawing_deferred() -> Iterator[None]:
-    """While building many nodes, skip the redraws NodeGraphQt makes at every step (a node
-    was drawn four times); draw each node once afterwards."""
-    FlowNodeItem.deferring = True
-    try:
-        yield
-    finally:
-        FlowNodeItem.deferring = False
-
-
 class FlowNode(BaseNode):
-    """A node instance on the canvas. Build it with ``FlowNode.create(spec, node)``."""
+    """A node instance on the canvas. Build it with ``FlowNode.create(spec, node)``, then
+    put it on the canvas with ``CanvasGraph.add_flow_nodes``."""
 
     __identifier__ = "pyflow"
     NODE_NAME = "Node"
@@ -208,11 +55,15 @@ class FlowNode(BaseNode):
         self._status_text = ""
 
     @classmethod
-    def create(cls, spec: NodeSpec | None, node: NodeInstance) -> FlowNode:
-        """A canvas node for ``node`` (``spec`` may be missing: then it has no ports)."""
+    def create(
+        cls, spec: NodeSpec | None, node: NodeInstance, connected: Iterable[str] = ()
+    ) -> FlowNode:
+        """A canvas node for ``node`` (``spec`` may be missing: then it has no ports), the
+        inputs in ``connected`` linked (so their editors are hidden)."""
         item = cls()
         item.model.id = node.id
         item.view.id = node.id
+        item.view.connected.update(connected)
         if spec is not None:
             for port in spec.ordered_inputs():
                 item.add_input(port.name, color=PORT_COLORS.get(port.type))
@@ -224,6 +75,7 @@ class FlowNode(BaseNode):
                 item.view.previews[port.name] = PreviewLabel(item.view, prefix.format(port.name))
         item.show_title(spec, node)
         item.model.pos = [float(node.x), float(node.y)]
+        item.view.setPos(node.x, node.y)
         item.view.color = BASE_COLOR
         return item
 
@@ -269,8 +121,7 @@ class FlowNode(BaseNode):
         """Dim a node whose result no longer matches its inputs, and say so on it."""
         if stale == self.item.stale:
             return
-        self.item.stale = stale
-        self.item.setOpacity(STALE_OPACITY if stale else 1.0)
+        self.item.set_stale(stale)
         for label in self.item.previews.values():
             label.set_stale(stale)
         self._show_footer()
@@ -279,6 +130,8 @@ class FlowNode(BaseNode):
         text = self._status_text
         self.item.set_footer(f"stale · {text}" if self.item.stale and text else text)
         self.item.update()
+        if self.graph is not None:
+            self.graph.nodes_changed()  # the overview and the minimap show status colours
 
     def set_preview(self, port: str, value: Any) -> None:
         """Show ``value`` beside output ``port``: one short line, a longer tooltip."""

@@ -9,88 +9,43 @@ edits look the same to it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...repository import Link
 from .flow_node import FlowNode
-from .ngqt import PORT_IN, AbstractNodeItem, NodeGraph, NodeViewer, PipeItem, PortItem
+from .minimap import Minimap
+from .ngqt import PORT_IN, NodeGraph, PipeItem, Port, PortConnectedCmd
+from .node_item import Z_NODE, FlowNodeItem
+from .overview import Overview
+from .pipes import FlowPipe
+from .sketch import Sketch
 from .value_editor import ValueEditor, editor_of
+from .viewer import CanvasViewer
 
 SPEC_MIME = "application/x-pyflow-spec"
 FRAME_MARGIN = 40.0
 MIN_FRAME_SCALE = 0.8  # node text at 4/5 of the size of the rest of the window: legible
 MAX_FRAME_SCALE = 1.25
+Z_NODE_SELECTED = Z_NODE + 1  # a selected node draws over the others, as in NodeGraphQt
+NODE_CACHE_KB = 48  # what Qt caches of a node's items in device pixels, about, when zoomed in
+MAX_CACHE_KB = 256 * 1024
+BSP_DEPTH = 10
+
+
+def _fit_pixmap_cache(nodes: int) -> None:
+    """Let Qt's pixmap cache hold every node's device caches: past its default 10 MiB (a few
+    hundred nodes), a frame repaints the nodes that fell out of it, in Python."""
+    wanted = min(nodes * NODE_CACHE_KB, MAX_CACHE_KB)
+    if wanted > QtGui.QPixmapCache.cacheLimit():
+        QtGui.QPixmapCache.setCacheLimit(wanted)
 
 
 def _link_between(first, second) -> Link:
     """The model link for two NodeGraphQt port items, whatever order they come in."""
     source, target = (first, second) if first.port_type != PORT_IN else (second, first)
     return Link(source.node.id, source.name, target.node.id, target.name)
-
-
-class CanvasViewer(NodeViewer):
-    """NodeGraphQt's view, keeping its centre and scale when it is resized (NodeGraphQt keeps
-    the visible scene rect instead, so a resized window zoomed and a hidden tab lost its
-    view)."""
-
-    FIT_MARGIN = 4  # QGraphicsView.fitInView leaves 2 px on each side
-    link_dropped = QtCore.Signal(object, QtCore.QPointF)  # the PortItem dragged from, where
-    context_requested = QtCore.Signal(object, QtCore.QPointF, QtCore.QPoint)  # item, scene, global
-
-    def mousePressEvent(self, event: QtGui.QMouseEvent) -> None:
-        """A click away from an inline editor that is being typed into finishes the typing
-        (the value is committed, as Enter or Tab would)."""
-        focused = editor_of(self.scene().focusItem())
-        if focused is not None and focused not in self._editors_at(event.position().toPoint()):
-            focused.commit()
-        super().mousePressEvent(event)
-
-    def _editors_at(self, point: QtCore.QPoint) -> list:
-        return [editor_of(item) for item in self.items(point)]
-
-    def apply_live_connection(self, event) -> None:
-        """A new link dropped where there is neither a port nor a node: say so (the window
-        offers the nodes it could connect to there)."""
-        start = self._start_port if self._LIVE_PIPE.isVisible() else None
-        free = (
-            start is not None
-            and self._detached_port is None
-            and not any(
-                isinstance(item, (PortItem, AbstractNodeItem))
-                for item in self.scene().items(event.scenePos())
-            )
-        )
-        super().apply_live_connection(event)
-        if free:
-            self.link_dropped.emit(start, event.scenePos())
-
-    def contextMenuEvent(self, event: QtGui.QContextMenuEvent) -> None:
-        """Right-click: the node or link under the cursor (or ``None``: the canvas) and where."""
-        scene_pos = self.mapToScene(event.pos())
-        target = None
-        for item in self.scene().items(scene_pos):
-            while item is not None and not isinstance(item, (AbstractNodeItem, PipeItem)):
-                item = item.parentItem()
-            if item is not None and not (isinstance(item, PipeItem) and not item.input_port):
-                target = item
-                break
-        self.context_requested.emit(target, scene_pos, event.globalPos())
-        event.accept()
-
-    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
-        scale = self.transform().m11()
-        centre = self._scene_range.center()
-        QtWidgets.QGraphicsView.resizeEvent(self, event)
-        self._last_size = self.size()
-        self.show_at(centre.x(), centre.y(), scale)
-
-    def show_at(self, x: float, y: float, scale: float) -> None:
-        """Centre the view on scene point (x, y) at ``scale``."""
-        size = self.viewport().size()
-        width = max(size.width() - self.FIT_MARGIN, 1) / scale
-        height = max(size.height() - self.FIT_MARGIN, 1) / scale
-        self._scene_range = QtCore.QRectF(x - width / 2, y - height / 2, width, height)
-        self._update_scene()
 
 
 class CanvasGraph(NodeGraph):
@@ -124,6 +79,21 @@ class CanvasGraph(NodeGraph):
         search = QtGui.QShortcut(QtGui.QKeySequence(QtCore.Qt.Key.Key_Tab), viewer)
         search.setContext(QtCore.Qt.ShortcutContext.WidgetShortcut)
         search.activated.connect(self._request_search)
+        # Qt deepens its index with the number of items (16 levels for 5,000 nodes); a
+        # frame at fit zoom then walks more leaves than items: 10 levels draw it in half.
+        viewer.scene().setBspTreeDepth(BSP_DEPTH)
+        self.sketch = viewer.sketch = Sketch(self._node_items)
+        viewer.zoom_in_requested.connect(lambda at: self.set_view(at.x(), at.y(), 1.0))
+        self.overview = Overview(self.sketch)
+        viewer.scene().addItem(self.overview)
+        self.minimap = Minimap(viewer, self.sketch)
+        viewer.detail_changed.connect(self._show_detail)
+        viewer.view_changed.connect(self.minimap.update)
+        viewer.nodes_dragged.connect(lambda: self.nodes_changed(geometry=True))
+        self._selected: set[QtWidgets.QGraphicsItem] = set()  # as last restyled
+        self._restyle = QtCore.QTimer(self, singleShot=True, interval=0)
+        self._restyle.timeout.connect(self._restyle_selection)
+        viewer.scene().selectionChanged.connect(self._restyle.start)
 
     # -- the canvas nodes, by model id ----------------------------------------------------
 
@@ -137,9 +107,52 @@ class CanvasGraph(NodeGraph):
         """Node titles need not be unique (ids are); NodeGraphQt's check is O(n) per node."""
         return " ".join(name.split())
 
-    def add_flow_node(self, node: FlowNode) -> None:
-        """Put a built node on the canvas without NodeGraphQt's undo stack or selection."""
-        self.add_node(node, pos=node.model.pos, selected=False, push_undo=False)
+    def _node_items(self) -> Iterator[FlowNodeItem]:
+        return (node.view for node in self.model.nodes.values())
+
+    def add_flow_nodes(self, nodes: Iterable[FlowNode]) -> None:
+        """Put built nodes on the canvas and draw each once.
+
+        What NodeGraphQt's ``add_node`` does that a node needs (its graph, its place in the
+        graph's model and scene), without its undo command, unique-name scan and round trip
+        of every property from the node's model to its item."""
+        scene, detailed = self.scene(), self.viewer().detailed
+        for node in nodes:
+            node._graph = self
+            node.model._graph_model = self.model
+            self.model.nodes[node.id] = node
+            scene.addItem(node.view)
+            node.view.draw_node()
+            if not detailed:
+                node.view.set_detail(False)
+        _fit_pixmap_cache(len(self.model.nodes))
+        self.nodes_changed(geometry=True)
+
+    def clear_flow_nodes(self) -> None:
+        """Take every node and pipe off the canvas at once."""
+        scene = self.scene()
+        for node in self.model.nodes.values():
+            for port in node.view.inputs:
+                for pipe in list(port.connected_pipes):
+                    scene.removeItem(pipe)
+            scene.removeItem(node.view)
+        self.model.nodes.clear()
+        self._selected.clear()
+        self.nodes_changed(geometry=True)
+
+    @staticmethod
+    def add_link(out_port: Port, in_port: Port) -> None:
+        """Draw the model's link between two ports: NodeGraphQt's connection without the
+        checks, the undo command and the replaced link of ``Port.connect_to`` (the model made
+        the link, and removed any link it replaced first)."""
+        out_view, in_view = out_port.view, in_port.view
+        if any(pipe.output_port is out_view for pipe in in_view.connected_pipes):
+            return
+        known = in_port.model.connected_ports.get(out_port.node().id, ())
+        if out_port.name() in known:  # a gesture took the pipe away, NodeGraphQt kept the link
+            out_view.connect_to(in_view)
+        else:
+            PortConnectedCmd(out_port, in_port, emit_signal=False).redo()
 
     def remove_flow_node(self, node_id: str) -> None:
         node = self.flow_node(node_id)
@@ -188,6 +201,44 @@ class CanvasGraph(NodeGraph):
 
     def selected_ids(self) -> list[str]:
         return [node.id for node in self.selected_nodes()]
+
+    # -- how the nodes are drawn ------------------------------------------------------------
+
+    def nodes_changed(self, geometry: bool = False) -> None:
+        """The nodes' look (or, with ``geometry``, their places, sizes or number) changed:
+        redraw the overview, when it shows, and the minimap soon."""
+        self.sketch.invalidate(geometry)
+        self.overview.redraw(geometry)
+        self.minimap.schedule()
+
+    def _show_detail(self, detailed: bool) -> None:
+        """Zoomed past ``LOD_SCALE``: show the nodes and pipes, or the overview instead."""
+        for node in self.model.nodes.values():
+            node.view.set_detail(detailed)
+            for port in node.view.inputs:
+                for pipe in port.connected_pipes:
+                    pipe.setOpacity(1.0 if detailed else 0.0)
+        self.overview.setVisible(not detailed)
+        self.nodes_changed(geometry=True)
+
+    def _restyle_selection(self) -> None:
+        """Highlight the pipes of the selected nodes and the selected pipes, and raise the
+        selected nodes, once per change of the selection (NodeGraphQt did it per item in
+        Python ``itemChange``, for every change of every item)."""
+        selected = set(self.scene().selectedItems())
+        changed, self._selected = selected ^ self._selected, selected
+        pipes: set[FlowPipe] = set()
+        for item in changed:
+            if isinstance(item, FlowNodeItem):
+                item.setZValue(Z_NODE_SELECTED if item in selected else Z_NODE)
+                for port in (*item.inputs, *item.outputs):
+                    pipes.update(port.connected_pipes)
+            elif isinstance(item, FlowPipe):
+                pipes.add(item)
+        for pipe in pipes:
+            pipe.restyle()
+        if changed:
+            self.nodes_changed()
 
     # -- user gestures become requests --------------------------------------------------
 

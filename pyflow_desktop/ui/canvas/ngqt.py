@@ -42,10 +42,11 @@ _load_stdlib_distutils()
 
 _captured = io.StringIO()
 with contextlib.redirect_stderr(_captured):
-    from NodeGraphQt import BaseNode, NodeGraph
+    from NodeGraphQt import BaseNode, NodeGraph, Port
+    from NodeGraphQt.base.commands import PortConnectedCmd
     from NodeGraphQt.constants import PipeEnum, PortTypeEnum
     from NodeGraphQt.qgraphics.node_abstract import AbstractNodeItem
-    from NodeGraphQt.qgraphics.node_base import NodeItem
+    from NodeGraphQt.qgraphics.node_text_item import NodeTextItem
     from NodeGraphQt.qgraphics.pipe import PipeItem
     from NodeGraphQt.qgraphics.port import PortItem
     from NodeGraphQt.widgets.viewer import NodeViewer
@@ -60,6 +61,7 @@ PIPE_DASHED = PipeEnum.DRAW_TYPE_DASHED.value
 
 __all__ = [
     "AbstractNodeItem",
+    "NodeTextItem",
     "PipeItem",
     "PortItem",
     "PIPE_DASHED",
@@ -68,6 +70,7 @@ __all__ = [
     "PORT_OUT",
     "BaseNode",
     "NodeGraph",
-    "NodeItem",
     "NodeViewer",
+    "Port",
+    "PortConnectedCmd",
 ]

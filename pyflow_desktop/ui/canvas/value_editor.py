@@ -12,11 +12,14 @@ numbers), so focusing a field and leaving it never changes the document.
 
 A flow of thousands of nodes would need thousands of widgets: so a ``ValueEditor`` only paints
 its value until it is used. Its real widget (in a ``QGraphicsProxyWidget`` child) is made when
-the user clicks it or tabs into it, or when code asks for ``editor``.
+the user clicks it or tabs into it, or when code asks for ``editor``. For the same reason it
+is a plain graphics item (a ``QObject`` costs more than the rest of it) that reports edits
+to a callback, ``on_edit``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -44,22 +47,23 @@ _CENTRE = QtCore.Qt.AlignmentFlag.AlignCenter
 _ELIDE = QtCore.Qt.TextElideMode.ElideRight
 
 
-class ValueEditor(QtWidgets.QGraphicsObject):
-    """One input port's manual value; ``edited`` sends the new value.
+class ValueEditor(QtWidgets.QGraphicsItem):
+    """One input port's manual value; ``on_edit(port, value)`` is called with a new value.
 
-    ``edited(port, value)`` carries a string, or ``None`` when the value was cleared.
+    The value is a string, or ``None`` when it was cleared.
     """
-
-    edited = QtCore.Signal(str, object)
 
     def __init__(self, port: Port, value: Any, parent: QtWidgets.QGraphicsItem) -> None:
         super().__init__(parent)
         self.port = port
+        self.on_edit: Callable[[str, str | None], None] | None = None
         self._value: Any = None  # the manual value shown, as the model holds it
         self._editor: QtWidgets.QWidget | None = None
         self._proxy: QtWidgets.QGraphicsProxyWidget | None = None
         self.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemIsFocusable)
-        self.setCursor(QtCore.Qt.CursorShape.IBeamCursor)
+        self.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.setCursor(_ibeam())
+        self.setToolTip(self._tip())
         self.show_value(value)
 
     # -- painted until used ---------------------------------------------------------------
@@ -102,11 +106,6 @@ class ValueEditor(QtWidgets.QGraphicsObject):
         text = QtCore.QRectF(box.right() + 5, 0, EDITOR_WIDTH - box.right() - 8, EDITOR_HEIGHT)
         painter.drawText(text, _LEFT | QtCore.Qt.AlignmentFlag.AlignVCenter, label)
 
-    def hoverEnterEvent(self, event) -> None:
-        if not self.toolTip():
-            self.setToolTip(self._tip())
-        super().hoverEnterEvent(event)
-
     def mousePressEvent(self, event) -> None:
         """A click ticks a Boolean (no widget needed); a field gets its widget and the focus."""
         event.accept()
@@ -132,7 +131,8 @@ class ValueEditor(QtWidgets.QGraphicsObject):
     def _toggle(self) -> None:
         value = "false" if _typed(self._value, "Boolean") else "true"
         self.show_value(value)
-        self.edited.emit(self.port.name, value)
+        if self.on_edit is not None:
+            self.on_edit(self.port.name, value)
 
     def focusInEvent(self, event: QtGui.QFocusEvent) -> None:
         """Tabbing into the field (or a click) hands the focus to its widget; a check box
@@ -247,7 +247,8 @@ class ValueEditor(QtWidgets.QGraphicsObject):
         value = self.current()
         if not self._same(value):
             self._value = value
-            self.edited.emit(self.port.name, value)
+            if self.on_edit is not None:
+                self.on_edit(self.port.name, value)
 
     def _same(self, value: str | None) -> bool:
         """Whether ``value`` is the value shown (numbers compared as numbers)."""
@@ -328,6 +329,11 @@ def _model_text(value: Any, port_type: str) -> str:
         typed = _typed(value, "Boolean")
         return str(typed).lower() if typed is not None else _as_text(value)
     return _as_text(value)
+
+
+@lru_cache(maxsize=1)
+def _ibeam() -> QtGui.QCursor:
+    return QtGui.QCursor(QtCore.Qt.CursorShape.IBeamCursor)
 
 
 @lru_cache(maxsize=1)

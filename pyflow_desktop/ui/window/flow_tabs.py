@@ -3,11 +3,13 @@ delete, add a node from the Library or the Tab search.
 
 State: ``canvases`` (flow id → its ``CanvasGraph`` and ``FlowBridge``, one per open tab).
 The tabs follow the repository: a removed flow closes its tab, a renamed one retitles it.
+``minimap_action`` (View › Minimap, kept in the settings as ``view/minimap``) shows or hides
+the minimap of every canvas.
 """
 
 from __future__ import annotations
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...repository import Flow, Repository
 from ..canvas.bridge import FlowBridge
@@ -16,6 +18,9 @@ from ..canvas.spec_search import SpecSearchBox
 from ..commands import AddFlowCommand, RemoveFlowCommand, RenameFlowCommand
 from .library_panel import LibraryPanel
 from .shell import Shell
+from .user_settings import settings
+
+MINIMAP_KEY = "view/minimap"
 
 
 class FlowTabs(QtCore.QObject):
@@ -43,6 +48,10 @@ class FlowTabs(QtCore.QObject):
         library.new_flow_requested.connect(self.new_flow)
         library.rename_flow_requested.connect(self.rename_flow)
         library.delete_flow_requested.connect(self.delete_flow)
+        self.minimap_action = QtGui.QAction("&Minimap", self, checkable=True)
+        self.minimap_action.setToolTip("An overview of the flow in a corner of the canvas")
+        self.minimap_action.setChecked(str(settings().value(MINIMAP_KEY, "false")) == "true")
+        self.minimap_action.toggled.connect(self._show_minimaps)
 
     # -- following the repository ---------------------------------------------------------
 
@@ -66,6 +75,11 @@ class FlowTabs(QtCore.QObject):
         if flow.id in self.canvases:
             index = self.widget.indexOf(self.canvases[flow.id][0].widget)
             self.widget.setTabText(index, flow.name)
+
+    def _show_minimaps(self, shown: bool) -> None:
+        settings().setValue(MINIMAP_KEY, "true" if shown else "false")
+        for canvas, _ in self.canvases.values():
+            canvas.minimap.set_shown(shown)
 
     # -- tabs -----------------------------------------------------------------------------
 
@@ -91,6 +105,7 @@ class FlowTabs(QtCore.QObject):
                 lambda node: self.node_activated.emit(flow_id, node.id)
             )
             canvas.widget.setProperty("flow_id", flow_id)
+            canvas.minimap.set_shown(self.minimap_action.isChecked())
             self.canvases[flow_id] = (canvas, bridge)
             self.widget.addTab(canvas.widget, flow.name)
             self.flow_opened.emit(flow_id, bridge)

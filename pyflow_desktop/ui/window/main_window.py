@@ -112,6 +112,7 @@ class MainWindow(QtWidgets.QMainWindow):
             [dock.toggleViewAction() for dock in self.findChildren(QtWidgets.QDockWidget)]
         )
         view.addSeparator()
+        view.addAction(self.tabs.minimap_action)
         add_action(view, "Reset &layout", self.reset_layout)
         help_menu = bar.addMenu("&Help")
         add_action(help_menu, "&About PyFlow Desktop", lambda: show_about(self))

@@ -1,0 +1,102 @@
+"""The small text items of a node: its footer (a ``LabelItem``), the preview of each output
+(a ``PreviewLabel``) and its title while it is renamed (a text field).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from .ngqt import NodeTextItem
+
+STALE_NOTE = "stale: its inputs changed since this result"
+_Qt = QtCore.Qt
+_ELIDE = _Qt.TextElideMode.ElideRight
+_DEVICE_CACHE = QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
+
+
+@lru_cache(maxsize=1)
+def label_font() -> QtGui.QFont:
+    font = QtGui.QFont()
+    font.setPointSizeF(7.5)
+    return font
+
+
+@lru_cache(maxsize=8)
+def _colour(name: str) -> QtGui.QColor:
+    return QtGui.QColor(name)
+
+
+class LabelItem(QtWidgets.QGraphicsSimpleTextItem):
+    """A small text label drawn on a dark rounded background."""
+
+    def __init__(self, parent: QtWidgets.QGraphicsItem, colour: str = "#e8e8e8") -> None:
+        super().__init__(parent)
+        self.setFont(label_font())
+        self.setBrush(_colour(colour))
+        self.setCacheMode(_DEVICE_CACHE)
+
+    def paint(self, painter, option, widget=None) -> None:
+        if self.text():
+            painter.setPen(_Qt.PenStyle.NoPen)
+            painter.setBrush(QtGui.QColor(20, 20, 24, 200))
+            painter.drawRoundedRect(self.boundingRect().adjusted(-3, -1, 3, 1), 3, 3)
+        super().paint(painter, option, widget)
+
+
+class PreviewLabel(LabelItem):
+    """An output's preview; double-clicking it calls ``on_activate`` (opens a viewer).
+
+    ``value_text`` is the value's short text; the label shows it (after the port's name when
+    the node has several outputs), elided to the node's width."""
+
+    def __init__(self, parent: QtWidgets.QGraphicsItem, prefix: str = "") -> None:
+        super().__init__(parent)
+        self.on_activate = None
+        self.prefix = prefix
+        self.value_text = ""
+
+    def set_stale(self, stale: bool) -> None:
+        self.setBrush(_colour("#9a9a9a" if stale else "#e8e8e8"))
+        font = self.font()
+        font.setItalic(stale)
+        self.setFont(font)
+        tip = self.toolTip().removeprefix(f"{STALE_NOTE}\n")
+        self.setToolTip(f"{STALE_NOTE}\n{tip}" if stale and tip else tip)
+
+    def fit(self, width: float) -> None:
+        """Show ``value_text`` in at most ``width`` pixels."""
+        if not self.value_text:
+            self.setText("")
+            return
+        text = f"{self.prefix}{self.value_text}"
+        self.setText(QtGui.QFontMetricsF(self.font()).elidedText(text, _ELIDE, width))
+
+    def mousePressEvent(self, event) -> None:
+        if self.text() and self.on_activate is not None:
+            event.accept()  # take the press, so the double-click comes here, not to the node
+        else:
+            super().mousePressEvent(event)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        if self.on_activate is not None:
+            self.on_activate()
+            event.accept()
+        else:
+            super().mouseDoubleClickEvent(event)
+
+
+class TitleEditor(NodeTextItem):
+    """The title as a text field while it is renamed: Return or leaving it renames the node
+    (NodeGraphQt's ``node_name_changed``), Escape keeps the name; then it hides again."""
+
+    def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:
+        super().keyPressEvent(event)
+        if event.key() in (_Qt.Key.Key_Return, _Qt.Key.Key_Enter, _Qt.Key.Key_Escape):
+            self.clearFocus()
+
+    def focusOutEvent(self, event: QtGui.QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        self.hide()
+        self.node.update()

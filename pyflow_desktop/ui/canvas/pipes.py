@@ -1,0 +1,170 @@
+"""Ports and pipes (links) as the canvas draws them: NodeGraphQt's items, built lean.
+
+NodeGraphQt's ``PortItem`` and ``PipeItem`` override ``itemChange`` in Python, so every
+change to one (its position, its parent, a flag, a tooltip) calls into Python, tens of times
+per item while a flow is built, and their constructors reach Qt's enums by the old flat names,
+which PySide6 looks up slowly on every use. ``FlowPort`` and ``FlowPipe`` set the same state
+directly and leave ``itemChange`` to Qt. What those overrides did is done where it is needed:
+a node redraws its pipes when it moves (``FlowNodeItem.redraw_pipes``) and the viewer
+restyles the pipes of a changed selection (``CanvasViewer``).
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from .ngqt import PIPE_DASHED, PIPE_SOLID, PORT_IN, PipeItem, PortItem
+
+PORT_SIZE = 22.0  # NodeGraphQt's PortEnum.SIZE
+PORT_FALLOFF = 15.0  # the extra width a port takes clicks in (PortEnum.CLICK_FALLOFF)
+PIPE_COLOR = (175, 95, 30, 255)  # PipeEnum.COLOR
+_HALF_WIDTH = (PORT_SIZE + PORT_FALLOFF) / 2
+Z_PIPE, Z_PORT = -1.0, 2.0
+_DEVICE_CACHE = QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
+_Qt = QtCore.Qt
+_PEN_STYLES = {PIPE_SOLID: _Qt.PenStyle.SolidLine, PIPE_DASHED: _Qt.PenStyle.DashLine}
+_ARROW = ((-6.0, 6.0), (0.0, -9.0), (6.0, 6.0))  # NodeGraphQt's, pointing along -y
+
+
+class FlowPort(PortItem):
+    """A node's input or output port."""
+
+    itemChange = QtWidgets.QGraphicsItem.itemChange
+
+    def __init__(self, parent: QtWidgets.QGraphicsItem, name: str, port_type: str) -> None:
+        QtWidgets.QGraphicsItem.__init__(self, parent)  # PortItem's own is the slow one
+        self.setAcceptHoverEvents(True)
+        self.setCacheMode(_DEVICE_CACHE)
+        self.setZValue(Z_PORT)
+        self._pipes: list[PipeItem] = []
+        self._width = self._height = PORT_SIZE
+        self._hovered = False
+        self._name = name
+        self._display_name = True
+        self._color = (49, 115, 100, 255)
+        self._border_color = (29, 202, 151, 255)
+        self._border_size = 1
+        self._port_type = port_type
+        self._multi_connection = port_type != PORT_IN
+        self._locked = False
+
+    def boundingRect(self) -> QtCore.QRectF:
+        return QtCore.QRectF(0.0, 0.0, PORT_SIZE + PORT_FALLOFF, PORT_SIZE)
+
+    def centre(self) -> QtCore.QPointF:
+        """Where pipes meet this port, in scene coordinates."""
+        corner = self.scenePos()
+        return QtCore.QPointF(corner.x() + _HALF_WIDTH, corner.y() + PORT_SIZE / 2)
+
+
+@lru_cache(maxsize=64)
+def _pens(color: tuple, width: int, style: int) -> tuple[QtGui.QPen, QtGui.QPen, QtGui.QBrush]:
+    """The pipe's pen, its arrow's pen and brush for a colour, width and style."""
+    qcolor = QtGui.QColor(*color)
+    join, cap = _Qt.PenJoinStyle.MiterJoin, _Qt.PenCapStyle.RoundCap
+    pen = QtGui.QPen(qcolor, width, _PEN_STYLES.get(style, _Qt.PenStyle.SolidLine), cap, join)
+    arrow = QtGui.QPen(qcolor, width, _Qt.PenStyle.SolidLine, cap, join)
+    return pen, arrow, QtGui.QBrush(qcolor.darker(200))
+
+
+class FlowPipe(PipeItem):
+    """A link between an output and an input: a curve with an arrow at its middle, both
+    painted by the pipe (NodeGraphQt makes the arrow an item of its own)."""
+
+    itemChange = QtWidgets.QGraphicsItem.itemChange
+
+    def __init__(self, input_port: FlowPort | None = None, output_port: FlowPort | None = None):
+        QtWidgets.QGraphicsPathItem.__init__(self)  # PipeItem's own is the slow one
+        self.setZValue(Z_PIPE)
+        self.setAcceptHoverEvents(True)
+        self.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setCacheMode(_DEVICE_CACHE)
+        self._color = PIPE_COLOR
+        self._style = PIPE_SOLID
+        self._active = False
+        self._highlight = False
+        self._input_port = input_port
+        self._output_port = output_port
+        self._arrow: QtGui.QPolygonF | None = None  # where the arrow is drawn, if anywhere
+        self.ends: tuple[float, float, float, float] | None = None  # input, output centres
+        self._bounds = QtCore.QRectF()
+        self.set_pipe_styling(self._color, 2, self._style)
+
+    def set_pipe_styling(self, color, width=2, style=PIPE_SOLID) -> None:
+        self._pen, self._arrow_pen, self._arrow_brush = _pens(tuple(color), int(width), style)
+        self.setPen(self._pen)
+        self.update()
+
+    def set_connections(self, port1: FlowPort, port2: FlowPort) -> None:
+        """Join an output and an input (in either order)."""
+        if port1.port_type != PORT_IN:
+            port1, port2 = port2, port1
+        self._input_port, self._output_port = port1, port2
+        port1.add_pipe(self)
+        port2.add_pipe(self)
+
+    def restyle(self) -> None:
+        """Highlighted while it or a node it joins is selected, plain otherwise."""
+        ends = (self._input_port, self._output_port)
+        if self.isSelected() or any(port is not None and port.node.isSelected() for port in ends):
+            self.highlight()
+        else:
+            self.reset()
+
+    def boundingRect(self) -> QtCore.QRectF:
+        return self._bounds
+
+    def paint(self, painter: QtGui.QPainter, option, widget=None) -> None:
+        """The path and its arrow (no dashed box when selected, as Qt would draw)."""
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(self._pen)
+        painter.setBrush(_Qt.BrushStyle.NoBrush)
+        painter.drawPath(self.path())
+        if self._arrow is not None:
+            painter.setPen(self._arrow_pen)
+            painter.setBrush(self._arrow_brush)
+            painter.drawPolygon(self._arrow)
+
+    def draw_path(self, start_port, end_port=None, cursor_pos=None) -> None:
+        """A curve from the input ``start_port`` back to the output ``end_port``, leaving and
+        entering the ports level (NodeGraphQt's curve), with the arrow at its middle."""
+        if cursor_pos is not None or end_port is None or start_port.port_type != PORT_IN:
+            super().draw_path(start_port, end_port, cursor_pos)
+            return
+        start, end = start_port.centre(), end_port.centre()
+        x0, y0, x1, y1 = self.ends = start.x(), start.y(), end.x(), end.y()
+        tangent = min(abs(x0 - x1), start_port.node.width)
+        path = QtGui.QPainterPath(start)
+        path.cubicTo(x0 - tangent, y0, x1 + tangent, y1, x1, y1)
+        self.setPath(path)
+        # The curve is symmetric about the middle of its chord, where it runs along
+        # (x1 - x0 + tangent, y1 - y0); NodeGraphQt sizes the arrow by 1 % of its length.
+        length = 2 * tangent + math.hypot(x1 - x0 + 2 * tangent, y1 - y0)
+        size = min(length / 100, 1.0)
+        arrow = None
+        if size >= 0.3:
+            turn = math.atan2(y1 - y0, x1 - x0 + tangent) - math.pi / 2
+            cos, sin = math.cos(turn) * size, math.sin(turn) * size
+            mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+            arrow = QtGui.QPolygonF(
+                [QtCore.QPointF(mx + x * cos - y * sin, my + x * sin + y * cos) for x, y in _ARROW]
+            )
+        self._set_arrow(arrow)
+
+    def _draw_direction_pointer(self) -> None:
+        """What NodeGraphQt calls on a reset: the path stays, and so does the arrow."""
+        self.update()
+
+    def _set_arrow(self, arrow: QtGui.QPolygonF | None) -> None:
+        bounds = self.path().boundingRect()
+        if arrow is not None:
+            bounds = bounds.united(arrow.boundingRect())
+        bounds = bounds.adjusted(-3, -3, 3, 3)  # the pen
+        if bounds != self._bounds:
+            self.prepareGeometryChange()
+            self._bounds = bounds
+        self._arrow = arrow
+        self.update()

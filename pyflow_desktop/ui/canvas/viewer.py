@@ -1,0 +1,138 @@
+"""The canvas's view: NodeGraphQt's ``NodeViewer``, with what a big flow needs of it.
+
+It keeps its centre and scale when resized, reports links dropped on empty space and
+right-clicks, makes its pipes ``FlowPipe``s, bends the pipes of nodes being dragged, and says
+when it crosses ``LOD_SCALE`` (the canvas then shows its overview, or the nodes again).
+Zoomed out, the nodes are transparent, and Qt finds no transparent item under the mouse: a
+click then selects the node the overview draws there (``sketch``), a right-click offers its
+menu, and a double-click asks to zoom in there.
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from .ngqt import AbstractNodeItem, NodeViewer, PipeItem, PortItem
+from .node_item import FlowNodeItem
+from .overview import LOD_SCALE
+from .pipes import FlowPipe
+from .sketch import Sketch
+from .value_editor import editor_of
+
+
+class CanvasViewer(NodeViewer):
+    """NodeGraphQt's view, keeping its centre and scale when it is resized (NodeGraphQt keeps
+    the visible scene rect instead, so a resized window zoomed and a hidden tab lost its
+    view)."""
+
+    FIT_MARGIN = 4  # QGraphicsView.fitInView leaves 2 px on each side
+    link_dropped = QtCore.Signal(object, QtCore.QPointF)  # the PortItem dragged from, where
+    context_requested = QtCore.Signal(object, QtCore.QPointF, QtCore.QPoint)  # item, scene, global
+    view_changed = QtCore.Signal()  # panned, zoomed or resized
+    detail_changed = QtCore.Signal(bool)  # crossed LOD_SCALE: True when zoomed in past it
+    nodes_dragged = QtCore.Signal()  # the selected nodes moved under the mouse
+    zoom_in_requested = QtCore.Signal(QtCore.QPointF)  # double-click on the overview, there
+    detailed = True  # at or above LOD_SCALE (NodeViewer.__init__ already sets a view)
+    sketch: Sketch | None = None  # the canvas's nodes as drawn zoomed out
+
+    def _overview_node(self, pos: QtCore.QPoint) -> FlowNodeItem | None:
+        """Zoomed out: the node drawn at viewport ``pos``, if any."""
+        if self.detailed or self.sketch is None:
+            return None
+        return self.sketch.node_at(self.mapToScene(pos))
+
+    def mousePressEvent(self, event: QtGui.QMouseEvent) -> None:
+        """A click away from an inline editor being typed into commits the typing (as Enter
+        or Tab would); zoomed out, a click selects the node the overview draws there."""
+        focused = editor_of(self.scene().focusItem())
+        if focused is not None and focused not in self._editors_at(event.position().toPoint()):
+            focused.commit()
+        node = self._overview_node(event.position().toPoint())
+        if node is not None and event.button() == QtCore.Qt.MouseButton.LeftButton:
+            if not event.modifiers() & QtCore.Qt.KeyboardModifier.ControlModifier:
+                self.scene().clearSelection()
+            node.setSelected(not node.isSelected())
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def _editors_at(self, point: QtCore.QPoint) -> list:
+        return [editor_of(item) for item in self.items(point)]
+
+    def mouseDoubleClickEvent(self, event: QtGui.QMouseEvent) -> None:
+        if not self.detailed:
+            self.zoom_in_requested.emit(self.mapToScene(event.position().toPoint()))
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def _update_scene(self) -> None:
+        super()._update_scene()
+        detailed = self.transform().m11() >= LOD_SCALE
+        if detailed != self.detailed:
+            self.detailed = detailed
+            self.detail_changed.emit(detailed)
+        self.view_changed.emit()
+
+    def establish_connection(self, start_port: PortItem, end_port: PortItem) -> None:
+        """Draw a new pipe between two ports (one of ours, see ``FlowPipe``)."""
+        pipe = FlowPipe()
+        self.scene().addItem(pipe)
+        pipe.set_connections(start_port, end_port)
+        pipe.draw_path(pipe.input_port, pipe.output_port)
+        if start_port.node.isSelected() or end_port.node.isSelected():
+            pipe.highlight()
+        if not self.detailed:
+            pipe.setOpacity(0.0)  # the overview draws it
+
+    def mouseMoveEvent(self, event: QtGui.QMouseEvent) -> None:
+        super().mouseMoveEvent(event)
+        if isinstance(self.scene().mouseGrabberItem(), FlowNodeItem):
+            for item in self.scene().selectedItems():
+                if isinstance(item, FlowNodeItem):
+                    item.redraw_pipes()
+            self.nodes_dragged.emit()
+
+    def apply_live_connection(self, event) -> None:
+        """A new link dropped where there is neither a port nor a node: say so (the window
+        offers the nodes it could connect to there)."""
+        start = self._start_port if self._LIVE_PIPE.isVisible() else None
+        free = (
+            start is not None
+            and self._detached_port is None
+            and not any(
+                isinstance(item, (PortItem, AbstractNodeItem))
+                for item in self.scene().items(event.scenePos())
+            )
+        )
+        super().apply_live_connection(event)
+        if free:
+            self.link_dropped.emit(start, event.scenePos())
+
+    def contextMenuEvent(self, event: QtGui.QContextMenuEvent) -> None:
+        """Right-click: the node or link under the cursor (or ``None``: the canvas) and where."""
+        scene_pos = self.mapToScene(event.pos())
+        target = self._overview_node(event.pos())
+        for item in [] if target is not None else self.scene().items(scene_pos):
+            while item is not None and not isinstance(item, (AbstractNodeItem, PipeItem)):
+                item = item.parentItem()
+            if item is not None and not (isinstance(item, PipeItem) and not item.input_port):
+                target = item
+                break
+        self.context_requested.emit(target, scene_pos, event.globalPos())
+        event.accept()
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        scale = self.transform().m11()
+        centre = self._scene_range.center()
+        QtWidgets.QGraphicsView.resizeEvent(self, event)
+        self._last_size = self.size()
+        self.show_at(centre.x(), centre.y(), scale)
+
+    def show_at(self, x: float, y: float, scale: float) -> None:
+        """Centre the view on scene point (x, y) at ``scale``."""
+        size = self.viewport().size()
+        width = max(size.width() - self.FIT_MARGIN, 1) / scale
+        height = max(size.height() - self.FIT_MARGIN, 1) / scale
+        self._scene_range = QtCore.QRectF(x - width / 2, y - height / 2, width, height)
+        self._update_scene()
