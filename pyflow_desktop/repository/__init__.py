@@ -46,6 +46,7 @@ from .subflow_edits import (
     group_nodes,
     local_copy,
     revert_edit,
+    rewire_users,
     ungroup_node,
 )
 from .validate import find_cycle, flow_problems, spec_path, subflow_cycles
@@ -115,6 +116,7 @@ __all__ = [
     "revert_edit",
     "save_repository",
     "subflow_cycles",
+    "rewire_users",
     "ungroup_node",
     "value_type",
 ]

@@ -41,9 +41,11 @@ def fragment_text(repo: Repository, flow: Flow, node_ids: list[str]) -> str:
     return json.dumps(data, indent=1)
 
 
-def parse_fragment(text: str) -> tuple[list[NodeInstance], list[Link], list[NodeSpec]]:
-    """The nodes, links and specs of a fragment; raises ``RepositoryError`` (saying what is
-    wrong) for text that is not one."""
+def parse_fragment(
+    text: str,
+) -> tuple[list[NodeInstance], list[Link], list[NodeSpec], list[Flow]]:
+    """The nodes, links, specs and subflows (the flows its subflow nodes use) of a fragment;
+    raises ``RepositoryError`` (saying what is wrong) for text that is not one."""
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):
@@ -57,4 +59,5 @@ def parse_fragment(text: str) -> tuple[list[NodeInstance], list[Link], list[Node
     flow = repo.flows.get(FLOW_ID)
     if flow is None:
         raise RepositoryError(f"the copied nodes are missing (no flow {FLOW_ID!r})", path="$.flow")
-    return list(flow.nodes.values()), list(flow.links), list(repo.specs.values())
+    subflows = [each for each in repo.flows.values() if each.id != FLOW_ID]
+    return list(flow.nodes.values()), list(flow.links), list(repo.specs.values()), subflows

@@ -11,7 +11,7 @@ mutators, so every view hears the usual events (``flow_added``, ``link_removed``
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from .flow import Flow, Link, NodeInstance
@@ -189,3 +189,43 @@ def local_copy(repo: Repository, flow: Flow, node_id: str, flow_id: str = "") ->
     user = replace(copy.deepcopy(node), subflow=new_id)
     links = flow.links_of(node_id)
     return FlowEdit(flow, [node], links, [user], links, [forked], node=user)
+
+
+def rewire_users(
+    repo: Repository,
+    flow_id: str,
+    inputs: Mapping[str, str | None],
+    outputs: Mapping[str, str | None],
+) -> list[FlowEdit]:
+    """The edits that keep the nodes using flow ``flow_id`` wired after ports of its
+    interface were renamed or removed: ``inputs`` and ``outputs`` map an old port name to
+    its new one, or to ``None`` when the port is gone (its links and value go with it)."""
+    edits = []
+    for user in repo.flows_using_subflow(flow_id):
+        for node in [n for n in user.nodes.values() if n.subflow == flow_id]:
+            values = {
+                inputs.get(name, name): value
+                for name, value in node.values.items()
+                if inputs.get(name, name) is not None
+            }
+            links = user.links_of(node.id)
+            moved = [_rewired(link, node.id, inputs, outputs) for link in links]
+            if values == node.values and moved == links:
+                continue
+            renamed = replace(copy.deepcopy(node), values=values)
+            kept = [link for link in moved if link is not None]
+            edits.append(FlowEdit(user, [node], links, [renamed], kept))
+    return edits
+
+
+def _rewired(
+    link: Link, node_id: str, inputs: Mapping[str, str | None], outputs: Mapping[str, str | None]
+) -> Link | None:
+    """``link`` with the subflow node's end on its new port (``None``: that port is gone)."""
+    if link.target == node_id and link.target_port in inputs:
+        port = inputs[link.target_port]
+        return None if port is None else replace(link, target_port=port)
+    if link.source == node_id and link.source_port in outputs:
+        port = outputs[link.source_port]
+        return None if port is None else replace(link, source_port=port)
+    return link

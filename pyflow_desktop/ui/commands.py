@@ -11,7 +11,17 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
-from ..repository import Flow, Link, NodeInstance, NodeSpec, Repository
+from ..repository import (
+    Flow,
+    FlowEdit,
+    Interface,
+    Link,
+    NodeInstance,
+    NodeSpec,
+    Repository,
+    apply_edit,
+    revert_edit,
+)
 
 _UNSET = object()
 
@@ -223,3 +233,50 @@ class ReplaceSpecCommand(QUndoCommand):
 
     def undo(self) -> None:
         self.repo.replace_spec(self.old)
+
+
+class FlowEditCommand(QUndoCommand):
+    """A subflow edit (group, ungroup, local copy: ``repository.subflow_edits``)."""
+
+    def __init__(self, repo: Repository, edit: FlowEdit, text: str) -> None:
+        super().__init__(text)
+        self.repo, self.edit = repo, edit
+
+    def redo(self) -> None:
+        apply_edit(self.repo, self.edit)
+
+    def undo(self) -> None:
+        revert_edit(self.repo, self.edit)
+
+
+class InterfaceCommand(QUndoCommand):
+    """Give ``flow`` a new interface (``None``: no longer usable as a node), together with the
+    edits that keep its users wired (``subflow_edits.rewire_users``) and the flow's own links
+    that the interface now takes the place of."""
+
+    def __init__(
+        self,
+        repo: Repository,
+        flow: Flow,
+        interface: Interface | None,
+        users: list[FlowEdit] = (),
+        removed_links: list[Link] = (),
+        text: str = "",
+    ) -> None:
+        super().__init__(text or f"Edit the interface of {flow.name}")
+        self.repo, self.flow, self.interface, self.old = repo, flow, interface, flow.interface
+        self.users, self.removed_links = list(users), list(removed_links)
+
+    def redo(self) -> None:
+        for link in self.removed_links:
+            self.flow.remove_link(link)
+        self.flow.set_interface(self.interface)
+        for edit in self.users:
+            apply_edit(self.repo, edit)
+
+    def undo(self) -> None:
+        self.flow.set_interface(self.old)
+        for edit in reversed(self.users):
+            revert_edit(self.repo, edit)
+        for link in self.removed_links:
+            self.flow.add_link(link)

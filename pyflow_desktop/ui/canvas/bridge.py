@@ -17,13 +17,16 @@ from typing import Any
 from PySide6 import QtCore
 from PySide6.QtGui import QUndoStack
 
-from ...repository import Flow, Link, NodeInstance, NodeSpec, Repository
+from ...repository import Flow, Link, NodeInstance, NodeSpec, PortRef, Repository, rewire_users
 from ...repository.link_types import CONVERT, link_conversion
 from ...repository.linking import link_partners
+from ...repository.merge import with_subflows
 from ..commands import (
+    AddFlowCommand,
     AddNodesCommand,
     AddSpecCommand,
     ChangeLinksCommand,
+    InterfaceCommand,
     MoveNodesCommand,
     RemoveNodesCommand,
     RenameNodeCommand,
@@ -32,7 +35,8 @@ from ..commands import (
     copied_nodes,
 )
 from ..value_text import node_title
-from .flow_node import END_MARK, FlowNode
+from .boundary import boundary_links, boundary_nodes, edited_interface, is_boundary, without_feeds
+from .flow_node import END_MARK, SUBFLOW_MARK, FlowNode
 from .graph import CanvasGraph
 from .ngqt import PIPE_DASHED
 from .run_view import RunView
@@ -48,6 +52,8 @@ _FLOW_EVENTS = (
 )
 _SPEC_EVENTS = ("spec_changed", "spec_added", "spec_removed")
 PASTE_OFFSET = 40.0
+SUBFLOW_KEY = "subflow:"  # a Library or search entry "subflow:FLOW_ID" adds a subflow node
+BOUNDARY_GAP = 120.0  # between the boundary nodes and the flow's own nodes
 
 
 class FlowBridge(QtCore.QObject):
@@ -113,10 +119,50 @@ class FlowBridge(QtCore.QObject):
             self.canvas.add_flow_nodes([self._canvas_node(n, linked[n.id]) for n in nodes])
             for link in self.flow.links:
                 self._draw_link(link)
+            if self.flow.interface is not None:
+                self._draw_boundary()
         self.results.redraw()
 
+    def _draw_boundary(self) -> None:
+        """The "Inputs" and "Outputs" nodes, left and right of the flow's own, wired."""
+        bounds = QtCore.QRectF()
+        for canvas_node in self.canvas.flow_nodes():
+            bounds = bounds.united(canvas_node.view.sceneBoundingRect())
+        made = []
+        for spec, node in boundary_nodes(self.flow.interface):
+            canvas_node = FlowNode.create(spec, node, [port.name for port in spec.inputs])
+            canvas_node.item.setFlag(canvas_node.item.GraphicsItemFlag.ItemIsSelectable, False)
+            canvas_node.item.setToolTip(
+                "Wire a port to edit the interface; + adds one. Double-click to rename, "
+                "type or remove ports"
+            )
+            made.append(canvas_node)
+        self.canvas.add_flow_nodes(made)
+        inputs, outputs = made
+        middle = bounds.center().y() if not bounds.isNull() else 0.0
+        left = bounds.left() if not bounds.isNull() else 0.0
+        right = bounds.right() if not bounds.isNull() else 300.0
+        for canvas_node, x in (
+            (inputs, left - BOUNDARY_GAP - inputs.view.boundingRect().width()),
+            (outputs, right + BOUNDARY_GAP),
+        ):
+            y = middle - canvas_node.view.boundingRect().height() / 2
+            canvas_node.model.pos = [x, y]
+            canvas_node.view.xy_pos = [x, y]
+        for link in boundary_links(self.flow.interface):
+            self._draw_link(link)
+        self.canvas.nodes_changed(geometry=True)
+
+    def subflow_changed(self, flow_id: str) -> None:
+        """Flow ``flow_id`` changed its interface or name, or came or went: redraw when this
+        flow is it (its boundary nodes) or uses it (its subflow nodes' faces)."""
+        if flow_id == self.flow.id or any(
+            node.subflow == flow_id for node in self.flow.nodes.values()
+        ):
+            self.rebuild()
+
     def _canvas_node(self, node: NodeInstance, linked: Iterable[str] = ()) -> FlowNode:
-        canvas_node = FlowNode.create(self.repo.specs.get(node.spec_id), node, linked)
+        canvas_node = FlowNode.create(self.repo.node_spec(node), node, linked)
         for editor in canvas_node.item.editors.values():
             editor.on_edit = lambda port, value, node_id=node.id: self.set_value(
                 node_id, port, value
@@ -174,7 +220,7 @@ class FlowBridge(QtCore.QObject):
     def _on_node_changed(self, node: NodeInstance) -> None:
         canvas_node = self.canvas.flow_node(node.id)
         if canvas_node is not None:
-            canvas_node.show_title(self.repo.specs.get(node.spec_id), node)
+            canvas_node.show_title(self.repo.node_spec(node), node)
             canvas_node.item.draw_node()
             self.canvas.nodes_changed(geometry=True)
 
@@ -208,6 +254,9 @@ class FlowBridge(QtCore.QObject):
     def _links_requested(self, removed: list[Link], added: list[Link]) -> None:
         if self._syncing:
             return
+        if any(is_boundary(link.source) or is_boundary(link.target) for link in removed + added):
+            self._interface_gesture(removed, added)
+            return
         refused = [link for link in added if self._type_problem(link)]
         if refused:
             added = [link for link in added if link not in refused]
@@ -220,15 +269,48 @@ class FlowBridge(QtCore.QObject):
                 for link in kept:
                     self._connect(link)
             self.message.emit("; ".join(self._type_problem(link) for link in refused))
-        if removed or added:
+        if not (removed or added):
+            return
+        interface = self.flow.interface
+        fed = [PortRef(link.target, link.target_port) for link in added]
+        if interface is not None and any(t in port.to for port in interface.inputs for t in fed):
+            self.undo_stack.beginMacro("Connect")  # a link takes the place of an input's feed
+            self.undo_stack.push(
+                InterfaceCommand(self.repo, self.flow, without_feeds(interface, fed))
+            )
             self.undo_stack.push(ChangeLinksCommand(self.flow, removed, added))
+            self.undo_stack.endMacro()
+        else:
+            self.undo_stack.push(ChangeLinksCommand(self.flow, removed, added))
+
+    def _interface_gesture(self, removed: list[Link], added: list[Link]) -> None:
+        """Wiring to or from "Inputs" or "Outputs": the interface changes (``boundary``)."""
+        edit = edited_interface(self.repo, self.flow, removed, added)
+        if edit.refused or edit.interface == self.flow.interface:
+            if edit.refused:
+                self.message.emit(f"Not connected: {edit.refused}")
+            self.rebuild()  # the canvas drew the gesture: put it back
+            return
+        own_removed = [
+            ln for ln in removed if not (is_boundary(ln.source) or is_boundary(ln.target))
+        ]
+        gone = {name: None for name in edit.removed_outputs}
+        users = rewire_users(self.repo, self.flow.id, {}, gone)
+        displaced = [link for link in edit.displaced if link not in own_removed]
+        self.undo_stack.beginMacro(f"Edit the interface of {self.flow.name}")
+        if own_removed:
+            self.undo_stack.push(ChangeLinksCommand(self.flow, own_removed, []))
+        self.undo_stack.push(
+            InterfaceCommand(self.repo, self.flow, edit.interface, users, displaced)
+        )
+        self.undo_stack.endMacro()
 
     def _port_types(self, link: Link) -> tuple[str, str] | None:
         """The types of the output and the typed input ``link`` joins (``None``: no types, or
         an untyped input, which takes any value as it is)."""
         nodes = self.flow.nodes
-        source = self.repo.specs.get(nodes[link.source].spec_id) if link.source in nodes else None
-        target = self.repo.specs.get(nodes[link.target].spec_id) if link.target in nodes else None
+        source = self.repo.node_spec(nodes[link.source]) if link.source in nodes else None
+        target = self.repo.node_spec(nodes[link.target]) if link.target in nodes else None
         out_port = source.output(link.source_port) if source else None
         in_port = target.input(link.target_port) if target else None
         if out_port is None or in_port is None or not in_port.typed:
@@ -267,12 +349,14 @@ class FlowBridge(QtCore.QObject):
         self._links_requested([], [Link(source, source_port, target, target_port)])
 
     def _move_requested(self, moves: dict) -> None:
-        if not self._syncing:
+        moves = {node_id: xy for node_id, xy in moves.items() if node_id in self.flow.nodes}
+        if not self._syncing and moves:
             self.undo_stack.push(MoveNodesCommand(self.flow, moves))
 
     def _rename_requested(self, node_id: str, name: str) -> None:
-        name = name.removeprefix(END_MARK).strip()
-        if not self._syncing and name != self.flow.nodes[node_id].name:
+        name = name.removeprefix(END_MARK).removeprefix(SUBFLOW_MARK).strip()
+        node = self.flow.nodes.get(node_id)
+        if not self._syncing and node is not None and name != node.name:
             self.undo_stack.push(RenameNodeCommand(self.flow, node_id, name))
 
     def set_value(self, node_id: str, port: str, value: Any) -> None:
@@ -292,17 +376,39 @@ class FlowBridge(QtCore.QObject):
         raise AssertionError("unreachable")
 
     def create_node(self, spec_id: str, x: float = 0.0, y: float = 0.0) -> str | None:
-        """Add a node built from ``spec_id`` at scene position (x, y); returns its id."""
-        if self._syncing or spec_id not in self.repo.specs:
+        """Add a node built from ``spec_id`` (or using flow ID, for ``subflow:ID``) at scene
+        position (x, y); returns its id."""
+        if self._syncing:
             return None
-        node = NodeInstance(id=self.new_node_id(spec_id), spec_id=spec_id, x=x, y=y)
+        if spec_id in self.repo.specs:
+            node = NodeInstance(id=self.new_node_id(spec_id), spec_id=spec_id, x=x, y=y)
+        elif spec_id.startswith(SUBFLOW_KEY):
+            node = self._subflow_node(spec_id.removeprefix(SUBFLOW_KEY), x, y)
+            if node is None:
+                return None
+        else:
+            return None
         self.undo_stack.push(AddNodesCommand(self.flow, [node]))
         return node.id
+
+    def _subflow_node(self, flow_id: str, x: float, y: float) -> NodeInstance | None:
+        """A node using flow ``flow_id``, unless that would make the flow use itself."""
+        used = self.repo.flows.get(flow_id)
+        if used is None or used.interface is None:
+            self.message.emit(f"Flow {flow_id!r} has no interface: it cannot be used as a node")
+            return None
+        if self.flow.id in with_subflows(self.repo, [flow_id]):
+            self.message.emit(
+                f"Not added: {used.name} uses {self.flow.name}, which cannot use itself"
+            )
+            return None
+        return NodeInstance(id=self.new_node_id(flow_id), spec_id="", x=x, y=y, subflow=flow_id)
 
     def link_candidates(self, node_id: str, port: str, is_output: bool) -> dict[str, str]:
         """The specs a link dragged from ``node_id``'s ``port`` could go to, each with the
         port of a new node it would join."""
-        spec = self.repo.specs.get(self.flow.nodes[node_id].spec_id)
+        node = self.flow.nodes.get(node_id)
+        spec = self.repo.node_spec(node) if node is not None else None
         own = (spec.output(port) if is_output else spec.input(port)) if spec else None
         return {} if own is None else link_partners(self.repo.specs.values(), own, is_output)
 
@@ -330,6 +436,7 @@ class FlowBridge(QtCore.QObject):
         self._rename_requested(node_id, name)
 
     def delete_nodes(self, node_ids: list[str]) -> None:
+        node_ids = [node_id for node_id in node_ids if node_id in self.flow.nodes]
         if node_ids:
             self.undo_stack.push(RemoveNodesCommand(self.flow, node_ids))
 
@@ -347,19 +454,27 @@ class FlowBridge(QtCore.QObject):
         specs: list[NodeSpec] = (),
         at: tuple[float, float] | None = None,
         text: str = "Paste",
+        flows: list[Flow] = (),
     ) -> list[str]:
         """Add copies of ``nodes`` (fresh ids) with the links among them, their top-left
         corner at scene point ``at`` (default: shifted a little from where they were).
 
-        ``specs`` (copied along, e.g. from another file) are added when the repository lacks
-        them; a node whose spec is known nowhere is left out, with a message.
+        ``specs`` and ``flows`` (copied along, e.g. from another file, the latter the flows
+        subflow nodes use) are added when the repository lacks them; a node whose spec or
+        flow is known nowhere is left out, with a message.
         """
         missing = [spec for spec in specs if spec.id not in self.repo.specs]
+        flows = [flow for flow in flows if flow.id not in self.repo.flows]
         known = {spec.id for spec in specs} | set(self.repo.specs)
-        unknown = sorted({node.spec_id for node in nodes if node.spec_id not in known})
-        nodes = [node for node in nodes if node.spec_id in known]
+        known_flows = {flow.id for flow in flows} | set(self.repo.flows)
+
+        def pastes(node: NodeInstance) -> bool:
+            return node.subflow in known_flows if node.subflow else node.spec_id in known
+
+        unknown = sorted({node.subflow or node.spec_id for node in nodes if not pastes(node)})
+        nodes = [node for node in nodes if pastes(node)]
         if unknown:
-            self.message.emit(f"Not pasted: no nodespec {', '.join(unknown)} here")
+            self.message.emit(f"Not pasted: no nodespec or flow {', '.join(unknown)} here")
         if not nodes:
             return []
         if at is None:
@@ -369,7 +484,7 @@ class FlowBridge(QtCore.QObject):
         renamed: dict[str, str] = {}
         fresh: list[NodeInstance] = []
         for node in nodes:
-            new_id = self.new_node_id(node.spec_id)
+            new_id = self.new_node_id(node.subflow or node.spec_id)
             while new_id in renamed.values():
                 new_id += "_"
             renamed[node.id] = new_id
@@ -381,6 +496,7 @@ class FlowBridge(QtCore.QObject):
                     values=dict(node.values),
                     x=node.x + dx,
                     y=node.y + dy,
+                    subflow=node.subflow,
                 )
             )
         new_links = [
@@ -391,6 +507,8 @@ class FlowBridge(QtCore.QObject):
         self.undo_stack.beginMacro(text)
         for spec in missing:
             self.undo_stack.push(AddSpecCommand(self.repo, spec.copy()))
+        for flow in flows:
+            self.undo_stack.push(AddFlowCommand(self.repo, flow, f"Add flow {flow.id}"))
         self.undo_stack.push(AddNodesCommand(self.flow, fresh, new_links, text=text))
         self.undo_stack.endMacro()
         if missing:

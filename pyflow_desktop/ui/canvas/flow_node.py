@@ -19,6 +19,7 @@ from .value_editor import ValueEditor
 PREVIEW_CHARS = 28
 TOOLTIP_CHARS = 2000
 END_MARK = "■ "
+SUBFLOW_MARK = "⧉ "
 BASE_COLOR = (52, 56, 64, 255)
 STATUS_COLORS = {
     "queued": (60, 72, 96, 255),
@@ -85,15 +86,18 @@ class FlowNode(BaseNode):
 
     def show_title(self, spec: NodeSpec | None, node: NodeInstance) -> None:
         """Name the node after the instance (or its spec), marking end nodes."""
-        title = node.name or (spec.title if spec else node.spec_id)
+        title = node.name or (spec.title if spec else node.subflow or node.spec_id)
         if spec is None:
-            title += " (unknown spec)"
+            title += " (missing flow)" if node.subflow else " (unknown spec)"
+        if node.subflow:
+            title = SUBFLOW_MARK + title
         if node.is_end:
             title = END_MARK + title
         self.NODE_NAME = title  # NodeGraphQt's add_node names the node from NODE_NAME
         self.model.name = title
         self.view.name = title
-        tip = f"{node.id} — {node.spec_id}" + ("  (end node)" if node.is_end else "")
+        uses = f"subflow {node.subflow} (double-click to open it)" if node.subflow else node.spec_id
+        tip = f"{node.id} — {uses}" + ("  (end node)" if node.is_end else "")
         self.view.setToolTip(tip)
 
     def set_connected(self, port: str, connected: bool) -> None:

@@ -83,6 +83,7 @@ class CanvasGraph(NodeGraph):
         # frame at fit zoom then walks more leaves than items: 10 levels draw it in half.
         viewer.scene().setBspTreeDepth(BSP_DEPTH)
         self.sketch = viewer.sketch = Sketch(self._node_items)
+        viewer.enter_pressed.connect(self._enter_pressed)
         viewer.zoom_in_requested.connect(lambda at: self.set_view(at.x(), at.y(), 1.0))
         self.overview = Overview(self.sketch)
         viewer.scene().addItem(self.overview)
@@ -286,6 +287,12 @@ class CanvasGraph(NodeGraph):
             following[0].setFocus(QtCore.Qt.FocusReason.TabFocusReason)
         else:
             current.clearFocus()
+
+    def _enter_pressed(self) -> None:
+        """Enter on one selected node does what a double-click on it does."""
+        selected = self.selected_nodes()
+        if len(selected) == 1:
+            self.node_double_clicked.emit(selected[0])
 
     def _request_search(self) -> None:
         """Tab: in an inline editor, go to the node's next editor; elsewhere, search specs."""

@@ -2,7 +2,8 @@
 
 Typing filters the list (case does not matter); Up and Down move the choice, Enter or a click
 takes it, Escape or a click outside closes the pop-up. Enter with no exact match takes the
-first spec listed, so ``add`` then Enter adds the first one that fits.
+first spec listed, so ``add`` then Enter adds the first one that fits. The flows with an
+interface follow the specs, as ``subflow:FLOW_ID``: choosing one adds a node using it.
 """
 
 from __future__ import annotations
@@ -10,13 +11,16 @@ from __future__ import annotations
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...repository import Repository
+from .bridge import SUBFLOW_KEY
+from .flow_node import SUBFLOW_MARK
 
 Key = QtCore.Qt.Key
 SPEC_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1
 
 
 class SpecSearchBox(QtWidgets.QFrame):
-    """A filter field over the specs (``spec_ids``: only these); emits ``chosen(spec_id)``."""
+    """A filter field over the specs and subflows (``spec_ids``: only these specs); emits
+    ``chosen(spec_id)``."""
 
     chosen = QtCore.Signal(str)
 
@@ -37,6 +41,11 @@ class SpecSearchBox(QtWidgets.QFrame):
             item = QtWidgets.QListWidgetItem(f"{spec.title} — {spec.id}")
             item.setData(SPEC_ROLE, spec.id)
             item.setToolTip(spec.description or spec.id)
+            self.list.addItem(item)
+        subflows = [] if spec_ids is not None else [f for f in repo.flows.values() if f.interface]
+        for flow in sorted(subflows, key=lambda f: f.name.lower()):
+            item = QtWidgets.QListWidgetItem(f"{SUBFLOW_MARK}{flow.name} — subflow {flow.id}")
+            item.setData(SPEC_ROLE, SUBFLOW_KEY + flow.id)
             self.list.addItem(item)
         self.list.itemClicked.connect(self._take)
         self.field.textChanged.connect(self._filter)

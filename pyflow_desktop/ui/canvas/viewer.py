@@ -32,6 +32,7 @@ class CanvasViewer(NodeViewer):
     detail_changed = QtCore.Signal(bool)  # crossed LOD_SCALE: True when zoomed in past it
     nodes_dragged = QtCore.Signal()  # the selected nodes moved under the mouse
     zoom_in_requested = QtCore.Signal(QtCore.QPointF)  # double-click on the overview, there
+    enter_pressed = QtCore.Signal()  # Enter, with nothing on the canvas being typed into
     detailed = True  # at or above LOD_SCALE (NodeViewer.__init__ already sets a view)
     sketch: Sketch | None = None  # the canvas's nodes as drawn zoomed out
 
@@ -65,6 +66,14 @@ class CanvasViewer(NodeViewer):
             event.accept()
             return
         super().mouseDoubleClickEvent(event)
+
+    def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:
+        keys = (QtCore.Qt.Key.Key_Return, QtCore.Qt.Key.Key_Enter)
+        if event.key() in keys and self.scene().focusItem() is None:
+            self.enter_pressed.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def _update_scene(self) -> None:
         super()._update_scene()

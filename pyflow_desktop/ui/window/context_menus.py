@@ -26,6 +26,7 @@ class CanvasMenus(QtCore.QObject):
         super().__init__(shell)
         self.shell, self.tabs, self.edits, self.runs, self.panels = shell, tabs, edits, runs, panels
         self.last: QtWidgets.QMenu | None = None
+        self.subflow_entries = lambda menu, flow, node_id: None  # a subflow node's own entries
         tabs.context_requested.connect(self.show_menu)
 
     def show_menu(self, target, scene_pos: QtCore.QPointF, global_pos: QtCore.QPoint) -> None:
@@ -56,7 +57,15 @@ class CanvasMenus(QtCore.QObject):
         if node_id not in canvas.selected_ids():
             canvas.clear_selection()
             canvas.flow_node(node_id).set_selected(True)
-        node = bridge.flow.nodes[node_id]
+        node = bridge.flow.nodes.get(node_id)
+        if node is None:  # a boundary node ("Inputs", "Outputs")
+            add_action(
+                menu,
+                "Edit &interface…",
+                lambda: self.tabs.node_activated.emit(bridge.flow.id, node_id),
+            )
+            return
+        self.subflow_entries(menu, bridge.flow, node_id)
         spec = self.shell.repo.specs.get(node.spec_id)
         if spec is not None:
             add_action(menu, "Edit node&spec", lambda: self.panels.edit_spec(spec.id))

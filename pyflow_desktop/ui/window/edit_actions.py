@@ -67,14 +67,18 @@ class EditActions(QtCore.QObject):
         else:
             text = data.text() if data is not None else ""
         try:
-            nodes, links, specs = parse_fragment(text)
+            nodes, links, specs, flows = parse_fragment(text)
         except RepositoryError as error:
             self.shell.show_message(f"Cannot paste: {error}")
             return
-        self.from_outside(specs)  # the clipboard's code: running it asks first
+        self.from_outside(specs)  # the clipboard's code (subflows' too): running it asks first
         point = at if at is not None else canvas.cursor_scene_pos()
         bridge.paste_nodes(
-            nodes, links, specs, at=None if point is None else (point.x(), point.y())
+            nodes,
+            links,
+            specs,
+            at=None if point is None else (point.x(), point.y()),
+            flows=flows,
         )
 
     def duplicate(self) -> None:

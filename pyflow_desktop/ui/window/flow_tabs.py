@@ -1,13 +1,18 @@
 """The canvas tabs of the open flows, and the actions on flows: open, close, new, rename,
 delete, add a node from the Library or the Tab search.
 
-State: ``canvases`` (flow id → its ``CanvasGraph`` and ``FlowBridge``, one per open tab).
-The tabs follow the repository: a removed flow closes its tab, a renamed one retitles it.
+State: ``canvases`` (flow id → its ``CanvasGraph`` and ``FlowBridge``, one per open tab),
+``trails`` (flow id → the flows a subflow's tab was opened through, outermost first) and
+``breadcrumbs`` (flow id → the ``Breadcrumb`` showing its trail). The tabs follow the
+repository: a removed flow closes its tab, a renamed one retitles it, and a flow's new
+interface or name redraws the tabs that show or use it.
 ``minimap_action`` (View › Minimap, kept in the settings as ``view/minimap``) shows or hides
 the minimap of every canvas.
 """
 
 from __future__ import annotations
+
+import html
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
@@ -21,6 +26,36 @@ from .shell import Shell
 from .user_settings import settings
 
 MINIMAP_KEY = "view/minimap"
+
+
+class Breadcrumb(QtWidgets.QLabel):
+    """Over a subflow's canvas, top left: the flows it was opened through, each a link back
+    (``linkActivated(flow id)``), then its own name. Hidden for a flow opened directly."""
+
+    def __init__(self, view: QtWidgets.QWidget) -> None:
+        super().__init__(view)
+        self.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.setStyleSheet(
+            "QLabel { background: rgba(20, 20, 24, 220); color: #dddddd; padding: 4px 8px;"
+            " border-radius: 4px; } a { color: #8ab4ff; }"
+        )
+        self.move(8, 8)
+        self.hide()
+
+    def show_trail(self, repo: Repository, trail: list[str], flow_id: str) -> None:
+        crumbs = [
+            f'<a href="{html.escape(step)}">{html.escape(repo.flows[step].name)}</a>'
+            for step in trail
+            if step in repo.flows
+        ]
+        own = repo.flows.get(flow_id)
+        self.setText(" › ".join([*crumbs, f"<b>{html.escape(own.name if own else flow_id)}</b>"]))
+        self.adjustSize()
+        self.setVisible(bool(crumbs))
+
+    def trail_text(self) -> str:
+        """What it shows, as plain text ("Main › Subflow")."""
+        return QtGui.QTextDocumentFragment.fromHtml(self.text()).toPlainText()
 
 
 class FlowTabs(QtCore.QObject):
@@ -38,6 +73,8 @@ class FlowTabs(QtCore.QObject):
         super().__init__(shell)
         self.shell, self.library = shell, library
         self.canvases: dict[str, tuple[CanvasGraph, FlowBridge]] = {}
+        self.trails: dict[str, list[str]] = {}
+        self.breadcrumbs: dict[str, Breadcrumb] = {}
         self.widget = QtWidgets.QTabWidget(documentMode=True, tabsClosable=True, movable=True)
         self.widget.tabCloseRequested.connect(
             lambda index: self.close_flow(self.widget.widget(index).property("flow_id"))
@@ -62,19 +99,35 @@ class FlowTabs(QtCore.QObject):
         getattr(repo.events, method)("flow_removed", self._flow_removed)
         for flow in repo.flows.values():
             getattr(flow.events, method)("flow_renamed", self._flow_renamed)
+            getattr(flow.events, method)("interface_changed", self._interface_changed)
 
     def _flow_added(self, flow: Flow) -> None:
         flow.events.connect("flow_renamed", self._flow_renamed)
+        flow.events.connect("interface_changed", self._interface_changed)
+        self._subflow_changed(flow)
 
     def _flow_removed(self, flow: Flow) -> None:
         flow.events.disconnect("flow_renamed", self._flow_renamed)
+        flow.events.disconnect("interface_changed", self._interface_changed)
         self.close_flow(flow.id)
+        self._subflow_changed(flow)
 
     def _flow_renamed(self, flow: Flow) -> None:
         self.library.refresh_flows()
         if flow.id in self.canvases:
             index = self.widget.indexOf(self.canvases[flow.id][0].widget)
             self.widget.setTabText(index, flow.name)
+        self._subflow_changed(flow)
+
+    def _interface_changed(self, flow: Flow, old=None) -> None:
+        self.library.refresh_flows()
+        self._subflow_changed(flow)
+
+    def _subflow_changed(self, flow: Flow) -> None:
+        for flow_id, (_canvas, bridge) in self.canvases.items():
+            bridge.subflow_changed(flow.id)
+            if flow.id in self.trails.get(flow_id, ()):
+                self.breadcrumbs[flow_id].show_trail(self.shell.repo, self.trails[flow_id], flow_id)
 
     def _show_minimaps(self, shown: bool) -> None:
         settings().setValue(MINIMAP_KEY, "true" if shown else "false")
@@ -106,6 +159,8 @@ class FlowTabs(QtCore.QObject):
             )
             canvas.widget.setProperty("flow_id", flow_id)
             canvas.minimap.set_shown(self.minimap_action.isChecked())
+            self.breadcrumbs[flow_id] = Breadcrumb(canvas.viewer())
+            self.breadcrumbs[flow_id].linkActivated.connect(self.open_flow)
             self.canvases[flow_id] = (canvas, bridge)
             self.widget.addTab(canvas.widget, flow.name)
             self.flow_opened.emit(flow_id, bridge)
@@ -120,11 +175,26 @@ class FlowTabs(QtCore.QObject):
         if flow_id not in self.canvases:
             return
         canvas, bridge = self.canvases.pop(flow_id)
+        self.trails.pop(flow_id, None)
+        self.breadcrumbs.pop(flow_id, None)
         self.flow_closed.emit(flow_id)
         bridge.detach()
         self.widget.removeTab(self.widget.indexOf(canvas.widget))
         for obj in (canvas.widget, canvas, bridge):
             obj.deleteLater()
+
+    def open_subflow(self, flow_id: str, node_id: str) -> CanvasGraph | None:
+        """Open the flow that subflow node ``node_id`` of ``flow_id`` uses, its breadcrumb
+        leading back through ``flow_id``."""
+        node = self.shell.repo.flow(flow_id).nodes.get(node_id)
+        if node is None or node.subflow not in self.shell.repo.flows:
+            return None
+        trail = [*self.trails.get(flow_id, []), flow_id]
+        canvas = self.open_flow(node.subflow)
+        if node.subflow not in trail:
+            self.trails[node.subflow] = trail
+            self.breadcrumbs[node.subflow].show_trail(self.shell.repo, trail, node.subflow)
+        return canvas
 
     def close_all(self) -> None:
         for flow_id in list(self.canvases):
@@ -164,8 +234,23 @@ class FlowTabs(QtCore.QObject):
         if ok and name and name != flow.name:
             self.shell.undo_stack.push(RenameFlowCommand(flow, name))
 
-    def delete_flow(self, flow_id: str) -> None:
-        self.shell.undo_stack.push(RemoveFlowCommand(self.shell.repo, flow_id))
+    def delete_flow(self, flow_id: str) -> bool:
+        """Delete a flow (undoable); one that others use as a subflow only when the user says
+        so, told which flows use it."""
+        repo = self.shell.repo
+        users = repo.flows_using_subflow(flow_id)
+        if users:
+            names = ", ".join(user.name for user in users)
+            answer = QtWidgets.QMessageBox.question(
+                self.shell,
+                "Delete a flow in use",
+                f"{repo.flows[flow_id].name} is used as a subflow by {names}. Delete it "
+                "anyway? Their nodes that use it will show it as missing.",
+            )
+            if answer != QtWidgets.QMessageBox.StandardButton.Yes:
+                return False
+        self.shell.undo_stack.push(RemoveFlowCommand(repo, flow_id))
+        return True
 
     # -- adding nodes ---------------------------------------------------------------------
 

@@ -2,6 +2,8 @@
 
 Specs can be dragged onto a canvas (mime type ``SPEC_MIME`` carries the spec id) or
 activated (double-click / Enter) to add a node at the centre of the current canvas. The
+flows that have an interface are listed too, under "Subflows": dragged or activated, they
+add a node using that flow (its key is ``subflow:FLOW_ID``). The
 panel only shows the repository and emits requests; the window's flow tabs make the edits.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...repository import Repository
+from ..canvas.bridge import SUBFLOW_KEY
 from ..canvas.graph import SPEC_MIME
 
 SPEC_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1
@@ -54,6 +57,23 @@ class SpecModel(QtGui.QStandardItemModel):
             leaf.setData(f"{spec_id} {spec.title}", SEARCH_ROLE)
             leaf.setToolTip(spec.description or spec_id)
             parent.appendRow(leaf)
+        subflows = [flow for flow in repo.flows.values() if flow.interface is not None]
+        if subflows:
+            folder = QtGui.QStandardItem("Subflows")
+            folder.setEditable(False)
+            folder.setDragEnabled(False)
+            self.invisibleRootItem().appendRow(folder)
+            for flow in sorted(subflows, key=lambda f: f.name.lower()):
+                leaf = QtGui.QStandardItem(f"{flow.name}  ({flow.id})")
+                leaf.setEditable(False)
+                leaf.setData(SUBFLOW_KEY + flow.id, SPEC_ROLE)
+                leaf.setData(f"{flow.id} {flow.name} subflow", SEARCH_ROLE)
+                ports = flow.interface
+                leaf.setToolTip(
+                    f"Flow {flow.id} as a node: in {', '.join(p.name for p in ports.inputs) or '—'}"
+                    f"; out {', '.join(p.name for p in ports.outputs) or '—'}"
+                )
+                folder.appendRow(leaf)
 
 
 class LibraryPanel(QtWidgets.QWidget):
@@ -84,11 +104,7 @@ class LibraryPanel(QtWidgets.QWidget):
         self.tree.setDragEnabled(True)
         self.tree.setDragDropMode(QtWidgets.QAbstractItemView.DragDropMode.DragOnly)
         self.tree.activated.connect(self._spec_activated)
-        self.tree.selectionModel().currentChanged.connect(
-            lambda index, _previous: (
-                index.data(SPEC_ROLE) and self.spec_selected.emit(index.data(SPEC_ROLE))
-            )
-        )
+        self.tree.selectionModel().currentChanged.connect(self._current_changed)
         self.flows = QtWidgets.QListWidget()
         self.flows.itemActivated.connect(
             lambda item: self.flow_activated.emit(item.data(SPEC_ROLE))
@@ -152,7 +168,9 @@ class LibraryPanel(QtWidgets.QWidget):
         self.tree.expandToDepth(0)
 
     def refresh_flows(self, **_payload) -> None:
-        """Redraw the flow list (also called by the window when a flow is renamed)."""
+        """Redraw the flow list and the Subflows (also called by the window when a flow is
+        renamed or its interface changes)."""
+        self._refresh_specs()
         self.flows.clear()
         for flow in self.repo.flows.values():
             item = QtWidgets.QListWidgetItem(
@@ -165,6 +183,11 @@ class LibraryPanel(QtWidgets.QWidget):
         self.proxy.setFilterFixedString(text)
         if text:
             self.tree.expandAll()
+
+    def _current_changed(self, index: QtCore.QModelIndex, _previous: QtCore.QModelIndex) -> None:
+        key = index.data(SPEC_ROLE)
+        if key and key in self.repo.specs:
+            self.spec_selected.emit(key)
 
     def _spec_activated(self, index: QtCore.QModelIndex) -> None:
         spec_id = index.data(SPEC_ROLE)

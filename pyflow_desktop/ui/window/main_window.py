@@ -4,7 +4,8 @@ owns the action groups that do the work.
 State: ``repo`` and ``path`` (the open repository and its file), ``undo_stack`` (one for
 every edit of the repository). The action groups: ``tabs`` (the canvas tab of each open
 flow), ``files`` (File menu), ``edits`` (Edit menu), ``runs`` (Run menu and the run in
-progress), ``panels`` (Code, Inspector and viewer docks).
+progress), ``panels`` (Code, Inspector and viewer docks), ``subflows`` (grouping, opening and
+editing subflows).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from .panels import Panels
 from .recovery import Found, Recovery
 from .run_actions import RunActions
 from .shell import add_action
+from .subflow_actions import SubflowActions
 from .trust import Trust
 from .user_settings import settings
 
@@ -67,7 +69,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.edits = EditActions(self, self.tabs)
         self.edits.from_outside = self.trust.came_from_outside
         self.library.python_files_dropped.connect(self.files.import_python_files)
+        self.subflows = SubflowActions(self, self.tabs)
         self.menus = CanvasMenus(self, self.tabs, self.edits, self.runs, self.panels)
+        self.menus.subflow_entries = self.subflows.node_entries
         self.recovery = Recovery(self)
         self.recovery.session = lambda: sessions.capture(self.tabs, self.panels)
         self.disk = DiskWatch(self, reload=self.files.open_path)
@@ -100,6 +104,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.files.fill_menu(bar.addMenu("&File"))
         edit = bar.addMenu("&Edit")
         self.edits.fill_menu(edit)
+        edit.addSeparator()
+        self.subflows.fill_menu(edit)
         edit.addSeparator()
         add_action(edit, "&New nodespec…", self.panels.new_spec)
         add_action(edit, "Edit node&spec", self.panels.edit_spec, "Ctrl+Shift+E")
