@@ -42,7 +42,7 @@ def test_group_replaces_the_selection_by_one_linked_node_and_computes_the_same(
     assert set(inner.nodes) == {"n1", "n2"}
     assert flow.link_into("n3", "a").source == node_id
     assert canvas.selected_ids() == [node_id]
-    assert canvas.flow_node(node_id).item.name.startswith("⧉")
+    assert canvas.flow_node(node_id).item.name.startswith("⊞")
     assert run_and_wait(window)
     assert canvas.flow_node("n3").preview("out") == before == "51"
     window.undo_stack.undo()

@@ -19,7 +19,7 @@ from .value_editor import ValueEditor
 PREVIEW_CHARS = 28
 TOOLTIP_CHARS = 2000
 END_MARK = "■ "
-SUBFLOW_MARK = "⧉ "
+SUBFLOW_MARK = "⊞ "
 BASE_COLOR = (52, 56, 64, 255)
 STATUS_COLORS = {
     "queued": (60, 72, 96, 255),

@@ -140,13 +140,19 @@ class FlowPipe(PipeItem):
         path = QtGui.QPainterPath(start)
         path.cubicTo(x0 - tangent, y0, x1 + tangent, y1, x1, y1)
         self.setPath(path)
-        # The curve is symmetric about the middle of its chord, where it runs along
-        # (x1 - x0 + tangent, y1 - y0); NodeGraphQt sizes the arrow by 1 % of its length.
+        # The curve is symmetric about the middle of its chord, where the arrow goes. Its
+        # speed there is nought when the ports are less than a node's width apart (the
+        # control points then cross), so its direction is taken from two points either
+        # side; NodeGraphQt sizes the arrow by 1 % of its length.
         length = 2 * tangent + math.hypot(x1 - x0 + 2 * tangent, y1 - y0)
         size = min(length / 100, 1.0)
         arrow = None
         if size >= 0.3:
-            turn = math.atan2(y1 - y0, x1 - x0 + tangent) - math.pi / 2
+            dx = _bezier(x0, x0 - tangent, x1 + tangent, x1, 0.4) - _bezier(
+                x0, x0 - tangent, x1 + tangent, x1, 0.6
+            )
+            dy = _bezier(y0, y0, y1, y1, 0.4) - _bezier(y0, y0, y1, y1, 0.6)
+            turn = math.atan2(dy, dx) + math.pi / 2  # pointing back along it: to the input
             cos, sin = math.cos(turn) * size, math.sin(turn) * size
             mx, my = (x0 + x1) / 2, (y0 + y1) / 2
             arrow = QtGui.QPolygonF(
@@ -168,3 +174,9 @@ class FlowPipe(PipeItem):
             self._bounds = bounds
         self._arrow = arrow
         self.update()
+
+
+def _bezier(p0: float, p1: float, p2: float, p3: float, t: float) -> float:
+    """One coordinate of a cubic Bézier curve at ``t``."""
+    u = 1 - t
+    return u * u * u * p0 + 3 * u * u * t * p1 + 3 * u * t * t * p2 + t * t * t * p3

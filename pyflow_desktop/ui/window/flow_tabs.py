@@ -37,14 +37,15 @@ class Breadcrumb(QtWidgets.QLabel):
         self.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.setStyleSheet(
             "QLabel { background: rgba(20, 20, 24, 220); color: #dddddd; padding: 4px 8px;"
-            " border-radius: 4px; } a { color: #8ab4ff; }"
+            " border-radius: 4px; }"
         )
         self.move(8, 8)
         self.hide()
 
     def show_trail(self, repo: Repository, trail: list[str], flow_id: str) -> None:
         crumbs = [
-            f'<a href="{html.escape(step)}">{html.escape(repo.flows[step].name)}</a>'
+            f'<a href="{html.escape(step)}" style="color: #8ab4ff">'
+            f"{html.escape(repo.flows[step].name)}</a>"
             for step in trail
             if step in repo.flows
         ]

@@ -90,10 +90,11 @@ class SubflowActions(QtCore.QObject):
             self.shell.show_message("Select the nodes to group into a subflow first")
             return None
         repo, flow = self.shell.repo, bridge.flow
+        names = {each.name for each in repo.flows.values()}
         number = 1
-        while f"{flow.id}.sub_{number}" in repo.flows:
+        while f"{flow.id}.sub_{number}" in repo.flows or f"Subflow {number}" in names:
             number += 1
-        flow_id, name = f"{flow.id}.sub_{number}", f"{flow.name} · subflow {number}"
+        flow_id, name = f"{flow.id}.sub_{number}", f"Subflow {number}"
         edit = group_nodes(repo, flow, chosen, flow_id, name)
         text = f"Group {len(chosen)} node(s) into {name}"
         self.shell.undo_stack.push(FlowEditCommand(repo, edit, text))
