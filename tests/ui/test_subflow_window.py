@@ -22,6 +22,20 @@ def chain(window):
     return flow, canvas
 
 
+def mouse_link(qtbot, canvas, out_port, in_port) -> None:
+    """Drag a link with the mouse from an output port to an input port."""
+    canvas.frame_all()
+    viewer = canvas.viewer()
+    start = viewer.mapFromScene(out_port.view.sceneBoundingRect().center())
+    end = viewer.mapFromScene(in_port.view.sceneBoundingRect().center())
+    viewport = viewer.viewport()
+    qtbot.mouseMove(viewport, start)
+    qtbot.mousePress(viewport, QtCore.Qt.MouseButton.LeftButton, pos=start)
+    for step in range(1, 6):
+        qtbot.mouseMove(viewport, start + (end - start) * step / 5)
+    qtbot.mouseRelease(viewport, QtCore.Qt.MouseButton.LeftButton, pos=end)
+
+
 def select(canvas, *node_ids):
     canvas.clear_selection()
     for node_id in node_ids:
@@ -81,7 +95,9 @@ def test_the_subflow_tab_shows_its_interface_as_inputs_and_outputs_nodes(qtbot, 
     assert list(inputs.outputs()) == [NEW_PORT]  # n1's inputs have values, none is linked
     assert list(outputs.inputs()) == [*(p.name for p in inner.interface.outputs), NEW_PORT]
     # Wire n1's "a" from the + of Inputs: the interface gains an input "a" feeding it.
-    inputs.outputs()[NEW_PORT].connect_to(inner_canvas.flow_node("n1").inputs()["a"])
+    mouse_link(
+        qtbot, inner_canvas, inputs.outputs()[NEW_PORT], inner_canvas.flow_node("n1").inputs()["a"]
+    )
     assert [p.name for p in inner.interface.inputs] == ["a"]
     assert [t.ref for t in inner.interface.inputs[0].to] == ["n1:a"]
     assert "a" in window.tabs.canvases["calc"][0].flow_node(node_id).inputs()
@@ -266,3 +282,34 @@ def test_copy_and_paste_a_subflow_node_into_another_file(qtbot, window, repo_fil
     pasted = [n for n in fresh.flows["broken"].nodes.values() if n.subflow]
     assert [n.subflow for n in pasted] == [inner_id]
     assert set(fresh.flows[inner_id].nodes) == {"n1", "n2"}
+
+
+def test_unwiring_an_output_removes_it_and_a_link_into_a_fed_port_takes_its_place(qtbot, window):
+    flow, canvas = chain(window)
+    select(canvas, "n2")
+    node_id = window.subflows.group()
+    inner = window.repo.flows[flow.nodes[node_id].subflow]
+    (feed,) = inner.interface.inputs  # n1 → n2:a crossed the border
+    inner_canvas = window.tabs.open_subflow("calc", node_id)
+    # A second output, from the + of Outputs, then unwired again: it goes, with its users.
+    n2_out = inner_canvas.flow_node("n2").outputs()["out"]
+    n2_out.connect_to(inner_canvas.flow_node(OUTPUTS_ID).inputs()[NEW_PORT])
+    second = inner.interface.outputs[1].name
+    assert second in canvas.flow_node(node_id).outputs()
+    n2_out.disconnect_from(inner_canvas.flow_node(OUTPUTS_ID).inputs()[second])
+    assert [p.name for p in inner.interface.outputs] == [inner.interface.outputs[0].name]
+    # A spec node's output linked into n2:a, which the interface input fed: the link wins.
+    window.tabs.add_spec_at_centre("math.add")
+    (added,) = [i for i in inner.nodes if i != "n2"]
+    inner.move_node(added, -300, 300)
+    mouse_link(
+        qtbot,
+        inner_canvas,
+        inner_canvas.flow_node(added).outputs()["out"],
+        inner_canvas.flow_node("n2").inputs()["a"],
+    )
+    assert inner.link_into("n2", "a").source == added
+    assert inner.interface.input(feed.name).to == ()
+    window.undo_stack.undo()
+    assert inner.link_into("n2", "a") is None
+    assert [t.ref for t in inner.interface.input(feed.name).to] == ["n2:a"]

@@ -5,20 +5,24 @@ undo exactly."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from subflow_docs import MAIN, NESTED, SCALE, TWICE, document, links, load, node, outputs
 
 from pyflow_desktop.engine import run_flow
 from pyflow_desktop.repository import (
+    Interface,
     InterfaceInput,
     InterfaceOutput,
+    Link,
     PortRef,
     apply_edit,
     dump_repository,
     group_nodes,
     local_copy,
     revert_edit,
+    rewire_users,
     ungroup_node,
 )
 
@@ -64,10 +68,12 @@ class Mirror:
 
 
 def canonical(repo) -> dict:
-    """The file's content, nodes in id order (undo puts nodes back at the end of a flow)."""
+    """The file's content, nodes in id order and links in order too (undo puts them back at
+    the end of a flow)."""
     data = json.loads(dump_repository(repo))
     for flow in data["flow"].values():
         flow["nodes"].sort(key=lambda item: item["id"])
+        flow.get("links", []).sort(key=lambda item: (item["source"], item["target"]))
     return data
 
 
@@ -198,3 +204,33 @@ def test_only_subflow_nodes_ungroup_or_fork():
     for edit in (ungroup_node, local_copy):
         with pytest.raises(ValueError, match="'c' is not a subflow node"):
             edit(repo, repo.flows["main"], "c")
+
+
+def test_renamed_and_removed_interface_ports_keep_the_users_wired():
+    repo = load(document())
+    main, scale = repo.flows["main"], repo.flows["sub.scale"]
+    before = canonical(repo)
+    inputs = {"k": "factor"}
+    renamed = Interface(
+        (scale.interface.inputs[0], replace(scale.interface.inputs[1], name="factor")),
+        (replace(scale.interface.outputs[0], name="result"),),
+    )
+    edits = rewire_users(repo, "sub.scale", inputs, {"y": "result"})
+    assert {edit.flow.id for edit in edits} == {"main"} and len(edits) == 2  # u1 and u2
+    old = scale.set_interface(renamed)
+    for edit in edits:
+        apply_edit(repo, edit)
+    assert main.nodes["u2"].values == {"factor": "10"}
+    assert main.link_into("t", "a") == Link("u1", "result", "t", "a")
+    assert outputs(run_flow(repo, "main"))["t"] == {"out": 28.0}  # computes as before
+    gone = rewire_users(repo, "sub.scale", {"factor": None}, {"result": None})
+    for edit in gone:
+        apply_edit(repo, edit)
+    assert main.nodes["u2"].values == {} and not main.links_of("u1")[1:]
+    assert not [link for link in main.links if link.source in ("u1", "u2")]
+    for edit in reversed(gone):
+        revert_edit(repo, edit)
+    for edit in reversed(edits):
+        revert_edit(repo, edit)
+    scale.set_interface(old)
+    assert canonical(repo) == before

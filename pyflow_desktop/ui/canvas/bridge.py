@@ -291,15 +291,16 @@ class FlowBridge(QtCore.QObject):
                 self.message.emit(f"Not connected: {edit.refused}")
             self.rebuild()  # the canvas drew the gesture: put it back
             return
-        own_removed = [
-            ln for ln in removed if not (is_boundary(ln.source) or is_boundary(ln.target))
-        ]
+        own_removed, own_added = (
+            [ln for ln in links if not (is_boundary(ln.source) or is_boundary(ln.target))]
+            for links in (removed, added)
+        )
         gone = {name: None for name in edit.removed_outputs}
         users = rewire_users(self.repo, self.flow.id, {}, gone)
         displaced = [link for link in edit.displaced if link not in own_removed]
         self.undo_stack.beginMacro(f"Edit the interface of {self.flow.name}")
-        if own_removed:
-            self.undo_stack.push(ChangeLinksCommand(self.flow, own_removed, []))
+        if own_removed or own_added:
+            self.undo_stack.push(ChangeLinksCommand(self.flow, own_removed, own_added))
         self.undo_stack.push(
             InterfaceCommand(self.repo, self.flow, edit.interface, users, displaced)
         )
@@ -336,7 +337,9 @@ class FlowBridge(QtCore.QObject):
 
     def _api_disconnected(self, in_port, out_port) -> None:
         link = Link(out_port.node().id, out_port.name(), in_port.node().id, in_port.name())
-        if not self._syncing and self.flow.link_into(link.target, link.target_port) == link:
+        if not self._syncing and (is_boundary(link.source) or is_boundary(link.target)):
+            self._interface_gesture([link], [])
+        elif not self._syncing and self.flow.link_into(link.target, link.target_port) == link:
             self.undo_stack.push(ChangeLinksCommand(self.flow, [link], []))
 
     def _api_deleted(self, node_ids: list) -> None:
