@@ -38,6 +38,7 @@ from ...engine import (
     NodeSkipped,
     NodeStarted,
     RunEvent,
+    RunFinished,
     plan_keys,
     plan_run,
 )
@@ -121,14 +122,16 @@ class RunView(QtCore.QObject):
             self._draw_timer.start()
 
     def apply_run_events(self, events: list[RunEvent]) -> None:
-        """Take a batch of engine events: remember each at once, draw what they changed at
-        the next frame, within its budget."""
+        """Take a batch of engine events: remember each at once, draw what they changed
+        within a frame's budget, at most once a frame."""
         changed = False
         nodes, pending = self.flow.nodes, self._pending
+        ended = False
         for event in events:
             node_id = event.node
-            if node_id not in nodes:
-                continue  # the run's own end, or a node deleted since the run started
+            if node_id not in nodes:  # the run's own end, or a node deleted since it started
+                ended |= type(event) is RunFinished
+                continue
             kind = type(event)
             if kind in _RESULTS:
                 self._last[node_id] = event
@@ -145,7 +148,8 @@ class RunView(QtCore.QObject):
             pending[node_id] = (node_id in pending and pending[node_id][0], event)
         if changed:
             self.stale_changed.emit(set(self.stale))
-        if not self._draw_timer.isActive():  # drawn once a frame, however many batches came
+        if ended or not self._draw_timer.isActive():  # the first batch of a frame, and the
+            self._draw_pending()  # run's last, are drawn at once; others at the next frame
             self._draw_timer.start()
 
     def redraw(self) -> None:
