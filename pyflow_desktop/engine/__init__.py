@@ -6,6 +6,7 @@ pass ``on_event`` to receive typed events (``NodeStarted``, ``NodeFinished``...)
 
 from __future__ import annotations
 
+from .batches import EventBatcher
 from .cache import ResultCache, node_key, plan_keys
 from .events import (
     EVENT_TYPES,
@@ -33,6 +34,7 @@ from .thread_executor import ThreadExecutor
 __all__ = [
     "EVENT_TYPES",
     "EXECUTORS",
+    "EventBatcher",
     "STATUSES",
     "Executor",
     "NodeCached",

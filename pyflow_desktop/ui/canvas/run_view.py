@@ -5,14 +5,26 @@ values and upstream keys, as ``engine.plan_keys`` makes it from the flow alone) 
 the key of the run that produced the result. Stale nodes are dimmed and say so; undoing back
 to the inputs of a result makes it fresh again, and a run makes what it ran fresh.
 
+Events are remembered as they come, but drawn later: drawing a node's status and previews
+costs tens of microseconds of Qt text layout, and a run of trivial nodes reports thousands of
+events a second. ``_pending`` holds what each node is still to show (its last event, and
+whether the last run's state is to be cleared first), so a node queued, started and finished
+within one batch is drawn once. Each frame draws the pending nodes near the view first, then
+others until ``DRAW_BUDGET`` has passed (at least ``MIN_DRAWS``: a small flow is drawn at
+once); the others follow in the next frames.
+
 State: ``result_keys`` (node id → the key of the result it shows), ``current_keys`` (node id →
 its key now), ``stale`` (the nodes whose result is stale), ``cancelled`` (nodes stopped
-before they had a result), ``_run_keys`` (the keys of the run
-in progress), ``_last`` (node id → the last event shown on it, drawn again when the canvas
-rebuilds a node).
+before they had a result), ``_run_keys`` (the keys of the run in progress: the nodes' keys
+when it started), ``_last`` (node id → the last event shown on it, drawn again when the
+canvas rebuilds a node), ``_drawn`` (nodes showing something of a run), ``_pending`` (node id
+→ (clear first, the event to show or ``None``): what is still to be drawn).
 """
 
 from __future__ import annotations
+
+import time
+from collections.abc import Iterable
 
 from PySide6 import QtCore
 
@@ -26,6 +38,7 @@ from ...engine import (
     NodeSkipped,
     NodeStarted,
     RunEvent,
+    RunFinished,
     plan_keys,
     plan_run,
 )
@@ -36,7 +49,11 @@ from .graph import CanvasGraph
 # What a node's key depends on: its values, links and spec (a rename or a move changes none).
 _KEY_EVENTS = ("value_changed", "link_added", "link_removed", "node_added", "node_removed")
 _SPEC_EVENTS = ("spec_changed", "spec_added", "spec_removed")
-_RESULTS = (NodeFinished, NodeCached, NodeFailed, NodeSkipped)  # what a result can be stale
+_RESULTS = {NodeFinished, NodeCached, NodeFailed, NodeSkipped}  # what a result can be stale
+DRAW_BUDGET = 0.008  # seconds of drawing per frame, once MIN_DRAWS nodes are drawn
+MIN_DRAWS = 50
+DRAW_FRAME_MS = 33
+NEAR_VIEW = 400.0  # scene units around the view where a node counts as in view
 
 
 class RunView(QtCore.QObject):
@@ -55,7 +72,11 @@ class RunView(QtCore.QObject):
         self.cancelled: set[str] = set()  # stopped before they had a result
         self._run_keys: dict[str, str | None] = {}
         self._last: dict[str, RunEvent] = {}
-        self._pending = False
+        self._drawn: set[str] = set()
+        self._pending: dict[str, tuple[bool, RunEvent | None]] = {}
+        self._draw_timer = QtCore.QTimer(self, singleShot=True, interval=DRAW_FRAME_MS)
+        self._draw_timer.timeout.connect(self._draw_pending)
+        self._refresh_due = False
         for name in _KEY_EVENTS:
             flow.events.connect(name, self._changed)
         for name in _SPEC_EVENTS:
@@ -67,6 +88,8 @@ class RunView(QtCore.QObject):
             self.flow.events.disconnect(name, self._changed)
         for name in _SPEC_EVENTS:
             self.repo.events.disconnect(name, self._changed)
+        self._draw_timer.stop()
+        self._pending.clear()
 
     def _changed(self, *_args, **_payload) -> None:
         self.schedule_refresh()
@@ -77,44 +100,113 @@ class RunView(QtCore.QObject):
 
     # -- runs -----------------------------------------------------------------------------
 
-    def begin_run(self, keys: dict[str, str | None]) -> None:
-        """A run of the nodes in ``keys`` (their keys in that run) starts: clear them."""
-        self._run_keys = dict(keys)
-        for node_id in keys:
+    def begin_run(self, node_ids: Iterable[str]) -> None:
+        """A run of ``node_ids`` starts: clear what they show; their results will get the
+        keys the nodes have now."""
+        if self._refresh_due:  # an edit just before the run: its keys are not known yet
+            self.refresh()
+        keys = self.current_keys
+        self._run_keys = {node_id: keys.get(node_id) for node_id in node_ids}
+        stale_changed = False
+        for node_id in self._run_keys:
             self._last.pop(node_id, None)
             self.result_keys.pop(node_id, None)  # running: no result to be stale until it ends
-            node = self.canvas.flow_node(node_id)
-            if node is not None:
-                node.clear_run_state()
-        self.refresh()
+            if node_id in self.stale:
+                self.stale.discard(node_id)
+                stale_changed = True
+            if node_id in self._drawn:
+                self._pending[node_id] = (True, None)
+        if stale_changed:
+            self.stale_changed.emit(set(self.stale))
+        if self._pending:  # at the next frame: by then most nodes have news to draw instead
+            self._draw_timer.start()
 
-    def apply_run_event(self, event: RunEvent) -> None:
-        """Show one engine event on its node (called from the batched repaint timer)."""
-        node = self.canvas.flow_node(event.node)
-        if node is None:
-            return
-        if isinstance(event, _RESULTS):
-            self._last[event.node] = event
-            self.result_keys[event.node] = self._run_keys.get(event.node)
-            self.cancelled.discard(event.node)
-        elif isinstance(event, NodeCancelled):
-            self._last[event.node] = event
-            self.result_keys.pop(event.node, None)
-            self.cancelled.add(event.node)
-            self._mark(event.node)
-        elif isinstance(event, NodeOutput):
-            self._last[event.node] = event
-        self._draw(node, event)
-        if isinstance(event, _RESULTS):
-            self._mark(event.node)
+    def apply_run_events(self, events: list[RunEvent]) -> None:
+        """Take a batch of engine events: remember each at once, draw what they changed
+        within a frame's budget, at most once a frame."""
+        changed = False
+        nodes, pending = self.flow.nodes, self._pending
+        ended = False
+        for event in events:
+            node_id = event.node
+            if node_id not in nodes:  # the run's own end, or a node deleted since it started
+                ended |= type(event) is RunFinished
+                continue
+            kind = type(event)
+            if kind in _RESULTS:
+                self._last[node_id] = event
+                self.result_keys[node_id] = self._run_keys.get(node_id)
+                self.cancelled.discard(node_id)
+                changed |= self._mark(node_id)
+            elif kind is NodeCancelled:
+                self._last[node_id] = event
+                self.result_keys.pop(node_id, None)
+                self.cancelled.add(node_id)
+                changed |= self._mark(node_id)
+            elif kind is NodeOutput:
+                self._last[node_id] = event
+            pending[node_id] = (node_id in pending and pending[node_id][0], event)
+        if changed:
+            self.stale_changed.emit(set(self.stale))
+        if ended or not self._draw_timer.isActive():  # the first batch of a frame, and the
+            self._draw_pending()  # run's last, are drawn at once; others at the next frame
+            self._draw_timer.start()
 
     def redraw(self) -> None:
         """Draw the last event of every node again (the canvas rebuilt its nodes)."""
-        for node_id, event in self._last.items():
-            node = self.canvas.flow_node(node_id)
-            if node is not None:
-                self._draw(node, event)
+        self._drawn.clear()
+        self._pending = {node_id: (False, event) for node_id, event in self._last.items()}
+        self._draw_pending()
         self.schedule_refresh()
+
+    def _draw_pending(self) -> None:
+        """Draw what nodes are still to show: those near the view first, then others until
+        the frame's budget is spent; the next frame goes on."""
+        pending = self._pending
+        until = time.perf_counter() + DRAW_BUDGET
+        drawn = 0
+        for node_id in [*self._near_view(pending), *pending]:
+            entry = pending.pop(node_id, None)
+            if entry is None:
+                continue  # near the view: drawn already
+            self._draw_node(node_id, *entry)
+            drawn += 1
+            if drawn >= MIN_DRAWS and time.perf_counter() > until:
+                break
+        if pending:
+            self._draw_timer.start()
+
+    def _near_view(self, node_ids: Iterable[str]) -> list[str]:
+        """Those of ``node_ids`` whose node is in the canvas's view, or near it."""
+        viewer = self.canvas.viewer()
+        rect = viewer.mapToScene(viewer.viewport().rect()).boundingRect()
+        left, top = rect.left() - NEAR_VIEW, rect.top() - NEAR_VIEW
+        right, bottom = rect.right() + NEAR_VIEW, rect.bottom() + NEAR_VIEW
+        nodes = self.flow.nodes
+        return [
+            node_id
+            for node_id in node_ids
+            if (node := nodes.get(node_id)) is not None
+            and left <= node.x <= right
+            and top <= node.y <= bottom
+        ]
+
+    def _draw_node(self, node_id: str, clear: bool, event: RunEvent | None) -> None:
+        node = self.canvas.flow_node(node_id)
+        if node is None:
+            return
+        # A result that fills every preview and the status leaves nothing of the last run.
+        covers = isinstance(event, NodeFinished | NodeCached) and all(
+            port in event.outputs for port in node.item.previews
+        )
+        if clear and not covers:
+            node.clear_run_state()
+        if event is None:
+            self._drawn.discard(node_id)
+        else:
+            self._draw(node, event)
+            self._drawn.add(node_id)
+        node.set_stale(node_id in self.stale)
 
     def _draw(self, node, event: RunEvent) -> None:
         if isinstance(event, NodeQueued):
@@ -146,37 +238,43 @@ class RunView(QtCore.QObject):
 
     def schedule_refresh(self) -> None:
         """Recompute staleness once the current burst of edits is over."""
-        if not self._pending:
-            self._pending = True
-            QtCore.QTimer.singleShot(0, self.refresh)
+        if not self._refresh_due:
+            self._refresh_due = True
+            QtCore.QTimer.singleShot(0, self, self._refresh_if_due)
+
+    def _refresh_if_due(self) -> None:
+        if self._refresh_due:
+            self.refresh()
 
     def refresh(self) -> None:
         """Compare every shown result's key with the node's key now."""
-        self._pending = False
+        self._refresh_due = False
         try:
             self.current_keys = plan_keys(plan_run(self.repo, self.flow, "all"))
         except RepositoryError:
             self.current_keys = {}  # a flow that cannot run: every result is out of date
-        before = set(self.stale)
+        changed = False
         for node_id in list(self.result_keys):
             if node_id not in self.flow.nodes:
                 self.result_keys.pop(node_id)
                 self.cancelled.discard(node_id)
                 self._last.pop(node_id, None)
+                changed |= node_id in self.stale
                 self.stale.discard(node_id)
             else:
-                self._mark(node_id, notify=False)
-        if self.stale != before:
+                changed |= self._mark(node_id)
+                node = self.canvas.flow_node(node_id)
+                if node is not None:
+                    node.set_stale(node_id in self.stale)
+        if changed:
             self.stale_changed.emit(set(self.stale))
 
-    def _mark(self, node_id: str, notify: bool = True) -> None:
-        shown = node_id in self.result_keys
+    def _mark(self, node_id: str) -> bool:
+        """Note whether ``node_id``'s result is stale; returns whether that changed."""
         key = self.result_keys.get(node_id)
+        shown = node_id in self.result_keys
         stale = shown and (node_id not in self.current_keys or self.current_keys[node_id] != key)
-        was = node_id in self.stale
+        if stale == (node_id in self.stale):
+            return False
         (self.stale.add if stale else self.stale.discard)(node_id)
-        node = self.canvas.flow_node(node_id)
-        if node is not None:
-            node.set_stale(stale)
-        if notify and stale != was:
-            self.stale_changed.emit(set(self.stale))
+        return True

@@ -3,14 +3,16 @@
 Inputs show their link's source (``node:port``) or their manual value, which can be edited:
 edits go to the ``on_edit(flow, node_id, port, value)`` callback (the main window pushes an
 undo command) and the table redraws from the flow's model events. Run state comes from
-``apply_event``: the panel remembers the latest state of every node of the run, so selecting
-another node afterwards shows its results too. Double-clicking an output emits
-``open_viewer(node_id, port)``.
+``apply_events``: the panel remembers the latest state of every node of the run, so selecting
+another node afterwards shows its results too. Events are only filed as they come (a run of
+thousands of nodes sends thousands a second); a node's state is worked out from them when it
+is shown. Double-clicking an output emits ``open_viewer(node_id, port)``.
 
 State: ``flow``, ``node_id``, ``spec`` (what is shown), ``run_flow_id`` (the flow of the
 run in progress or last run), ``runs`` (flow id → node id → ``NodeState``: the latest state of
-every node of every flow run in this session; ``begin_run`` clears the nodes it plans) and
-``stale`` (the shown flow's nodes whose result no longer matches their inputs).
+every node of every flow run in this session; ``begin_run`` clears the nodes it plans),
+``_unread`` (flow id → node id → the events not yet folded into its state) and ``stale``
+(the shown flow's nodes whose result no longer matches their inputs).
 """
 
 from __future__ import annotations
@@ -67,6 +69,29 @@ class NodeState:
     elapsed: float | None = None
 
 
+def _remember(states: dict[str, NodeState], event: RunEvent) -> None:
+    """Fold one engine event into the state of its node in ``states``."""
+    state = states.setdefault(event.node, NodeState())
+    if isinstance(event, NodeQueued):
+        state.status = "queued"
+    elif isinstance(event, NodeStarted):
+        states[event.node] = NodeState("running")
+    elif isinstance(event, NodeOutput):
+        state.partial, state.streaming = event.value, True
+    elif isinstance(event, (NodeFinished, NodeCached)):
+        state.status = "success" if isinstance(event, NodeFinished) else "cached"
+        state.outputs, state.streaming = dict(event.outputs), False
+        if isinstance(event, NodeFinished):
+            state.elapsed, state.stdout, state.stderr = event.elapsed, event.stdout, event.stderr
+    elif isinstance(event, NodeFailed):
+        state.status, state.error, state.traceback = "fail", event.error, event.traceback
+        state.elapsed, state.stdout, state.stderr = event.elapsed, event.stdout, event.stderr
+    elif isinstance(event, NodeSkipped):
+        state.status, state.error = "skip", event.reason
+    elif isinstance(event, NodeCancelled):
+        state.status, state.error = "cancelled", event.reason
+
+
 class InspectorPanel(QtWidgets.QWidget):
     """The selected node; ``open_viewer(node_id, port)`` asks for a viewer of an output."""
 
@@ -81,6 +106,7 @@ class InspectorPanel(QtWidgets.QWidget):
         self.node_id: str | None = None
         self.spec: NodeSpec | None = None
         self.runs: dict[str, dict[str, NodeState]] = {}
+        self._unread: dict[str, dict[str, list[RunEvent]]] = {}
         self.run_flow_id: str | None = None
         self.stale: set[str] = set()
         self._tab_for: tuple[str | None, str] | None = None  # (node, status) the tab was picked for
@@ -218,18 +244,26 @@ class InspectorPanel(QtWidgets.QWidget):
         """A run of ``node_ids`` (default: all) of ``flow_id`` starts: forget their states."""
         self.run_flow_id = flow_id
         states = self.runs.setdefault(flow_id, {})
-        for node_id in list(states) if node_ids is None else node_ids:
+        unread = self._unread.setdefault(flow_id, {})
+        for node_id in [*states, *unread] if node_ids is None else node_ids:
             states.pop(node_id, None)
+            unread.pop(node_id, None)
         self._fill_state()
 
     def forget_runs(self) -> None:
         """Forget every run (the repository they belong to is gone)."""
         self.runs.clear()
+        self._unread.clear()
         self.run_flow_id = None
         self._fill_state()
 
     def state_of(self, flow_id: str, node_id: str) -> NodeState:
         """The latest state of ``node_id`` of ``flow_id`` (``pending`` if it never ran)."""
+        events = self._unread.get(flow_id, {}).pop(node_id, None)
+        if events:
+            states = self.runs.setdefault(flow_id, {})
+            for event in events:
+                _remember(states, event)
         return self.runs.get(flow_id, {}).get(node_id) or NodeState()
 
     def set_stale(self, node_ids: set[str]) -> None:
@@ -239,47 +273,15 @@ class InspectorPanel(QtWidgets.QWidget):
 
     def apply_events(self, events: list[RunEvent]) -> None:
         """Take a batch of engine events (any nodes), redrawing once if the shown node changed."""
-        touched = False
+        if self.run_flow_id is None:
+            return
+        unread = self._unread.setdefault(self.run_flow_id, {})
         for event in events:
-            touched |= self._remember(event)
-        if touched:
+            if event.node:
+                unread.setdefault(event.node, []).append(event)
+        shown = self.flow is not None and self.flow.id == self.run_flow_id
+        if shown and self.node_id in unread:
             self._fill_state()
-
-    def apply_event(self, event: RunEvent) -> None:
-        self.apply_events([event])
-
-    def _remember(self, event: RunEvent) -> bool:
-        if not event.node or self.run_flow_id is None:
-            return False
-        states = self.runs.setdefault(self.run_flow_id, {})
-        state = states.setdefault(event.node, NodeState())
-        if isinstance(event, NodeQueued):
-            state.status = "queued"
-        elif isinstance(event, NodeStarted):
-            states[event.node] = state = NodeState("running")
-        elif isinstance(event, NodeOutput):
-            state.partial, state.streaming = event.value, True
-        elif isinstance(event, (NodeFinished, NodeCached)):
-            state.status = "success" if isinstance(event, NodeFinished) else "cached"
-            state.outputs, state.streaming = dict(event.outputs), False
-            if isinstance(event, NodeFinished):
-                state.elapsed, state.stdout, state.stderr = (
-                    event.elapsed,
-                    event.stdout,
-                    event.stderr,
-                )
-        elif isinstance(event, NodeFailed):
-            state.status, state.error, state.traceback = "fail", event.error, event.traceback
-            state.elapsed, state.stdout, state.stderr = event.elapsed, event.stdout, event.stderr
-        elif isinstance(event, NodeSkipped):
-            state.status, state.error = "skip", event.reason
-        elif isinstance(event, NodeCancelled):
-            state.status, state.error = "cancelled", event.reason
-        return (
-            event.node == self.node_id
-            and self.flow is not None
-            and self.flow.id == self.run_flow_id
-        )
 
     def node_state(self) -> NodeState:
         """The shown node's latest state (``pending`` if it never ran)."""

@@ -1,20 +1,30 @@
-"""Runs a flow off the GUI thread and shows its events at a steady frame rate.
+"""Runs a flow off the GUI thread and shows its events in batches.
 
-The engine's ``Scheduler.run`` executes in a ``QThreadPool`` runnable. Its sink (called on
-the scheduler's thread) only appends each typed event to ``_inbox``, a deque; so does the
-runnable with a ``_Done`` marker when the run ends. No Qt signal crosses threads: a ~30 Hz
-``QTimer`` on the GUI thread drains the inbox and hands each batch to ``batch_ready``, so a
-run of thousands of tiny nodes costs one repaint per frame, not one queued call per event,
-and a worker thread never waits on a Qt lock while the GUI thread holds the GIL.
+The engine's ``Scheduler.run`` executes in a ``QThreadPool`` runnable. Its sink is an
+``EventBatcher``: the engine side groups events into batches (every ~30 ms, or sooner when
+one grows long), and each batch is appended, as one list, to ``_inbox``, a deque; the
+runnable appends a ``_Done`` marker when the run ends. No Qt signal crosses threads (one
+deadlocked against a deferred deletion on the GUI thread): to say that something is in the
+inbox, the engine side writes a byte to a socket, which a ``QSocketNotifier`` on the GUI
+thread watches (a plain write, no Qt call: nothing to wait for). The GUI thread then hands
+each batch to ``batch_ready``, one signal per batch, for at most ``APPLY_BUDGET`` seconds
+at a time: batches left over wait for the next turn of the event loop, so timers, input and
+painting keep their turn however fast the engine goes.
 
-State: ``_scheduler`` (the run in progress, or ``None``), ``_inbox`` (events not yet
-shown; appended by engine threads, drained by the GUI thread), ``planned`` and ``done``
-(progress counts), ``cache`` (results reused for the whole session), ``_executors``
-(executors kept between runs: a Dask client is expensive to connect).
+State: ``_scheduler`` (the run in progress, or ``None``), ``_inbox`` (batches not yet
+shown; appended by engine threads, drained by the GUI thread), ``run_nodes`` (the planned
+node ids of the run in progress or the last one), ``planned`` and ``done`` (progress
+counts), ``cache`` (results reused for the whole session), ``_executors`` (executors kept
+between runs: a Dask client is expensive to connect), ``_wake`` (the socket pair that tells
+the GUI thread the inbox has news), ``_more`` (the zero-time timer that goes on with batches
+a turn left over).
 """
 
 from __future__ import annotations
 
+import socket
+import time
+import weakref
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,6 +32,7 @@ from dataclasses import dataclass
 from PySide6 import QtCore
 
 from ...engine import (
+    EventBatcher,
     Executor,
     NodeCached,
     NodeCancelled,
@@ -35,14 +46,13 @@ from ...engine import (
     Scheduler,
     Targets,
     make_executor,
-    plan_keys,
     plan_run,
 )
 from ...repository import Flow, Repository
 from .settings import RunSettings
 
-FRAME_MS = 33
-_TERMINAL = (NodeFinished, NodeFailed, NodeSkipped, NodeCancelled, NodeCached)
+APPLY_BUDGET = 0.02  # seconds of handing batches to the views per turn of the event loop
+_TERMINAL = {NodeFinished, NodeFailed, NodeSkipped, NodeCancelled, NodeCached}
 
 
 @dataclass(frozen=True)
@@ -52,24 +62,47 @@ class _Done:
     result: object
 
 
+def _close_all(sockets: Iterable[socket.socket]) -> None:
+    for end in sockets:
+        end.close()
+
+
+class _Outbox:
+    """Where the engine side puts batches and the ``_Done``: the inbox, and a byte on the
+    socket that wakes the GUI thread."""
+
+    def __init__(self, inbox: deque, wake: socket.socket) -> None:
+        self.inbox, self.wake = inbox, wake
+
+    def __call__(self, item: list[RunEvent] | _Done) -> None:
+        self.inbox.append(item)
+        try:
+            self.wake.send(b"!")
+        except OSError:  # the controller is gone (the window closed), or the GUI thread is
+            pass  # so far behind that the socket is full: it has news to read already
+
+
 class _RunTask(QtCore.QRunnable):
-    def __init__(self, scheduler: Scheduler, inbox: deque) -> None:
+    def __init__(self, scheduler: Scheduler, batcher: EventBatcher, outbox: _Outbox) -> None:
         super().__init__()
-        self.scheduler, self.inbox = scheduler, inbox
+        self.scheduler, self.batcher, self.outbox = scheduler, batcher, outbox
 
     def run(self) -> None:
         try:
             result = self.scheduler.run()
         except Exception as exc:  # an engine bug must not kill the window
             result = exc
-        self.inbox.append(_Done(result))
+        finally:
+            self.batcher.close()
+        self.outbox(_Done(result))
 
 
 class RunController(QtCore.QObject):
     """Starts and stops runs; reports batches of events, progress and the end of a run."""
 
     started = QtCore.Signal(str, int)  # flow id, planned node count
-    batch_ready = QtCore.Signal(list)  # list[RunEvent], in engine order
+    batch_ready = QtCore.Signal(object)  # list[RunEvent], in engine order (as one object:
+    # a Signal(list) would convert every event on its way)
     progress = QtCore.Signal(int, int)  # finished nodes, planned nodes
     finished = QtCore.Signal(object)  # RunResult, or the exception the engine raised
 
@@ -80,14 +113,21 @@ class RunController(QtCore.QObject):
         self._executors: dict[tuple, Executor] = {}
         self.pool = QtCore.QThreadPool(self)
         self.pool.setMaxThreadCount(2)
-        self._timer = QtCore.QTimer(self)
-        self._timer.setInterval(FRAME_MS)
-        self._timer.timeout.connect(self.flush)
+        self._more = QtCore.QTimer(self, singleShot=True, interval=0)
+        self._more.timeout.connect(self.flush)
         self._scheduler: Scheduler | None = None
-        self._inbox: deque[RunEvent | _Done] = deque()
+        self._inbox: deque[list[RunEvent] | _Done] = deque()
+        self._wake = socket.socketpair()
+        for end in self._wake:
+            end.setblocking(False)
+        self._notifier = QtCore.QSocketNotifier(
+            self._wake[0].fileno(), QtCore.QSocketNotifier.Type.Read, self
+        )
+        self._notifier.activated.connect(self._woken)
+        weakref.finalize(self, _close_all, self._wake)
         self.planned = 0
         self.done = 0
-        self.run_keys: dict[str, str | None] = {}  # each planned node's key in this run
+        self.run_nodes: tuple[str, ...] = ()
         self.last_result: RunResult | None = None
 
     @property
@@ -111,13 +151,16 @@ class RunController(QtCore.QObject):
         if self._scheduler is not None:
             raise RuntimeError("a run is already in progress")
         plan = plan or plan_run(repo, flow, targets)
-        self.run_keys = plan_keys(plan)
+        self.run_nodes = plan.order
         settings = self.settings
+        executor = self._executor()
         self._inbox = deque()
+        outbox = _Outbox(self._inbox, self._wake[1])
+        batcher = EventBatcher(outbox)
         self._scheduler = Scheduler(
             plan,
-            self._executor(),
-            self._inbox.append,
+            executor,
+            batcher,
             timeout=settings.timeout or None,
             cache=self.cache if (settings.cache if cache is None else cache) else None,
             first=first,
@@ -125,8 +168,7 @@ class RunController(QtCore.QObject):
         self.planned, self.done = len(plan), 0
         self.started.emit(flow.id, self.planned)
         self.progress.emit(0, self.planned)
-        self._timer.start()
-        self.pool.start(_RunTask(self._scheduler, self._inbox))
+        self.pool.start(_RunTask(self._scheduler, batcher, outbox))
 
     def _executor(self) -> Executor:
         """The executor the settings ask for; process and dask ones are kept between runs."""
@@ -151,24 +193,32 @@ class RunController(QtCore.QObject):
         if self._scheduler is not None:
             self._scheduler.cancel()
 
+    def _woken(self, *_args) -> None:
+        """The engine side put something in the inbox."""
+        try:
+            while self._wake[0].recv(4096):
+                pass
+        except BlockingIOError:
+            pass
+        self.flush()
+
     def flush(self) -> None:
-        """Hand the events gathered since the last frame to the views; end a finished run."""
-        inbox, batch, done = self._inbox, [], None
+        """Hand the batches in the inbox to the views, for up to ``APPLY_BUDGET``; end a
+        finished run."""
+        inbox, until = self._inbox, time.perf_counter() + APPLY_BUDGET
         while inbox:
             item = inbox.popleft()
             if isinstance(item, _Done):
-                done = item
-                break
-            batch.append(item)
-        if batch:
-            self.done += sum(isinstance(event, _TERMINAL) for event in batch)
-            self.batch_ready.emit(batch)
+                self._on_done(item.result)
+                return
+            self.done += sum(type(event) in _TERMINAL for event in item)
+            self.batch_ready.emit(item)
             self.progress.emit(self.done, self.planned)
-        if done is not None:
-            self._on_done(done.result)
+            if inbox and time.perf_counter() > until:
+                self._more.start()  # the rest after what else waits in the event loop
+                return
 
     def _on_done(self, result: object) -> None:
-        self._timer.stop()
         self._scheduler = None
         if isinstance(result, RunResult):
             self.last_result = result

@@ -4,6 +4,8 @@ when it marks none), run all (Ctrl+F5), run up to the selected node, stop, setti
 State: ``runner`` (the ``RunController`` driving the engine), ``run_flow_id`` (the flow being
 run, whose canvas shows the run's events), ``watched`` (gives the nodes of a flow the user
 is looking at, which run first). The status bar's ``progress`` counts finished nodes.
+The Log says when each node starts and ends; a start is left out when the node's end is in
+the same batch of events (its line says how long the node took).
 """
 
 from __future__ import annotations
@@ -13,8 +15,11 @@ from collections.abc import Callable, Iterable
 from PySide6 import QtCore, QtWidgets
 
 from ...engine import (
+    NodeCancelled,
     NodeFailed,
+    NodeFinished,
     NodeSkipped,
+    NodeStarted,
     RunEvent,
     RunResult,
     Targets,
@@ -28,6 +33,9 @@ from ..value_text import node_title
 from .flow_tabs import FlowTabs
 from .shell import Shell, add_action
 from .user_settings import settings
+
+_ENDED = (NodeFinished, NodeFailed, NodeCancelled)  # how a node that started ends
+PROGRESS = "%v / %m nodes"
 
 
 class RunActions(QtCore.QObject):
@@ -86,7 +94,7 @@ class RunActions(QtCore.QObject):
             self.shell.statusBar().showMessage(f"Cannot run: {error}", 10000)
             return False
         self.run_flow_id = flow.id
-        bridge.results.begin_run(self.runner.run_keys)
+        bridge.results.begin_run(self.runner.run_nodes)
         log.appendPlainText(f"— run {flow.id} {self._aim}: {self.runner.planned} node(s)")
         self.shell.statusBar().showMessage(f"Running {flow.name or flow.id} {self._aim}…")
         self.run_action.setEnabled(False)
@@ -134,19 +142,24 @@ class RunActions(QtCore.QObject):
     def _show_events(self, events: list[RunEvent]) -> None:
         _canvas, bridge = self.tabs.canvases.get(self.run_flow_id, (None, None))
         flow = self.shell.repo.flows.get(self.run_flow_id) if self.run_flow_id else None
-        lines = []
-        for event in events:
-            if bridge is not None:
-                bridge.results.apply_run_event(event)
-            lines.append(_log_line(event, self.shell.repo, flow))
+        if bridge is not None:
+            bridge.results.apply_run_events(events)
+        ended = {event.node for event in events if isinstance(event, _ENDED)}
+        lines = (
+            _log_line(event, self.shell.repo, flow)
+            for event in events
+            if not (isinstance(event, NodeStarted) and event.node in ended)
+        )
         text = "\n".join(line for line in lines if line)
         if text:
             self.shell.log.appendPlainText(text)
 
     def _show_progress(self, done: int, planned: int) -> None:
-        self.progress.setFormat("%v / %m nodes")
-        self.progress.setRange(0, max(planned, 1))
-        self.progress.setValue(done)
+        bar = self.progress
+        if bar.format() != PROGRESS or bar.maximum() != max(planned, 1):  # a new run: each
+            bar.setFormat(PROGRESS)  # of these lays the status bar out again
+            bar.setRange(0, max(planned, 1))
+        bar.setValue(done)
 
     def _show_outcome(self, result: RunResult | None) -> None:
         """The bar after a run says what happened: "3 done, 4 cancelled of 7" (``None``: no
