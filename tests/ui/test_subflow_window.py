@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
-from pyflow_desktop.repository import Link, NodeInstance, load_repository
+from pyflow_desktop.repository import Link, NodeInstance, NodeSpec, Port, load_repository
 from pyflow_desktop.ui.canvas.boundary import INPUTS_ID, NEW_PORT, OUTPUTS_ID
-from pyflow_desktop.ui.canvas.bridge import SUBFLOW_KEY
+from pyflow_desktop.ui.canvas.node_edits import SUBFLOW_KEY
 
 Key = QtCore.Qt.Key
 
@@ -313,3 +313,34 @@ def test_unwiring_an_output_removes_it_and_a_link_into_a_fed_port_takes_its_plac
     window.undo_stack.undo()
     assert inner.link_into("n2", "a") is None
     assert [t.ref for t in inner.interface.input(feed.name).to] == ["n2:a"]
+
+
+def test_a_running_subflow_node_counts_its_inner_nodes_and_the_inspector_lists_them(qtbot, window):
+    flow, canvas = chain(window)
+    window.repo.add_spec(
+        NodeSpec(
+            "slow.add",
+            "Slow add",
+            [Port("a", "Int", 0), Port("b", "Int", 1)],
+            [Port("out", "Int")],
+            "import time\n\ndef func(a, b):\n    time.sleep(1.5)\n    return a + b\n",
+        )
+    )
+    flow.add_node(NodeInstance("n4", "slow.add", values={"b": "2"}, x=300, y=200))
+    flow.add_link(Link("n1", "out", "n4", "a"))
+    flow.add_link(Link("n4", "out", "n3", "b"))
+    select(canvas, "n1", "n4")
+    node_id = window.subflows.group()
+    select(canvas, node_id)
+    window.tabs.selection_changed.emit("calc", [node_id])
+    inspector = window.panels.inspector
+    assert inspector.inside.isVisible() and inspector.inside.rowCount() == 2
+    assert inspector.inside.item(0, 1).text() == "pending"
+    footer = canvas.flow_node(node_id).status_text
+    with qtbot.waitSignal(window.runs.run_done, timeout=20_000):
+        assert window.runs.run_current("all")
+        qtbot.waitUntil(lambda: "1 of 2 inside" in footer(), timeout=10_000)
+        assert [inspector.inside.item(r, 1).text() for r in (0, 1)] == ["success", "running"]
+    assert footer().startswith("success") and footer().endswith("2 inside")
+    assert [inspector.inside.item(r, 1).text() for r in (0, 1)] == ["success", "success"]
+    assert inspector.inside.item(1, 0).text() == f"{node_id}/n4"

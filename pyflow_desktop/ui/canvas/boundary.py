@@ -15,6 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from PySide6 import QtCore
+from PySide6.QtGui import QUndoCommand
+
 from ...repository import (
     Flow,
     Interface,
@@ -26,13 +29,17 @@ from ...repository import (
     Port,
     PortRef,
     Repository,
+    rewire_users,
 )
 from ...repository.interface import ANY_TYPE
 from ...repository.merge import free_id
+from ..commands import ChangeLinksCommand, InterfaceCommand
+from .flow_node import FlowNode
 
 INPUTS_ID = "@inputs"
 OUTPUTS_ID = "@outputs"
 NEW_PORT = "+"
+GAP = 120.0  # between the boundary nodes and the flow's own nodes
 
 
 def is_boundary(node_id: str) -> bool:
@@ -60,6 +67,33 @@ def boundary_nodes(interface: Interface) -> list[tuple[NodeSpec, NodeInstance]]:
         (inputs, NodeInstance(INPUTS_ID, "", name="Inputs")),
         (outputs, NodeInstance(OUTPUTS_ID, "", name="Outputs")),
     ]
+
+
+def boundary_canvas_nodes(interface: Interface, bounds: QtCore.QRectF) -> list[FlowNode]:
+    """The "Inputs" and "Outputs" canvas nodes, left and right of ``bounds`` (the flow's own
+    nodes), not selectable (they are not in the model: nothing to copy, move or delete)."""
+    made = []
+    for spec, node in boundary_nodes(interface):
+        canvas_node = FlowNode.create(spec, node, [port.name for port in spec.inputs])
+        item = canvas_node.item
+        item.setFlag(item.GraphicsItemFlag.ItemIsSelectable, False)
+        item.setToolTip(
+            "Wire a port to edit the interface; + adds one. Double-click to rename, type or "
+            "remove ports"
+        )
+        made.append(canvas_node)
+    inputs, outputs = made
+    empty = bounds.isNull()
+    middle = 0.0 if empty else bounds.center().y()
+    left, right = (0.0, 300.0) if empty else (bounds.left(), bounds.right())
+    for canvas_node, x in (
+        (inputs, left - GAP - inputs.view.boundingRect().width()),
+        (outputs, right + GAP),
+    ):
+        y = middle - canvas_node.view.boundingRect().height() / 2
+        canvas_node.model.pos = [x, y]
+        canvas_node.view.xy_pos = [x, y]
+    return made
 
 
 def boundary_links(interface: Interface) -> list[Link]:
@@ -142,6 +176,28 @@ def edited_interface(
         displaced,
         [name for name, port in outputs.items() if port is None],
     )
+
+
+def gesture_commands(
+    repo: Repository, flow: Flow, removed: list[Link], added: list[Link]
+) -> tuple[str, list[QUndoCommand]]:
+    """The commands that carry out a canvas gesture touching a boundary node: the flow's own
+    links it changed, then the new interface (with the users of a removed output rewired).
+    No commands when it changes nothing or is refused (then with why)."""
+    edit = edited_interface(repo, flow, removed, added)
+    if edit.refused or edit.interface == flow.interface:
+        return edit.refused, []
+    own_removed, own_added = (
+        [ln for ln in links if not (is_boundary(ln.source) or is_boundary(ln.target))]
+        for links in (removed, added)
+    )
+    users = rewire_users(repo, flow.id, {}, dict.fromkeys(edit.removed_outputs))
+    displaced = [link for link in edit.displaced if link not in own_removed]
+    commands: list[QUndoCommand] = []
+    if own_removed or own_added:
+        commands.append(ChangeLinksCommand(flow, own_removed, own_added))
+    commands.append(InterfaceCommand(repo, flow, edit.interface, users, displaced))
+    return "", commands
 
 
 def without_feeds(interface: Interface, targets: list[PortRef]) -> Interface:

@@ -8,7 +8,6 @@ bridge itself changes the canvas, requests the canvas might echo are ignored.
 
 from __future__ import annotations
 
-import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -17,28 +16,28 @@ from typing import Any
 from PySide6 import QtCore
 from PySide6.QtGui import QUndoStack
 
-from ...repository import Flow, Link, NodeInstance, NodeSpec, PortRef, Repository, rewire_users
+from ...repository import Flow, Link, NodeInstance, PortRef, Repository
 from ...repository.link_types import CONVERT, link_conversion
-from ...repository.linking import link_partners
-from ...repository.merge import with_subflows
 from ..commands import (
-    AddFlowCommand,
-    AddNodesCommand,
-    AddSpecCommand,
     ChangeLinksCommand,
     InterfaceCommand,
     MoveNodesCommand,
     RemoveNodesCommand,
     RenameNodeCommand,
-    SetEndCommand,
     SetValueCommand,
-    copied_nodes,
 )
 from ..value_text import node_title
-from .boundary import boundary_links, boundary_nodes, edited_interface, is_boundary, without_feeds
+from .boundary import (
+    boundary_canvas_nodes,
+    boundary_links,
+    gesture_commands,
+    is_boundary,
+    without_feeds,
+)
 from .flow_node import END_MARK, SUBFLOW_MARK, FlowNode
 from .graph import CanvasGraph
 from .ngqt import PIPE_DASHED
+from .node_edits import NodeEdits
 from .run_view import RunView
 
 _FLOW_EVENTS = (
@@ -51,12 +50,9 @@ _FLOW_EVENTS = (
     "link_removed",
 )
 _SPEC_EVENTS = ("spec_changed", "spec_added", "spec_removed")
-PASTE_OFFSET = 40.0
-SUBFLOW_KEY = "subflow:"  # a Library or search entry "subflow:FLOW_ID" adds a subflow node
-BOUNDARY_GAP = 120.0  # between the boundary nodes and the flow's own nodes
 
 
-class FlowBridge(QtCore.QObject):
+class FlowBridge(NodeEdits, QtCore.QObject):
     """Keeps ``canvas`` showing ``flow``; pushes the canvas's edits onto ``undo_stack``."""
 
     message = QtCore.Signal(str)  # an edit was refused, and why
@@ -128,27 +124,7 @@ class FlowBridge(QtCore.QObject):
         bounds = QtCore.QRectF()
         for canvas_node in self.canvas.flow_nodes():
             bounds = bounds.united(canvas_node.view.sceneBoundingRect())
-        made = []
-        for spec, node in boundary_nodes(self.flow.interface):
-            canvas_node = FlowNode.create(spec, node, [port.name for port in spec.inputs])
-            canvas_node.item.setFlag(canvas_node.item.GraphicsItemFlag.ItemIsSelectable, False)
-            canvas_node.item.setToolTip(
-                "Wire a port to edit the interface; + adds one. Double-click to rename, "
-                "type or remove ports"
-            )
-            made.append(canvas_node)
-        self.canvas.add_flow_nodes(made)
-        inputs, outputs = made
-        middle = bounds.center().y() if not bounds.isNull() else 0.0
-        left = bounds.left() if not bounds.isNull() else 0.0
-        right = bounds.right() if not bounds.isNull() else 300.0
-        for canvas_node, x in (
-            (inputs, left - BOUNDARY_GAP - inputs.view.boundingRect().width()),
-            (outputs, right + BOUNDARY_GAP),
-        ):
-            y = middle - canvas_node.view.boundingRect().height() / 2
-            canvas_node.model.pos = [x, y]
-            canvas_node.view.xy_pos = [x, y]
+        self.canvas.add_flow_nodes(boundary_canvas_nodes(self.flow.interface, bounds))
         for link in boundary_links(self.flow.interface):
             self._draw_link(link)
         self.canvas.nodes_changed(geometry=True)
@@ -285,25 +261,15 @@ class FlowBridge(QtCore.QObject):
 
     def _interface_gesture(self, removed: list[Link], added: list[Link]) -> None:
         """Wiring to or from "Inputs" or "Outputs": the interface changes (``boundary``)."""
-        edit = edited_interface(self.repo, self.flow, removed, added)
-        if edit.refused or edit.interface == self.flow.interface:
-            if edit.refused:
-                self.message.emit(f"Not connected: {edit.refused}")
+        refused, commands = gesture_commands(self.repo, self.flow, removed, added)
+        if not commands:
+            if refused:
+                self.message.emit(f"Not connected: {refused}")
             self.rebuild()  # the canvas drew the gesture: put it back
             return
-        own_removed, own_added = (
-            [ln for ln in links if not (is_boundary(ln.source) or is_boundary(ln.target))]
-            for links in (removed, added)
-        )
-        gone = {name: None for name in edit.removed_outputs}
-        users = rewire_users(self.repo, self.flow.id, {}, gone)
-        displaced = [link for link in edit.displaced if link not in own_removed]
         self.undo_stack.beginMacro(f"Edit the interface of {self.flow.name}")
-        if own_removed or own_added:
-            self.undo_stack.push(ChangeLinksCommand(self.flow, own_removed, own_added))
-        self.undo_stack.push(
-            InterfaceCommand(self.repo, self.flow, edit.interface, users, displaced)
-        )
+        for command in commands:
+            self.undo_stack.push(command)
         self.undo_stack.endMacro()
 
     def _port_types(self, link: Link) -> tuple[str, str] | None:
@@ -369,151 +335,3 @@ class FlowBridge(QtCore.QObject):
         current = self.flow.nodes[node_id].values.get(port)
         if value != current:
             self.undo_stack.push(SetValueCommand(self.flow, node_id, port, value))
-
-    def new_node_id(self, spec_id: str) -> str:
-        stem = spec_id.rsplit(".", 1)[-1] or "node"
-        for number in itertools.count(1):
-            candidate = f"{stem}_{number}"
-            if candidate not in self.flow.nodes:
-                return candidate
-        raise AssertionError("unreachable")
-
-    def create_node(self, spec_id: str, x: float = 0.0, y: float = 0.0) -> str | None:
-        """Add a node built from ``spec_id`` (or using flow ID, for ``subflow:ID``) at scene
-        position (x, y); returns its id."""
-        if self._syncing:
-            return None
-        if spec_id in self.repo.specs:
-            node = NodeInstance(id=self.new_node_id(spec_id), spec_id=spec_id, x=x, y=y)
-        elif spec_id.startswith(SUBFLOW_KEY):
-            node = self._subflow_node(spec_id.removeprefix(SUBFLOW_KEY), x, y)
-            if node is None:
-                return None
-        else:
-            return None
-        self.undo_stack.push(AddNodesCommand(self.flow, [node]))
-        return node.id
-
-    def _subflow_node(self, flow_id: str, x: float, y: float) -> NodeInstance | None:
-        """A node using flow ``flow_id``, unless that would make the flow use itself."""
-        used = self.repo.flows.get(flow_id)
-        if used is None or used.interface is None:
-            self.message.emit(f"Flow {flow_id!r} has no interface: it cannot be used as a node")
-            return None
-        if self.flow.id in with_subflows(self.repo, [flow_id]):
-            self.message.emit(
-                f"Not added: {used.name} uses {self.flow.name}, which cannot use itself"
-            )
-            return None
-        return NodeInstance(id=self.new_node_id(flow_id), spec_id="", x=x, y=y, subflow=flow_id)
-
-    def link_candidates(self, node_id: str, port: str, is_output: bool) -> dict[str, str]:
-        """The specs a link dragged from ``node_id``'s ``port`` could go to, each with the
-        port of a new node it would join."""
-        node = self.flow.nodes.get(node_id)
-        spec = self.repo.node_spec(node) if node is not None else None
-        own = (spec.output(port) if is_output else spec.input(port)) if spec else None
-        return {} if own is None else link_partners(self.repo.specs.values(), own, is_output)
-
-    def add_linked_node(
-        self, spec_id: str, x: float, y: float, node_id: str, port: str, is_output: bool
-    ) -> str | None:
-        """Add a node of ``spec_id`` at (x, y) linked to ``node_id``'s ``port``, in one step."""
-        other_port = self.link_candidates(node_id, port, is_output).get(spec_id)
-        if other_port is None:
-            return None
-        node = NodeInstance(id=self.new_node_id(spec_id), spec_id=spec_id, x=x, y=y)
-        link = (
-            Link(node_id, port, node.id, other_port)
-            if is_output
-            else Link(node.id, other_port, node_id, port)
-        )
-        self.undo_stack.push(AddNodesCommand(self.flow, [node], [link], text="Add linked node"))
-        return node.id
-
-    def delete_link(self, link: Link) -> None:
-        if link in self.flow.links:
-            self.undo_stack.push(ChangeLinksCommand(self.flow, [link], []))
-
-    def rename_node(self, node_id: str, name: str) -> None:
-        self._rename_requested(node_id, name)
-
-    def delete_nodes(self, node_ids: list[str]) -> None:
-        node_ids = [node_id for node_id in node_ids if node_id in self.flow.nodes]
-        if node_ids:
-            self.undo_stack.push(RemoveNodesCommand(self.flow, node_ids))
-
-    def set_end(self, node_ids: list[str], is_end: bool = True) -> None:
-        if node_ids:
-            self.undo_stack.push(SetEndCommand(self.flow, node_ids, is_end))
-
-    def copy_nodes(self, node_ids: list[str]) -> tuple[list[NodeInstance], list[Link]]:
-        return copied_nodes(self.flow, node_ids)
-
-    def paste_nodes(
-        self,
-        nodes: list[NodeInstance],
-        links: list[Link],
-        specs: list[NodeSpec] = (),
-        at: tuple[float, float] | None = None,
-        text: str = "Paste",
-        flows: list[Flow] = (),
-    ) -> list[str]:
-        """Add copies of ``nodes`` (fresh ids) with the links among them, their top-left
-        corner at scene point ``at`` (default: shifted a little from where they were).
-
-        ``specs`` and ``flows`` (copied along, e.g. from another file, the latter the flows
-        subflow nodes use) are added when the repository lacks them; a node whose spec or
-        flow is known nowhere is left out, with a message.
-        """
-        missing = [spec for spec in specs if spec.id not in self.repo.specs]
-        flows = [flow for flow in flows if flow.id not in self.repo.flows]
-        known = {spec.id for spec in specs} | set(self.repo.specs)
-        known_flows = {flow.id for flow in flows} | set(self.repo.flows)
-
-        def pastes(node: NodeInstance) -> bool:
-            return node.subflow in known_flows if node.subflow else node.spec_id in known
-
-        unknown = sorted({node.subflow or node.spec_id for node in nodes if not pastes(node)})
-        nodes = [node for node in nodes if pastes(node)]
-        if unknown:
-            self.message.emit(f"Not pasted: no nodespec or flow {', '.join(unknown)} here")
-        if not nodes:
-            return []
-        if at is None:
-            dx = dy = PASTE_OFFSET
-        else:
-            dx, dy = at[0] - min(n.x for n in nodes), at[1] - min(n.y for n in nodes)
-        renamed: dict[str, str] = {}
-        fresh: list[NodeInstance] = []
-        for node in nodes:
-            new_id = self.new_node_id(node.subflow or node.spec_id)
-            while new_id in renamed.values():
-                new_id += "_"
-            renamed[node.id] = new_id
-            fresh.append(
-                NodeInstance(
-                    id=new_id,
-                    spec_id=node.spec_id,
-                    name=node.name,
-                    values=dict(node.values),
-                    x=node.x + dx,
-                    y=node.y + dy,
-                    subflow=node.subflow,
-                )
-            )
-        new_links = [
-            Link(renamed[link.source], link.source_port, renamed[link.target], link.target_port)
-            for link in links
-            if link.source in renamed and link.target in renamed
-        ]
-        self.undo_stack.beginMacro(text)
-        for spec in missing:
-            self.undo_stack.push(AddSpecCommand(self.repo, spec.copy()))
-        for flow in flows:
-            self.undo_stack.push(AddFlowCommand(self.repo, flow, f"Add flow {flow.id}"))
-        self.undo_stack.push(AddNodesCommand(self.flow, fresh, new_links, text=text))
-        self.undo_stack.endMacro()
-        if missing:
-            self.message.emit(f"Pasted with nodespecs {', '.join(s.id for s in missing)}")
-        return list(renamed.values())

@@ -18,7 +18,9 @@ its key now), ``stale`` (the nodes whose result is stale), ``cancelled`` (nodes 
 before they had a result), ``_run_keys`` (the keys of the run in progress: the nodes' keys
 when it started), ``_last`` (node id → the last event shown on it, drawn again when the
 canvas rebuilds a node), ``_drawn`` (nodes showing something of a run), ``_pending`` (node id
-→ (clear first, the event to show or ``None``): what is still to be drawn).
+→ (clear first, the event to show or ``None``): what is still to be drawn) and ``_inside``
+(subflow node id → [inner nodes done, inner nodes planned, their seconds]: a subflow node
+counts its inner nodes, ``u1/m`` and deeper, as they end).
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ from .graph import CanvasGraph
 _KEY_EVENTS = ("value_changed", "link_added", "link_removed", "node_added", "node_removed")
 _SPEC_EVENTS = ("spec_changed", "spec_added", "spec_removed")
 _RESULTS = {NodeFinished, NodeCached, NodeFailed, NodeSkipped}  # what a result can be stale
+_ENDS = {*_RESULTS, NodeCancelled}
 DRAW_BUDGET = 0.008  # seconds of drawing per frame, once MIN_DRAWS nodes are drawn
 MIN_DRAWS = 50
 DRAW_FRAME_MS = 33
@@ -74,6 +77,7 @@ class RunView(QtCore.QObject):
         self._last: dict[str, RunEvent] = {}
         self._drawn: set[str] = set()
         self._pending: dict[str, tuple[bool, RunEvent | None]] = {}
+        self._inside: dict[str, list] = {}
         self._draw_timer = QtCore.QTimer(self, singleShot=True, interval=DRAW_FRAME_MS)
         self._draw_timer.timeout.connect(self._draw_pending)
         self._refresh_due = False
@@ -107,6 +111,11 @@ class RunView(QtCore.QObject):
             self.refresh()
         keys = self.current_keys
         self._run_keys = {node_id: keys.get(node_id) for node_id in node_ids}
+        self._inside = {}
+        for node_id in self._run_keys:
+            outer, inner = node_id.partition("/")[::2]
+            if inner and outer in self.flow.nodes:
+                self._inside.setdefault(outer, [0, 0, 0.0])[1] += 1
         stale_changed = False
         for node_id in self._run_keys:
             self._last.pop(node_id, None)
@@ -129,8 +138,9 @@ class RunView(QtCore.QObject):
         ended = False
         for event in events:
             node_id = event.node
-            if node_id not in nodes:  # the run's own end, or a node deleted since it started
-                ended |= type(event) is RunFinished
+            if node_id not in nodes:  # the run's own end, an inner node of a subflow node, or a
+                ended |= type(event) is RunFinished  # node deleted since the run started
+                self._count_inside(node_id, event)
                 continue
             kind = type(event)
             if kind in _RESULTS:
@@ -151,6 +161,17 @@ class RunView(QtCore.QObject):
         if ended or not self._draw_timer.isActive():  # the first batch of a frame, and the
             self._draw_pending()  # run's last, are drawn at once; others at the next frame
             self._draw_timer.start()
+
+    def _count_inside(self, node_id: str, event: RunEvent) -> None:
+        """An inner node's event: its subflow node counts it when it ended."""
+        outer = node_id.partition("/")[0]
+        counts = self._inside.get(outer)
+        if counts is None or type(event) not in _ENDS:
+            return
+        counts[0] += 1
+        counts[2] += getattr(event, "elapsed", 0.0) or 0.0
+        entry = self._pending.get(outer)
+        self._pending[outer] = (entry[0], entry[1]) if entry else (False, None)
 
     def redraw(self) -> None:
         """Draw the last event of every node again (the canvas rebuilt its nodes)."""
@@ -201,10 +222,14 @@ class RunView(QtCore.QObject):
         )
         if clear and not covers:
             node.clear_run_state()
-        if event is None:
-            self._drawn.discard(node_id)
-        else:
+        if event is not None:
             self._draw(node, event)
+            self._drawn.add(node_id)
+        elif node_id not in self._inside:
+            self._drawn.discard(node_id)
+        counts = self._inside.get(node_id)
+        if counts is not None and counts[0] and type(event) not in _ENDS:
+            node.set_status("running", detail=f"{counts[0]} of {counts[1]} inside")
             self._drawn.add(node_id)
         node.set_stale(node_id in self.stale)
 
@@ -220,7 +245,11 @@ class RunView(QtCore.QObject):
                 node.set_preview(next(iter(outputs)), event.value)
         elif isinstance(event, NodeFinished | NodeCached):
             status = "success" if isinstance(event, NodeFinished) else "cached"
-            node.set_status(status, getattr(event, "elapsed", None))
+            counts = self._inside.get(event.node)
+            if counts is not None:  # a subflow node: what its inner nodes took
+                node.set_status(status, counts[2], f"{counts[1]} inside")
+            else:
+                node.set_status(status, getattr(event, "elapsed", None))
             for port, value in event.outputs.items():
                 node.set_preview(port, value)
         elif isinstance(event, NodeFailed):

@@ -11,8 +11,8 @@ from __future__ import annotations
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...repository import Repository
-from .bridge import SUBFLOW_KEY
 from .flow_node import SUBFLOW_MARK
+from .node_edits import SUBFLOW_KEY
 
 Key = QtCore.Qt.Key
 SPEC_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1

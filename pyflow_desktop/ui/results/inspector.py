@@ -6,7 +6,8 @@ undo command) and the table redraws from the flow's model events. Run state come
 ``apply_events``: the panel remembers the latest state of every node of the run, so selecting
 another node afterwards shows its results too. Events are only filed as they come (a run of
 thousands of nodes sends thousands a second); a node's state is worked out from them when it
-is shown. Double-clicking an output emits ``open_viewer(node_id, port)``.
+is shown. Double-clicking an output emits ``open_viewer(node_id, port)``. A subflow node also lists its inner nodes (``inner``: their
+ids in a run, ``u1/m``), each with its status and time.
 
 State: ``flow``, ``node_id``, ``spec`` (what is shown), ``run_flow_id`` (the flow of the
 run in progress or last run), ``runs`` (flow id → node id → ``NodeState``: the latest state of
@@ -105,6 +106,7 @@ class InspectorPanel(QtWidgets.QWidget):
         self.flow: Flow | None = None
         self.node_id: str | None = None
         self.spec: NodeSpec | None = None
+        self.inner: list[str] = []
         self.runs: dict[str, dict[str, NodeState]] = {}
         self._unread: dict[str, dict[str, list[RunEvent]]] = {}
         self.run_flow_id: str | None = None
@@ -125,6 +127,8 @@ class InspectorPanel(QtWidgets.QWidget):
         self.outputs.itemDoubleClicked.connect(self._output_double_clicked)
         self.outputs.currentCellChanged.connect(lambda row, *_: self._show_full_value(row))
         self.outputs.setToolTip("Double-click an output to open a viewer")
+        self.inside = self._table(["Inside", "Status", "Time"])
+        self.inside.setToolTip("The inner nodes of this subflow node, in the last run")
         mono = QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont)
         self.value_text, self.error_text, self.stdout_text, self.stderr_text = (
             QtWidgets.QPlainTextEdit(readOnly=True, font=mono) for _ in range(4)
@@ -139,7 +143,7 @@ class InspectorPanel(QtWidgets.QWidget):
             self.details.addTab(widget, name)
         self.details.setMinimumHeight(MIN_DETAILS_HEIGHT)
         splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
-        for widget in (self.inputs, self.outputs, self.details):
+        for widget in (self.inputs, self.outputs, self.inside, self.details):
             splitter.addWidget(widget)
         splitter.setChildrenCollapsible(False)
         splitter.setSizes([150, 150, 300])
@@ -164,11 +168,20 @@ class InspectorPanel(QtWidgets.QWidget):
 
     # -- what is shown ------------------------------------------------------------------------
 
-    def show_node(self, flow: Flow | None, node_id: str | None, spec: NodeSpec | None) -> None:
-        """Show ``node_id`` of ``flow`` built from ``spec`` (``None``: show nothing)."""
+    def show_node(
+        self,
+        flow: Flow | None,
+        node_id: str | None,
+        spec: NodeSpec | None,
+        inner: list[str] = (),
+    ) -> None:
+        """Show ``node_id`` of ``flow`` built from ``spec`` (``None``: show nothing); a
+        subflow node's ``inner`` nodes too."""
         self._watch(False)
         known = flow is not None and node_id in flow.nodes
         self.flow, self.node_id, self.spec = (flow, node_id, spec) if known else (None, None, None)
+        self.inner = list(inner) if known else []
+        self.inside.setVisible(bool(self.inner))
         self._watch(True)
         self.refresh()
 
@@ -202,11 +215,12 @@ class InspectorPanel(QtWidgets.QWidget):
         if node is None:
             self.title.setText("<i>Select a node to inspect it</i>")
         else:
-            spec = (
-                f"{self.spec.title} ({self.spec.id})"
-                if self.spec
-                else f"unknown spec {node.spec_id}"
-            )
+            if node.subflow is not None:
+                spec = f"subflow {self.spec.title if self.spec else 'missing'} ({node.subflow})"
+            elif self.spec is not None:
+                spec = f"{self.spec.title} ({self.spec.id})"
+            else:
+                spec = f"unknown spec {node.spec_id}"
             name = node.title(self.spec.title if self.spec else "")
             self.title.setText(f"<b>{html.escape(name)}</b> — {html.escape(spec)}")
             self.title.setToolTip(node.id)
@@ -280,7 +294,7 @@ class InspectorPanel(QtWidgets.QWidget):
             if event.node:
                 unread.setdefault(event.node, []).append(event)
         shown = self.flow is not None and self.flow.id == self.run_flow_id
-        if shown and self.node_id in unread:
+        if shown and (self.node_id in unread or any(inner in unread for inner in self.inner)):
             self._fill_state()
 
     def node_state(self) -> NodeState:
@@ -328,6 +342,7 @@ class InspectorPanel(QtWidgets.QWidget):
                 item.setFlags(_EDITABLE)
                 self.outputs.setItem(row, column, item)
         self._show_full_value(max(self.outputs.currentRow(), 0))
+        self._fill_inside()
         error = f"{state.error}\n\n{state.traceback}".strip() if state.error else ""
         self.error_text.setPlainText(error)
         self.stdout_text.setPlainText(state.stdout)
@@ -342,6 +357,20 @@ class InspectorPanel(QtWidgets.QWidget):
             self._tab_for = (self.node_id, state.status)
             failed = state.status in ("fail", "skip")
             self.details.setCurrentWidget(self.error_text if failed else self.value_text)
+
+    def _fill_inside(self) -> None:
+        if not self.inner:
+            return
+        self.inside.setRowCount(len(self.inner))
+        for row, inner_id in enumerate(self.inner):
+            state = self.state_of(self.flow.id, inner_id)
+            took = f"{state.elapsed * 1000:.1f} ms" if state.elapsed is not None else ""
+            for column, text in enumerate((inner_id, state.status, took)):
+                item = QtWidgets.QTableWidgetItem(text)
+                item.setFlags(_EDITABLE)
+                if column == 1:
+                    item.setForeground(QtGui.QColor(STATUS_COLOURS.get(state.status, "#888888")))
+                self.inside.setItem(row, column, item)
 
     def _show_full_value(self, row: int) -> None:
         outputs = self.node_outputs()

@@ -12,8 +12,8 @@ from __future__ import annotations
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...repository import Repository
-from ..canvas.bridge import SUBFLOW_KEY
 from ..canvas.graph import SPEC_MIME
+from ..canvas.node_edits import SUBFLOW_KEY
 
 SPEC_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1
 SEARCH_ROLE = QtCore.Qt.ItemDataRole.UserRole + 2
