@@ -26,11 +26,13 @@ def node_result(
     status: str,
     error: str | None,
 ) -> dict[str, Any]:
-    ports = () if is_pass_through(planned.node) else planned.inputs
-    outputs = outputs or {}
+    node = planned.node
+    ports = () if is_pass_through(node) else planned.inputs
+    if outputs is None:
+        outputs = {}
     return {
-        "id": planned.node.id,
-        "name": planned.node.name,
+        "id": node.id,
+        "name": node.name,
         "inputs": [{"name": p.name, "type": p.type, "value": v} for p, v in zip(ports, args)],
         "outputs": [
             {"name": p.name, "type": p.type, "value": outputs.get(p.name)}
