@@ -146,7 +146,10 @@ class FlowPipe(PipeItem):
         size = min(length / 100, 1.0)
         arrow = None
         if size >= 0.3:
-            turn = math.atan2(y1 - y0, x1 - x0 + tangent) - math.pi / 2
+            along = (y1 - y0, x1 - x0 + tangent)
+            if along == (0.0, 0.0):  # level and short: the curve only pauses at its middle,
+                along = (0.0, x1 - x0)  # on its way to the output
+            turn = math.atan2(*along) - math.pi / 2
             cos, sin = math.cos(turn) * size, math.sin(turn) * size
             mx, my = (x0 + x1) / 2, (y0 + y1) / 2
             arrow = QtGui.QPolygonF(
