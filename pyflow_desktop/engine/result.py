@@ -27,17 +27,20 @@ def node_result(
     error: str | None,
 ) -> dict[str, Any]:
     node = planned.node
-    ports = () if is_pass_through(node) else planned.inputs
-    if outputs is None:
-        outputs = {}
+    # Loops rather than comprehensions: on 3.11 each comprehension is a call of its own.
+    inputs = []
+    if not is_pass_through(node):
+        for port, value in zip(planned.inputs, args):
+            inputs.append({"name": port.name, "type": port.type, "value": value})
+    rows = []
+    outputs = outputs or {}
+    for port in planned.spec.outputs:
+        rows.append({"name": port.name, "type": port.type, "value": outputs.get(port.name)})
     return {
         "id": node.id,
         "name": node.name,
-        "inputs": [{"name": p.name, "type": p.type, "value": v} for p, v in zip(ports, args)],
-        "outputs": [
-            {"name": p.name, "type": p.type, "value": outputs.get(p.name)}
-            for p in planned.spec.outputs
-        ],
+        "inputs": inputs,
+        "outputs": rows,
         "status": status,
         "error": error,
     }
