@@ -60,7 +60,8 @@ class Capture:
         self.stderr: BoundedBuffer | None = None
 
     def __enter__(self) -> Capture:
-        _ensure_router()
+        if type(sys.stdout) is not _ThreadRouter or type(sys.stderr) is not _ThreadRouter:
+            _install_router()
         self._outer = getattr(_local, "capture", None)
         _local.capture = self
         return self
@@ -76,10 +77,10 @@ class Capture:
             setattr(self, name, buffer)
         return buffer
 
-    def text(self, name: str) -> str:
-        """What was written to ``name`` (``"stdout"`` or ``"stderr"``)."""
-        buffer = getattr(self, name)
-        return "" if buffer is None else buffer.getvalue()
+    def texts(self) -> tuple[str, str]:
+        """What was written to stdout and to stderr."""
+        out, err = self.stdout, self.stderr
+        return "" if out is None else out.getvalue(), "" if err is None else err.getvalue()
 
 
 class _ThreadRouter(io.TextIOBase):
@@ -123,9 +124,7 @@ class _ThreadRouter(io.TextIOBase):
         return getattr(self._fallback, name)
 
 
-def _ensure_router() -> None:
-    if type(sys.stdout) is _ThreadRouter and type(sys.stderr) is _ThreadRouter:
-        return
+def _install_router() -> None:
     with _lock:
         if type(sys.stdout) is not _ThreadRouter:
             sys.stdout = _ThreadRouter("stdout", sys.stdout)

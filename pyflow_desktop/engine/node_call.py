@@ -8,7 +8,6 @@ a generator streams each yielded value through ``on_partial`` and its last value
 
 from __future__ import annotations
 
-import inspect
 import linecache
 import threading
 import time
@@ -16,6 +15,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from types import GeneratorType
 from typing import Any
 
 from ..repository.nodespec import FUNC_NAME, compile_source, syntax_message
@@ -101,7 +101,7 @@ def execute_node(
         try:
             func = compile_func(task.func_source, _filename(task))
             result = func(*task.args)
-            if inspect.isgenerator(result):
+            if isinstance(result, GeneratorType):
                 result = _drain(result, on_partial, cancelled)
             outputs = map_outputs(result, task.output_names)
         except BaseException as exc:  # a node may raise anything, SystemExit included
@@ -111,16 +111,7 @@ def execute_node(
             trace = user_traceback(exc, _filename(task))
             line = _node_line(exc, task)
     elapsed = time.perf_counter() - start
-    return NodeOutcome(
-        task.node_id,
-        outputs,
-        error,
-        trace,
-        capture.text("stdout"),
-        capture.text("stderr"),
-        elapsed,
-        line,
-    )
+    return NodeOutcome(task.node_id, outputs, error, trace, *capture.texts(), elapsed, line)
 
 
 class Cancelled(Exception):

@@ -8,7 +8,7 @@ its upstream and downstream nodes, and where each input comes from.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple, NoReturn
 
@@ -39,8 +39,8 @@ class PlannedNode(NamedTuple):
 
     node: NodeInstance
     spec: NodeSpec
-    upstream: tuple[str, ...]
-    downstream: tuple[str, ...]
+    upstream: Sequence[str]  # each once, in link order; the plan's own (nothing else holds it)
+    downstream: Sequence[str]
     inputs: tuple[Port, ...]  # in call order
     output_names: tuple[str, ...]
     values: dict[str, Any]  # manual values, copied
@@ -68,10 +68,10 @@ def plan_run(repo: Repository, flow: Flow | str, targets: Targets = None) -> Pla
     """
     if isinstance(flow, str):
         flow = repo.flow(flow)
-    needs: dict[str, list[str]] = {}
+    flat = None
     if any(node.subflow is not None for node in flow.nodes.values()):
         flat = flatten_subflows(repo, flow)  # raises the first problem of a flow it uses
-        flow, needs = flat.flow, flat.needs
+        flow = flat.flow
         shapes = _shapes(repo, flow, flat.specs)
     else:
         shapes = _shapes(repo, flow)
@@ -79,46 +79,52 @@ def plan_run(repo: Repository, flow: Flow | str, targets: Targets = None) -> Pla
     upstream: dict[str, list[str]] = {node_id: [] for node_id in nodes}
     downstream: dict[str, list[str]] = {node_id: [] for node_id in nodes}
     into: dict[str, dict[str, Link]] = {node_id: {} for node_id in nodes}
-    position = {node_id: index for index, node_id in enumerate(nodes)}
+    position = dict(zip(nodes, range(len(nodes))))
     forward = True  # every link goes from a node to one later in the file
     for link in flow.links:
-        source, target = nodes.get(link.source), nodes.get(link.target)
+        source, target = link.source, link.target
+        source_shape, target_shape = shapes.get(source), shapes.get(target)
         if (
-            source is None
-            or target is None
-            or link.source_port not in shapes[link.source].output_names
-            or link.target_port not in shapes[link.target].input_names
+            source_shape is None
+            or target_shape is None
+            or link.source_port not in source_shape.output_names
+            or link.target_port not in target_shape.input_names
         ):
             _raise_first_problem(repo, flow)
-        upstream[link.target].append(link.source)
-        downstream[link.source].append(link.target)
-        into[link.target][link.target_port] = link
-        forward = forward and position[link.source] < position[link.target]
+        upstream[target].append(source)
+        downstream[source].append(target)
+        into[target][link.target_port] = link
+        if forward and position[source] > position[target]:
+            forward = False
     # File order is the plan order when every link goes forward (ties go to the node first
     # in the file, and there can be no cycle); otherwise Kahn's algorithm decides.
     order = list(nodes) if forward else _topological(repo, flow, upstream, downstream, position)
-    if needs:  # needing a node that took a subflow's output needs the whole subflow node
-        wanted = _select(flow, targets, {n: ids + needs.get(n, []) for n, ids in upstream.items()})
-    else:
-        wanted = _select(flow, targets, upstream)
+    # Needing a node that took a subflow's output needs the whole subflow node.
+    wanted = _select(flow, targets, upstream if flat is None else flat.with_needs(upstream))
     everything = len(wanted) == len(nodes)
     if not everything:
         order = [node_id for node_id in order if node_id in wanted]
+    make = PlannedNode._make  # a NamedTuple's own constructor costs twice as much
     planned: dict[str, PlannedNode] = {}
-    for node_id in order:
-        node = nodes[node_id]
-        shape = shapes[node_id]
-        after = downstream[node_id]
-        planned[node_id] = PlannedNode(
-            node,
-            shape.spec,
-            tuple(upstream[node_id]) if len(upstream[node_id]) < 2 else _unique(upstream[node_id]),
-            tuple(after) if everything and len(after) < 2 else _unique(after, wanted),
-            shape.inputs,
-            shape.output_names,
-            dict(node.values) if node.values else {},
-            into[node_id],
-        )
+    # Every dict here is in file order: walking them side by side spares a look-up in each.
+    for (node_id, node), shape, before, after, links in zip(
+        nodes.items(), shapes.values(), upstream.values(), downstream.values(), into.values()
+    ):
+        if everything or node_id in wanted:
+            planned[node_id] = make(
+                (
+                    node,
+                    shape.spec,
+                    before if len(before) < 2 else _unique(before),
+                    after if everything and len(after) < 2 else _unique(after, wanted),
+                    shape.inputs,
+                    shape.output_names,
+                    dict(node.values) if node.values else {},
+                    links,
+                )
+            )
+    if not forward:  # in plan order, as callers list them
+        planned = {node_id: planned[node_id] for node_id in order}
     return Plan(flow=flow, order=tuple(order), nodes=planned)
 
 
@@ -138,22 +144,28 @@ def _shapes(
     spec) is a flattened flow's, checked already; else each node's spec is the repository's,
     and the flow's first problem is raised when a spec is missing or a node sets a value for
     an input its spec lacks."""
-    by_spec: dict[int, _Shape] = {}
-    shapes: dict[str, _Shape] = {}
-    for node_id, node in flow.nodes.items():
-        spec = repo.specs.get(node.spec_id) if specs is None else specs[node_id]
+    nodes = flow.nodes
+    if specs is not None:
+        by_object = {id(spec): spec for spec in specs.values()}
+        shape_of = {key: _shape(spec) for key, spec in by_object.items()}
+        return {node_id: shape_of[id(specs[node_id])] for node_id in nodes}
+    by_id: dict[str, _Shape] = {}
+    for spec_id in {node.spec_id for node in nodes.values()}:
+        spec = repo.specs.get(spec_id)
         if spec is None:
             _raise_first_problem(repo, flow)
-        shape = by_spec.get(id(spec))
-        if shape is None:
-            inputs = tuple(spec.ordered_inputs())
-            names = tuple(port.name for port in spec.outputs)
-            shape = _Shape(spec, inputs, frozenset(p.name for p in inputs), names)
-            by_spec[id(spec)] = shape
-        if specs is None and node.values and not shape.input_names.issuperset(node.values):
+        by_id[spec_id] = _shape(spec)
+    shapes = {node_id: by_id[node.spec_id] for node_id, node in nodes.items()}
+    for node_id, node in nodes.items():
+        if node.values and not shapes[node_id].input_names.issuperset(node.values):
             _raise_first_problem(repo, flow)
-        shapes[node_id] = shape
     return shapes
+
+
+def _shape(spec: NodeSpec) -> _Shape:
+    inputs = tuple(spec.ordered_inputs())
+    names = tuple(port.name for port in spec.outputs)
+    return _Shape(spec, inputs, frozenset(port.name for port in inputs), names)
 
 
 def _raise_first_problem(repo: Repository, flow: Flow) -> NoReturn:

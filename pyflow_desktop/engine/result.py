@@ -26,16 +26,21 @@ def node_result(
     status: str,
     error: str | None,
 ) -> dict[str, Any]:
-    ports = () if is_pass_through(planned.node) else planned.inputs
+    node = planned.node
+    # Loops rather than comprehensions: on 3.11 each comprehension is a call of its own.
+    inputs = []
+    if not is_pass_through(node):
+        for port, value in zip(planned.inputs, args):
+            inputs.append({"name": port.name, "type": port.type, "value": value})
+    rows = []
     outputs = outputs or {}
+    for port in planned.spec.outputs:
+        rows.append({"name": port.name, "type": port.type, "value": outputs.get(port.name)})
     return {
-        "id": planned.node.id,
-        "name": planned.node.name,
-        "inputs": [{"name": p.name, "type": p.type, "value": v} for p, v in zip(ports, args)],
-        "outputs": [
-            {"name": p.name, "type": p.type, "value": outputs.get(p.name)}
-            for p in planned.spec.outputs
-        ],
+        "id": node.id,
+        "name": node.name,
+        "inputs": inputs,
+        "outputs": rows,
         "status": status,
         "error": error,
     }

@@ -145,7 +145,8 @@ class Scheduler:
             ],
             elapsed=time.perf_counter() - start,
         )
-        self._emit(RunFinished, "", counts=result.counts(), elapsed=result.elapsed, ok=result.ok)
+        if self.sink is not None:  # counting every node's status is work for a listener only
+            self.sink(RunFinished("", counts=result.counts(), elapsed=result.elapsed, ok=result.ok))
         if interrupted:
             raise KeyboardInterrupt
         return result
@@ -249,11 +250,12 @@ class Scheduler:
     def _run_inline(self, task: NodeTask) -> None:
         """Run a node known to be quick on this thread, as its executor would have."""
         node_id = task.node_id
+        sink = self.sink
 
         def partial(value: Any, index: int) -> None:
-            self._emit(NodeOutput, node_id, value=value, index=index)
+            sink(NodeOutput(node_id, value=value, index=index))
 
-        outcome = execute_node(task, partial, self.cancelled)
+        outcome = execute_node(task, None if sink is None else partial, self.cancelled)
         self.cost[task.func_source] = outcome.elapsed
         if self.timeout is not None and outcome.elapsed >= self.timeout:
             outcome = NodeOutcome(

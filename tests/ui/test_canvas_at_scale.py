@@ -16,7 +16,7 @@ from pyflow_desktop.repository import (
     load_repository,
     save_repository,
 )
-from pyflow_desktop.ui.canvas.flow_node import STATUS_COLORS
+from pyflow_desktop.ui.canvas.flow_node import BASE_COLOR, STATUS_COLORS
 from pyflow_desktop.ui.canvas.ngqt import PIPE_DASHED, PIPE_SOLID
 from pyflow_desktop.ui.canvas.overview import LOD_SCALE
 from pyflow_desktop.ui.canvas.pipes import FlowPipe
@@ -216,8 +216,15 @@ def test_the_minimap_toggles_in_view_follows_the_view_and_moves_it(qtbot, repo, 
     assert toggle.isCheckable() and not toggle.isChecked() and not minimap.isVisible()
     toggle.trigger()
     assert minimap.isVisible() and settings().value("view/minimap") == "true"
-    viewport = canvas.viewer().viewport().geometry()
-    assert viewport.contains(minimap.geometry())  # in a corner of the canvas
+
+    def in_the_corner() -> bool:
+        viewport = canvas.viewer().viewport().geometry()
+        corner = viewport.bottomRight() - minimap.geometry().bottomRight()
+        return viewport.contains(minimap.geometry()) and corner.x() == corner.y() < 20
+
+    assert in_the_corner()
+    win.resize(1500, 950)  # it stays in the corner of a canvas that grows
+    qtbot.waitUntil(lambda: canvas.viewer().viewport().width() > 1000 and in_the_corner())
     frame = minimap.frame_rect()
     assert QtCore.QRectF(minimap.rect()).contains(frame.center())
 
@@ -293,3 +300,41 @@ def test_a_dragged_node_takes_its_links_along_and_its_links_light_up(qtbot, repo
     assert pipe.path().currentPosition() == out_port.centre()
     canvas.clear_selection()
     qtbot.waitUntil(lambda: pipe.pen().color() == QtGui.QColor(175, 95, 30))
+
+
+def test_a_pipe_arrow_points_to_the_input_it_feeds(qtbot, repo):
+    grid_flow(repo, 3)  # n0 → n1 → n2 side by side, a short level gap between them
+    win = fresh_window(qtbot, repo)
+    canvas = open_by_library(win, "big")
+    qtbot.wait(10)  # the first frame-all
+    (pipe,) = canvas.flow_node("n1").view.inputs[0].connected_pipes
+    x0, y0, x1, y1 = pipe.ends  # from the input back to the output
+    assert x0 > x1 and y0 == y1
+    middle = QtCore.QPointF((x0 + x1) / 2, y0)
+    canvas.set_view(middle.x(), middle.y(), 2.0)
+    assert canvas.view_state()[2] == 2.0
+    viewer = canvas.viewer()
+    background = pixel(viewer, middle + QtCore.QPointF(0, -20))
+    # The arrow is widest at its back and narrows to its tip, which points to the input.
+    assert pixel(viewer, middle + QtCore.QPointF(-4, -4)) != background
+    assert pixel(viewer, middle + QtCore.QPointF(4, -4)) == background
+
+
+def test_the_overview_titles_nodes_that_have_room_on_screen(qtbot, repo):
+    grid_flow(repo, 3)
+    win = fresh_window(qtbot, repo)
+    canvas = open_by_library(win, "big")
+    qtbot.wait(10)  # the first frame-all
+    body = canvas.flow_node("n1").view.sceneBoundingRect()
+    canvas.set_view(body.center().x(), body.center().y(), LOD_SCALE * 0.8)
+    assert canvas.overview.isVisible()
+    assert body.width() * LOD_SCALE * 0.8 >= 40  # wide enough on screen for its title
+    image = canvas.viewer().viewport().grab().toImage()
+    inside = canvas.viewer().mapFromScene(body).boundingRect().adjusted(2, 2, -2, -2)
+    fill = QtGui.QColor(*BASE_COLOR)
+    lightest = max(
+        image.pixelColor(x, y).lightness()
+        for x in range(inside.left(), inside.right())
+        for y in range(inside.top(), inside.bottom())
+    )
+    assert lightest > fill.lightness() + 80  # the title's light text on the node

@@ -81,6 +81,35 @@ def test_targets_end_and_up_to_node_keep_only_ancestors():
         plan_run(repo, flow, "end")
 
 
+def test_a_plan_of_links_going_back_in_the_file_is_in_dependency_order():
+    repo = basic_repo()
+    flow = Flow("back")
+    add_nodes(
+        flow,
+        ("join", "add", {"b": "10"}),
+        ("twice", "add", {}),
+        ("c1", "const", {"v": "1"}),
+        ("lone", "const", {"v": "7"}),
+    )
+    link(flow, "twice:out", "join:a")
+    link(flow, "c1:out", "twice:a")
+    link(flow, "c1:out", "twice:b")  # one source on two ports: listed once
+    repo.add_flow(flow)
+    plan = plan_run(repo, flow, "all")
+    assert plan.order == ("c1", "twice", "join", "lone")  # ready ties: first in the file
+    assert list(plan.nodes) == list(plan.order)
+    assert list(plan.nodes["twice"].upstream) == ["c1"]
+    assert list(plan.nodes["c1"].downstream) == ["twice"]
+    assert set(plan.nodes["twice"].links) == {"a", "b"}
+    assert plan.nodes["lone"].links == {} and plan.nodes["lone"].values == {"v": "7"}
+    up_to = plan_run(repo, flow, ["twice"])
+    assert up_to.order == ("c1", "twice") and list(up_to.nodes) == ["c1", "twice"]
+    assert list(up_to.nodes["twice"].downstream) == []  # join is not planned
+    flow.set_value("lone", "v", "8")
+    assert plan.nodes["lone"].values == {"v": "7"}  # a snapshot: later edits do not reach it
+    assert run_flow(repo, flow).output("join") == 12
+
+
 def test_link_beats_manual_value_beats_default_beats_none():
     repo = basic_repo()
     repo.add_spec(

@@ -40,7 +40,8 @@ class Minimap(QtWidgets.QWidget):
         self.setFixedSize(SIZE)
         self.setCursor(QtCore.Qt.CursorShape.PointingHandCursor)
         self.setToolTip("Click or drag to move the view")
-        view.installEventFilter(self)
+        self._viewport = view.viewport()
+        self._viewport.installEventFilter(self)  # resized after the view's own Resize event
         self.hide()
 
     def set_shown(self, shown: bool) -> None:
@@ -56,7 +57,7 @@ class Minimap(QtWidgets.QWidget):
             self._timer.start()
 
     def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
-        if watched is self._view and event.type() == QtCore.QEvent.Type.Resize:
+        if watched is self._viewport and event.type() == QtCore.QEvent.Type.Resize:
             self._place()
         return False
 

@@ -78,8 +78,9 @@ class Overview(QtWidgets.QGraphicsItem):
             painter.setPen(outline)
             painter.setBrush(_Qt.BrushStyle.NoBrush)
             painter.drawRects(fills.selected)
-        if geometry.widest * scale >= TITLE_ROOM and widget is not None:
-            self._paint_titles(painter, geometry.titles, _in_view(widget), scale)
+        if geometry.widest * scale >= TITLE_ROOM:
+            # The part to paint (Qt paints a device-cached item without its widget).
+            self._paint_titles(painter, geometry.titles, option.exposedRect, scale)
 
     @staticmethod
     def _paint_titles(painter: QtGui.QPainter, titles, area: QtCore.QRectF, scale: float):
@@ -98,10 +99,3 @@ class Overview(QtWidgets.QGraphicsItem):
             text = metrics.elidedText(title, _Qt.TextElideMode.ElideRight, on_screen.width())
             painter.drawText(on_screen, _CENTRE, text)
         painter.setWorldTransform(transform)
-
-
-def _in_view(viewport: QtWidgets.QWidget) -> QtCore.QRectF:
-    """The part of the scene the view of ``viewport`` shows (the overview is at the scene's
-    origin: its coordinates are the scene's)."""
-    view = viewport.parentWidget()
-    return view.mapToScene(viewport.rect()).boundingRect()
