@@ -140,13 +140,12 @@ def gui_run(app, args) -> dict:
     heartbeat = QtCore.QTimer(interval=5)
     heartbeat.timeout.connect(lambda: ticks.append(time.perf_counter()))
     window.runs.runner.batch_ready.connect(lambda _events: batches.append(time.perf_counter()))
-    done = []
-    window.runs.run_done.connect(done.append)
+    loop = QtCore.QEventLoop()  # as the application waits: asleep until there is work
+    window.runs.run_done.connect(loop.quit)
     heartbeat.start()
     start = time.perf_counter()
     window.runs.run_current("all")
-    while not done:
-        app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 5)
+    loop.exec()
     wall = time.perf_counter() - start
     heartbeat.stop()
     beats = [start, *ticks, start + wall]  # a GUI thread stalled all along has no ticks

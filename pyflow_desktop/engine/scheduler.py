@@ -58,6 +58,7 @@ from .executor import Executor
 from .flatten import is_pass_through
 from .inputs import call_arguments
 from .node_call import NodeOutcome, NodeTask, execute_node
+from .pacing import Pacer
 from .plan import Plan
 from .result import RunResult, node_result
 
@@ -78,8 +79,11 @@ class Scheduler:
         timeout: float | None = None,
         cache: ResultCache | None = None,
         first: Iterable[str] = (),
+        gate: threading.Event | None = None,
     ) -> None:
+        """``gate``: a window's, which paces the run (``pacing``)."""
         self.plan = plan
+        self.pacer = Pacer(gate) if gate is not None else None
         self.executor = executor
         self.sink = sink
         self.timeout = timeout
@@ -190,9 +194,11 @@ class Scheduler:
     def _dispatch_ready(self, limit: int) -> None:
         """Dispatch ready nodes while workers are free, until executors report something or
         a streak of inline nodes has run for ``_STREAK`` seconds."""
-        ready, in_flight, messages = self.ready, self.in_flight, self.messages
+        ready, in_flight, messages, pacer = self.ready, self.in_flight, self.messages, self.pacer
         until = time.perf_counter() + _STREAK
         while ready and len(in_flight) < limit and messages.empty():
+            if pacer is not None and not pacer.may_go():
+                return
             self._dispatch(heapq.heappop(ready)[1])
             if time.perf_counter() > until:
                 return

@@ -11,7 +11,9 @@ events a second. ``_pending`` holds what each node is still to show (its last ev
 whether the last run's state is to be cleared first), so a node queued, started and finished
 within one batch is drawn once. Each frame draws the pending nodes near the view first, then
 others until ``DRAW_BUDGET`` has passed (at least ``MIN_DRAWS``: a small flow is drawn at
-once); the others follow in the next frames.
+once); the others follow in the next frames. While a run goes, only the nodes near the view
+are drawn: the others wait for its end, so the window takes as little as it can from the
+run (the engine and the window share one interpreter).
 
 State: ``result_keys`` (node id → the key of the result it shows), ``current_keys`` (node id →
 its key now), ``stale`` (the nodes whose result is stale), ``cancelled`` (nodes stopped
@@ -78,6 +80,7 @@ class RunView(QtCore.QObject):
         self._drawn: set[str] = set()
         self._pending: dict[str, tuple[bool, RunEvent | None]] = {}
         self._inside: dict[str, list] = {}
+        self._running = False  # a run's events are coming: draw only what is in view
         self._draw_timer = QtCore.QTimer(self, singleShot=True, interval=DRAW_FRAME_MS)
         self._draw_timer.timeout.connect(self._draw_pending)
         self._refresh_due = False
@@ -111,6 +114,7 @@ class RunView(QtCore.QObject):
             self.refresh()
         keys = self.current_keys
         self._run_keys = {node_id: keys.get(node_id) for node_id in node_ids}
+        self._running = True
         self._inside = {}
         for node_id in self._run_keys:
             outer, inner = node_id.partition("/")[::2]
@@ -158,6 +162,7 @@ class RunView(QtCore.QObject):
             pending[node_id] = (node_id in pending and pending[node_id][0], event)
         if changed:
             self.stale_changed.emit(set(self.stale))
+        self._running = self._running and not ended
         if ended or not self._draw_timer.isActive():  # the first batch of a frame, and the
             self._draw_pending()  # run's last, are drawn at once; others at the next frame
             self._draw_timer.start()
@@ -186,7 +191,8 @@ class RunView(QtCore.QObject):
         pending = self._pending
         until = time.perf_counter() + DRAW_BUDGET
         drawn = 0
-        for node_id in [*self._near_view(pending), *pending]:
+        near = self._near_view(pending)
+        for node_id in near if self._running else [*near, *pending]:
             entry = pending.pop(node_id, None)
             if entry is None:
                 continue  # near the view: drawn already

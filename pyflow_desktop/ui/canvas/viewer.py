@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from ..window_first import busy
 from .ngqt import AbstractNodeItem, NodeViewer, PipeItem, PortItem
 from .node_item import FlowNodeItem
 from .overview import LOD_SCALE
@@ -66,6 +67,10 @@ class CanvasViewer(NodeViewer):
             event.accept()
             return
         super().mouseDoubleClickEvent(event)
+
+    def paintEvent(self, event: QtGui.QPaintEvent) -> None:
+        with busy():  # a run in this process waits meanwhile (``window_first``)
+            super().paintEvent(event)
 
     def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:
         keys = (QtCore.Qt.Key.Key_Return, QtCore.Qt.Key.Key_Enter)

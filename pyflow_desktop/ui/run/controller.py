@@ -11,6 +11,10 @@ each batch to ``batch_ready``, one signal per batch, for at most ``APPLY_BUDGET`
 at a time: batches left over wait for the next turn of the event loop, so timers, input and
 painting keep their turn however fast the engine goes.
 
+The engine and the window share one interpreter: while the GUI thread shows batches (and
+paints the canvas), ``window_first.GATE`` is closed and the scheduler dispatches no node,
+so the window does not wait for the interpreter at every call; then the run goes on.
+
 State: ``_scheduler`` (the run in progress, or ``None``), ``_inbox`` (batches not yet
 shown; appended by engine threads, drained by the GUI thread), ``run_nodes`` (the planned
 node ids of the run in progress or the last one), ``planned`` and ``done`` (progress
@@ -49,6 +53,7 @@ from ...engine import (
     plan_run,
 )
 from ...repository import Flow, Repository
+from ..window_first import GATE, busy
 from .settings import RunSettings
 
 APPLY_BUDGET = 0.02  # seconds of handing batches to the views per turn of the event loop
@@ -164,6 +169,7 @@ class RunController(QtCore.QObject):
             timeout=settings.timeout or None,
             cache=self.cache if (settings.cache if cache is None else cache) else None,
             first=first,
+            gate=GATE,
         )
         self.planned, self.done = len(plan), 0
         self.started.emit(flow.id, self.planned)
@@ -206,17 +212,18 @@ class RunController(QtCore.QObject):
         """Hand the batches in the inbox to the views, for up to ``APPLY_BUDGET``; end a
         finished run."""
         inbox, until = self._inbox, time.perf_counter() + APPLY_BUDGET
-        while inbox:
-            item = inbox.popleft()
-            if isinstance(item, _Done):
-                self._on_done(item.result)
-                return
-            self.done += sum(type(event) in _TERMINAL for event in item)
-            self.batch_ready.emit(item)
-            self.progress.emit(self.done, self.planned)
-            if inbox and time.perf_counter() > until:
-                self._more.start()  # the rest after what else waits in the event loop
-                return
+        with busy():  # the engine waits while the window shows what it did
+            while inbox:
+                item = inbox.popleft()
+                if isinstance(item, _Done):
+                    self._on_done(item.result)
+                    return
+                self.done += sum(type(event) in _TERMINAL for event in item)
+                self.batch_ready.emit(item)
+                self.progress.emit(self.done, self.planned)
+                if inbox and time.perf_counter() > until:
+                    self._more.start()  # the rest after what else waits in the event loop
+                    return
 
     def _on_done(self, result: object) -> None:
         self._scheduler = None

@@ -25,6 +25,7 @@ from .file_actions import FileActions
 from .flow_tabs import FlowTabs
 from .library_panel import LibraryPanel
 from .live_mode import LiveMode
+from .log_panel import LogPanel
 from .panels import Panels
 from .recovery import Found, Recovery
 from .run_actions import RunActions
@@ -49,9 +50,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.library = LibraryPanel()
         self.tabs = FlowTabs(self, self.library)
         self.setCentralWidget(self.tabs.widget)
-        self.log = QtWidgets.QPlainTextEdit(readOnly=True)
-        self.log.setMaximumBlockCount(5000)
-        self.log.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont))
+        self.log = LogPanel()
         area = QtCore.Qt.DockWidgetArea
         self.library_dock = self.add_dock(
             "library_dock", "Library", self.library, area.LeftDockWidgetArea
@@ -201,7 +200,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def show_message(self, text: str) -> None:
         """Tell the user something in the status bar and keep it in the log."""
         self.statusBar().showMessage(text, 10000)
-        self.log.appendPlainText(text)
+        self.log.add(text)
 
     # -- closing ----------------------------------------------------------------------------
 

@@ -36,6 +36,7 @@ from .user_settings import settings
 
 _ENDED = (NodeFinished, NodeFailed, NodeCancelled)  # how a node that started ends
 PROGRESS = "%v / %m nodes"
+PROGRESS_WIDTH = 240
 
 
 class RunActions(QtCore.QObject):
@@ -56,7 +57,8 @@ class RunActions(QtCore.QObject):
         self.runner.batch_ready.connect(self._show_events)
         self.runner.progress.connect(self._show_progress)
         self.runner.finished.connect(self._run_finished)
-        self.progress = QtWidgets.QProgressBar(maximumWidth=240, textVisible=True)
+        self.progress = QtWidgets.QProgressBar(textVisible=True)
+        self.progress.setFixedWidth(PROGRESS_WIDTH)  # a new text then lays nothing out again
         self.outcomes: dict[str, RunResult] = {}  # flow id → its last run, shown with its tab
         self._show_outcome(None)
         shell.statusBar().addPermanentWidget(self.progress)
@@ -90,12 +92,12 @@ class RunActions(QtCore.QObject):
                 repo, flow, targets, first=self.watched(flow.id), cache=cache, plan=plan
             )
         except RepositoryError as error:
-            log.appendPlainText(f"cannot run {flow.id}: {error}")
+            log.add(f"cannot run {flow.id}: {error}")
             self.shell.statusBar().showMessage(f"Cannot run: {error}", 10000)
             return False
         self.run_flow_id = flow.id
         bridge.results.begin_run(self.runner.run_nodes)
-        log.appendPlainText(f"— run {flow.id} {self._aim}: {self.runner.planned} node(s)")
+        log.add(f"— run {flow.id} {self._aim}: {self.runner.planned} node(s)")
         self.shell.statusBar().showMessage(f"Running {flow.name or flow.id} {self._aim}…")
         self.run_action.setEnabled(False)
         self.stop_action.setEnabled(True)
@@ -144,22 +146,16 @@ class RunActions(QtCore.QObject):
         flow = self.shell.repo.flows.get(self.run_flow_id) if self.run_flow_id else None
         if bridge is not None:
             bridge.results.apply_run_events(events)
-        ended = {event.node for event in events if isinstance(event, _ENDED)}
-        lines = (
-            _log_line(event, self.shell.repo, flow)
-            for event in events
-            if not (isinstance(event, NodeStarted) and event.node in ended)
-        )
-        text = "\n".join(line for line in lines if line)
-        if text:
-            self.shell.log.appendPlainText(text)
+        self.shell.log.add_later(lambda: _log_lines(events, self.shell.repo, flow), len(events))
 
     def _show_progress(self, done: int, planned: int) -> None:
         bar = self.progress
         if bar.format() != PROGRESS or bar.maximum() != max(planned, 1):  # a new run: each
             bar.setFormat(PROGRESS)  # of these lays the status bar out again
             bar.setRange(0, max(planned, 1))
-        bar.setValue(done)
+        bar.setUpdatesEnabled(False)  # setValue repaints at once, and the whole window with
+        bar.setValue(done)  # it: drawn at the next frame instead, with everything else
+        bar.setUpdatesEnabled(True)
 
     def _show_outcome(self, result: RunResult | None) -> None:
         """The bar after a run says what happened: "3 done, 4 cancelled of 7" (``None``: no
@@ -189,7 +185,7 @@ class RunActions(QtCore.QObject):
             message = f"{result.flow_id} {self._aim}: {counts} in {result.elapsed * 1000:.0f} ms"
         else:
             message = f"run failed: {result!r}"
-        self.shell.log.appendPlainText(f"— {message}")
+        self.shell.log.add(f"— {message}")
         self.shell.statusBar().showMessage(message, 30000)
         self.run_done.emit(ok)
 
@@ -206,6 +202,18 @@ def _aim(flow, targets: Targets) -> str:
         return "(every node)"
     names = ", ".join(repr(flow.nodes[node_id].name or node_id) for node_id in targets)
     return f"up to {names}"
+
+
+def _log_lines(events: list[RunEvent], repo: Repository, flow: Flow | None) -> str:
+    """The Log's lines for a batch of events (a node's start is left out when its end is in
+    the same batch)."""
+    ended = {event.node for event in events if isinstance(event, _ENDED)}
+    lines = (
+        _log_line(event, repo, flow)
+        for event in events
+        if not (isinstance(event, NodeStarted) and event.node in ended)
+    )
+    return "\n".join(line for line in lines if line)
 
 
 def _log_line(event: RunEvent, repo: Repository, flow: Flow | None) -> str:

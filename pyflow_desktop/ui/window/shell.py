@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...repository import Repository
+from .log_panel import LogPanel
 
 
 class Shell(Protocol):
@@ -24,7 +25,7 @@ class Shell(Protocol):
     path: Path | None
     undo_stack: QtGui.QUndoStack
     ask_on_close: bool
-    log: QtWidgets.QPlainTextEdit
+    log: LogPanel
     log_dock: QtWidgets.QDockWidget
     repository_changed: QtCore.SignalInstance
 
