@@ -15,6 +15,7 @@ longest stall of the window while it saves a 43 MB repository, twice).
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import subprocess
@@ -69,6 +70,14 @@ def settle(app: QtWidgets.QApplication, ms: int = 0) -> None:
     app.processEvents()
     while time.perf_counter() < deadline:
         app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 10)
+
+
+def clean_slate(app: QtWidgets.QApplication) -> None:
+    """Before a measure: the windows of earlier ones deleted and their garbage collected, so
+    that the measure does not pay for them (processEvents leaves deferred deletions)."""
+    app.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
+    gc.collect()
+    settle(app, 50)
 
 
 def fit_all(viewer, items) -> None:
@@ -128,6 +137,7 @@ def gui_run(app, args) -> dict:
 
     n = 2000
     repo = chain(n)
+    clean_slate(app)
     window = MainWindow(ask_on_close=False)
     window.resize(1280, 800)
     window.show()
@@ -152,6 +162,7 @@ def gui_run(app, args) -> dict:
     gaps = [b - a for a, b in zip(beats, beats[1:])]
     batch_gaps = [b - a for a, b in zip([start, *batches], batches)]
     window.close()
+    window.deleteLater()
     headless = []
     for _ in range(args.repeat):
         executor = make_executor("thread", 2)
@@ -268,7 +279,7 @@ def save_stall(app) -> dict:
     window = MainWindow(ask_on_close=False)
     window.show()
     window.set_repository(repo, None)
-    settle(app, 100)
+    clean_slate(app)
     path = Path(tempfile.mkdtemp()) / "big.json"
     ticks: list[float] = []
     heartbeat = QtCore.QTimer(interval=5)
@@ -285,6 +296,7 @@ def save_stall(app) -> dict:
         stalls.append(max(b - a for a, b in zip(beats, beats[1:])))
     heartbeat.stop()
     window.close()
+    window.deleteLater()
     size = path.stat().st_size / 1e6
     print(
         f"save a {size:.0f} MB repository: {max(took):.2f} s,"
