@@ -5,8 +5,11 @@
 Writes docs/first_start.png (the first window, 1280×800, after running examples.math and F),
 docs/screenshot.png (after running examples.plots, a node selected, its output in a plot
 viewer and its spec in the Code panel), docs/spec_editor.png (the Code panel after Test),
-docs/plot_viewer.png (that viewer) and docs/completion.png (the Code panel completing a name
-inside a call, with the call's signature above it). Settings go to a temporary folder.
+docs/plot_viewer.png (that viewer), docs/completion.png (the Code panel completing a name
+inside a call, with the call's signature above it), docs/subflow.png (examples.math with
+its first two nodes grouped into a subflow, run, the subflow node selected) and
+docs/subflow_inside.png (that subflow's tab: its Inputs and Outputs nodes, the breadcrumb).
+Settings go to a temporary folder.
 """
 
 from __future__ import annotations
@@ -95,7 +98,29 @@ def main() -> int:
     panels.code_dock.grab().save(str(HERE / "spec_editor.png"))
     dock.grab().save(str(HERE / "plot_viewer.png"))
     completion_shot(app, window, HERE / "completion.png")
+    subflow_shots(app, window)
     return 0
+
+
+def subflow_shots(app: QtWidgets.QApplication, window) -> None:
+    """Group the math example's first two nodes (as Ctrl+G does), run, look inside."""
+    window.resize(1280, 800)
+    canvas = window.tabs.open_flow("examples.math")
+    flow = window.repo.flows["examples.math"]
+    canvas.clear_selection()
+    for node_id in list(flow.nodes)[:2]:
+        canvas.flow_node(node_id).set_selected(True)
+    node_id = window.subflows.group()
+    run(app, window)
+    window.tabs.selection_changed.emit("examples.math", [node_id])
+    window.edits.frame_all()
+    wait_for(app, lambda: False, 0.3)
+    window.grab().save(str(HERE / "subflow.png"))
+    inner = window.tabs.open_subflow("examples.math", node_id)
+    wait_for(app, lambda: False, 0.3)
+    inner.frame_all()
+    wait_for(app, lambda: False, 0.3)
+    window.tabs.widget.grab().save(str(HERE / "subflow_inside.png"))
 
 
 if __name__ == "__main__":
