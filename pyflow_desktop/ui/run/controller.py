@@ -201,12 +201,13 @@ class RunController(QtCore.QObject):
 
     def _woken(self, *_args) -> None:
         """The engine side put something in the inbox."""
-        try:
-            while self._wake[0].recv(4096):
+        with busy():  # from the start: reading the socket lets go of the interpreter too
+            try:
+                while self._wake[0].recv(4096):
+                    pass
+            except BlockingIOError:
                 pass
-        except BlockingIOError:
-            pass
-        self.flush()
+            self.flush()
 
     def flush(self) -> None:
         """Hand the batches in the inbox to the views, for up to ``APPLY_BUDGET``; end a
