@@ -109,6 +109,9 @@ class FlowBridge(NodeEdits, QtCore.QObject):
         linked: dict[str, set[str]] = defaultdict(set)
         for link in self.flow.links:
             linked[link.target].add(link.target_port)
+        for port in self.flow.interface.inputs if self.flow.interface is not None else ():
+            for target in port.to:  # fed from outside: no inline editor either
+                linked[target.node].add(target.port)
         with self._sync():
             self.canvas.clear_flow_nodes()
             nodes = self.flow.nodes.values()
