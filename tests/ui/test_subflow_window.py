@@ -100,6 +100,7 @@ def test_the_subflow_tab_shows_its_interface_as_inputs_and_outputs_nodes(qtbot, 
     )
     assert [p.name for p in inner.interface.inputs] == ["a"]
     assert [t.ref for t in inner.interface.inputs[0].to] == ["n1:a"]
+    assert inner.interface.inputs[0].default == "2"  # the value n1:a had
     assert "a" in window.tabs.canvases["calc"][0].flow_node(node_id).inputs()
     assert list(inner_canvas.flow_node(INPUTS_ID).outputs()) == ["a", NEW_PORT]
     assert "a" in inner_canvas.flow_node("n1").item.connected  # fed: no inline editor

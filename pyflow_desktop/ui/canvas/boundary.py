@@ -3,7 +3,7 @@
 "Inputs" has an output port per interface input, wired to the inner ports it feeds;
 "Outputs" has an input port per interface output, wired from the inner port giving it. Each
 also has a ``NEW_PORT`` ("+"): wiring it adds a port named and typed after the inner port at
-the other end. These nodes are not in the model: ``edited_interface`` turns a gesture on
+the other end (a new input's default is the value that port was given). These nodes are not in the model: ``edited_interface`` turns a gesture on
 them into the interface it asks for, which an ``InterfaceCommand`` then sets.
 
 An output needs a source: unwiring one (without wiring it again in the same gesture) takes
@@ -150,7 +150,9 @@ def edited_interface(
             name = link.source_port
             if name == NEW_PORT:
                 name = free_id(link.target_port, set(inputs))
-                inputs[name] = InterfaceInput(name, _type(repo, flow, target, True))
+                inner = flow.nodes.get(target.node)  # what it was given is the default
+                default = inner.values.get(target.port) if inner is not None else None
+                inputs[name] = InterfaceInput(name, _type(repo, flow, target, True), (), default)
             for other in inputs.values():  # an inner port takes one feed
                 if target in other.to and other.name != name:
                     inputs[other.name] = replace(
