@@ -175,8 +175,7 @@ class RunView(QtCore.QObject):
             return
         counts[0] += 1
         counts[2] += getattr(event, "elapsed", 0.0) or 0.0
-        entry = self._pending.get(outer)
-        self._pending[outer] = (entry[0], entry[1]) if entry else (False, None)
+        self._pending.setdefault(outer, (False, None))  # drawn with its count
 
     def redraw(self) -> None:
         """Draw the last event of every node again (the canvas rebuilt its nodes)."""

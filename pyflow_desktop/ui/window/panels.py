@@ -13,13 +13,12 @@ result no longer matches their inputs, as each canvas's ``RunView`` reports it).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 
-from ...engine import NodeFailed, RunEvent
-from ...repository import Flow, NodeInstance, Repository
+from ...engine import NodeFailed, RunEvent, plan_run
+from ...repository import Flow, NodeInstance, Repository, RepositoryError
 from ..authoring.spec_editor import SpecEditorPanel
 from ..commands import SetValueCommand
 from ..results.inspector import InspectorPanel
@@ -139,7 +138,7 @@ class Panels(QtCore.QObject):
     def _show_node(self, flow: Flow, node_id: str | None) -> None:
         node = flow.nodes.get(node_id) if node_id else None
         spec = self.repo.node_spec(node) if node is not None else None
-        inner = list(inner_ids(self.repo, node)) if node is not None else []
+        inner = inner_ids(self.repo, flow, node) if node is not None else []
         self.inspector.show_node(flow if node else None, node_id, spec, inner)
         if node is not None and node.subflow is not None:
             spec = None  # the face of a subflow node has no code to show
@@ -210,13 +209,13 @@ def failing_line(event: NodeFailed, spec_id: str) -> int | None:
     return int(syntax.group(1)) if syntax else None
 
 
-def inner_ids(repo: Repository, node: NodeInstance, prefix: str = "") -> Iterator[str]:
+def inner_ids(repo: Repository, flow: Flow, node: NodeInstance) -> list[str]:
     """The ids a run gives the inner nodes of subflow node ``node`` (``u1/m``, ``u1/w/p``),
-    as the engine flattens it; none for a node that is no subflow node."""
-    used = repo.flows.get(node.subflow) if node.subflow is not None else None
-    if used is None:
-        return
-    outer = f"{prefix}{node.id}/"
-    for inner in used.nodes.values():
-        yield outer + inner.id
-        yield from inner_ids(repo, inner, outer)
+    in run order, as the engine plans them; none for another node or a flow that cannot run."""
+    if node.subflow is None:
+        return []
+    try:
+        order = plan_run(repo, flow, [node.id]).order
+    except RepositoryError:
+        return []
+    return [node_id for node_id in order if node_id.startswith(f"{node.id}/")]
