@@ -12,8 +12,12 @@ whether the last run's state is to be cleared first), so a node queued, started 
 within one batch is drawn once. Each frame draws the pending nodes near the view first, then
 others until ``DRAW_BUDGET`` has passed (at least ``MIN_DRAWS``: a small flow is drawn at
 once); the others follow in the next frames. While a run goes, only the nodes near the view
-are drawn: the others wait for its end, so the window takes as little as it can from the
-run (the engine and the window share one interpreter).
+are drawn (and ``MIN_DRAWS`` at least): the others wait for the frames after its end, so the
+window takes as little as it can from the run (the engine and the window share one
+interpreter).
+
+The plan of every node that ``refresh`` makes for the keys is kept as ``plan``, so that a
+run of the whole flow starts without planning again (see ``plan_for``).
 
 State: ``result_keys`` (node id → the key of the result it shows), ``current_keys`` (node id →
 its key now), ``stale`` (the nodes whose result is stale), ``cancelled`` (nodes stopped
@@ -41,8 +45,11 @@ from ...engine import (
     NodeQueued,
     NodeSkipped,
     NodeStarted,
+    Plan,
     RunEvent,
     RunFinished,
+    Targets,
+    end_nodes,
     plan_keys,
     plan_run,
 )
@@ -84,6 +91,7 @@ class RunView(QtCore.QObject):
         self._draw_timer = QtCore.QTimer(self, singleShot=True, interval=DRAW_FRAME_MS)
         self._draw_timer.timeout.connect(self._draw_pending)
         self._refresh_due = False
+        self.plan: Plan | None = None  # of every node, as ``refresh`` last made it
         for name in _KEY_EVENTS:
             flow.events.connect(name, self._changed)
         for name in _SPEC_EVENTS:
@@ -100,6 +108,14 @@ class RunView(QtCore.QObject):
 
     def _changed(self, *_args, **_payload) -> None:
         self.schedule_refresh()
+
+    def plan_for(self, targets: Targets) -> Plan | None:
+        """The kept plan, when it is what a run for ``targets`` would plan now (every node,
+        and nothing changed since it was made); ``None`` otherwise."""
+        if self._refresh_due or self.plan is None:
+            return None
+        every = targets == "all" or (targets is None and not end_nodes(self.flow))
+        return self.plan if every else None
 
     def name(self, node_id: str) -> str:
         """How the user knows a node (see ``node_title``)."""
@@ -162,10 +178,10 @@ class RunView(QtCore.QObject):
             pending[node_id] = (node_id in pending and pending[node_id][0], event)
         if changed:
             self.stale_changed.emit(set(self.stale))
-        self._running = self._running and not ended
         if ended or not self._draw_timer.isActive():  # the first batch of a frame, and the
             self._draw_pending()  # run's last, are drawn at once; others at the next frame
-            self._draw_timer.start()
+            self._draw_timer.start()  # (the nodes out of view, once the run has ended)
+        self._running = self._running and not ended
 
     def _count_inside(self, node_id: str, event: RunEvent) -> None:
         """An inner node's event: its subflow node counts it when it ended."""
@@ -191,13 +207,15 @@ class RunView(QtCore.QObject):
         until = time.perf_counter() + DRAW_BUDGET
         drawn = 0
         near = self._near_view(pending)
-        for node_id in near if self._running else [*near, *pending]:
+        for node_id in [*near, *pending]:
             entry = pending.pop(node_id, None)
             if entry is None:
                 continue  # near the view: drawn already
             self._draw_node(node_id, *entry)
             drawn += 1
-            if drawn >= MIN_DRAWS and time.perf_counter() > until:
+            if drawn >= MIN_DRAWS and (
+                time.perf_counter() > until or (self._running and drawn >= len(near))
+            ):
                 break
         if pending:
             self._draw_timer.start()
@@ -284,9 +302,13 @@ class RunView(QtCore.QObject):
         """Compare every shown result's key with the node's key now."""
         self._refresh_due = False
         try:
-            self.current_keys = plan_keys(plan_run(self.repo, self.flow, "all"))
+            plan = plan_run(self.repo, self.flow, "all")
         except RepositoryError:
-            self.current_keys = {}  # a flow that cannot run: every result is out of date
+            self.plan, self.current_keys = None, {}  # a flow that cannot run: every result
+        else:  # is out of date
+            # A plan with subflows reads other flows, whose edits this view does not follow.
+            self.plan = plan if plan.flow is self.flow else None
+            self.current_keys = plan_keys(plan)
         changed = False
         for node_id in list(self.result_keys):
             if node_id not in self.flow.nodes:

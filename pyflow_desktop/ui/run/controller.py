@@ -1,13 +1,12 @@
 """Runs a flow off the GUI thread and shows its events in batches.
 
 The engine's ``Scheduler.run`` executes in a ``QThreadPool`` runnable. Its sink is an
-``EventBatcher``: the engine side groups events into batches (every ~30 ms, or sooner when
-one grows long), and each batch is appended, as one list, to ``_inbox``, a deque; the
-runnable appends a ``_Done`` marker when the run ends. No Qt signal crosses threads (one
-deadlocked against a deferred deletion on the GUI thread): to say that something is in the
-inbox, the engine side writes a byte to a socket, which a ``QSocketNotifier`` on the GUI
-thread watches (a plain write, no Qt call: nothing to wait for). The GUI thread then hands
-each batch to ``batch_ready``, one signal per batch, for at most ``APPLY_BUDGET`` seconds
+``EventBatcher``: the engine side groups events into batches (every ~30 ms), and each batch
+is appended, as one list, to ``_inbox``, a deque; the runnable appends a ``_Done`` marker
+when the run ends. No Qt signal crosses threads (one deadlocked against a deferred deletion
+on the GUI thread): to say that something is in the inbox, the engine side writes a byte to
+a socket, which a ``QSocketNotifier`` on the GUI thread watches (a plain write, no Qt call:
+nothing to wait for). The GUI thread then hands each batch to ``batch_ready``, one signal per batch, for at most ``APPLY_BUDGET`` seconds
 at a time: batches left over wait for the next turn of the event loop, so timers, input and
 painting keep their turn however fast the engine goes.
 
@@ -165,7 +164,7 @@ class RunController(QtCore.QObject):
         self._scheduler = Scheduler(
             plan,
             executor,
-            batcher,
+            batcher.add,
             timeout=settings.timeout or None,
             cache=self.cache if (settings.cache if cache is None else cache) else None,
             first=first,

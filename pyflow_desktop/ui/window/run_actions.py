@@ -85,7 +85,7 @@ class RunActions(QtCore.QObject):
         log, flow, repo = self.shell.log, bridge.flow, self.shell.repo
         self._aim = _aim(flow, targets)
         try:
-            plan = plan_run(repo, flow, targets)
+            plan = bridge.results.plan_for(targets) or plan_run(repo, flow, targets)
             if not self.allow(planned.spec for planned in plan.nodes.values()):
                 return False
             self.runner.start(
