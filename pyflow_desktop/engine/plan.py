@@ -76,10 +76,9 @@ def plan_run(repo: Repository, flow: Flow | str, targets: Targets = None) -> Pla
     else:
         shapes = _shapes(repo, flow)
     nodes = flow.nodes
-    upstream: dict[str, list[str]] = {node_id: [] for node_id in nodes}
-    downstream: dict[str, list[str]] = {node_id: [] for node_id in nodes}
-    into: dict[str, dict[str, Link]] = {node_id: {} for node_id in nodes}
-    position = dict(zip(nodes, range(len(nodes))))
+    # Node id → (upstream, downstream, links into it by input port, its place in the file):
+    # one dict for the four, filled in one walk over the links.
+    slots = {node_id: ([], [], {}, index) for index, node_id in enumerate(nodes)}
     forward = True  # every link goes from a node to one later in the file
     for link in flow.links:
         source, target = link.source, link.target
@@ -91,38 +90,46 @@ def plan_run(repo: Repository, flow: Flow | str, targets: Targets = None) -> Pla
             or link.target_port not in target_shape.input_names
         ):
             _raise_first_problem(repo, flow)
-        upstream[target].append(source)
-        downstream[source].append(target)
-        into[target][link.target_port] = link
-        if forward and position[source] > position[target]:
+        into, out = slots[target], slots[source]
+        if source not in into[0]:  # each once, in link order
+            into[0].append(source)
+            out[1].append(target)
+        into[2][link.target_port] = link
+        if forward and out[3] > into[3]:
             forward = False
+    everything = targets == "all" or (targets is None and not end_nodes(flow))
+    upstream = None if forward and everything else {n: slot[0] for n, slot in slots.items()}
     # File order is the plan order when every link goes forward (ties go to the node first
     # in the file, and there can be no cycle); otherwise Kahn's algorithm decides.
-    order = list(nodes) if forward else _topological(repo, flow, upstream, downstream, position)
-    # Needing a node that took a subflow's output needs the whole subflow node.
-    wanted = _select(flow, targets, upstream if flat is None else flat.with_needs(upstream))
-    everything = len(wanted) == len(nodes)
-    if not everything:
-        order = [node_id for node_id in order if node_id in wanted]
-    make = PlannedNode._make  # a NamedTuple's own constructor costs twice as much
+    order = list(nodes) if forward else _topological(repo, flow, upstream, slots)
+    wanted: set[str] = set()
+    if not everything:  # needing a node that took a subflow's output needs the whole node
+        wanted = _select(flow, targets, upstream if flat is None else flat.with_needs(upstream))
+        everything = len(wanted) == len(nodes)
+    new = tuple.__new__  # what a NamedTuple's ``_make`` calls, without its frame and check
     planned: dict[str, PlannedNode] = {}
     # Every dict here is in file order: walking them side by side spares a look-up in each.
-    for (node_id, node), shape, before, after, links in zip(
-        nodes.items(), shapes.values(), upstream.values(), downstream.values(), into.values()
-    ):
-        if everything or node_id in wanted:
-            planned[node_id] = make(
-                (
-                    node,
-                    shape.spec,
-                    before if len(before) < 2 else _unique(before),
-                    after if everything and len(after) < 2 else _unique(after, wanted),
-                    shape.inputs,
-                    shape.output_names,
-                    dict(node.values) if node.values else {},
-                    links,
-                )
-            )
+    rows = zip(nodes.items(), shapes.values(), slots.values())
+    if not everything:
+        order = [node_id for node_id in order if node_id in wanted]
+        for node_id in wanted:  # a wanted node's unwanted children are no business of the run
+            after = slots[node_id][1]
+            after[:] = [child for child in after if child in wanted]
+        rows = (row for row in rows if row[0][0] in wanted)
+    for (node_id, node), shape, (before, after, links, _) in rows:
+        planned[node_id] = new(
+            PlannedNode,
+            (
+                node,
+                shape.spec,
+                before,
+                after,
+                shape.inputs,
+                shape.output_names,
+                dict(node.values) if node.values else {},
+                links,
+            ),
+        )
     if not forward:  # in plan order, as callers list them
         planned = {node_id: planned[node_id] for node_id in order}
     return Plan(flow=flow, order=tuple(order), nodes=planned)
@@ -173,22 +180,17 @@ def _raise_first_problem(repo: Repository, flow: Flow) -> NoReturn:
     raise flow_problems(flow, repo.specs, flows=repo.flows)[0]
 
 
-def _unique(node_ids: list[str], among: set[str] | None = None) -> tuple[str, ...]:
-    return tuple(n for n in dict.fromkeys(node_ids) if among is None or n in among)
-
-
 def end_nodes(flow: Flow) -> list[str]:
     """The ids of the nodes ``flow`` marks as end nodes, in file order."""
     return [node_id for node_id, node in flow.nodes.items() if node.is_end]
 
 
 def _select(flow: Flow, targets: Targets, upstream: dict[str, list[str]]) -> set[str]:
+    """The nodes a run of ``targets`` (not every node) needs: they and their ancestors."""
     if targets is None:
-        targets = "end" if end_nodes(flow) else "all"
+        targets = "end"
     if isinstance(targets, str) and targets not in ("all", "end"):
         raise PlanError(f"unknown targets {targets!r}: use None, 'all', 'end' or node ids")
-    if targets == "all":
-        return set(flow.nodes)
     if targets == "end":
         roots = end_nodes(flow)
         if not roots:
@@ -211,22 +213,23 @@ def _select(flow: Flow, targets: Targets, upstream: dict[str, list[str]]) -> set
     return wanted
 
 
-def _topological(repo, flow, upstream, downstream, position) -> list[str]:
-    """Kahn's algorithm over the whole flow; ties go to the node that comes first in the file.
+def _topological(repo, flow, upstream, slots) -> list[str]:
+    """Kahn's algorithm over the whole flow; ties go to the node that comes first in the file
+    (``slots``: node id → (upstream, downstream, links, place in the file)).
 
     Kahn's order of the whole flow, kept to the wanted nodes (a node and its ancestors), is
     that of the wanted nodes alone: only a wanted node can make another one ready."""
-    waiting = {node_id: len(set(sources)) for node_id, sources in upstream.items()}
-    ready = [(position[node_id], node_id) for node_id, count in waiting.items() if count == 0]
+    waiting = {node_id: len(sources) for node_id, sources in upstream.items()}
+    ready = [(slots[node_id][3], node_id) for node_id, count in waiting.items() if count == 0]
     heapq.heapify(ready)
     order: list[str] = []
     while ready:
         _, node_id = heapq.heappop(ready)
         order.append(node_id)
-        for child in dict.fromkeys(downstream[node_id]):
+        for child in slots[node_id][1]:
             waiting[child] -= 1
             if waiting[child] == 0:
-                heapq.heappush(ready, (position[child], child))
+                heapq.heappush(ready, (slots[child][3], child))
     if len(order) < len(upstream):  # what is left waits on a cycle
         _raise_first_problem(repo, flow)
     return order
