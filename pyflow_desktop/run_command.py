@@ -178,7 +178,7 @@ def format_table(result: RunResult, events: list[RunEvent]) -> str:
     ]
     counts = ", ".join(f"{n} {status}" for status, n in result.counts().items())
     lines.append(
-        f"{result.flow_id}: {len(result.nodes)} nodes ({counts}) in {result.elapsed * 1000:.1f} ms"
+        f"{result.flow_id}: {len(result.statuses)} nodes ({counts}) in {result.elapsed * 1000:.1f} ms"
     )
     return "\n".join(line.rstrip() for line in lines)
 

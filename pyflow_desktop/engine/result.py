@@ -8,12 +8,13 @@ its interface outputs and no inputs: its inner nodes' rows (``u1/m``) show what 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 from .flatten import is_pass_through
+from .inputs import call_arguments
 from .jsonable import to_jsonable
-from .plan import PlannedNode
+from .plan import Plan, PlannedNode
 
 STATUSES = ("success", "fail", "skip", "cached", "cancelled")
 OK_STATUSES = frozenset({"success", "cached"})
@@ -46,22 +47,64 @@ def node_result(
     }
 
 
-@dataclass
+def node_row(
+    plan: Plan,
+    inputs: dict[str, list[Any]],
+    outputs: dict[str, dict[str, Any]],
+    status: dict[str, str],
+    errors: dict[str, str | None],
+    node_id: str,
+) -> dict[str, Any]:
+    """``node_id``'s row, from a scheduler's state after the run: ``inputs`` (what the nodes
+    that ran were called with; a node that did not run shows what it would have been)."""
+    args = inputs[node_id] if node_id in inputs else call_arguments(plan.nodes[node_id], outputs)[0]
+    return node_result(
+        plan.nodes[node_id], args, outputs.get(node_id), status[node_id], errors[node_id]
+    )
+
+
 class RunResult:
-    flow_id: str
-    nodes: list[dict[str, Any]]
-    elapsed: float = 0.0
+    """A finished run: ``flow_id``, ``elapsed`` seconds, ``statuses`` (node id → status, in
+    plan order) and ``nodes``, the rows (see the module's docstring).
+
+    The rows are made when they are first read, by ``row`` (node id → its row): the window
+    reads statuses only, and a table of thousands of rows costs as long to make as a run of
+    as many trivial nodes. ``node()`` of a table not made yet makes just that row."""
+
+    def __init__(
+        self,
+        flow_id: str,
+        statuses: dict[str, str],
+        elapsed: float,
+        row: Callable[[str], dict[str, Any]],
+    ) -> None:
+        self.flow_id, self.statuses, self.elapsed, self._row = flow_id, statuses, elapsed, row
+        self._rows: list[dict[str, Any]] | None = None
+
+    def __repr__(self) -> str:
+        return f"RunResult({self.flow_id!r}, {self.counts()}, elapsed={self.elapsed:.4f})"
+
+    @property
+    def nodes(self) -> list[dict[str, Any]]:
+        if self._rows is None:
+            row = self._row
+            self._rows = [row(node_id) for node_id in self.statuses]
+        return self._rows
 
     @property
     def ok(self) -> bool:
         """Whether every planned node succeeded (or reused a cached result)."""
-        return all(node["status"] in OK_STATUSES for node in self.nodes)
+        return all(status in OK_STATUSES for status in self.statuses.values())
 
     def counts(self) -> dict[str, int]:
-        return dict(Counter(node["status"] for node in self.nodes))
+        return dict(Counter(self.statuses.values()))
 
     def node(self, node_id: str) -> dict[str, Any]:
-        return next(node for node in self.nodes if node["id"] == node_id)
+        if node_id not in self.statuses:
+            raise KeyError(f"the run of {self.flow_id!r} planned no node {node_id!r}")
+        if self._rows is None:
+            return self._row(node_id)
+        return next(node for node in self._rows if node["id"] == node_id)
 
     def output(self, node_id: str, port: str = "out") -> Any:
         """The value of ``node_id``'s output ``port`` (``None`` if it did not run)."""

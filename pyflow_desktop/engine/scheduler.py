@@ -39,6 +39,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
 from .cache import ResultCache, key_parts, node_key
@@ -60,7 +61,7 @@ from .inputs import call_arguments
 from .node_call import NodeOutcome, NodeTask, execute_node
 from .pacing import Pacer
 from .plan import Plan
-from .result import RunResult, node_result
+from .result import RunResult, node_row
 
 Sink = Callable[[RunEvent], None]
 _CANCEL = ("cancel",)
@@ -135,30 +136,13 @@ class Scheduler:
             self.executor.close()
             for node_id, outputs in self.fresh.items():  # reused by later runs, not this one
                 self.cache.put(self.keys.get(node_id), outputs)
-        result = RunResult(
-            flow_id=plan.flow.id,
-            nodes=[
-                node_result(
-                    plan.nodes[n],
-                    self._inputs_of(n),
-                    self.outputs.get(n),
-                    self.status[n],
-                    self.errors[n],
-                )
-                for n in plan.order
-            ],
-            elapsed=time.perf_counter() - start,
-        )
+        row = partial(node_row, plan, self.inputs, self.outputs, self.status, self.errors)
+        result = RunResult(plan.flow.id, self.status, time.perf_counter() - start, row)
         if self.sink is not None:  # counting every node's status is work for a listener only
             self.sink(RunFinished("", counts=result.counts(), elapsed=result.elapsed, ok=result.ok))
         if interrupted:
             raise KeyboardInterrupt
         return result
-
-    def _inputs_of(self, node_id: str) -> list[Any]:
-        if node_id in self.inputs:
-            return self.inputs[node_id]
-        return call_arguments(self.plan.nodes[node_id], self.outputs)[0]
 
     def _loop(self) -> None:
         limit = self.executor.max_workers
@@ -258,10 +242,10 @@ class Scheduler:
         node_id = task.node_id
         sink = self.sink
 
-        def partial(value: Any, index: int) -> None:
+        def on_partial(value: Any, index: int) -> None:
             sink(NodeOutput(node_id, value=value, index=index))
 
-        outcome = execute_node(task, None if sink is None else partial, self.cancelled)
+        outcome = execute_node(task, None if sink is None else on_partial, self.cancelled)
         self.cost[task.func_source] = outcome.elapsed
         if self.timeout is not None and outcome.elapsed >= self.timeout:
             outcome = NodeOutcome(

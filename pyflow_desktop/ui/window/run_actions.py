@@ -169,7 +169,7 @@ class RunActions(QtCore.QObject):
         done = counts.pop("success", 0) + counts.pop("cached", 0)
         words = {"fail": "failed", "skip": "skipped", "cancelled": "cancelled"}
         parts = [f"{done} done", *(f"{n} {words.get(s, s)}" for s, n in counts.items() if n)]
-        planned = len(result.nodes)
+        planned = len(result.statuses)
         self.progress.setRange(0, max(planned, 1))
         self.progress.setValue(done)
         self.progress.setFormat(f"{', '.join(parts)} of {planned}")
