@@ -12,9 +12,9 @@ whether the last run's state is to be cleared first), so a node queued, started 
 within one batch is drawn once. Each frame draws the pending nodes near the view first, then
 others until ``DRAW_BUDGET`` has passed (at least ``MIN_DRAWS``: a small flow is drawn at
 once); the others follow in the next frames. While a run goes, only the nodes near the view
-are drawn (and ``MIN_DRAWS`` at least): the others wait for the frames after its end, so the
-window takes as little as it can from the run (the engine and the window share one
-interpreter).
+are drawn (all of them when no more than ``MIN_DRAWS`` are to be): the others wait for the
+frames after its end, so the window takes as little as it can from the run (the engine and
+the window share one interpreter).
 
 The plan of every node that ``refresh`` makes for the keys is kept as ``plan``, so that a
 run of the whole flow starts without planning again (see ``plan_for``).
@@ -207,15 +207,14 @@ class RunView(QtCore.QObject):
         until = time.perf_counter() + DRAW_BUDGET
         drawn = 0
         near = self._near_view(pending)
-        for node_id in [*near, *pending]:
+        small = len(pending) <= MIN_DRAWS  # drawn at once, run or not
+        for node_id in near if self._running and not small else [*near, *pending]:
             entry = pending.pop(node_id, None)
             if entry is None:
                 continue  # near the view: drawn already
             self._draw_node(node_id, *entry)
             drawn += 1
-            if drawn >= MIN_DRAWS and (
-                time.perf_counter() > until or (self._running and drawn >= len(near))
-            ):
+            if drawn >= MIN_DRAWS and time.perf_counter() > until:
                 break
         if pending:
             self._draw_timer.start()
