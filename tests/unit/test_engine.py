@@ -67,6 +67,21 @@ def test_diamond_runs_in_dependency_order_with_converted_values():
     ]
 
 
+def test_a_result_reads_one_row_or_the_whole_table_alike():
+    repo = basic_repo()
+    diamond(repo)
+    result = run_flow(repo, "diamond")
+    one = result.node("join")  # before the table is made: just this row
+    assert one["outputs"] == [{"name": "out", "type": "Any", "value": 112}]
+    assert result.statuses == dict.fromkeys(["c1", "l", "r", "join", "lone"], "success")
+    assert result.counts() == {"success": 5}
+    assert result.node("join") == one == result.nodes[3]
+    assert result.node("join") is result.nodes[3]  # once made, the table's own rows
+    with pytest.raises(KeyError, match="no node 'nope'"):
+        result.node("nope")
+    assert json.loads(json.dumps(result.to_json()))[0]["id"] == "c1"
+
+
 def test_targets_end_and_up_to_node_keep_only_ancestors():
     repo = basic_repo()
     flow = diamond(repo)
