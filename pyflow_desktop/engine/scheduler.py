@@ -28,6 +28,10 @@ they run in parallel; an inline node takes a slot of ``max_workers`` while it ru
 that turns out slow sends its spec's next nodes back to the executor. Between inline nodes
 the scheduler handles what executors reported, so a long streak never delays them.
 
+``brief=True`` (a window's runs): a node expected to run inline reports only how it ended
+(and its partial values), not that it was queued and started, states that last
+microseconds and that a window cannot show; they were two of its three events.
+
 Executors report back through ``messages`` (a thread-safe queue); ``cancel()`` may be called
 from any thread. Events reach the sink in the scheduler's thread, in decision order.
 """
@@ -81,9 +85,11 @@ class Scheduler:
         cache: ResultCache | None = None,
         first: Iterable[str] = (),
         gate: threading.Event | None = None,
+        brief: bool = False,
     ) -> None:
-        """``gate``: a window's, which paces the run (``pacing``)."""
+        """``gate``: a window's, which paces the run (``pacing``); ``brief``: see above."""
         self.plan = plan
+        self.brief = brief and executor.inline
         self.pacer = Pacer(gate) if gate is not None else None
         self.executor = executor
         self.sink = sink
@@ -179,12 +185,13 @@ class Scheduler:
         """Dispatch ready nodes while workers are free, until executors report something or
         a streak of inline nodes has run for ``_STREAK`` seconds."""
         ready, in_flight, messages, pacer = self.ready, self.in_flight, self.messages, self.pacer
+        if pacer is not None and not pacer.may_go():
+            return
         until = time.perf_counter() + _STREAK
         while ready and len(in_flight) < limit and messages.empty():
-            if pacer is not None and not pacer.may_go():
-                return
             self._dispatch(heapq.heappop(ready)[1])
-            if time.perf_counter() > until:
+            now = time.perf_counter()
+            if now > until or (pacer is not None and now > pacer.due and not pacer.may_go()):
                 return
 
     def _wait_time(self) -> float | None:
@@ -205,7 +212,9 @@ class Scheduler:
     def _make_ready(self, node_id: str) -> None:
         self.status[node_id] = "queued"
         heapq.heappush(self.ready, (self.rank[node_id], node_id))
-        if self.sink is not None:
+        if self.sink is not None and not (
+            self.brief and self.cost.get(self.plan.nodes[node_id].spec.func, 1.0) < INLINE_BELOW
+        ):  # a brief run does not tell that a node it is to run inline was queued
             self.sink(NodeQueued(node_id))
 
     def _dispatch(self, node_id: str) -> None:
@@ -225,13 +234,15 @@ class Scheduler:
                 self._release_children(node_id)
                 return
         self.status[node_id] = "running"
-        if self.sink is not None:
+        passing = is_pass_through(planned.node)
+        inline = self.executor.inline and self.cost.get(planned.spec.func, 1.0) < INLINE_BELOW
+        if self.sink is not None and not (self.brief and (inline or passing)):
             self.sink(NodeStarted(node_id))
-        if is_pass_through(planned.node):  # a subflow node: it hands on what its inside gave
+        if passing:  # a subflow node: it hands on what its inside gave
             self._settle(node_id, NodeOutcome(node_id, dict(zip(planned.output_names, args))))
             return
         task = NodeTask(node_id, planned.spec.func, args, planned.output_names, planned.spec.id)
-        if self.executor.inline and self.cost.get(task.func_source, 1.0) < INLINE_BELOW:
+        if inline:
             self._run_inline(task)
         else:
             self.executor.submit(task)
@@ -280,13 +291,9 @@ class Scheduler:
             if self.cache is not None:
                 self.fresh[node_id] = self.cache.freeze(outcome.outputs)
             if self.sink is not None:
-                self.sink(
+                self.sink(  # outputs, elapsed, stdout, stderr: by position, which costs less
                     NodeFinished(
-                        node_id,
-                        outputs=outcome.outputs,
-                        elapsed=outcome.elapsed,
-                        stdout=outcome.stdout,
-                        stderr=outcome.stderr,
+                        node_id, outcome.outputs, outcome.elapsed, outcome.stdout, outcome.stderr
                     )
                 )
             self._release_children(node_id)

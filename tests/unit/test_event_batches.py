@@ -16,6 +16,8 @@ from pyflow_desktop.engine import (
 )
 from pyflow_desktop.repository import Flow, Link, NodeInstance, NodeSpec, Port, Repository
 
+NAP = "import time\ndef func(a):\n    time.sleep(0.01)\n    return a\n"
+
 
 def chain(nodes: int) -> tuple[Repository, Flow]:
     repo = Repository()
@@ -78,3 +80,23 @@ def test_close_delivers_what_is_left_and_nothing_after():
     assert [[event.node for event in batch] for batch in batches] == [["a"]]
     batcher.flush()
     assert len(batches) == 1
+
+
+def test_a_brief_run_tells_only_how_quick_nodes_ended():
+    repo, flow = chain(50)
+    repo.add_spec(NodeSpec("nap", "Nap", [Port("a", "Int")], [Port("out", "Int")], NAP))
+    flow.add_node(NodeInstance("slow", "nap"))
+    flow.add_link(Link("n49", "out", "slow", "a"))
+    full, brief = [], []
+    Scheduler(plan_run(repo, flow), ThreadExecutor(2), full.append).run()
+    result = Scheduler(plan_run(repo, flow), ThreadExecutor(2), brief.append, brief=True).run()
+    assert result.ok and result.output("slow") == 50
+
+    def told(events, node):
+        return [type(event) for event in events if event.node == node]
+
+    for events in (full, brief):  # a node never timed yet, and one that takes its time
+        assert told(events, "n0") == told(events, "slow") == [NodeQueued, NodeStarted, NodeFinished]
+    assert told(full, "n7") == [NodeQueued, NodeStarted, NodeFinished]
+    assert told(brief, "n7") == [NodeFinished]  # quick: run inline, told once
+    assert isinstance(brief[-1], RunFinished)

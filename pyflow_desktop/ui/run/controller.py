@@ -1,7 +1,7 @@
 """Runs a flow off the GUI thread and shows its events in batches.
 
 The engine's ``Scheduler.run`` executes in a ``QThreadPool`` runnable. Its sink is an
-``EventBatcher``: the engine side groups events into batches (every ~30 ms), and each batch
+``EventBatcher``: the engine side groups events into batches (every ~50 ms), and each batch
 is appended, as one list, to ``_inbox``, a deque; the runnable appends a ``_Done`` marker
 when the run ends. No Qt signal crosses threads (one deadlocked against a deferred deletion
 on the GUI thread): to say that something is in the inbox, the engine side writes a byte to
@@ -169,6 +169,7 @@ class RunController(QtCore.QObject):
             cache=self.cache if (settings.cache if cache is None else cache) else None,
             first=first,
             gate=GATE,
+            brief=True,
         )
         self.planned, self.done = len(plan), 0
         self.started.emit(flow.id, self.planned)
