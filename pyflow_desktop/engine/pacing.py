@@ -3,10 +3,12 @@
 Quick nodes run inline on the scheduler's thread, which then holds the interpreter almost
 all the time; a GUI thread in the same process waits for it at each of its Python calls,
 up to the switch interval (5 ms) each, and froze for the whole run. A ``Pacer`` lets the
-window go first: the scheduler asks ``may_go()`` before each node, which says no (after a
-short wait) while the window holds ``gate`` closed (it paints, or shows the run's events),
-and which sleeps a moment every ``BREATHE_EVERY`` seconds, so that the GUI thread gets the
-interpreter at all (to close the gate, say). Headless runs have no pacer.
+window go first: the scheduler asks ``may_go()`` before a streak of nodes, and after each
+node once ``due`` has passed (every ``LOOK_EVERY``: a look per trivial node cost a tenth of
+the run). It says no (after a short wait) while the window holds ``gate`` closed (it paints,
+or shows the run's events), and it sleeps a moment every ``BREATHE_EVERY`` seconds, so that
+the GUI thread gets the interpreter at all (to close the gate, say). Headless runs have no
+pacer.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ import time
 
 GATE_WAIT = 0.05  # seconds: how long a closed gate is waited for before the scheduler looks
 # at its messages, cancelling and timeouts again
-BREATHE_EVERY = 0.004  # seconds of dispatching between two breaths
+LOOK_EVERY = 0.0005  # seconds of dispatching between two looks at the gate
+BREATHE_EVERY = 0.008  # seconds of dispatching between two breaths
 BREATH = 0.0003  # seconds asleep: a thread waiting for the interpreter gets it
 
 
@@ -25,14 +28,19 @@ class Pacer:
 
     def __init__(self, gate: threading.Event) -> None:
         self.gate = gate
-        self._breath = time.perf_counter() + BREATHE_EVERY
+        now = time.perf_counter()
+        self.due = now + LOOK_EVERY  # ``perf_counter`` time of the next look
+        self._breath = now + BREATHE_EVERY
 
     def may_go(self) -> bool:
         """Whether a node may be dispatched now (``False`` after waiting a little)."""
         if not self.gate.is_set():
             self.gate.wait(GATE_WAIT)
             return False
-        if time.perf_counter() > self._breath:
+        now = time.perf_counter()
+        if now > self._breath:
             time.sleep(BREATH)
-            self._breath = time.perf_counter() + BREATHE_EVERY
+            now = time.perf_counter()
+            self._breath = now + BREATHE_EVERY
+        self.due = now + LOOK_EVERY
         return True
