@@ -103,3 +103,12 @@ def test_a_deep_value_reaches_inspector_canvas_and_viewer(qtbot, window, make):
     qtbot.addWidget(dock)
     dock.update_value(value)
     assert dock.kind == "tree"
+
+
+def test_a_label_is_cut_to_its_width_only_when_it_does_not_fit(qtbot):
+    from pyflow_desktop.ui.canvas.labels import elided
+
+    assert elided("success · 0.3 ms", 224) == "success · 0.3 ms"
+    for wide in ("W" * 30, "Ｗ" * 30, "x" * 200, "tab\t" * 40):  # measured, then cut
+        cut = elided(wide, 224)
+        assert cut.endswith("…") and len(cut) < len(wide)

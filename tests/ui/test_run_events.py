@@ -152,3 +152,38 @@ def test_a_run_of_the_whole_flow_reuses_the_kept_plan_and_runs_every_edit(
     qtbot.waitUntil(lambda: bridge.results.plan_for("all") is not None)
     assert run_and_wait(window)
     assert canvas.flow_node("n2").preview("out") == "50.0"
+
+
+def test_a_big_run_shows_the_nodes_in_view_when_it_ends_and_the_others_soon_after(
+    qtbot, window, run_and_wait
+):
+    repo = window.repo
+    repo.add_spec(
+        NodeSpec(
+            "inc",
+            "Inc",
+            [Port("a", "Int")],
+            [Port("out", "Int")],
+            "def func(a):\n    return (a or 0) + 1\n",
+        )
+    )
+    flow = Flow("big", "Big")
+    for index in range(600):
+        flow.add_node(
+            NodeInstance(f"n{index}", "inc", x=(index % 30) * 240.0, y=(index // 30) * 140.0)
+        )
+        if index:
+            flow.add_link(Link(f"n{index - 1}", "out", f"n{index}", "a"))
+    repo.add_flow(flow)
+    window.trust.trust(repo.specs.values())
+    canvas = window.tabs.open_flow("big")
+    qtbot.wait(50)  # framed
+    canvas.set_view(400.0, 200.0, 1.0)  # the first nodes, at full size
+    window.runs.runner.settings = RunSettings(workers=2, cache=False)
+    assert run_and_wait(window)
+    viewer = canvas.viewer()
+    shown = viewer.mapToScene(viewer.viewport().rect()).boundingRect()
+    in_view = [n for n in canvas.flow_nodes() if shown.contains(n.view.sceneBoundingRect())]
+    assert in_view and all(n.status_text().startswith("success") for n in in_view)
+    assert canvas.flow_node("n0").preview("out") == "1"
+    qtbot.waitUntil(lambda: canvas.flow_node("n599").preview("out") == "600", timeout=5000)

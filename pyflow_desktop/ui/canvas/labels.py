@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import string
 from functools import lru_cache
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -21,6 +22,31 @@ def label_font() -> QtGui.QFont:
     font = QtGui.QFont()
     font.setPointSizeF(7.5)
     return font
+
+
+_PLAIN = frozenset(
+    string.ascii_letters + string.digits + string.punctuation + " ·…—"
+)  # the characters a status or a preview is made of
+
+
+@lru_cache(maxsize=2)
+def _label_metrics(italic: bool) -> tuple[QtGui.QFontMetricsF, float]:
+    """The label font's metrics, and a bound of the width of any text of ``_PLAIN``, per
+    character (its widest, with a margin for kerning)."""
+    font = QtGui.QFont(label_font())
+    font.setItalic(italic)
+    metrics = QtGui.QFontMetricsF(font)
+    return metrics, 1.1 * max(metrics.horizontalAdvance(char) for char in _PLAIN)
+
+
+def elided(text: str, width: float, italic: bool = False) -> str:
+    """``text`` in the label font, cut to ``width`` pixels with an ellipsis. A text of plain
+    characters short enough to fit however wide they are is not measured: laying a text out
+    costs more than the rest of drawing a node's status."""
+    metrics, widest = _label_metrics(italic)
+    if len(text) * widest <= width and _PLAIN.issuperset(text):
+        return text
+    return metrics.elidedText(text, _ELIDE, width)
 
 
 @lru_cache(maxsize=8)
@@ -70,8 +96,7 @@ class PreviewLabel(LabelItem):
         if not self.value_text:
             self.setText("")
             return
-        text = f"{self.prefix}{self.value_text}"
-        self.setText(QtGui.QFontMetricsF(self.font()).elidedText(text, _ELIDE, width))
+        self.setText(elided(f"{self.prefix}{self.value_text}", width, self.font().italic()))
 
     def mousePressEvent(self, event) -> None:
         if self.text() and self.on_activate is not None:

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from .labels import LabelItem, PreviewLabel, TitleEditor, label_font
+from .labels import LabelItem, PreviewLabel, TitleEditor, elided
 from .ngqt import PORT_IN, PORT_OUT, AbstractNodeItem
 from .pipes import PORT_FALLOFF, PORT_SIZE, FlowPort
 from .value_editor import EDITOR_WIDTH, ValueEditor
@@ -248,7 +248,7 @@ class FlowNodeItem(AbstractNodeItem):
     def _elide_footer(self) -> None:
         text = self._footer_text
         if text:
-            text = QtGui.QFontMetricsF(label_font()).elidedText(text, _ELIDE, self._width - 16)
+            text = elided(text, self._width - 16)
         self.footer.setText(text)
 
     # -- painting -------------------------------------------------------------------------

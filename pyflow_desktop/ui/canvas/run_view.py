@@ -11,7 +11,7 @@ events a second. ``_pending`` holds what each node is still to show (its last ev
 whether the last run's state is to be cleared first), so a node queued, started and finished
 within one batch is drawn once. Each frame draws the pending nodes near the view first, then
 others until ``DRAW_BUDGET`` has passed (at least ``MIN_DRAWS``: a small flow is drawn at
-once); the others follow in the next frames. While a run goes, only the nodes near the view
+once); the others follow in the next frames. While a run goes, only the nodes in the view
 are drawn (all of them when no more than ``MIN_DRAWS`` are to be): the others wait for the
 frames after its end, so the window takes as little as it can from the run (the engine and
 the window share one interpreter).
@@ -26,7 +26,9 @@ when it started), ``_last`` (node id → the last event shown on it, drawn again
 canvas rebuilds a node), ``_drawn`` (nodes showing something of a run), ``_pending`` (node id
 → (clear first, the event to show or ``None``): what is still to be drawn) and ``_inside``
 (subflow node id → [inner nodes done, inner nodes planned, their seconds]: a subflow node
-counts its inner nodes, ``u1/m`` and deeper, as they end).
+counts its inner nodes, ``u1/m`` and deeper, as they end), ``_view_ids`` (the nodes in or
+near the view, worked out again when ``_view_key``, the view's rectangle and ``_layout``, a
+count of the flow's node moves, changes).
 """
 
 from __future__ import annotations
@@ -65,7 +67,14 @@ _ENDS = {*_RESULTS, NodeCancelled}
 DRAW_BUDGET = 0.008  # seconds of drawing per frame, once MIN_DRAWS nodes are drawn
 MIN_DRAWS = 50
 DRAW_FRAME_MS = 33
-NEAR_VIEW = 400.0  # scene units around the view where a node counts as in view
+NEAR_VIEW = 400.0  # scene units around the view where a node counts as near it
+_NO_KEY = object()  # a node the flow's keys do not know: its result is stale
+NODE_REACH = (320.0, 240.0)  # scene units right of and below its place a node may reach
+
+
+def _inner(node_id: str) -> bool:
+    """Whether ``node_id`` is an inner node of a subflow node (``u1/m``)."""
+    return "/" in node_id
 
 
 class RunView(QtCore.QObject):
@@ -92,10 +101,14 @@ class RunView(QtCore.QObject):
         self._draw_timer.timeout.connect(self._draw_pending)
         self._refresh_due = False
         self.plan: Plan | None = None  # of every node, as ``refresh`` last made it
+        self._layout = 0  # counts the flow's moves, additions and removals of nodes
+        self._view_key: tuple = ()  # what ``_view_ids`` was worked out for
+        self._view_ids: set[str] = set()
         for name in _KEY_EVENTS:
             flow.events.connect(name, self._changed)
         for name in _SPEC_EVENTS:
             repo.events.connect(name, self._changed)
+        flow.events.connect("node_moved", self._moved)
 
     def detach(self) -> None:
         """Stop listening to the model (the canvas is going away)."""
@@ -103,11 +116,16 @@ class RunView(QtCore.QObject):
             self.flow.events.disconnect(name, self._changed)
         for name in _SPEC_EVENTS:
             self.repo.events.disconnect(name, self._changed)
+        self.flow.events.disconnect("node_moved", self._moved)
         self._draw_timer.stop()
         self._pending.clear()
 
     def _changed(self, *_args, **_payload) -> None:
+        self._moved()
         self.schedule_refresh()
+
+    def _moved(self, *_args, **_payload) -> None:
+        self._layout += 1  # the nodes in view are to be looked for again
 
     def plan_for(self, targets: Targets) -> Plan | None:
         """The kept plan, when it is what a run for ``targets`` would plan now (every node,
@@ -129,23 +147,22 @@ class RunView(QtCore.QObject):
         if self._refresh_due:  # an edit just before the run: its keys are not known yet
             self.refresh()
         keys = self.current_keys
-        self._run_keys = {node_id: keys.get(node_id) for node_id in node_ids}
+        run = self._run_keys = {node_id: keys.get(node_id) for node_id in node_ids}
         self._running = True
         self._inside = {}
-        for node_id in self._run_keys:
-            outer, inner = node_id.partition("/")[::2]
-            if inner and outer in self.flow.nodes:
+        for node_id in filter(_inner, run):
+            outer = node_id.partition("/")[0]
+            if outer in self.flow.nodes:
                 self._inside.setdefault(outer, [0, 0, 0.0])[1] += 1
-        stale_changed = False
-        for node_id in self._run_keys:
-            self._last.pop(node_id, None)
-            self.result_keys.pop(node_id, None)  # running: no result to be stale until it ends
-            if node_id in self.stale:
-                self.stale.discard(node_id)
-                stale_changed = True
-            if node_id in self._drawn:
-                self._pending[node_id] = (True, None)
-        if stale_changed:
+        # What the run's nodes showed of the last run goes (sets of them: a run of thousands).
+        for node_id in run.keys() & self._last.keys():
+            del self._last[node_id]
+        for node_id in run.keys() & self.result_keys.keys():  # running: no result to be
+            del self.result_keys[node_id]  # stale until it ends
+        for node_id in run.keys() & self._drawn:
+            self._pending[node_id] = (True, None)
+        if not self.stale.isdisjoint(run):
+            self.stale.difference_update(run)
             self.stale_changed.emit(set(self.stale))
         if self._pending:  # at the next frame: by then most nodes have news to draw instead
             self._draw_timer.start()
@@ -153,9 +170,10 @@ class RunView(QtCore.QObject):
     def apply_run_events(self, events: list[RunEvent]) -> None:
         """Take a batch of engine events: remember each at once, draw what they changed
         within a frame's budget, at most once a frame."""
-        changed = False
-        nodes, pending = self.flow.nodes, self._pending
-        ended = False
+        changed = ended = False
+        nodes, pending, last = self.flow.nodes, self._pending, self._last
+        run_keys, result_keys, current = self._run_keys, self.result_keys, self.current_keys
+        stale, cancelled = self.stale, self.cancelled
         for event in events:
             node_id = event.node
             if node_id not in nodes:  # the run's own end, an inner node of a subflow node, or a
@@ -164,18 +182,21 @@ class RunView(QtCore.QObject):
                 continue
             kind = type(event)
             if kind in _RESULTS:
-                self._last[node_id] = event
-                self.result_keys[node_id] = self._run_keys.get(node_id)
-                self.cancelled.discard(node_id)
-                changed |= self._mark(node_id)
+                last[node_id] = event
+                key = result_keys[node_id] = run_keys.get(node_id)
+                if cancelled:
+                    cancelled.discard(node_id)
+                if node_id in stale or current.get(node_id, _NO_KEY) != key:  # else: fresh
+                    changed |= self._mark(node_id)
             elif kind is NodeCancelled:
-                self._last[node_id] = event
-                self.result_keys.pop(node_id, None)
-                self.cancelled.add(node_id)
+                last[node_id] = event
+                result_keys.pop(node_id, None)
+                cancelled.add(node_id)
                 changed |= self._mark(node_id)
             elif kind is NodeOutput:
-                self._last[node_id] = event
-            pending[node_id] = (node_id in pending and pending[node_id][0], event)
+                last[node_id] = event
+            entry = pending.get(node_id)
+            pending[node_id] = (entry is not None and entry[0], event)
         if changed:
             self.stale_changed.emit(set(self.stale))
         if ended or not self._draw_timer.isActive():  # the first batch of a frame, and the
@@ -206,7 +227,7 @@ class RunView(QtCore.QObject):
         pending = self._pending
         until = time.perf_counter() + DRAW_BUDGET
         drawn = 0
-        near = self._near_view(pending)
+        near = self._in_view(pending, near=not self._running)
         small = len(pending) <= MIN_DRAWS  # drawn at once, run or not
         for node_id in near if self._running and not small else [*near, *pending]:
             entry = pending.pop(node_id, None)
@@ -219,20 +240,26 @@ class RunView(QtCore.QObject):
         if pending:
             self._draw_timer.start()
 
-    def _near_view(self, node_ids: Iterable[str]) -> list[str]:
-        """Those of ``node_ids`` whose node is in the canvas's view, or near it."""
+    def _in_view(self, node_ids: Iterable[str], near: bool) -> list[str]:
+        """Those of ``node_ids`` whose node shows in the canvas's view (``near``: or is within
+        ``NEAR_VIEW`` of it)."""
         viewer = self.canvas.viewer()
         rect = viewer.mapToScene(viewer.viewport().rect()).boundingRect()
-        left, top = rect.left() - NEAR_VIEW, rect.top() - NEAR_VIEW
-        right, bottom = rect.right() + NEAR_VIEW, rect.bottom() + NEAR_VIEW
-        nodes = self.flow.nodes
-        return [
-            node_id
-            for node_id in node_ids
-            if (node := nodes.get(node_id)) is not None
-            and left <= node.x <= right
-            and top <= node.y <= bottom
-        ]
+        key = (rect.getRect(), near, self._layout)
+        if key != self._view_key:  # the view moved, or nodes did
+            grow = NEAR_VIEW if near else 0.0
+            left, top = rect.left() - grow - NODE_REACH[0], rect.top() - grow - NODE_REACH[1]
+            right, bottom = rect.right() + grow, rect.bottom() + grow
+            self._view_key, self._view_ids = (
+                key,
+                {
+                    node_id
+                    for node_id, node in self.flow.nodes.items()
+                    if left <= node.x <= right and top <= node.y <= bottom
+                },
+            )
+        view = self._view_ids
+        return [node_id for node_id in node_ids if node_id in view]
 
     def _draw_node(self, node_id: str, clear: bool, event: RunEvent | None) -> None:
         node = self.canvas.flow_node(node_id)

@@ -257,11 +257,12 @@ class InspectorPanel(QtWidgets.QWidget):
     def begin_run(self, flow_id: str, node_ids: list[str] | None = None) -> None:
         """A run of ``node_ids`` (default: all) of ``flow_id`` starts: forget their states."""
         self.run_flow_id = flow_id
-        states = self.runs.setdefault(flow_id, {})
-        unread = self._unread.setdefault(flow_id, {})
-        for node_id in [*states, *unread] if node_ids is None else node_ids:
-            states.pop(node_id, None)
-            unread.pop(node_id, None)
+        for table in (self.runs.setdefault(flow_id, {}), self._unread.setdefault(flow_id, {})):
+            if node_ids is None:
+                table.clear()
+            else:  # those of a run of thousands that ran before: a set operation
+                for node_id in table.keys() & node_ids:
+                    del table[node_id]
         self._fill_state()
 
     def forget_runs(self) -> None:
