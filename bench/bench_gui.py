@@ -143,7 +143,7 @@ def gui_run(app, args) -> dict:
     window.show()
     window.set_repository(repo, None)
     window.tabs.open_flow("chain")
-    settle(app, 200)
+    settle(app, 600)  # the flow framed and drawn: the run starts in a window at rest
     window.runs.runner.settings = RunSettings(executor="thread", workers=2, cache=False)
     ticks: list[float] = []
     batches: list[float] = []
