@@ -43,6 +43,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from functools import partial
 from typing import Any
 
@@ -63,7 +64,7 @@ from .executor import Executor
 from .flatten import is_pass_through
 from .inputs import call_arguments
 from .node_call import NodeOutcome, NodeTask, execute_node
-from .pacing import Pacer
+from .pacing import Pacer, paced
 from .plan import Plan
 from .result import RunResult, node_row
 
@@ -129,7 +130,8 @@ class Scheduler:
         self.executor.start(self.messages.put, self.cancelled)
         interrupted = False
         try:
-            self._loop()
+            with paced() if self.pacer is not None else nullcontext():
+                self._loop()
         except KeyboardInterrupt:  # Ctrl+C: a stopped run, reported to the end, then re-raised
             interrupted = True
             self.cancelled.set()

@@ -3,11 +3,14 @@ it opens, and can still be stopped meanwhile."""
 
 from __future__ import annotations
 
+import sys
 import threading
 
 from test_event_batches import chain
 
 from pyflow_desktop.engine import NodeFinished, Scheduler, ThreadExecutor, plan_run
+from pyflow_desktop.engine.pacing import SWITCH_INTERVAL
+from pyflow_desktop.repository import Flow, NodeInstance, NodeSpec, Port, Repository
 
 
 def start(gate: threading.Event, nodes: int = 200):
@@ -52,3 +55,19 @@ def test_an_open_gate_changes_nothing_of_the_result():
     thread.join(20)
     assert result[0].ok and finished == [f"n{i}" for i in range(2000)]
     assert result[0].output("n1999") == 2000
+
+
+def test_a_paced_run_switches_threads_more_often_and_then_as_before():
+    repo = Repository()
+    source = "import sys\ndef func():\n    return sys.getswitchinterval()\n"
+    repo.add_spec(NodeSpec("interval", "Interval", [], [Port("out", "Float")], source))
+    flow = Flow("f")
+    flow.add_node(NodeInstance("n", "interval"))
+    repo.add_flow(flow)
+    before = sys.getswitchinterval()
+    gate = threading.Event()
+    gate.set()
+    paced = Scheduler(plan_run(repo, flow), ThreadExecutor(2), gate=gate).run()
+    headless = Scheduler(plan_run(repo, flow), ThreadExecutor(2)).run()
+    assert paced.output("n") <= SWITCH_INTERVAL < before == headless.output("n")
+    assert sys.getswitchinterval() == before
