@@ -39,10 +39,12 @@ def _label_metrics(italic: bool) -> tuple[QtGui.QFontMetricsF, float]:
     return metrics, 1.1 * max(metrics.horizontalAdvance(char) for char in _PLAIN)
 
 
+@lru_cache(maxsize=4096)
 def elided(text: str, width: float, italic: bool = False) -> str:
-    """``text`` in the label font, cut to ``width`` pixels with an ellipsis. A text of plain
-    characters short enough to fit however wide they are is not measured: laying a text out
-    costs more than the rest of drawing a node's status."""
+    """``text`` in the label font, cut to ``width`` pixels with an ellipsis. Laying a text out
+    costs more than the rest of drawing a node's status, so a text of plain characters short
+    enough to fit however wide they are is not measured, and texts seen before (a run's
+    statuses repeat) are remembered."""
     metrics, widest = _label_metrics(italic)
     if len(text) * widest <= width and _PLAIN.issuperset(text):
         return text
