@@ -158,20 +158,11 @@ def test_a_big_run_shows_the_nodes_in_view_when_it_ends_and_the_others_soon_afte
     qtbot, window, run_and_wait
 ):
     repo = window.repo
-    repo.add_spec(
-        NodeSpec(
-            "inc",
-            "Inc",
-            [Port("a", "Int")],
-            [Port("out", "Int")],
-            "def func(a):\n    return (a or 0) + 1\n",
-        )
-    )
     flow = Flow("big", "Big")
-    for index in range(600):
-        flow.add_node(
-            NodeInstance(f"n{index}", "inc", x=(index % 30) * 240.0, y=(index // 30) * 140.0)
-        )
+    for index in range(600):  # each adds 1 to the one before: node n gives n + 1
+        values = {"a": "0", "b": "1"} if index == 0 else {"b": "1"}
+        x, y = (index % 30) * 240.0, (index // 30) * 140.0
+        flow.add_node(NodeInstance(f"n{index}", "math.add", values=values, x=x, y=y))
         if index:
             flow.add_link(Link(f"n{index - 1}", "out", f"n{index}", "a"))
     repo.add_flow(flow)
