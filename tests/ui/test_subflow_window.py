@@ -178,14 +178,20 @@ def test_ungroup_inlines_the_subflow_and_computes_the_same(qtbot, window, run_an
     assert set(flow.nodes) == {node_id, "n3"}
 
 
-def test_editing_the_definition_once_changes_every_use(qtbot, window, run_and_wait):
+def two_uses(window):
+    """``chain`` with n1 grouped into a subflow, and a second use of that flow from the
+    Library, feeding nothing yet: (flow, canvas, first use, second use, the used flow's id)."""
     flow, canvas = chain(window)
     select(canvas, "n1")
     first = window.subflows.group()
-    inner_id = flow.nodes[first].subflow
-    # A second use of the same flow, from the Library, feeding nothing yet.
-    window.tabs.add_spec_at_centre(SUBFLOW_KEY + inner_id)
-    second = [i for i, n in flow.nodes.items() if n.subflow and i != first][0]
+    used = flow.nodes[first].subflow
+    window.tabs.add_spec_at_centre(SUBFLOW_KEY + used)
+    second = next(i for i, n in flow.nodes.items() if n.subflow and i != first)
+    return flow, canvas, first, second, used
+
+
+def test_editing_the_definition_once_changes_every_use(qtbot, window, run_and_wait):
+    flow, canvas, first, second, inner_id = two_uses(window)
     assert flow.nodes[second].subflow == inner_id
     qtbot.wait(20)  # the canvas has looked at its new node (a plan with subflows is not kept)
     window.repo.flows[inner_id].set_value("n1", "b", "30")  # 2 + 30 in the one definition
@@ -195,12 +201,7 @@ def test_editing_the_definition_once_changes_every_use(qtbot, window, run_and_wa
 
 
 def test_make_local_copy_forks_the_definition_for_one_node(qtbot, window):
-    flow, canvas = chain(window)
-    select(canvas, "n1")
-    first = window.subflows.group()
-    shared = flow.nodes[first].subflow
-    window.tabs.add_spec_at_centre(SUBFLOW_KEY + shared)
-    second = [i for i, n in flow.nodes.items() if n.subflow and i != first][0]
+    flow, _canvas, first, second, shared = two_uses(window)
     window.subflows.make_local_copy(second)
     forked = flow.nodes[second].subflow
     assert forked != shared and flow.nodes[first].subflow == shared

@@ -24,9 +24,8 @@ def label_font() -> QtGui.QFont:
     return font
 
 
-_PLAIN = frozenset(
-    string.ascii_letters + string.digits + string.punctuation + " ·…—"
-)  # the characters a status or a preview is made of
+# The characters statuses and previews are made of (no tab or newline: their widths vary).
+_PLAIN = frozenset(string.ascii_letters + string.digits + string.punctuation + " ·…—")
 
 
 @lru_cache(maxsize=2)
