@@ -54,9 +54,10 @@ class EventBatcher:
                 self.deliver(batch)
 
     def close(self) -> None:
-        """Deliver what is left and stop the ticker (the run is over)."""
+        """Deliver what is left and stop the ticker (the run is over). Not waiting for the
+        ticker to end: a flush of its that is under way holds the lock, so this batch comes
+        after it, and one that follows finds nothing to deliver."""
         self._closed.set()
-        self._ticker.join()
         self.flush()
 
     def _tick(self) -> None:

@@ -7,9 +7,9 @@ to the inputs of a result makes it fresh again, and a run makes what it ran fres
 
 Events are remembered as they come, but drawn later: drawing a node's status and previews
 costs tens of microseconds of Qt text layout, and a run of trivial nodes reports thousands of
-events a second. ``_pending`` holds what each node is still to show (its last event, and
-whether the last run's state is to be cleared first), so a node queued, started and finished
-within one batch is drawn once. Each frame draws the pending nodes near the view first, then
+events a second. ``_pending`` holds what each node is still to show (its last event), and
+``_clear`` the nodes whose last run's state goes first, so a node queued, started and
+finished within one batch is drawn once. Each frame draws the pending nodes near the view first, then
 others until ``DRAW_BUDGET`` has passed (at least ``MIN_DRAWS``: a small flow is drawn at
 once); the others follow in the next frames. While a run goes, only the nodes in the view
 are drawn (all of them when no more than ``MIN_DRAWS`` are to be): the others wait for the
@@ -24,7 +24,8 @@ its key now), ``stale`` (the nodes whose result is stale), ``cancelled`` (nodes 
 before they had a result), ``_run_keys`` (the keys of the run in progress: the nodes' keys
 when it started), ``_last`` (node id → the last event shown on it, drawn again when the
 canvas rebuilds a node), ``_drawn`` (nodes showing something of a run), ``_pending`` (node id
-→ (clear first, the event to show or ``None``): what is still to be drawn) and ``_inside``
+→ the event to show, or ``None``: what is still to be drawn), ``_clear`` (those of them whose
+last run's state is to be cleared first) and ``_inside``
 (subflow node id → [inner nodes done, inner nodes planned, their seconds]: a subflow node
 counts its inner nodes, ``u1/m`` and deeper, as they end), ``_view_ids`` (the nodes in or
 near the view, worked out again when ``_view_key``, the view's rectangle and ``_layout``, a
@@ -72,11 +73,6 @@ _NO_KEY = object()  # a node the flow's keys do not know: its result is stale
 NODE_REACH = (320.0, 240.0)  # scene units right of and below its place a node may reach
 
 
-def _inner(node_id: str) -> bool:
-    """Whether ``node_id`` is an inner node of a subflow node (``u1/m``)."""
-    return "/" in node_id
-
-
 class RunView(QtCore.QObject):
     """Draws run events on one flow's canvas and keeps its nodes' staleness up to date."""
 
@@ -94,7 +90,8 @@ class RunView(QtCore.QObject):
         self._run_keys: dict[str, str | None] = {}
         self._last: dict[str, RunEvent] = {}
         self._drawn: set[str] = set()
-        self._pending: dict[str, tuple[bool, RunEvent | None]] = {}
+        self._pending: dict[str, RunEvent | None] = {}
+        self._clear: set[str] = set()
         self._inside: dict[str, list] = {}
         self._running = False  # a run's events are coming: draw only what is in view
         self._draw_timer = QtCore.QTimer(self, singleShot=True, interval=DRAW_FRAME_MS)
@@ -119,6 +116,7 @@ class RunView(QtCore.QObject):
         self.flow.events.disconnect("node_moved", self._moved)
         self._draw_timer.stop()
         self._pending.clear()
+        self._clear.clear()
 
     def _changed(self, *_args, **_payload) -> None:
         self._moved()
@@ -146,21 +144,25 @@ class RunView(QtCore.QObject):
         keys the nodes have now."""
         if self._refresh_due:  # an edit just before the run: its keys are not known yet
             self.refresh()
-        keys = self.current_keys
-        run = self._run_keys = {node_id: keys.get(node_id) for node_id in node_ids}
+        node_ids = tuple(node_ids)
+        run = self._run_keys = dict(zip(node_ids, map(self.current_keys.get, node_ids)))
         self._running = True
         self._inside = {}
-        for node_id in filter(_inner, run):
-            outer = node_id.partition("/")[0]
-            if outer in self.flow.nodes:
-                self._inside.setdefault(outer, [0, 0, 0.0])[1] += 1
+        for node_id in node_ids:
+            if "/" in node_id:  # an inner node of a subflow node: u1/m
+                outer = node_id.partition("/")[0]
+                if outer in self.flow.nodes:
+                    self._inside.setdefault(outer, [0, 0, 0.0])[1] += 1
         # What the run's nodes showed of the last run goes (sets of them: a run of thousands).
         for node_id in run.keys() & self._last.keys():
             del self._last[node_id]
         for node_id in run.keys() & self.result_keys.keys():  # running: no result to be
             del self.result_keys[node_id]  # stale until it ends
-        for node_id in run.keys() & self._drawn:
-            self._pending[node_id] = (True, None)
+        for node_id in run.keys() & self._pending.keys():  # the last run's, not drawn yet
+            del self._pending[node_id]
+        shown = run.keys() & self._drawn
+        self._clear |= shown
+        self._pending.update(dict.fromkeys(shown))
         if not self.stale.isdisjoint(run):
             self.stale.difference_update(run)
             self.stale_changed.emit(set(self.stale))
@@ -195,8 +197,7 @@ class RunView(QtCore.QObject):
                 changed |= self._mark(node_id)
             elif kind is NodeOutput:
                 last[node_id] = event
-            entry = pending.get(node_id)
-            pending[node_id] = (entry is not None and entry[0], event)
+            pending[node_id] = event
         if changed:
             self.stale_changed.emit(set(self.stale))
         if ended or not self._draw_timer.isActive():  # the first batch of a frame, and the
@@ -212,28 +213,28 @@ class RunView(QtCore.QObject):
             return
         counts[0] += 1
         counts[2] += getattr(event, "elapsed", 0.0) or 0.0
-        self._pending.setdefault(outer, (False, None))  # drawn with its count
+        self._pending.setdefault(outer, None)  # drawn with its count
 
     def redraw(self) -> None:
         """Draw the last event of every node again (the canvas rebuilt its nodes)."""
         self._drawn.clear()
-        self._pending = {node_id: (False, event) for node_id, event in self._last.items()}
+        self._pending, self._clear = dict(self._last), set()
         self._draw_pending()
         self.schedule_refresh()
 
     def _draw_pending(self) -> None:
         """Draw what nodes are still to show: those near the view first, then others until
         the frame's budget is spent; the next frame goes on."""
-        pending = self._pending
+        pending, clear = self._pending, self._clear
         until = time.perf_counter() + DRAW_BUDGET
         drawn = 0
         near = self._in_view(pending, near=not self._running)
         small = len(pending) <= MIN_DRAWS  # drawn at once, run or not
         for node_id in near if self._running and not small else [*near, *pending]:
-            entry = pending.pop(node_id, None)
-            if entry is None:
+            if node_id not in pending:
                 continue  # near the view: drawn already
-            self._draw_node(node_id, *entry)
+            self._draw_node(node_id, node_id in clear, pending.pop(node_id))
+            clear.discard(node_id)
             drawn += 1
             if drawn >= MIN_DRAWS and time.perf_counter() > until:
                 break

@@ -19,7 +19,7 @@ every node of every flow run in this session; ``begin_run`` clears the nodes it 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -254,16 +254,17 @@ class InspectorPanel(QtWidgets.QWidget):
 
     # -- run state ------------------------------------------------------------------------------
 
-    def begin_run(self, flow_id: str, node_ids: list[str] | None = None) -> None:
+    def begin_run(self, flow_id: str, node_ids: Collection[str] | None = None) -> None:
         """A run of ``node_ids`` (default: all) of ``flow_id`` starts: forget their states."""
         self.run_flow_id = flow_id
         for table in (self.runs.setdefault(flow_id, {}), self._unread.setdefault(flow_id, {})):
             if node_ids is None:
                 table.clear()
-            else:  # those of a run of thousands that ran before: a set operation
+            elif table:  # those of a run of thousands that ran before: a set operation
                 for node_id in table.keys() & node_ids:
                     del table[node_id]
-        self._fill_state()
+        if self.flow is not None and self.flow.id == flow_id:  # it shows a node of the run
+            self._fill_state()
 
     def forget_runs(self) -> None:
         """Forget every run (the repository they belong to is gone)."""

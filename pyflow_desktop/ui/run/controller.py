@@ -221,7 +221,7 @@ class RunController(QtCore.QObject):
                 if isinstance(item, _Done):
                     self._on_done(item.result)
                     return
-                self.done += sum(type(event) in _TERMINAL for event in item)
+                self.done += sum(map(_TERMINAL.__contains__, map(type, item)))
                 self.batch_ready.emit(item)
                 self.progress.emit(self.done, self.planned)
                 if inbox and time.perf_counter() > until:

@@ -61,7 +61,7 @@ class Panels(QtCore.QObject):
         tabs.node_activated.connect(self._node_activated)
         library.spec_selected.connect(self._spec_selected)
         runs.runner.started.connect(
-            lambda flow_id, _count: self.inspector.begin_run(flow_id, list(runs.runner.run_nodes))
+            lambda flow_id, _count: self.inspector.begin_run(flow_id, runs.runner.run_nodes)
         )
         runs.runner.batch_ready.connect(self._follow_run)
 

@@ -52,6 +52,8 @@ class Trust(QtCore.QObject):
 
     def untrusted(self, specs: Iterable[NodeSpec]) -> list[NodeSpec]:
         """The specs among ``specs`` whose code came from outside and is not trusted yet."""
+        if not self.foreign:  # nothing came from outside: no need to look at a run's nodes
+            return []
         trusted = set(string_list(settings().value(KEY)))
         unique = {spec.id: spec for spec in specs}.values()
         return [s for s in unique if code_hash(s) in self.foreign and code_hash(s) not in trusted]
