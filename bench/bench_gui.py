@@ -2,9 +2,9 @@
 
 Prints readable lines, then one JSON object with: ``open_1000_s``, ``open_5000_s`` (a chain
 flow to a drawn canvas), ``frame_ms`` (5,000 nodes at fit zoom, warm), ``max_stall_ms`` and
-``gui_vs_headless`` (GUI runs of a 2,000-node chain, each the first in a new window,
-against ``run_flow`` on the same executor: the fastest of each, and the longest stall),
-``startup_s`` (a separate process, to a shown window), ``engine_chain_us`` and
+``gui_vs_headless`` (seven GUI runs of a 2,000-node chain, each the first in a new window
+and followed by ``run_flow`` on the same executor: the fastest of each, and the longest
+stall), ``startup_s`` (a separate process, to a shown window), ``engine_chain_us`` and
 ``engine_vs_ryvencore`` (skipped when ryvencore is not installed: this bench installs
 nothing), ``ngqt_deserialize_1000_s`` and ``ngqt_frame_5000_ms`` (NodeGraphQt by itself);
 also ``plan_us`` (``plan_run`` of the 2,000-node chain, per node) and ``save_ms`` (the
@@ -41,6 +41,8 @@ from pyflow_desktop.repository import (  # noqa: E402
 )
 
 SOURCE = "def func(a):\n    return (a or 0) + 1\n"
+GUI_RUNS = 7  # runs of 20 ms on a machine whose speed drifts by a third from one second to
+# the next: the fastest of three was as often the drift as the code
 STARTUP = """
 import time, sys
 from pyflow_desktop.ui.window.app import application
@@ -133,12 +135,12 @@ def ours(app, args) -> dict:
 
 
 def gui_run(app, args) -> dict:
-    """``--repeat`` GUI runs, each the first in a new window, each followed by a headless
+    """``GUI_RUNS`` GUI runs, each the first in a new window, each followed by a headless
     run (so that both meet the machine in the same moods): the fastest GUI run against the
     fastest headless one, and the longest stall of them all."""
     n = 2000
     walls, stalls, batch_gaps, headless = [], [], [], []
-    for _ in range(args.repeat):
+    for _ in range(GUI_RUNS):
         repo = chain(n)  # its own: a closed window's listeners stay on the repository it showed
         wall, stall, batch_gap = one_gui_run(app, repo)
         walls.append(wall)
@@ -172,6 +174,8 @@ def one_gui_run(app, repo) -> tuple[float, float, float]:
     window.set_repository(repo, None)
     window.tabs.open_flow("chain")
     settle(app, 600)  # the flow framed and drawn: the run starts in a window at rest
+    app.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)  # as a running event loop
+    # would have long before a click on Run (processEvents leaves them; the run's loop did not)
     window.runs.runner.settings = RunSettings(executor="thread", workers=2, cache=False)
     ticks: list[float] = []
     batches: list[float] = []

@@ -2,11 +2,12 @@
 
 The engine's ``Scheduler.run`` executes in a ``QThreadPool`` runnable. Its sink is an
 ``EventBatcher``: the engine side groups events into batches (every ~50 ms), and each batch
-is appended, as one list, to ``_inbox``, a deque; the runnable appends a ``_Done`` marker
-when the run ends. No Qt signal crosses threads (one deadlocked against a deferred deletion
-on the GUI thread): to say that something is in the inbox, the engine side writes a byte to
-a socket, which a ``QSocketNotifier`` on the GUI thread watches (a plain write, no Qt call:
-nothing to wait for). The GUI thread then hands each batch to ``batch_ready``, one signal
+is appended, as one list, to ``_inbox``, a deque; the last batch of a run ends with a
+``_Done`` marker (one hand-off for both: when the marker came on its own, the window could
+paint the last events before it saw the run's end). No Qt signal crosses threads (one
+deadlocked against a deferred deletion on the GUI thread): to say that something is in the
+inbox, the engine side writes a byte to a socket, which a ``QSocketNotifier`` on the GUI
+thread watches (a plain write, no Qt call: nothing to wait for). The GUI thread then hands each batch to ``batch_ready``, one signal
 per batch, for at most ``APPLY_BUDGET`` seconds at a time: batches left over wait for the
 next turn of the event loop, so timers, input and painting keep their turn however fast the
 engine goes. A window's runs are brief (``Scheduler(brief=True)``): quick nodes report only
@@ -63,7 +64,8 @@ _TERMINAL = {NodeFinished, NodeFailed, NodeSkipped, NodeCancelled, NodeCached}
 
 @dataclass(frozen=True)
 class _Done:
-    """The last item of a run's inbox: its ``RunResult``, or the exception the engine raised."""
+    """The last item of a run's last batch: its ``RunResult``, or the exception the engine
+    raised (``None`` for an exit of the engine thread itself)."""
 
     result: object
 
@@ -74,14 +76,14 @@ def _close_all(sockets: Iterable[socket.socket]) -> None:
 
 
 class _Outbox:
-    """Where the engine side puts batches and the ``_Done``: the inbox, and a byte on the
-    socket that wakes the GUI thread."""
+    """Where the engine side puts batches: the inbox, and a byte on the socket that wakes the
+    GUI thread."""
 
     def __init__(self, inbox: deque, wake: socket.socket) -> None:
         self.inbox, self.wake = inbox, wake
 
-    def __call__(self, item: list[RunEvent] | _Done) -> None:
-        self.inbox.append(item)
+    def __call__(self, batch: list[RunEvent]) -> None:
+        self.inbox.append(batch)
         try:
             self.wake.send(b"!")
         except OSError:  # the controller is gone (the window closed), or the GUI thread is
@@ -89,18 +91,19 @@ class _Outbox:
 
 
 class _RunTask(QtCore.QRunnable):
-    def __init__(self, scheduler: Scheduler, batcher: EventBatcher, outbox: _Outbox) -> None:
+    def __init__(self, scheduler: Scheduler, batcher: EventBatcher) -> None:
         super().__init__()
-        self.scheduler, self.batcher, self.outbox = scheduler, batcher, outbox
+        self.scheduler, self.batcher = scheduler, batcher
 
     def run(self) -> None:
+        result: object = None
         try:
             result = self.scheduler.run()
         except Exception as exc:  # an engine bug must not kill the window
             result = exc
         finally:
+            self.batcher.add(_Done(result))
             self.batcher.close()
-        self.outbox(_Done(result))
 
 
 class RunController(QtCore.QObject):
@@ -122,7 +125,7 @@ class RunController(QtCore.QObject):
         self._more = QtCore.QTimer(self, singleShot=True, interval=0)
         self._more.timeout.connect(self.flush)
         self._scheduler: Scheduler | None = None
-        self._inbox: deque[list[RunEvent] | _Done] = deque()
+        self._inbox: deque[list[RunEvent]] = deque()
         self._wake = socket.socketpair()
         for end in self._wake:
             end.setblocking(False)
@@ -161,8 +164,7 @@ class RunController(QtCore.QObject):
         settings = self.settings
         executor = self._executor()
         self._inbox = deque()
-        outbox = _Outbox(self._inbox, self._wake[1])
-        batcher = EventBatcher(outbox)
+        batcher = EventBatcher(_Outbox(self._inbox, self._wake[1]))
         self._scheduler = Scheduler(
             plan,
             executor,
@@ -176,7 +178,7 @@ class RunController(QtCore.QObject):
         self.planned, self.done = len(plan), 0
         self.started.emit(flow.id, self.planned)
         self.progress.emit(0, self.planned)
-        self.pool.start(_RunTask(self._scheduler, batcher, outbox))
+        self.pool.start(_RunTask(self._scheduler, batcher))
 
     def _executor(self) -> Executor:
         """The executor the settings ask for; process and dask ones are kept between runs."""
@@ -217,13 +219,15 @@ class RunController(QtCore.QObject):
         inbox, until = self._inbox, time.perf_counter() + APPLY_BUDGET
         with busy():  # the engine waits while the window shows what it did
             while inbox:
-                item = inbox.popleft()
-                if isinstance(item, _Done):
-                    self._on_done(item.result)
+                batch = inbox.popleft()
+                done = batch.pop() if isinstance(batch[-1], _Done) else None
+                if batch:
+                    self.done += sum(map(_TERMINAL.__contains__, map(type, batch)))
+                    self.batch_ready.emit(batch)
+                    self.progress.emit(self.done, self.planned)
+                if done is not None:
+                    self._on_done(done.result)
                     return
-                self.done += sum(map(_TERMINAL.__contains__, map(type, item)))
-                self.batch_ready.emit(item)
-                self.progress.emit(self.done, self.planned)
                 if inbox and time.perf_counter() > until:
                     self._more.start()  # the rest after what else waits in the event loop
                     return
