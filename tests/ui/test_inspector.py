@@ -181,3 +181,12 @@ def test_removing_the_node_clears_the_panel(inspector):
     show(inspector, repo, "n1")
     repo.flows["calc"].remove_node("n1")
     assert inspector.node_id is None and inspector.inputs.rowCount() == 0
+
+
+def test_a_new_run_forgets_the_states_of_the_nodes_it_plans_and_keeps_the_others(inspector, ran):
+    repo, _ = ran
+    inspector.begin_run("calc", ("n1",))  # run up to n1, before anything was shown
+    show(inspector, repo, "n1")
+    assert "pending" in inspector.status.text() and cells(inspector.outputs, 2) == [""]
+    show(inspector, repo, "n2")
+    assert "success" in inspector.status.text() and cells(inspector.outputs, 2) == ["50.0"]

@@ -4,16 +4,18 @@ Inputs show their link's source (``node:port``) or their manual value, which can
 edits go to the ``on_edit(flow, node_id, port, value)`` callback (the main window pushes an
 undo command) and the table redraws from the flow's model events. Run state comes from
 ``apply_events``: the panel remembers the latest state of every node of the run, so selecting
-another node afterwards shows its results too. Events are only filed as they come (a run of
-thousands of nodes sends thousands a second); a node's state is worked out from them when it
-is shown. Double-clicking an output emits ``open_viewer(node_id, port)``. A subflow node also lists its inner nodes (``inner``: their
-ids in a run, ``u1/m``), each with its status and time.
+another node afterwards shows its results too. A batch of events is only kept as it comes (a
+run of thousands of nodes sends thousands a second), and filed by node when a node's state
+is asked for; a node's state is worked out from its events when it is shown.
+Double-clicking an output emits ``open_viewer(node_id, port)``. A subflow node also lists
+its inner nodes (``inner``: their ids in a run, ``u1/m``), each with its status and time.
 
 State: ``flow``, ``node_id``, ``spec`` (what is shown), ``run_flow_id`` (the flow of the
 run in progress or last run), ``runs`` (flow id → node id → ``NodeState``: the latest state of
 every node of every flow run in this session; ``begin_run`` clears the nodes it plans),
-``_unread`` (flow id → node id → the events not yet folded into its state) and ``stale``
-(the shown flow's nodes whose result no longer matches their inputs).
+``_batches`` (flow id → the batches of events not filed yet), ``_unread`` (flow id → node
+id → the events filed but not yet folded into its state) and ``stale`` (the shown flow's
+nodes whose result no longer matches their inputs).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -53,6 +56,7 @@ STATUS_COLOURS = {
 MIN_ROWS = 3
 MIN_DETAILS_HEIGHT = 90
 _EDITABLE = QtCore.Qt.ItemFlag.ItemIsEnabled | QtCore.Qt.ItemFlag.ItemIsSelectable
+_NODE = attrgetter("node")  # an event's node id
 
 
 @dataclass
@@ -108,6 +112,7 @@ class InspectorPanel(QtWidgets.QWidget):
         self.spec: NodeSpec | None = None
         self.inner: list[str] = []
         self.runs: dict[str, dict[str, NodeState]] = {}
+        self._batches: dict[str, list[list[RunEvent]]] = {}
         self._unread: dict[str, dict[str, list[RunEvent]]] = {}
         self.run_flow_id: str | None = None
         self.stale: set[str] = set()
@@ -257,6 +262,7 @@ class InspectorPanel(QtWidgets.QWidget):
     def begin_run(self, flow_id: str, node_ids: Collection[str] | None = None) -> None:
         """A run of ``node_ids`` (default: all) of ``flow_id`` starts: forget their states."""
         self.run_flow_id = flow_id
+        self._file(flow_id)
         for table in (self.runs.setdefault(flow_id, {}), self._unread.setdefault(flow_id, {})):
             if node_ids is None:
                 table.clear()
@@ -269,12 +275,14 @@ class InspectorPanel(QtWidgets.QWidget):
     def forget_runs(self) -> None:
         """Forget every run (the repository they belong to is gone)."""
         self.runs.clear()
+        self._batches.clear()
         self._unread.clear()
         self.run_flow_id = None
         self._fill_state()
 
     def state_of(self, flow_id: str, node_id: str) -> NodeState:
         """The latest state of ``node_id`` of ``flow_id`` (``pending`` if it never ran)."""
+        self._file(flow_id)
         events = self._unread.get(flow_id, {}).pop(node_id, None)
         if events:
             states = self.runs.setdefault(flow_id, {})
@@ -291,13 +299,19 @@ class InspectorPanel(QtWidgets.QWidget):
         """Take a batch of engine events (any nodes), redrawing once if the shown node changed."""
         if self.run_flow_id is None:
             return
-        unread = self._unread.setdefault(self.run_flow_id, {})
-        for event in events:
-            if event.node:
-                unread.setdefault(event.node, []).append(event)
+        self._batches.setdefault(self.run_flow_id, []).append(events)
         shown = self.flow is not None and self.flow.id == self.run_flow_id
-        if shown and (self.node_id in unread or any(inner in unread for inner in self.inner)):
+        if shown and not {self.node_id, *self.inner}.isdisjoint(map(_NODE, events)):
             self._fill_state()
+
+    def _file(self, flow_id: str) -> None:
+        """File the batches of ``flow_id`` kept so far by node."""
+        batches = self._batches.pop(flow_id, ())
+        unread = self._unread.setdefault(flow_id, {}) if batches else {}
+        for events in batches:
+            for event in events:
+                if event.node:
+                    unread.setdefault(event.node, []).append(event)
 
     def node_state(self) -> NodeState:
         """The shown node's latest state (``pending`` if it never ran)."""
