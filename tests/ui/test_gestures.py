@@ -105,3 +105,23 @@ def test_a_click_in_the_tab_search_takes_the_spec_and_escape_closes_it(qtbot, wi
     qtbot.keyClick(box.field, QtCore.Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not any(b.isVisible() for b in window.findChildren(SpecSearchBox)))
     assert set(flow.nodes) == before | {added}
+
+
+def test_a_click_selects_a_node_when_ctrl_was_released_in_a_dialog(qtbot, window):
+    """Ctrl+F5 may open a dialog (code from outside), which gets Ctrl's release: the canvas
+    never sees it, and a plain click afterwards must still select, not deselect."""
+    canvas = window.tabs.open_flow("calc")
+    viewer = canvas.viewer()
+    window.activateWindow()
+    viewer.setFocus()
+    qtbot.waitUntil(viewer.hasFocus)
+    # Ctrl pressed (as X11 tells it: Qt adds Ctrl to the modifiers before it), and released
+    # in the dialog:
+    none = QtCore.Qt.KeyboardModifier.NoModifier
+    press = QtGui.QKeyEvent(QtCore.QEvent.Type.KeyPress, QtCore.Qt.Key.Key_Control, none)
+    QtWidgets.QApplication.sendEvent(viewer, press)
+    assert press.modifiers() == QtCore.Qt.KeyboardModifier.ControlModifier
+    body = canvas.flow_node("n1").view.sceneBoundingRect()
+    spot = viewer.mapFromScene(QtCore.QPointF(body.right() - 10, body.bottom() - 5))
+    qtbot.mouseClick(viewer.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=spot)
+    assert canvas.selected_ids() == ["n1"]

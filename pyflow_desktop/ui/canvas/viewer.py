@@ -46,6 +46,7 @@ class CanvasViewer(NodeViewer):
     def mousePressEvent(self, event: QtGui.QMouseEvent) -> None:
         """A click away from an inline editor being typed into commits the typing (as Enter
         or Tab would); zoomed out, a click selects the node the overview draws there."""
+        self._take_modifiers(event.modifiers())
         focused = editor_of(self.scene().focusItem())
         if focused is not None and focused not in self._editors_at(event.position().toPoint()):
             focused.commit()
@@ -57,6 +58,19 @@ class CanvasViewer(NodeViewer):
             event.accept()
             return
         super().mousePressEvent(event)
+
+    def _take_modifiers(self, modifiers: QtCore.Qt.KeyboardModifier) -> None:
+        """The modifier keys held now, as NodeGraphQt's states (it sets them from key events
+        only: a Ctrl released in the dialog that Ctrl+F5 opened left Ctrl held for it, and
+        every click deselected)."""
+        keys = QtCore.Qt.KeyboardModifier
+        self.ALT_state = modifiers == keys.AltModifier
+        self.CTRL_state = modifiers == keys.ControlModifier
+        self.SHIFT_state = modifiers == keys.ShiftModifier
+        if modifiers == keys.AltModifier | keys.ShiftModifier:
+            self.ALT_state = self.SHIFT_state = True
+        if not (self.CTRL_state or self.SHIFT_state):
+            self._cursor_text.setVisible(False)
 
     def _editors_at(self, point: QtCore.QPoint) -> list:
         return [editor_of(item) for item in self.items(point)]
