@@ -9,9 +9,9 @@ Events are remembered as they come, but drawn later: drawing a node's status and
 costs tens of microseconds of Qt text layout, and a run of trivial nodes reports thousands of
 events a second. ``_pending`` holds what each node is still to show (its last event), and
 ``_clear`` the nodes whose last run's state goes first, so a node queued, started and
-finished within one batch is drawn once. Each frame draws the pending nodes near the view first, then
-others until ``DRAW_BUDGET`` has passed (at least ``MIN_DRAWS``: a small flow is drawn at
-once); the others follow in the next frames. While a run goes, only the nodes in the view
+finished within one batch is drawn once. Each frame draws the pending nodes near the view
+first, then others until ``DRAW_BUDGET`` has passed (at least ``MIN_DRAWS``: a small flow is
+drawn at once); the others follow in the next frames. While a run goes, only the nodes in the view
 are drawn (all of them when no more than ``MIN_DRAWS`` are to be): the others wait for the
 frames after its end, so the window takes as little as it can from the run (the engine and
 the window share one interpreter).

@@ -306,8 +306,10 @@ class InspectorPanel(QtWidgets.QWidget):
 
     def _file(self, flow_id: str) -> None:
         """File the batches of ``flow_id`` kept so far by node."""
-        batches = self._batches.pop(flow_id, ())
-        unread = self._unread.setdefault(flow_id, {}) if batches else {}
+        batches = self._batches.pop(flow_id, None)
+        if not batches:
+            return
+        unread = self._unread.setdefault(flow_id, {})
         for events in batches:
             for event in events:
                 if event.node:

@@ -7,11 +7,11 @@ is appended, as one list, to ``_inbox``, a deque; the last batch of a run ends w
 paint the last events before it saw the run's end). No Qt signal crosses threads (one
 deadlocked against a deferred deletion on the GUI thread): to say that something is in the
 inbox, the engine side writes a byte to a socket, which a ``QSocketNotifier`` on the GUI
-thread watches (a plain write, no Qt call: nothing to wait for). The GUI thread then hands each batch to ``batch_ready``, one signal
-per batch, for at most ``APPLY_BUDGET`` seconds at a time: batches left over wait for the
-next turn of the event loop, so timers, input and painting keep their turn however fast the
-engine goes. A window's runs are brief (``Scheduler(brief=True)``): quick nodes report only
-how they ended.
+thread watches (a plain write, no Qt call: nothing to wait for). The GUI thread then hands
+each batch to ``batch_ready``, one signal per batch, for at most ``APPLY_BUDGET`` seconds at a
+time: batches left over wait for the next turn of the event loop, so timers, input and
+painting keep their turn however fast the engine goes. A window's runs are brief
+(``Scheduler(brief=True)``): quick nodes report only how they ended.
 
 The engine and the window share one interpreter: while the GUI thread shows batches (and
 paints the canvas), ``window_first.GATE`` is closed and the scheduler dispatches no node,
