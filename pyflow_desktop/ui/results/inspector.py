@@ -306,11 +306,8 @@ class InspectorPanel(QtWidgets.QWidget):
 
     def _file(self, flow_id: str) -> None:
         """File the batches of ``flow_id`` kept so far by node."""
-        batches = self._batches.pop(flow_id, None)
-        if not batches:
-            return
         unread = self._unread.setdefault(flow_id, {})
-        for events in batches:
+        for events in self._batches.pop(flow_id, ()):
             for event in events:
                 if event.node:
                     unread.setdefault(event.node, []).append(event)
