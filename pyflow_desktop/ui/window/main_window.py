@@ -57,10 +57,10 @@ class MainWindow(QtWidgets.QMainWindow):
         )
         self.log_dock = self.add_dock("log_dock", "Log", self.log, area.BottomDockWidgetArea)
         self.trust = Trust(self)
-        self.runs = RunActions(self, self.tabs)
-        self.runs.allow = self.trust.allow
-        self.panels = Panels(self, self.tabs, self.runs, self.library)
-        self.panels.spec_editor.allow = lambda specs: self.trust.allow(specs, "Test")
+        self.runs = RunActions(self, self.tabs, self.trust.allow)
+        self.panels = Panels(
+            self, self.tabs, self.runs, self.library, lambda specs: self.trust.allow(specs, "Test")
+        )
         self.runs.watched = self.panels.watched
         self.files = FileActions(self, self.tabs)
         self.files.settle = self.panels.settle_spec_edits

@@ -12,13 +12,14 @@ result no longer matches their inputs, as each canvas's ``RunView`` reports it).
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 
 from ...engine import NodeFailed, RunEvent, plan_run
-from ...repository import Flow, NodeInstance, Repository, RepositoryError
+from ...repository import Flow, NodeInstance, NodeSpec, Repository, RepositoryError
+from ...spec_test import failing_line
 from ..authoring.spec_editor import SpecEditorPanel
 from ..commands import SetValueCommand
 from ..results.inspector import InspectorPanel
@@ -34,14 +35,20 @@ class Panels(QtCore.QObject):
     """Owns the Code and Inspector docks and the viewers of one main window."""
 
     def __init__(
-        self, window: Shell, tabs: FlowTabs, runs: RunActions, library: LibraryPanel
+        self,
+        window: Shell,
+        tabs: FlowTabs,
+        runs: RunActions,
+        library: LibraryPanel,
+        allow_test: Callable[[Iterable[NodeSpec]], bool],
     ) -> None:
+        """``allow_test(specs)``: whether a Test may run these specs' code."""
         super().__init__(window)
         self.window, self.tabs, self.runs = window, tabs, runs
         self.repo: Repository | None = None
         self.current_flow: str | None = None
         self.stale: dict[str, set[str]] = {}
-        self.spec_editor = SpecEditorPanel(window.undo_stack)
+        self.spec_editor = SpecEditorPanel(window.undo_stack, runs.tester, allow_test)
         self.spec_editor.message.connect(window.show_message)
         self.inspector = InspectorPanel(self._edit_value)
         self.viewers = ViewerDocks(window, self.inspector)
@@ -197,16 +204,6 @@ class Panels(QtCore.QObject):
         self.stale.pop(flow_id, None)
         if self.inspector.flow is not None and self.inspector.flow.id == flow_id:
             self.inspector.show_node(None, None, None)
-
-
-def failing_line(event: NodeFailed, spec_id: str) -> int | None:
-    """The line of ``spec_id``'s code a failed node stopped at: the last frame of its code in
-    the traceback, or the line of a syntax error."""
-    frames = re.findall(rf'File "<{re.escape(spec_id)}>", line (\d+)', event.traceback)
-    if frames:
-        return int(frames[-1])
-    syntax = re.match(r"syntax error in func, line (\d+)", event.error)
-    return int(syntax.group(1)) if syntax else None
 
 
 def inner_ids(repo: Repository, flow: Flow, node: NodeInstance) -> list[str]:

@@ -1,9 +1,10 @@
 """The Run menu: run the current flow (F5: to its end nodes, as the original did, or all of it
 when it marks none), run all (Ctrl+F5), run up to the selected node, stop, settings.
 
-State: ``runner`` (the ``RunController`` driving the engine), ``run_flow_id`` (the flow being
-run, whose canvas shows the run's events), ``watched`` (gives the nodes of a flow the user
-is looking at, which run first). The status bar's ``progress`` counts finished nodes.
+State: ``runner`` (the ``RunController`` driving the engine), ``tester`` (the Code panel's
+Test, run on the same settings and kept executors; Stop ends it too), ``run_flow_id`` (the
+flow being run, whose canvas shows the run's events), ``watched`` (gives the nodes of a flow
+the user is looking at, which run first). The status bar's ``progress`` counts finished nodes.
 The Log says when each node starts and ends; a start is left out when the node's end is in
 the same batch of events (its line says how long the node took).
 """
@@ -28,7 +29,9 @@ from ...engine import (
 )
 from ...repository import Flow, NodeSpec, Repository, RepositoryError
 from ..run.controller import RunController
+from ..run.executor_shelf import ExecutorShelf
 from ..run.settings import RunSettings, RunSettingsDialog
+from ..run.spec_tester import SpecTester
 from ..value_text import node_title
 from .flow_tabs import FlowTabs
 from .shell import Shell, add_action
@@ -44,19 +47,25 @@ class RunActions(QtCore.QObject):
 
     run_done = QtCore.Signal(bool)
 
-    def __init__(self, shell: Shell, tabs: FlowTabs) -> None:
+    def __init__(
+        self, shell: Shell, tabs: FlowTabs, allow: Callable[[Iterable[NodeSpec]], bool]
+    ) -> None:
+        """``allow(specs)``: whether a run may run these specs' code (the window asks about
+        code from outside)."""
         super().__init__(shell)
-        self.shell, self.tabs = shell, tabs
-        self.runner = RunController(self)
+        self.shell, self.tabs, self.allow = shell, tabs, allow
+        shelf = ExecutorShelf()
+        self.runner = RunController(self, shelf=shelf)
         self.runner.settings = RunSettings.load(settings())
+        self.tester = SpecTester(lambda: self.runner.settings, shelf, self)
         self.run_flow_id: str | None = None
         self._aim = ""  # what the run is for, as the status bar says it
         self.watched: Callable[[str], list[str]] = lambda _flow_id: []
-        # Whether these specs' code may run (the window asks about code from outside):
-        self.allow: Callable[[Iterable[NodeSpec]], bool] = lambda _specs: True
         self.runner.batch_ready.connect(self._show_events)
         self.runner.progress.connect(self._show_progress)
         self.runner.finished.connect(self._run_finished)
+        self.tester.started.connect(self._update_stop)
+        self.tester.finished.connect(self._update_stop)
         self.progress = QtWidgets.QProgressBar(textVisible=True)
         self.progress.setFixedWidth(PROGRESS_WIDTH)  # a new text then lays nothing out again
         self.outcomes: dict[str, RunResult] = {}  # flow id → its last run, shown with its tab
@@ -100,7 +109,7 @@ class RunActions(QtCore.QObject):
         log.add(f"— run {flow.id} {self._aim}: {self.runner.planned} node(s)")
         self.shell.statusBar().showMessage(f"Running {flow.name or flow.id} {self._aim}…")
         self.run_action.setEnabled(False)
-        self.stop_action.setEnabled(True)
+        self._update_stop()
         return True
 
     def run_all(self) -> bool:
@@ -115,7 +124,12 @@ class RunActions(QtCore.QObject):
         return self.run_current(canvas.selected_ids())
 
     def stop(self) -> None:
+        """Stop the run and the Test in progress (Shift+Esc)."""
         self.runner.stop()
+        self.tester.stop()
+
+    def _update_stop(self, *_args) -> None:
+        self.stop_action.setEnabled(self.runner.running or self.tester.running)
 
     def forget_run(self) -> None:
         """Stop the run in progress: it belongs to a repository that is going away, and its
@@ -130,9 +144,11 @@ class RunActions(QtCore.QObject):
             self._show_outcome(self.outcomes.get(flow_id))
 
     def shutdown(self) -> None:
-        """Stop, wait for the run's thread and release kept executors (the window closes)."""
-        self.runner.stop()
+        """Stop, wait for the threads of the run and the Test, and release kept executors
+        (the window closes)."""
+        self.stop()
         self.runner.wait(5000)
+        self.tester.controller.wait(5000)
         self.runner.shutdown()
 
     def edit_run_settings(self) -> None:
@@ -176,7 +192,7 @@ class RunActions(QtCore.QObject):
 
     def _run_finished(self, result: object) -> None:
         self.run_action.setEnabled(True)
-        self.stop_action.setEnabled(False)
+        self._update_stop()
         ok = isinstance(result, RunResult) and result.ok
         if isinstance(result, RunResult):
             self.outcomes[result.flow_id] = result
