@@ -14,7 +14,7 @@ from PySide6 import QtCore, QtWidgets
 
 from pyflow_desktop.engine import NodeOutcome
 from pyflow_desktop.engine.process_executor import shared_pool
-from pyflow_desktop.repository import save_repository
+from pyflow_desktop.repository import Flow, NodeInstance, NodeSpec, Port, save_repository
 from pyflow_desktop.ui.run.settings import RunSettings, RunSettingsDialog
 
 Key = QtCore.Qt.Key
@@ -99,7 +99,9 @@ def test_shift_esc_and_the_stop_button_end_a_test_that_sleeps(qtbot, repo, execu
     stop = action(win, "Run", "Stop")
     assert not stop.isEnabled()
     for press_stop in (
-        lambda: qtbot.keyClick(win.panels.spec_editor.editor, Key.Key_Escape, Modifier.ShiftModifier),
+        lambda: qtbot.keyClick(
+            win.panels.spec_editor.editor, Key.Key_Escape, Modifier.ShiftModifier
+        ),
         lambda: qtbot.mouseClick(form.stop_button, QtCore.Qt.MouseButton.LeftButton),
     ):
         with qtbot.waitSignal(form.finished, timeout=20_000) as blocker:
@@ -113,6 +115,27 @@ def test_shift_esc_and_the_stop_button_end_a_test_that_sleeps(qtbot, repo, execu
         assert "the test was stopped" in form.result.toPlainText()
         assert form.test_button.isEnabled() and not form.stop_button.isEnabled()
         assert not stop.isEnabled()
+
+
+def test_a_test_runs_while_a_flow_runs_and_shift_esc_stops_the_run(qtbot, repo):
+    repo.add_spec(
+        NodeSpec(
+            "slow.hang", "Hang", [], [Port("out")], "import time\ndef func():\n    time.sleep(60)\n"
+        )
+    )
+    flow = Flow("hang", "Hang")
+    flow.add_node(NodeInstance("h", "slow.hang"))
+    repo.add_flow(flow)
+    win = fresh_window(qtbot, repo)
+    write_code(qtbot, win, ["def func(x):", "return 'tested'"])
+    win.tabs.open_flow("hang")
+    qtbot.keyClick(win.tabs.current()[0].viewer().viewport(), Key.Key_F5)
+    assert win.runs.runner.running
+    assert press_test(qtbot, win).outputs == {"out": "tested"}
+    assert win.runs.runner.running and action(win, "Run", "Stop").isEnabled()
+    with qtbot.waitSignal(win.runs.run_done, timeout=20_000):
+        qtbot.keyClick(win.panels.spec_editor.editor, Key.Key_Escape, Modifier.ShiftModifier)
+    assert win.runs.runner.last_result.node("h")["status"] == "cancelled"
 
 
 @pytest.mark.real_dialogs
