@@ -119,7 +119,7 @@ def run_outcome(spec: NodeSpec, events: Iterable[RunEvent]) -> NodeOutcome | Non
                 error_line=failing_line(event, spec.id),
             )
         elif isinstance(event, NodeCancelled):
-            outcome = NodeOutcome(TEST_NODE, error="stopped: the test was stopped")
+            outcome = NodeOutcome(TEST_NODE, error="stopped before it finished")
     return outcome
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6 import QtGui, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from pyflow_desktop.ui.window.main_window import MainWindow
 
@@ -15,6 +15,14 @@ def action(window: QtWidgets.QMainWindow, menu: str, text: str) -> QtGui.QAction
                 if entry.text().replace("&", "") == text:
                     return entry
     raise AssertionError(f"no menu entry {menu} › {text}")
+
+
+def select(qtbot, canvas, node_id: str) -> None:
+    """Click the node's title, as a user selects it."""
+    view = canvas.viewer()
+    rect = canvas.flow_node(node_id).view.sceneBoundingRect()
+    point = view.mapFromScene(QtCore.QPointF(rect.center().x(), rect.top() + 8))
+    qtbot.mouseClick(view.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=point)
 
 
 def area(widget: QtWidgets.QWidget) -> int:

@@ -4,19 +4,13 @@ their flow."""
 
 from __future__ import annotations
 
+from helpers import select
 from PySide6 import QtCore
 
 from pyflow_desktop.repository import Flow, Link, NodeInstance, NodeSpec, Port
 
 Key = QtCore.Qt.Key
 
-
-def select(qtbot, canvas, node_id: str) -> None:
-    """Click the node's title, as a user selects it."""
-    view = canvas.viewer()
-    rect = canvas.flow_node(node_id).view.sceneBoundingRect()
-    point = view.mapFromScene(QtCore.QPointF(rect.center().x(), rect.top() + 8))
-    qtbot.mouseClick(view.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=point)
 
 
 def test_selecting_a_node_shows_it_and_its_spec_and_saving_the_spec_redraws_it(
