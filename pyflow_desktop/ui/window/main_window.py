@@ -74,7 +74,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.recovery = Recovery(self)
         self.recovery.session = lambda: sessions.capture(self.tabs, self.panels)
         self.disk = DiskWatch(self, reload=self.files.open_path)
-        self.files.allow_save, self.files.saved = self.disk.allow_save, self.disk.saved
+        self.files.allow_save, self.files.saved = self.disk.allow_save, self._saved
         self.live = LiveMode(self, self.tabs, self.runs)
         self._build_menus()
         self.resize(1280, 800)
@@ -178,6 +178,12 @@ class MainWindow(QtWidgets.QMainWindow):
         """The file the repository is saved to (``None``: not saved yet), in the title."""
         self.path = path
         self.setWindowTitle(f"{path.name if path else 'untitled'}[*] — PyFlow Desktop")
+
+    def _saved(self, path: Path, digest: str | None) -> None:
+        """The repository was written to ``path``: watch that content on disk, and keep the
+        code written in the window trusted when the file is opened again."""
+        self.disk.saved(path, digest)
+        self.trust.keep_own(self.repo.specs.values())
 
     def restore(self, found: Found) -> bool:
         """Show the unsaved work of a recovery file, unsaved (its file, if any, unchanged)."""
