@@ -116,20 +116,20 @@ def run_outcome(spec: NodeSpec, events: Iterable[RunEvent]) -> NodeOutcome | Non
                 stdout=event.stdout,
                 stderr=event.stderr,
                 elapsed=event.elapsed,
-                error_line=failing_line(event, spec.id),
+                error_line=failing_line(spec.id, event.error, event.traceback),
             )
         elif isinstance(event, NodeCancelled):
             outcome = NodeOutcome(TEST_NODE, error="stopped before it finished")
     return outcome
 
 
-def failing_line(event: NodeFailed, spec_id: str) -> int | None:
-    """The line of ``spec_id``'s code a failed node stopped at: the last frame of its code in
-    the traceback, or the line of a syntax error."""
-    frames = re.findall(rf'File "<{re.escape(spec_id)}>", line (\d+)', event.traceback)
+def failing_line(spec_id: str, error: str, traceback: str) -> int | None:
+    """The line of ``spec_id``'s code a failed node stopped at, from its ``error`` and
+    ``traceback``: the last frame of its code, or the line of a syntax error."""
+    frames = re.findall(rf'File "<{re.escape(spec_id)}>", line (\d+)', traceback)
     if frames:
         return int(frames[-1])
-    syntax = re.match(r"syntax error in func, line (\d+)", event.error)
+    syntax = re.match(r"syntax error in func, line (\d+)", error)
     return int(syntax.group(1)) if syntax else None
 
 

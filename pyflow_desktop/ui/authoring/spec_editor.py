@@ -163,7 +163,8 @@ class SpecEditorPanel(QtWidgets.QWidget):
         self.id_edit.setText(spec.id if spec else "")
         self.title_edit.setText(spec.title if spec else "")
         self.description_edit.setText(spec.description if spec else "")
-        self.editor.set_source(spec.func if spec else "")
+        if not (same and self.editor.toPlainText() == spec.func):  # as shown: keep its marks
+            self.editor.set_source(spec.func if spec else "")
         self._signature = signature_params(spec.func) if spec else None
         self.inputs_table.set_ports(spec.inputs if spec else [])
         self.outputs_table.set_ports(spec.outputs if spec else [])

@@ -55,8 +55,7 @@ class CanvasMenus(QtCore.QObject):
 
     def _node_entries(self, menu: QtWidgets.QMenu, canvas, bridge, node_id: str) -> None:
         if node_id not in canvas.selected_ids():
-            canvas.clear_selection()
-            canvas.flow_node(node_id).set_selected(True)
+            self.tabs.select_only(node_id)  # the Inspector and the Code panel follow
         node = bridge.flow.nodes.get(node_id)
         if node is None:  # a boundary node ("Inputs", "Outputs")
             add_action(

@@ -210,6 +210,13 @@ class FlowTabs(QtCore.QObject):
         for canvas, _bridge in self.canvases.values():
             canvas.finish_typing()
 
+    def select_only(self, node_id: str) -> None:
+        """Make ``node_id`` the selection of the tab in front, as a click on it does."""
+        canvas, bridge = self.current()
+        canvas.clear_selection()
+        canvas.flow_node(node_id).set_selected(True)
+        self.selection_changed.emit(bridge.flow.id, canvas.selected_ids())
+
     def current(self) -> tuple[CanvasGraph, FlowBridge] | tuple[None, None]:
         """The canvas and bridge of the tab in front, or ``(None, None)``."""
         widget = self.widget.currentWidget()
