@@ -150,6 +150,7 @@ class MainWindow(QtWidgets.QMainWindow):
         file's come back as they were when it was last closed."""
         self._remember_session()
         self.runs.forget_run()
+        self.statusBar().clearMessage()  # it spoke of the last file
         self.tabs.close_all()
         if self.repo is not None:
             self.tabs.watch(self.repo, connect=False)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...engine import (
     NodeCancelled,
@@ -40,6 +40,7 @@ from .user_settings import settings
 _ENDED = (NodeFinished, NodeFailed, NodeCancelled)  # how a node that started ends
 PROGRESS = "%v / %m nodes"
 PROGRESS_WIDTH = 240
+FILL_SHARE = 0.4  # of the highlight colour in the progress bar's fill, the rest background
 
 
 class RunActions(QtCore.QObject):
@@ -67,6 +68,7 @@ class RunActions(QtCore.QObject):
         self.tester.started.connect(self._update_stop)
         self.tester.finished.connect(self._update_stop)
         self.progress = QtWidgets.QProgressBar(textVisible=True)
+        self.progress.setStyleSheet(bar_style(self.progress.palette()))
         self.progress.setFixedWidth(PROGRESS_WIDTH)  # a new text then lays nothing out again
         self.outcomes: dict[str, RunResult] = {}  # flow id → its last run, shown with its tab
         self._show_outcome(None)
@@ -97,14 +99,12 @@ class RunActions(QtCore.QObject):
             plan = bridge.results.plan_for(targets) or plan_run(repo, flow, targets)
             if not self.allow(planned.spec for planned in plan.nodes.values()):
                 return False
-            self.runner.start(
-                repo, flow, targets, first=self.watched(flow.id), cache=cache, plan=plan
-            )
         except RepositoryError as error:
             log.add(f"cannot run {flow.id}: {error}")
             self.shell.statusBar().showMessage(f"Cannot run: {error}", 10000)
             return False
-        self.run_flow_id = flow.id
+        self.run_flow_id = flow.id  # before the start: it shows its first progress
+        self.runner.start_plan(plan, first=self.watched(flow.id), cache=cache)
         bridge.results.begin_run(self.runner.run_nodes)
         log.add(f"— run {flow.id} {self._aim}: {self.runner.planned} node(s)")
         self.shell.statusBar().showMessage(f"Running {flow.name or flow.id} {self._aim}…")
@@ -137,6 +137,7 @@ class RunActions(QtCore.QObject):
         self.runner.stop()
         self.run_flow_id = None
         self.outcomes.clear()
+        self._show_outcome(None)
 
     def _tab_changed(self, flow_id: str) -> None:
         """The bar shows the last run of the flow in front (a run in progress stays shown)."""
@@ -165,6 +166,8 @@ class RunActions(QtCore.QObject):
         self.shell.log.add_later(lambda: _log_lines(events, self.shell.repo, flow), len(events))
 
     def _show_progress(self, done: int, planned: int) -> None:
+        if self.run_flow_id is None:  # a run of the last file, stopping
+            return
         bar = self.progress
         if bar.format() != PROGRESS or bar.maximum() != max(planned, 1):  # a new run: each
             bar.setFormat(PROGRESS)  # of these lays the status bar out again
@@ -194,6 +197,9 @@ class RunActions(QtCore.QObject):
         self.run_action.setEnabled(True)
         self._update_stop()
         ok = isinstance(result, RunResult) and result.ok
+        if self.run_flow_id is None:  # a run of the last file: nothing of it is shown now
+            self.run_done.emit(ok)
+            return
         if isinstance(result, RunResult):
             self.outcomes[result.flow_id] = result
             self._show_outcome(result)
@@ -204,6 +210,26 @@ class RunActions(QtCore.QObject):
         self.shell.log.add(f"— {message}")
         self.shell.statusBar().showMessage(message, 30000)
         self.run_done.emit(ok)
+
+
+def bar_style(palette: QtGui.QPalette) -> str:
+    """A progress bar whose text reads as well over its fill as beside it: one text colour
+    (the palette's) over a pale fill, the highlight colour mixed into the background (the
+    styles' own white text over the highlight colour lacks contrast)."""
+    role = QtGui.QPalette.ColorRole
+    base, highlight = palette.color(role.Base), palette.color(role.Highlight)
+    fill = QtGui.QColor.fromRgbF(
+        *(
+            FILL_SHARE * h + (1 - FILL_SHARE) * b
+            for h, b in zip(highlight.getRgbF()[:3], base.getRgbF()[:3])
+        )
+    )
+    return (
+        f"QProgressBar {{ border: 1px solid {palette.color(role.Mid).name()}; border-radius: 3px;"
+        f" background: {base.name()}; color: {palette.color(role.Text).name()};"
+        " text-align: center; }"
+        f" QProgressBar::chunk {{ background: {fill.name()}; border-radius: 2px; }}"
+    )
 
 
 def _aim(flow, targets: Targets) -> str:
