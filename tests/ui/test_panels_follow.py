@@ -66,6 +66,7 @@ def test_the_code_panel_follows_the_flow_tab_in_front(qtbot, repo):
     assert panels.spec_editor.spec_id == "debug.fail"
     click_tab(qtbot, win, "calc")
     assert panels.spec_editor.spec_id == "math.mul" and panels.inspector.node_id == "n2"
+    assert win.library.flows.currentItem().text().startswith("Calculation")
     click_tab(qtbot, win, "broken")
     assert panels.spec_editor.spec_id == "debug.fail" and panels.inspector.node_id == "f1"
     click_empty_canvas(qtbot, broken)

@@ -203,7 +203,10 @@ class FlowTabs(QtCore.QObject):
 
     def _current_changed(self, _index: int) -> None:
         widget = self.widget.currentWidget()
-        self.current_changed.emit(widget.property("flow_id") if widget is not None else "")
+        flow_id = widget.property("flow_id") if widget is not None else ""
+        if flow_id:
+            self.library.select_flow(flow_id)  # the Flows list shows the tab in front too
+        self.current_changed.emit(flow_id)
 
     def finish_typing(self) -> None:
         """Commit the values still being typed into inline editors, on every tab."""
