@@ -26,6 +26,7 @@ from .engine import (
     NodeFailed,
     NodeFinished,
     NodeOutcome,
+    NodeStarted,
     NodeTask,
     Plan,
     RunEvent,
@@ -100,11 +101,13 @@ def spec_plan(spec: NodeSpec, values: Mapping[str, Any]) -> Plan:
 def run_outcome(spec: NodeSpec, events: Iterable[RunEvent]) -> NodeOutcome | None:
     """How the node of ``spec_plan(spec, ...)`` ended, read from its run's events (``None``
     when they do not say: the run itself failed)."""
-    outcome = None
+    outcome, started = None, None
     for event in events:
         if event.node != TEST_NODE:
             continue
-        if isinstance(event, NodeFinished):
+        if isinstance(event, NodeStarted):
+            started = event.time
+        elif isinstance(event, NodeFinished):
             outcome = NodeOutcome(
                 TEST_NODE, event.outputs, None, "", event.stdout, event.stderr, event.elapsed
             )
@@ -119,7 +122,8 @@ def run_outcome(spec: NodeSpec, events: Iterable[RunEvent]) -> NodeOutcome | Non
                 error_line=failing_line(spec.id, event.error, event.traceback),
             )
         elif isinstance(event, NodeCancelled):
-            outcome = NodeOutcome(TEST_NODE, error="stopped before it finished")
+            ran = event.time - started if started is not None else 0.0
+            outcome = NodeOutcome(TEST_NODE, error="stopped before it finished", elapsed=ran)
     return outcome
 
 

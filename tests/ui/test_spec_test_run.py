@@ -21,7 +21,6 @@ Key = QtCore.Qt.Key
 Modifier = QtCore.Qt.KeyboardModifier
 
 
-
 def show_code(qtbot, win) -> None:
     """Select ``f1`` of flow ``broken`` and bring its spec up in the Code panel."""
     canvas = win.tabs.open_flow("broken")
@@ -84,10 +83,15 @@ def test_a_function_that_kills_its_process_fails_the_test_with_why_and_the_windo
 
 
 @pytest.mark.parametrize("executor", ["process", "thread"])
-def test_shift_esc_and_the_stop_button_end_a_test_that_sleeps(qtbot, repo, executor):
+def test_shift_esc_and_the_stop_button_end_a_test_that_sleeps(qtbot, repo, tmp_path, executor):
     win = fresh_window(qtbot, repo)
     win.runs.runner.settings = RunSettings(executor=executor)
-    write_code(qtbot, win, ["import time", "def func(x):", "time.sleep(30)"])
+    asleep = tmp_path / "asleep"
+    write_code(
+        qtbot,
+        win,
+        ["import time", "def func(x):", f"open({str(asleep)!r}, 'w').close()", "time.sleep(30)"],
+    )
     form = win.panels.spec_editor.test_form
     stop = action(win, "Run", "Stop")
     assert not stop.isEnabled()
@@ -97,15 +101,18 @@ def test_shift_esc_and_the_stop_button_end_a_test_that_sleeps(qtbot, repo, execu
         ),
         lambda: qtbot.mouseClick(form.stop_button, QtCore.Qt.MouseButton.LeftButton),
     ):
+        asleep.unlink(missing_ok=True)
         with qtbot.waitSignal(form.finished, timeout=20_000) as blocker:
             qtbot.keyClick(win.panels.spec_editor.editor, Key.Key_Return, Modifier.ControlModifier)
-            qtbot.waitUntil(lambda: form.stop_button.isEnabled(), timeout=10_000)
-            assert stop.isEnabled() and not form.test_button.isEnabled()
+            assert stop.isEnabled() and form.stop_button.isEnabled()
+            assert not form.test_button.isEnabled()
             assert form.result.toPlainText() == "Running debug.fail…"
+            qtbot.waitUntil(asleep.exists, timeout=10_000)  # the function sleeps now
             press_stop()
         outcome = blocker.args[0]
         assert "stopped before it finished" in outcome.error
         assert "stopped before it finished" in form.result.toPlainText()
+        assert outcome.elapsed > 0, "how long it ran until stopped"
         assert form.test_button.isEnabled() and not form.stop_button.isEnabled()
         assert not stop.isEnabled()
 
