@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from pyflow_desktop.repository import Flow, NodeInstance, NodeSpec, Port, Repository
 from pyflow_desktop.ui.window.main_window import MainWindow
 
 
@@ -23,6 +24,18 @@ def select(qtbot, canvas, node_id: str) -> None:
     rect = canvas.flow_node(node_id).view.sceneBoundingRect()
     point = view.mapFromScene(QtCore.QPointF(rect.center().x(), rect.top() + 8))
     qtbot.mouseClick(view.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=point)
+
+
+def add_hanging_flow(repo: Repository) -> None:
+    """Flow ``hang``: one node ``h`` that sleeps for a minute (a run to stop)."""
+    repo.add_spec(
+        NodeSpec(
+            "slow.hang", "Hang", [], [Port("out")], "import time\ndef func():\n    time.sleep(60)\n"
+        )
+    )
+    flow = Flow("hang", "Hang")
+    flow.add_node(NodeInstance("h", "slow.hang"))
+    repo.add_flow(flow)
 
 
 def area(widget: QtWidgets.QWidget) -> int:

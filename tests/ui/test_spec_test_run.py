@@ -9,12 +9,12 @@ import os
 import threading
 
 import pytest
-from helpers import Answers, action, fresh_window, select
+from helpers import Answers, action, add_hanging_flow, fresh_window, select
 from PySide6 import QtCore, QtWidgets
 
 from pyflow_desktop.engine import NodeOutcome
 from pyflow_desktop.engine.process_executor import shared_pool
-from pyflow_desktop.repository import Flow, NodeInstance, NodeSpec, Port, save_repository
+from pyflow_desktop.repository import save_repository
 from pyflow_desktop.ui.run.settings import RunSettings, RunSettingsDialog
 
 Key = QtCore.Qt.Key
@@ -118,14 +118,7 @@ def test_shift_esc_and_the_stop_button_end_a_test_that_sleeps(qtbot, repo, tmp_p
 
 
 def test_a_test_runs_while_a_flow_runs_and_shift_esc_stops_the_run(qtbot, repo):
-    repo.add_spec(
-        NodeSpec(
-            "slow.hang", "Hang", [], [Port("out")], "import time\ndef func():\n    time.sleep(60)\n"
-        )
-    )
-    flow = Flow("hang", "Hang")
-    flow.add_node(NodeInstance("h", "slow.hang"))
-    repo.add_flow(flow)
+    add_hanging_flow(repo)
     win = fresh_window(qtbot, repo)
     write_code(qtbot, win, ["def func(x):", "return 'tested'"])
     win.tabs.open_flow("hang")

@@ -4,10 +4,10 @@ and a dark palette, and a file opened forgets what the bar said of the one befor
 from __future__ import annotations
 
 import pytest
-from helpers import Answers, fresh_window
+from helpers import Answers, add_hanging_flow, fresh_window
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from pyflow_desktop.repository import Flow, NodeInstance, NodeSpec, Port, save_repository
+from pyflow_desktop.repository import Flow, NodeInstance, save_repository
 
 Key = QtCore.Qt.Key
 READABLE = 4.5  # WCAG's least contrast for text
@@ -100,14 +100,7 @@ def test_the_progress_bars_text_reads_well_over_its_fill_and_beside_it(qtbot, qa
 def test_opening_another_file_forgets_what_the_status_bar_said_of_the_last(
     qtbot, repo, tmp_path, monkeypatch
 ):
-    repo.add_spec(
-        NodeSpec(
-            "slow.hang", "Hang", [], [Port("out")], "import time\ndef func():\n    time.sleep(60)\n"
-        )
-    )
-    hang = Flow("hang", "Hang")
-    hang.add_node(NodeInstance("h", "slow.hang"))
-    repo.add_flow(hang)
+    add_hanging_flow(repo)
     first, second = tmp_path / "first.json", tmp_path / "second.json"
     save_repository(repo, first)
     save_repository(repo, second)
