@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -248,8 +249,14 @@ def test_library_needs_no_display(tmp_path):
 def test_the_example_package_installs_into_a_fresh_venv_and_lists_its_nodes(tmp_path):
     """examples/node-package, pip-installed as a user would, found by the installed command.
     The venv sees the dev venv's packages through a path file, so only the two projects
-    are built (offline, from the configured index)."""
+    are built, each from a copy (a build writes beside its sources)."""
     root = Path(__file__).resolve().parents[2]
+    project, example = tmp_path / "project", tmp_path / "node-package"
+    for name in ("pyflow_desktop", "resources"):
+        shutil.copytree(root / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(root / name, project / name)
+    shutil.copytree(root / "examples" / "node-package", example)
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
@@ -261,7 +268,7 @@ def test_the_example_package_installs_into_a_fresh_venv_and_lists_its_nodes(tmp_
     Path(purelib, "dev-venv.pth").write_text("\n".join(dev_site) + "\n")
     done = subprocess.run(
         [str(python), "-m", "pip", "install", "-q", "--no-deps",
-         str(root), str(root / "examples" / "node-package")],
+         str(project), str(example)],
         capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 0, done.stdout + done.stderr
