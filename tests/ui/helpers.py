@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6 import QtGui, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from pyflow_desktop.ui.window.main_window import MainWindow
 
@@ -15,6 +15,19 @@ def action(window: QtWidgets.QMainWindow, menu: str, text: str) -> QtGui.QAction
                 if entry.text().replace("&", "") == text:
                     return entry
     raise AssertionError(f"no menu entry {menu} › {text}")
+
+
+def library_index(window: QtWidgets.QMainWindow, spec_id: str, section: str = "file"):
+    """The Library's row (in its filter's model, as the tree shows it) for ``spec_id`` in
+    ``section`` ("file": In this file; else a palette section's name, "builtin", "user")."""
+    from pyflow_desktop.ui.window.library_model import SECTION_ROLE, SPEC_ROLE
+
+    proxy = window.library.proxy
+    flags = QtCore.Qt.MatchFlag.MatchExactly | QtCore.Qt.MatchFlag.MatchRecursive
+    for index in proxy.match(proxy.index(0, 0), SPEC_ROLE, spec_id, -1, flags):
+        if index.data(SECTION_ROLE) == section:
+            return index
+    raise AssertionError(f"the Library shows no {spec_id} in {section}")
 
 
 def area(widget: QtWidgets.QWidget) -> int:

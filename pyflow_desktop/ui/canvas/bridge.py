@@ -9,7 +9,7 @@ bridge itself changes the canvas, requests the canvas might echo are ignored.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -34,7 +34,7 @@ from .boundary import (
     is_boundary,
     without_feeds,
 )
-from .flow_node import END_MARK, SUBFLOW_MARK, FlowNode
+from .flow_node import END_MARK, LIBRARY_MARK, SUBFLOW_MARK, FlowNode
 from .graph import CanvasGraph
 from .ngqt import PIPE_DASHED
 from .node_edits import NodeEdits
@@ -57,6 +57,8 @@ class FlowBridge(NodeEdits, QtCore.QObject):
 
     message = QtCore.Signal(str)  # an edit was refused, and why
     preview_activated = QtCore.Signal(str, str)  # node id, output port: open a viewer
+    # How a node's spec differs from the library's spec of its id ("": it does not).
+    library_note: Callable[[NodeInstance], str] = staticmethod(lambda _node: "")
 
     def __init__(
         self,
@@ -140,8 +142,22 @@ class FlowBridge(NodeEdits, QtCore.QObject):
         ):
             self.rebuild()
 
+    def show_library_notes(self) -> None:
+        """Mark again the nodes whose spec differs from the library's (the library changed)."""
+        changed = False
+        for node in self.flow.nodes.values():
+            canvas_node, note = self.canvas.flow_node(node.id), self.library_note(node)
+            if canvas_node is not None and note != canvas_node.library_note:
+                canvas_node.library_note = note
+                canvas_node.show_title(self.repo.node_spec(node), node)
+                canvas_node.item.draw_node()
+                changed = True
+        if changed:
+            self.canvas.nodes_changed(geometry=True)
+
     def _canvas_node(self, node: NodeInstance, linked: Iterable[str] = ()) -> FlowNode:
-        canvas_node = FlowNode.create(self.repo.node_spec(node), node, linked)
+        spec = self.repo.node_spec(node)
+        canvas_node = FlowNode.create(spec, node, linked, self.library_note(node))
         for editor in canvas_node.item.editors.values():
             editor.on_edit = lambda port, value, node_id=node.id: self.set_value(
                 node_id, port, value
@@ -326,7 +342,8 @@ class FlowBridge(NodeEdits, QtCore.QObject):
             self.undo_stack.push(MoveNodesCommand(self.flow, moves))
 
     def _rename_requested(self, node_id: str, name: str) -> None:
-        name = name.removeprefix(END_MARK).removeprefix(SUBFLOW_MARK).strip()
+        name = name.removeprefix(END_MARK).removeprefix(SUBFLOW_MARK).removesuffix(LIBRARY_MARK)
+        name = name.strip()
         node = self.flow.nodes.get(node_id)
         if not self._syncing and node is not None and name != node.name:
             self.undo_stack.push(RenameNodeCommand(self.flow, node_id, name))
