@@ -22,6 +22,11 @@ Key = QtCore.Qt.Key
 SPEC_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1
 
 
+def _by_title(offer: tuple[NodeSpec, str]) -> tuple[str, bool]:
+    """By title; of two with one title, the file's first (its section is "")."""
+    return offer[0].title.lower(), bool(offer[1])
+
+
 class SpecSearchBox(QtWidgets.QFrame):
     """A filter field over the specs and subflows (``spec_ids``: only these specs); emits
     ``chosen(spec_id)``."""
@@ -48,7 +53,7 @@ class SpecSearchBox(QtWidgets.QFrame):
         known = {spec.id: (spec, section) for spec, section in library}
         known.update((spec.id, (spec, "")) for spec in repo.specs.values())
         offered = known.values() if spec_ids is None else map(known.get, spec_ids)
-        for spec, section in sorted(filter(None, offered), key=lambda s: s[0].title.lower()):
+        for spec, section in sorted(filter(None, offered), key=_by_title):
             where = f"  · {section}" if section else ""
             item = QtWidgets.QListWidgetItem(f"{spec.title} — {spec.id}{where}")
             item.setData(SPEC_ROLE, spec.id)
