@@ -155,6 +155,22 @@ def test_dropping_a_built_in_spec_copies_it_into_the_file(qtbot, repo, tmp_path,
     assert done.args == [True]
 
 
+def test_the_library_keeps_its_folders_as_the_user_left_them(qtbot, repo):
+    win = fresh_window(qtbot, repo)
+    new_file(qtbot, win)
+    tree = win.library.tree
+    math = library_index(win, "math.sqrt", "builtin").parent()
+    assert tree.isExpanded(math.parent()) and not tree.isExpanded(math)  # sections open
+    tree.setExpanded(math, True)
+    canvas, _bridge = win.tabs.current()
+    drop(canvas, win.library.proxy.mimeData([library_index(win, "math.sqrt", "builtin")]),
+         QtCore.QPoint(100, 100))
+    assert "math.sqrt" in win.repo.specs  # the tree was filled again
+    assert tree.isExpanded(library_index(win, "math.sqrt", "builtin").parent())
+    assert not tree.isExpanded(library_index(win, "lists.sum", "builtin").parent())
+    assert tree.isExpanded(library_index(win, "math.sqrt").parent().parent())  # In this file
+
+
 def test_a_spec_put_in_my_nodes_appears_without_a_restart(qtbot, repo, monkeypatch):
     win = fresh_window(qtbot, repo)
     folder = win.library_actions.watch.folder

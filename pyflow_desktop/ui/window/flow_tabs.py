@@ -178,7 +178,8 @@ class FlowTabs(QtCore.QObject):
     ) -> CanvasGraph:
         """Show ``flow_id`` in a canvas tab (created on first use) and return its canvas.
 
-        A new tab frames its nodes, or shows ``view`` (centre x, y and scale) when given."""
+        A new tab frames its nodes (an empty flow: at scale 1), or shows ``view`` (centre x,
+        y and scale) when given."""
         if flow_id not in self.canvases:
             shell = self.shell
             flow = shell.repo.flow(flow_id)
@@ -204,6 +205,8 @@ class FlowTabs(QtCore.QObject):
             self.canvases[flow_id] = (canvas, bridge)
             self.widget.addTab(canvas.widget, flow.name)
             self.flow_opened.emit(flow_id, bridge)
+            if view is None and not flow.nodes:  # nodes dropped on it come at their own size
+                view = (0.0, 0.0, 1.0)
             QtCore.QTimer.singleShot(
                 0, canvas.frame_all if view is None else lambda: canvas.set_view(*view)
             )

@@ -145,9 +145,30 @@ class LibraryPanel(QtWidgets.QWidget):
     def _refresh_specs(self, **_payload) -> None:
         if self.repo is None:
             return
+        opened = self._opened() if self.specs.rowCount() else None
         self.specs.fill(self.repo, self.palette, self.library_version)
         self._filter_changed(self.filter.text())
-        self.tree.expandToDepth(0)
+        if opened is None:  # the first time: the sections open
+            self.tree.expandToDepth(0)
+        else:  # as the user left them (a drop that copies a spec refills the tree)
+            self._opened(opened)
+
+    def _opened(self, reopen: set[tuple[str, ...]] | None = None) -> set[tuple[str, ...]]:
+        """The expanded items, each as the texts of its path from the top; with ``reopen``,
+        expand those instead."""
+        found: set[tuple[str, ...]] = set()
+        parents = [(QtCore.QModelIndex(), ())]
+        while parents:
+            parent, path = parents.pop()
+            for row in range(self.proxy.rowCount(parent)):
+                index = self.proxy.index(row, 0, parent)
+                key = (*path, index.data())
+                if reopen is not None and key in reopen:
+                    self.tree.setExpanded(index, True)
+                if self.tree.isExpanded(index):
+                    found.add(key)
+                    parents.append((index, key))
+        return found
 
     def refresh_flows(self, **_payload) -> None:
         """Redraw the flow list and the Subflows (also called by the window when a flow is
