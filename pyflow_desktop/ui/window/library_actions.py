@@ -20,6 +20,7 @@ from ...library import LibrarySpec, differs
 from ...repository import NodeInstance, NodeSpec
 from ..authoring.spec_commands import SaveSpecCommand, describe_drops
 from ..canvas.bridge import FlowBridge
+from .dialogs import confirm
 from .flow_tabs import FlowTabs
 from .library_panel import LibraryPanel
 from .palette_watch import PaletteWatch
@@ -91,28 +92,20 @@ class LibraryActions(QtCore.QObject):
         version = f"the {entry.section.title} version"
         command.setText(f"Update {spec_id} to {version}")
         dropped = describe_drops(command)
-        if dropped and not self._agree(spec_id, version, dropped):
+        if dropped and not confirm(
+            self.shell,
+            "Update to library version",
+            f"{version.capitalize()} of {spec_id} lacks ports that the flows use. Updating "
+            f"drops:\n\n{dropped}\n\nThe other links and values are kept; Undo brings all "
+            "back.",
+            "Update",
+        ):
             return False
         self.shell.undo_stack.push(command)
         self.shell.show_message(
             f"Updated {spec_id} to {version}" + (f"; dropped {dropped}" if dropped else "")
         )
         return True
-
-    def _agree(self, spec_id: str, version: str, dropped: str) -> bool:
-        box = QtWidgets.QMessageBox(
-            QtWidgets.QMessageBox.Icon.Warning,
-            "Update to library version",
-            f"{version.capitalize()} of {spec_id} lacks ports that the flows use. Updating "
-            f"drops:\n\n{dropped}\n\nThe other links and values are kept; Undo brings all "
-            "back.",
-            parent=self.shell,
-        )
-        update = box.addButton("Update", QtWidgets.QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(QtWidgets.QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(QtWidgets.QMessageBox.StandardButton.Cancel)
-        box.exec()
-        return box.clickedButton() is update
 
     def open_folder(self) -> None:
         if not self.watch.open_folder():
