@@ -79,6 +79,9 @@ class CanvasGraph(NodeGraph):
         search = QtGui.QShortcut(QtGui.QKeySequence(QtCore.Qt.Key.Key_Tab), viewer)
         search.setContext(QtCore.Qt.ShortcutContext.WidgetShortcut)
         search.activated.connect(self._request_search)
+        back = QtGui.QShortcut(QtGui.QKeySequence("Shift+Tab"), viewer)
+        back.setContext(QtCore.Qt.ShortcutContext.WidgetShortcut)
+        back.activated.connect(self._focus_previous_editor)
         # Qt deepens its index with the number of items (16 levels for 5,000 nodes); a
         # frame at fit zoom then walks more leaves than items: 10 levels draw it in half.
         viewer.scene().setBspTreeDepth(BSP_DEPTH)
@@ -188,12 +191,6 @@ class CanvasGraph(NodeGraph):
         """Centre the view on scene point (x, y) at ``scale`` (1.0: text at its own size)."""
         self.viewer().show_at(x, y, scale)
 
-    def finish_typing(self) -> None:
-        """Commit a value still being typed into an inline editor (before a save or a run)."""
-        focused = editor_of(self.viewer().scene().focusItem())
-        if focused is not None:
-            focused.commit()
-
     def cursor_scene_pos(self) -> QtCore.QPointF | None:
         """The scene point under the mouse cursor, or ``None`` when it is not over the view."""
         viewer = self.viewer()
@@ -280,13 +277,22 @@ class CanvasGraph(NodeGraph):
             self.create_requested.emit(spec_id, float(pos.x()), float(pos.y()))
 
     @staticmethod
-    def _focus_next_editor(current: ValueEditor) -> None:
+    def _focus_next_editor(current: ValueEditor, step: int = 1) -> None:
+        """Focus the node's next inline editor (``step`` -1: the previous one); past its last
+        (or first), leave the editors."""
         editors = [e for e in current.parentItem().editors.values() if e.isVisible()]
-        following = editors[editors.index(current) + 1 :] if current in editors else []
-        if following:
-            following[0].setFocus(QtCore.Qt.FocusReason.TabFocusReason)
+        index = editors.index(current) + step if current in editors else -1
+        if 0 <= index < len(editors):
+            reason = QtCore.Qt.FocusReason
+            editors[index].setFocus(reason.TabFocusReason if step > 0 else reason.BacktabFocusReason)
         else:
             current.clearFocus()
+
+    def _focus_previous_editor(self) -> None:
+        """Shift+Tab in an inline editor: the node's previous editor."""
+        focused = editor_of(self.viewer().scene().focusItem())
+        if focused is not None:
+            self._focus_next_editor(focused, -1)
 
     def _enter_pressed(self) -> None:
         """Enter on one selected node does what a double-click on it does."""

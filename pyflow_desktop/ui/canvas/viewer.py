@@ -18,7 +18,6 @@ from .node_item import FlowNodeItem
 from .overview import LOD_SCALE
 from .pipes import FlowPipe
 from .sketch import Sketch
-from .value_editor import editor_of
 
 
 class CanvasViewer(NodeViewer):
@@ -44,12 +43,8 @@ class CanvasViewer(NodeViewer):
         return self.sketch.node_at(self.mapToScene(pos))
 
     def mousePressEvent(self, event: QtGui.QMouseEvent) -> None:
-        """A click away from an inline editor being typed into commits the typing (as Enter
-        or Tab would); zoomed out, a click selects the node the overview draws there."""
+        """Zoomed out, a click selects the node the overview draws there."""
         self._take_modifiers(event.modifiers())
-        focused = editor_of(self.scene().focusItem())
-        if focused is not None and focused not in self._editors_at(event.position().toPoint()):
-            focused.commit()
         node = self._overview_node(event.position().toPoint())
         if node is not None and event.button() == QtCore.Qt.MouseButton.LeftButton:
             if not event.modifiers() & QtCore.Qt.KeyboardModifier.ControlModifier:
@@ -71,9 +66,6 @@ class CanvasViewer(NodeViewer):
             self.ALT_state = self.SHIFT_state = True
         if not (self.CTRL_state or self.SHIFT_state):
             self._cursor_text.setVisible(False)
-
-    def _editors_at(self, point: QtCore.QPoint) -> list:
-        return [editor_of(item) for item in self.items(point)]
 
     def mouseDoubleClickEvent(self, event: QtGui.QMouseEvent) -> None:
         if not self.detailed:

@@ -20,6 +20,7 @@ from ...repository import Flow, Repository
 from ..canvas.bridge import FlowBridge
 from ..canvas.graph import CanvasGraph
 from ..canvas.spec_search import SpecSearchBox
+from ..canvas.typing_watch import TYPING
 from ..commands import AddFlowCommand, RemoveFlowCommand, RenameFlowCommand
 from .library_panel import LibraryPanel
 from .shell import Shell
@@ -206,9 +207,8 @@ class FlowTabs(QtCore.QObject):
         self.current_changed.emit(widget.property("flow_id") if widget is not None else "")
 
     def finish_typing(self) -> None:
-        """Commit the values still being typed into inline editors, on every tab."""
-        for canvas, _bridge in self.canvases.values():
-            canvas.finish_typing()
+        """Commit what is being typed into a canvas field, on any tab (it keeps the focus)."""
+        TYPING.finish()
 
     def current(self) -> tuple[CanvasGraph, FlowBridge] | tuple[None, None]:
         """The canvas and bridge of the tab in front, or ``(None, None)``."""
