@@ -259,3 +259,14 @@ def test_a_title_being_renamed_is_saved_by_ctrl_s_and_keeps_its_editing_keys(qtb
     press(canvas, Key.Key_S, Mod.ControlModifier)
     qtbot.waitUntil(lambda: win.undo_stack.isClean() and win.undo_stack.count() == 1, timeout=5000)
     assert load_repository(repo_file).flows["calc"].nodes["n1"].name == "first sum"
+
+
+def test_ctrl_z_in_a_field_undoes_its_typing_not_the_last_edit(qtbot, repo):
+    win = fresh_window(qtbot, repo)
+    canvas = win.tabs.open_flow("calc")
+    type_into(qtbot, canvas, "n1", "b", "8")
+    press(canvas, Key.Key_Return)
+    field = type_into(qtbot, canvas, "n1", "a", "7")
+    press(canvas, Key.Key_Z, Mod.ControlModifier)
+    assert field.text() == "2" and values(win) == {"a": "2", "b": "8"}
+    assert win.undo_stack.count() == 1 and win.undo_stack.canUndo()
