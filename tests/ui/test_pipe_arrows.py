@@ -48,7 +48,5 @@ def test_the_arrow_of_a_nearly_level_link_points_along_it_to_the_input(window, g
     tip, base = pipe._arrow[1], (pipe._arrow[0] + pipe._arrow[2]) / 2
     towards = pipe.input_port.centre() - pipe.output_port.centre()
     along = tip - base
-    turn = math.degrees(
-        math.atan2(along.y(), along.x()) - math.atan2(towards.y(), towards.x())
-    )
+    turn = math.degrees(math.atan2(along.y(), along.x()) - math.atan2(towards.y(), towards.x()))
     assert abs(turn) < 20

@@ -165,7 +165,9 @@ def test_a_click_on_another_node_or_the_menu_bar_commits(qtbot, repo):
     type_into(qtbot, canvas, "n1", "b", "8")
     bar = win.menuBar()
     run_menu = next(a for a in bar.actions() if a.text() == "&Run")
-    QtTest.QTest.mouseClick(bar, QtCore.Qt.MouseButton.LeftButton, pos=bar.actionGeometry(run_menu).center())
+    QtTest.QTest.mouseClick(
+        bar, QtCore.Qt.MouseButton.LeftButton, pos=bar.actionGeometry(run_menu).center()
+    )
     qtbot.waitUntil(lambda: run_menu.menu().isVisible(), timeout=2000)
     assert values(win)["b"] == "8"
     run_menu.menu().close()

@@ -284,7 +284,9 @@ class CanvasGraph(NodeGraph):
         index = editors.index(current) + step if current in editors else -1
         if 0 <= index < len(editors):
             reason = QtCore.Qt.FocusReason
-            editors[index].setFocus(reason.TabFocusReason if step > 0 else reason.BacktabFocusReason)
+            editors[index].setFocus(
+                reason.TabFocusReason if step > 0 else reason.BacktabFocusReason
+            )
         else:
             current.clearFocus()
 
