@@ -326,9 +326,13 @@ class FlowBridge(NodeEdits, QtCore.QObject):
             self.undo_stack.push(MoveNodesCommand(self.flow, moves))
 
     def _rename_requested(self, node_id: str, name: str) -> None:
+        """Rename a node, unless ``name`` is what it is already called (by its spec's title,
+        when it has no name of its own)."""
         name = name.removeprefix(END_MARK).removeprefix(SUBFLOW_MARK).strip()
         node = self.flow.nodes.get(node_id)
-        if not self._syncing and node is not None and name != node.name:
+        if self._syncing or node is None or name == node_title(self.repo, self.flow, node_id):
+            return
+        if name != node.name:
             self.undo_stack.push(RenameNodeCommand(self.flow, node_id, name))
 
     def set_value(self, node_id: str, port: str, value: Any) -> None:

@@ -166,11 +166,13 @@ class CanvasGraph(NodeGraph):
     def frame_all(self) -> None:
         """Zoom to fit every node, but never below the scale where text stays legible (a
         big flow then shows from its top-left corner: scroll for the rest) and never above
-        ``MAX_FRAME_SCALE``. Bounds are computed here (NodeGraphQt's is quadratic)."""
+        ``MAX_FRAME_SCALE``; with no nodes, show the scene's origin at 100 %. Bounds are
+        computed here (NodeGraphQt's is quadratic)."""
         rect = QtCore.QRectF()
         for node in self.model.nodes.values():
             rect = rect.united(node.view.sceneBoundingRect())
         if rect.isNull():
+            self.set_view(0.0, 0.0, 1.0)
             return
         rect = rect.adjusted(-FRAME_MARGIN, -FRAME_MARGIN, FRAME_MARGIN, FRAME_MARGIN)
         size = self.viewer().viewport().size()
