@@ -202,6 +202,16 @@ class CanvasGraph(NodeGraph):
     def selected_ids(self) -> list[str]:
         return [node.id for node in self.selected_nodes()]
 
+    def select_only(self, node_ids: Iterable[str]) -> None:
+        """Select these nodes and no others; the selection's listeners hear of it as of a
+        click."""
+        before = self.selected_nodes()
+        self.scene().clearSelection()
+        chosen = [node for node in map(self.flow_node, node_ids) if node is not None]
+        for node in chosen:
+            node.view.setSelected(True)
+        self.node_selection_changed.emit(chosen, [node for node in before if node not in chosen])
+
     # -- how the nodes are drawn ------------------------------------------------------------
 
     def nodes_changed(self, geometry: bool = False) -> None:
