@@ -69,6 +69,7 @@ class FlowBridge(NodeEdits, QtCore.QObject):
         super().__init__(parent)
         self.repo, self.flow, self.canvas, self.undo_stack = repo, flow, canvas, undo_stack
         self._syncing = False
+        self.retired_ids: set[str] = set()
         self._handlers = {name: getattr(self, f"_on_{name}") for name in _FLOW_EVENTS}
         for name, handler in self._handlers.items():
             flow.events.connect(name, handler)
@@ -185,6 +186,7 @@ class FlowBridge(NodeEdits, QtCore.QObject):
             self.canvas.add_flow_nodes([self._canvas_node(node)])
 
     def _on_node_removed(self, node: NodeInstance) -> None:
+        self.retired_ids.add(node.id)
         with self._sync():
             self.canvas.remove_flow_node(node.id)
         self.canvas.nodes_changed(geometry=True)
