@@ -83,6 +83,7 @@ class FlowBridge(NodeEdits, QtCore.QObject):
         canvas.port_connected.connect(self._api_connected)
         canvas.port_disconnected.connect(self._api_disconnected)
         canvas.nodes_deleted.connect(self._api_deleted)
+        canvas.viewer().style_pipe = self._style_pipe
         self.results = RunView(repo, flow, canvas, self)
         self.rebuild()
 
@@ -169,17 +170,18 @@ class FlowBridge(NodeEdits, QtCore.QObject):
         out_port, in_port, _ = self._ports(link)
         if out_port is not None and in_port is not None:
             self.canvas.add_link(out_port, in_port)
-            self._style_link(link, in_port)
 
-    def _style_link(self, link: Link, in_port) -> None:
-        """Draw a link whose value is converted on the way dashed, saying so in its tooltip."""
+    def _style_pipe(self, pipe) -> None:
+        """Draw a link whose value is converted on the way dashed, saying so in its tooltip
+        (every pipe the canvas draws, for the model or put back after a gesture)."""
+        out_port, in_port = pipe.output_port, pipe.input_port
+        link = Link(out_port.node.id, out_port.name, in_port.node.id, in_port.name)
         types = self._port_types(link)
         if types is None or link_conversion(*types) != CONVERT:
             return
-        for pipe in in_port.view.connected_pipes:
-            pipe.style = PIPE_DASHED
-            pipe.reset()
-            pipe.setToolTip(f"{types[0]} → {types[1]}: converted on the way")
+        pipe.style = PIPE_DASHED
+        pipe.reset()
+        pipe.setToolTip(f"{types[0]} → {types[1]}: converted on the way")
 
     def _on_node_added(self, node: NodeInstance) -> None:
         with self._sync():

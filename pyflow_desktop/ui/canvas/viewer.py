@@ -1,14 +1,17 @@
 """The canvas's view: NodeGraphQt's ``NodeViewer``, with what a big flow needs of it.
 
 It keeps its centre and scale when resized, reports links dropped on empty space and
-right-clicks, makes its pipes ``FlowPipe``s, bends the pipes of nodes being dragged, and says
-when it crosses ``LOD_SCALE`` (the canvas then shows its overview, or the nodes again).
-Zoomed out, the nodes are transparent, and Qt finds no transparent item under the mouse: a
+right-clicks, drops a link on Esc or when it is only clicked (NodeGraphQt kept it following
+the mouse), makes its pipes ``FlowPipe``s (styled by the bridge), bends the pipes of nodes
+being dragged, and says when it crosses ``LOD_SCALE`` (the canvas then shows its overview,
+or the nodes again). Zoomed out, the nodes are transparent, and Qt finds no transparent item under the mouse: a
 click then selects the node the overview draws there (``sketch``), a right-click offers its
 menu, and a double-click asks to zoom in there.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
@@ -35,6 +38,7 @@ class CanvasViewer(NodeViewer):
     enter_pressed = QtCore.Signal()  # Enter, with nothing on the canvas being typed into
     detailed = True  # at or above LOD_SCALE (NodeViewer.__init__ already sets a view)
     sketch: Sketch | None = None  # the canvas's nodes as drawn zoomed out
+    style_pipe: Callable[[FlowPipe], None] = staticmethod(lambda pipe: None)  # set by the bridge
 
     def _overview_node(self, pos: QtCore.QPoint) -> FlowNodeItem | None:
         """Zoomed out: the node drawn at viewport ``pos``, if any."""
@@ -79,6 +83,11 @@ class CanvasViewer(NodeViewer):
             super().paintEvent(event)
 
     def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:
+        """Esc drops a link being dragged; Enter, with nothing being typed, is reported."""
+        if event.key() == QtCore.Qt.Key.Key_Escape and self._LIVE_PIPE.isVisible():
+            self.cancel_live_connection()
+            event.accept()
+            return
         keys = (QtCore.Qt.Key.Key_Return, QtCore.Qt.Key.Key_Enter)
         if event.key() in keys and self.scene().focusItem() is None:
             self.enter_pressed.emit()
@@ -100,6 +109,7 @@ class CanvasViewer(NodeViewer):
         self.scene().addItem(pipe)
         pipe.set_connections(start_port, end_port)
         pipe.draw_path(pipe.input_port, pipe.output_port)
+        self.style_pipe(pipe)
         if start_port.node.isSelected() or end_port.node.isSelected():
             pipe.highlight()
         if not self.detailed:
@@ -113,17 +123,27 @@ class CanvasViewer(NodeViewer):
                     item.redraw_pipes()
             self.nodes_dragged.emit()
 
+    def cancel_live_connection(self) -> None:
+        """Drop the link being dragged; a link it was taken from goes back as it was."""
+        if self._detached_port is not None:
+            self.establish_connection(self._start_port, self._detached_port)
+            self._detached_port = None
+        self._start_port.hovered = False
+        self.end_live_connection()
+
     def apply_live_connection(self, event) -> None:
-        """A new link dropped where there is neither a port nor a node: say so (the window
-        offers the nodes it could connect to there)."""
+        """A link let go on the port it came from (a click) is no link; a new one dropped
+        where there is neither a port nor a node is reported (the window offers the nodes
+        it could connect to there)."""
         start = self._start_port if self._LIVE_PIPE.isVisible() else None
+        under = self.scene().items(event.scenePos())
+        if start is not None and next((i for i in under if isinstance(i, PortItem)), None) is start:
+            self.cancel_live_connection()
+            return
         free = (
             start is not None
             and self._detached_port is None
-            and not any(
-                isinstance(item, (PortItem, AbstractNodeItem))
-                for item in self.scene().items(event.scenePos())
-            )
+            and not any(isinstance(item, (PortItem, AbstractNodeItem)) for item in under)
         )
         super().apply_live_connection(event)
         if free:
