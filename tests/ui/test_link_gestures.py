@@ -4,9 +4,11 @@ dropped."""
 
 from __future__ import annotations
 
+import pytest
 from helpers import fresh_window
-from PySide6 import QtCore, QtTest
+from PySide6 import QtCore, QtTest, QtWidgets
 
+from pyflow_desktop.repository import NodeInstance
 from pyflow_desktop.ui.canvas.ngqt import PIPE_DASHED
 
 Button, Key = QtCore.Qt.MouseButton, QtCore.Qt.Key
@@ -67,3 +69,40 @@ def test_esc_drops_a_link_being_dragged(qtbot, repo):
     (pipe,) = pipes_into(canvas, "n2", "a")
     assert pipe.style == PIPE_DASHED and flow.link_into("n2", "a").source == "n1"
     assert not win.undo_stack.canUndo()
+
+
+def drag(canvas, start: QtCore.QPoint, end: QtCore.QPoint) -> None:
+    viewport = canvas.viewer().viewport()
+    QtTest.QTest.mousePress(viewport, Button.LeftButton, pos=start)
+    for step in range(1, 5):
+        QtTest.QTest.mouseMove(viewport, start + (end - start) * step / 4)
+    QtTest.QTest.mouseRelease(viewport, Button.LeftButton, pos=end)
+
+
+def note_near(qtbot, canvas, point: QtCore.QPoint) -> str:
+    """The note shown beside ``point`` of the canvas (a tooltip)."""
+    qtbot.waitUntil(QtWidgets.QToolTip.isVisible, timeout=2000)
+    label = next(w for w in QtWidgets.QApplication.topLevelWidgets() if w.inherits("QTipLabel"))
+    spot = canvas.viewer().viewport().mapToGlobal(point)
+    assert label.geometry().adjusted(-30, -30, 30, 30).contains(spot)  # kept on the screen
+    return QtWidgets.QToolTip.text()
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "why"),
+    [
+        (("n2", "out", True), ("n4", "flag", False), "no conversion from Float to Boolean"),
+        (("n2", "out", True), ("n1", "a", False), "Add already feeds Multiply"),
+        (("n1", "a", False), ("n2", "b", False), "both are inputs"),
+        (("n1", "out", True), ("n1", "a", False), "a node cannot feed itself"),
+    ],
+)
+def test_a_refused_link_says_why_where_it_was_dropped(qtbot, repo, start, end, why):
+    repo.flows["calc"].add_node(NodeInstance("n4", "logic.pick", x=300, y=250))
+    win = fresh_window(qtbot, repo)
+    canvas = win.tabs.open_flow("calc")
+    links = list(repo.flows["calc"].links)
+    drop = port_point(canvas, *end)
+    drag(canvas, port_point(canvas, *start), drop)
+    assert repo.flows["calc"].links == links and not win.undo_stack.canUndo()
+    assert why in note_near(qtbot, canvas, drop) and why in win.statusBar().currentMessage()

@@ -79,6 +79,7 @@ class FlowBridge(NodeEdits, QtCore.QObject):
         canvas.move_requested.connect(self._move_requested)
         canvas.create_requested.connect(self.create_node)
         canvas.rename_requested.connect(self._rename_requested)
+        canvas.link_refused.connect(self._refuse)
         # Scripted edits through NodeGraphQt's own API (port.connect_to, delete_nodes...)
         canvas.port_connected.connect(self._api_connected)
         canvas.port_disconnected.connect(self._api_disconnected)
@@ -251,7 +252,7 @@ class FlowBridge(NodeEdits, QtCore.QObject):
                     self._on_link_removed(link)
                 for link in kept:
                     self._connect(link)
-            self.message.emit("; ".join(self._type_problem(link) for link in refused))
+            self._refuse("; ".join(self._type_problem(link) for link in refused))
         if not (removed or added):
             return
         interface = self.flow.interface
@@ -271,13 +272,18 @@ class FlowBridge(NodeEdits, QtCore.QObject):
         refused, commands = gesture_commands(self.repo, self.flow, removed, added)
         if not commands:
             if refused:
-                self.message.emit(f"Not connected: {refused}")
+                self._refuse(f"Not connected: {refused}")
             self.rebuild()  # the canvas drew the gesture: put it back
             return
         self.undo_stack.beginMacro(f"Edit the interface of {self.flow.name}")
         for command in commands:
             self.undo_stack.push(command)
         self.undo_stack.endMacro()
+
+    def _refuse(self, why: str) -> None:
+        """A gesture's edit was refused: say why where it was made, and in the status bar."""
+        self.canvas.show_note(why)
+        self.message.emit(why)
 
     def _port_types(self, link: Link) -> tuple[str, str] | None:
         """The types of the output and the typed input ``link`` joins (``None``: no types, or

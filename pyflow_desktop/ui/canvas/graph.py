@@ -60,6 +60,7 @@ class CanvasGraph(NodeGraph):
     link_dropped = QtCore.Signal(str, str, bool, QtCore.QPointF)
     # Right-click on a node (its id), a link (the Link) or the canvas (None), scene and global:
     context_requested = QtCore.Signal(object, QtCore.QPointF, QtCore.QPoint)
+    link_refused = QtCore.Signal(str)  # a link let go on a port it cannot join: why
 
     def __init__(self, parent: QtCore.QObject | None = None) -> None:
         # NodeGraphQt's own undo stack: our edits never go on it. Its viewer gets none, so it
@@ -76,6 +77,7 @@ class CanvasGraph(NodeGraph):
             )
         )
         viewer.context_requested.connect(self._context_requested)
+        viewer.link_refused.connect(self.link_refused)
         search = QtGui.QShortcut(QtGui.QKeySequence(QtCore.Qt.Key.Key_Tab), viewer)
         search.setContext(QtCore.Qt.ShortcutContext.WidgetShortcut)
         search.activated.connect(self._request_search)
@@ -198,6 +200,18 @@ class CanvasGraph(NodeGraph):
         viewer = self.viewer()
         local = viewer.viewport().mapFromGlobal(QtGui.QCursor.pos())
         return viewer.mapToScene(local) if viewer.viewport().rect().contains(local) else None
+
+    def show_note(self, text: str) -> None:
+        """Say ``text`` where the link being let go was let go (why it was refused), else at
+        the mouse cursor when it is over the canvas. It shows once the release that let the
+        link go is handled (a tooltip hides on any mouse release)."""
+        viewer = self.viewer()
+        point = viewer.gesture_point or self.cursor_scene_pos()
+        if point is not None:
+            spot = viewer.viewport().mapToGlobal(viewer.mapFromScene(point))
+            QtCore.QTimer.singleShot(
+                0, viewer, lambda: QtWidgets.QToolTip.showText(spot, text, viewer.viewport())
+            )
 
     def selected_ids(self) -> list[str]:
         return [node.id for node in self.selected_nodes()]

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from ..window_first import busy
-from .ngqt import AbstractNodeItem, NodeViewer, PipeItem, PortItem
+from .ngqt import PORT_IN, AbstractNodeItem, NodeViewer, PipeItem, PortItem
 from .node_item import FlowNodeItem
 from .overview import LOD_SCALE
 from .pipes import FlowPipe
@@ -30,6 +30,7 @@ class CanvasViewer(NodeViewer):
 
     FIT_MARGIN = 4  # QGraphicsView.fitInView leaves 2 px on each side
     link_dropped = QtCore.Signal(object, QtCore.QPointF)  # the PortItem dragged from, where
+    link_refused = QtCore.Signal(str)  # a link let go on a port it cannot join: why
     context_requested = QtCore.Signal(object, QtCore.QPointF, QtCore.QPoint)  # item, scene, global
     view_changed = QtCore.Signal()  # panned, zoomed or resized
     detail_changed = QtCore.Signal(bool)  # crossed LOD_SCALE: True when zoomed in past it
@@ -39,6 +40,7 @@ class CanvasViewer(NodeViewer):
     detailed = True  # at or above LOD_SCALE (NodeViewer.__init__ already sets a view)
     sketch: Sketch | None = None  # the canvas's nodes as drawn zoomed out
     style_pipe: Callable[[FlowPipe], None] = staticmethod(lambda pipe: None)  # set by the bridge
+    gesture_point: QtCore.QPointF | None = None  # where a link being let go was let go
 
     def _overview_node(self, pos: QtCore.QPoint) -> FlowNodeItem | None:
         """Zoomed out: the node drawn at viewport ``pos``, if any."""
@@ -137,7 +139,8 @@ class CanvasViewer(NodeViewer):
         it could connect to there)."""
         start = self._start_port if self._LIVE_PIPE.isVisible() else None
         under = self.scene().items(event.scenePos())
-        if start is not None and next((i for i in under if isinstance(i, PortItem)), None) is start:
+        end = next((item for item in under if isinstance(item, PortItem)), None)
+        if start is not None and end is start:
             self.cancel_live_connection()
             return
         free = (
@@ -145,9 +148,32 @@ class CanvasViewer(NodeViewer):
             and self._detached_port is None
             and not any(isinstance(item, (PortItem, AbstractNodeItem)) for item in under)
         )
-        super().apply_live_connection(event)
+        refusal = self._refusal(start, end) if start is not None and end is not None else ""
+        self.gesture_point = event.scenePos()
+        try:
+            super().apply_live_connection(event)
+            if refusal:
+                self.link_refused.emit(refusal)
+        finally:
+            self.gesture_point = None
         if free:
             self.link_dropped.emit(start, event.scenePos())
+
+    def _refusal(self, start: PortItem, end: PortItem) -> str:
+        """Why NodeGraphQt will not link ``start`` to ``end`` (it says nothing), or ``""``."""
+        source, target = (start, end) if start.port_type != PORT_IN else (end, start)
+        between = f"cannot link {_named(source)} to {_named(target)}"
+        if start.port_type == end.port_type:
+            kind = "inputs" if start.port_type == PORT_IN else "outputs"
+            return f"{between}: both are {kind}, and a link goes from an output to an input"
+        if start.node is end.node:
+            return f"{between}: a node cannot feed itself"
+        if start.multi_connection and start in end.connected_ports:
+            return ""  # linked already
+        if self.acyclic and not self.acyclic_check(start, end):
+            feeder, fed = target.node.plain_name, source.node.plain_name
+            return f"{between}: {feeder} already feeds {fed}, so the link would make a loop"
+        return ""
 
     def contextMenuEvent(self, event: QtGui.QContextMenuEvent) -> None:
         """Right-click: the node or link under the cursor (or ``None``: the canvas) and where."""
@@ -176,3 +202,8 @@ class CanvasViewer(NodeViewer):
         height = max(size.height() - self.FIT_MARGIN, 1) / scale
         self._scene_range = QtCore.QRectF(x - width / 2, y - height / 2, width, height)
         self._update_scene()
+
+
+def _named(port: PortItem) -> str:
+    """A port as the user knows it: "node · port"."""
+    return f"{port.node.plain_name} · {port.name}"
