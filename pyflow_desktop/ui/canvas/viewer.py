@@ -131,6 +131,7 @@ class CanvasViewer(NodeViewer):
             self.establish_connection(self._start_port, self._detached_port)
             self._detached_port = None
         self._start_port.hovered = False
+        self._start_port.update()  # NodeGraphQt's hovered ring goes too
         self.end_live_connection()
 
     def apply_live_connection(self, event) -> None:
@@ -156,6 +157,8 @@ class CanvasViewer(NodeViewer):
                 self.link_refused.emit(refusal)
         finally:
             self.gesture_point = None
+        if start is not None:
+            start.update()  # NodeGraphQt unhovered it without a repaint
         if free:
             self.link_dropped.emit(start, event.scenePos())
 
