@@ -116,7 +116,9 @@ def test_a_value_typed_then_clicked_away_from_is_committed(qtbot, repo):
     canvas = win.tabs.open_flow("calc")
     type_into(qtbot, canvas, "n1", "a", "41")
     node = canvas.flow_node("n1").item
-    click_scene(canvas, node.mapToScene(node.boundingRect().bottomRight()) + QtCore.QPointF(200, 200))
+    click_scene(
+        canvas, node.mapToScene(node.boundingRect().bottomRight()) + QtCore.QPointF(200, 200)
+    )
     assert win.repo.flows["calc"].nodes["n1"].values["a"] == "41"
     assert win.undo_stack.canUndo()
 

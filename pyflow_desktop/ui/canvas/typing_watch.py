@@ -3,9 +3,9 @@
 A field on the canvas (an input's value, a node's title being renamed) commits when it loses
 the keyboard focus. Two gestures leave the focus where it is: a shortcut (F5, Ctrl+S: its
 action would read the model without the typed value) and a click on something that takes no
-focus (a dock's title, the status bar, a pan of the canvas). While a field has the focus, ``TYPING`` watches the
-application's events for those two and commits the field first, before the action's handler
-or the click's target sees them.
+focus (a dock's title, the status bar, a pan of the canvas). While a field has the focus,
+``TYPING`` watches the application's events for those two and commits the field first,
+before the action's handler or the click's target sees them. It watches nothing otherwise.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ class TypingWatch(QtCore.QObject):
 
     def __init__(self) -> None:
         super().__init__()
-        self._field: QtWidgets.QGraphicsItem | None = None
+        self._field: QtWidgets.QGraphicsObject | None = None
         self._finish: Callable[[], None] = lambda: None
 
     def watch(self, field: QtWidgets.QGraphicsObject, finish: Callable[[], None]) -> None:

@@ -2,11 +2,12 @@
 
 It keeps its centre and scale when resized, reports links dropped on empty space and
 right-clicks, drops a link on Esc or when it is only clicked (NodeGraphQt kept it following
-the mouse), makes its pipes ``FlowPipe``s (styled by the bridge), bends the pipes of nodes
-being dragged, and says when it crosses ``LOD_SCALE`` (the canvas then shows its overview,
-or the nodes again). Zoomed out, the nodes are transparent, and Qt finds no transparent item under the mouse: a
-click then selects the node the overview draws there (``sketch``), a right-click offers its
-menu, and a double-click asks to zoom in there.
+the mouse), says why a link let go on a port is refused, makes its pipes ``FlowPipe``s
+(styled by the bridge), bends the pipes of nodes being dragged, and says when it crosses
+``LOD_SCALE`` (the canvas then shows its overview, or the nodes again). Zoomed out, the
+nodes are transparent, and Qt finds no transparent item under the mouse: a click then
+selects the node the overview draws there (``sketch``), a right-click offers its menu, and a
+double-click asks to zoom in there.
 """
 
 from __future__ import annotations
