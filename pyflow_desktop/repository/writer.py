@@ -32,9 +32,9 @@ from typing import Any, Literal
 
 from .errors import SchemaError
 from .flow import Flow, NodeInstance, marks_end
-from .inline import inline_subflows
 from .interface import Interface
 from .nodespec import NodeSpec, Port
+from .original import original_repository
 from .port_types import DEFAULT_TYPE
 from .reader import FORMAT_KEY, SUBFLOW_VERSION
 from .repository import Repository
@@ -56,15 +56,15 @@ def format_version(repo: Repository) -> int:
 
 
 def repository_to_dict(repo: Repository, fmt: Format = "native") -> dict[str, Any]:
-    """The JSON document for ``repo`` in format ``fmt``; the original format, which has no
-    subflows, gets them inlined (``inline.inline_subflows``)."""
+    """The JSON document for ``repo`` in format ``fmt``; the original format gets what the
+    original can hold (``original.original_repository``: subflows inlined, selectable ids)."""
     data: dict[str, Any] = {}
     extra = dict(repo.extra)
     header = extra.pop(FORMAT_KEY, {})
     if fmt == "native":
         data[FORMAT_KEY] = {"format_version": format_version(repo), **header}
     elif fmt == "original":
-        repo = inline_subflows(repo) if repo.uses_subflows() else repo
+        repo = original_repository(repo)
     else:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     data["flow"] = {flow_id: flow_to_dict(flow) for flow_id, flow in repo.flows.items()}
