@@ -1,9 +1,11 @@
-"""What the window tests share: picking menu entries, a fresh window, answering questions."""
+"""What the window tests share: picking menu entries, a fresh window, answering questions,
+clicking on a canvas and typing into its fields."""
 
 from __future__ import annotations
 
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtGui, QtTest, QtWidgets
 
+from pyflow_desktop.ui.canvas.value_editor import editor_of
 from pyflow_desktop.ui.window.main_window import MainWindow
 
 
@@ -60,3 +62,28 @@ class Answers:
         button = next(b for b in box.buttons() if b.text().replace("&", "") == reply)
         button.click()
         return 0
+
+
+def click_scene(canvas, scene_point: QtCore.QPointF, button=QtCore.Qt.MouseButton.LeftButton):
+    """Click the canvas's view at a scene point."""
+    view = canvas.viewer()
+    QtTest.QTest.mouseClick(view.viewport(), button, pos=view.mapFromScene(scene_point))
+
+
+def centre(item: QtWidgets.QGraphicsItem) -> QtCore.QPointF:
+    """An item's centre, in scene coordinates."""
+    return item.mapToScene(item.boundingRect().center())
+
+
+def type_into(qtbot, canvas, node: str, port: str, text: str) -> QtWidgets.QLineEdit:
+    """Click the inline field of ``node``.``port``, select its text and type ``text`` (no
+    Enter): the field keeps the focus."""
+    editor = canvas.flow_node(node).item.editors[port]
+    point = centre(editor)
+    canvas.set_view(point.x(), point.y(), 1.0)
+    click_scene(canvas, point)
+    scene = canvas.viewer().scene()
+    qtbot.waitUntil(lambda: editor_of(scene.focusItem()) is editor, timeout=2000)
+    editor.editor.selectAll()
+    QtTest.QTest.keyClicks(canvas.viewer().viewport(), text)  # keys go where the focus is
+    return editor.editor

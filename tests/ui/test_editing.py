@@ -135,7 +135,10 @@ def test_disconnect_move_delete_and_paste_are_undoable(qtbot, window):
     window.edits.copy()
     window.edits.paste()
     assert len(flow.nodes) == 4 and len(flow.links) == 2
-    window.undo_stack.undo()
+    window.undo_stack.undo()  # the pasted nodes were the selection: none is now
+    assert canvas.selected_ids() == []
+    canvas.flow_node("n1").set_selected(True)
+    canvas.flow_node("n2").set_selected(True)
     window.edits.delete_selected()
     assert flow.nodes == {} and canvas.flow_nodes() == []
     window.undo_stack.undo()

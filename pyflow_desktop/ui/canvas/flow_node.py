@@ -95,6 +95,7 @@ class FlowNode(BaseNode):
     def show_title(self, spec: NodeSpec | None, node: NodeInstance) -> None:
         """Name the node after the instance (or its spec), marking end nodes."""
         title = node.name or (spec.title if spec else node.subflow or node.spec_id)
+        self.view.plain_name = title  # what a rename starts from
         if spec is None:
             title += " (missing flow)" if node.subflow else " (unknown spec)"
         if node.subflow:

@@ -37,15 +37,18 @@ class NodeEdits:
     flow: Flow
     undo_stack: QUndoStack
     _syncing: bool
+    retired_ids: set[str]  # of nodes deleted since the canvas opened
     # The application's palette (spec id → spec), offered beside the file's own specs: a
     # node built from one the file lacks copies it into the file, in the same step.
     palette_specs: Callable[[], Mapping[str, NodeSpec]] = staticmethod(dict)
 
     def new_node_id(self, spec_id: str) -> str:
+        """A fresh id: never one of a deleted node, whose result an undo brings back (so a
+        new node never shows it, in the Inspector or a viewer)."""
         stem = spec_id.rsplit(".", 1)[-1] or "node"
         for number in itertools.count(1):
             candidate = f"{stem}_{number}"
-            if candidate not in self.flow.nodes:
+            if candidate not in self.flow.nodes and candidate not in self.retired_ids:
                 return candidate
         raise AssertionError("unreachable")
 

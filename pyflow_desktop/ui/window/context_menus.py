@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6 import QtCore, QtWidgets
 
 from ...repository import Link
+from ..value_text import node_title
 from .edit_actions import EditActions
 from .flow_tabs import FlowTabs
 from .panels import Panels
@@ -92,9 +93,11 @@ class CanvasMenus(QtCore.QObject):
         add_action(menu, "&Delete", self.edits.delete_selected)
 
     def _rename(self, bridge, node_id: str) -> None:
-        node = bridge.flow.nodes[node_id]
         name, ok = QtWidgets.QInputDialog.getText(
-            self.shell, "Rename node", "Name:", text=node.name
+            self.shell,
+            "Rename node",
+            "Name:",
+            text=node_title(self.shell.repo, bridge.flow, node_id),
         )
         if ok:
             bridge.rename_node(node_id, name)

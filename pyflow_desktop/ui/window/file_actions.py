@@ -82,8 +82,10 @@ class FileActions(QtCore.QObject):
         self.shell.set_repository(load_repository(path), path.resolve())
 
     def maybe_save(self) -> bool:
-        """Ask about unsaved changes; False when the user cancels."""
+        """Ask about unsaved changes (a value still being typed is one); False when the user
+        cancels."""
         shell = self.shell
+        self.tabs.finish_typing()
         if not shell.ask_on_close:
             return True
         if not self.settle():

@@ -23,6 +23,7 @@ from ...repository import Flow, NodeSpec, Repository
 from ..canvas.bridge import FlowBridge
 from ..canvas.graph import CanvasGraph
 from ..canvas.spec_search import SpecSearchBox
+from ..canvas.typing_watch import TYPING
 from ..commands import AddFlowCommand, RemoveFlowCommand, RenameFlowCommand
 from .library_panel import LibraryPanel
 from .shell import Shell
@@ -178,8 +179,7 @@ class FlowTabs(QtCore.QObject):
     ) -> CanvasGraph:
         """Show ``flow_id`` in a canvas tab (created on first use) and return its canvas.
 
-        A new tab frames its nodes (an empty flow: at scale 1), or shows ``view`` (centre x,
-        y and scale) when given."""
+        A new tab frames its nodes, or shows ``view`` (centre x, y and scale) when given."""
         if flow_id not in self.canvases:
             shell = self.shell
             flow = shell.repo.flow(flow_id)
@@ -205,8 +205,6 @@ class FlowTabs(QtCore.QObject):
             self.canvases[flow_id] = (canvas, bridge)
             self.widget.addTab(canvas.widget, flow.name)
             self.flow_opened.emit(flow_id, bridge)
-            if view is None and not flow.nodes:  # nodes dropped on it come at their own size
-                view = (0.0, 0.0, 1.0)
             QtCore.QTimer.singleShot(
                 0, canvas.frame_all if view is None else lambda: canvas.set_view(*view)
             )
@@ -251,9 +249,8 @@ class FlowTabs(QtCore.QObject):
         self.current_changed.emit(widget.property("flow_id") if widget is not None else "")
 
     def finish_typing(self) -> None:
-        """Commit the values still being typed into inline editors, on every tab."""
-        for canvas, _bridge in self.canvases.values():
-            canvas.finish_typing()
+        """Commit what is being typed into a canvas field, on any tab (it keeps the focus)."""
+        TYPING.finish()
 
     def current(self) -> tuple[CanvasGraph, FlowBridge] | tuple[None, None]:
         """The canvas and bridge of the tab in front, or ``(None, None)``."""
