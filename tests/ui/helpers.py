@@ -1,10 +1,12 @@
-"""What the window tests share: picking menu entries, a fresh window, answering questions."""
+"""What the window tests share: picking menu entries, a fresh window, answering questions,
+clicking on a canvas and typing into its fields."""
 
 from __future__ import annotations
 
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtGui, QtTest, QtWidgets
 
 from pyflow_desktop.repository import Flow, NodeInstance, NodeSpec, Port, Repository
+from pyflow_desktop.ui.canvas.value_editor import editor_of
 from pyflow_desktop.ui.window.main_window import MainWindow
 
 
@@ -38,6 +40,19 @@ def add_hanging_flow(repo: Repository) -> None:
     repo.add_flow(flow)
 
 
+def library_index(window: QtWidgets.QMainWindow, spec_id: str, section: str = "file"):
+    """The Library's row (in its filter's model, as the tree shows it) for ``spec_id`` in
+    ``section`` ("file": In this file; else a palette section's name, "builtin", "user")."""
+    from pyflow_desktop.ui.window.library_model import SECTION_ROLE, SPEC_ROLE
+
+    proxy = window.library.proxy
+    flags = QtCore.Qt.MatchFlag.MatchExactly | QtCore.Qt.MatchFlag.MatchRecursive
+    for index in proxy.match(proxy.index(0, 0), SPEC_ROLE, spec_id, -1, flags):
+        if index.data(SECTION_ROLE) == section:
+            return index
+    raise AssertionError(f"the Library shows no {spec_id} in {section}")
+
+
 def area(widget: QtWidgets.QWidget) -> int:
     return widget.width() * widget.height()
 
@@ -68,3 +83,28 @@ class Answers:
         button = next(b for b in box.buttons() if b.text().replace("&", "") == reply)
         button.click()
         return 0
+
+
+def click_scene(canvas, scene_point: QtCore.QPointF, button=QtCore.Qt.MouseButton.LeftButton):
+    """Click the canvas's view at a scene point."""
+    view = canvas.viewer()
+    QtTest.QTest.mouseClick(view.viewport(), button, pos=view.mapFromScene(scene_point))
+
+
+def centre(item: QtWidgets.QGraphicsItem) -> QtCore.QPointF:
+    """An item's centre, in scene coordinates."""
+    return item.mapToScene(item.boundingRect().center())
+
+
+def type_into(qtbot, canvas, node: str, port: str, text: str) -> QtWidgets.QLineEdit:
+    """Click the inline field of ``node``.``port``, select its text and type ``text`` (no
+    Enter): the field keeps the focus."""
+    editor = canvas.flow_node(node).item.editors[port]
+    point = centre(editor)
+    canvas.set_view(point.x(), point.y(), 1.0)
+    click_scene(canvas, point)
+    scene = canvas.viewer().scene()
+    qtbot.waitUntil(lambda: editor_of(scene.focusItem()) is editor, timeout=2000)
+    editor.editor.selectAll()
+    QtTest.QTest.keyClicks(canvas.viewer().viewport(), text)  # keys go where the focus is
+    return editor.editor

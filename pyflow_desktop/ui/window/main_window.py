@@ -5,7 +5,8 @@ State: ``repo`` and ``path`` (the open repository and its file), ``undo_stack`` 
 every edit of the repository). The action groups: ``tabs`` (the canvas tab of each open
 flow), ``files`` (File menu), ``edits`` (Edit menu), ``runs`` (Run menu and the run in
 progress), ``panels`` (Code, Inspector and viewer docks), ``subflows`` (grouping, opening and
-editing subflows).
+editing subflows), ``library_actions`` (the application's palette: built-in, My nodes,
+packages).
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from .dock_layout import apply_default_layout
 from .edit_actions import EditActions
 from .file_actions import FileActions
 from .flow_tabs import FlowTabs
+from .library_actions import LibraryActions
 from .library_panel import LibraryPanel
 from .live_mode import LiveMode
 from .log_panel import LogPanel
+from .palette_watch import PaletteWatch
 from .panels import Panels
 from .recovery import Found, Recovery
 from .run_actions import RunActions
@@ -56,7 +59,9 @@ class MainWindow(QtWidgets.QMainWindow):
             "library_dock", "Library", self.library, area.LeftDockWidgetArea
         )
         self.log_dock = self.add_dock("log_dock", "Log", self.log, area.BottomDockWidgetArea)
+        self.library_actions = LibraryActions(self, self.tabs, self.library, PaletteWatch(self))
         self.trust = Trust(self)
+        self.trust.installed = self.library_actions.installed_specs
         self.runs = RunActions(self, self.tabs, self.trust.allow)
         self.panels = Panels(
             self, self.tabs, self.runs, self.library, lambda specs: self.trust.allow(specs, "Test")
@@ -71,6 +76,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.subflows = SubflowActions(self, self.tabs)
         self.menus = CanvasMenus(self, self.tabs, self.edits, self.runs, self.panels)
         self.menus.subflow_entries = self.subflows.node_entries
+        self.menus.library_entries = self.library_actions.node_entries
         self.recovery = Recovery(self)
         self.recovery.session = lambda: sessions.capture(self.tabs, self.panels)
         self.disk = DiskWatch(self, reload=self.files.open_path)

@@ -5,10 +5,11 @@ window of nodespecs that came from outside (a file opened or imported, nodes pas
 clipboard) asks first, once for the file: the question lists those it runs and those the
 file's flows use, and a yes trusts them all. The answer is remembered in the settings by the
 hash of each spec's code, so a spec whose code changes asks again. Code the user writes or
-edits in the window is theirs and is trusted; so is the built-in library: saving the file
-trusts it by hash too (``keep_own``), so it runs without asking when the file is opened
-again. The scripted ``--run`` is the user's own explicit request: it asks nothing
-(``asking`` off).
+edits in the window is theirs and is trusted: saving the file trusts it by hash too
+(``keep_own``), so it runs without asking when the file is opened again. So is the code of
+their installation's palette (built-in, My nodes, node packages: ``installed``), matched by
+hash. The scripted ``--run`` is the user's own explicit request: it asks nothing (``asking``
+off).
 
 State: ``foreign`` (the code hashes of specs that came from outside in this session),
 ``asking`` (whether to ask at all). The trusted hashes live in the settings (``trust/code``).
@@ -17,7 +18,7 @@ State: ``foreign`` (the code hashes of specs that came from outside in this sess
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from PySide6 import QtCore, QtWidgets
 
@@ -41,6 +42,7 @@ class Trust(QtCore.QObject):
         self.shell = shell
         self.foreign: set[str] = set()
         self.asking = True
+        self.installed: Callable[[], Iterable[NodeSpec]] = list  # the palette's specs
 
     def came_from_outside(self, specs: Iterable[NodeSpec]) -> None:
         """These specs came from a file or the clipboard: running them asks first."""
@@ -63,6 +65,7 @@ class Trust(QtCore.QObject):
         if not self.foreign:  # nothing came from outside: no need to look at a run's nodes
             return []
         trusted = set(string_list(settings().value(KEY)))
+        trusted.update(code_hash(spec) for spec in self.installed())
         unique = {(spec.id, code_hash(spec)): spec for spec in specs}
         return [
             spec
