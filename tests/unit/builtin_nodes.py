@@ -3,6 +3,7 @@ specs in a repository of its own, through ``run_flow``."""
 
 from __future__ import annotations
 
+import ast
 from typing import Any
 
 from pyflow_desktop.engine import RunResult, run_flow
@@ -55,3 +56,24 @@ def failure(spec_id: str, **values: Any) -> str:
     row = run_node(spec_id, **values)
     assert row["status"] == "fail", row["outputs"]
     return row["error"]
+
+
+def func_def(source: str) -> ast.FunctionDef:
+    """The one top-level ``def func`` of a spec's source."""
+    tree = ast.parse(source)
+    matches = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "func"]
+    assert len(matches) == 1, "the source must define exactly one top-level func"
+    return matches[0]
+
+
+def imported_modules(source: str) -> set[str]:
+    """The top-level modules a spec's source imports; it must never call eval or exec."""
+    modules = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            modules.add((node.module or "").split(".")[0])
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("eval", "exec"):
+            raise AssertionError(f"the source calls {node.func.id}")
+    return modules

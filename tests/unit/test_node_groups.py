@@ -4,14 +4,13 @@ images nodes' install hint), each spec run by a test, and every spec runs on its
 
 from __future__ import annotations
 
-import ast
 import importlib.util
 import json
 import sys
 from pathlib import Path
 
 import pytest
-from builtin_nodes import BUILTIN
+from builtin_nodes import BUILTIN, func_def, imported_modules
 
 from pyflow_desktop.engine import run_flow
 from pyflow_desktop.repository import (
@@ -76,19 +75,11 @@ def test_spec_is_documented_typed_and_defaulted(spec_id):
 @pytest.mark.parametrize("spec_id", sorted(SPECS))
 def test_func_takes_its_ports_and_imports_only_what_ships(spec_id):
     source = BUILTIN[spec_id].func
-    tree = ast.parse(source)
-    (func,) = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "func"]
+    func = func_def(source)
     assert [arg.arg for arg in func.args.args] == [
         p.name for p in BUILTIN[spec_id].ordered_inputs()
     ]
-    modules = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            modules.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            modules.add((node.module or "").split(".")[0])
-        elif isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("eval", "exec"):
-            pytest.fail(f"{spec_id} calls {node.func.id}")
+    modules = imported_modules(source)
     if spec_id.startswith("images."):
         assert "this node needs Pillow" in source and "pyflow-desktop[images]" in source
         modules.discard("PIL")
