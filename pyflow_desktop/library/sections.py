@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..repository import NodeSpec, RepositoryError, load_repository
 from ..repository.nodemaker import specs_from_files
-from ..resources import BUILTIN_LIBRARY, resource_path
+from ..resources import BUILTIN_LIBRARY, BUILTIN_NODES, resource_path
 
 BUILTIN, USER = "builtin", "user"
 NODE_SUFFIXES = (".py", ".json")
@@ -78,10 +78,12 @@ class Section:
 
 
 def read_builtin() -> Section:
-    """The nodespecs that ship with PyFlow Desktop (``resources/library.json``)."""
-    path = resource_path(BUILTIN_LIBRARY)
-    section = Section(BUILTIN, "Built-in", [str(path)])
-    section.read_file(path)
+    """The nodespecs that ship with PyFlow Desktop: ``resources/library.json``, then the
+    groups in ``resources/nodes/`` (a file per group, in name order)."""
+    library, groups = resource_path(BUILTIN_LIBRARY), resource_path(BUILTIN_NODES)
+    section = Section(BUILTIN, "Built-in", [str(library), str(groups)])
+    section.read_file(library)
+    section.read_folder(groups)
     return section
 
 

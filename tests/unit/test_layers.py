@@ -104,6 +104,21 @@ def test_every_package_is_installed():
     assert found - listed == set()
 
 
+def test_every_resource_file_is_package_data():
+    """A data file of resources/ that no package-data pattern names would be absent from a
+    plain install (the bundle takes the whole folder)."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    resources = ROOT / config["package-dir"]["pyflow_desktop.resources"]
+    patterns = config["package-data"]["pyflow_desktop.resources"]
+    shipped = {path for pattern in patterns for path in resources.glob(pattern) if path.is_file()}
+    data = {
+        path
+        for path in resources.rglob("*")
+        if path.is_file() and path.suffix not in (".py", ".pyc") and "__pycache__" not in path.parts
+    }
+    assert sorted(map(str, data - shipped)) == []
+
+
 def test_no_module_outgrows_its_room():
     sizes = {
         str(path.relative_to(ROOT)): len(path.read_text().splitlines())

@@ -23,7 +23,7 @@ from pyflow_desktop.library import (
     read_user,
 )
 from pyflow_desktop.repository import load_repository
-from pyflow_desktop.resources import BUILTIN_LIBRARY, resource_path
+from pyflow_desktop.resources import BUILTIN_LIBRARY, BUILTIN_NODES, resource_path
 
 GREET = 'spec = {"id": "my.greet", "title": "Greet"}\n\ndef func(name: str = "you"):\n    return name\n'
 
@@ -40,11 +40,18 @@ def write(folder: Path, name: str, text: str) -> Path:
     return folder / name
 
 
-def test_the_built_in_section_is_the_shipped_library():
+def test_the_built_in_section_is_the_shipped_library_then_the_node_groups():
     section = read_builtin()
-    shipped = load_repository(resource_path(BUILTIN_LIBRARY))
-    assert [spec.id for spec, _file in section.specs] == list(shipped.specs)
-    assert {file for _spec, file in section.specs} == {str(resource_path(BUILTIN_LIBRARY))}
+    library = resource_path(BUILTIN_LIBRARY)
+    groups = sorted(resource_path(BUILTIN_NODES).glob("*.json"))
+    expected = [(spec_id, str(library)) for spec_id in load_repository(library).specs]
+    for group in groups:
+        expected += [(spec_id, str(group)) for spec_id in load_repository(group).specs]
+    assert [(spec.id, file) for spec, file in section.specs] == expected
+    assert [group.stem for group in groups] == [
+        "arrays", "dates", "files", "images", "stats", "tables", "text", "web"
+    ]
+    assert section.paths == [str(library), str(resource_path(BUILTIN_NODES))]
     assert section.broken == []
 
 
