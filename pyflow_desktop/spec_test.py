@@ -3,8 +3,9 @@
 ``run_spec(spec, values)`` is the one implementation behind both the command line and the
 code editor's Test button: manual values (strings, or already-typed values from widgets) are
 converted by each port's type exactly as a run converts them, missing ones fall back to the
-port default, and the function runs once through the engine's ``execute_node``. Nothing here
-evaluates a value; node code runs only when asked to.
+port default (the call convention's ``call_arguments``), and the function runs once through
+the engine's ``execute_node``. Nothing here evaluates a value; node code runs only when
+asked to.
 
 Exit codes of ``test-spec``: 0 the function succeeded, 1 it failed, 2 the file, the spec id or
 an input is invalid (a message on stderr, never a traceback).
@@ -19,7 +20,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from .engine import NodeOutcome, NodeTask, execute_node, to_jsonable
-from .repository import ConversionError, NodeSpec, RepositoryError, convert_value, load_repository
+from .engine.call_convention import call_arguments
+from .repository import NodeSpec, RepositoryError, load_repository
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
@@ -36,12 +38,9 @@ def spec_arguments(spec: NodeSpec, values: Mapping[str, Any]) -> list[Any]:
         raise SpecInputError(
             f"{spec.id} has no input {unknown[0]!r} (inputs: {', '.join(names) or 'none'})"
         )
-    args = []
-    for port in spec.ordered_inputs():
-        try:
-            args.append(convert_value(values.get(port.name, port.default), port.type))
-        except ConversionError as exc:
-            raise SpecInputError(f"input {port.name!r}: {exc}") from None
+    args, problem = call_arguments(spec.ordered_inputs(), {}, values, {})
+    if problem:
+        raise SpecInputError(problem)
     return args
 
 

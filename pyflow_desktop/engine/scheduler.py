@@ -48,6 +48,7 @@ from functools import partial
 from typing import Any
 
 from .cache import ResultCache, key_parts, node_key
+from .call_convention import call_arguments
 from .events import (
     NodeCached,
     NodeCancelled,
@@ -62,7 +63,6 @@ from .events import (
 )
 from .executor import Executor
 from .flatten import is_pass_through
-from .inputs import call_arguments
 from .node_call import NodeOutcome, NodeTask, execute_node
 from .pacing import Pacer, paced
 from .plan import Plan
@@ -221,7 +221,7 @@ class Scheduler:
 
     def _dispatch(self, node_id: str) -> None:
         planned = self.plan.nodes[node_id]
-        args, problem = call_arguments(planned, self.outputs)
+        args, problem = call_arguments(planned.inputs, planned.links, planned.values, self.outputs)
         self.inputs[node_id] = args
         if problem:
             self._fail(node_id, problem, "", 0.0)

@@ -1,7 +1,9 @@
-"""Small repositories built in code for engine and CLI tests."""
+"""Small repositories built in code for engine and CLI tests, and the exported script's
+result of a flow."""
 
 from __future__ import annotations
 
+from pyflow_desktop.export.script import flow_script
 from pyflow_desktop.repository import Flow, Link, NodeInstance, NodeSpec, Port, Repository
 
 
@@ -35,3 +37,10 @@ def add_nodes(flow: Flow, *nodes: tuple[str, str, dict]) -> None:
 
 def link(flow: Flow, source: str, target: str) -> None:
     flow.add_link(Link.parse(source, target))
+
+
+def exported(repo: Repository, flow, targets=None) -> list[dict]:
+    """The run result of ``flow``'s exported script (``export-python``), run here."""
+    namespace = {"__name__": "exported"}
+    exec(compile(flow_script(repo, flow, targets), "<exported>", "exec"), namespace)
+    return namespace["to_jsonable"](namespace["run_plan"](namespace["PLAN"], namespace["SOURCES"]))

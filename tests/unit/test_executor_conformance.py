@@ -2,6 +2,8 @@
 
 Each test builds a small flow, runs it through the one scheduler on the executor under
 test and checks statuses, values and events. Executors must be indistinguishable here.
+Every run without a timeout, a Stop or a cache also runs the flow's exported script
+(``export-python``, which shares the engine's call convention) and finds the same result.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import threading
 import time
 
 import pytest
-from flows import add_nodes, basic_repo, link, spec
+from flows import add_nodes, basic_repo, exported, link, spec
 from subflow_docs import MAIN, NESTED, SCALE, TWICE, document, load
 
 from pyflow_desktop.engine import (
@@ -50,6 +52,8 @@ def executor(request):
 def run(repo, flow, executor, **options):
     events = []
     result = run_flow(repo, flow, executor=executor, on_event=events.append, **options)
+    if not {"timeout", "cache"} & set(options):  # what the exported script has not
+        assert exported(repo, flow, options.get("targets")) == result.to_json()
     return result, events
 
 
@@ -299,3 +303,22 @@ def test_subflows_run_flattened_as_on_the_thread_executor(executor):
     assert [result.node(n)["status"] for n in ("u1/m", "u1", "u2/m", "u2", "t")] == [
         *("fail", "skip", "success", "success", "skip")
     ]
+
+
+MODULE_STATE = "calls = []\n\ndef func(after):\n    calls.append(after)\n    return len(calls)\n"
+
+
+def test_every_node_call_runs_its_spec_in_a_fresh_module(executor):
+    """A module-level ``calls = []`` is new at each call: two nodes of the spec, one after
+    the other, and three runs in this process all count one call."""
+    repo = basic_repo()
+    repo.add_spec(spec("calls", MODULE_STATE, ["after"]))
+    flow = Flow("state")
+    add_nodes(flow, ("first", "calls", {}), ("second", "calls", {}), ("third", "calls", {}))
+    link(flow, "first:out", "second:after")
+    repo.add_flow(flow)
+    for _ in range(3):
+        result, _ = run(repo, flow, executor)
+        assert [result.output(n) for n in ("first", "second", "third")] == [1, 1, 1]
+    script = exported(repo, flow)
+    assert [node["outputs"][0]["value"] for node in script] == [1, 1, 1]

@@ -1,0 +1,161 @@
+"""How a node is called: the one place for it, shared by the engine and exported scripts.
+
+- Compile: a spec's ``func`` source is compiled once (``func_code``, cached by source) and
+  its lines are registered in ``linecache``, so a traceback shows them.
+- Namespace: every call runs that code in a fresh namespace (``call_node``), as the
+  original did: module state (a module-level ``calls = []``) starts afresh at each node call, on
+  every executor, in Test and in an exported script.
+- Arguments (``call_arguments``): positional, by port order. An input takes its link's value,
+  else its manual value, else its default, else ``None``; whichever it takes is converted by
+  the input's port type, a linked value too (into a port with no type a linked value
+  arrives as it is); a linked ``None`` falls back to the default.
+- Outputs (``map_outputs``): one output takes the return value; several take a returned dict
+  keyed by output name, and a missing key fails the node.
+- Generators (``drain``): each yielded value goes to ``on_partial``; the last is the output.
+
+Standard library only: ``export-python`` carries this module's source into its scripts, with
+that of ``repository.func_source``, ``port_types`` and ``link_types`` it uses (relative
+imports left out), so names here must not clash with theirs.
+"""
+
+from __future__ import annotations
+
+import linecache
+from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
+from types import CodeType, GeneratorType
+from typing import Any
+
+# Left out of an exported script, which holds these modules' source itself:
+from ..repository.func_source import FUNC_NAME, compile_source, syntax_message
+from ..repository.link_types import convert_linked
+from ..repository.port_types import ConversionError, convert_value
+
+# A value of exactly this Python type already is of this port type: it arrives as it is
+# (what ``convert_linked`` decides too, only sooner: most links join ports of one type).
+_SAME_TYPE = {int: "Int", float: "Float", str: "String", bool: "Boolean"}
+
+
+class NodeCodeError(Exception):
+    """The func source does not compile or does not define ``func``."""
+
+
+class Cancelled(Exception):
+    """Raised inside a generator node when the run is stopped."""
+
+
+@lru_cache(maxsize=1024)
+def func_code(source: str, filename: str) -> CodeType:
+    """``source`` compiled under ``filename`` (the name tracebacks give its lines)."""
+    try:
+        code = compile_source(source, filename)
+    except SyntaxError as exc:
+        raise NodeCodeError(syntax_message(exc)) from exc
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    return code
+
+
+def call_arguments(
+    ports: Sequence[Any],
+    links: Mapping[str, Any],
+    values: Mapping[str, Any],
+    outputs: Mapping[str, Mapping[str, Any]],
+) -> tuple[list[Any], str | None]:
+    """A node's positional arguments and the first conversion problem, if any.
+
+    ``ports``: its inputs in call order (each with ``name``, ``type``, ``default``, ``typed``);
+    ``links``: input name → the link feeding it (``source``, ``source_port``); ``values``:
+    input name → manual value; ``outputs``: node id → output name → value, for the nodes
+    that ran (a link whose source has no value gives ``None``). A value that cannot be
+    converted is passed as it is, and named in the problem.
+    """
+    args: list[Any] = []
+    problem = None
+    for port in ports:
+        link = links.get(port.name)
+        value = None
+        if link is not None:
+            source = outputs.get(link.source)
+            value = source.get(link.source_port) if source is not None else None
+        if value is not None and (not port.typed or _SAME_TYPE.get(type(value)) == port.type):
+            args.append(value)  # no declared type (taken as it is), or of the port's own type
+        elif value is not None:
+            try:
+                args.append(convert_linked(value, port.type))
+            except ConversionError as exc:
+                args.append(value)
+                where = f"{link.source}:{link.source_port}"
+                problem = problem or f"input {port.name!r} {exc} (from {where})"
+        else:
+            raw = port.default if link is not None else values.get(port.name, port.default)
+            try:
+                args.append(convert_value(raw, port.type))
+            except ConversionError as exc:
+                args.append(raw)
+                problem = problem or f"input {port.name!r}: {exc}"
+    return args, problem
+
+
+def map_outputs(value: Any, output_names: Sequence[str]) -> dict[str, Any]:
+    """A function's return value as its outputs, by output name."""
+    if not output_names:
+        return {}
+    if len(output_names) == 1:
+        return {output_names[0]: value}
+    if not isinstance(value, dict):
+        raise TypeError(
+            f"func must return a dict with keys {', '.join(map(repr, output_names))} "
+            f"(one per output), not {type(value).__name__}"
+        )
+    missing = [name for name in output_names if name not in value]
+    if missing:
+        raise KeyError(f"func returned no value for output(s) {', '.join(map(repr, missing))}")
+    return {name: value[name] for name in output_names}
+
+
+def drain(
+    generator: GeneratorType,
+    on_partial: Callable[[Any, int], None] | None,
+    cancelled: Any = None,
+) -> Any:
+    """Run a generator node to its end: each value to ``on_partial``; the last one returned.
+
+    ``cancelled`` (anything with ``is_set()``) stops it between two values."""
+    last = None
+    for index, value in enumerate(generator):
+        last = value
+        if on_partial is not None:
+            on_partial(value, index)
+        if cancelled is not None and cancelled.is_set():
+            generator.close()
+            raise Cancelled("stopped while streaming")
+    return last
+
+
+def call_node(
+    source: str,
+    filename: str,
+    args: Sequence[Any],
+    output_names: Sequence[str],
+    on_partial: Callable[[Any, int], None] | None = None,
+    cancelled: Any = None,
+) -> dict[str, Any]:
+    """Run ``source`` in a fresh namespace and call its ``func`` with ``args``; the outputs by
+    name. Raises what the node raised."""
+    namespace: dict[str, Any] = {"__name__": "pyflow_node"}
+    exec(func_code(source, filename), namespace)  # noqa: S102 — node code, run when asked to
+    func = namespace.get(FUNC_NAME)
+    if not callable(func):
+        raise NodeCodeError(f"the source does not define a function named {FUNC_NAME!r}")
+    result = func(*args)
+    if isinstance(result, GeneratorType):
+        result = drain(result, on_partial, cancelled)
+    return map_outputs(result, output_names)
+
+
+def error_text(exc: BaseException) -> str:
+    """How a node's error is told in its result: ``Type: message``."""
+    if isinstance(exc, NodeCodeError):
+        return str(exc)
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
