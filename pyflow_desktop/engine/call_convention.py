@@ -7,10 +7,11 @@
   every executor, in Test and in an exported script.
 - Arguments (``call_arguments``): positional, by port order. An input takes its link's value,
   else its manual value, else its default, else ``None``; whichever it takes is converted by
-  the input's port type, a linked value too (into a port with no type a linked value
-  arrives as it is); a linked ``None`` falls back to the default.
-- Outputs (``map_outputs``): one output takes the return value; several take a returned dict
-  keyed by output name, and a missing key fails the node.
+  the input's port type (a port with no type is a String), a linked value too; a linked
+  ``None`` falls back to the default.
+- Outputs (``map_outputs``): one output takes the return value (one not named ``out`` takes
+  ``value[name]`` when the function returns a dict holding that name, the original's
+  rule); several take a returned dict keyed by output name, and a missing key fails the node.
 - Generators (``drain``): each yielded value goes to ``on_partial``; the last is the output.
 
 Standard library only: ``export-python`` carries this module's source into its scripts, with
@@ -31,6 +32,7 @@ from ..repository.func_source import FUNC_NAME, compile_source, syntax_message
 from ..repository.link_types import convert_linked
 from ..repository.port_types import ConversionError, convert_value
 
+DEFAULT_OUTPUT = "out"  # the original's name for a spec's one output
 # A value of exactly this Python type already is of this port type: it arrives as it is
 # (what ``convert_linked`` decides too, only sooner: most links join ports of one type).
 _SAME_TYPE = {int: "Int", float: "Float", str: "String", bool: "Boolean"}
@@ -63,7 +65,7 @@ def call_arguments(
 ) -> tuple[list[Any], str | None]:
     """A node's positional arguments and the first conversion problem, if any.
 
-    ``ports``: its inputs in call order (each with ``name``, ``type``, ``default``, ``typed``);
+    ``ports``: its inputs in call order (each with ``name``, ``type``, ``default``);
     ``links``: input name → the link feeding it (``source``, ``source_port``); ``values``:
     input name → manual value; ``outputs``: node id → output name → value, for the nodes
     that ran (a link whose source has no value gives ``None``). A value that cannot be
@@ -77,8 +79,8 @@ def call_arguments(
         if link is not None:
             source = outputs.get(link.source)
             value = source.get(link.source_port) if source is not None else None
-        if value is not None and (not port.typed or _SAME_TYPE.get(type(value)) == port.type):
-            args.append(value)  # no declared type (taken as it is), or of the port's own type
+        if value is not None and _SAME_TYPE.get(type(value)) == port.type:
+            args.append(value)
         elif value is not None:
             try:
                 args.append(convert_linked(value, port.type))
@@ -101,7 +103,10 @@ def map_outputs(value: Any, output_names: Sequence[str]) -> dict[str, Any]:
     if not output_names:
         return {}
     if len(output_names) == 1:
-        return {output_names[0]: value}
+        name = output_names[0]
+        if name != DEFAULT_OUTPUT and isinstance(value, dict) and name in value:
+            return {name: value[name]}
+        return {name: value}
     if not isinstance(value, dict):
         raise TypeError(
             f"func must return a dict with keys {', '.join(map(repr, output_names))} "

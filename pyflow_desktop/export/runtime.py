@@ -27,11 +27,7 @@ def node_inputs(node: dict) -> tuple[list, dict, dict]:
     ports, links, values = [], {}, {}
     for port in node["inputs"]:
         default = port.get("default")
-        ports.append(
-            SimpleNamespace(
-                name=port["name"], type=port["type"], default=default, typed=port["typed"]
-            )
-        )
+        ports.append(SimpleNamespace(name=port["name"], type=port["type"], default=default))
         if "link" in port:
             source, source_port = port["link"]
             links[port["name"]] = SimpleNamespace(source=source, source_port=source_port)

@@ -72,7 +72,7 @@ def plan_data(plan: Plan) -> list[dict]:
         planned = plan.nodes[node_id]
         inputs = []
         for port in planned.inputs:
-            item = {"name": port.name, "type": port.type, "typed": port.typed}
+            item = {"name": port.name, "type": port.type}
             if port.default is not None:
                 item["default"] = port.default
             link = planned.links.get(port.name)

@@ -24,8 +24,8 @@ def func_problem(source: str) -> str | None:
 class Port:
     """One input or output port. ``extra`` keeps keys we do not know, for round trips.
 
-    ``typed`` is False when the file gave no type (the original then meant String): such
-    ports convert manual values as String but accept any linked value unchecked.
+    ``typed`` is False when the file gave no type: such a port is a String (the original's
+    rule) in every respect, and a save writes no type for it, as the file had none.
     """
 
     name: str
