@@ -12,7 +12,7 @@ import threading
 import time
 
 import pytest
-from flows import add_nodes, basic_repo, exported, link, spec
+from flows import add_nodes, basic_repo, exported, gate_repo, link, spec, wait_for
 from subflow_docs import MAIN, NESTED, SCALE, TWICE, document, load
 
 from pyflow_desktop.engine import (
@@ -28,6 +28,8 @@ from pyflow_desktop.engine import (
     plan_run,
     run_flow,
 )
+from pyflow_desktop.engine import scheduler as scheduler_module
+from pyflow_desktop.engine.watchdog import LOOP_THREAD
 from pyflow_desktop.repository import Flow
 
 EXECUTORS = ("thread", "process", "dask")
@@ -55,6 +57,23 @@ def run(repo, flow, executor, **options):
     if not {"timeout", "cache"} & set(options):  # what the exported script has not
         assert exported(repo, flow, options.get("targets")) == result.to_json()
     return result, events
+
+
+@pytest.fixture
+def quick_below_100_ms(monkeypatch):
+    """What counts as quick, raised so that a busy machine cannot make a trivial node slow."""
+    monkeypatch.setattr(scheduler_module, "INLINE_BELOW", 0.1)
+
+
+@pytest.fixture
+def release(tmp_path, executor):
+    """The file a gate node waits for (``flows.GATE``); made after the test, whose gate
+    thread (not a killed worker process) is then waited for."""
+    path = tmp_path / "release"
+    yield path
+    path.touch()
+    if executor.name != "process" and (tmp_path / "release.entered").exists():
+        wait_for(tmp_path / "release.returned", 10)
 
 
 def test_chain(executor):
@@ -303,6 +322,37 @@ def test_subflows_run_flattened_as_on_the_thread_executor(executor):
     assert [result.node(n)["status"] for n in ("u1/m", "u1", "u2/m", "u2", "t")] == [
         *("fail", "skip", "success", "success", "skip")
     ]
+
+
+def test_a_node_quick_earlier_in_the_run_then_slow_times_out_at_its_deadline(
+    executor, release, quick_below_100_ms
+):
+    repo = gate_repo(release)
+    result, _ = run(repo, "gate", executor, timeout=0.5)
+    assert not release.with_suffix(".returned").exists()  # reported while it still ran
+    statuses = {node["id"]: node["status"] for node in result.nodes}
+    assert statuses == {"quick": "success", "slow": "fail", "child": "skip", "later": "success"}
+    assert "timed out after 0.5 s" in result.node("slow")["error"]
+    if executor.name == "thread":  # the case in point: it ran inline, on the loop's thread
+        assert release.with_suffix(".entered").read_text() == LOOP_THREAD
+
+
+def test_stop_reaches_a_node_quick_earlier_in_the_run_then_slow(
+    executor, release, quick_below_100_ms
+):
+    repo = gate_repo(release)
+    scheduler = Scheduler(plan_run(repo, "gate"), executor)
+    stopper = threading.Thread(
+        target=lambda: wait_for(release.with_suffix(".entered")) and scheduler.cancel()
+    )
+    stopper.start()
+    result = scheduler.run()
+    stopper.join()
+    assert not release.with_suffix(".returned").exists()  # reported while it still ran
+    assert result.node("quick")["status"] == "success"
+    assert [result.node(n)["status"] for n in ("slow", "child")] == ["cancelled", "cancelled"]
+    if executor.name == "thread":
+        assert release.with_suffix(".entered").read_text() == LOOP_THREAD
 
 
 MODULE_STATE = "calls = []\n\ndef func(after):\n    calls.append(after)\n    return len(calls)\n"
