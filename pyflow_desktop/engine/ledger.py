@@ -4,8 +4,9 @@
 this state:
 
 - ``waiting``: node id → number of upstream nodes not yet finished;
-- ``ready``: a heap of ``(rank, node id)`` whose inputs are all available; the rank puts
-  nodes the user watches (``first``) and their ancestors before the others, then plan order;
+- ``ready``: a heap of ``(rank, node id)`` whose inputs are all available; ``rank`` (node
+  id → rank) puts nodes the user watches (``first``) and their ancestors before the others,
+  then plan order;
 - ``in_flight``: the nodes handed to the executor and not finished;
 - ``running``: node id → ``perf_counter`` time its executor reported it started (a node may
   wait in the executor first, e.g. for a Dask worker): ``timeout`` counts from here;
@@ -63,8 +64,8 @@ class Ledger:
         self.keys: dict[str, str | None] = {}
         self.digests: dict[str, str] = {}  # spec id → the part of its nodes' keys it gives
         self.fresh: dict[str, bytes | None] = {}
-        self.waiting = {node_id: len(plan.nodes[node_id].upstream) for node_id in plan.order}
-        self.ready: list[tuple[tuple[int, int], str]] = []
+        self.waiting = {node_id: len(node.upstream) for node_id, node in plan.nodes.items()}
+        self.ready: list[tuple[int, str]] = []
         self.rank = _ranks(plan, first)
         self.in_flight: set[str] = set()
         self.running: dict[str, float] = {}
@@ -97,7 +98,7 @@ class Ledger:
 
     def _settle(self, node_id: str, outcome: NodeOutcome) -> None:
         """Record a node's outcome and release (or skip) what depends on it."""
-        if outcome.ok:
+        if outcome.error is None:  # ok, without a call
             self.status[node_id] = "success"
             self.outputs[node_id] = outcome.outputs
             if self.cache is not None:
@@ -162,16 +163,14 @@ class Ledger:
         self._emit(NodeCancelled, node_id)
 
 
-def _ranks(plan: Plan, first: Iterable[str]) -> dict[str, tuple[int, int]]:
-    """Dispatch order among ready nodes: ancestors of ``first`` (and they) come first."""
-    watched: set[str] = set()
+def _ranks(plan: Plan, first: Iterable[str]) -> dict[str, int]:
+    """Dispatch order among ready nodes: ancestors of ``first`` (and they) come first, each
+    group in plan order (a watched node's rank is its place less the plan's length)."""
+    rank = dict(zip(plan.order, range(len(plan.order))))
     stack = [node_id for node_id in first if node_id in plan.nodes]
     while stack:
         node_id = stack.pop()
-        if node_id not in watched:
-            watched.add(node_id)
+        if rank[node_id] >= 0:
+            rank[node_id] -= len(plan.order)
             stack.extend(plan.nodes[node_id].upstream)
-    return {
-        node_id: (0 if node_id in watched else 1, position)
-        for position, node_id in enumerate(plan.order)
-    }
+    return rank

@@ -40,7 +40,6 @@ from .cache import ResultCache, key_parts, node_key
 from .call_convention import call_arguments
 from .events import NodeCached, NodeOutput, NodeStarted, RunFinished
 from .executor import Executor
-from .flatten import is_pass_through
 from .ledger import Ledger, Sink
 from .node_call import NodeOutcome, NodeTask, execute_node
 from .pacing import Pacer, paced
@@ -214,7 +213,7 @@ class Scheduler(Ledger):
                 self._release_children(node_id)
                 return
         self.status[node_id] = "running"
-        passing = is_pass_through(planned.node)
+        passing = planned.node.subflow is not None  # is_pass_through, without a call
         inline = self.executor.inline and self.cost.get(planned.spec.func, 1.0) < self.inline_below
         if self.sink is not None and not (self.brief and (inline or passing)):
             self.sink(NodeStarted(node_id))
