@@ -7,7 +7,8 @@ this state:
 - ``ready``: a heap of ``(rank, node id)`` whose inputs are all available; ``rank`` (node
   id → rank) puts nodes the user watches (``first``) and their ancestors before the others,
   then plan order;
-- ``in_flight``: the nodes handed to the executor and not finished;
+- ``in_flight``: the nodes handed to the executor (or, run inline, handed over by the
+  watchdog) and not finished;
 - ``running``: node id → ``perf_counter`` time its executor reported it started (a node may
   wait in the executor first, e.g. for a Dask worker): ``timeout`` counts from here;
 - ``outputs``: node id → its output values, once it succeeded;
