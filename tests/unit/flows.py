@@ -1,8 +1,10 @@
-"""Small repositories built in code for engine and CLI tests, and the exported script's
-result of a flow."""
+"""Small repositories built in code for engine and CLI tests, the exported script's result
+of a flow, and the command line in a subprocess."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -97,3 +99,13 @@ def exported(repo: Repository, flow, targets=None) -> list[dict]:
     namespace = {"__name__": "exported"}
     exec(compile(flow_script(repo, flow, targets), "<exported>", "exec"), namespace)
     return namespace["to_jsonable"](namespace["run_plan"](namespace["PLAN"], namespace["SOURCES"]))
+
+
+def cli(*args) -> subprocess.CompletedProcess:
+    """``pyflow-desktop ARGS...`` in a subprocess (a minute at most)."""
+    return subprocess.run(
+        [sys.executable, "-m", "pyflow_desktop", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )

@@ -6,11 +6,9 @@ deliberate difference). Through ``run_flow``, the exported script and the comman
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
-from flows import exported
+from flows import cli, exported
 
 from pyflow_desktop.engine import run_flow
 from pyflow_desktop.repository import loads_repository
@@ -104,15 +102,6 @@ def original_file(tmp_path):
     path = tmp_path / "original.json"
     path.write_text(json.dumps(ORIGINAL))
     return path
-
-
-def cli(*args) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "pyflow_desktop", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def test_a_port_with_no_type_is_a_string_for_linked_values_too(result):
