@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Build the desktop bundle and prove it works: a fresh build venv holding the package (no
-# development tools) and PyInstaller, the icon drawn from its SVG, `pyinstaller
-# build_app.spec`, the bundle's size (at most 250 MB) and what dominates it, then the bundle's
-# own --self-test (in a bare environment where the OS allows one). The same on every OS:
-# .github/workflows/bundle.yml runs it on Linux, Windows and macOS.
+# Build the desktop bundle and prove it works: a fresh build venv holding the package as the
+# README installs it (editable, no development tools) and PyInstaller, the icon drawn from its
+# SVG, `pyinstaller build_app.spec`, the bundle's size (at most 250 MB) and what dominates it,
+# then the bundle's own --self-test (in a bare environment where the OS allows one). The same
+# on every OS: .github/workflows/bundle.yml runs it on Linux, Windows and macOS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LIMIT_MB=250
@@ -11,7 +11,7 @@ start=$(date +%s)
 
 python3 -m venv --clear .venv-build
 bin=.venv-build/bin; [ -d "$bin" ] || bin=.venv-build/Scripts  # Windows
-"$bin/python" -m pip install -q --disable-pip-version-check . pyinstaller pillow
+"$bin/python" -m pip install -q --disable-pip-version-check -e . pyinstaller pillow
 QT_QPA_PLATFORM=offscreen "$bin/python" packaging/draw_icon.py build/icon/pyflow-desktop.png
 "$bin/pyinstaller" --noconfirm --clean --log-level WARN build_app.spec
 echo "built in $(( $(date +%s) - start )) s"

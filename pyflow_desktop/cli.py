@@ -17,7 +17,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from . import import_py, run_command, spec_test
+from . import import_py, library_command, run_command, spec_test
 from .export import command as export_python
 from .repository import (
     FORMATS,
@@ -35,6 +35,7 @@ SERVICES = {
     "import-py": import_py,
     "serve": serve,
     "export-python": export_python,
+    "library": library_command,
 }
 COMMANDS = ("run", "check", "convert", *SERVICES)
 

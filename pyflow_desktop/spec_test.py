@@ -1,10 +1,12 @@
 """Running one nodespec alone with typed-in values: ``pyflow-desktop test-spec`` and Test.
 
-``run_spec(spec, values)`` is the one implementation behind both the command line and the
-code editor's Test button: manual values (strings, or already-typed values from widgets) are
-converted by each port's type exactly as a run converts them, missing ones fall back to the
-port default (the call convention's ``call_arguments``), and the function runs once through
-the engine's ``execute_node``. Nothing here evaluates a value; node code runs only when
+Manual values (strings, or already-typed values from widgets) are converted by each port's
+type exactly as a run converts them (``spec_arguments``, by the call convention's
+``call_arguments``), missing ones fall back to the port default. ``run_spec(spec, values)``
+runs the function once, here, through the engine's ``execute_node``: the command line's
+way. The window's Test runs ``spec_plan(spec, values)``, a run of one node, on the executor
+of its run settings (a worker process by default), and reads the node's outcome back from
+the run's events (``run_outcome``). Nothing here evaluates a value; node code runs only when
 asked to.
 
 Exit codes of ``test-spec``: 0 the function succeeded, 1 it failed, 2 the file, the spec id or
@@ -15,15 +17,36 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from .engine import NodeOutcome, NodeTask, execute_node, to_jsonable
+from .engine import (
+    NodeCancelled,
+    NodeFailed,
+    NodeFinished,
+    NodeOutcome,
+    NodeStarted,
+    NodeTask,
+    Plan,
+    RunEvent,
+    execute_node,
+    plan_run,
+    to_jsonable,
+)
 from .engine.call_convention import call_arguments
-from .repository import NodeSpec, RepositoryError, load_repository
+from .repository import (
+    Flow,
+    NodeInstance,
+    NodeSpec,
+    Repository,
+    RepositoryError,
+    load_repository,
+)
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+TEST_NODE = "test"  # the id of the one node of ``spec_plan``
 
 
 class SpecInputError(ValueError):
@@ -58,6 +81,57 @@ def run_spec(
         label=spec.id,
     )
     return execute_node(task, on_partial)
+
+
+def spec_plan(spec: NodeSpec, values: Mapping[str, Any]) -> Plan:
+    """A run of one node of ``spec`` with ``values``, for an executor to run as a run's node;
+    raises ``SpecInputError`` (before anything runs) when a value does not fit its port."""
+    spec_arguments(spec, values)
+    repo = Repository()
+    repo.add_spec(spec)
+    flow = Flow(f"test:{spec.id}", spec.title)
+    flow.add_node(NodeInstance(TEST_NODE, spec.id, values=dict(values)))
+    repo.add_flow(flow)
+    return plan_run(repo, flow, "all")
+
+
+def run_outcome(spec: NodeSpec, events: Iterable[RunEvent]) -> NodeOutcome | None:
+    """How the node of ``spec_plan(spec, ...)`` ended, read from its run's events (``None``
+    when they do not say: the run itself failed)."""
+    outcome, started = None, None
+    for event in events:
+        if event.node != TEST_NODE:
+            continue
+        if isinstance(event, NodeStarted):
+            started = event.time
+        elif isinstance(event, NodeFinished):
+            outcome = NodeOutcome(
+                TEST_NODE, event.outputs, None, "", event.stdout, event.stderr, event.elapsed
+            )
+        elif isinstance(event, NodeFailed):
+            outcome = NodeOutcome(
+                TEST_NODE,
+                error=event.error,
+                traceback=event.traceback,
+                stdout=event.stdout,
+                stderr=event.stderr,
+                elapsed=event.elapsed,
+                error_line=failing_line(spec.id, event.error, event.traceback),
+            )
+        elif isinstance(event, NodeCancelled):
+            ran = event.time - started if started is not None else 0.0
+            outcome = NodeOutcome(TEST_NODE, error="stopped before it finished", elapsed=ran)
+    return outcome
+
+
+def failing_line(spec_id: str, error: str, traceback: str) -> int | None:
+    """The line of ``spec_id``'s code a failed node stopped at, from its ``error`` and
+    ``traceback``: the last frame of its code, or the line of a syntax error."""
+    frames = re.findall(rf'File "<{re.escape(spec_id)}>", line (\d+)', traceback)
+    if frames:
+        return int(frames[-1])
+    syntax = re.match(r"syntax error in func, line (\d+)", error)
+    return int(syntax.group(1)) if syntax else None
 
 
 def outcome_json(spec: NodeSpec, outcome: NodeOutcome) -> dict[str, Any]:

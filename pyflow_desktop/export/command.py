@@ -10,10 +10,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from ..repository import Repository, RepositoryError, load_repository
+from ..repository.writer import write_atomically
 from .script import flow_script
 
 EXIT_OK, EXIT_INVALID = 0, 2
@@ -41,18 +41,7 @@ def _flow_id(repo: Repository, flow_id: str | None, file: str) -> str:
 
 def write_script(text: str, path: str | os.PathLike) -> None:
     """Write ``text`` to ``path`` atomically, executable like a script."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, [text.encode("utf-8")], mode=0o777)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -12,7 +12,9 @@ a big repository is never one string in memory and no single step holds the GIL 
 flushed, fsynced) that is renamed over the file;
 the backup is a hard link to the previous file (where links are impossible, a copy written
 the same way) renamed over ``<name>.bak``; the folder is fsynced after the renames. Each save
-first removes the temp files that killed saves of the same file left.
+first removes the temp files that killed saves of the same file left. A path that is a
+symbolic link saves the file it points to, and the link stays. ``write_atomically`` is that
+one writer, for every file the application writes (scripts and autosaves too).
 """
 
 from __future__ import annotations
@@ -24,16 +26,15 @@ import os
 import reprlib
 import secrets
 import shutil
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
 from .errors import SchemaError
 from .flow import Flow, NodeInstance, marks_end
-from .inline import inline_subflows
 from .interface import Interface
 from .nodespec import NodeSpec, Port
+from .original import original_repository
 from .port_types import DEFAULT_TYPE
 from .reader import FORMAT_KEY, SUBFLOW_VERSION
 from .repository import Repository
@@ -55,15 +56,15 @@ def format_version(repo: Repository) -> int:
 
 
 def repository_to_dict(repo: Repository, fmt: Format = "native") -> dict[str, Any]:
-    """The JSON document for ``repo`` in format ``fmt``; the original format, which has no
-    subflows, gets them inlined (``inline.inline_subflows``)."""
+    """The JSON document for ``repo`` in format ``fmt``; the original format gets what the
+    original can hold (``original.original_repository``: subflows inlined, selectable ids)."""
     data: dict[str, Any] = {}
     extra = dict(repo.extra)
     header = extra.pop(FORMAT_KEY, {})
     if fmt == "native":
         data[FORMAT_KEY] = {"format_version": format_version(repo), **header}
     elif fmt == "original":
-        repo = inline_subflows(repo) if repo.uses_subflows() else repo
+        repo = original_repository(repo)
     else:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     data["flow"] = {flow_id: flow_to_dict(flow) for flow_id, flow in repo.flows.items()}
@@ -219,23 +220,31 @@ def _is_text(text: str) -> bool:
 
 def save_repository(repo: Repository, path: str | os.PathLike, fmt: Format = "native") -> None:
     """Write ``repo`` to ``path`` atomically; an existing file is kept as ``<path>.bak``."""
-    target = Path(path)
-    folder = target.parent
+    write_atomically(path, _document(repo, fmt), backup=True)
+
+
+def write_atomically(
+    path: str | os.PathLike, pieces: Iterable[bytes], *, backup: bool = False, mode: int = 0o666
+) -> None:
+    """Make ``path`` hold ``pieces`` in one step: readers see the old file or the new one.
+
+    A symbolic link at ``path`` is followed: the file it points to is written (and backed up)
+    and the link stays. An existing file keeps its permissions; a new one gets ``mode`` less
+    the umask. ``backup`` keeps the previous file as ``<name>.bak``. A failure while making
+    the pieces (a value JSON cannot hold) leaves every file as it was."""
+    target = Path(os.path.realpath(path))
     _remove_stale_temps(target)
-    tmp = _write_temp(target, _document(repo, fmt))  # a value it cannot hold: no file changes
+    tmp = _write_temp(target, pieces, mode)
     try:
         if target.exists():
-            _backup(target)
+            if backup:
+                _backup(target)
             shutil.copymode(target, tmp)
-        else:  # mkstemp makes 0600 files; give a new file the usual permissions
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _fsync_folder(folder)
+    _fsync_folder(target.parent)
 
 
 def _temp_pattern(target: Path) -> str:
@@ -251,10 +260,12 @@ def _remove_stale_temps(target: Path) -> None:
             pass
 
 
-def _write_temp(target: Path, pieces: Iterable[bytes]) -> Path:
-    """A temp file beside ``target`` holding ``pieces``, flushed to disk; gone again if
-    making the pieces fails."""
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+def _write_temp(target: Path, pieces: Iterable[bytes], mode: int = 0o600) -> Path:
+    """A new temp file beside ``target`` (``mode`` less the umask) holding ``pieces``, flushed
+    to disk; gone again if making the pieces fails."""
+    temp = target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    fd = os.open(temp, flags, mode)
     try:
         with os.fdopen(fd, "wb", buffering=WRITE_BUFFER) as handle:
             for piece in pieces:
@@ -262,9 +273,9 @@ def _write_temp(target: Path, pieces: Iterable[bytes]) -> Path:
             handle.flush()
             os.fsync(handle.fileno())
     except BaseException:
-        Path(name).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
-    return Path(name)
+    return temp
 
 
 def _backup(target: Path) -> None:

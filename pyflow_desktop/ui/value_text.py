@@ -183,9 +183,10 @@ def default_text(value: Any) -> str:
 
 
 def node_title(repo: Repository, flow: Flow | None, node_id: str) -> str:
-    """How the user knows a node of ``flow``: its name, else its spec's title, else its id."""
+    """How the user knows a node of ``flow``: its name, else its spec's (or subflow's)
+    title, else its id."""
     node = flow.nodes.get(node_id) if flow is not None else None
     if node is None:
         return node_id
-    spec = repo.specs.get(node.spec_id)
+    spec = repo.node_spec(node)
     return node.title(spec.title if spec else "")

@@ -135,7 +135,10 @@ def test_disconnect_move_delete_and_paste_are_undoable(qtbot, window):
     window.edits.copy()
     window.edits.paste()
     assert len(flow.nodes) == 4 and len(flow.links) == 2
-    window.undo_stack.undo()
+    window.undo_stack.undo()  # the pasted nodes were the selection: none is now
+    assert canvas.selected_ids() == []
+    canvas.flow_node("n1").set_selected(True)
+    canvas.flow_node("n2").set_selected(True)
     window.edits.delete_selected()
     assert flow.nodes == {} and canvas.flow_nodes() == []
     window.undo_stack.undo()
@@ -188,7 +191,10 @@ def test_end_node_mark_and_run_to_selected(qtbot, window, run_and_wait):
 
 def test_library_filter_tab_search_and_flow_actions(qtbot, window):
     window.library.filter.setText("multi")
-    assert window.library.proxy.rowCount() == 1  # only the "math" folder is left
+    proxy = window.library.proxy
+    left = [proxy.index(row, 0) for row in range(proxy.rowCount())]  # the sections left
+    assert [index.data() for index in left] == ["In this file", "Built-in"]
+    assert [proxy.index(0, 0, index).data() for index in left] == ["math", "math"]
     canvas = window.tabs.open_flow("calc")
     _, bridge = window.tabs.current()
     canvas.search_requested.emit(QtCore.QPointF(10, 500))

@@ -1,5 +1,6 @@
 """The conventions of node editors: paste at the cursor, Select All, Duplicate, the system
-clipboard, a link dropped on empty space, right-click menus."""
+clipboard, what is selected after a paste, a link dropped on empty space, right-click
+menus."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import subprocess
 import sys
 
 from helpers import action, fresh_window
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtGui, QtTest, QtWidgets
 
 from pyflow_desktop.repository import Repository
 from pyflow_desktop.repository.fragment import MIME_TYPE
@@ -232,3 +233,23 @@ def test_ctrl_z_is_one_shortcut_and_undoes_the_last_edit(qtbot, repo):
     qtbot.waitUntil(canvas.viewer().hasFocus)
     qtbot.keyClick(canvas.viewer(), QtCore.Qt.Key.Key_Z, QtCore.Qt.KeyboardModifier.ControlModifier)
     assert win.repo.flows["calc"].nodes["n1"].values["a"] == "2"
+
+
+def test_pasted_and_duplicated_nodes_are_the_selection(qtbot, repo):
+    win = fresh_window(qtbot, repo)
+    canvas = win.tabs.open_flow("calc")
+    flow = repo.flows["calc"]
+    viewport = canvas.viewer().viewport()
+    select(canvas, "n1")
+    ctrl = QtCore.Qt.KeyboardModifier.ControlModifier
+    QtTest.QTest.keyClick(viewport, QtCore.Qt.Key.Key_C, ctrl)
+    before = set(flow.nodes)
+    QtTest.QTest.keyClick(viewport, QtCore.Qt.Key.Key_V, ctrl)
+    (pasted,) = new_ids(flow, before)
+    assert canvas.selected_ids() == [pasted]
+    qtbot.waitUntil(lambda: win.panels.inspector.node_id == pasted, timeout=2000)
+    select(canvas, "n1", "n2")
+    before = set(flow.nodes)
+    QtTest.QTest.keyClick(viewport, QtCore.Qt.Key.Key_D, ctrl)
+    copies = new_ids(flow, before)
+    assert len(copies) == 2 and sorted(canvas.selected_ids()) == sorted(copies)

@@ -55,6 +55,27 @@ def test_unsaved_changes_are_autosaved_away_from_the_file_and_cleaned_up(qtbot, 
     assert not list(recovery.folder.iterdir())
 
 
+def test_a_file_opened_through_a_symlink_is_saved_and_autosaved_with_the_link_kept(
+    qtbot, repo_file, tmp_path
+):
+    desk = tmp_path / "desk"
+    desk.mkdir()
+    link = desk / "linked.json"
+    link.symlink_to(repo_file)
+    win = fresh_window(qtbot)
+    assert win.files.open_path(link)
+    win.tabs.current()[1].set_value("n1", "a", "41")
+    assert win.recovery.autosave()
+    assert json.loads(win.recovery.file.read_text())["source"] == str(repo_file.resolve())
+    win.files.save_to(link)
+    assert link.is_symlink() and link.resolve() == repo_file.resolve()
+    assert load_repository(repo_file).flows["calc"].nodes["n1"].values["a"] == "41"
+    assert (repo_file.parent / "repo.json.bak").exists()
+    assert [p.name for p in desk.iterdir()] == ["linked.json"]
+    assert not win.recovery.file.exists()
+    win.close()
+
+
 def test_the_autosave_interval_is_a_setting(qtbot, repo):
     settings().setValue("autosave/seconds", 1)
     win = fresh_window(qtbot, repo)

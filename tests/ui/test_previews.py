@@ -106,9 +106,15 @@ def test_a_deep_value_reaches_inspector_canvas_and_viewer(qtbot, window, make):
 
 
 def test_a_label_is_cut_to_its_width_only_when_it_does_not_fit(qtbot):
-    from pyflow_desktop.ui.canvas.labels import elided
+    from PySide6 import QtGui
 
+    from pyflow_desktop.ui.canvas.labels import elided, label_font
+
+    # A letter outside the plain set that the label font draws itself (not a fallback's
+    # glyph, which a machine may lack): "Ｗ" where a CJK font is installed.
+    metrics = QtGui.QFontMetricsF(label_font())
+    foreign = next(char for char in "ＷЖΩé" if metrics.inFontUcs4(ord(char)))
     assert elided("success · 0.3 ms", 224) == "success · 0.3 ms"
-    for wide in ("W" * 30, "Ｗ" * 30, "x" * 200, "tab\t" * 40):  # measured, then cut
+    for wide in ("W" * 30, foreign * 60, "x" * 200, "tab\t" * 40):  # measured, then cut
         cut = elided(wide, 224)
         assert cut.endswith("…") and len(cut) < len(wide)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from helpers import fresh_window
+from helpers import centre, click_scene, fresh_window, type_into
 from PySide6 import QtCore, QtTest, QtWidgets
 
 from pyflow_desktop.repository import NodeInstance, Port, load_repository, save_repository
-from pyflow_desktop.ui.canvas.value_editor import ValueEditor, editor_of
+from pyflow_desktop.ui.canvas.value_editor import ValueEditor
 
 Checked = QtCore.Qt.CheckState
 
@@ -111,36 +111,14 @@ def test_unset_boolean_is_partly_checked_and_a_click_sets_it(make_editor):
     assert box.checkState() == Checked.PartiallyChecked and sent == ["true", "false", "true"]
 
 
-def _click(canvas, scene_point: QtCore.QPointF) -> None:
-    view = canvas.viewer()
-    QtTest.QTest.mouseClick(
-        view.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=view.mapFromScene(scene_point)
-    )
-
-
-def _type_into(qtbot, canvas, node: str, port: str, text: str) -> QtWidgets.QLineEdit:
-    """Click the inline field of ``node``.``port`` and type ``text`` (no Enter)."""
-    editor = canvas.flow_node(node).item.editors[port]
-    canvas.set_view(*_centre(editor), 1.0)
-    _click(canvas, editor.mapToScene(editor.boundingRect().center()))
-    scene = canvas.viewer().scene()
-    qtbot.waitUntil(lambda: editor_of(scene.focusItem()) is editor, timeout=2000)
-    editor.editor.selectAll()
-    QtTest.QTest.keyClicks(canvas.viewer().viewport(), text)  # keys go where the focus is
-    return editor.editor
-
-
-def _centre(item) -> tuple[float, float]:
-    point = item.mapToScene(item.boundingRect().center())
-    return point.x(), point.y()
-
-
 def test_a_value_typed_then_clicked_away_from_is_committed(qtbot, repo):
     win = fresh_window(qtbot, repo)
     canvas = win.tabs.open_flow("calc")
-    _type_into(qtbot, canvas, "n1", "a", "41")
+    type_into(qtbot, canvas, "n1", "a", "41")
     node = canvas.flow_node("n1").item
-    _click(canvas, node.mapToScene(node.boundingRect().bottomRight()) + QtCore.QPointF(200, 200))
+    click_scene(
+        canvas, node.mapToScene(node.boundingRect().bottomRight()) + QtCore.QPointF(200, 200)
+    )
     assert win.repo.flows["calc"].nodes["n1"].values["a"] == "41"
     assert win.undo_stack.canUndo()
 
@@ -148,7 +126,7 @@ def test_a_value_typed_then_clicked_away_from_is_committed(qtbot, repo):
 def test_save_with_a_value_still_being_typed_saves_it(qtbot, repo, tmp_path):
     win = fresh_window(qtbot, repo)
     canvas = win.tabs.open_flow("calc")
-    _type_into(qtbot, canvas, "n1", "a", "41")
+    type_into(qtbot, canvas, "n1", "a", "41")
     assert win.files.save_to(tmp_path / "typed.json")
     assert load_repository(tmp_path / "typed.json").flows["calc"].nodes["n1"].values["a"] == "41"
 
@@ -156,7 +134,7 @@ def test_save_with_a_value_still_being_typed_saves_it(qtbot, repo, tmp_path):
 def test_escape_gives_the_typing_up(qtbot, repo):
     win = fresh_window(qtbot, repo)
     canvas = win.tabs.open_flow("calc")
-    field = _type_into(qtbot, canvas, "n1", "a", "41")
+    field = type_into(qtbot, canvas, "n1", "a", "41")
     QtTest.QTest.keyClick(canvas.viewer().viewport(), QtCore.Qt.Key.Key_Escape)
     assert canvas.viewer().scene().focusItem() is None and field.text() == "2"
     assert win.repo.flows["calc"].nodes["n1"].values["a"] == "2" and not win.undo_stack.canUndo()
@@ -168,10 +146,10 @@ def test_a_boolean_on_the_canvas_toggles_with_a_click_without_a_widget(qtbot, re
     canvas = win.tabs.open_flow("calc")
     editor = canvas.flow_node("n4").item.editors["flag"]
     assert not editor.materialized
-    canvas.set_view(*_centre(editor), 1.0)
-    _click(canvas, editor.mapToScene(editor.boundingRect().center()))
+    canvas.set_view(centre(editor).x(), centre(editor).y(), 1.0)
+    click_scene(canvas, centre(editor))
     assert win.repo.flows["calc"].nodes["n4"].values["flag"] == "true"
-    _click(canvas, editor.mapToScene(editor.boundingRect().center()))
+    click_scene(canvas, centre(editor))
     assert win.repo.flows["calc"].nodes["n4"].values["flag"] == "false"
     assert not editor.materialized  # painted only: no widget for a flow of many booleans
     win.undo_stack.undo()

@@ -625,6 +625,48 @@ def test_a_new_file_gets_the_usual_permissions(tmp_path):
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask
 
 
+def test_saving_through_a_symlink_writes_the_file_it_points_to_and_keeps_the_link(tmp_path):
+    real_folder, link_folder = tmp_path / "projects", tmp_path / "desk"
+    real_folder.mkdir()
+    link_folder.mkdir()
+    real = real_folder / "repo.json"
+    real.write_text("the first version\n", encoding="utf-8")
+    real.chmod(0o640)
+    link = link_folder / "repo.json"
+    link.symlink_to(os.path.relpath(real, link_folder))
+    repo = small_repo()
+    save_repository(repo, link)
+    assert link.is_symlink() and link.resolve() == real
+    assert load_repository(link).flows["f"].name == load_repository(real).flows["f"].name
+    assert (real_folder / "repo.json.bak").read_text(encoding="utf-8") == "the first version\n"
+    assert real.stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in link_folder.iterdir()] == ["repo.json"]  # no .bak, no temp here
+    repo.flows["f"].rename("Second version")
+    save_repository(repo, link)
+    assert link.is_symlink()
+    assert load_repository(real).flows["f"].name == "Second version"
+    assert sorted(p.name for p in real_folder.iterdir()) == ["repo.json", "repo.json.bak"]
+
+
+def test_saving_through_a_dangling_symlink_makes_the_file_it_names(tmp_path):
+    link = tmp_path / "repo.json"
+    link.symlink_to("not-yet.json")
+    save_repository(small_repo(), link)
+    assert link.is_symlink()
+    assert load_repository(tmp_path / "not-yet.json").flows["f"].name == "F"
+
+
+def test_export_python_writes_through_a_symlink(tmp_path):
+    from pyflow_desktop.export.command import write_script
+
+    real = tmp_path / "real.py"
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "script.py"
+    link.symlink_to(real.name)
+    write_script("print('new')\n", link)
+    assert link.is_symlink() and real.read_text(encoding="utf-8") == "print('new')\n"
+
+
 # -- loading never runs node code ----------------------------------------------------------
 
 

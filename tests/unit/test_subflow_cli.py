@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
-from subflow_docs import MAIN, NESTED, SCALE, TWICE, document, node, write
+from subflow_docs import MAIN, NESTED, SCALE, TWICE, document, links, node, write
 from test_cli import cli
 
 
@@ -62,14 +63,16 @@ def test_convert_to_the_original_inlines_every_subflow_and_computes_the_same(tmp
         assert "interface" not in flow
         assert all("spec_id" in item and "subflow" not in item for item in flow["nodes"])
     assert [item["id"] for item in data["flow"]["nested"]["nodes"]] == [
-        *("w/inner1/m", "w/inner1/p", "w/inner2/m", "w/inner2/p")
+        *("w-inner1-m", "w-inner1-p", "w-inner2-m", "w-inner2-p")
     ]
     assert cli("check", target).returncode == 0
     for flow_id in ("main", "nested"):
         ours = run_json(source, "--flow", flow_id)
         inlined = run_json(target, "--flow", flow_id)
-        assert inlined == {node_id: ours[node_id] for node_id in inlined}
-        assert set(ours) - set(inlined) <= {"u1", "u2", "w", "w/inner1", "w/inner2"}
+        assert inlined == {node_id: ours[node_id.replace("-", "/")] for node_id in inlined}
+        assert {i.replace("/", "-") for i in ours} - set(inlined) <= {
+            *("u1", "u2", "w", "w-inner1", "w-inner2")
+        }
     back = tmp_path / "native.json"
     assert cli("convert", source, back, "--format", "native").returncode == 0
     assert json.loads(back.read_text(encoding="utf-8"))["pyflow_desktop"] == {"format_version": 2}
@@ -86,3 +89,67 @@ def test_export_python_runs_subflows_as_run_does(tmp_path):
     assert ran.returncode == 0, ran.stderr
     expected = cli("run", path, "--flow", "nested", "--json")
     assert json.loads(ran.stdout) == json.loads(expected.stdout)
+
+
+def original_runflow_nodes(flow: dict) -> list[str]:
+    """The nodes the original's ``/runflow`` runs: the last node whose ``is_end == 1`` and its
+    ancestors (``fbp.run_flow``; with no such node it fails). Each id must be one its web UI
+    can select with jQuery's ``#id``."""
+    ids = [item["id"] for item in flow["nodes"]]
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]+", node_id) for node_id in ids), ids
+    ends = [item["id"] for item in flow["nodes"] if item.get("is_end") == 1]
+    assert ends, f"flow {flow['id']}: the original's /runflow needs an end node"
+    feeds = {}
+    for link in flow["links"]:
+        source, target = link["source"].split(":")[0], link["target"].split(":")[0]
+        assert source in ids and target in ids, link
+        feeds.setdefault(target, []).append(source)
+    wanted, stack = set(), [ends[-1]]
+    while stack:
+        node_id = stack.pop()
+        if node_id not in wanted:
+            wanted.add(node_id)
+            stack.extend(feeds.get(node_id, []))
+    return [node_id for node_id in ids if node_id in wanted]
+
+
+def test_a_converted_flow_keeps_its_end_marks_and_ids_the_originals_web_ui_can_select(tmp_path):
+    nested = {**NESTED, "nodes": [{**NESTED["nodes"][0], "is_end": 1}]}
+    taken = {**MAIN, "nodes": [*MAIN["nodes"], node("u1-m", "add", a="5", b="5")]}
+    source = write(tmp_path, document(SCALE, taken, TWICE, nested))
+    target = tmp_path / "original.json"
+    assert cli("convert", source, target, "--format", "original").returncode == 0
+    flows = json.loads(target.read_text(encoding="utf-8"))["flow"]
+    assert [item["id"] for item in flows["main"]["nodes"]] == [
+        *("c", "u1-m_2", "u1-p", "u2-m", "u2-p", "t", "u1-m")
+    ]
+    assert original_runflow_nodes(flows["main"]) == ["c", "u1-m_2", "u1-p", "u2-m", "u2-p", "t"]
+    assert original_runflow_nodes(flows["nested"]) == [
+        *("w-inner1-m", "w-inner1-p", "w-inner2-m", "w-inner2-p")
+    ]
+    ours = run_json(source, "--flow", "main")
+    assert run_json(target, "--flow", "main")["t"] == ours["t"] == {"out": 28.0}
+    assert run_json(source, "--flow", "nested")["w"] == {"y": 22.0}
+    assert run_json(target, "--flow", "nested")["w-inner2-p"] == {"out": 22.0}
+
+
+def test_ungrouped_nodes_get_selectable_ids_in_the_original_format(tmp_path):
+    flow = {
+        "id": "f",
+        "name": "F",
+        "nodes": [
+            node("u1/m", "mul", a="2", b="3"),
+            {**node("calc.total", "add", b="1"), "is_end": 1},
+        ],
+        "links": links("u1/m:out calc.total:a"),
+    }
+    source = write(tmp_path, document(flow))
+    target = tmp_path / "original.json"
+    assert cli("convert", source, target, "--format", "original").returncode == 0
+    converted = json.loads(target.read_text(encoding="utf-8"))["flow"]["f"]
+    assert original_runflow_nodes(converted) == ["u1-m", "calc-total"]
+    assert converted["nodes"][0]["ports"] == [
+        {"name": "a", "value": "2"},
+        {"name": "b", "value": "3"},
+    ]
+    assert run_json(target)["calc-total"] == run_json(source)["calc.total"] == {"out": 7.0}

@@ -9,7 +9,7 @@ bridge itself changes the canvas, requests the canvas might echo are ignored.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -34,7 +34,7 @@ from .boundary import (
     is_boundary,
     without_feeds,
 )
-from .flow_node import END_MARK, SUBFLOW_MARK, FlowNode
+from .flow_node import END_MARK, LIBRARY_MARK, SUBFLOW_MARK, FlowNode
 from .graph import CanvasGraph
 from .ngqt import PIPE_DASHED
 from .node_edits import NodeEdits
@@ -57,6 +57,8 @@ class FlowBridge(NodeEdits, QtCore.QObject):
 
     message = QtCore.Signal(str)  # an edit was refused, and why
     preview_activated = QtCore.Signal(str, str)  # node id, output port: open a viewer
+    # How a node's spec differs from the library's spec of its id ("": it does not).
+    library_note: Callable[[NodeInstance], str] = staticmethod(lambda _node: "")
 
     def __init__(
         self,
@@ -69,6 +71,7 @@ class FlowBridge(NodeEdits, QtCore.QObject):
         super().__init__(parent)
         self.repo, self.flow, self.canvas, self.undo_stack = repo, flow, canvas, undo_stack
         self._syncing = False
+        self.retired_ids: set[str] = set()
         self._handlers = {name: getattr(self, f"_on_{name}") for name in _FLOW_EVENTS}
         for name, handler in self._handlers.items():
             flow.events.connect(name, handler)
@@ -78,10 +81,12 @@ class FlowBridge(NodeEdits, QtCore.QObject):
         canvas.move_requested.connect(self._move_requested)
         canvas.create_requested.connect(self.create_node)
         canvas.rename_requested.connect(self._rename_requested)
+        canvas.link_refused.connect(self._refuse)
         # Scripted edits through NodeGraphQt's own API (port.connect_to, delete_nodes...)
         canvas.port_connected.connect(self._api_connected)
         canvas.port_disconnected.connect(self._api_disconnected)
         canvas.nodes_deleted.connect(self._api_deleted)
+        canvas.viewer().style_pipe = self._style_pipe
         self.results = RunView(repo, flow, canvas, self)
         self.rebuild()
 
@@ -140,8 +145,22 @@ class FlowBridge(NodeEdits, QtCore.QObject):
         ):
             self.rebuild()
 
+    def show_library_notes(self) -> None:
+        """Mark again the nodes whose spec differs from the library's (the library changed)."""
+        changed = False
+        for node in self.flow.nodes.values():
+            canvas_node, note = self.canvas.flow_node(node.id), self.library_note(node)
+            if canvas_node is not None and note != canvas_node.library_note:
+                canvas_node.library_note = note
+                canvas_node.show_title(self.repo.node_spec(node), node)
+                canvas_node.item.draw_node()
+                changed = True
+        if changed:
+            self.canvas.nodes_changed(geometry=True)
+
     def _canvas_node(self, node: NodeInstance, linked: Iterable[str] = ()) -> FlowNode:
-        canvas_node = FlowNode.create(self.repo.node_spec(node), node, linked)
+        spec = self.repo.node_spec(node)
+        canvas_node = FlowNode.create(spec, node, linked, self.library_note(node))
         for editor in canvas_node.item.editors.values():
             editor.on_edit = lambda port, value, node_id=node.id: self.set_value(
                 node_id, port, value
@@ -168,23 +187,25 @@ class FlowBridge(NodeEdits, QtCore.QObject):
         out_port, in_port, _ = self._ports(link)
         if out_port is not None and in_port is not None:
             self.canvas.add_link(out_port, in_port)
-            self._style_link(link, in_port)
 
-    def _style_link(self, link: Link, in_port) -> None:
-        """Draw a link whose value is converted on the way dashed, saying so in its tooltip."""
+    def _style_pipe(self, pipe) -> None:
+        """Draw a link whose value is converted on the way dashed, saying so in its tooltip
+        (every pipe the canvas draws, for the model or put back after a gesture)."""
+        out_port, in_port = pipe.output_port, pipe.input_port
+        link = Link(out_port.node.id, out_port.name, in_port.node.id, in_port.name)
         types = self._port_types(link)
         if types is None or link_conversion(*types) != CONVERT:
             return
-        for pipe in in_port.view.connected_pipes:
-            pipe.style = PIPE_DASHED
-            pipe.reset()
-            pipe.setToolTip(f"{types[0]} → {types[1]}: converted on the way")
+        pipe.style = PIPE_DASHED
+        pipe.reset()
+        pipe.setToolTip(f"{types[0]} → {types[1]}: converted on the way")
 
     def _on_node_added(self, node: NodeInstance) -> None:
         with self._sync():
             self.canvas.add_flow_nodes([self._canvas_node(node)])
 
     def _on_node_removed(self, node: NodeInstance) -> None:
+        self.retired_ids.add(node.id)
         with self._sync():
             self.canvas.remove_flow_node(node.id)
         self.canvas.nodes_changed(geometry=True)
@@ -247,7 +268,7 @@ class FlowBridge(NodeEdits, QtCore.QObject):
                     self._on_link_removed(link)
                 for link in kept:
                     self._connect(link)
-            self.message.emit("; ".join(self._type_problem(link) for link in refused))
+            self._refuse("; ".join(self._type_problem(link) for link in refused))
         if not (removed or added):
             return
         interface = self.flow.interface
@@ -267,13 +288,18 @@ class FlowBridge(NodeEdits, QtCore.QObject):
         refused, commands = gesture_commands(self.repo, self.flow, removed, added)
         if not commands:
             if refused:
-                self.message.emit(f"Not connected: {refused}")
+                self._refuse(f"Not connected: {refused}")
             self.rebuild()  # the canvas drew the gesture: put it back
             return
         self.undo_stack.beginMacro(f"Edit the interface of {self.flow.name}")
         for command in commands:
             self.undo_stack.push(command)
         self.undo_stack.endMacro()
+
+    def _refuse(self, why: str) -> None:
+        """A gesture's edit was refused: say why where it was made, and in the status bar."""
+        self.canvas.show_note(why)
+        self.message.emit(why)
 
     def _port_types(self, link: Link) -> tuple[str, str] | None:
         """The types of the output and the typed input ``link`` joins (``None``: no types, or
@@ -326,9 +352,14 @@ class FlowBridge(NodeEdits, QtCore.QObject):
             self.undo_stack.push(MoveNodesCommand(self.flow, moves))
 
     def _rename_requested(self, node_id: str, name: str) -> None:
-        name = name.removeprefix(END_MARK).removeprefix(SUBFLOW_MARK).strip()
+        """Rename a node, unless ``name`` is what it is already called (by its spec's title,
+        when it has no name of its own)."""
+        name = name.removeprefix(END_MARK).removeprefix(SUBFLOW_MARK).removesuffix(LIBRARY_MARK)
+        name = name.strip()
         node = self.flow.nodes.get(node_id)
-        if not self._syncing and node is not None and name != node.name:
+        if self._syncing or node is None or name == node_title(self.repo, self.flow, node_id):
+            return
+        if name != node.name:
             self.undo_stack.push(RenameNodeCommand(self.flow, node_id, name))
 
     def set_value(self, node_id: str, port: str, value: Any) -> None:

@@ -60,6 +60,7 @@ class CanvasGraph(NodeGraph):
     link_dropped = QtCore.Signal(str, str, bool, QtCore.QPointF)
     # Right-click on a node (its id), a link (the Link) or the canvas (None), scene and global:
     context_requested = QtCore.Signal(object, QtCore.QPointF, QtCore.QPoint)
+    link_refused = QtCore.Signal(str)  # a link let go on a port it cannot join: why
 
     def __init__(self, parent: QtCore.QObject | None = None) -> None:
         # NodeGraphQt's own undo stack: our edits never go on it. Its viewer gets none, so it
@@ -76,9 +77,13 @@ class CanvasGraph(NodeGraph):
             )
         )
         viewer.context_requested.connect(self._context_requested)
+        viewer.link_refused.connect(self.link_refused)
         search = QtGui.QShortcut(QtGui.QKeySequence(QtCore.Qt.Key.Key_Tab), viewer)
         search.setContext(QtCore.Qt.ShortcutContext.WidgetShortcut)
         search.activated.connect(self._request_search)
+        back = QtGui.QShortcut(QtGui.QKeySequence("Shift+Tab"), viewer)
+        back.setContext(QtCore.Qt.ShortcutContext.WidgetShortcut)
+        back.activated.connect(self._focus_previous_editor)
         # Qt deepens its index with the number of items (16 levels for 5,000 nodes); a
         # frame at fit zoom then walks more leaves than items: 10 levels draw it in half.
         viewer.scene().setBspTreeDepth(BSP_DEPTH)
@@ -163,11 +168,13 @@ class CanvasGraph(NodeGraph):
     def frame_all(self) -> None:
         """Zoom to fit every node, but never below the scale where text stays legible (a
         big flow then shows from its top-left corner: scroll for the rest) and never above
-        ``MAX_FRAME_SCALE``. Bounds are computed here (NodeGraphQt's is quadratic)."""
+        ``MAX_FRAME_SCALE``; with no nodes, show the scene's origin at 100 %. Bounds are
+        computed here (NodeGraphQt's is quadratic)."""
         rect = QtCore.QRectF()
         for node in self.model.nodes.values():
             rect = rect.united(node.view.sceneBoundingRect())
         if rect.isNull():
+            self.set_view(0.0, 0.0, 1.0)
             return
         rect = rect.adjusted(-FRAME_MARGIN, -FRAME_MARGIN, FRAME_MARGIN, FRAME_MARGIN)
         size = self.viewer().viewport().size()
@@ -188,20 +195,36 @@ class CanvasGraph(NodeGraph):
         """Centre the view on scene point (x, y) at ``scale`` (1.0: text at its own size)."""
         self.viewer().show_at(x, y, scale)
 
-    def finish_typing(self) -> None:
-        """Commit a value still being typed into an inline editor (before a save or a run)."""
-        focused = editor_of(self.viewer().scene().focusItem())
-        if focused is not None:
-            focused.commit()
-
     def cursor_scene_pos(self) -> QtCore.QPointF | None:
         """The scene point under the mouse cursor, or ``None`` when it is not over the view."""
         viewer = self.viewer()
         local = viewer.viewport().mapFromGlobal(QtGui.QCursor.pos())
         return viewer.mapToScene(local) if viewer.viewport().rect().contains(local) else None
 
+    def show_note(self, text: str) -> None:
+        """Say ``text`` where the link being let go was let go (why it was refused), else at
+        the mouse cursor when it is over the canvas. It shows once the release that let the
+        link go is handled (a tooltip hides on any mouse release)."""
+        viewer = self.viewer()
+        point = viewer.gesture_point or self.cursor_scene_pos()
+        if point is not None:
+            spot = viewer.viewport().mapToGlobal(viewer.mapFromScene(point))
+            QtCore.QTimer.singleShot(
+                0, viewer, lambda: QtWidgets.QToolTip.showText(spot, text, viewer.viewport())
+            )
+
     def selected_ids(self) -> list[str]:
         return [node.id for node in self.selected_nodes()]
+
+    def select_only(self, node_ids: Iterable[str]) -> None:
+        """Select these nodes and no others; the selection's listeners hear of it as of a
+        click."""
+        before = self.selected_nodes()
+        self.scene().clearSelection()
+        chosen = [node for node in map(self.flow_node, node_ids) if node is not None]
+        for node in chosen:
+            node.view.setSelected(True)
+        self.node_selection_changed.emit(chosen, [node for node in before if node not in chosen])
 
     # -- how the nodes are drawn ------------------------------------------------------------
 
@@ -280,13 +303,24 @@ class CanvasGraph(NodeGraph):
             self.create_requested.emit(spec_id, float(pos.x()), float(pos.y()))
 
     @staticmethod
-    def _focus_next_editor(current: ValueEditor) -> None:
+    def _focus_next_editor(current: ValueEditor, step: int = 1) -> None:
+        """Focus the node's next inline editor (``step`` -1: the previous one); past its last
+        (or first), leave the editors."""
         editors = [e for e in current.parentItem().editors.values() if e.isVisible()]
-        following = editors[editors.index(current) + 1 :] if current in editors else []
-        if following:
-            following[0].setFocus(QtCore.Qt.FocusReason.TabFocusReason)
+        index = editors.index(current) + step if current in editors else -1
+        if 0 <= index < len(editors):
+            reason = QtCore.Qt.FocusReason
+            editors[index].setFocus(
+                reason.TabFocusReason if step > 0 else reason.BacktabFocusReason
+            )
         else:
             current.clearFocus()
+
+    def _focus_previous_editor(self) -> None:
+        """Shift+Tab in an inline editor: the node's previous editor."""
+        focused = editor_of(self.viewer().scene().focusItem())
+        if focused is not None:
+            self._focus_next_editor(focused, -1)
 
     def _enter_pressed(self) -> None:
         """Enter on one selected node does what a double-click on it does."""

@@ -10,6 +10,7 @@ from functools import lru_cache
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from .ngqt import NodeTextItem
+from .typing_watch import TYPING
 
 STALE_NOTE = "stale: its inputs changed since this result"
 _Qt = QtCore.Qt
@@ -115,14 +116,20 @@ class PreviewLabel(LabelItem):
 
 class TitleEditor(NodeTextItem):
     """The title as a text field while it is renamed: Return or leaving it renames the node
-    (NodeGraphQt's ``node_name_changed``), Escape keeps the name; then it hides again."""
+    (NodeGraphQt's ``node_name_changed``), Escape keeps the name; then it hides again. A
+    shortcut (Ctrl+S) or a click that leaves it the focus renames too."""
 
     def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:
         super().keyPressEvent(event)
         if event.key() in (_Qt.Key.Key_Return, _Qt.Key.Key_Enter, _Qt.Key.Key_Escape):
             self.clearFocus()
 
+    def focusInEvent(self, event: QtGui.QFocusEvent) -> None:
+        super().focusInEvent(event)
+        TYPING.watch(self, lambda: self.set_node_name(self.toPlainText()))
+
     def focusOutEvent(self, event: QtGui.QFocusEvent) -> None:
+        TYPING.release(self)
         super().focusOutEvent(event)
         self.hide()
         self.node.update()

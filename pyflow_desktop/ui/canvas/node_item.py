@@ -89,6 +89,7 @@ class FlowNodeItem(AbstractNodeItem):
         self._labels: list[tuple[QtCore.QRectF, _Qt.AlignmentFlag, str]] = []
         self._title_height = _metrics().height() + 2 * TEXT_MARGIN
         self._title_editor: TitleEditor | None = None
+        self.plain_name = self.name  # the name without the marks the title adds ("■ ")
         self.editors: dict[str, ValueEditor] = {}
         self.previews: dict[str, PreviewLabel] = {}
         self.connected: set[str] = set()
@@ -311,11 +312,11 @@ class FlowNodeItem(AbstractNodeItem):
         super().mouseDoubleClickEvent(event)
 
     def rename_in_place(self) -> None:
-        """Turn the title into a text field, its text selected."""
+        """Turn the title into a text field holding the node's name, selected."""
         if self._title_editor is None:
             self._title_editor = TitleEditor("", self)
         editor = self._title_editor
-        editor.setPlainText(self.name)
+        editor.setPlainText(self.plain_name)
         editor.setPos((self._width - editor.boundingRect().width()) / 2, 0.0)
         editor.show()
         editor.set_editable(True)

@@ -27,6 +27,8 @@ _DEVICE_CACHE = QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
 _Qt = QtCore.Qt
 _PEN_STYLES = {PIPE_SOLID: _Qt.PenStyle.SolidLine, PIPE_DASHED: _Qt.PenStyle.DashLine}
 _ARROW = ((-6.0, 6.0), (0.0, -9.0), (6.0, 6.0))  # NodeGraphQt's, pointing along -y
+ARROW_REACH = 12.0  # how far along the curve either side of its middle the arrow aligns to
+_ARROW_SPAN = (0.45, 0.4, 0.3, 0.2, 0.0)  # where to look for that stretch, as the curve's t
 
 
 class FlowPort(PortItem):
@@ -140,21 +142,15 @@ class FlowPipe(PipeItem):
         path = QtGui.QPainterPath(start)
         path.cubicTo(x0 - tangent, y0, x1 + tangent, y1, x1, y1)
         self.setPath(path)
-        # The curve is symmetric about the middle of its chord, where the arrow goes. Its
-        # speed there is nought when the ports are less than a node's width apart (the
-        # control points then cross), so its direction is taken from two points either
-        # side; NodeGraphQt sizes the arrow by 1 % of its length.
+        # NodeGraphQt sizes the arrow by 1 % of the curve's length.
         length = 2 * tangent + math.hypot(x1 - x0 + 2 * tangent, y1 - y0)
         size = min(length / 100, 1.0)
         arrow = None
         if size >= 0.3:
-            dx = _bezier(x0, x0 - tangent, x1 + tangent, x1, 0.4) - _bezier(
-                x0, x0 - tangent, x1 + tangent, x1, 0.6
-            )
-            dy = _bezier(y0, y0, y1, y1, 0.4) - _bezier(y0, y0, y1, y1, 0.6)
-            turn = math.atan2(dy, dx) + math.pi / 2  # pointing back along it: to the input
-            cos, sin = math.cos(turn) * size, math.sin(turn) * size
             mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+            dx, dy = _towards_input(x0, y0, x1, y1, tangent, ARROW_REACH * size)
+            turn = math.atan2(dy, dx) + math.pi / 2
+            cos, sin = math.cos(turn) * size, math.sin(turn) * size
             arrow = QtGui.QPolygonF(
                 [QtCore.QPointF(mx + x * cos - y * sin, my + x * sin + y * cos) for x, y in _ARROW]
             )
@@ -174,6 +170,24 @@ class FlowPipe(PipeItem):
             self._bounds = bounds
         self._arrow = arrow
         self.update()
+
+
+def _towards_input(
+    x0: float, y0: float, x1: float, y1: float, tangent: float, reach: float
+) -> tuple[float, float]:
+    """The way from the middle of the curve to the input (at ``x0, y0``), along the stretch
+    of it that the arrow covers: the first of a few points towards the input at least
+    ``reach`` from the middle. A nearly level link between close ports bends into a small
+    S whose middle runs steeply up or down: an arrow that followed only the middle would
+    point sideways, across the link; one that spans the S points along it."""
+    mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+    dx = dy = 0.0
+    for t in _ARROW_SPAN:
+        dx = _bezier(x0, x0 - tangent, x1 + tangent, x1, t) - mx
+        dy = _bezier(y0, y0, y1, y1, t) - my
+        if math.hypot(dx, dy) >= reach:
+            break
+    return dx, dy
 
 
 def _bezier(p0: float, p1: float, p2: float, p3: float, t: float) -> float:

@@ -23,13 +23,15 @@ State: ``result_keys`` (node id → the key of the result it shows), ``current_k
 its key now), ``stale`` (the nodes whose result is stale), ``cancelled`` (nodes stopped
 before they had a result), ``_run_keys`` (the keys of the run in progress: the nodes' keys
 when it started), ``_last`` (node id → the last event shown on it, drawn again when the
-canvas rebuilds a node), ``_drawn`` (nodes showing something of a run), ``_pending`` (node id
-→ the event to show, or ``None``: what is still to be drawn), ``_clear`` (those of them whose
-last run's state is to be cleared first) and ``_inside``
-(subflow node id → [inner nodes done, inner nodes planned, their seconds]: a subflow node
-counts its inner nodes, ``u1/m`` and deeper, as they end), ``_view_ids`` (the nodes in or
-near the view, worked out again when ``_view_key``, the view's rectangle and ``_layout``, a
-count of the flow's node moves, changes).
+canvas rebuilds a node), ``_removed`` (node id → a deleted node, its last event, its
+result's key and whether it was cancelled: an undo of the delete puts the same node back,
+and all that with it), ``_drawn`` (nodes showing something of a run), ``_pending`` (node id
+→ the event to show, or ``None``: what is still to be drawn), ``_clear`` (those of them
+whose last run's state is to be cleared first) and ``_inside`` (subflow node id → [inner
+nodes done, inner nodes planned, their seconds]: a subflow node counts its inner nodes,
+``u1/m`` and deeper, as they end), ``_view_ids`` (the nodes in or near the view, worked out
+again when ``_view_key``, the view's rectangle and ``_layout``, a count of the flow's node
+moves, changes).
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ from ...engine import (
     plan_keys,
     plan_run,
 )
-from ...repository import Flow, Repository, RepositoryError
+from ...repository import Flow, NodeInstance, Repository, RepositoryError
 from ..value_text import node_title
 from .graph import CanvasGraph
 
@@ -89,6 +91,7 @@ class RunView(QtCore.QObject):
         self.cancelled: set[str] = set()  # stopped before they had a result
         self._run_keys: dict[str, str | None] = {}
         self._last: dict[str, RunEvent] = {}
+        self._removed: dict[str, tuple[NodeInstance, RunEvent | None, object, bool]] = {}
         self._drawn: set[str] = set()
         self._pending: dict[str, RunEvent | None] = {}
         self._clear: set[str] = set()
@@ -106,6 +109,8 @@ class RunView(QtCore.QObject):
         for name in _SPEC_EVENTS:
             repo.events.connect(name, self._changed)
         flow.events.connect("node_moved", self._moved)
+        flow.events.connect("node_removed", self._node_removed)
+        flow.events.connect("node_added", self._node_added)
 
     def detach(self) -> None:
         """Stop listening to the model (the canvas is going away)."""
@@ -114,6 +119,8 @@ class RunView(QtCore.QObject):
         for name in _SPEC_EVENTS:
             self.repo.events.disconnect(name, self._changed)
         self.flow.events.disconnect("node_moved", self._moved)
+        self.flow.events.disconnect("node_removed", self._node_removed)
+        self.flow.events.disconnect("node_added", self._node_added)
         self._draw_timer.stop()
         self._pending.clear()
         self._clear.clear()
@@ -124,6 +131,37 @@ class RunView(QtCore.QObject):
 
     def _moved(self, *_args, **_payload) -> None:
         self._layout += 1  # the nodes in view are to be looked for again
+
+    def _node_removed(self, node: NodeInstance) -> None:
+        """Keep what a deleted node shows, for an undo of the delete."""
+        node_id = node.id
+        self._removed[node_id] = (
+            node,
+            self._last.pop(node_id, None),
+            self.result_keys.pop(node_id, _NO_KEY),
+            node_id in self.cancelled,
+        )
+        self.cancelled.discard(node_id)
+        self._drawn.discard(node_id)
+        self._pending.pop(node_id, None)
+        self._clear.discard(node_id)
+        if node_id in self.stale:
+            self.stale.discard(node_id)
+            self.stale_changed.emit(set(self.stale))
+
+    def _node_added(self, node: NodeInstance) -> None:
+        """A deleted node back (the same node, by an undo): it shows what it showed."""
+        kept = self._removed.pop(node.id, None)
+        if kept is None or kept[0] is not node:
+            return
+        _node, event, key, cancelled = kept
+        if key is not _NO_KEY:
+            self.result_keys[node.id] = key
+        if cancelled:
+            self.cancelled.add(node.id)
+        if event is not None:
+            self._last[node.id] = self._pending[node.id] = event
+            self._draw_timer.start()
 
     def plan_for(self, targets: Targets) -> Plan | None:
         """The kept plan, when it is what a run for ``targets`` would plan now (every node,
@@ -337,18 +375,11 @@ class RunView(QtCore.QObject):
             self.plan = plan if plan.flow is self.flow else None
             self.current_keys = plan_keys(plan)
         changed = False
-        for node_id in list(self.result_keys):
-            if node_id not in self.flow.nodes:
-                self.result_keys.pop(node_id)
-                self.cancelled.discard(node_id)
-                self._last.pop(node_id, None)
-                changed |= node_id in self.stale
-                self.stale.discard(node_id)
-            else:
-                changed |= self._mark(node_id)
-                node = self.canvas.flow_node(node_id)
-                if node is not None:
-                    node.set_stale(node_id in self.stale)
+        for node_id in self.result_keys:  # of nodes in the flow (see ``_node_removed``)
+            changed |= self._mark(node_id)
+            node = self.canvas.flow_node(node_id)
+            if node is not None:
+                node.set_stale(node_id in self.stale)
         if changed:
             self.stale_changed.emit(set(self.stale))
 

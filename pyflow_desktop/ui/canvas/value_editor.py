@@ -26,6 +26,7 @@ from typing import Any
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...repository import ConversionError, Port, convert_value
+from .typing_watch import TYPING
 
 EDITOR_WIDTH = 92
 EDITOR_HEIGHT = 19
@@ -166,7 +167,7 @@ class ValueEditor(QtWidgets.QGraphicsItem):
         editor.setFixedSize(EDITOR_WIDTH, EDITOR_HEIGHT)
         editor.setStyleSheet(_STYLE)
         editor.setAttribute(QtCore.Qt.WidgetAttribute.WA_TranslucentBackground)
-        self._proxy = QtWidgets.QGraphicsProxyWidget(self)
+        self._proxy = _FieldProxy(self)
         self._proxy.setWidget(editor)
         self.setFocusProxy(self._proxy)  # focus on the editor is focus on its widget
         self._editor = editor
@@ -178,7 +179,7 @@ class ValueEditor(QtWidgets.QGraphicsItem):
             editor = _BooleanBox()
             editor.checkStateChanged.connect(self._send)
         else:
-            editor = _LineEdit()
+            editor = _LineEdit(self._send)
             typed_line_edit(editor, port_type)
             editor.editingFinished.connect(self._send)
         editor.setToolTip(self._tip())
@@ -221,8 +222,9 @@ class ValueEditor(QtWidgets.QGraphicsItem):
                 )
             else:
                 editor.shown_text = "" if value is None else _as_text(value)
-                editor.setText(editor.shown_text)
-                editor.setCursorPosition(0)
+                if editor.text() != editor.shown_text:  # a field committed by F5 is typed on
+                    editor.setText(editor.shown_text)
+                    editor.setCursorPosition(0)
                 editor.setPlaceholderText(self._placeholder())
         finally:
             editor.blockSignals(blocked)
@@ -231,11 +233,6 @@ class ValueEditor(QtWidgets.QGraphicsItem):
         if self.port.default is not None:
             return _as_text(self.port.default)
         return UNSET_MARK if self.port.type in _NUMBER_PATTERNS else self.port.type
-
-    def commit(self) -> None:
-        """Take what is typed (as Enter would) and let go of the focus."""
-        self._send()
-        self.clearFocus()
 
     def _send(self, *_args: Any) -> None:
         editor = self._editor
@@ -272,18 +269,38 @@ def typed_line_edit(editor: QtWidgets.QLineEdit, port_type: str) -> QtWidgets.QL
     return editor
 
 
-class _LineEdit(QtWidgets.QLineEdit):
-    """A line edit that goes back to the shown text when left with unfinished input ("-")."""
+class _FieldProxy(QtWidgets.QGraphicsProxyWidget):
+    """The proxy of an editor's widget. Its focus is the widget's own: the widget's shortcut
+    keys (Ctrl+A, Ctrl+C, Delete...) then act on the text before the window's, and its focus
+    out finishes the editing (Qt gives a proxied widget the focus only on a Tab)."""
 
-    def __init__(self) -> None:
+    def focusInEvent(self, event: QtGui.QFocusEvent) -> None:
+        super().focusInEvent(event)
+        widget = self.widget()
+        if widget is not None and not widget.hasFocus():
+            widget.setFocus(event.reason())
+
+
+class _LineEdit(QtWidgets.QLineEdit):
+    """A line edit that goes back to the shown text when left with unfinished input ("-").
+
+    While it has the focus, a shortcut or a click away from it calls ``finish`` first."""
+
+    def __init__(self, finish: Callable[[], None]) -> None:
         super().__init__()
         self.shown_text = ""
+        self._finish = finish
 
     def revert(self) -> None:
         self.setText(self.shown_text)
         self.setCursorPosition(0)
 
+    def focusInEvent(self, event: QtGui.QFocusEvent) -> None:
+        super().focusInEvent(event)
+        TYPING.watch(self.graphicsProxyWidget(), self._finish)
+
     def focusOutEvent(self, event: QtGui.QFocusEvent) -> None:
+        TYPING.release(self.graphicsProxyWidget())
         super().focusOutEvent(event)
         if not self.hasAcceptableInput():
             self.revert()

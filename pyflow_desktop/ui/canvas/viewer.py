@@ -1,24 +1,27 @@
 """The canvas's view: NodeGraphQt's ``NodeViewer``, with what a big flow needs of it.
 
 It keeps its centre and scale when resized, reports links dropped on empty space and
-right-clicks, makes its pipes ``FlowPipe``s, bends the pipes of nodes being dragged, and says
-when it crosses ``LOD_SCALE`` (the canvas then shows its overview, or the nodes again).
-Zoomed out, the nodes are transparent, and Qt finds no transparent item under the mouse: a
-click then selects the node the overview draws there (``sketch``), a right-click offers its
-menu, and a double-click asks to zoom in there.
+right-clicks, drops a link on Esc or when it is only clicked (NodeGraphQt kept it following
+the mouse), says why a link let go on a port is refused, makes its pipes ``FlowPipe``s
+(styled by the bridge), bends the pipes of nodes being dragged, and says when it crosses
+``LOD_SCALE`` (the canvas then shows its overview, or the nodes again). Zoomed out, the
+nodes are transparent, and Qt finds no transparent item under the mouse: a click then
+selects the node the overview draws there (``sketch``), a right-click offers its menu, and a
+double-click asks to zoom in there.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from ..window_first import busy
-from .ngqt import AbstractNodeItem, NodeViewer, PipeItem, PortItem
+from .ngqt import PORT_IN, AbstractNodeItem, NodeViewer, PipeItem, PortItem
 from .node_item import FlowNodeItem
 from .overview import LOD_SCALE
 from .pipes import FlowPipe
 from .sketch import Sketch
-from .value_editor import editor_of
 
 
 class CanvasViewer(NodeViewer):
@@ -28,6 +31,7 @@ class CanvasViewer(NodeViewer):
 
     FIT_MARGIN = 4  # QGraphicsView.fitInView leaves 2 px on each side
     link_dropped = QtCore.Signal(object, QtCore.QPointF)  # the PortItem dragged from, where
+    link_refused = QtCore.Signal(str)  # a link let go on a port it cannot join: why
     context_requested = QtCore.Signal(object, QtCore.QPointF, QtCore.QPoint)  # item, scene, global
     view_changed = QtCore.Signal()  # panned, zoomed or resized
     detail_changed = QtCore.Signal(bool)  # crossed LOD_SCALE: True when zoomed in past it
@@ -36,6 +40,8 @@ class CanvasViewer(NodeViewer):
     enter_pressed = QtCore.Signal()  # Enter, with nothing on the canvas being typed into
     detailed = True  # at or above LOD_SCALE (NodeViewer.__init__ already sets a view)
     sketch: Sketch | None = None  # the canvas's nodes as drawn zoomed out
+    style_pipe: Callable[[FlowPipe], None] = staticmethod(lambda pipe: None)  # set by the bridge
+    gesture_point: QtCore.QPointF | None = None  # where a link being let go was let go
 
     def _overview_node(self, pos: QtCore.QPoint) -> FlowNodeItem | None:
         """Zoomed out: the node drawn at viewport ``pos``, if any."""
@@ -44,12 +50,8 @@ class CanvasViewer(NodeViewer):
         return self.sketch.node_at(self.mapToScene(pos))
 
     def mousePressEvent(self, event: QtGui.QMouseEvent) -> None:
-        """A click away from an inline editor being typed into commits the typing (as Enter
-        or Tab would); zoomed out, a click selects the node the overview draws there."""
+        """Zoomed out, a click selects the node the overview draws there."""
         self._take_modifiers(event.modifiers())
-        focused = editor_of(self.scene().focusItem())
-        if focused is not None and focused not in self._editors_at(event.position().toPoint()):
-            focused.commit()
         node = self._overview_node(event.position().toPoint())
         if node is not None and event.button() == QtCore.Qt.MouseButton.LeftButton:
             if not event.modifiers() & QtCore.Qt.KeyboardModifier.ControlModifier:
@@ -72,9 +74,6 @@ class CanvasViewer(NodeViewer):
         if not (self.CTRL_state or self.SHIFT_state):
             self._cursor_text.setVisible(False)
 
-    def _editors_at(self, point: QtCore.QPoint) -> list:
-        return [editor_of(item) for item in self.items(point)]
-
     def mouseDoubleClickEvent(self, event: QtGui.QMouseEvent) -> None:
         if not self.detailed:
             self.zoom_in_requested.emit(self.mapToScene(event.position().toPoint()))
@@ -87,6 +86,11 @@ class CanvasViewer(NodeViewer):
             super().paintEvent(event)
 
     def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:
+        """Esc drops a link being dragged; Enter, with nothing being typed, is reported."""
+        if event.key() == QtCore.Qt.Key.Key_Escape and self._LIVE_PIPE.isVisible():
+            self.cancel_live_connection()
+            event.accept()
+            return
         keys = (QtCore.Qt.Key.Key_Return, QtCore.Qt.Key.Key_Enter)
         if event.key() in keys and self.scene().focusItem() is None:
             self.enter_pressed.emit()
@@ -108,6 +112,7 @@ class CanvasViewer(NodeViewer):
         self.scene().addItem(pipe)
         pipe.set_connections(start_port, end_port)
         pipe.draw_path(pipe.input_port, pipe.output_port)
+        self.style_pipe(pipe)
         if start_port.node.isSelected() or end_port.node.isSelected():
             pipe.highlight()
         if not self.detailed:
@@ -121,21 +126,58 @@ class CanvasViewer(NodeViewer):
                     item.redraw_pipes()
             self.nodes_dragged.emit()
 
+    def cancel_live_connection(self) -> None:
+        """Drop the link being dragged; a link it was taken from goes back as it was."""
+        if self._detached_port is not None:
+            self.establish_connection(self._start_port, self._detached_port)
+            self._detached_port = None
+        self._start_port.hovered = False
+        self._start_port.update()  # NodeGraphQt's hovered ring goes too
+        self.end_live_connection()
+
     def apply_live_connection(self, event) -> None:
-        """A new link dropped where there is neither a port nor a node: say so (the window
-        offers the nodes it could connect to there)."""
+        """A link let go on the port it came from (a click) is no link; a new one dropped
+        where there is neither a port nor a node is reported (the window offers the nodes
+        it could connect to there)."""
         start = self._start_port if self._LIVE_PIPE.isVisible() else None
+        under = self.scene().items(event.scenePos())
+        end = next((item for item in under if isinstance(item, PortItem)), None)
+        if start is not None and end is start:
+            self.cancel_live_connection()
+            return
         free = (
             start is not None
             and self._detached_port is None
-            and not any(
-                isinstance(item, (PortItem, AbstractNodeItem))
-                for item in self.scene().items(event.scenePos())
-            )
+            and not any(isinstance(item, (PortItem, AbstractNodeItem)) for item in under)
         )
-        super().apply_live_connection(event)
+        refusal = self._refusal(start, end) if start is not None and end is not None else ""
+        self.gesture_point = event.scenePos()
+        try:
+            super().apply_live_connection(event)
+            if refusal:
+                self.link_refused.emit(refusal)
+        finally:
+            self.gesture_point = None
+        if start is not None:
+            start.update()  # NodeGraphQt unhovered it without a repaint
         if free:
             self.link_dropped.emit(start, event.scenePos())
+
+    def _refusal(self, start: PortItem, end: PortItem) -> str:
+        """Why NodeGraphQt will not link ``start`` to ``end`` (it says nothing), or ``""``."""
+        source, target = (start, end) if start.port_type != PORT_IN else (end, start)
+        between = f"cannot link {_named(source)} to {_named(target)}"
+        if start.port_type == end.port_type:
+            kind = "inputs" if start.port_type == PORT_IN else "outputs"
+            return f"{between}: both are {kind}, and a link goes from an output to an input"
+        if start.node is end.node:
+            return f"{between}: a node cannot feed itself"
+        if start.multi_connection and start in end.connected_ports:
+            return ""  # linked already
+        if self.acyclic and not self.acyclic_check(start, end):
+            feeder, fed = target.node.plain_name, source.node.plain_name
+            return f"{between}: {feeder} already feeds {fed}, so the link would make a loop"
+        return ""
 
     def contextMenuEvent(self, event: QtGui.QContextMenuEvent) -> None:
         """Right-click: the node or link under the cursor (or ``None``: the canvas) and where."""
@@ -164,3 +206,8 @@ class CanvasViewer(NodeViewer):
         height = max(size.height() - self.FIT_MARGIN, 1) / scale
         self._scene_range = QtCore.QRectF(x - width / 2, y - height / 2, width, height)
         self._update_scene()
+
+
+def _named(port: PortItem) -> str:
+    """A port as the user knows it: "node · port"."""
+    return f"{port.node.plain_name} · {port.name}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6 import QtCore, QtWidgets
 
 from ...repository import Link
+from ..value_text import node_title
 from .edit_actions import EditActions
 from .flow_tabs import FlowTabs
 from .panels import Panels
@@ -27,6 +28,7 @@ class CanvasMenus(QtCore.QObject):
         self.shell, self.tabs, self.edits, self.runs, self.panels = shell, tabs, edits, runs, panels
         self.last: QtWidgets.QMenu | None = None
         self.subflow_entries = lambda menu, flow, node_id: None  # a subflow node's own entries
+        self.library_entries = lambda menu, spec_id: None  # about the library's version
         tabs.context_requested.connect(self.show_menu)
 
     def show_menu(self, target, scene_pos: QtCore.QPointF, global_pos: QtCore.QPoint) -> None:
@@ -55,8 +57,7 @@ class CanvasMenus(QtCore.QObject):
 
     def _node_entries(self, menu: QtWidgets.QMenu, canvas, bridge, node_id: str) -> None:
         if node_id not in canvas.selected_ids():
-            canvas.clear_selection()
-            canvas.flow_node(node_id).set_selected(True)
+            canvas.select_only([node_id])  # the Inspector and the Code panel follow, as a click
         node = bridge.flow.nodes.get(node_id)
         if node is None:  # a boundary node ("Inputs", "Outputs")
             add_action(
@@ -69,6 +70,7 @@ class CanvasMenus(QtCore.QObject):
         spec = self.shell.repo.specs.get(node.spec_id)
         if spec is not None:
             add_action(menu, "Edit node&spec", lambda: self.panels.edit_spec(spec.id))
+            self.library_entries(menu, spec.id)
             viewers = menu.addMenu("Open &viewer") if len(spec.outputs) > 1 else menu
             for port in spec.outputs:
                 text = port.name if viewers is not menu else "Open &viewer"
@@ -90,9 +92,11 @@ class CanvasMenus(QtCore.QObject):
         add_action(menu, "&Delete", self.edits.delete_selected)
 
     def _rename(self, bridge, node_id: str) -> None:
-        node = bridge.flow.nodes[node_id]
         name, ok = QtWidgets.QInputDialog.getText(
-            self.shell, "Rename node", "Name:", text=node.name
+            self.shell,
+            "Rename node",
+            "Name:",
+            text=node_title(self.shell.repo, bridge.flow, node_id),
         )
         if ok:
             bridge.rename_node(node_id, name)

@@ -4,7 +4,8 @@ all, end nodes.
 Copy puts the selected nodes, the links among them and the specs they use on the system
 clipboard, as a flow fragment (``repository.fragment``): JSON text that another window,
 another running copy of the app or a text editor can hold. Paste takes such a fragment, from
-wherever it came, and drops it at the mouse cursor when the cursor is over the canvas.
+wherever it came, and drops it at the mouse cursor when the cursor is over the canvas; the
+pasted nodes are the selection then.
 """
 
 from __future__ import annotations
@@ -73,20 +74,23 @@ class EditActions(QtCore.QObject):
             return
         self.from_outside(specs)  # the clipboard's code (subflows' too): running it asks first
         point = at if at is not None else canvas.cursor_scene_pos()
-        bridge.paste_nodes(
+        pasted = bridge.paste_nodes(
             nodes,
             links,
             specs,
             at=None if point is None else (point.x(), point.y()),
             flows=flows,
         )
+        if pasted:
+            canvas.select_only(pasted)
 
     def duplicate(self) -> None:
-        """Copies of the selected nodes (and their links) beside them; the clipboard stays."""
+        """Copies of the selected nodes (and their links) beside them, selected; the
+        clipboard stays."""
         canvas, bridge = self.tabs.current()
         if canvas is not None and canvas.selected_ids():
             nodes, links = bridge.copy_nodes(canvas.selected_ids())
-            bridge.paste_nodes(nodes, links, text="Duplicate")
+            canvas.select_only(bridge.paste_nodes(nodes, links, text="Duplicate"))
 
     def delete_selected(self) -> None:
         canvas, bridge = self.tabs.current()

@@ -35,7 +35,7 @@ from ..authoring.spec_commands import SaveSpecCommand
 from ..commands import AddFlowCommand, AddSpecCommand, RemoveFlowCommand
 from .dialogs import ask_export_flows, ask_import_policy
 from .disk_watch import content_hash
-from .flow_tabs import FlowTabs
+from .flow_tabs import FlowTabs, next_flow
 from .shell import Shell, add_action
 from .user_settings import settings, string_list
 
@@ -82,8 +82,10 @@ class FileActions(QtCore.QObject):
         self.shell.set_repository(load_repository(path), path.resolve())
 
     def maybe_save(self) -> bool:
-        """Ask about unsaved changes; False when the user cancels."""
+        """Ask about unsaved changes (a value still being typed is one); False when the user
+        cancels."""
         shell = self.shell
+        self.tabs.finish_typing()
         if not shell.ask_on_close:
             return True
         if not self.settle():
@@ -102,8 +104,12 @@ class FileActions(QtCore.QObject):
         return answer == buttons.Discard
 
     def new_repository(self) -> None:
+        """An empty file with one empty flow on a canvas; the Library keeps the palette."""
         if self.maybe_save():
-            self.shell.set_repository(Repository(), None)
+            repo = Repository()
+            repo.add_flow(next_flow(repo))
+            self.shell.set_repository(repo, None)
+            self.tabs.open_flow(next(iter(repo.flows)))
 
     def open_dialog(self) -> None:
         if not self.maybe_save():

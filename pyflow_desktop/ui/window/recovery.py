@@ -16,7 +16,6 @@ State: ``folder``, ``file`` and ``lock`` (this window's recovery file and its lo
 from __future__ import annotations
 
 import json
-import os
 import time
 import uuid
 from collections.abc import Callable
@@ -29,19 +28,16 @@ from PySide6 import QtCore, QtWidgets
 from ...repository import Repository, RepositoryError, parse_repository
 from ...repository.file_text import read_text
 from ...repository.json_text import parse_json
-from ...repository.writer import repository_to_dict
+from ...repository.writer import repository_to_dict, write_atomically
 from .shell import Shell
-from .user_settings import settings
+from .user_settings import data_folder, settings
 
 MARK = "pyflow_desktop_recovery"
 DEFAULT_SECONDS = 30
 
 
 def recovery_folder() -> Path:
-    base = QtCore.QStandardPaths.writableLocation(
-        QtCore.QStandardPaths.StandardLocation.AppDataLocation
-    )
-    return Path(base) / "recovery"
+    return data_folder() / "recovery"
 
 
 @dataclass
@@ -113,12 +109,9 @@ class Recovery(QtCore.QObject):
             "session": self.session(),
             "repository": repository_to_dict(shell.repo, "native"),
         }
-        temp = self.file.with_suffix(".tmp")
         try:
-            temp.write_text(json.dumps(data), encoding="utf-8")
-            os.replace(temp, self.file)
+            write_atomically(self.file, [json.dumps(data).encode("utf-8")])
         except (OSError, ValueError) as error:
-            temp.unlink(missing_ok=True)
             shell.show_message(f"Autosave failed: {error}")
             return False
         return True

@@ -1,0 +1,108 @@
+"""Linking by hand: a click on a port is no link, Esc drops a link being dragged (a link it
+was taken from goes back as it was), and a link that is refused says why where it was
+dropped."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import fresh_window
+from PySide6 import QtCore, QtTest, QtWidgets
+
+from pyflow_desktop.repository import NodeInstance
+from pyflow_desktop.ui.canvas.ngqt import PIPE_DASHED
+
+Button, Key = QtCore.Qt.MouseButton, QtCore.Qt.Key
+
+
+def port_point(canvas, node_id: str, port: str, output: bool) -> QtCore.QPoint:
+    node = canvas.flow_node(node_id)
+    view = (node.outputs() if output else node.inputs())[port].view
+    return canvas.viewer().mapFromScene(view.sceneBoundingRect().center())
+
+
+def dragging(canvas) -> bool:
+    return canvas.viewer()._LIVE_PIPE.isVisible()
+
+
+def pipes_into(canvas, node_id: str, port: str) -> list:
+    return list(canvas.flow_node(node_id).inputs()[port].view.connected_pipes)
+
+
+def test_a_click_on_a_port_starts_no_link(qtbot, repo):
+    win = fresh_window(qtbot, repo)
+    canvas = win.tabs.open_flow("calc")
+    viewport, flow = canvas.viewer().viewport(), repo.flows["calc"]
+    QtTest.QTest.mouseClick(viewport, Button.LeftButton, pos=port_point(canvas, "n1", "out", True))
+    assert not dragging(canvas)
+    QtTest.QTest.mouseMove(viewport, port_point(canvas, "n2", "b", False))
+    QtTest.QTest.mouseClick(viewport, Button.LeftButton, pos=port_point(canvas, "n2", "b", False))
+    assert not dragging(canvas) and flow.link_into("n2", "b") is None
+    (pipe,) = pipes_into(canvas, "n2", "a")
+    assert pipe.style == PIPE_DASHED  # Int into Float: converted on the way
+    QtTest.QTest.mouseClick(viewport, Button.LeftButton, pos=port_point(canvas, "n2", "a", False))
+    assert not dragging(canvas) and flow.link_into("n2", "a").source == "n1"
+    (pipe,) = pipes_into(canvas, "n2", "a")  # the link a click took up is back, as it was
+    assert pipe.output_port is canvas.flow_node("n1").outputs()["out"].view
+    assert pipe.style == PIPE_DASHED and "converted" in pipe.toolTip()
+    assert not win.undo_stack.canUndo()
+
+
+def test_esc_drops_a_link_being_dragged(qtbot, repo):
+    win = fresh_window(qtbot, repo)
+    canvas = win.tabs.open_flow("calc")
+    viewport, flow = canvas.viewer().viewport(), repo.flows["calc"]
+    start, end = port_point(canvas, "n1", "out", True), port_point(canvas, "n2", "b", False)
+    QtTest.QTest.mousePress(viewport, Button.LeftButton, pos=start)
+    for step in range(1, 5):
+        QtTest.QTest.mouseMove(viewport, start + (end - start) * step / 4)
+    assert dragging(canvas)
+    QtTest.QTest.keyClick(viewport, Key.Key_Escape)
+    assert not dragging(canvas)
+    QtTest.QTest.mouseRelease(viewport, Button.LeftButton, pos=end)
+    assert flow.link_into("n2", "b") is None and not pipes_into(canvas, "n2", "b")
+    start = port_point(canvas, "n2", "a", False)  # taking a link up from its input
+    QtTest.QTest.mousePress(viewport, Button.LeftButton, pos=start)
+    QtTest.QTest.mouseMove(viewport, start + QtCore.QPoint(-60, 80))
+    assert dragging(canvas) and not pipes_into(canvas, "n2", "a")
+    QtTest.QTest.keyClick(viewport, Key.Key_Escape)
+    QtTest.QTest.mouseRelease(viewport, Button.LeftButton, pos=start + QtCore.QPoint(-60, 80))
+    (pipe,) = pipes_into(canvas, "n2", "a")
+    assert pipe.style == PIPE_DASHED and flow.link_into("n2", "a").source == "n1"
+    assert not win.undo_stack.canUndo()
+
+
+def drag(canvas, start: QtCore.QPoint, end: QtCore.QPoint) -> None:
+    viewport = canvas.viewer().viewport()
+    QtTest.QTest.mousePress(viewport, Button.LeftButton, pos=start)
+    for step in range(1, 5):
+        QtTest.QTest.mouseMove(viewport, start + (end - start) * step / 4)
+    QtTest.QTest.mouseRelease(viewport, Button.LeftButton, pos=end)
+
+
+def note_near(qtbot, canvas, point: QtCore.QPoint) -> str:
+    """The note shown beside ``point`` of the canvas (a tooltip)."""
+    qtbot.waitUntil(QtWidgets.QToolTip.isVisible, timeout=2000)
+    label = next(w for w in QtWidgets.QApplication.topLevelWidgets() if w.inherits("QTipLabel"))
+    spot = canvas.viewer().viewport().mapToGlobal(point)
+    assert label.geometry().adjusted(-30, -30, 30, 30).contains(spot)  # kept on the screen
+    return QtWidgets.QToolTip.text()
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "why"),
+    [
+        (("n2", "out", True), ("n4", "flag", False), "no conversion from Float to Boolean"),
+        (("n2", "out", True), ("n1", "a", False), "Add already feeds Multiply"),
+        (("n1", "a", False), ("n2", "b", False), "both are inputs"),
+        (("n1", "out", True), ("n1", "a", False), "a node cannot feed itself"),
+    ],
+)
+def test_a_refused_link_says_why_where_it_was_dropped(qtbot, repo, start, end, why):
+    repo.flows["calc"].add_node(NodeInstance("n4", "logic.pick", x=300, y=250))
+    win = fresh_window(qtbot, repo)
+    canvas = win.tabs.open_flow("calc")
+    links = list(repo.flows["calc"].links)
+    drop = port_point(canvas, *end)
+    drag(canvas, port_point(canvas, *start), drop)
+    assert repo.flows["calc"].links == links and not win.undo_stack.canUndo()
+    assert why in note_near(qtbot, canvas, drop) and why in win.statusBar().currentMessage()
