@@ -3,8 +3,13 @@
 - Compile: a spec's ``func`` source is compiled once (``func_code``, cached by source) and
   its lines are registered in ``linecache``, so a traceback shows them.
 - Namespace: every call runs that code in a fresh namespace (``call_node``), as the
-  original did: module state (a module-level ``calls = []``) starts afresh at each node call, on
-  every executor, in Test and in an exported script.
+  original did: module state (a module-level ``calls = []``) starts afresh at each node call,
+  on every executor, in Test and in an exported script. Two shortcuts keep a trivial node
+  cheap, neither of which a node can tell: a source that does nothing but ``def func`` is
+  not run, its function is made directly, as running it would (``_bare_func``); and after
+  the call, a namespace that nothing but the call holds is emptied (the function and its
+  namespace hold each other: left to the cyclic garbage collector, the pair cost more than
+  the node).
 - Arguments (``call_arguments``): positional, by port order. An input takes its link's value,
   else its manual value, else its default, else ``None``; whichever it takes is converted by
   the input's port type (a port with no type is a String), a linked value too; a linked
@@ -21,10 +26,13 @@ imports left out), so names here must not clash with theirs.
 
 from __future__ import annotations
 
+import builtins
+import dis
 import linecache
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
-from types import CodeType, GeneratorType
+from sys import getrefcount
+from types import CodeType, FunctionType, GeneratorType
 from typing import Any
 
 # Left out of an exported script, which holds these modules' source itself:
@@ -36,6 +44,9 @@ DEFAULT_OUTPUT = "out"  # the original's name for a spec's one output
 # A value of exactly this Python type already is of this port type: it arrives as it is
 # (what ``convert_linked`` decides too, only sooner: most links join ports of one type).
 _SAME_TYPE = {int: "Int", float: "Float", str: "String", bool: "Boolean"}
+_BUILTINS = builtins.__dict__  # what exec puts in a namespace as its __builtins__
+_NO_STEPS = {"RESUME", "NOP", "CACHE"}  # instructions that do nothing
+_MODULE_ENDS = ([("LOAD_CONST", None), ("RETURN_VALUE", None)], [("RETURN_CONST", None)])
 
 
 class NodeCodeError(Exception):
@@ -47,14 +58,30 @@ class Cancelled(Exception):
 
 
 @lru_cache(maxsize=1024)
-def func_code(source: str, filename: str) -> CodeType:
-    """``source`` compiled under ``filename`` (the name tracebacks give its lines)."""
+def func_code(source: str, filename: str) -> tuple[CodeType, CodeType | None]:
+    """``source`` compiled under ``filename`` (the name tracebacks give its lines), and the
+    code of its ``func`` when that is all it defines (``_bare_func``)."""
     try:
         code = compile_source(source, filename)
     except SyntaxError as exc:
         raise NodeCodeError(syntax_message(exc)) from exc
     linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
-    return code
+    return code, _bare_func(code)
+
+
+def _bare_func(module: CodeType) -> CodeType | None:
+    """The code of ``func`` when ``module`` does nothing but ``def func(...)`` (no import,
+    decorator, default or annotation to work out), else ``None``: running such a module
+    only makes the function from this code, in its namespace."""
+    steps = [(i.opname, i.argval) for i in dis.get_instructions(module)]
+    steps = [step for step in steps if step[0] not in _NO_STEPS]
+    if len(steps) < 4:
+        return None
+    (load, func), (make, flags), (store, name), *end = steps
+    if (load, make, store, name) != ("LOAD_CONST", "MAKE_FUNCTION", "STORE_NAME", FUNC_NAME):
+        return None
+    bare = isinstance(func, CodeType) and flags in (0, None) and end in _MODULE_ENDS
+    return func if bare else None
 
 
 def call_arguments(
@@ -147,14 +174,22 @@ def call_node(
 ) -> dict[str, Any]:
     """Run ``source`` in a fresh namespace and call its ``func`` with ``args``; the outputs by
     name. Raises what the node raised."""
-    namespace: dict[str, Any] = {"__name__": "pyflow_node"}
-    exec(func_code(source, filename), namespace)  # noqa: S102 — node code, run when asked to
-    func = namespace.get(FUNC_NAME)
-    if not callable(func):
-        raise NodeCodeError(f"the source does not define a function named {FUNC_NAME!r}")
+    code, bare = func_code(source, filename)
+    namespace: dict[str, Any] = {"__name__": "pyflow_node", "__builtins__": _BUILTINS}
+    if bare is not None:  # what running the module would do
+        func = namespace[FUNC_NAME] = FunctionType(bare, namespace)
+    else:
+        exec(code, namespace)  # noqa: S102 — node code, run when asked to
+        func = namespace.get(FUNC_NAME)
+        if not callable(func):
+            raise NodeCodeError(f"the source does not define a function named {FUNC_NAME!r}")
     result = func(*args)
     if isinstance(result, GeneratorType):
         result = drain(result, on_partial, cancelled)
+    # Held only here (our names, the function's globals, getrefcount's argument): the
+    # namespace and its function can no longer be reached, so their cycle is broken now.
+    if getrefcount(namespace) == 3 and getrefcount(func) == 3:
+        namespace.clear()
     return map_outputs(result, output_names)
 
 

@@ -1,7 +1,8 @@
 """The call convention (``engine.call_convention``) where the original's files rely on it: a
 port with no type is a String, a single output not named ``out`` takes that entry of a
 returned dict, Boolean words, and a multi-output function that leaves out a key (a
-deliberate difference). Through ``run_flow``, the exported script and the command line."""
+deliberate difference). Through ``run_flow``, the exported script and the command line.
+Then the two shortcuts of a fresh module per call, which a node cannot tell."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from flows import cli, exported
 
 from pyflow_desktop.engine import run_flow
+from pyflow_desktop.engine.call_convention import call_node, func_code
 from pyflow_desktop.repository import loads_repository
 from pyflow_desktop.spec_test import run_spec
 
@@ -172,3 +174,48 @@ def test_each_test_of_a_spec_sees_a_fresh_module():
     source = "calls = []\ndef func():\n    calls.append(1)\n    return len(calls)\n"
     repo = loads_repository(json.dumps({"nodespec": {"calls": _spec("calls", [], source)}}))
     assert [run_spec(repo.specs["calls"], {}).outputs["out"] for _ in range(3)] == [1, 1, 1]
+
+
+BARE = "def func(n):\n    return 1 if n <= 1 else n * func(n - 1)\n"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import math\ndef func(a):\n    return a\n",
+        "def func(a=1):\n    return a\n",
+        "def func(a: int):\n    return a\n",
+        "@staticmethod\ndef func(a):\n    return a\n",
+        '"""a docstring"""\ndef func(a):\n    return a\n',
+        "calls = []\ndef func(a):\n    return a\n",
+    ],
+)
+def test_only_a_source_that_does_nothing_but_def_func_is_not_run(source):
+    assert func_code(source, "<x>")[1] is None
+    assert func_code(BARE, "<x>")[1] is not None
+
+
+@pytest.mark.parametrize("prefix", ["", "import math\n"])
+def test_a_function_made_without_running_its_module_is_the_one_running_it_makes(prefix):
+    """Without ``prefix`` the module is not run (its function is made directly); with it,
+    it is. The node cannot tell the two apart."""
+    assert call_node(prefix + BARE, "<x>", [5], ["out"]) == {"out": 120}  # finds itself
+    looks = "def func():\n    return sorted(globals()), func.__module__, func.__qualname__\n"
+    names, module, qualname = call_node(prefix + looks, "<x>", [], ["out"])["out"]
+    assert {"__builtins__", "__name__", "func"} <= set(names)
+    assert (module, qualname) == ("pyflow_node", "func")
+
+
+def test_what_a_node_returns_keeps_its_module_alive():
+    returned = call_node("def func():\n    return func\n", "<x>", [], ["out"])["out"]
+    assert returned.__globals__["func"] is returned
+    namespace = call_node("def func():\n    return globals()\n", "<x>", [], ["out"])["out"]
+    assert namespace["func"].__globals__ is namespace
+    counter = call_node(
+        "count = [0]\ndef bump():\n    count[0] += 1\n    return count[0]\n"
+        "def func():\n    return bump\n",
+        "<x>",
+        [],
+        ["out"],
+    )["out"]
+    assert (counter(), counter()) == (1, 2)
