@@ -1,13 +1,14 @@
 """The scheduler's loop on a thread of its own, watched by the thread that called ``run``.
 
 The scheduler runs quick nodes inline, on its loop's thread (see ``scheduler``), and node
-code cannot be interrupted. So the loop runs on a daemon thread, and the caller's thread
-watches it. When the loop is needed while a node runs inline (that node is past its
-timeout, another node is past its own, or the run is stopped), the watchdog leaves the
-thread to that node, which from then on is like a node on a worker thread: the loop, which
-goes on on a fresh thread, times it and hears of its end through its messages, and when it
-is timed out or stopped the thread finishes it in the background, its result ignored.
-Ctrl+C reaches the watchdog (the main thread), which stops the run.
+code cannot be interrupted. So the loop runs on a daemon thread (of ``LOOP_THREADS``, kept
+between runs), and the caller's thread watches it. When the loop is needed while a node
+runs inline (that node is past its timeout, another node is past its own, or the run is
+stopped), the watchdog leaves the thread to that node, which from then on is like a node
+on a worker thread: the loop, which goes on on another thread, times it and hears of its
+end through its messages, and when it is timed out or stopped the thread finishes it in the
+background, its result ignored. Ctrl+C reaches the watchdog (the main thread), which stops
+the run.
 
 State: ``claims`` (node id → ``perf_counter`` time it started, for the node the loop's
 thread runs inline; at most one). Whoever pops a node's claim has it: the loop's thread when
@@ -24,9 +25,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
+from queue import SimpleQueue
 
 LOOP_THREAD = "pyflow-scheduler"  # the name of every loop thread
 CANCEL_LOOK = 0.02  # seconds between two looks for an inline node, once the run is stopped
+# Seconds the watching thread waits at most at a time: a Ctrl+C that reached it just before
+# it started to wait was seen only once it woke up (1 in 15 times).
+LOOK_EVERY = 0.2
 
 # ``loop(adopted)``: run the scheduler's loop; ``adopted`` is ``(node id, the perf_counter
 # time it started)`` of a node handed over, for the loop to take in first, or ``None``.
@@ -112,15 +118,15 @@ class Watchdog:
             return None
         return min([inline_start, *self.running.values()]) + self.timeout
 
-    def _wait_time(self) -> float | None:
+    def _wait_time(self) -> float:
         if self.cancelled.is_set():  # until the loop ends: a node it started just then
             return CANCEL_LOOK
         if self.timeout is None:
-            return None
+            return LOOK_EVERY
         started = next(iter(list(self.claims.values())), None)
         if started is None:  # a node claimed meanwhile is seen before its deadline
-            return self.timeout
-        return max(0.0, self._deadline(started) - time.perf_counter())
+            return min(self.timeout, LOOK_EVERY)
+        return min(max(0.0, self._deadline(started) - time.perf_counter()), LOOK_EVERY)
 
     def _hand_over(self, node_id: str, started: float) -> None:
         with self.lock:
@@ -131,10 +137,7 @@ class Watchdog:
         self._start((node_id, started))
 
     def _start(self, adopted: tuple[str, float] | None) -> None:
-        thread = threading.Thread(
-            target=self._main, args=(adopted,), name=LOOP_THREAD, daemon=True
-        )
-        thread.start()
+        LOOP_THREADS.run(partial(self._main, adopted))
 
     def _main(self, adopted: tuple[str, float] | None) -> None:
         try:
@@ -145,3 +148,35 @@ class Watchdog:
             self.failure = exc
         self.done = True
         self.wake.set()
+
+
+class LoopThreads:
+    """Daemon threads that run loops, kept between runs: starting a thread for each run cost
+    more than a run of a few nodes, as the thread that started it waited for the interpreter
+    meanwhile. ``run(job)`` hands ``job`` to an idle thread, or to a new one when none is
+    idle; a thread whose inline node was handed over comes back once the node returns.
+
+    State: ``_jobs`` (jobs not yet taken), ``_idle`` (threads waiting for a job, less the
+    jobs given to them and not yet taken), ``_lock`` (guards ``_idle``)."""
+
+    def __init__(self) -> None:
+        self._jobs: SimpleQueue = SimpleQueue()
+        self._idle = 0
+        self._lock = threading.Lock()
+
+    def run(self, job: Callable[[], None]) -> None:
+        with self._lock:
+            idle = self._idle > 0
+            self._idle -= idle
+        if not idle:
+            threading.Thread(target=self._serve, name=LOOP_THREAD, daemon=True).start()
+        self._jobs.put(job)
+
+    def _serve(self) -> None:
+        while True:
+            self._jobs.get()()
+            with self._lock:
+                self._idle += 1
+
+
+LOOP_THREADS = LoopThreads()
