@@ -89,12 +89,18 @@ class Watchdog:
 
     def watch(self) -> None:
         """Run the loop to its end; raises what it raised."""
-        self._start(None)
-        while not self.done:
-            try:
-                self._look()
-            except KeyboardInterrupt:
-                self.interrupt()
+        try:
+            self._start(None)
+            while not self.done:
+                try:
+                    self._look()
+                except KeyboardInterrupt:
+                    self.interrupt()
+        finally:
+            # They are the scheduler's methods, and the scheduler holds this watchdog: let
+            # go of them, so that a run is freed when it ends, its plan with it, rather than
+            # left to the cyclic garbage collector (on a window's GUI thread, at that).
+            del self.loop, self.interrupt
         if self.failure is not None:
             raise self.failure
 
