@@ -1,12 +1,13 @@
 """Running one nodespec alone with typed-in values: ``pyflow-desktop test-spec`` and Test.
 
 Manual values (strings, or already-typed values from widgets) are converted by each port's
-type exactly as a run converts them (``spec_arguments``), missing ones fall back to the port
-default. ``run_spec(spec, values)`` runs the function once, here, through the engine's
-``execute_node``: the command line's way. The window's Test runs ``spec_plan(spec, values)``,
-a run of one node, on the executor of its run settings (a worker process by default), and
-reads the node's outcome back from the run's events (``run_outcome``). Nothing here evaluates
-a value; node code runs only when asked to.
+type exactly as a run converts them (``spec_arguments``, by the call convention's
+``call_arguments``), missing ones fall back to the port default. ``run_spec(spec, values)``
+runs the function once, here, through the engine's ``execute_node``: the command line's
+way. The window's Test runs ``spec_plan(spec, values)``, a run of one node, on the executor
+of its run settings (a worker process by default), and reads the node's outcome back from
+the run's events (``run_outcome``). Nothing here evaluates a value; node code runs only when
+asked to.
 
 Exit codes of ``test-spec``: 0 the function succeeded, 1 it failed, 2 the file, the spec id or
 an input is invalid (a message on stderr, never a traceback).
@@ -34,14 +35,13 @@ from .engine import (
     plan_run,
     to_jsonable,
 )
+from .engine.call_convention import call_arguments
 from .repository import (
-    ConversionError,
     Flow,
     NodeInstance,
     NodeSpec,
     Repository,
     RepositoryError,
-    convert_value,
     load_repository,
 )
 
@@ -61,12 +61,9 @@ def spec_arguments(spec: NodeSpec, values: Mapping[str, Any]) -> list[Any]:
         raise SpecInputError(
             f"{spec.id} has no input {unknown[0]!r} (inputs: {', '.join(names) or 'none'})"
         )
-    args = []
-    for port in spec.ordered_inputs():
-        try:
-            args.append(convert_value(values.get(port.name, port.default), port.type))
-        except ConversionError as exc:
-            raise SpecInputError(f"input {port.name!r}: {exc}") from None
+    args, problem = call_arguments(spec.ordered_inputs(), {}, values, {})
+    if problem:
+        raise SpecInputError(problem)
     return args
 
 
