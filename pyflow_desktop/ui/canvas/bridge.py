@@ -302,14 +302,14 @@ class FlowBridge(NodeEdits, QtCore.QObject):
         self.message.emit(why)
 
     def _port_types(self, link: Link) -> tuple[str, str] | None:
-        """The types of the output and the typed input ``link`` joins (``None``: no types, or
-        an untyped input, which takes any value as it is)."""
+        """The types of the output and the input ``link`` joins (an untyped port is a String);
+        ``None`` where a side has no spec (the Inputs and Outputs of a subflow take any)."""
         nodes = self.flow.nodes
         source = self.repo.node_spec(nodes[link.source]) if link.source in nodes else None
         target = self.repo.node_spec(nodes[link.target]) if link.target in nodes else None
         out_port = source.output(link.source_port) if source else None
         in_port = target.input(link.target_port) if target else None
-        if out_port is None or in_port is None or not in_port.typed:
+        if out_port is None or in_port is None:
             return None
         return out_port.type, in_port.type
 
