@@ -1,0 +1,307 @@
+"""What the window sees of a value: a small, plain view, made where the value is.
+
+A node's outputs may be anything (a DataFrame, an array of 100 MB, an object of a class its
+spec defines). The process that holds a value (a worker, or the run's own process on the
+thread executor) turns it into a view with ``make_view``: a dict of JSON data only, so the
+window's process reads it with a JSON parser and never builds an object from bytes a
+worker sent. Every executor makes its views with this one function, so each shows the same.
+
+A view has ``type`` (``int``, ``pandas.DataFrame``...) and ``repr`` (cut to ``REPR_LIMIT``
+characters), and where they apply:
+
+- ``shape``, ``dtype``, ``length``;
+- ``value``: the value itself, when JSON holds it (dicts with text keys, lists, tuples,
+  text, numbers, booleans, ``None``; a numpy scalar as its number) and its JSON text is at
+  most ``VALUE_LIMIT`` bytes;
+- ``table``: ``{"columns", "dtypes", "rows", "row_count"}`` (and ``"index"`` when a
+  DataFrame's is not 0, 1, 2...), the first ``TABLE_ROWS`` rows of a DataFrame, a list of
+  dicts or a list of equally long lists;
+- ``series``: ``{"y", "length"}`` for 1-D numeric data, with ``"x"`` (positions) when it
+  had more than ``SERIES_POINTS`` points: each of ``SERIES_POINTS / 2`` stretches then
+  gives its least and greatest point, in order, so peaks survive;
+- ``image``: ``{"shape", "dtype", "data"}`` for a 2-D array, a 3-D one of RGB(A) pixels or a
+  PIL image: at most ``IMAGE_SIDE`` pixels a side, ``data`` its bytes (C order) in base64,
+  as ``float32`` (values kept, for a colour bar) or ``uint8`` (colours);
+- ``figure``: ``{"png"}``, a matplotlib figure drawn as a PNG, in base64.
+
+A part that cannot be made is left out: a view is always made.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import math
+import reprlib
+from typing import Any
+
+REPR_LIMIT = 2048
+VALUE_LIMIT = 1 << 20
+TABLE_ROWS = 200
+SERIES_POINTS = 4096
+IMAGE_SIDE = 512
+_DEPTH = 50  # deeper JSON is not held whole (and would not print)
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 4
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxset = _REPR.maxfrozenset = _REPR.maxdeque = 100
+_REPR.maxdict = 100
+_REPR.maxstring = _REPR.maxother = _REPR.maxlong = REPR_LIMIT
+
+
+def make_view(value: Any) -> dict[str, Any]:
+    """The view of ``value`` (see the module's docstring); never raises."""
+    view: dict[str, Any] = {"type": type_name(value), "repr": _repr(value)}
+    for part in (_measures, _whole, _table, _series, _image, _figure):
+        try:
+            view.update(part(value))
+        except Exception:  # a value's own methods may raise anything: that part is left out
+            continue
+    return view
+
+
+def summary(view: dict[str, Any]) -> dict[str, Any]:
+    """What a result prints of a value JSON does not hold: its type, repr and shape."""
+    return {"type": view["type"], "repr": view["repr"], "shape": view.get("shape")}
+
+
+def type_name(value: Any) -> str:
+    kind = type(value)
+    module = kind.__module__.split(".")[0]
+    return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
+
+
+def _repr(value: Any) -> str:
+    try:
+        text = _REPR.repr(value)
+    except Exception as exc:
+        text = f"<{type_name(value)}: its repr failed: {type(exc).__name__}>"
+    return text if len(text) <= REPR_LIMIT else text[: REPR_LIMIT - 1] + "…"
+
+
+def _measures(value: Any) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    shape = getattr(value, "shape", None)
+    if isinstance(shape, tuple) and all(isinstance(n, int) for n in shape):
+        found["shape"] = list(shape)
+    dtype = getattr(value, "dtype", None)
+    if dtype is not None and not callable(dtype):
+        found["dtype"] = str(dtype)
+    if not isinstance(value, (str, bytes, bytearray, dict)) and hasattr(value, "__len__"):
+        found["length"] = len(value)
+    return found
+
+
+# -- the value itself --------------------------------------------------------------------
+
+
+def _whole(value: Any) -> dict[str, Any]:
+    budget = [VALUE_LIMIT + 2]  # what the JSON text may still take, in bytes (the last ", ")
+    plain = _plain(value, 0, budget)
+    if plain is _NOT_PLAIN:
+        return {}
+    size = 0
+    for piece in json.JSONEncoder(allow_nan=False).iterencode(plain):
+        size += len(piece.encode("utf-8"))
+        if size > VALUE_LIMIT:
+            return {}
+    return {"value": plain}
+
+
+_NOT_PLAIN = object()
+
+
+def _plain(value: Any, depth: int, budget: list[int]) -> Any:
+    """``value`` as JSON data, or ``_NOT_PLAIN`` when JSON does not hold it as it is or its
+    text would pass the ``budget``, counted down by the least text each part can take (a
+    long list gives up early rather than being copied whole)."""
+    budget[0] -= len(value) + 4 if isinstance(value, str) else 3  # with ", " after it
+    if budget[0] < 0:
+        return _NOT_PLAIN
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, int):
+        budget[0] -= value.bit_length() // 4  # a digit holds less than 4 bits
+        return int(value)
+    if isinstance(value, float):
+        return float(value) if math.isfinite(value) else _NOT_PLAIN
+    if depth > _DEPTH:
+        return _NOT_PLAIN
+    if isinstance(value, (list, tuple)):
+        items = []
+        for item in value:
+            items.append(_plain(item, depth + 1, budget))
+            if items[-1] is _NOT_PLAIN:
+                return _NOT_PLAIN
+        return items
+    if isinstance(value, dict):
+        found = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return _NOT_PLAIN
+            budget[0] -= len(key) + 4
+            found[key] = _plain(item, depth + 1, budget)
+            if found[key] is _NOT_PLAIN:
+                return _NOT_PLAIN
+        return found
+    if _is_numpy_scalar(value):
+        return _plain(value.item(), depth, budget)
+    return _NOT_PLAIN
+
+
+def _is_numpy_scalar(value: Any) -> bool:
+    return type(value).__module__ == "numpy" and getattr(value, "shape", None) == ()
+
+
+def _cell(value: Any) -> Any:
+    """One table cell as JSON data: itself when plain, else its short repr."""
+    plain = _plain(value, _DEPTH - 1, [VALUE_LIMIT])
+    if plain is not _NOT_PLAIN and not isinstance(plain, (list, dict)):
+        return plain
+    if isinstance(value, float):  # NaN and infinities: an empty cell, as pandas shows NaN
+        return None
+    return _REPR.repr(value) if not isinstance(value, str) else value
+
+
+# -- tables --------------------------------------------------------------------------------
+
+
+def _table(value: Any) -> dict[str, Any]:
+    if _is_pandas(value, "DataFrame"):
+        return {"table": _frame_table(value)}
+    if isinstance(value, (list, tuple)) and value:
+        if all(isinstance(row, dict) for row in value):
+            return {"table": _records_table(value)}
+        width = len(value[0]) if isinstance(value[0], (list, tuple)) else -1
+        if width > 0 and all(isinstance(r, (list, tuple)) and len(r) == width for r in value):
+            rows = [[_cell(cell) for cell in row] for row in value[:TABLE_ROWS]]
+            columns = [str(i) for i in range(width)]
+            return {"table": _table_of(columns, _column_kinds(rows, width), rows, len(value))}
+    return {}
+
+
+def _frame_table(frame: Any) -> dict[str, Any]:
+    head = frame.head(TABLE_ROWS)
+    rows = [[_cell(cell) for cell in row] for row in head.itertuples(index=False, name=None)]
+    columns = [str(column) for column in frame.columns]
+    table = _table_of(columns, [str(kind) for kind in frame.dtypes], rows, len(frame))
+    index = frame.index
+    if type(index).__name__ != "RangeIndex" or index.start != 0 or index.step != 1:
+        table["index"] = [_cell(label) for label in head.index]
+    return table
+
+
+def _records_table(records: list | tuple) -> dict[str, Any]:
+    head = records[:TABLE_ROWS]
+    columns: dict[str, None] = {}
+    for row in head:
+        columns.update(dict.fromkeys(map(str, row)))
+    names = list(columns)
+    rows = [[_cell(_get(row, name)) for name in names] for row in head]
+    return _table_of(names, _column_kinds(rows, len(names)), rows, len(records))
+
+
+def _get(row: dict, name: str) -> Any:
+    return row[name] if name in row else next((v for k, v in row.items() if str(k) == name), None)
+
+
+def _column_kinds(rows: list[list[Any]], width: int) -> list[str]:
+    kinds = []
+    for column in range(width):
+        seen = {type(row[column]).__name__ for row in rows if row[column] is not None}
+        kinds.append(seen.pop() if len(seen) == 1 else ("mixed" if seen else "empty"))
+    return kinds
+
+
+def _table_of(columns: list[str], kinds: list[str], rows: list, count: int) -> dict[str, Any]:
+    return {"columns": columns, "dtypes": kinds, "rows": rows, "row_count": count}
+
+
+def _is_pandas(value: Any, name: str) -> bool:
+    kind = type(value)
+    return kind.__module__.split(".")[0] == "pandas" and kind.__name__ == name
+
+
+# -- series, images, figures ---------------------------------------------------------------
+
+
+def _series(value: Any) -> dict[str, Any]:
+    numbers = _numeric_1d(value)
+    if numbers is None:
+        return {}
+    length = len(numbers)
+    if length <= SERIES_POINTS:
+        return {"series": {"y": _floats(numbers), "length": length}}
+    import numpy as np
+
+    x: list[int] = []
+    edges = np.linspace(0, length, SERIES_POINTS // 2 + 1).astype(int)
+    for start, end in zip(edges[:-1].tolist(), edges[1:].tolist()):
+        x.extend(sorted({start + point for point in _extremes(numbers[start:end])}))
+    return {"series": {"x": x, "y": _floats(numbers[x]), "length": length}}
+
+
+def _extremes(stretch: Any) -> tuple[int, int]:
+    """Where a stretch of numbers has its least and its greatest (NaN aside)."""
+    import numpy as np
+
+    try:
+        return int(np.nanargmin(stretch)), int(np.nanargmax(stretch))
+    except ValueError:  # nothing but NaN
+        return 0, 0
+
+
+def _numeric_1d(value: Any) -> Any:
+    """``value`` as a 1-D numpy array of numbers when it is 1-D numeric data, else ``None``."""
+    import numpy as np
+
+    if _is_pandas(value, "Series"):
+        value = value.to_numpy()
+    if isinstance(value, np.ndarray):
+        return value if value.ndim == 1 and value.dtype.kind in "iuf" else None
+    if (
+        isinstance(value, (list, tuple))
+        and value
+        and all(isinstance(item, (int, float)) and not isinstance(item, bool) for item in value)
+    ):
+        return np.asarray(value, dtype=float)
+    return None
+
+
+def _floats(numbers: Any) -> list[float | None]:
+    return [y if math.isfinite(y) else None for y in map(float, numbers.tolist())]
+
+
+def _image(value: Any) -> dict[str, Any]:
+    import numpy as np
+
+    if type(value).__module__.split(".")[0] == "PIL" and hasattr(value, "getbands"):
+        value = np.asarray(value)
+    if not isinstance(value, np.ndarray) or value.dtype.kind not in "biuf":
+        return {}
+    colours = value.ndim == 3 and value.shape[2] in (3, 4)
+    if not (value.ndim == 2 or colours) or 0 in value.shape:
+        return {}
+    step = max(1, math.ceil(max(value.shape[:2]) / IMAGE_SIDE))
+    small = value[::step, ::step]
+    if colours:
+        if small.dtype.kind == "f" and np.nanmax(small) <= 1.0:
+            small = small * 255.0
+        small = np.clip(np.nan_to_num(small), 0, 255).astype(np.uint8)
+    else:
+        small = small.astype(np.float32)
+    data = np.ascontiguousarray(small)
+    encoded = base64.b64encode(data.tobytes()).decode("ascii")
+    return {"image": {"shape": list(data.shape), "dtype": str(data.dtype), "data": encoded}}
+
+
+def _figure(value: Any) -> dict[str, Any]:
+    if type(value).__module__.split(".")[0] != "matplotlib":
+        return {}
+    figure = value if hasattr(value, "savefig") else getattr(value, "figure", None)
+    if figure is None or not hasattr(figure, "savefig"):
+        return {}
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100)
+    return {"figure": {"png": base64.b64encode(buffer.getvalue()).decode("ascii")}}
