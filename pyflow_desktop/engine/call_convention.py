@@ -10,7 +10,8 @@
   the call, a namespace that nothing but the call holds is emptied (the function and its
   namespace hold each other: left to the cyclic garbage collector, the pair cost more than
   the node).
-- Arguments (``call_arguments``): positional, by port order. An input takes its link's value,
+- Arguments (``call_arguments``; its halves ``manual_argument`` and ``linked_argument``):
+  positional, by port order. An input takes its link's value,
   else its manual value, else its default, else ``None``; whichever it takes is converted by
   the input's port type (a port with no type is a String), a linked value too; a linked
   ``None`` falls back to the default.
@@ -96,33 +97,47 @@ def call_arguments(
     ``links``: input name → the link feeding it (``source``, ``source_port``); ``values``:
     input name → manual value; ``outputs``: node id → output name → value, for the nodes
     that ran (a link whose source has no value gives ``None``). A value that cannot be
-    converted is passed as it is, and named in the problem.
+    converted is passed as it is, and named in the problem. Where values live apart from
+    the run (worker processes), the owner takes the manual half (``manual_argument``) and
+    the worker the linked one (``linked_argument``).
     """
     args: list[Any] = []
     problem = None
     for port in ports:
         link = links.get(port.name)
-        value = None
-        if link is not None:
+        if link is None:
+            arg, found = manual_argument(values.get(port.name, port.default), port)
+        else:
             source = outputs.get(link.source)
             value = source.get(link.source_port) if source is not None else None
-        if value is not None and _SAME_TYPE.get(type(value)) == port.type:
-            args.append(value)
-        elif value is not None:
-            try:
-                args.append(convert_linked(value, port.type))
-            except ConversionError as exc:
+            if value is not None and _SAME_TYPE.get(type(value)) == port.type:
                 args.append(value)
-                where = f"{link.source}:{link.source_port}"
-                problem = problem or f"input {port.name!r} {exc} (from {where})"
-        else:
-            raw = port.default if link is not None else values.get(port.name, port.default)
-            try:
-                args.append(convert_value(raw, port.type))
-            except ConversionError as exc:
-                args.append(raw)
-                problem = problem or f"input {port.name!r}: {exc}"
+                continue
+            arg, found = linked_argument(value, port, link)
+        args.append(arg)
+        problem = problem or found
     return args, problem
+
+
+def manual_argument(raw: Any, port: Any) -> tuple[Any, str | None]:
+    """A typed-in value (or a default) as ``port`` takes it, and the problem, if any."""
+    try:
+        return convert_value(raw, port.type), None
+    except ConversionError as exc:
+        return raw, f"input {port.name!r}: {exc}"
+
+
+def linked_argument(value: Any, port: Any, link: Any) -> tuple[Any, str | None]:
+    """A linked value as ``port`` takes it (``None``: its default), and the problem, if any;
+    ``link`` (``source``, ``source_port``) is named in the problem."""
+    if value is None:
+        return manual_argument(port.default, port)
+    if _SAME_TYPE.get(type(value)) == port.type:
+        return value, None
+    try:
+        return convert_linked(value, port.type), None
+    except ConversionError as exc:
+        return value, f"input {port.name!r} {exc} (from {link.source}:{link.source_port})"
 
 
 def map_outputs(value: Any, output_names: Sequence[str]) -> dict[str, Any]:

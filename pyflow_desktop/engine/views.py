@@ -24,7 +24,12 @@ characters), and where they apply:
   as ``float32`` (values kept, for a colour bar) or ``uint8`` (colours);
 - ``figure``: ``{"png"}``, a matplotlib figure drawn as a PNG, in base64.
 
-A part that cannot be made is left out: a view is always made.
+A part that cannot be made is left out: a view is always made. A brief view
+(``make_view(value, brief=True)``) has the type, repr, measures and value only: what a
+result prints (``shown``), made for every output even when nobody watches the run.
+
+``Views`` is a mapping of output ports to views made when first read: the thread executor's
+events carry one, so a run that nobody watches makes no view.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ import io
 import json
 import math
 import reprlib
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 REPR_LIMIT = 2048
@@ -50,10 +56,14 @@ _REPR.maxdict = 100
 _REPR.maxstring = _REPR.maxother = _REPR.maxlong = REPR_LIMIT
 
 
-def make_view(value: Any) -> dict[str, Any]:
-    """The view of ``value`` (see the module's docstring); never raises."""
+def make_view(value: Any, brief: bool = False) -> dict[str, Any]:
+    """The view of ``value`` (see the module's docstring); never raises. ``brief``: without
+    the table, series, image and figure."""
+    kind = type(value)
+    if kind in _SCALARS and (kind is not str or len(value) <= _SHORT_TEXT):
+        return _scalar_view(value, kind)
     view: dict[str, Any] = {"type": type_name(value), "repr": _repr(value)}
-    for part in (_measures, _whole, _table, _series, _image, _figure):
+    for part in _BRIEF_PARTS if brief else _PARTS:
         try:
             view.update(part(value))
         except Exception:  # a value's own methods may raise anything: that part is left out
@@ -61,9 +71,53 @@ def make_view(value: Any) -> dict[str, Any]:
     return view
 
 
-def summary(view: dict[str, Any]) -> dict[str, Any]:
+def summary(view: Mapping[str, Any]) -> dict[str, Any]:
     """What a result prints of a value JSON does not hold: its type, repr and shape."""
     return {"type": view["type"], "repr": view["repr"], "shape": view.get("shape")}
+
+
+def shown(view: Mapping[str, Any]) -> Any:
+    """What ``run --json`` and ``--events`` print of a value: the value when its view holds
+    it, else its ``summary``."""
+    return view["value"] if "value" in view else summary(view)
+
+
+class Views(Mapping):
+    """Output port → the view of its value, each made when first read (then kept)."""
+
+    __slots__ = ("_values", "_made")
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self._values = values
+        self._made: dict[str, dict[str, Any]] = {}
+
+    def __getitem__(self, port: str) -> dict[str, Any]:
+        view = self._made.get(port)
+        if view is None:
+            view = self._made[port] = make_view(self._values[port])
+        return view
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"Views({list(self._values)})"
+
+
+_SHORT_TEXT = 1000  # characters: a text this short has its repr whole and fits a view
+_SCALARS = frozenset({int, float, str, bool, type(None)})
+
+
+def _scalar_view(value: Any, kind: type) -> dict[str, Any]:
+    """The view of a plain scalar, as the parts below would make it, at a tenth of the cost."""
+    if kind is int and not -(2**63) <= value < 2**63:  # a long one: reprlib cuts it
+        return {"type": "int", "repr": _repr(value), **_whole(value)}
+    if kind is float and not math.isfinite(value):
+        return {"type": "float", "repr": repr(value)}
+    return {"type": kind.__name__, "repr": repr(value), "value": value}
 
 
 def type_name(value: Any) -> str:
@@ -305,3 +359,7 @@ def _figure(value: Any) -> dict[str, Any]:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=100)
     return {"figure": {"png": base64.b64encode(buffer.getvalue()).decode("ascii")}}
+
+
+_BRIEF_PARTS = (_measures, _whole)
+_PARTS = (_measures, _whole, _table, _series, _image, _figure)
