@@ -1,7 +1,8 @@
 """``pyflow-desktop run FILE ...``: run a flow headless and print its result.
 
 Prints a readable table, the run result as JSON (``--json``) or each event as a JSON line
-(``--events``); exits 0 when every node succeeded, 1 when one failed or was skipped, 2 for an
+(``--events``): a value JSON holds as it is, any other as its view's summary, ``{"type",
+"repr", "shape"}`` (``RunResult.to_json``, ``views.shown``); exits 0 when every node succeeded, 1 when one failed or was skipped, 2 for an
 invalid file or request (``UsageError``, or a ``RepositoryError`` naming the file).
 """
 
@@ -16,7 +17,7 @@ from contextlib import contextmanager
 from typing import Any, TextIO
 
 from .arg_types import positive_int, seconds
-from .engine import RunEvent, RunResult, make_executor, run_flow, to_jsonable
+from .engine import RunEvent, RunResult, make_executor, run_flow
 from .repository import Repository, load_repository
 
 EXIT_OK, EXIT_FAILED = 0, 1
@@ -164,7 +165,7 @@ def format_table(result: RunResult, events: list[RunEvent]) -> str:
     """A readable table of the run: one line per node, then a summary."""
     elapsed = {e.node: e.elapsed for e in events if hasattr(e, "elapsed") and e.node}
     rows = [("NODE", "NAME", "STATUS", "TIME", "RESULT")]
-    for node in result.nodes:
+    for node in result.to_json():  # values as views show them: nothing is loaded here
         if node["status"] in ("success", "cached"):
             shown = ", ".join(f"{o['name']}={_short(o['value'])}" for o in node["outputs"])
         else:
@@ -184,5 +185,5 @@ def format_table(result: RunResult, events: list[RunEvent]) -> str:
 
 
 def _short(value: Any, limit: int = 60) -> str:
-    text = json.dumps(to_jsonable(value))
+    text = json.dumps(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -6,8 +6,9 @@ itself); the spec's part is hashed once per spec and plan. An unchanged node the
 key of exactly that node and its dependants. Values that cannot be hashed give no key: that
 node just runs, the run never breaks.
 
-State: ``ResultCache._entries`` (key → pickled outputs, least recently used first) and
-``_size`` (their total bytes).
+State: ``ResultCache._entries`` (key → pickled outputs, or a dict of handles where the
+values stay in worker processes; least recently used first) and ``_size`` (the total bytes
+of the pickled ones).
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ class ResultCache:
 
     Outputs are kept pickled, taken when the node finished: a node downstream that changes a
     list it received cannot change what the cache hands out later, and every hit is a fresh
-    copy. Outputs that cannot be pickled, or are too big, are simply not kept.
+    copy. Outputs that cannot be pickled, or are too big, are simply not kept. Where values
+    stay in worker processes, an entry is the outputs' ``Handle``s: the workers keep the
+    values, within their memory budget, and an entry whose value is gone is a miss.
     """
 
     def __init__(self, max_bytes: int = 512 * 2**20, max_entry_bytes: int = 64 * 2**20) -> None:
@@ -57,18 +60,32 @@ class ResultCache:
             frozen = self._entries.get(key)
             if frozen is None:
                 return None
+            if type(frozen) is dict:  # handles
+                if not all(handle.available for handle in frozen.values()):
+                    del self._entries[key]
+                    return None
+                self._entries.move_to_end(key)
+                return frozen
             self._entries.move_to_end(key)
         return pickle.loads(frozen)
 
-    def put(self, key: str | None, frozen: bytes | None) -> None:
-        if key is None or frozen is None or len(frozen) > self.max_entry_bytes:
+    def put(self, key: str | None, frozen: bytes | dict | None) -> None:
+        """Keep ``frozen`` (from ``freeze``, or a dict of handles) under ``key``."""
+        if key is None or frozen is None:
+            return
+        size = len(frozen) if type(frozen) is bytes else 0
+        if size > self.max_entry_bytes:
             return
         with self._lock:
-            self._size += len(frozen) - len(self._entries.get(key, b""))
+            self._size += size - self._bytes(self._entries.get(key))
             self._entries[key] = frozen
             self._entries.move_to_end(key)
             while self._size > self.max_bytes:
-                self._size -= len(self._entries.popitem(last=False)[1])
+                self._size -= self._bytes(self._entries.popitem(last=False)[1])
+
+    @staticmethod
+    def _bytes(entry: bytes | dict | None) -> int:
+        return len(entry) if type(entry) is bytes else 0
 
     def clear(self) -> None:
         with self._lock:

@@ -2,10 +2,13 @@
 
 The scheduler owns every decision; an executor only runs ``NodeTask``s and calls
 ``report(message)`` from any thread with ``("started", node_id)`` when the node really
-begins (timeouts count from there, not from ``submit``: a node may wait for a worker first),
+begins (timeouts count from there, not from ``submit``: a node may wait for a worker first;
+a node that ends within moments may leave it out),
 then ``("partial", node_id, value, index)`` for each streamed value and
-``("done", node_id, outcome)``. The concrete executors live in their own modules and
-``executors.py`` picks one by name.
+``("done", node_id, outcome)``. An executor whose values stay in its workers
+(``holds_values``) reports views for partial values and handles for outputs
+(``handles``), and may give a node back unrun with ``("requeue", node_id)``. The concrete
+executors live in their own modules and ``executors.py`` picks one by name.
 """
 
 from __future__ import annotations
@@ -29,10 +32,15 @@ class Executor(ABC):
     """Runs nodes; ``max_workers`` caps how many the scheduler keeps in flight.
 
     ``inline``: whether the scheduler may run a quick node itself, on its own thread, in
-    place of submitting it (true only of an executor that runs nodes in this process)."""
+    place of submitting it (true only of an executor that runs nodes in this process).
+    ``holds_values``: whether values stay where they were made (the scheduler then keeps
+    ``Handle``s and resolves arguments by halves: ``held_values``); ``batches``: whether it
+    takes quick nodes as one job (``submit_batch``)."""
 
     name = "executor"
     inline = False
+    holds_values = False
+    batches = False
 
     def __init__(self, max_workers: int | None = None) -> None:
         self.max_workers = max_workers or default_workers()
@@ -44,6 +52,13 @@ class Executor(ABC):
     @abstractmethod
     def submit(self, task: NodeTask) -> None:
         """Start running ``task``; its outcome arrives later through ``report``."""
+
+    def submit_batch(self, tasks: list[NodeTask]) -> None:
+        """Run ``tasks`` in order in one worker (each may take what an earlier one made)."""
+        raise NotImplementedError(f"the {self.name} executor takes no batches")
+
+    def release(self, scope: str) -> None:  # noqa: B027 — most executors keep nothing
+        """Values of ``scope`` are no longer needed (a run's result is gone)."""
 
     def stop_node(self, node_id: str) -> bool:
         """Stop a running node if this executor can; returns whether it did."""

@@ -11,7 +11,8 @@ this state:
   watchdog) and not finished;
 - ``running``: node id → ``perf_counter`` time its executor reported it started (a node may
   wait in the executor first, e.g. for a Dask worker): ``timeout`` counts from here;
-- ``outputs``: node id → its output values, once it succeeded;
+- ``outputs``: node id → its output values, once it succeeded (``Handle``s where the
+  executor keeps values in workers: ``held``);
 - ``inputs``: node id → the argument values it was (or would have been) called with;
 - ``status``: node id → pending | queued | running | success | cached | fail | skip |
   cancelled;
@@ -22,6 +23,11 @@ this state:
   runs);
 - ``errors``: node id → the message shown in the result's ``error``;
 - ``cost``: a spec's function source → the seconds its last node took to run;
+- where values stay in workers (``held``, see ``held_values``): ``run_id`` (the scope of
+  outputs that have no cache key), ``batch_of`` (node id → the ids of its job's nodes still
+  in flight, one set per job of several nodes), ``extra`` (in-flight nodes beyond the first
+  of each job: a job takes one worker), ``awaiting`` (node id → the nodes waiting for it to
+  be made again, its values lost) and ``remade`` (node id → how often that happened);
 - ``cancelled``: set when the run is stopped (from any thread).
 
 A node ends in success (its children whose inputs are then all there become ready), fail
@@ -34,13 +40,23 @@ from __future__ import annotations
 
 import heapq
 import threading
+import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from .cache import ResultCache
-from .events import NodeCancelled, NodeFailed, NodeFinished, NodeQueued, NodeSkipped, RunEvent
+from .events import (
+    NodeCancelled,
+    NodeFailed,
+    NodeFinished,
+    NodeQueued,
+    NodeSkipped,
+    NodeStarted,
+    RunEvent,
+)
 from .node_call import NodeOutcome
 from .plan import Plan
+from .views import Views
 
 Sink = Callable[[RunEvent], None]
 
@@ -56,8 +72,10 @@ class Ledger:
         first: Iterable[str],
         brief: bool,
         inline_below: float,
+        held: bool = False,
     ) -> None:
         self.plan = plan
+        self.held = held
         self.sink = sink
         self.cache = cache
         self.brief = brief
@@ -76,12 +94,20 @@ class Ledger:
         self.errors: dict[str, str | None] = dict.fromkeys(plan.order)
         self.cost: dict[str, float] = {}
         self.cancelled = threading.Event()
+        self.run_id = uuid.uuid4().hex if held else ""
+        self.batch_of: dict[str, set[str]] = {}
+        self.extra = 0
+        self.awaiting: dict[str, set[str]] = {}
+        self.remade: dict[str, int] = {}
 
     def _emit(self, event_type: type[RunEvent], node: str, **fields: Any) -> None:
         if self.sink is not None:
             self.sink(event_type(node, **fields))
 
     def _make_ready(self, node_id: str) -> None:
+        if node_id in self.batch_of:  # its job has it already
+            self._board(node_id)
+            return
         self.status[node_id] = "queued"
         heapq.heappush(self.ready, (self.rank[node_id], node_id))
         if self.sink is not None and not (
@@ -90,9 +116,27 @@ class Ledger:
         ):  # a brief run does not tell that a node it is to run inline was queued
             self.sink(NodeQueued(node_id))
 
+    def _board(self, node_id: str) -> None:
+        """A node of a job whose inputs are now made: it runs next in its worker."""
+        self.status[node_id] = "running"
+        if self.sink is not None and not self.brief:
+            self.sink(NodeQueued(node_id))
+            self.sink(NodeStarted(node_id))
+
+    def _leave(self, node_id: str) -> None:
+        """``node_id`` is no longer in flight."""
+        self.in_flight.discard(node_id)
+        if self.batch_of:
+            job = self.batch_of.pop(node_id, None)
+            if job is not None:
+                job.discard(node_id)
+                if job:
+                    self.extra -= 1
+
     def _release_children(self, node_id: str) -> None:
         waiting, status = self.waiting, self.status
-        for child in self.plan.nodes[node_id].downstream:
+        children = self.awaiting.pop(node_id, None) if self.awaiting else None
+        for child in self.plan.nodes[node_id].downstream if children is None else children:
             waiting[child] -= 1
             if waiting[child] == 0 and status[child] == "pending":
                 self._make_ready(child)
@@ -100,15 +144,18 @@ class Ledger:
     def _settle(self, node_id: str, outcome: NodeOutcome) -> None:
         """Record a node's outcome and release (or skip) what depends on it."""
         if outcome.error is None:  # ok, without a call
+            outputs = outcome.outputs
             self.status[node_id] = "success"
-            self.outputs[node_id] = outcome.outputs
-            if self.cache is not None:
-                self.fresh[node_id] = self.cache.freeze(outcome.outputs)
+            self.outputs[node_id] = outputs
+            if self.cache is not None:  # handles stand for themselves
+                self.fresh[node_id] = outputs if self.held else self.cache.freeze(outputs)
             if self.sink is not None:
+                if self.held:
+                    views = {port: handle.view for port, handle in outputs.items()}
+                else:
+                    views = Views(outputs)
                 self.sink(  # outputs, elapsed, stdout, stderr: by position, which costs less
-                    NodeFinished(
-                        node_id, outcome.outputs, outcome.elapsed, outcome.stdout, outcome.stderr
-                    )
+                    NodeFinished(node_id, views, outcome.elapsed, outcome.stdout, outcome.stderr)
                 )
             self._release_children(node_id)
         elif self.cancelled.is_set():
@@ -134,6 +181,7 @@ class Ledger:
     ) -> None:
         self.status[node_id] = "fail"
         self.errors[node_id] = error
+        self.awaiting.pop(node_id, None)
         self._emit(
             NodeFailed,
             node_id,
@@ -153,6 +201,8 @@ class Ledger:
             node_id = stack.pop()
             if self.status[node_id] != "pending":
                 continue
+            if node_id in self.in_flight:  # a node of a job, given to its worker
+                self._leave(node_id)
             self.status[node_id] = "skip"
             self.errors[node_id] = reason
             self._emit(NodeSkipped, node_id, reason=reason, failed_ancestor=failed)

@@ -21,11 +21,20 @@ from .capture import Capture
 
 @dataclass(slots=True)
 class NodeTask:
+    """``args``: the values (a ``handles.Linked`` for a value a worker holds); ``scope``:
+    where a worker keeps the outputs (the run's id, or the node's cache key); ``folder``:
+    the folder the node runs in; ``views``: whether its values' full views are wanted (a
+    listener watches the run); ``expected``: seconds it is expected to take, if known."""
+
     node_id: str
     func_source: str
     args: list[Any]
     output_names: Sequence[str]
     label: str = ""
+    scope: str = ""
+    folder: str | None = None
+    views: bool = True
+    expected: float | None = None
 
 
 @dataclass(slots=True)

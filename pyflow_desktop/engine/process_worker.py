@@ -2,68 +2,218 @@
 
 Started as ``python -P -m pyflow_desktop.engine.process_worker`` (``-P``: the current folder
 is not on ``sys.path``, so a ``threading.py`` there is never imported), in a session of its
-own: it reads an auth key and its owner's pid from stdin, listens on a loopback port and
-prints it, then accepts the owner's authenticated connection. It receives ``NodeTask``s, runs
-each with ``execute_node`` and sends back the messages of ``worker_messages``: ``partial``
-and ``done``. It exits when the connection closes or its owner dies
-(taking its process group with it), so no worker outlives its owner.
+own: it reads an auth key, its owner's pid, its memory budget and its spill folder from
+stdin, listens on a loopback port and prints it, then accepts the owner's authenticated
+connection. It exits when the connection closes or its owner dies (taking its process group
+with it), so no worker outlives its owner.
+
+The owner sends pickled requests (the worker trusts its owner); the worker answers in JSON
+frames (``worker_messages``). Jobs run one after the other on the main thread; the other
+requests are served at once by the reader thread, even while a node runs:
+
+- ``("run", job_id, imports, tasks)``: load ``imports`` (key → shared memory segment: values
+  made by other workers, ``transfer``) into the store, then run each ``NodeTask`` in order.
+  A task's ``Linked`` arguments are taken from the store and converted there by the call
+  convention; its outputs go into the store, and the owner gets their views and sizes. A
+  task whose input another task of the job failed to make does not run (the owner skips it
+  too); one whose input is no longer here reports it ``missing``;
+- ``("export", request, key)``: write a value into a new segment for another worker (or a
+  script's ``RunResult.output``); ``("fetch", request, key, what, params)``: JSON data about
+  a value (its full view, a page of rows, its whole series);
+- ``("release", scope)``, ``("forget", keys)``, ``("unexport", segment)``, ``("budget", n)``;
+- ``None``: leave.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sys
 import threading
 import time
 from multiprocessing.connection import Listener
+from queue import SimpleQueue
 from typing import Any
 
-from .node_call import execute_node
-from .worker_messages import message_bytes, send_at_once
+from . import transfer
+from .call_convention import linked_argument
+from .handles import Linked
+from .node_call import NodeOutcome, NodeTask, execute_node
+from .value_store import ValueStore
+from .views import fetch_data, make_view
+from .worker_messages import Outbox, send_at_once
 
 OWNER_POLL_SECONDS = 0.25
+MISSING = "missing"  # a request's answer when the value is not in this worker
+_OUTCOME_TEXTS = ("traceback", "stdout", "stderr")
 
 
 def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the owner's to handle
-    authkey_hex, owner_pid = sys.stdin.readline().split()
-    _die_with_owner(int(owner_pid))
+    authkey_hex, owner_pid, budget, folder = sys.stdin.readline().split(maxsplit=3)
+    folder = folder.strip()
+    _die_with_owner(int(owner_pid), folder)
     listener = Listener(("127.0.0.1", 0), authkey=bytes.fromhex(authkey_hex))
     print(listener.address[1], flush=True)
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints must not reach the owner
     conn = listener.accept()
     listener.close()
     send_at_once(conn)
-    serve(conn)
+    serve(conn, int(budget), folder)
+    shutil.rmtree(folder, ignore_errors=True)  # the connection closed: its owner is done
 
 
-def serve(conn) -> None:
-    """Run tasks from ``conn`` until it closes."""
-    send_lock = threading.Lock()
+def serve(conn, budget: int, folder: str) -> None:
+    """Run jobs from ``conn`` until it closes."""
+    outbox = Outbox(conn)
+    store = ValueStore(budget, folder, lambda keys: outbox.put(["dropped", list(map(list, keys))]))
+    jobs: SimpleQueue = SimpleQueue()
+    reader = threading.Thread(
+        target=_read, args=(conn, jobs, store, outbox), name="pyflow-requests", daemon=True
+    )
+    reader.start()
+    while (job := jobs.get()) is not None:
+        run_job(*job, store, outbox)
 
-    def send(message: tuple) -> None:
-        with send_lock:
-            conn.send_bytes(message_bytes(message))
 
+def _read(conn, jobs: SimpleQueue, store: ValueStore, outbox: Outbox) -> None:
     while True:
         try:
-            task = conn.recv()
+            request = conn.recv()
         except (EOFError, OSError):
+            request = None
+        if request is None:
+            jobs.put(None)
             return
-        if task is None:
-            return
+        kind = request[0]
+        if kind == "run":
+            jobs.put(request[1:])
+        elif kind in ("export", "fetch"):
+            outbox.put(_answer(store, *request))
+            outbox.flush()
+        elif kind == "release":
+            store.release(request[1])
+        elif kind == "forget":
+            store.forget(request[1])
+        elif kind == "unexport":
+            transfer.release(request[1])
+        elif kind == "budget":
+            store.set_budget(request[1])
 
-        def partial(value: Any, index: int, node_id: str = task.node_id) -> None:
-            send(("partial", node_id, value, index))
 
-        send(("done", task.node_id, execute_node(task, partial)))
+def _answer(store: ValueStore, kind: str, request: int, key: tuple, *rest: Any) -> list:
+    try:
+        value = store.get(key)
+    except KeyError:
+        return ["failed", request, MISSING]
+    try:
+        if kind == "export":
+            return ["exported", request, *transfer.pack(value)]
+        what, params = rest
+        return ["fetched", request, fetch_data(value, what, **params)]
+    except Exception as exc:  # noqa: BLE001 — told to the owner, which says why
+        return ["failed", request, f"{type(exc).__name__}: {exc}"]
 
 
-def _die_with_owner(owner_pid: int) -> None:
+def run_job(job_id: int, imports: dict, tasks: list[NodeTask], store: ValueStore, outbox) -> None:
+    """Run one job's tasks in order, then say it is over (see the module's docstring)."""
+    broken: dict[tuple, str] = {}  # imported keys that could not be loaded → why
+    for key, segment in imports.items():
+        try:
+            store.put(key, transfer.unpack(segment))
+        except FileNotFoundError:  # its maker went before we took it: like a lost value
+            pass
+        except Exception as exc:  # noqa: BLE001 — e.g. a module the value needs is missing
+            broken[key] = f"{type(exc).__name__}: {exc}"
+    store.pinned.update(key for key in imports if key in store)
+    unmade: set[tuple] = set()  # keys a task of this job did not make
+    try:
+        for task in tasks:
+            _run_task(task, store, outbox, broken, unmade)
+    finally:
+        store.pinned.clear()
+        outbox.put(["end", job_id])
+        outbox.flush()
+
+
+def _run_task(task: NodeTask, store: ValueStore, outbox, broken: dict, unmade: set) -> None:
+    node_id = task.node_id
+    args, missing, problem = [], [], None
+    for arg in task.args:
+        if type(arg) is Linked:
+            key = arg.key
+            if key in unmade:
+                unmade.update((task.scope, node_id, port) for port in task.output_names)
+                return  # its input was not made: the owner skipped it
+            if key is None:
+                value = arg.value
+            elif key in broken:
+                where = f"{arg.source}:{arg.source_port}"
+                problem = problem or (
+                    f"input {arg.port.name!r} cannot be sent between processes "
+                    f"(from {where}: {broken[key]})"
+                )
+                value = None
+            else:
+                try:
+                    value = store.get(key)
+                except KeyError:
+                    missing.append(list(key))
+                    continue
+            arg, found = linked_argument(value, arg.port, arg)
+            problem = problem or found
+        args.append(arg)
+    if missing or problem:
+        unmade.update((task.scope, node_id, port) for port in task.output_names)
+        outbox.put(["done", node_id, {"missing": missing} if missing else {"error": problem}])
+        return
+    if task.folder and task.folder != os.getcwd():
+        os.chdir(task.folder)
+    outbox.put(["started", node_id])
+    partial = _partial_teller(outbox, node_id) if task.views else None
+    outcome = execute_node(
+        NodeTask(node_id, task.func_source, args, task.output_names, task.label), partial
+    )
+    outputs = {}
+    if outcome.error is None:
+        for port, value in outcome.outputs.items():
+            key = (task.scope, node_id, port)
+            size = store.put(key, value)
+            store.pinned.add(key)
+            outputs[port] = [make_view(value, brief=not task.views), size]
+    else:
+        unmade.update((task.scope, node_id, port) for port in task.output_names)
+    outbox.put(["done", node_id, _fields(outcome, outputs)])
+
+
+def _partial_teller(outbox, node_id: str):
+    def partial(value: Any, index: int) -> None:
+        outbox.put(["partial", node_id, index, make_view(value)])
+
+    return partial
+
+
+def _fields(outcome: NodeOutcome, outputs: dict) -> dict[str, Any]:
+    """An outcome's fields for the owner, empty ones left out."""
+    fields: dict[str, Any] = {"elapsed": outcome.elapsed}
+    if outputs:
+        fields["outputs"] = outputs
+    if outcome.error is not None:
+        fields["error"] = outcome.error
+        fields["error_line"] = outcome.error_line
+    for name in _OUTCOME_TEXTS:
+        text = getattr(outcome, name)
+        if text:
+            fields[name] = text
+    return fields
+
+
+def _die_with_owner(owner_pid: int, folder: str) -> None:
     def watch() -> None:
         while _alive(owner_pid):
             time.sleep(OWNER_POLL_SECONDS)
+        shutil.rmtree(folder, ignore_errors=True)  # the owner would have, had it lived
         if hasattr(os, "killpg") and os.getpgid(0) == os.getpid():
             os.killpg(os.getpid(), signal.SIGKILL)  # our group: what nodes started, and us
         os._exit(0)  # Windows: the owner's Job object ends the rest as its handle closes

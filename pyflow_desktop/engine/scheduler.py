@@ -31,20 +31,22 @@ import heapq
 import queue
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
-from functools import partial
 from typing import Any
 
 from .cache import ResultCache, key_parts, node_key
 from .call_convention import call_arguments
 from .events import NodeCached, NodeOutput, NodeStarted, RunFinished
 from .executor import Executor
+from .held_values import HeldValues
 from .ledger import Ledger, Sink
 from .node_call import NodeOutcome, NodeTask, execute_node
 from .pacing import Pacer, paced
 from .plan import Plan
-from .result import RunResult, node_row
+from .result import Rows, RunResult
+from .views import Views, make_view
 from .watchdog import HandedOver, InlineStop, Watchdog
 
 _CANCEL = ("cancel",)
@@ -53,7 +55,7 @@ _STREAK = 0.02  # seconds of inline nodes between two looks at the timeouts
 _UNKILLABLE = " (a thread cannot be killed: it may go on in the background)"
 
 
-class Scheduler(Ledger):
+class Scheduler(HeldValues, Ledger):
     """Runs a ``Plan`` on an ``Executor`` once; create a new one per run."""
 
     def __init__(
@@ -66,9 +68,13 @@ class Scheduler(Ledger):
         first: Iterable[str] = (),
         gate: threading.Event | None = None,
         brief: bool = False,
+        folder: str | None = None,
     ) -> None:
-        """``gate``: a window's, which paces the run (``pacing``); ``brief``: see above."""
-        super().__init__(plan, sink, cache, first, brief and executor.inline, INLINE_BELOW)
+        """``gate``: a window's, which paces the run (``pacing``); ``brief``: see above;
+        ``folder``: where nodes run."""
+        brief = brief and (executor.inline or executor.batches)
+        super().__init__(plan, sink, cache, first, brief, INLINE_BELOW, executor.holds_values)
+        self.folder = folder
         self.pacer = Pacer(gate) if gate is not None else None
         self.executor = executor
         self.timeout = timeout
@@ -101,8 +107,10 @@ class Scheduler(Ledger):
             self.executor.close()
             for node_id, outputs in self.fresh.items():  # reused by later runs, not this one
                 self.cache.put(self.keys.get(node_id), outputs)
-        row = partial(node_row, plan, self.inputs, self.outputs, self.status, self.errors)
-        result = RunResult(plan.flow.id, self.status, time.perf_counter() - start, row)
+        rows = Rows(plan, self.inputs, self.outputs, self.status, self.errors)
+        result = RunResult(plan.flow.id, self.status, time.perf_counter() - start, rows)
+        if self.held:  # a run's own values go when its result does (cached ones stay)
+            weakref.finalize(result, self.executor.release, self.run_id)
         if self.sink is not None:  # counting every node's status is work for a listener only
             self.sink(RunFinished("", counts=result.counts(), elapsed=result.elapsed, ok=result.ok))
         if self._interrupted:
@@ -141,7 +149,7 @@ class Scheduler(Ledger):
                 self._cancel_all()
                 return
             self._dispatch_ready(limit)
-            can_dispatch = self.ready and len(self.in_flight) < limit
+            can_dispatch = self.ready and len(self.in_flight) - self.extra < limit
             if not self.in_flight and not can_dispatch and messages.empty():
                 continue
             try:  # with nodes still to dispatch, only look at what has arrived
@@ -175,7 +183,7 @@ class Scheduler(Ledger):
         if pacer is not None and not pacer.may_go():
             return
         until = time.perf_counter() + _STREAK
-        while ready and len(in_flight) < limit and messages.empty():
+        while ready and len(in_flight) - self.extra < limit and messages.empty():
             self._dispatch(heapq.heappop(ready)[1])
             now = time.perf_counter()
             if now > until or (pacer is not None and now > pacer.due and not pacer.may_go()):
@@ -194,9 +202,15 @@ class Scheduler(Ledger):
         elif kind == "started" and message[1] in self.in_flight:
             self.running.setdefault(message[1], time.perf_counter())  # a rerun keeps its start
         elif kind == "partial" and message[1] in self.in_flight:
-            self._emit(NodeOutput, message[1], value=message[2], index=message[3])
+            view = message[2] if self.held else make_view(message[2])
+            self._emit(NodeOutput, message[1], value=view, index=message[3])
+        elif kind == "requeue":
+            self._requeue(message[1])
 
     def _dispatch(self, node_id: str) -> None:
+        if self.held:
+            self._dispatch_held(node_id)
+            return
         planned = self.plan.nodes[node_id]
         args, problem = call_arguments(planned.inputs, planned.links, planned.values, self.outputs)
         self.inputs[node_id] = args
@@ -209,7 +223,8 @@ class Scheduler(Ledger):
             if outputs is not None:
                 self.status[node_id] = "cached"
                 self.outputs[node_id] = outputs
-                self._emit(NodeCached, node_id, outputs=outputs)
+                if self.sink is not None:
+                    self.sink(NodeCached(node_id, outputs=Views(outputs)))
                 self._release_children(node_id)
                 return
         self.status[node_id] = "running"
@@ -259,7 +274,7 @@ class Scheduler(Ledger):
     def _finish(self, node_id: str, outcome: NodeOutcome) -> None:
         if node_id not in self.in_flight:
             return  # timed out or cancelled earlier; its late result is ignored
-        self.in_flight.discard(node_id)
+        self._leave(node_id)
         self.running.pop(node_id, None)
         self.cost[self.plan.nodes[node_id].spec.func] = outcome.elapsed
         self._settle(node_id, outcome)
@@ -273,7 +288,7 @@ class Scheduler(Ledger):
         def on_partial(value: Any, index: int) -> None:
             with lock:
                 if node_id in claims:
-                    sink(NodeOutput(node_id, value=value, index=index))
+                    sink(NodeOutput(node_id, value=make_view(value), index=index))
                     return
             messages.put(("partial", node_id, value, index))
 
@@ -293,7 +308,7 @@ class Scheduler(Ledger):
         now = time.perf_counter()
         for node_id, started in list(self.running.items()):
             if now - started >= self.timeout:
-                self.in_flight.discard(node_id)
+                self._leave(node_id)
                 del self.running[node_id]
                 self.cost[self.plan.nodes[node_id].spec.func] = now - started
                 note = "" if self.executor.stop_node(node_id) else _UNKILLABLE
@@ -303,6 +318,8 @@ class Scheduler(Ledger):
         for node_id in list(self.in_flight):
             self.executor.stop_node(node_id)
         self.in_flight.clear()
+        self.batch_of.clear()
+        self.extra = 0
         self.running.clear()
         for node_id in self.plan.order:  # "running" too: one may be caught mid-dispatch
             if self.status[node_id] in ("pending", "queued", "running"):

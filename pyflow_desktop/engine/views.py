@@ -13,6 +13,8 @@ characters), and where they apply:
 - ``value``: the value itself, when JSON holds it (dicts with text keys, lists, tuples,
   text, numbers, booleans, ``None``; a numpy scalar as its number) and its JSON text is at
   most ``VALUE_LIMIT`` bytes;
+- ``text``: bytes of at most ``VALUE_LIMIT``, decoded as UTF-8 (what cannot be decoded
+  replaced), as the original PyFlow printed the output of a command;
 - ``table``: ``{"columns", "dtypes", "rows", "row_count"}`` (and ``"index"`` when a
   DataFrame's is not 0, 1, 2...), the first ``TABLE_ROWS`` rows of a DataFrame, a list of
   dicts or a list of equally long lists;
@@ -71,6 +73,26 @@ def make_view(value: Any, brief: bool = False) -> dict[str, Any]:
     return view
 
 
+def fetch_data(value: Any, what: str, start: int = 0, count: int = TABLE_ROWS) -> Any:
+    """JSON data about ``value`` beyond its view, for a viewer that asks: ``"view"`` (its
+    whole view), ``"rows"`` (the table of rows ``start`` to ``start + count``, as a view's
+    ``table``), ``"series"`` (its 1-D numbers ``start`` to ``start + count``, every one;
+    ``{"y", "length"}``). ``None`` when the value has no such part."""
+    if what == "view":
+        return make_view(value)
+    if what == "rows":
+        return _table(value, max(0, start), max(0, count)).get("table")
+    if what == "series":
+        numbers = _numeric_1d(value)
+        if numbers is None:
+            return None
+        return {
+            "y": _floats(numbers[max(0, start) : start + max(0, count)]),
+            "length": len(numbers),
+        }
+    raise ValueError(f"no such data: {what!r}")
+
+
 def summary(view: Mapping[str, Any]) -> dict[str, Any]:
     """What a result prints of a value JSON does not hold: its type, repr and shape."""
     return {"type": view["type"], "repr": view["repr"], "shape": view.get("shape")}
@@ -78,8 +100,10 @@ def summary(view: Mapping[str, Any]) -> dict[str, Any]:
 
 def shown(view: Mapping[str, Any]) -> Any:
     """What ``run --json`` and ``--events`` print of a value: the value when its view holds
-    it, else its ``summary``."""
-    return view["value"] if "value" in view else summary(view)
+    it (bytes as their text), else its ``summary``."""
+    if "value" in view:
+        return view["value"]
+    return view["text"] if "text" in view else summary(view)
 
 
 class Views(Mapping):
@@ -113,8 +137,13 @@ _SCALARS = frozenset({int, float, str, bool, type(None)})
 
 def _scalar_view(value: Any, kind: type) -> dict[str, Any]:
     """The view of a plain scalar, as the parts below would make it, at a tenth of the cost."""
-    if kind is int and not -(2**63) <= value < 2**63:  # a long one: reprlib cuts it
-        return {"type": "int", "repr": _repr(value), **_whole(value)}
+    if kind is int and not -(2**63) <= value < 2**63:  # a long one: the parts' way
+        view = {"type": "int", "repr": _repr(value)}
+        try:
+            view.update(_whole(value))
+        except ValueError:  # too long for str() at all
+            pass
+        return view
     if kind is float and not math.isfinite(value):
         return {"type": "float", "repr": repr(value)}
     return {"type": kind.__name__, "repr": repr(value), "value": value}
@@ -148,6 +177,12 @@ def _measures(value: Any) -> dict[str, Any]:
 
 
 # -- the value itself --------------------------------------------------------------------
+
+
+def _text(value: Any) -> dict[str, Any]:
+    if isinstance(value, (bytes, bytearray)) and len(value) <= VALUE_LIMIT:
+        return {"text": bytes(value).decode("utf-8", errors="replace")}
+    return {}
 
 
 def _whole(value: Any) -> dict[str, Any]:
@@ -221,22 +256,22 @@ def _cell(value: Any) -> Any:
 # -- tables --------------------------------------------------------------------------------
 
 
-def _table(value: Any) -> dict[str, Any]:
+def _table(value: Any, start: int = 0, count: int = TABLE_ROWS) -> dict[str, Any]:
     if _is_pandas(value, "DataFrame"):
-        return {"table": _frame_table(value)}
+        return {"table": _frame_table(value, start, count)}
     if isinstance(value, (list, tuple)) and value:
         if all(isinstance(row, dict) for row in value):
-            return {"table": _records_table(value)}
+            return {"table": _records_table(value, start, count)}
         width = len(value[0]) if isinstance(value[0], (list, tuple)) else -1
         if width > 0 and all(isinstance(r, (list, tuple)) and len(r) == width for r in value):
-            rows = [[_cell(cell) for cell in row] for row in value[:TABLE_ROWS]]
+            rows = [[_cell(cell) for cell in row] for row in value[start : start + count]]
             columns = [str(i) for i in range(width)]
             return {"table": _table_of(columns, _column_kinds(rows, width), rows, len(value))}
     return {}
 
 
-def _frame_table(frame: Any) -> dict[str, Any]:
-    head = frame.head(TABLE_ROWS)
+def _frame_table(frame: Any, start: int, count: int) -> dict[str, Any]:
+    head = frame.iloc[start : start + count]
     rows = [[_cell(cell) for cell in row] for row in head.itertuples(index=False, name=None)]
     columns = [str(column) for column in frame.columns]
     table = _table_of(columns, [str(kind) for kind in frame.dtypes], rows, len(frame))
@@ -246,10 +281,10 @@ def _frame_table(frame: Any) -> dict[str, Any]:
     return table
 
 
-def _records_table(records: list | tuple) -> dict[str, Any]:
-    head = records[:TABLE_ROWS]
+def _records_table(records: list | tuple, start: int, count: int) -> dict[str, Any]:
+    head = records[start : start + count]
     columns: dict[str, None] = {}
-    for row in head:
+    for row in records[:TABLE_ROWS] if start else head:  # a page keeps the first rows' columns
         columns.update(dict.fromkeys(map(str, row)))
     names = list(columns)
     rows = [[_cell(_get(row, name)) for name in names] for row in head]
@@ -361,5 +396,5 @@ def _figure(value: Any) -> dict[str, Any]:
     return {"figure": {"png": base64.b64encode(buffer.getvalue()).decode("ascii")}}
 
 
-_BRIEF_PARTS = (_measures, _whole)
-_PARTS = (_measures, _whole, _table, _series, _image, _figure)
+_BRIEF_PARTS = (_measures, _whole, _text)
+_PARTS = (_measures, _whole, _text, _table, _series, _image, _figure)

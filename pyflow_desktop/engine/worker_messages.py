@@ -1,61 +1,67 @@
-"""The messages a process-executor worker sends its owner, and how the owner reads them safely.
+"""What a process-executor worker tells its owner, and how the owner reads it safely.
 
 Node code runs in the worker and can reach its connection (through ``gc``), so the owner
-treats every byte from a worker as hostile: it never runs ``pickle.loads``, only a restricted
-unpickler whose ``find_class`` allows plain data — builtin containers and scalars, a few
-value types of the standard library, numpy arrays, dtypes and scalars. Anything else cannot
-be built, so unpickling cannot run code in the owner.
+treats every byte from a worker as hostile. A worker sends JSON only, never pickle: the
+owner reads it with a JSON parser, which builds nothing but dicts, lists, text and numbers,
+and then checks each item's shape. Values stay in the worker; what the owner gets of one is
+its view (``views.make_view``, JSON data).
 
-A message is a pickled tuple of builtins only (no class at all is allowed in it):
-``("partial", node_id, index, value_bytes)`` or ``("done", node_id, fields)`` where ``fields`` holds the ``NodeOutcome``'s fields with its
-outputs as bytes. Values travel as separate pickles, so one that the owner may not build
-fails its node with a clear reason and the message itself still reads. A message that is
-not one of these shapes raises ``ForgedMessage``.
+A frame is a JSON list of items, sent together (``Outbox`` gathers them: a batch of quick
+nodes answers in one frame, a slow node's start and partial values within ``FLUSH_EVERY``):
+
+- ``["started", node_id]``: the node began (a node whose end is in the same frame leaves it
+  out);
+- ``["partial", node_id, index, view]``: a generator's value;
+- ``["done", node_id, fields]``: ``fields`` holds, where they are not empty, ``error``,
+  ``traceback``, ``stdout``, ``stderr``, ``elapsed``, ``error_line``, ``outputs`` (port →
+  ``[view, size in bytes]``) and ``missing`` (keys of inputs no longer there: the node did
+  not run, and runs again once they are made again);
+- ``["end", job_id]``: the job is over, the worker is free;
+- ``["exported", request, segment, size]``, ``["fetched", request, data]``,
+  ``["failed", request, error]``: answers to the owner's requests;
+- ``["dropped", [key, ...]]``: values let go under the memory budget.
+
+A key is ``[scope, node_id, port]``. ``parse_frame`` raises ``ForgedMessage`` for anything
+else; the worker's reader checks that node ids and requests are its own.
 """
 
 from __future__ import annotations
 
-import io
-import pickle
+import json
 import socket
+import threading
 from typing import Any
 
-from .node_call import NodeOutcome
-
-# (module, name) of every class or function a value may be built with.
-VALUE_CLASSES = frozenset(
-    [("builtins", name) for name in ("complex", "range", "slice", "frozenset", "set")]
-    + [("builtins", name) for name in ("bytearray", "bytes", "dict", "list", "tuple", "str")]
-    + [("builtins", name) for name in ("int", "float", "bool")]
-    + [("collections", name) for name in ("OrderedDict", "defaultdict", "deque", "Counter")]
-    + [("datetime", name) for name in ("date", "time", "datetime", "timedelta", "timezone")]
-    + [("decimal", "Decimal"), ("fractions", "Fraction"), ("uuid", "UUID")]
-    + [
-        (f"numpy.{core}.{module}", name)  # numpy 2 spells it _core, numpy 1 core
-        for core in ("_core", "core")
-        for module, name in (
-            ("multiarray", "_reconstruct"),
-            ("multiarray", "scalar"),
-            ("numeric", "_frombuffer"),
-        )
-    ]
-    + [("numpy", "ndarray"), ("numpy", "dtype")]
-)
-_FIELDS = {
-    "outputs": bytes,
+FLUSH_EVERY = 0.02  # seconds a worker gathers items before sending them
+FLUSH_ITEMS = 1000  # items sent at once at most (the owner starts on them meanwhile)
+MAX_FRAME = 256 * 2**20  # bytes: a longer frame is refused unread
+_ENCODE = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
+_OUTCOME_FIELDS: dict[str, Any] = {
     "error": (str, type(None)),
     "traceback": str,
     "stdout": str,
     "stderr": str,
     "elapsed": float,
     "error_line": (int, type(None)),
+    "outputs": dict,
+    "missing": list,
+}
+_SHAPES: dict[str, tuple[type, ...]] = {
+    "started": (str,),
+    "partial": (str, int, dict),
+    "done": (str, dict),
+    "end": (int,),
+    "exported": (int, str, int),
+    "fetched": (int, object),
+    "failed": (int, str),
+    "dropped": (list,),
 }
 
 
 def send_at_once(conn) -> None:
     """Turn off Nagle's algorithm on the loopback connection ``conn``: small messages sent
-    back to back (a generator's partial values, then ``done``) would otherwise each wait for
-    the previous one's delayed acknowledgement (40 ms on Linux)."""
+    back to back would otherwise each wait for the previous one's delayed acknowledgement
+    (40 ms on Linux)."""
     sock = socket.socket(fileno=conn.fileno())
     try:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -67,88 +73,104 @@ class ForgedMessage(ValueError):
     """Bytes from a worker that are not a message our worker code sends."""
 
 
-class _Unpickler(pickle.Unpickler):
-    def __init__(self, data: bytes, allowed: frozenset[tuple[str, str]]) -> None:
-        super().__init__(io.BytesIO(data))
-        self._allowed = allowed
+class Outbox:
+    """The worker side: items gathered and sent as frames, from any thread.
 
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) not in self._allowed:
-            raise pickle.UnpicklingError(
-                f"{module}.{name} is not plain data (a worker process may send back builtin "
-                "containers and scalars, datetime, Decimal, Fraction, UUID and numpy arrays)"
-            )
-        return super().find_class(module, name)
+    ``put`` adds an item; a thread of its own sends what gathered within ``FLUSH_EVERY``;
+    ``flush`` sends at once (a job's end). State: ``_items`` (not sent yet), ``_lock``
+    (held while adding and while sending), ``_due`` (set when items wait)."""
 
-    def persistent_load(self, pid: Any) -> Any:
-        raise pickle.UnpicklingError("persistent ids are not plain data")
+    def __init__(self, conn) -> None:
+        self.conn = conn
+        self._items: list[Any] = []
+        self._lock = threading.Lock()
+        self._due = threading.Event()
+        threading.Thread(target=self._tick, name="pyflow-outbox", daemon=True).start()
+
+    def put(self, item: list) -> None:
+        with self._lock:
+            items = self._items
+            last = items[-1] if items else None
+            if item[0] == "done" and last is not None and last[:2] == ["started", item[1]]:
+                items.pop()  # its end says it started
+            items.append(item)
+            if len(items) >= FLUSH_ITEMS:
+                self._send()
+        self._due.set()
+
+    def flush(self) -> None:
+        with self._lock:
+            self._send()
+
+    def _send(self) -> None:
+        if self._items:
+            data, self._items = _ENCODE(self._items).encode(), []
+            self.conn.send_bytes(data)
+
+    def _tick(self) -> None:
+        while True:
+            self._due.wait()
+            self._due.clear()
+            threading.Event().wait(FLUSH_EVERY)
+            try:
+                self.flush()
+            except OSError:  # the owner is gone
+                return
 
 
-def dump_value(value: Any) -> bytes:
-    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def load_value(data: bytes) -> Any:
-    """Unpickle ``data`` allowing only ``VALUE_CLASSES``; raises for anything else."""
-    return _Unpickler(data, VALUE_CLASSES).load()
-
-
-def message_bytes(message: tuple) -> bytes:
-    """Encode a worker's message (the worker side): ``("partial", node_id, value, index)`` or
-    ``("done", node_id, outcome)``."""
-    kind, node_id = message[0], message[1]
-    if kind == "partial":
-        value, index = message[2], message[3]
-        try:
-            payload = dump_value(value)
-        except Exception as exc:
-            payload = dump_value(f"<value cannot be sent: {type(exc).__name__}: {exc}>")
-        return dump_value((kind, node_id, index, payload))
-    outcome: NodeOutcome = message[2]
-    fields = {name: getattr(outcome, name) for name in _FIELDS if name != "outputs"}
+def parse_frame(data: bytes) -> list[list]:
+    """The items of a frame from a worker (the owner side); raises ``ForgedMessage`` when
+    ``data`` is not one our worker sends."""
     try:
-        fields["outputs"] = dump_value(outcome.outputs)
-    except Exception as exc:
-        reason = f"{type(exc).__name__}: {exc}"
-        fields["outputs"] = dump_value({})
-        fields["error"] = f"the node's output cannot be sent between processes ({reason})"
-    return dump_value((kind, node_id, fields))
-
-
-def read_message(data: bytes) -> tuple:
-    """Decode a worker's message (the owner side) into the executor's report form; raises
-    ``ForgedMessage`` if ``data`` is not a message."""
-    try:
-        message = _Unpickler(data, frozenset()).load()
-    except Exception as exc:
+        items = json.loads(data)
+    except (ValueError, RecursionError) as exc:
         raise ForgedMessage(f"unreadable: {type(exc).__name__}: {exc}") from None
-    shape = tuple(type(part) for part in message) if type(message) is tuple else ()
-    if shape == (str, str, int, bytes) and message[0] == "partial":
-        _, node_id, index, payload = message
-        try:
-            value = load_value(payload)
-        except Exception as exc:
-            value = f"<value could not be received: {type(exc).__name__}: {exc}>"
-        return ("partial", node_id, value, index)
-    if shape == (str, str, dict) and message[0] == "done":
-        return ("done", message[1], _outcome(message[1], message[2]))
-    raise ForgedMessage(f"not a message: {type(message).__name__} of shape {shape}")
+    if type(items) is not list:
+        raise ForgedMessage(f"not a list of items: {type(items).__name__}")
+    for item in items:
+        _check_item(item)
+    return items
 
 
-def _outcome(node_id: str, fields: dict) -> NodeOutcome:
-    if set(fields) != set(_FIELDS) or not all(
-        isinstance(fields[name], kinds) and type(fields[name]) is not bool
-        for name, kinds in _FIELDS.items()
-    ):
-        raise ForgedMessage("an outcome with unknown fields or fields of the wrong type")
-    outcome = NodeOutcome(node_id, **{k: v for k, v in fields.items() if k != "outputs"})
-    try:
-        outputs = load_value(fields["outputs"])
-    except Exception as exc:
-        reason = f"{type(exc).__name__}: {exc}"
-        outcome.error = f"the node's output could not be received ({reason})"
-        return outcome
-    if type(outputs) is not dict or not all(type(key) is str for key in outputs):
-        raise ForgedMessage("outputs that are not a dict keyed by port name")
-    outcome.outputs = outputs
-    return outcome
+def _check_item(item: Any) -> None:
+    shape = _SHAPES.get(item[0]) if type(item) is list and item and type(item[0]) is str else None
+    if shape is None or len(item) != len(shape) + 1:
+        raise ForgedMessage(f"not a message: {str(item)[:80]}")
+    for part, kind in zip(item[1:], shape):
+        if kind is not object and (type(part) is not kind):
+            raise ForgedMessage(f"a {item[0]!r} message of the wrong shape")
+    kind = item[0]
+    if kind == "partial" and not is_view(item[3]):
+        raise ForgedMessage("a partial value that is not a view")
+    elif kind == "done":
+        _check_outcome(item[2])
+    elif kind == "dropped" and not all(map(is_key, item[1])):
+        raise ForgedMessage("dropped values that are not keys")
+
+
+def _check_outcome(fields: dict) -> None:
+    for name, value in fields.items():
+        kinds = _OUTCOME_FIELDS.get(name)
+        if kinds is None or not isinstance(value, kinds) or type(value) is bool:
+            raise ForgedMessage("an outcome with unknown fields or fields of the wrong type")
+    outputs = fields.get("outputs", {})
+    for pair in outputs.values():
+        if not (
+            type(pair) is list
+            and len(pair) == 2
+            and is_view(pair[0])
+            and type(pair[1]) is int
+            and pair[1] >= 0
+        ):
+            raise ForgedMessage("outputs that are not [view, size] by port name")
+    if not all(map(is_key, fields.get("missing", ()))):
+        raise ForgedMessage("missing inputs that are not keys")
+
+
+def is_view(data: Any) -> bool:
+    """Whether ``data`` has a view's shape (its type and repr as text)."""
+    return type(data) is dict and type(data.get("type")) is str and type(data.get("repr")) is str
+
+
+def is_key(data: Any) -> bool:
+    return type(data) is list and len(data) == 3 and all(type(part) is str for part in data)

@@ -116,7 +116,7 @@ def test_viewers_open_from_the_canvas_follow_reruns_and_close_with_the_flow(
 
 
 def test_a_watched_node_runs_before_the_others(qtbot, window, run_and_wait):
-    from pyflow_desktop.engine import NodeStarted
+    from pyflow_desktop.engine import NodeFinished
     from pyflow_desktop.ui.run.settings import RunSettings
 
     flow = Flow("many")
@@ -129,12 +129,12 @@ def test_a_watched_node_runs_before_the_others(qtbot, window, run_and_wait):
     window.tabs.open_flow("many")
     window.panels.viewers.open_viewer("watched", "out", "many")
     window.runs.runner.settings = RunSettings(workers=1, cache=False)
-    started = []
+    finished = []  # (a window's run tells only how a quick node ended)
     window.runs.runner.batch_ready.connect(
-        lambda events: started.extend(e.node for e in events if isinstance(e, NodeStarted))
+        lambda events: finished.extend(e.node for e in events if isinstance(e, NodeFinished))
     )
     assert run_and_wait(window)
-    assert started[:2] == ["w0", "watched"]
+    assert finished[:2] == ["w0", "watched"]
     assert window.panels.viewers.viewers[("many", "watched", "out")].value == 3
 
 

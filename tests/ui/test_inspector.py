@@ -9,6 +9,7 @@ from pyflow_desktop.engine import NodeOutput, NodeStarted, run_flow
 from pyflow_desktop.repository import Flow, Link, NodeInstance, NodeSpec, Port, Repository
 from pyflow_desktop.ui.results.inspector import InspectorPanel
 from pyflow_desktop.ui.results.viewers import PREVIEW_CHARS
+from pyflow_desktop.ui.run.controller import shown_values
 
 
 def inspected_repository() -> Repository:
@@ -69,7 +70,7 @@ def ran():
     events = []
     result = run_flow(repo, "calc", on_event=events.append)
     assert not result.ok
-    return repo, events
+    return repo, shown_values(events)  # as the window's run controller hands them on
 
 
 @pytest.fixture

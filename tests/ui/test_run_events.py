@@ -38,7 +38,7 @@ def test_ten_thousand_queued_emits_from_a_thread_arrive_in_order(qtbot):
 
 
 def test_ten_thousand_run_events_arrive_in_order_in_batches_while_timers_keep_firing(qtbot):
-    nodes = 5_000
+    nodes = 10_000  # a window's run tells how each quick node ended, and little else
     repo = Repository()
     repo.add_spec(
         NodeSpec(
@@ -73,7 +73,7 @@ def test_ten_thousand_run_events_arrive_in_order_in_batches_while_timers_keep_fi
     assert blocker.args[0].ok
     finished = [event.node for event in received if isinstance(event, NodeFinished)]
     assert finished == [f"n{i}" for i in range(nodes)]  # a chain finishes in order
-    assert len(received) >= 2 * nodes
+    assert len(received) >= nodes
     assert len(batches) < len(received) / 10  # batched, not one repaint per event
     assert runner.done == runner.planned == nodes
     assert len(ticks) >= 3  # the GUI thread kept serving timers

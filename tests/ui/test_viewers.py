@@ -10,6 +10,7 @@ from pyflow_desktop.engine import NodeFinished, NodeOutput, NodeStarted, run_flo
 from pyflow_desktop.repository import load_repository
 from pyflow_desktop.resources import BUILTIN_LIBRARY, resource_path
 from pyflow_desktop.ui.results.viewers import ViewerDock, viewer_for
+from pyflow_desktop.ui.run.controller import shown_values
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +107,7 @@ def test_a_real_streaming_run_follows_one_port(qtbot, library):
     events = []
     result = run_flow(library, "examples.streaming", on_event=events.append)
     assert result.ok
+    events = shown_values(events)  # as the window's run controller hands them on
     counter = next(
         node.id
         for node in library.flows["examples.streaming"].nodes.values()

@@ -273,14 +273,14 @@ def test_streaming_flow_emits_partial_values_in_order():
     assert result.ok
     partial = [e for e in events if isinstance(e, NodeOutput) and e.node == "n1"]
     assert [e.index for e in partial] == list(range(20))
-    assert [e.value for e in partial] == list(range(20))
-    assert result.output("n1") == partial[-1].value == 19
+    assert [e.value["value"] for e in partial] == list(range(20))
+    assert result.output("n1") == partial[-1].value["value"] == 19
     assert result.output("n2") == 19
     printed = next(e for e in events if isinstance(e, NodeFinished) and e.node == "n2")
     assert printed.stdout == "19\n"
     walk = [e for e in events if isinstance(e, NodeOutput) and e.node == "n3"]
-    assert [len(e.value) for e in walk] == list(range(1, 32))
-    assert result.output("n3") == walk[-1].value
+    assert [len(e.value["value"]) for e in walk] == list(range(1, 32))
+    assert result.output("n3") == walk[-1].value["value"]
 
 
 def test_parallel_flow_overlaps_its_sleeps():

@@ -129,7 +129,7 @@ def test_generator_partials_arrive_in_order_before_finished(executor):
             mine = [e for e in events if e.node == node]
             partial = [e.index for e in mine if isinstance(e, NodeOutput)]
             assert partial == list(range(count))
-            assert [e.value for e in mine if isinstance(e, NodeOutput)] == list(range(count))
+            assert [e.value["value"] for e in mine if isinstance(e, NodeOutput)] == list(range(count))
             kinds = [type(e) for e in mine]
             assert kinds.index(NodeFinished) > max(
                 i for i, kind in enumerate(kinds) if kind is NodeOutput

@@ -249,7 +249,7 @@ def test_generator_streams_partials_and_last_value_is_output():
     events = []
     result = run_flow(repo, "f", on_event=events.append)
     partials = [e for e in events if isinstance(e, NodeOutput)]
-    assert [(e.value, e.index) for e in partials] == [(0, 0), (1, 1), (2, 2), (3, 3)]
+    assert [(e.value["value"], e.index) for e in partials] == [(0, 0), (1, 1), (2, 2), (3, 3)]
     assert result.output("g") == 3 and result.output("plus") == 103
     assert {e.type for e in partials} == {"partial"}
 

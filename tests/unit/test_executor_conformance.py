@@ -192,7 +192,7 @@ def test_streaming_partials_arrive_in_order_before_finish(executor):
     repo.add_flow(flow)
     result, events = run(repo, flow, executor)
     partials = [e for e in events if isinstance(e, NodeOutput)]
-    assert [(e.index, e.value) for e in partials] == [(i, i * 10) for i in range(5)]
+    assert [(e.index, e.value["value"]) for e in partials] == [(i, i * 10) for i in range(5)]
     finished = next(i for i, e in enumerate(events) if isinstance(e, NodeFinished))
     assert events.index(partials[-1]) < finished
     assert result.output("t") == 40

@@ -15,7 +15,7 @@ from flows import add_nodes, basic_repo, spec
 
 from pyflow_desktop.engine import make_executor, run_flow
 from pyflow_desktop.engine.process_executor import WorkerPool
-from pyflow_desktop.repository import Flow, NodeInstance
+from pyflow_desktop.repository import Flow, Link, NodeInstance
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="uses POSIX signals")
 
@@ -84,14 +84,30 @@ def test_a_timed_out_worker_is_killed_and_replaced(pool):
     assert run_flow(repo, flow, executor=executor(pool, 1), targets=["quick"]).output("quick") == 2
 
 
-def test_an_output_that_cannot_cross_processes_fails_clearly(pool):
+def test_an_output_stays_in_its_worker_and_crosses_by_value_when_a_script_asks(pool):
     repo = basic_repo()
-    repo.add_spec(spec("lam", "def func():\n    return lambda: 1\n"))
+    repo.add_spec(spec("lam", "def func():\n    return lambda x: x + 1\n"))
+    repo.add_spec(spec("use", "def func(f):\n    return f(41)\n", ["f:Any"]))
     flow = Flow("f")
-    add_nodes(flow, ("l", "lam", {}))
+    add_nodes(flow, ("l", "lam", {}), ("u", "use", {}))
+    flow.add_link(Link("l", "out", "u", "f"))
     repo.add_flow(flow)
     result = run_flow(repo, flow, executor=executor(pool))
-    assert "cannot be sent between processes" in result.node("l")["error"]
+    assert result.output("u") == 42
+    assert result.output("l")(1) == 2  # a function made in node code, sent by value
+    assert result.to_json()[0]["outputs"][0]["value"]["type"] == "function"
+
+
+def test_an_output_that_cannot_be_pickled_fails_clearly_when_it_must_cross(pool):
+    repo = basic_repo()
+    repo.add_spec(spec("lock", "import threading\ndef func():\n    return threading.Lock()\n"))
+    flow = Flow("f")
+    add_nodes(flow, ("l", "lock", {}))
+    repo.add_flow(flow)
+    result = run_flow(repo, flow, executor=executor(pool))
+    assert result.ok  # it stays where it was made
+    with pytest.raises(ValueError, match="cannot be sent between processes"):
+        result.output("l")
 
 
 HANG = {

@@ -162,7 +162,7 @@ def test_a_generator_inside_streams_under_its_inner_id():
     result = run_flow(
         load(doc), "main", on_event=lambda e: isinstance(e, NodeOutput) and partials.append(e)
     )
-    assert [(e.node, e.value) for e in partials if e.node == "u1/m"] == [("u1/m", 0), ("u1/m", 1)]
+    assert [(e.node, e.value["value"]) for e in partials if e.node == "u1/m"] == [("u1/m", 0), ("u1/m", 1)]
     assert outputs(result)["u1"] == {"y": 2.0}  # the last value, 1, plus 1
 
 

@@ -1,7 +1,7 @@
 """Node code stays in its worker process: real workers, real hazards.
 
-A node that forges messages on its worker's connection cannot run code in the owner and
-fails at once; workers do not import from the current folder; whatever a node starts dies
+A node that forges messages on its worker's connection cannot run code in the owner (the
+owner reads JSON only) and fails at once; workers do not import from the current folder; whatever a node starts dies
 with its worker (timeout, Stop, a crash of the node or of the owner); plain data — numpy
 arrays, lists of dicts, dates — still comes back.
 """
@@ -29,7 +29,7 @@ from pyflow_desktop.repository import Flow, save_repository
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX process groups")
 
 FIND_CONNECTION = (
-    "import gc, os, pickle, time\n"
+    "import gc, json, os, pickle, time\n"
     "from multiprocessing.connection import Connection\n"
     "class Evil:\n"
     "    def __reduce__(self):\n"
@@ -59,19 +59,30 @@ def forging_repo(marker, send: str):
     return repo, flow
 
 
+VIEW = "{'type': 'int', 'repr': '1', 'value': 1}"
+
+
 @pytest.mark.parametrize(
     ("send", "reason"),
     [
-        ("pickle.dumps(Evil())", "posix.system is not plain data"),
+        ("pickle.dumps(Evil())", "unreadable"),
+        ("b'[' * 100000", "unreadable: RecursionError"),
+        ("json.dumps({'type': 'done'}).encode()", "not a list of items"),
         (
-            "pickle.dumps(('done', 'forger', {'outputs': pickle.dumps({'out': Evil()})}))",
+            "json.dumps([['done', 'forger', {'evil': 1}]]).encode()",
             "an outcome with unknown fields",
         ),
-        ("b'not a pickle at all'", "unreadable"),
         (
-            "pickle.dumps(('partial', 'slow', 0, pickle.dumps(1)))",
+            "json.dumps([['done', 'forger', {'outputs': {'out': [pickle.dumps(1).hex(), 1]}}]])"
+            ".encode()",
+            "outputs that are not [view, size]",
+        ),
+        (
+            f"json.dumps([['partial', 'slow', 0, {VIEW}]]).encode()",
             "about node 'slow', which it is not running",
         ),
+        ("json.dumps([['end', 12345]]).encode()", "the end of job 12345"),
+        ("json.dumps([['exported', 7, 'pfsegment', 10]]).encode()", "request 7, which was not"),
     ],
 )
 def test_a_forged_message_fails_only_its_node_at_once_and_runs_nothing_here(
@@ -91,16 +102,18 @@ def test_a_forged_message_fails_only_its_node_at_once_and_runs_nothing_here(
     assert again.ok, "the pool and its readers still work"
 
 
-def test_a_forged_output_payload_cannot_be_built_here(pool, tmp_path):
+def test_a_view_a_node_forges_for_itself_is_data_and_never_built_here(pool, tmp_path):
+    """A worker may lie about its own node's value, with JSON only: data, shown as such."""
     marker = tmp_path / "ran-in-the-owner"
-    fields = (
-        "{'outputs': pickle.dumps({'out': Evil()}), 'error': None, 'traceback': '', "
-        "'stdout': '', 'stderr': '', 'elapsed': 0.0, 'error_line': None}"
+    view = "{'type': 'Evil', 'repr': 'Evil()', 'value': {'pickle': pickle.dumps(Evil()).hex()}}"
+    repo, flow = forging_repo(
+        marker, f"json.dumps([['done', 'forger', {{'outputs': {{'out': [{view}, 5]}}}}]]).encode()"
     )
-    repo, flow = forging_repo(marker, f"pickle.dumps(('done', 'forger', {fields}))")
     result = run_flow(repo, flow, executor=make_executor("process", 2, pool=pool), timeout=20)
-    assert "the node's output could not be received" in result.node("forger")["error"]
-    assert "posix.system is not plain data" in result.node("forger")["error"]
+    assert result.node("forger")["status"] == "success"
+    shown = result.to_json()[0]["outputs"][0]["value"]
+    assert type(shown) is dict and set(shown) == {"pickle"}
+    assert result.output("forger") == shown  # its worker has no such value: the view's data
     assert not marker.exists()
 
 

@@ -44,6 +44,7 @@ from ...engine import (
     NodeCancelled,
     NodeFailed,
     NodeFinished,
+    NodeOutput,
     NodeSkipped,
     Plan,
     ResultCache,
@@ -60,6 +61,44 @@ from .settings import RunSettings
 
 APPLY_BUDGET = 0.02  # seconds of handing batches to the views per turn of the event loop
 _TERMINAL = {NodeFinished, NodeFailed, NodeSkipped, NodeCancelled, NodeCached}
+
+
+class Viewed:
+    """What the window shows of a value its view does not hold whole: its repr."""
+
+    __slots__ = ("view",)
+
+    def __init__(self, view) -> None:
+        self.view = view
+
+    def __repr__(self) -> str:
+        return str(self.view.get("repr", ""))
+
+
+def _value(view):
+    return view["value"] if "value" in view else Viewed(view)
+
+
+def shown_values(batch: list[RunEvent]) -> list[RunEvent]:
+    """``batch`` with each view (what events carry of values) as the window's viewers and
+    previews read it: the value when the view holds it, else a ``Viewed``."""
+    shown: list[RunEvent] = []
+    for event in batch:
+        kind = type(event)
+        if kind is NodeFinished:
+            outputs = {port: _value(view) for port, view in event.outputs.items()}
+            event = NodeFinished(
+                event.node, outputs, event.elapsed, event.stdout, event.stderr, time=event.time
+            )
+        elif kind is NodeCached:
+            outputs = {port: _value(view) for port, view in event.outputs.items()}
+            event = NodeCached(event.node, outputs=outputs, time=event.time)
+        elif kind is NodeOutput:
+            event = NodeOutput(
+                event.node, value=_value(event.value), index=event.index, time=event.time
+            )
+        shown.append(event)
+    return shown
 
 
 @dataclass(frozen=True)
@@ -220,7 +259,7 @@ class RunController(QtCore.QObject):
                 done = batch.pop() if isinstance(batch[-1], _Done) else None
                 if batch:
                     self.done += sum(map(_TERMINAL.__contains__, map(type, batch)))
-                    self.batch_ready.emit(batch)
+                    self.batch_ready.emit(shown_values(batch))
                     self.progress.emit(self.done, self.planned)
                 if done is not None:
                     self._on_done(done.result)

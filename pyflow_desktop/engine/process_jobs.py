@@ -1,0 +1,218 @@
+"""A job: tasks a process-executor worker runs in order, sent in one message.
+
+A job is one node, or a batch of quick nodes (the scheduler's). Before it is sent, the values
+its tasks need from other workers are exported by their holders into shared memory
+(``transfer``); the job carries the segments' names (``imports``), and the worker loads them.
+The owner never maps a segment. Once the job ends, its segments are freed, and its worker is
+one more holder of the values it imported.
+
+What the worker says about the job's nodes becomes the executor's report messages:
+``("started", node)``, ``("partial", node, view, index)``, ``("done", node, outcome)`` (the
+outcome's outputs are ``Handle``s) and ``("requeue", node)`` for a node the job did not run
+after all (its worker died or was stopped running another node of the job, an input was no
+longer there): the scheduler gives it another go, making lost inputs again first.
+
+State (guarded by the pool's lock): ``left`` (node id → task, not reported done), ``running``
+(the node the worker said it started last), ``sent``, ``closed`` (ended, failed or given
+back), ``imports`` (key → segment), ``producers`` (key → the worker that exported it),
+``waiting`` (exports not answered yet), ``missing`` (keys the worker said it lacked).
+"""
+
+from __future__ import annotations
+
+import itertools
+from functools import partial
+from typing import Any
+
+from .handles import Handle, Key, Linked
+from .node_call import NodeOutcome, NodeTask
+from .process_pool import MISSING, Worker, WorkerPool
+
+_ids = itertools.count(1)
+
+
+class Job:
+    """Tasks for one worker (see the module's docstring)."""
+
+    def __init__(self, tasks: list[NodeTask], report, pool: WorkerPool) -> None:
+        self.id = next(_ids)
+        self.tasks, self.report, self.pool = tasks, report, pool
+        self.left = {task.node_id: task for task in tasks}
+        self.running: str | None = None
+        self.sent = self.closed = False
+        self.worker: Worker | None = None
+        self.imports: dict[Key, str] = {}
+        self.producers: dict[Key, Worker] = {}
+        self.waiting = 0
+        self.missing: set[Key] = set()
+
+    def needs(self) -> dict[Key, Handle]:
+        """The values its tasks take from other nodes' handles (not from each other)."""
+        found: dict[Key, Handle] = {}
+        for task in self.tasks:
+            for arg in task.args:
+                if type(arg) is Linked and arg.handle is not None and arg.key is not None:
+                    found[arg.key] = arg.handle
+        return found
+
+    def begin(self, worker: Worker) -> None:
+        """Have the values it lacks exported to ``worker``, then send it."""
+        self.worker = worker
+        needed = {key: h for key, h in self.needs().items() if worker not in h.holders}
+        self.waiting = len(needed)
+        if not needed:
+            self._send()
+        for key, handle in needed.items():
+            self._export(key, handle)
+
+    def _export(self, key: Key, handle: Handle) -> None:
+        holders = [holder for holder in handle.holders if holder.alive]
+        if not holders:
+            self._give_back()  # lost: its node is made again first
+            return
+        holders.sort(key=lambda holder: holder.busy)  # an idle one answers sooner
+        producer = holders[0]
+        producer.request("export", key, callback=partial(self._exported, key, handle, producer))
+
+    def _exported(self, key: Key, handle: Handle, producer: Worker, ok: bool, answer: Any) -> None:
+        if self.closed:
+            if ok:
+                self.pool.release_segment(answer[0], producer)
+            return
+        if ok:
+            self.imports[key], self.producers[key] = answer[0], producer
+            self.waiting -= 1
+            if self.waiting == 0:
+                self._send()
+        elif answer == MISSING:
+            if producer in handle.holders:
+                handle.holders.remove(producer)
+            producer.held.pop(key, None)
+            self._export(key, handle)
+        else:
+            self._unsendable(key, answer)
+
+    def _send(self) -> None:
+        try:
+            self.worker.send(("run", self.id, self.imports, self.tasks))
+        except OSError:
+            return  # the worker is gone: its death gives the job back
+        except Exception as exc:  # noqa: BLE001 — an argument that does not pickle
+            reason = f"{type(exc).__name__}: {exc}"
+            for node_id in list(self.left):
+                self._fail(node_id, f"its inputs cannot be sent to a worker process ({reason})")
+            self._close()
+            return
+        self.sent = True
+
+    def _unsendable(self, key: Key, error: str) -> None:
+        """A value the job needs cannot be pickled: its direct consumers fail, saying so."""
+        for task in self.tasks:
+            for arg in task.args:
+                if type(arg) is Linked and arg.key == key and task.node_id in self.left:
+                    where = f"{arg.source}:{arg.source_port}"
+                    self._fail(
+                        task.node_id,
+                        f"input {arg.port.name!r} cannot be sent between processes "
+                        f"(from {where}: {error})",
+                    )
+        self._give_back()
+
+    def take(self, item: list) -> None:
+        """An item of the worker's about one of the job's nodes."""
+        kind, node_id = item[0], item[1]
+        if kind == "started":
+            self.running = node_id
+            self.report(("started", node_id))
+        elif kind == "partial":
+            self.report(("partial", node_id, item[3], item[2]))
+        else:
+            self._done(node_id, item[2])
+
+    def _done(self, node_id: str, fields: dict) -> None:
+        task = self.left.pop(node_id)
+        missing = fields.get("missing")
+        if missing:
+            worker = self.worker
+            for key in map(tuple, missing):
+                self.missing.add(key)
+                handle = worker.held.pop(key, None) or self.needs().get(key)
+                if handle is not None and worker in handle.holders:
+                    handle.holders.remove(worker)
+            self.report(("requeue", node_id))
+            return
+        outputs = {}
+        for port, (view, size) in fields.get("outputs", {}).items():
+            key = (task.scope, node_id, port)
+            outputs[port] = self.worker.held[key] = Handle(key, [self.worker], size, view)
+        outcome = NodeOutcome(
+            node_id,
+            outputs,
+            fields.get("error"),
+            fields.get("traceback", ""),
+            fields.get("stdout", ""),
+            fields.get("stderr", ""),
+            fields.get("elapsed", 0.0),
+            fields.get("error_line"),
+        )
+        self.report(("done", node_id, outcome))
+
+    def end(self) -> None:
+        """The worker is done with the job: the values it imported are its too now."""
+        worker = self.worker
+        for key, handle in self.needs().items():
+            if key in self.imports and key not in self.missing and worker not in handle.holders:
+                handle.holders.append(worker)
+                worker.held[key] = handle
+        self._give_back()
+
+    def fail_running(self, error: str) -> None:
+        """Fail the node the worker runs (its messages were forged); the rest go back."""
+        node_id = self.running if self.running in self.left else next(iter(self.left), None)
+        if node_id is not None:
+            self._fail(node_id, error)
+
+    def died(self, reason: str | None) -> None:
+        """Its worker is gone: the node it ran fails for ``reason`` (none when we stopped
+        it); the others go back to the scheduler."""
+        if self.sent and reason is not None:
+            self.fail_running(reason)
+        self._give_back(free_worker=False)
+
+    def stop(self, node_id: str) -> bool:
+        """Take ``node_id`` out before the job is sent; ``False`` once it is (its worker must
+        be stopped)."""
+        if self.sent:
+            return False
+        task = self.left.pop(node_id, None)
+        if task is not None:
+            self.tasks.remove(task)
+        if not self.left:
+            self._close()
+        return True
+
+    def _fail(self, node_id: str, error: str) -> None:
+        del self.left[node_id]
+        self.report(("done", node_id, NodeOutcome(node_id, error=error)))
+
+    def _give_back(self, free_worker: bool = True) -> None:
+        for node_id in self.left:
+            self.report(("requeue", node_id))
+        self.left = {}
+        self._close(free_worker)
+
+    def _close(self, free_worker: bool = True) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        for key, segment in self.imports.items():
+            self.pool.release_segment(segment, self.producers[key])
+        worker = self.worker
+        if worker is None:
+            return
+        if worker.job is self:
+            worker.job = None
+            if free_worker:
+                worker.next_job()
+        elif self in worker.queue:
+            worker.queue.remove(self)
