@@ -121,18 +121,17 @@ def run_job(job_id: int, imports: dict, tasks: list[NodeTask], store: ValueStore
     broken: dict[tuple, str] = {}  # imported keys that could not be loaded → why
     for key, segment in imports.items():
         try:
-            store.put(key, transfer.unpack(segment))
+            store.put(key, transfer.unpack(segment), pin=True)
         except FileNotFoundError:  # its maker went before we took it: like a lost value
             pass
         except Exception as exc:  # noqa: BLE001 — e.g. a module the value needs is missing
             broken[key] = f"{type(exc).__name__}: {exc}"
-    store.pinned.update(key for key in imports if key in store)
     unmade: set[tuple] = set()  # keys a task of this job did not make
     try:
         for task in tasks:
             _run_task(task, store, outbox, broken, unmade)
     finally:
-        store.pinned.clear()
+        store.unpin_all()
         outbox.put(["end", job_id])
         outbox.flush()
 
@@ -157,7 +156,7 @@ def _run_task(task: NodeTask, store: ValueStore, outbox, broken: dict, unmade: s
                 value = None
             else:
                 try:
-                    value = store.get(key)
+                    value = store.get(key, pin=True)  # in memory until the job ends
                 except KeyError:
                     missing.append(list(key))
                     continue
@@ -179,8 +178,7 @@ def _run_task(task: NodeTask, store: ValueStore, outbox, broken: dict, unmade: s
     if outcome.error is None:
         for port, value in outcome.outputs.items():
             key = (task.scope, node_id, port)
-            size = store.put(key, value)
-            store.pinned.add(key)
+            size = store.put(key, value, pin=True)
             outputs[port] = [make_view(value, brief=not task.views), size]
     else:
         unmade.update((task.scope, node_id, port) for port in task.output_names)

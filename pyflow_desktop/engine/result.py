@@ -66,7 +66,7 @@ class Rows:
 
     def row(self, node_id: str, full: bool = True) -> dict[str, Any]:
         planned = self.plan.nodes[node_id]
-        value = _full if full else _shown
+        value = _in_row if full else _shown
         outputs = self.outputs.get(node_id)
         if outputs is not None:
             outputs = {port: value(item) for port, item in outputs.items()}
@@ -91,7 +91,7 @@ class Rows:
             return arg if full else _shown(arg)
         handle = arg.handle or self.outputs[arg.source][arg.source_port]  # made in its job
         if full:
-            return linked_argument(_full(handle), arg.port, arg)[0]
+            return linked_argument(_in_row(handle), arg.port, arg)[0]
         if "value" not in handle.view:
             return summary(handle.view)
         return _shown(linked_argument(handle.view["value"], arg.port, arg)[0])
@@ -107,6 +107,15 @@ def _full(item: Any) -> Any:
         if "value" in item.view:
             return item.view["value"]
         raise
+
+
+def _in_row(item: Any) -> Any:
+    """A value as a row holds it: itself, or what its view shows when it can no longer be
+    had (its worker is gone, it does not pickle: ``output`` says why)."""
+    try:
+        return _full(item)
+    except (LookupError, ValueError):
+        return _shown(item)
 
 
 def _shown(item: Any) -> Any:

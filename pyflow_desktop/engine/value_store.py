@@ -80,21 +80,26 @@ class ValueStore:
     def __contains__(self, key: Key) -> bool:
         return key in self._sizes
 
-    def put(self, key: Key, value: Any, size: int | None = None) -> int:
-        """Keep ``value`` under ``key``; returns its size."""
-        size = value_size(value) if size is None else size
+    def put(self, key: Key, value: Any, pin: bool = False) -> int:
+        """Keep ``value`` under ``key`` (``pin``: in memory until ``unpin_all``); returns its
+        size."""
+        size = value_size(value)
         with self._lock:
             self._forget(key)
+            if pin:
+                self.pinned.add(key)
             self._values[key] = value
             self._sizes[key] = size
             self._used += size
             self._fit()
         return size
 
-    def get(self, key: Key) -> Any:
+    def get(self, key: Key, pin: bool = False) -> Any:
         """The value of ``key`` (read back from disk if spilled); ``KeyError`` if it is not
-        here (never made here, dropped, or released)."""
+        here (never made here, dropped, or released). ``pin``: as for ``put``."""
         with self._lock:
+            if pin and key in self._sizes:
+                self.pinned.add(key)
             if key in self._values:
                 self._values.move_to_end(key)
                 return self._values[key]
@@ -107,8 +112,10 @@ class ValueStore:
             self._fit()
             return value
 
-    def size(self, key: Key) -> int:
-        return self._sizes[key]
+    def unpin_all(self) -> None:
+        """The job is over: its values may go (when the next value comes past the budget)."""
+        with self._lock:
+            self.pinned.clear()
 
     def release(self, scope: str) -> None:
         """Forget every value of ``scope`` (a run whose result is gone)."""

@@ -24,31 +24,12 @@ from pyflow_desktop.engine import (
     ResultCache,
     RunFinished,
     Scheduler,
-    make_executor,
     plan_run,
     run_flow,
 )
 from pyflow_desktop.engine import scheduler as scheduler_module
 from pyflow_desktop.engine.watchdog import LOOP_THREAD
 from pyflow_desktop.repository import Flow
-
-EXECUTORS = ("thread", "process", "dask")
-
-
-@pytest.fixture(scope="module")
-def dask_executor():
-    pytest.importorskip("distributed")
-    executor = make_executor("dask", 4)
-    yield executor
-    executor.shutdown()
-
-
-@pytest.fixture(params=EXECUTORS)
-def executor(request):
-    """A fresh executor per test (dask reuses one cluster for the module)."""
-    if request.param == "dask":
-        return request.getfixturevalue("dask_executor")
-    return make_executor(request.param, 4)
 
 
 def run(repo, flow, executor, **options):

@@ -1,0 +1,26 @@
+"""The executors the conformance suite runs every case on (``executor``: thread, process
+and dask, each test its own, dask one cluster per module)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pyflow_desktop.engine import make_executor
+
+EXECUTORS = ("thread", "process", "dask")
+
+
+@pytest.fixture(scope="module")
+def dask_executor():
+    pytest.importorskip("distributed")
+    executor = make_executor("dask", 4)
+    yield executor
+    executor.shutdown()
+
+
+@pytest.fixture(params=EXECUTORS)
+def executor(request):
+    """A fresh executor per test (dask reuses one cluster for the module)."""
+    if request.param == "dask":
+        return request.getfixturevalue("dask_executor")
+    return make_executor(request.param, 4)
