@@ -7,7 +7,8 @@ a node that ends within moments may leave it out),
 then ``("partial", node_id, value, index)`` for each streamed value and
 ``("done", node_id, outcome)``. An executor whose values stay in its workers
 (``holds_values``) reports views for partial values and handles for outputs
-(``handles``), and may give a node back unrun with ``("requeue", node_id)``. The concrete
+(``handles``), and may give a node back unrun with ``("requeue", node_id)``. Messages that
+arrive together may come as one, ``("many", [message, ...])``. The concrete
 executors live in their own modules and ``executors.py`` picks one by name.
 """
 
@@ -53,8 +54,10 @@ class Executor(ABC):
     def submit(self, task: NodeTask) -> None:
         """Start running ``task``; its outcome arrives later through ``report``."""
 
-    def submit_batch(self, tasks: list[NodeTask]) -> None:
-        """Run ``tasks`` in order in one worker (each may take what an earlier one made)."""
+    def submit_batch(self, tasks: list[NodeTask], follows: bool = False) -> None:
+        """Run ``tasks`` in order in one worker (each may take what an earlier one made);
+        ``follows``: they take values the previous batch makes, so they run after it, in
+        its worker."""
         raise NotImplementedError(f"the {self.name} executor takes no batches")
 
     def release(self, scope: str) -> None:  # noqa: B027 — most executors keep nothing

@@ -16,11 +16,13 @@ handle behind.
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any, Protocol
 
 from .views import make_view
 
 Key = tuple[str, str, str]
+_ALIVE = attrgetter("alive")
 
 
 class Holder(Protocol):
@@ -54,7 +56,7 @@ class Handle:
     @property
     def available(self) -> bool:
         """Whether some live worker holds the value (a local one always is)."""
-        return self.key is None or any(holder.alive for holder in self.holders)
+        return self.key is None or any(map(_ALIVE, self.holders))
 
     def holder(self) -> Holder:
         """A live worker holding the value; ``LookupError`` when none is left."""

@@ -27,6 +27,7 @@ these use is the ``Ledger``'s.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterator
 from typing import Any
 
 from .call_convention import manual_argument
@@ -36,8 +37,9 @@ from .node_call import NodeOutcome, NodeTask
 
 BATCH_SECONDS = 0.05  # expected time of a job of quick nodes at most: events come this late
 BATCH_NODES = 5000  # nodes in a job at most
+CHUNK = 256  # tasks sent at once: the worker starts on them while the next ones are made
 MAX_REMAKES = 3
-_LOOK_AHEAD = 64  # ready nodes looked at, at most, for a job's other quick nodes
+_LOOK_AHEAD = 64  # ready nodes passed over, at most, looking for a job's other quick nodes
 
 
 class HeldValues:
@@ -83,16 +85,20 @@ class HeldValues:
         quick = self.cost.get(planned.spec.func, 1.0) < self.inline_below
         if self.sink is not None and not (self.brief and quick):
             self.sink(NodeStarted(node_id))
-        tasks = self._batch(task) if quick and self.executor.batches else [task]
-        self.in_flight.update(task.node_id for task in tasks)
-        if len(tasks) == 1:
+        if not (quick and self.executor.batches):
+            self.in_flight.add(node_id)
             self.executor.submit(task)
             return
-        members = {task.node_id for task in tasks}
-        for member in members:
-            self.batch_of[member] = members
-        self.extra += len(tasks) - 1
-        self.executor.submit_batch(tasks)
+        members: set[str] = set()  # one job's worth of a worker, however many chunks
+        for index, chunk in enumerate(self._batch(task)):
+            for each in chunk:
+                self.in_flight.add(each.node_id)
+                self.batch_of[each.node_id] = members
+                members.add(each.node_id)
+            self.executor.submit_batch(chunk, follows=index > 0)
+        self.extra += len(members) - 1
+        if len(members) == 1:
+            del self.batch_of[node_id]
 
     def _task(self, node_id: str, args: list[Any]) -> NodeTask:
         planned = self.plan.nodes[node_id]
@@ -156,18 +162,19 @@ class HeldValues:
                 self.status[source] = "pending"
                 self._make_ready(source)
 
-    def _batch(self, first: NodeTask) -> list[NodeTask]:
-        """``first`` and the quick nodes that can go with it (see the module's docstring)."""
+    def _batch(self, first: NodeTask) -> Iterator[list[NodeTask]]:
+        """``first`` and the quick nodes that can go with it (see the module's docstring),
+        in chunks of ``CHUNK`` tasks: each goes to the worker as soon as it is made."""
         tasks = [first]
         made = {first.node_id: first.scope}
         spent = first.expected or 0.0
         home = _home(first)
-        looked, passed = 0, []
-        while self.ready and looked < _LOOK_AHEAD and len(tasks) < BATCH_NODES:
+        passed: list[tuple[int, str]] = []
+        sent = 0
+        while self.ready and len(passed) < _LOOK_AHEAD and len(tasks) < BATCH_NODES:
             item = heapq.heappop(self.ready)
-            looked += 1
-            task = self._quick_task(item[1], None)
-            if task is None or _home(task) is not home or spent > BATCH_SECONDS:
+            task = None if spent > BATCH_SECONDS else self._quick_task(item[1], None)
+            if task is None or _home(task) is not home:
                 passed.append(item)
                 continue
             self.status[task.node_id] = "running"
@@ -176,16 +183,22 @@ class HeldValues:
             tasks.append(task)
             made[task.node_id] = task.scope
             spent += task.expected or 0.0
+            if len(tasks) - sent >= CHUNK:
+                yield tasks[sent:]
+                sent = len(tasks)
         for item in passed:
             heapq.heappush(self.ready, item)
         index = 0
+        nodes, status = self.plan.nodes, self.status
         while index < len(tasks) and len(tasks) < BATCH_NODES and spent <= BATCH_SECONDS:
-            for child in self.plan.nodes[tasks[index].node_id].downstream:
-                if child in made or self.status[child] != "pending":
+            if len(tasks) - sent >= CHUNK:
+                yield tasks[sent:]
+                sent = len(tasks)
+            for child in nodes[tasks[index].node_id].downstream:
+                if child in made or status[child] != "pending":
                     continue
                 if not all(
-                    up in made or self.status[up] in ("success", "cached")
-                    for up in self.plan.nodes[child].upstream
+                    up in made or status[up] in ("success", "cached") for up in nodes[child].upstream
                 ):
                     continue
                 task = self._quick_task(child, made)
@@ -194,7 +207,8 @@ class HeldValues:
                     made[child] = task.scope
                     spent += task.expected or 0.0
             index += 1
-        return tasks
+        if sent < len(tasks):
+            yield tasks[sent:]
 
     def _quick_task(self, node_id: str, made: dict[str, str] | None) -> NodeTask | None:
         """The task of a quick node that can join a job (its inputs there or made by the

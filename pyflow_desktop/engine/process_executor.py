@@ -7,7 +7,8 @@ a node runs where its inputs are when that is cheaper than moving them (``locali
 value another worker needs goes there through shared memory, never through this process
 (``process_jobs``). A batch of quick nodes goes to one worker as one job.
 
-State: ``_jobs`` (node id → the job it is in, for the run in progress), ``_report``.
+State: ``_jobs`` (node id → the job it is in, for the run in progress), ``_report``,
+``_last`` (the worker the last job went to: a batch that follows it goes there too).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from .executor import Executor, Report
 from .locality import choose_worker
 from .node_call import NodeTask
 from .process_jobs import Job
-from .process_pool import WorkerPool, shared_pool
+from .process_pool import Worker, WorkerPool, shared_pool
 
 __all__ = ["ProcessExecutor", "WorkerPool", "shared_pool"]
 
@@ -44,6 +45,7 @@ class ProcessExecutor(Executor):
         self.memory = memory
         self._jobs: dict[str, Job] = {}
         self._report: Report | None = None
+        self._last: Worker | None = None  # the worker of the last batch
 
     def start(self, report: Report, cancelled: threading.Event) -> None:
         self._report = report
@@ -55,13 +57,17 @@ class ProcessExecutor(Executor):
     def submit(self, task: NodeTask) -> None:
         self.submit_batch([task])
 
-    def submit_batch(self, tasks: list[NodeTask]) -> None:
+    def submit_batch(self, tasks: list[NodeTask], follows: bool = False) -> None:
         job = Job(tasks, self._report, self.pool)
         for task in tasks:
             self._jobs[task.node_id] = job
         while True:
             with self.pool.lock:
-                worker = choose_worker(job, self.pool.live(), self.max_workers)
+                if follows and self._last is not None and self._last.alive:
+                    worker = self._last
+                else:
+                    worker = choose_worker(job, self.pool.live(), self.max_workers)
+                self._last = worker
                 if worker is not None:
                     job.worker = worker
                     worker.queue.append(job)

@@ -177,8 +177,15 @@ class Worker:
                 break
             try:
                 with self.pool.lock:
-                    for item in parse_frame(data):
-                        self._take(item)
+                    job = self.job
+                    if job is not None:
+                        job.gather()
+                    try:
+                        for item in parse_frame(data):
+                            self._take(item)
+                    finally:
+                        if job is not None:
+                            job.hand_over()
             except ForgedMessage as exc:
                 self._refuse(str(exc))
                 break

@@ -116,8 +116,10 @@ def _answer(store: ValueStore, kind: str, request: int, key: tuple, *rest: Any) 
         return ["failed", request, f"{type(exc).__name__}: {exc}"]
 
 
-def run_job(job_id: int, imports: dict, tasks: list[NodeTask], store: ValueStore, outbox) -> None:
-    """Run one job's tasks in order, then say it is over (see the module's docstring)."""
+def run_job(job_id: int, imports: dict, tasks: list[tuple], store: ValueStore, outbox) -> None:
+    """Run one job's tasks (``process_jobs.wire`` tuples) in order, then say it is over
+    (see the module's docstring)."""
+    outbox.begin_job()
     broken: dict[tuple, str] = {}  # imported keys that could not be loaded → why
     for key, segment in imports.items():
         try:
@@ -129,59 +131,56 @@ def run_job(job_id: int, imports: dict, tasks: list[NodeTask], store: ValueStore
     unmade: set[tuple] = set()  # keys a task of this job did not make
     try:
         for task in tasks:
-            _run_task(task, store, outbox, broken, unmade)
+            _run_task(NodeTask(*task), store, outbox, broken, unmade)
     finally:
         store.unpin_all()
         outbox.put(["end", job_id])
-        outbox.flush()
+        outbox.end_job()
 
 
 def _run_task(task: NodeTask, store: ValueStore, outbox, broken: dict, unmade: set) -> None:
-    node_id = task.node_id
-    args, missing, problem = [], [], None
-    for arg in task.args:
-        if type(arg) is Linked:
-            key = arg.key
-            if key in unmade:
-                unmade.update((task.scope, node_id, port) for port in task.output_names)
-                return  # its input was not made: the owner skipped it
-            if key is None:
-                value = arg.value
-            elif key in broken:
-                where = f"{arg.source}:{arg.source_port}"
-                problem = problem or (
-                    f"input {arg.port.name!r} cannot be sent between processes "
-                    f"(from {where}: {broken[key]})"
-                )
-                value = None
-            else:
-                try:
-                    value = store.get(key, pin=True)  # in memory until the job ends
-                except KeyError:
-                    missing.append(list(key))
-                    continue
-            arg, found = linked_argument(value, arg.port, arg)
-            problem = problem or found
-        args.append(arg)
+    node_id, scope = task.node_id, task.scope
+    args, missing, problem = task.args, None, None
+    for index, arg in enumerate(args):
+        if type(arg) is not Linked:
+            continue
+        key = arg.key
+        if key is None:
+            value = arg.value
+        elif key in unmade:
+            unmade.update((scope, node_id, port) for port in task.output_names)
+            return  # its input was not made: the owner skipped it
+        elif key in broken:
+            where = f"{arg.source}:{arg.source_port}"
+            problem = problem or (
+                f"input {arg.port.name!r} cannot be sent between processes "
+                f"(from {where}: {broken[key]})"
+            )
+            continue
+        else:
+            try:
+                value = store.get(key, pin=True)  # in memory until the job ends
+            except KeyError:
+                missing = (missing or []) + [list(key)]
+                continue
+        args[index], found = linked_argument(value, arg.port, arg)
+        problem = problem or found
     if missing or problem:
-        unmade.update((task.scope, node_id, port) for port in task.output_names)
+        unmade.update((scope, node_id, port) for port in task.output_names)
         outbox.put(["done", node_id, {"missing": missing} if missing else {"error": problem}])
         return
     if task.folder and task.folder != os.getcwd():
         os.chdir(task.folder)
-    outbox.put(["started", node_id])
-    partial = _partial_teller(outbox, node_id) if task.views else None
-    outcome = execute_node(
-        NodeTask(node_id, task.func_source, args, task.output_names, task.label), partial
-    )
+    outbox.running = node_id
+    outcome = execute_node(task, _partial_teller(outbox, node_id) if task.views else None)
     outputs = {}
     if outcome.error is None:
+        brief = not task.views
         for port, value in outcome.outputs.items():
-            key = (task.scope, node_id, port)
-            size = store.put(key, value, pin=True)
-            outputs[port] = [make_view(value, brief=not task.views), size]
+            size = store.put((scope, node_id, port), value, pin=True)
+            outputs[port] = [make_view(value, brief), size]
     else:
-        unmade.update((task.scope, node_id, port) for port in task.output_names)
+        unmade.update((scope, node_id, port) for port in task.output_names)
     outbox.put(["done", node_id, _fields(outcome, outputs)])
 
 
@@ -194,6 +193,8 @@ def _partial_teller(outbox, node_id: str):
 
 def _fields(outcome: NodeOutcome, outputs: dict) -> dict[str, Any]:
     """An outcome's fields for the owner, empty ones left out."""
+    if outputs and not (outcome.stdout or outcome.stderr):  # the usual: quickest
+        return {"elapsed": outcome.elapsed, "outputs": outputs}
     fields: dict[str, Any] = {"elapsed": outcome.elapsed}
     if outputs:
         fields["outputs"] = outputs

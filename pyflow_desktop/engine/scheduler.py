@@ -204,6 +204,9 @@ class Scheduler(HeldValues, Ledger):
         elif kind == "partial" and message[1] in self.in_flight:
             view = message[2] if self.held else make_view(message[2])
             self._emit(NodeOutput, message[1], value=view, index=message[3])
+        elif kind == "many":  # what a worker said at once
+            for each in message[1]:
+                self._handle(each)
         elif kind == "requeue":
             self._requeue(message[1])
 

@@ -29,12 +29,15 @@ import cloudpickle
 
 Key = tuple[str, str, str]
 _SAMPLE = 100  # items of a container measured to estimate its size
+_SCALARS = frozenset({int, float, bool, str, bytes, type(None)})
 
 
 def value_size(value: Any) -> int:
     """Bytes ``value`` takes, cheaply measured: ``nbytes`` of arrays and buffers, a
     DataFrame's memory, ``sys.getsizeof`` of the rest (a container's items estimated from
     its first ones)."""
+    if type(value) in _SCALARS:
+        return sys.getsizeof(value)
     nbytes = getattr(value, "nbytes", None)
     if isinstance(nbytes, int):
         return nbytes
@@ -85,24 +88,29 @@ class ValueStore:
         size."""
         size = value_size(value)
         with self._lock:
-            self._forget(key)
+            if key in self._sizes:
+                self._forget(key)
             if pin:
                 self.pinned.add(key)
             self._values[key] = value
             self._sizes[key] = size
             self._used += size
-            self._fit()
+            if self._used > self.budget:
+                self._fit()
         return size
 
     def get(self, key: Key, pin: bool = False) -> Any:
         """The value of ``key`` (read back from disk if spilled); ``KeyError`` if it is not
         here (never made here, dropped, or released). ``pin``: as for ``put``."""
         with self._lock:
+            values = self._values
+            if key in values:
+                if pin:
+                    self.pinned.add(key)
+                values.move_to_end(key)
+                return values[key]
             if pin and key in self._sizes:
                 self.pinned.add(key)
-            if key in self._values:
-                self._values.move_to_end(key)
-                return self._values[key]
             path = self._spilled.pop(key)  # KeyError: not here
             with open(path, "rb") as file:
                 value = pickle.load(file)
@@ -144,6 +152,8 @@ class ValueStore:
 
     def _fit(self) -> None:
         """Spill or drop the least recently used values until the rest fit the budget."""
+        if self._used <= self.budget:
+            return
         dropped = []
         for key in list(self._values):
             if self._used <= self.budget:

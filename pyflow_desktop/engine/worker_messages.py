@@ -9,8 +9,8 @@ its view (``views.make_view``, JSON data).
 A frame is a JSON list of items, sent together (``Outbox`` gathers them: a batch of quick
 nodes answers in one frame, a slow node's start and partial values within ``FLUSH_EVERY``):
 
-- ``["started", node_id]``: the node began (a node whose end is in the same frame leaves it
-  out);
+- ``["started", node_id]``: the node began (told only of a node that runs past
+  ``FLUSH_EVERY`` or streams values: the end of one that ends sooner says it started);
 - ``["partial", node_id, index, view]``: a generator's value;
 - ``["done", node_id, fields]``: ``fields`` holds, where they are not empty, ``error``,
   ``traceback``, ``stdout``, ``stderr``, ``elapsed``, ``error_line``, ``outputs`` (port →
@@ -33,7 +33,7 @@ import threading
 from typing import Any
 
 FLUSH_EVERY = 0.02  # seconds a worker gathers items before sending them
-FLUSH_ITEMS = 1000  # items sent at once at most (the owner starts on them meanwhile)
+FLUSH_ITEMS = 256  # items sent at once at most (the owner starts on them meanwhile)
 MAX_FRAME = 256 * 2**20  # bytes: a longer frame is refused unread
 _ENCODE = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
 _OUTCOME_FIELDS: dict[str, Any] = {
@@ -76,31 +76,51 @@ class ForgedMessage(ValueError):
 class Outbox:
     """The worker side: items gathered and sent as frames, from any thread.
 
-    ``put`` adds an item; a thread of its own sends what gathered within ``FLUSH_EVERY``;
-    ``flush`` sends at once (a job's end). State: ``_items`` (not sent yet), ``_lock``
-    (held while adding and while sending), ``_due`` (set when items wait)."""
+    ``put`` adds an item, ``flush`` sends what gathered. While a job runs (``begin_job`` to
+    ``end_job``, which sends the rest at once) a thread of its own sends every
+    ``FLUSH_EVERY``, telling first that the node in ``running`` started if it did not yet:
+    a node that ends sooner is never said to start (its end says so). State: ``_items`` (not
+    sent yet), ``_lock`` (held while adding and while sending), ``running`` (the node the
+    worker runs, set by it), ``_told`` (the last node said to start), ``_busy`` (a job
+    runs)."""
 
     def __init__(self, conn) -> None:
         self.conn = conn
+        self.running: str | None = None
         self._items: list[Any] = []
+        self._told: str | None = None
         self._lock = threading.Lock()
-        self._due = threading.Event()
+        self._busy = threading.Event()
         threading.Thread(target=self._tick, name="pyflow-outbox", daemon=True).start()
 
     def put(self, item: list) -> None:
         with self._lock:
-            items = self._items
-            last = items[-1] if items else None
-            if item[0] == "done" and last is not None and last[:2] == ["started", item[1]]:
-                items.pop()  # its end says it started
-            items.append(item)
-            if len(items) >= FLUSH_ITEMS:
+            if item[1] == self.running:  # one of the node's own: its start comes first
+                if item[0] == "done":
+                    self.running = None
+                else:
+                    self._tell_started()
+            self._items.append(item)
+            if len(self._items) >= FLUSH_ITEMS:
                 self._send()
-        self._due.set()
 
     def flush(self) -> None:
         with self._lock:
             self._send()
+
+    def begin_job(self) -> None:
+        self._told = None
+        self._busy.set()
+
+    def end_job(self) -> None:
+        self._busy.clear()
+        self.flush()
+
+    def _tell_started(self) -> None:
+        running = self.running
+        if running is not None and running != self._told:
+            self._items.append(["started", running])
+            self._told = running
 
     def _send(self) -> None:
         if self._items:
@@ -108,12 +128,14 @@ class Outbox:
             self.conn.send_bytes(data)
 
     def _tick(self) -> None:
+        pause = threading.Event()
         while True:
-            self._due.wait()
-            self._due.clear()
-            threading.Event().wait(FLUSH_EVERY)
+            self._busy.wait()
+            pause.wait(FLUSH_EVERY)
             try:
-                self.flush()
+                with self._lock:
+                    self._tell_started()
+                    self._send()
             except OSError:  # the owner is gone
                 return
 
