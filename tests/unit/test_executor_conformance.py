@@ -17,6 +17,7 @@ from subflow_docs import MAIN, NESTED, SCALE, TWICE, document, load
 
 from pyflow_desktop.engine import (
     NodeCached,
+    NodeFailed,
     NodeFinished,
     NodeOutput,
     NodeQueued,
@@ -157,7 +158,7 @@ def test_failure_skips_descendants_only(executor):
     assert [n["status"] for n in result.nodes] == ["fail", "skip", "skip", "success"]
     assert "ValueError: boom at x" in result.node("bad")["error"]
     assert "'bad'" in result.node("grandchild")["error"]
-    failed = next(e for e in events if e.type == "failed")
+    failed = next(e for e in events if isinstance(e, NodeFailed))
     assert "Traceback" in failed.traceback
 
 

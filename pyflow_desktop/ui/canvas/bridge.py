@@ -16,7 +16,7 @@ from typing import Any
 from PySide6 import QtCore
 from PySide6.QtGui import QUndoStack
 
-from ...repository import Flow, Link, NodeInstance, PortRef, Repository
+from ...repository import Flow, Link, ModelEvent, NodeInstance, PortRef, Repository
 from ...repository.link_types import CONVERT, link_conversion
 from ..commands import (
     ChangeLinksCommand,
@@ -41,15 +41,15 @@ from .node_edits import NodeEdits
 from .run_view import RunView
 
 _FLOW_EVENTS = (
-    "node_added",
-    "node_removed",
-    "node_moved",
-    "node_changed",
-    "value_changed",
-    "link_added",
-    "link_removed",
+    ModelEvent.NODE_ADDED,
+    ModelEvent.NODE_REMOVED,
+    ModelEvent.NODE_MOVED,
+    ModelEvent.NODE_CHANGED,
+    ModelEvent.VALUE_CHANGED,
+    ModelEvent.LINK_ADDED,
+    ModelEvent.LINK_REMOVED,
 )
-_SPEC_EVENTS = ("spec_changed", "spec_added", "spec_removed")
+_SPEC_EVENTS = (ModelEvent.SPEC_CHANGED, ModelEvent.SPEC_ADDED, ModelEvent.SPEC_REMOVED)
 
 
 class FlowBridge(NodeEdits, QtCore.QObject):

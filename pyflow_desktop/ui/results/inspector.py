@@ -39,7 +39,7 @@ from ...engine import (
     NodeStarted,
     RunEvent,
 )
-from ...repository import Flow, NodeSpec
+from ...repository import Flow, ModelEvent, NodeSpec
 from ..value_text import default_text, full_text, short_text
 from .viewers import PREVIEW_CHARS
 
@@ -195,11 +195,11 @@ class InspectorPanel(QtWidgets.QWidget):
             return
         method = self.flow.events.connect if connect else self.flow.events.disconnect
         for event in (
-            "value_changed",
-            "link_added",
-            "link_removed",
-            "node_changed",
-            "node_removed",
+            ModelEvent.VALUE_CHANGED,
+            ModelEvent.LINK_ADDED,
+            ModelEvent.LINK_REMOVED,
+            ModelEvent.NODE_CHANGED,
+            ModelEvent.NODE_REMOVED,
         ):
             method(event, self._model_changed)
 

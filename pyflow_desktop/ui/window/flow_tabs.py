@@ -19,7 +19,7 @@ from collections.abc import Callable
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...library import LibrarySpec
-from ...repository import Flow, NodeSpec, Repository
+from ...repository import Flow, ModelEvent, NodeSpec, Repository
 from ..canvas.bridge import FlowBridge
 from ..canvas.graph import CanvasGraph
 from ..canvas.spec_search import SpecSearchBox
@@ -133,20 +133,20 @@ class FlowTabs(QtCore.QObject):
     def watch(self, repo: Repository, connect: bool) -> None:
         """Follow (or stop following) the repository's flow list and flow names."""
         method = "connect" if connect else "disconnect"
-        getattr(repo.events, method)("flow_added", self._flow_added)
-        getattr(repo.events, method)("flow_removed", self._flow_removed)
+        getattr(repo.events, method)(ModelEvent.FLOW_ADDED, self._flow_added)
+        getattr(repo.events, method)(ModelEvent.FLOW_REMOVED, self._flow_removed)
         for flow in repo.flows.values():
-            getattr(flow.events, method)("flow_renamed", self._flow_renamed)
-            getattr(flow.events, method)("interface_changed", self._interface_changed)
+            getattr(flow.events, method)(ModelEvent.FLOW_RENAMED, self._flow_renamed)
+            getattr(flow.events, method)(ModelEvent.INTERFACE_CHANGED, self._interface_changed)
 
     def _flow_added(self, flow: Flow) -> None:
-        flow.events.connect("flow_renamed", self._flow_renamed)
-        flow.events.connect("interface_changed", self._interface_changed)
+        flow.events.connect(ModelEvent.FLOW_RENAMED, self._flow_renamed)
+        flow.events.connect(ModelEvent.INTERFACE_CHANGED, self._interface_changed)
         self._subflow_changed(flow)
 
     def _flow_removed(self, flow: Flow) -> None:
-        flow.events.disconnect("flow_renamed", self._flow_renamed)
-        flow.events.disconnect("interface_changed", self._interface_changed)
+        flow.events.disconnect(ModelEvent.FLOW_RENAMED, self._flow_renamed)
+        flow.events.disconnect(ModelEvent.INTERFACE_CHANGED, self._interface_changed)
         self.close_flow(flow.id)
         self._subflow_changed(flow)
 
@@ -200,7 +200,7 @@ class FlowTabs(QtCore.QObject):
             self.breadcrumbs[flow_id] = Breadcrumb(canvas.viewer())
             self.breadcrumbs[flow_id].linkActivated.connect(self.open_flow)
             self.hints[flow_id] = hint = EmptyHint(canvas.viewer(), flow)
-            for name in ("node_added", "node_removed"):
+            for name in (ModelEvent.NODE_ADDED, ModelEvent.NODE_REMOVED):
                 flow.events.connect(name, hint.follow)
             self.canvases[flow_id] = (canvas, bridge)
             self.widget.addTab(canvas.widget, flow.name)
@@ -219,7 +219,7 @@ class FlowTabs(QtCore.QObject):
         self.trails.pop(flow_id, None)
         self.breadcrumbs.pop(flow_id, None)
         hint = self.hints.pop(flow_id)
-        for name in ("node_added", "node_removed"):
+        for name in (ModelEvent.NODE_ADDED, ModelEvent.NODE_REMOVED):
             hint.flow.events.disconnect(name, hint.follow)
         self.flow_closed.emit(flow_id)
         bridge.detach()

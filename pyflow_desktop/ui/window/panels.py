@@ -18,7 +18,7 @@ from typing import Any
 from PySide6 import QtCore, QtWidgets
 
 from ...engine import NodeFailed, RunEvent, plan_run
-from ...repository import Flow, NodeInstance, NodeSpec, Repository, RepositoryError
+from ...repository import Flow, ModelEvent, NodeInstance, NodeSpec, Repository, RepositoryError
 from ...spec_test import failing_line
 from ..authoring.spec_editor import SpecEditorPanel
 from ..commands import SetValueCommand
@@ -72,9 +72,9 @@ class Panels(QtCore.QObject):
 
     def _repository_changed(self, repo: Repository) -> None:
         if self.repo is not None:
-            self.repo.events.disconnect("spec_changed", self._spec_changed)
+            self.repo.events.disconnect(ModelEvent.SPEC_CHANGED, self._spec_changed)
         self.repo = self.viewers.repo = repo
-        repo.events.connect("spec_changed", self._spec_changed)
+        repo.events.connect(ModelEvent.SPEC_CHANGED, self._spec_changed)
         self.spec_editor.set_repository(repo)
         self.inspector.show_node(None, None, None)
         self.inspector.forget_runs()  # results of the old repository's runs are gone

@@ -19,6 +19,8 @@ from ...engine import (
     NodeCancelled,
     NodeFailed,
     NodeFinished,
+    NodeOutput,
+    NodeQueued,
     NodeSkipped,
     NodeStarted,
     RunEvent,
@@ -260,7 +262,7 @@ def _log_lines(events: list[RunEvent], repo: Repository, flow: Flow | None) -> s
 
 def _log_line(event: RunEvent, repo: Repository, flow: Flow | None) -> str:
     """One line of the Log, naming nodes as the user knows them."""
-    if event.type in ("queued", "partial"):
+    if isinstance(event, NodeQueued | NodeOutput):
         return ""
     who = node_title(repo, flow, event.node) if event.node else "run"
     if isinstance(event, NodeFailed):
