@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from ...engine import RunStates
 from ...library import LibrarySpec
 from ...repository import Flow, ModelEvent, NodeSpec, Repository
 from ..canvas.bridge import FlowBridge
@@ -104,15 +105,23 @@ class FlowTabs(QtCore.QObject):
     # Right-click on the canvas in front: a node id, a Link or None, at scene / global points.
     context_requested = QtCore.Signal(object, QtCore.QPointF, QtCore.QPoint)
 
-    def __init__(self, shell: Shell, library: LibraryPanel) -> None:
+    def __init__(
+        self,
+        shell: Shell,
+        library: LibraryPanel,
+        run_states: RunStates,
+        palette_entries: Callable[[], list[LibrarySpec]],
+    ) -> None:
+        """``run_states``: what the runs of each flow said, drawn on its canvas;
+        ``palette_entries()``: the application's palette, offered beside the file's specs in
+        the Tab search."""
         super().__init__(shell)
-        self.shell, self.library = shell, library
+        self.shell, self.library, self.run_states = shell, library, run_states
+        self.palette_entries = palette_entries
         self.canvases: dict[str, tuple[CanvasGraph, FlowBridge]] = {}
         self.trails: dict[str, list[str]] = {}
         self.breadcrumbs: dict[str, Breadcrumb] = {}
         self.hints: dict[str, EmptyHint] = {}
-        # The application's palette: the specs offered beside the file's in the Tab search.
-        self.palette_entries: Callable[[], list[LibrarySpec]] = list
         self.widget = QtWidgets.QTabWidget(documentMode=True, tabsClosable=True, movable=True)
         self.widget.tabCloseRequested.connect(
             lambda index: self.close_flow(self.widget.widget(index).property("flow_id"))
@@ -184,7 +193,8 @@ class FlowTabs(QtCore.QObject):
             shell = self.shell
             flow = shell.repo.flow(flow_id)
             canvas = CanvasGraph(self)
-            bridge = FlowBridge(shell.repo, flow, canvas, shell.undo_stack, self)
+            run_state = self.run_states.of(flow)
+            bridge = FlowBridge(shell.repo, flow, canvas, shell.undo_stack, run_state, self)
             bridge.message.connect(shell.show_message)
             canvas.search_requested.connect(self.search_spec)
             canvas.link_dropped.connect(self._link_dropped)
