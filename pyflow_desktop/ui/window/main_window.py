@@ -76,8 +76,7 @@ class MainWindow(QtWidgets.QMainWindow):
         )
         self.log_dock = self.add_dock("log_dock", "Log", self.log, area.BottomDockWidgetArea)
         self.library_actions = LibraryActions(self, self.tabs, self.library, palette)
-        self.trust = Trust(self)
-        self.trust.installed = self.library_actions.installed_specs
+        self.trust = Trust(self, installed=self.library_actions.installed_specs)
         runner = RunController(self, shelf=ExecutorShelf(), settings=RunSettings.load(settings()))
         tester = SpecTester(lambda: runner.settings, runner.shelf, self)
         self.panels = Panels(
@@ -97,20 +96,29 @@ class MainWindow(QtWidgets.QMainWindow):
             allow=self.trust.allow,
             watched=self.panels.watched,
         )
-        self.files = FileActions(self, self.tabs)
-        self.files.settle = self.panels.settle_spec_edits
-        self.files.from_outside = self.trust.came_from_outside
-        self.edits = EditActions(self, self.tabs)
-        self.edits.from_outside = self.trust.came_from_outside
+        self.disk = DiskWatch(self)
+        self.files = FileActions(
+            self,
+            self.tabs,
+            settle=self.panels.settle_spec_edits,
+            from_outside=self.trust.came_from_outside,
+            allow_save=self.disk.allow_save,
+            saved=self._saved,
+        )
+        self.disk.reload_requested.connect(self.files.open_path)
+        self.edits = EditActions(self, self.tabs, from_outside=self.trust.came_from_outside)
         self.library.python_files_dropped.connect(self.files.import_python_files)
         self.subflows = SubflowActions(self, self.tabs)
-        self.menus = CanvasMenus(self, self.tabs, self.edits, self.runs, self.panels)
-        self.menus.subflow_entries = self.subflows.node_entries
-        self.menus.library_entries = self.library_actions.node_entries
-        self.recovery = Recovery(self)
-        self.recovery.session = lambda: sessions.capture(self.tabs, self.panels)
-        self.disk = DiskWatch(self, reload=self.files.open_path)
-        self.files.allow_save, self.files.saved = self.disk.allow_save, self._saved
+        self.menus = CanvasMenus(
+            self,
+            self.tabs,
+            self.edits,
+            self.runs,
+            self.panels,
+            subflow_entries=self.subflows.node_entries,
+            library_entries=self.library_actions.node_entries,
+        )
+        self.recovery = Recovery(self, session=lambda: sessions.capture(self.tabs, self.panels))
         self.live = LiveMode(self, self.tabs, self.runs, self.run_states)
         self._build_menus()
         self.resize(1280, 800)
