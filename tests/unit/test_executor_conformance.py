@@ -89,6 +89,18 @@ def test_chain(executor):
     assert result.ok and result.output("n4") == 6
 
 
+def test_reached_before_a_run_let_go_after_and_started_again_by_the_next(executor):
+    repo = basic_repo()
+    flow = Flow("again")
+    add_nodes(flow, ("c", "const", {"v": "1"}), ("n", "add", {"b": "1"}))
+    link(flow, "c:out", "n:a")
+    repo.add_flow(flow)
+    executor.connect()  # the Executor interface: every executor answers it
+    assert run(repo, flow, executor)[0].output("n") == 2
+    executor.shutdown()
+    assert run(repo, flow, executor)[0].output("n") == 2
+
+
 def test_diamond(executor):
     repo = basic_repo()
     flow = Flow("diamond")
