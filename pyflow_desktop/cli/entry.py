@@ -45,13 +45,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 @contextmanager
 def standard_streams() -> Iterator[None]:
-    """The program's standard streams, for every request: set up here and nowhere else.
+    """The program's standard streams, prepared here once for every request.
 
     A reader of stdout that goes away (``pyflow-desktop run FILE | head``) stops the program
-    quietly: stdout then goes to the null device, so the last flush cannot fail either. Here
-    is also where a windowed Windows bundle (no console: ``sys.stdout`` and ``sys.stderr`` are
-    ``None``) and a pipe encoded in cp1252 are to be handled, once for every command, the
-    window and the worker processes.
+    quietly: stdout then goes to the null device, so the last flush cannot fail either. This
+    is the place for a windowed Windows bundle (no console: ``sys.stdout`` and ``sys.stderr``
+    are ``None``) and for a pipe encoded in cp1252: handled here, they are handled for every
+    command, the window and the worker processes. (``run`` also keeps descriptor 1 to itself
+    while nodes run: ``run._private_stdout``.)
     """
     try:
         yield
