@@ -131,6 +131,25 @@ def test_a_file_that_cannot_be_read_exits_2_naming_it(command, problem, tmp_path
         assert bad.read_text(encoding="utf-8") == '{"flow": {'
 
 
+@pytest.mark.parametrize("flows", [0, 2])
+def test_run_and_export_python_ask_for_the_flow_alike(flows, tmp_path):
+    repo = basic_repo()
+    for index in range(flows):
+        flow = Flow(f"f{index}")
+        add_nodes(flow, ("a", "const", {"v": "1"}))
+        repo.add_flow(flow)
+    path = tmp_path / "r.json"
+    save_repository(repo, path)
+    run = cli("run", path)
+    export = cli("export-python", path, "-o", tmp_path / "x.py")
+    assert run.returncode == export.returncode == 2
+    assert run.stderr == export.stderr
+    several = "the file holds several flows; choose one with --flow: f0, f1"
+    expected = several if flows else "the file holds no flow"
+    assert run.stderr == f"error: {path}: {expected}\n"
+    assert not (tmp_path / "x.py").exists()
+
+
 def modules_loaded(*args: str) -> set[str]:
     """The top-level packages of ``HEAVY`` that ``pyflow-desktop ARGS`` imports."""
     done = subprocess.run(
