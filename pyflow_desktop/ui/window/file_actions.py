@@ -19,8 +19,7 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ...export.command import write_script
-from ...export.script import flow_script
+from ...export.script import flow_script, write_script
 from ...repository import (
     NodeSpec,
     Repository,
