@@ -1,4 +1,5 @@
-"""Running one nodespec alone with typed-in values: ``pyflow-desktop test-spec`` and Test.
+"""Running one nodespec alone with typed-in values: the service behind
+``pyflow-desktop test-spec`` and the window's Test.
 
 Manual values (strings, or already-typed values from widgets) are converted by each port's
 type exactly as a run converts them (``spec_arguments``, by the call convention's
@@ -8,18 +9,11 @@ way. The window's Test runs ``spec_plan(spec, values)``, a run of one node, on t
 of its run settings (a worker process by default), and reads the node's outcome back from
 the run's events (``run_outcome``). Nothing here evaluates a value; node code runs only when
 asked to.
-
-Exit codes of ``test-spec``: 0 the function succeeded, 1 it failed, 2 the file, the spec id or
-an input is invalid (a message on stderr, never a traceback).
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import re
-import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .engine import (
@@ -32,20 +26,12 @@ from .engine import (
     Plan,
     RunEvent,
     execute_node,
+    failing_line,
     plan_run,
-    to_jsonable,
 )
 from .engine.call_convention import call_arguments
-from .repository import (
-    Flow,
-    NodeInstance,
-    NodeSpec,
-    Repository,
-    RepositoryError,
-    load_repository,
-)
+from .repository import Flow, NodeInstance, NodeSpec, Repository
 
-EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 TEST_NODE = "test"  # the id of the one node of ``spec_plan``
 
 
@@ -122,89 +108,3 @@ def run_outcome(spec: NodeSpec, events: Iterable[RunEvent]) -> NodeOutcome | Non
             ran = event.time - started if started is not None else 0.0
             outcome = NodeOutcome(TEST_NODE, error="stopped before it finished", elapsed=ran)
     return outcome
-
-
-def failing_line(spec_id: str, error: str, traceback: str) -> int | None:
-    """The line of ``spec_id``'s code a failed node stopped at, from its ``error`` and
-    ``traceback``: the last frame of its code, or the line of a syntax error."""
-    frames = re.findall(rf'File "<{re.escape(spec_id)}>", line (\d+)', traceback)
-    if frames:
-        return int(frames[-1])
-    syntax = re.match(r"syntax error in func, line (\d+)", error)
-    return int(syntax.group(1)) if syntax else None
-
-
-def outcome_json(spec: NodeSpec, outcome: NodeOutcome) -> dict[str, Any]:
-    """The ``--json`` shape: ``{"status", "outputs": [{name, type, value}], "error"}``."""
-    return {
-        "status": "success" if outcome.ok else "fail",
-        "outputs": [
-            {"name": port.name, "type": port.type, "value": to_jsonable(outcome.outputs[port.name])}
-            for port in spec.outputs
-            if port.name in outcome.outputs
-        ],
-        "error": outcome.error,
-    }
-
-
-def parse_input_options(options: Sequence[str]) -> dict[str, str]:
-    """``["a=1", "b=x=y"]`` → ``{"a": "1", "b": "x=y"}``; a missing ``=`` is a usage error."""
-    values = {}
-    for option in options:
-        name, sep, value = option.partition("=")
-        if not sep or not name.strip():
-            raise SpecInputError(f"--input {option!r}: use NAME=VALUE")
-        values[name.strip()] = value
-    return values
-
-
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Register ``test-spec`` on the ``pyflow-desktop`` command's subparsers."""
-    parser = subparsers.add_parser("test-spec", help="run one nodespec alone with given inputs")
-    parser.add_argument("file", metavar="FILE")
-    parser.add_argument("spec_id", metavar="SPEC_ID")
-    parser.add_argument(
-        "--input",
-        metavar="NAME=VALUE",
-        action="append",
-        default=[],
-        help="a value for an input port, converted by its type (may be repeated)",
-    )
-    parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
-    return parser
-
-
-def run(args: argparse.Namespace) -> int:
-    """Carry out ``test-spec`` and return its exit code."""
-    try:
-        repo = load_repository(args.file)
-        if args.spec_id not in repo.specs:
-            known = ", ".join(sorted(repo.specs)) or "none"
-            raise SpecInputError(f"{args.file}: no nodespec {args.spec_id!r} (nodespecs: {known})")
-        spec = repo.specs[args.spec_id]
-        outcome = run_spec(spec, parse_input_options(args.input))
-    except (RepositoryError, SpecInputError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_INVALID
-    if args.json:
-        print(json.dumps(outcome_json(spec, outcome), indent=2))
-    else:
-        sys.stdout.write(outcome.stdout)
-        for item in outcome_json(spec, outcome)["outputs"]:
-            print(f"{item['name']} ({item['type']}) = {json.dumps(item['value'])}")
-        if not outcome.ok:
-            sys.stderr.write(outcome.traceback)
-    if not outcome.ok:
-        print(f"error: {spec.id}: {outcome.error}", file=sys.stderr)
-    return EXIT_OK if outcome.ok else EXIT_FAILED
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m pyflow_desktop.spec_test FILE SPEC_ID ...`` (the same as ``test-spec``)."""
-    parser = argparse.ArgumentParser(prog="pyflow-desktop")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    return run(parser.parse_args(["test-spec", *(sys.argv[1:] if argv is None else argv)]))
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -8,8 +8,10 @@ then ``("partial", node_id, value, index)`` for each streamed value and
 ``("done", node_id, outcome)``. An executor whose values stay in its workers
 (``holds_values``) reports views for partial values and handles for outputs
 (``handles``), and may give a node back unrun with ``("requeue", node_id)``. Messages that
-arrive together may come as one, ``("many", [message, ...])``. The concrete
-executors live in their own modules and ``executors.py`` picks one by name.
+arrive together may come as one, ``("many", [message, ...])``. An executor may keep what
+runs nodes between runs (worker processes, a Dask client): ``connect`` reaches it before
+the first run, ``shutdown`` lets it go when its owner is done. The concrete executors live
+in their own modules and ``executors.py`` picks one by name.
 """
 
 from __future__ import annotations
@@ -45,6 +47,16 @@ class Executor(ABC):
 
     def __init__(self, max_workers: int | None = None) -> None:
         self.max_workers = max_workers or default_workers()
+
+    def connect(self) -> object:
+        """Reach what runs the nodes now rather than at the first run (a Dask scheduler at a
+        wrong address fails here); returns what it reached, if anything."""
+        return None
+
+    def shutdown(self) -> None:
+        """Let go of what is kept between runs (the owner is done: a window closes, a CLI
+        run ends); a later run starts it again. Nothing is kept by default."""
+        return None
 
     @abstractmethod
     def start(self, report: Report, cancelled: threading.Event) -> None:

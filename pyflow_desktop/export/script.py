@@ -8,7 +8,7 @@ ancestors, else every node) and writes a script holding: the engine's call conve
 ``func`` source, and the plan as data. Subflows are flattened, as for a run: their inner
 nodes are planned as ``OUTER/INNER``, and each subflow node hands on its inner outputs.
 ``python OUT.py`` prints each planned node's outputs (``--json``: the run result, as
-``pyflow-desktop run --json`` prints it).
+``pyflow-desktop run --json`` prints it). ``write_script(text, path)`` saves it.
 """
 
 from __future__ import annotations
@@ -16,13 +16,16 @@ from __future__ import annotations
 import ast
 import inspect
 import json
+import os
 import pprint
 from types import ModuleType
+from typing import Any
 
 from ..engine import call_convention, jsonable, plan_run
 from ..engine.flatten import is_pass_through
 from ..engine.plan import Plan, Targets
 from ..repository import Flow, Repository, func_source, link_types, port_types
+from ..repository.writer import write_atomically
 from . import runtime
 
 # In this order: each uses names of those before it.
@@ -43,7 +46,7 @@ def carried_source(module: ModuleType) -> str:
     dropped: set[int] = set()
     for node in ast.parse(source).body:
         if isinstance(node, ast.ImportFrom) and (node.level or node.module == "__future__"):
-            dropped.update(range(node.lineno - 1, node.end_lineno))
+            dropped.update(range(node.lineno - 1, node.end_lineno or node.lineno))
     return "".join(line for index, line in enumerate(lines) if index not in dropped).strip()
 
 
@@ -72,7 +75,7 @@ def plan_data(plan: Plan) -> list[dict]:
         planned = plan.nodes[node_id]
         inputs = []
         for port in planned.inputs:
-            item = {"name": port.name, "type": port.type}
+            item: dict[str, Any] = {"name": port.name, "type": port.type}
             if port.default is not None:
                 item["default"] = port.default
             link = planned.links.get(port.name)
@@ -134,3 +137,8 @@ def flow_script(
     parts.append(f"PLAN = {data_literal(plan_data(plan))}")
     parts.append('if __name__ == "__main__":\n    sys.exit(main(PLAN, SOURCES, sys.argv[1:]))')
     return "\n\n\n".join(parts) + "\n"
+
+
+def write_script(text: str, path: str | os.PathLike) -> None:
+    """Write ``text`` to ``path`` atomically, executable like a script."""
+    write_atomically(path, [text.encode("utf-8")], mode=0o777)

@@ -39,10 +39,13 @@ def run_blocked(code: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_repository_and_engine_import_without_qt():
+def test_the_core_the_services_and_the_command_line_import_without_qt():
+    """Every module of the command line too (``cli`` imports Qt only to open a window)."""
     done = run_blocked(
         """
         import pyflow_desktop, pyflow_desktop.repository, pyflow_desktop.engine
+        import pyflow_desktop.spec_test, pyflow_desktop.export.script, pyflow_desktop.library
+        import pyflow_desktop.server.app, pyflow_desktop.server.listening
         import pyflow_desktop.cli
         loaded = [m for m in sys.modules if m.split(".")[0] in BLOCKED]
         assert not loaded, loaded

@@ -12,31 +12,32 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from typing import TYPE_CHECKING
 
-from .library import Palette, read_palette
+from .exit_codes import ExitCode
 
-EXIT_OK = 0
+if TYPE_CHECKING:
+    from ..library import Palette
+
+NAME = "library"
+HELP = "list the nodespecs of the palette: built-in, My nodes, node packages (never run)"
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Register ``library`` on the ``pyflow-desktop`` command's subparsers."""
-    parser = subparsers.add_parser(
-        "library",
-        help="list the nodespecs of the palette: built-in, My nodes, node packages (never run)",
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``library``."""
     parser.add_argument(
         "--json", action="store_true", help="print {sections, specs, broken} as JSON"
     )
-    return parser
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> ExitCode:
     """Carry out ``library`` and return its exit code."""
-    from .ui.window.user_settings import user_nodes_folder  # Qt's core, only when asked
+    from ..library import read_palette  # reads entry points: only when asked
+    from ..ui.window.user_settings import user_nodes_folder  # Qt's core, only when asked
 
     palette = read_palette(user_nodes_folder())
     print(json.dumps(palette.to_json(), indent=2) if args.json else format_palette(palette))
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def format_palette(palette: Palette) -> str:
