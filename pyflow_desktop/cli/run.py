@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from typing import Any, TextIO
 
 from ..engine import RunEvent, RunResult, make_executor, run_flow
+from ..engine.folder import flow_folder
 from ..repository import load_repository
 from .arg_types import positive_int, seconds
 from .errors import UsageError
@@ -135,6 +136,7 @@ def _run_to(args: argparse.Namespace, out: TextIO) -> ExitCode:
             executor=executor,
             timeout=args.timeout,
             cache=None,  # the cache is in memory: one headless run has nothing to reuse
+            folder=flow_folder(args.file),  # nodes run in their file's folder
         )
     finally:
         executor.shutdown()

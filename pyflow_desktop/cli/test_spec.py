@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..engine import NodeOutcome, to_jsonable
+from ..engine.folder import flow_folder, working_folder
 from ..repository import NodeSpec, load_repository
 from ..spec_test import SpecInputError, run_spec
 from .errors import UsageError, print_error
@@ -45,7 +46,8 @@ def run(args: argparse.Namespace) -> ExitCode:
         raise UsageError(f"{args.file}: no nodespec {args.spec_id!r} (nodespecs: {known})")
     spec = repo.specs[args.spec_id]
     try:
-        outcome = run_spec(spec, input_values(args.input))
+        with working_folder(flow_folder(args.file)):  # as a run of its file's flows would
+            outcome = run_spec(spec, input_values(args.input))
     except SpecInputError as error:
         raise UsageError(str(error)) from None
     if args.json:

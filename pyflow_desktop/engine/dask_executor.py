@@ -84,6 +84,7 @@ class DaskExecutor(Executor):
         self._requested_workers = max_workers
         self.scheduler_address = scheduler_address
         self.processes = processes
+        self.runs_here = not (processes or scheduler_address)  # an in-process cluster
         self.connect_timeout = connect_timeout
         self._lock = threading.Lock()  # run state; never held while waiting on dask
         self._connect_lock = threading.Lock()  # connect and shutdown

@@ -2,13 +2,15 @@
 
 A task runs ``run_node_on_worker``: it tells the client through the cluster's event broker,
 under the run's topic, that the node started (and on which worker, with or without a nanny),
-then sends each partial value the same way; a ``_StopFlag`` polls the node's
+then sends each partial value the same way, in the run's folder when the worker has it; a
+``_StopFlag`` polls the node's
 ``distributed.Event`` so that a streaming generator stops at its next ``yield`` once the
 client asks.
 """
 
 from __future__ import annotations
 
+import os
 import pickle
 import time
 from typing import Any
@@ -69,6 +71,8 @@ def run_node_on_worker(task: NodeTask, topic: str, run_id: str, key: str) -> Nod
     from distributed import get_worker
 
     worker = get_worker()
+    if task.folder and os.path.isdir(task.folder) and task.folder != os.getcwd():
+        os.chdir(task.folder)  # a worker on another machine without it stays where it is
     started = [run_id, task.node_id, key, worker.address, worker.nanny is not None]
     worker.log_event(topic, ["started", *started])
 

@@ -38,12 +38,14 @@ class Executor(ABC):
     place of submitting it (true only of an executor that runs nodes in this process).
     ``holds_values``: whether values stay where they were made (the scheduler then keeps
     ``Handle``s and resolves arguments by halves: ``held_values``); ``batches``: whether it
-    takes quick nodes as one job (``submit_batch``)."""
+    takes quick nodes as one job (``submit_batch``); ``runs_here``: whether nodes run in
+    this process (the run then changes its folder: ``folder``)."""
 
     name = "executor"
     inline = False
     holds_values = False
     batches = False
+    runs_here = False
 
     def __init__(self, max_workers: int | None = None) -> None:
         self.max_workers = max_workers or default_workers()

@@ -165,12 +165,15 @@ def _run_task(task: NodeTask, store: ValueStore, outbox, broken: dict, unmade: s
                 continue
         args[index], found = linked_argument(value, arg.port, arg)
         problem = problem or found
+    if task.folder and task.folder != os.getcwd():  # (a node may have changed it)
+        try:
+            os.chdir(task.folder)
+        except OSError as exc:
+            problem = problem or f"it cannot run in {task.folder}: {exc.strerror}"
     if missing or problem:
         unmade.update((scope, node_id, port) for port in task.output_names)
         outbox.put(["done", node_id, {"missing": missing} if missing else {"error": problem}])
         return
-    if task.folder and task.folder != os.getcwd():
-        os.chdir(task.folder)
     outbox.running = node_id
     outcome = execute_node(task, _partial_teller(outbox, node_id) if task.views else None)
     outputs = {}

@@ -24,6 +24,7 @@ def run_flow(
     timeout: float | None = None,
     cache: ResultCache | None = None,
     first: Iterable[str] = (),
+    folder: str | None = None,
 ) -> RunResult:
     """Run ``flow`` (an id or a Flow of ``repo``) and return its result.
 
@@ -34,10 +35,12 @@ def run_flow(
     loop thread (``RunFinished`` from the calling thread).
     ``executor``: ``"thread"``, ``"process"``, ``"dask"`` or an ``Executor``; ``timeout``: seconds
     a node may run; ``cache``: a ``ResultCache`` whose unchanged nodes are not run again;
-    ``first``: nodes whose results are wanted early (they and their ancestors go first).
+    ``first``: nodes whose results are wanted early (they and their ancestors go first);
+    ``folder``: the folder nodes run in (``folder.flow_folder`` of the flow's file; ``None``:
+    where this process is).
     Raises ``RepositoryError`` (or ``PlanError``) when the flow or the request is invalid.
     """
     plan = plan_run(repo, flow, targets)
     if isinstance(executor, str):
         executor = make_executor(executor, workers)
-    return Scheduler(plan, executor, on_event, timeout, cache, first).run()
+    return Scheduler(plan, executor, on_event, timeout, cache, first, folder=folder).run()

@@ -40,6 +40,7 @@ from .cache import ResultCache, key_parts, node_key
 from .call_convention import call_arguments
 from .events import NodeCached, NodeOutput, NodeStarted, RunFinished
 from .executor import Executor
+from .folder import working_folder
 from .held_values import HeldValues
 from .ledger import Ledger, Sink
 from .node_call import NodeOutcome, NodeTask, execute_node
@@ -71,7 +72,7 @@ class Scheduler(HeldValues, Ledger):
         folder: str | None = None,
     ) -> None:
         """``gate``: a window's, which paces the run (``pacing``); ``brief``: see above;
-        ``folder``: where nodes run."""
+        ``folder``: where nodes run (``folder``; ``None``: where they are)."""
         brief = brief and (executor.inline or executor.batches)
         super().__init__(plan, sink, cache, first, brief, INLINE_BELOW, executor.holds_values)
         self.folder = folder
@@ -101,7 +102,10 @@ class Scheduler(HeldValues, Ledger):
         plan = self.plan
         self.executor.start(self.messages.put, self.cancelled)
         try:
-            with paced() if self.pacer is not None else nullcontext():
+            with (
+                paced() if self.pacer is not None else nullcontext(),
+                working_folder(self.folder if self.executor.runs_here else None),
+            ):
                 self.watchdog.watch()
         finally:
             self.executor.close()

@@ -23,6 +23,7 @@ class ThreadExecutor(Executor):
 
     name = "thread"
     inline = True
+    runs_here = True
 
     def __init__(self, max_workers: int | None = None) -> None:
         super().__init__(max_workers)

@@ -167,8 +167,9 @@ class ServedRepository:
     def run(self, raw: Any) -> list[dict[str, Any]]:
         """Run a flow given as JSON (its end nodes and their ancestors, else every node).
 
-        Nodes run in worker processes: one that hangs is killed at ``timeout``, one that
-        crashes its process fails alone. The result is the original's list of node results.
+        Nodes run in worker processes, in the served file's folder: one that hangs is killed
+        at ``timeout``, one that crashes its process fails alone. The result is the
+        original's list of node results.
         """
         with self.lock:
             flow = self._read_flow(raw, RUN_FLOW_ID)
@@ -177,7 +178,9 @@ class ServedRepository:
             except PlanError as error:
                 raise ApiError(400, str(error)) from None
         executor = make_executor("process")
-        return Scheduler(plan, executor, None, self.timeout).run().to_json()
+        return (
+            Scheduler(plan, executor, None, self.timeout, folder=str(self.folder)).run().to_json()
+        )
 
     # -- helpers ------------------------------------------------------------------------
 

@@ -173,3 +173,30 @@ def test_stop_and_the_timeout_end_a_node_that_was_quick_earlier_in_the_run_on_th
         assert statuses(window) == expected
     finally:
         release.touch()  # the node's thread, left to it, returns
+
+
+@pytest.mark.parametrize("executor", ["process", "thread"])
+def test_a_windows_nodes_run_in_the_folder_of_its_file(
+    qtbot, window, run_and_wait, tmp_path, executor
+):
+    """A relative path in a node means the file's folder, whichever folder the program
+    started in (home for a file never saved)."""
+    window.repo.add_spec(
+        NodeSpec(
+            "where",
+            "Where",
+            [],
+            [Port("out", "Any")],
+            "import os\ndef func():\n    return os.getcwd()\n",
+        )
+    )
+    flow = Flow("here")
+    flow.add_node(NodeInstance("w", "where"))
+    window.repo.add_flow(flow)
+    window.tabs.open_flow("here")
+    window.runs.runner.settings = RunSettings(executor=executor, cache=False)
+    assert run_and_wait(window)
+    assert window.run_states.get("here").node("w").outputs["out"] == str(Path.home())
+    window.set_path(tmp_path / "saved.json")
+    assert run_and_wait(window)
+    assert window.run_states.get("here").node("w").outputs["out"] == str(tmp_path)

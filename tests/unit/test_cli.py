@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from flows import add_nodes, basic_repo, gate_repo, link, wait_for
+from flows import add_nodes, basic_repo, gate_repo, link, spec, wait_for
 
 from pyflow_desktop.repository import Flow, load_repository, save_repository
 
@@ -243,3 +243,57 @@ def test_ctrl_c_stops_a_run_while_a_node_that_was_quick_earlier_runs(tmp_path):
     assert {e["node"] for e in events if e["type"] == "cancelled"} >= {"slow", "child"}
     assert events[-1]["type"] == "run_finished"
     assert not (tmp_path / "release.returned").exists()
+
+
+@pytest.mark.parametrize("executor", ["thread", "process"])
+def test_run_prints_a_value_json_holds_as_it_is_and_any_other_as_its_summary(tmp_path, executor):
+    repo = basic_repo()
+    repo.add_spec(
+        spec("frame", "import pandas as pd\ndef func():\n    return pd.DataFrame({'a': [1, 2]})\n")
+    )
+    repo.add_spec(spec("pair", "def func():\n    return {'n': [1, 2.5, None], 't': 'x'}\n"))
+    repo.add_spec(spec("raw", "def func():\n    return b'line'\n"))
+    flow = Flow("f")
+    add_nodes(flow, ("df", "frame", {}), ("p", "pair", {}), ("r", "raw", {}))
+    repo.add_flow(flow)
+    save_repository(repo, tmp_path / "data.json")
+    done = cli("run", tmp_path / "data.json", "--json", "--executor", executor)
+    assert done.returncode == 0, done.stderr
+    values = [node["outputs"][0]["value"] for node in json.loads(done.stdout)]
+    assert values[0] == {"type": "pandas.DataFrame", "repr": "   a\n0  1\n1  2", "shape": [2, 1]}
+    assert values[1:] == [{"n": [1, 2.5, None], "t": "x"}, "line"]
+    events = cli("run", tmp_path / "data.json", "--events", "--executor", executor)
+    finished = [json.loads(line) for line in events.stdout.splitlines()]
+    shown = {e["node"]: e["outputs"]["out"] for e in finished if e["type"] == "finished"}
+    assert shown["df"]["shape"] == [2, 1] and shown["p"] == values[1]
+
+
+@pytest.mark.parametrize("executor", ["thread", "process"])
+def test_nodes_run_in_the_folder_of_their_file_wherever_run_is_started(tmp_path, executor):
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (folder / "numbers.csv").write_text("1\n2\n3\n")
+    repo = basic_repo()
+    repo.add_spec(spec("read", "def func():\n    return sum(map(int, open('numbers.csv')))\n"))
+    flow = Flow("f")
+    add_nodes(flow, ("r", "read", {}))
+    repo.add_flow(flow)
+    save_repository(repo, folder / "flow.json")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pyflow_desktop",
+            "run",
+            "project/flow.json",
+            "--json",
+            "--executor",
+            executor,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)[0]["outputs"][0]["value"] == 6

@@ -8,6 +8,7 @@ Every run without a timeout, a Stop or a cache also runs the flow's exported scr
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -366,3 +367,20 @@ def test_every_node_call_runs_its_spec_in_a_fresh_module(executor):
         assert [result.output(n) for n in ("first", "second", "third")] == [1, 1, 1]
     script = exported(repo, flow)
     assert [node["outputs"][0]["value"] for node in script] == [1, 1, 1]
+
+
+def test_nodes_run_in_the_folder_they_are_given_and_the_run_leaves_it(executor, tmp_path):
+    """A relative path means the flow file's folder (``run_flow(folder=)``), on every
+    executor; where nodes run in this process, its own folder is back after the run."""
+    (tmp_path / "data.txt").write_text("42")
+    repo = basic_repo()
+    repo.add_spec(
+        spec("read", "import os\ndef func():\n    return [os.getcwd(), open('data.txt').read()]\n")
+    )
+    flow = Flow("folder")
+    add_nodes(flow, ("r", "read", {}))
+    repo.add_flow(flow)
+    here = os.getcwd()
+    result = run_flow(repo, flow, executor=executor, folder=str(tmp_path))
+    assert result.output("r") == [str(tmp_path), "42"]
+    assert os.getcwd() == here

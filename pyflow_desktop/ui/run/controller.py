@@ -32,7 +32,7 @@ import socket
 import time
 import weakref
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from PySide6 import QtCore
@@ -160,10 +160,14 @@ class RunController(QtCore.QObject):
         workers: int | None = None,
         shelf: ExecutorShelf | None = None,
         settings: RunSettings | None = None,
+        folder: Callable[[], str | None] | None = None,
     ) -> None:
-        """``settings``: how to run (default: on threads, ``workers`` of them)."""
+        """``settings``: how to run (default: on threads, ``workers`` of them); ``folder``:
+        where the nodes of a run about to start run (their file's folder; default: where
+        the program is)."""
         super().__init__(parent)
         self.settings = settings or RunSettings(workers=workers or 0)
+        self.folder = folder or (lambda: None)
         self.cache = ResultCache()
         self.shelf = shelf or ExecutorShelf()
         self._executor: Executor | None = None
@@ -226,6 +230,7 @@ class RunController(QtCore.QObject):
             first=first,
             gate=GATE,
             brief=True,
+            folder=self.folder(),
         )
         self.planned, self.done = len(plan), 0
         self.started.emit(plan.flow.id, self.planned)

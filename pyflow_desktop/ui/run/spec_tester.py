@@ -37,10 +37,12 @@ class SpecTester(QtCore.QObject):
         settings: Callable[[], RunSettings],
         shelf: ExecutorShelf | None = None,
         parent: QtCore.QObject | None = None,
+        folder: Callable[[], str | None] | None = None,
     ) -> None:
+        """``folder``: where the node runs, as for ``RunController``."""
         super().__init__(parent)
         self.settings = settings
-        self.controller = RunController(self, shelf=shelf)
+        self.controller = RunController(self, shelf=shelf, folder=folder)
         self.controller.batch_ready.connect(self._take)
         self.controller.finished.connect(self._done)
         self.spec: NodeSpec | None = None

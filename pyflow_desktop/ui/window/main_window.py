@@ -18,6 +18,7 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...engine import RunStates
+from ...engine.folder import flow_folder
 from ...repository import Repository, RepositoryError
 from ..run.controller import RunController
 from ..run.executor_shelf import ExecutorShelf
@@ -77,8 +78,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.log_dock = self.add_dock("log_dock", "Log", self.log, area.BottomDockWidgetArea)
         self.library_actions = LibraryActions(self, self.tabs, self.library, palette)
         self.trust = Trust(self, installed=self.library_actions.installed_specs)
-        runner = RunController(self, shelf=ExecutorShelf(), settings=RunSettings.load(settings()))
-        tester = SpecTester(lambda: runner.settings, runner.shelf, self)
+        runner = RunController(
+            self, shelf=ExecutorShelf(), settings=RunSettings.load(settings()), folder=self._folder
+        )
+        tester = SpecTester(lambda: runner.settings, runner.shelf, self, folder=self._folder)
         self.panels = Panels(
             self,
             self.tabs,
@@ -219,6 +222,10 @@ class MainWindow(QtWidgets.QMainWindow):
     def _remember_session(self) -> None:
         if self.path is not None and self.repo is not None:
             sessions.remember(self.path, sessions.capture(self.tabs, self.panels))
+
+    def _folder(self) -> str:
+        """Where nodes run: the folder of the file (home for one never saved)."""
+        return flow_folder(self.path)
 
     def set_path(self, path: Path | None) -> None:
         """The file the repository is saved to (``None``: not saved yet), in the title."""
