@@ -175,3 +175,31 @@ def test_no_worker_outlives_a_crashed_owner(tmp_path):
     while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not [pid for pid in workers if alive(pid)]
+
+
+STEP = "import time\ndef func(a, hang):\n    if hang:\n        time.sleep(30)\n    return (a or 0) + 1\n"
+
+
+def test_a_node_of_a_batch_times_out_alone_and_the_rest_is_made_again_elsewhere(pool):
+    """s0 → s1 → s2 → s3 (hangs) → s4, and s2 → u1 → u2: after s0 the spec is quick, so
+    the rest goes as one batch. s3 times out, its worker is killed with every value it
+    held: s4 is skipped, and u1, given back, runs again once s0, s1 and s2 are made again."""
+    repo = basic_repo()
+    repo.add_spec(spec("step", STEP, ["a:Any", "hang:Boolean"]))
+    flow = Flow("batch")
+    add_nodes(flow, *[(f"s{i}", "step", {"hang": str(i == 3)}) for i in range(5)])
+    add_nodes(flow, ("u1", "step", {}), ("u2", "step", {}))
+    for i in range(1, 5):
+        flow.add_link(Link(f"s{i - 1}", "out", f"s{i}", "a"))
+    flow.add_link(Link("s2", "out", "u1", "a"))
+    flow.add_link(Link("u1", "out", "u2", "a"))
+    repo.add_flow(flow)
+    events = []
+    result = run_flow(repo, flow, executor=executor(pool, 1), timeout=2, on_event=events.append)
+    status = result.statuses
+    assert status["s3"] == "fail" and "timed out after 2 s" in result.node("s3")["error"]
+    assert status["s4"] == "skip"
+    assert [status[n] for n in ("s0", "s1", "s2", "u1", "u2")] == ["success"] * 5
+    assert (result.output("u1"), result.output("u2")) == (4, 5)
+    ran = [e.node for e in events if e.type == "finished"]
+    assert [ran.count(n) for n in ("s0", "s1", "s2", "u1")] == [2, 2, 2, 1]
