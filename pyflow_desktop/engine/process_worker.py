@@ -7,9 +7,10 @@ stdin, listens on a loopback port and prints it, then accepts the owner's authen
 connection. It exits when the connection closes or its owner dies (taking its process group
 with it), so no worker outlives its owner.
 
-The owner sends pickled requests (the worker trusts its owner); the worker answers in JSON
-frames (``worker_messages``). Jobs run one after the other on the main thread; the other
-requests are served at once by the reader thread, even while a node runs:
+The owner sends pickled requests (the worker trusts its owner); the worker answers in
+msgpack frames of plain data (``worker_messages``). Jobs run one after the other on the
+main thread; the other requests are served at once by the reader thread, even while a node
+runs:
 
 - ``("run", job_id, imports, tasks)``: load ``imports`` (key → shared memory segment: values
   made by other workers, ``transfer``) into the store, then run each ``NodeTask`` in order.

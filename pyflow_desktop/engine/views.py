@@ -11,8 +11,8 @@ characters), and where they apply:
 
 - ``shape``, ``dtype``, ``length``;
 - ``value``: the value itself, when JSON holds it (dicts with text keys, lists, tuples,
-  text, numbers, booleans, ``None``; a numpy scalar as its number) and its JSON text is at
-  most ``VALUE_LIMIT`` bytes;
+  text, numbers (integers within 64 bits), booleans, ``None``; a numpy scalar as its
+  number) and its JSON text is at most ``VALUE_LIMIT`` bytes;
 - ``text``: bytes of at most ``VALUE_LIMIT``, decoded as UTF-8 (what cannot be decoded
   replaced), as the original PyFlow printed the output of a command;
 - ``table``: ``{"columns", "dtypes", "rows", "row_count"}`` (and ``"index"`` when a
@@ -137,13 +137,8 @@ _SCALARS = frozenset({int, float, str, bool, type(None)})
 
 def _scalar_view(value: Any, kind: type) -> dict[str, Any]:
     """The view of a plain scalar, as the parts below would make it, at a tenth of the cost."""
-    if kind is int and not -(2**63) <= value < 2**63:  # a long one: the parts' way
-        view = {"type": "int", "repr": _repr(value)}
-        try:
-            view.update(_whole(value))
-        except ValueError:  # too long for str() at all
-            pass
-        return view
+    if kind is int and not -(2**63) <= value < 2**63:  # a long one: its repr only
+        return {"type": "int", "repr": _repr(value)}
     if kind is float and not math.isfinite(value):
         return {"type": "float", "repr": repr(value)}
     return {"type": kind.__name__, "repr": repr(value), "value": value}
@@ -210,9 +205,8 @@ def _plain(value: Any, depth: int, budget: list[int]) -> Any:
         return _NOT_PLAIN
     if value is None or isinstance(value, (str, bool)):
         return value
-    if isinstance(value, int):
-        budget[0] -= value.bit_length() // 4  # a digit holds less than 4 bits
-        return int(value)
+    if isinstance(value, int):  # within 64 bits: what every JSON reader (and msgpack) holds
+        return int(value) if -(2**63) <= value < 2**63 else _NOT_PLAIN
     if isinstance(value, float):
         return float(value) if math.isfinite(value) else _NOT_PLAIN
     if depth > _DEPTH:

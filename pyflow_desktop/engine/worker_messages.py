@@ -1,12 +1,14 @@
 """What a process-executor worker tells its owner, and how the owner reads it safely.
 
 Node code runs in the worker and can reach its connection (through ``gc``), so the owner
-treats every byte from a worker as hostile. A worker sends JSON only, never pickle: the
-owner reads it with a JSON parser, which builds nothing but dicts, lists, text and numbers,
-and then checks each item's shape. Values stay in the worker; what the owner gets of one is
-its view (``views.make_view``, JSON data).
+treats every byte from a worker as hostile. A worker sends JSON's data model only, never
+pickle, encoded with msgpack (four times quicker to write than JSON text, for a batch of
+quick nodes): the owner reads it with msgpack's parser, which builds nothing but dicts,
+lists, text, bytes and numbers (its extension types are refused), and then checks each
+item's shape. Values stay in the worker; what the owner gets of one is its view
+(``views.make_view``, JSON data).
 
-A frame is a JSON list of items, sent together (``Outbox`` gathers them: a batch of quick
+A frame is a list of items, sent together (``Outbox`` gathers them: a batch of quick
 nodes answers in one frame, a slow node's start and partial values within ``FLUSH_EVERY``):
 
 - ``["started", node_id]``: the node began (told only of a node that runs past
@@ -27,15 +29,15 @@ else; the worker's reader checks that node ids and requests are its own.
 
 from __future__ import annotations
 
-import json
 import socket
 import threading
 from typing import Any
 
+import msgpack
+
 FLUSH_EVERY = 0.02  # seconds a worker gathers items before sending them
 FLUSH_ITEMS = 256  # items sent at once at most (the owner starts on them meanwhile)
 MAX_FRAME = 256 * 2**20  # bytes: a longer frame is refused unread
-_ENCODE = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode
 _OUTCOME_FIELDS: dict[str, Any] = {
     "error": (str, type(None)),
     "traceback": str,
@@ -124,7 +126,11 @@ class Outbox:
 
     def _send(self) -> None:
         if self._items:
-            data, self._items = _ENCODE(self._items).encode(), []
+            items, self._items = self._items, []
+            try:
+                data = msgpack.packb(items)
+            except (TypeError, ValueError, OverflowError):  # views are data: this is a bug
+                data = msgpack.packb([sent for item in items if (sent := _sendable(item))])
             self.conn.send_bytes(data)
 
     def _tick(self) -> None:
@@ -140,18 +146,34 @@ class Outbox:
                 return
 
 
+def _sendable(item: list) -> list | None:
+    """``item``, or when it cannot be encoded the failure of its node (``None``: left out)."""
+    try:
+        msgpack.packb(item)
+    except (TypeError, ValueError, OverflowError) as exc:
+        if item[0] != "done":
+            return None
+        error = f"its outcome cannot be sent to the program ({type(exc).__name__}: {exc})"
+        return ["done", item[1], {"error": error}]
+    return item
+
+
 def parse_frame(data: bytes) -> list[list]:
     """The items of a frame from a worker (the owner side); raises ``ForgedMessage`` when
     ``data`` is not one our worker sends."""
     try:
-        items = json.loads(data)
-    except (ValueError, RecursionError) as exc:
+        items = msgpack.unpackb(data, ext_hook=_no_extension)
+    except Exception as exc:  # what the parser refuses, however it says so
         raise ForgedMessage(f"unreadable: {type(exc).__name__}: {exc}") from None
     if type(items) is not list:
         raise ForgedMessage(f"not a list of items: {type(items).__name__}")
     for item in items:
         _check_item(item)
     return items
+
+
+def _no_extension(code: int, data: bytes) -> Any:
+    raise ValueError(f"msgpack extension type {code} is not data")
 
 
 def _check_item(item: Any) -> None:

@@ -203,3 +203,17 @@ def test_a_node_of_a_batch_times_out_alone_and_the_rest_is_made_again_elsewhere(
     assert (result.output("u1"), result.output("u2")) == (4, 5)
     ran = [e.node for e in events if e.type == "finished"]
     assert [ran.count(n) for n in ("s0", "s1", "s2", "u1")] == [2, 2, 2, 1]
+
+
+def test_an_integer_past_64_bits_stays_whole_and_is_shown_by_its_digits(pool):
+    repo = basic_repo()
+    repo.add_spec(spec("big", "def func():\n    return 10 ** 30 + 1\n"))
+    repo.add_spec(spec("half", "def func(a):\n    return a // 2\n", ["a:Any"]))
+    flow = Flow("f")
+    add_nodes(flow, ("b", "big", {}), ("h", "half", {}))
+    flow.add_link(Link("b", "out", "h", "a"))
+    repo.add_flow(flow)
+    result = run_flow(repo, flow, executor=executor(pool))
+    assert result.ok and result.output("h") == (10**30 + 1) // 2
+    shown = result.to_json()[0]["outputs"][0]["value"]
+    assert shown == {"type": "int", "repr": str(10**30 + 1), "shape": None}

@@ -1,7 +1,7 @@
 """Node code stays in its worker process: real workers, real hazards.
 
 A node that forges messages on its worker's connection cannot run code in the owner (the
-owner reads JSON only) and fails at once; workers do not import from the current folder; whatever a node starts dies
+owner reads JSON's data model only) and fails at once; workers do not import from the current folder; whatever a node starts dies
 with its worker (timeout, Stop, a crash of the node or of the owner); plain data — numpy
 arrays, lists of dicts, dates — still comes back.
 """
@@ -29,7 +29,7 @@ from pyflow_desktop.repository import Flow, save_repository
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX process groups")
 
 FIND_CONNECTION = (
-    "import gc, json, os, pickle, time\n"
+    "import gc, msgpack, os, pickle, time\n"
     "from multiprocessing.connection import Connection\n"
     "class Evil:\n"
     "    def __reduce__(self):\n"
@@ -66,23 +66,23 @@ VIEW = "{'type': 'int', 'repr': '1', 'value': 1}"
     ("send", "reason"),
     [
         ("pickle.dumps(Evil())", "unreadable"),
-        ("b'[' * 100000", "unreadable: RecursionError"),
-        ("json.dumps({'type': 'done'}).encode()", "not a list of items"),
+        ("b'\\x91' * 100000", "unreadable: StackError"),
+        ("msgpack.packb({'type': 'done'})", "not a list of items"),
+        ("msgpack.packb(msgpack.ExtType(1, b'x'))", "extension type 1 is not data"),
         (
-            "json.dumps([['done', 'forger', {'evil': 1}]]).encode()",
+            "msgpack.packb([['done', 'forger', {'evil': 1}]])",
             "an outcome with unknown fields",
         ),
         (
-            "json.dumps([['done', 'forger', {'outputs': {'out': [pickle.dumps(1).hex(), 1]}}]])"
-            ".encode()",
+            "msgpack.packb([['done', 'forger', {'outputs': {'out': [pickle.dumps(1), 1]}}]])",
             "outputs that are not [view, size]",
         ),
         (
-            f"json.dumps([['partial', 'slow', 0, {VIEW}]]).encode()",
+            f"msgpack.packb([['partial', 'slow', 0, {VIEW}]])",
             "about node 'slow', which it is not running",
         ),
-        ("json.dumps([['end', 12345]]).encode()", "the end of job 12345"),
-        ("json.dumps([['exported', 7, 'pfsegment', 10]]).encode()", "request 7, which was not"),
+        ("msgpack.packb([['end', 12345]])", "the end of job 12345"),
+        ("msgpack.packb([['exported', 7, 'pfsegment', 10]])", "request 7, which was not"),
     ],
 )
 def test_a_forged_message_fails_only_its_node_at_once_and_runs_nothing_here(
@@ -107,7 +107,7 @@ def test_a_view_a_node_forges_for_itself_is_data_and_never_built_here(pool, tmp_
     marker = tmp_path / "ran-in-the-owner"
     view = "{'type': 'Evil', 'repr': 'Evil()', 'value': {'pickle': pickle.dumps(Evil()).hex()}}"
     repo, flow = forging_repo(
-        marker, f"json.dumps([['done', 'forger', {{'outputs': {{'out': [{view}, 5]}}}}]]).encode()"
+        marker, f"msgpack.packb([['done', 'forger', {{'outputs': {{'out': [{view}, 5]}}}}]])"
     )
     result = run_flow(repo, flow, executor=make_executor("process", 2, pool=pool), timeout=20)
     assert result.node("forger")["status"] == "success"
