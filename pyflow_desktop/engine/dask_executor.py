@@ -1,19 +1,19 @@
 """Running nodes on a dask.distributed cluster: the way to scale past one machine.
 
 ``DaskExecutor`` submits each ``NodeTask`` as one dask task (``pure=False``, a unique key)
-running ``run_node_on_worker``; the future's done callback reports the ``NodeOutcome``.
-``distributed`` is imported only when the executor connects, so importing the engine stays
-cheap.
+running ``run_node_on_worker`` on the futures of its inputs; its values stay on the cluster
+(``dask_values``), and the future's done callback reports the ``NodeOutcome`` with handles
+to them: the client gets views, never values. ``distributed`` is imported only when the
+executor connects, so importing the engine stays cheap.
 
-Start and streaming: distributed no longer ships Pub/Sub, so a node's start (the scheduler's
-timeout counts from it, not from the time queued for a worker) and a generator node's
-partial values travel through the cluster's event broker: the worker calls
-``Worker.log_event(topic, ...)``, and the client receives it through
+Start, streaming and outcome: distributed no longer ships Pub/Sub, so a node's start (the
+scheduler's timeout counts from it, not from the time queued for a worker), a generator
+node's partial values and what its run said travel through the cluster's event broker: the
+worker calls ``Worker.log_event(topic, ...)``, and the client receives it through
 ``Client.subscribe_topic`` on its event loop thread. Worker → scheduler → client streams are
-ordered, so a node's start and partial values are reported before its ``done`` message. Each
-message carries the run id, so one from a node of an earlier run is dropped; when dask reruns
-a task (we restarted its worker) the restarted stream's values are forwarded only from the
-index after the last one already forwarded.
+ordered, so they come before the future is done. Each message carries the run id, so one
+from a node of an earlier run is dropped; when dask reruns a task (we restarted its worker)
+the restarted stream's values are forwarded only from the index after the last one.
 
 Containment: a node is tried once (``dask_scheduler.OneAttempt``): one that kills its worker
 fails with ``KilledWorker`` instead of killing every worker in turn. Stop and timeouts:
@@ -35,29 +35,32 @@ thread takes it too): ``_run`` (the current run's id and ``report``),
 
 from __future__ import annotations
 
-import os
-import pickle
 import threading
 import time
 import uuid
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
+from .dask_cluster import local_cluster
 from .dask_outcome import failed_outcome, outcome_of
+from .dask_values import DaskHolder
 from .dask_worker import KEY_PREFIX, run_node_on_worker, stop_event_name, truncate_topic
 from .executor import Executor, Report, default_workers
+from .handles import Linked
 from .node_call import NodeTask
+from .worker_messages import ForgedMessage, parse_frame
 
 _EVENT_KEEP_SECONDS = 60.0
+_UNREAD = "dask ran it, but what its worker said of it could not be read"
 
 
 @dataclass
 class _Run:
     run_id: str
     report: Report
-    partials: int = 0
+    events: int = 0  # heard through the event broker (kept on the scheduler until truncated)
     last_index: dict[str, int] = field(default_factory=dict)
+    meta: dict[str, dict] = field(default_factory=dict)  # node id → what its run said
 
 
 class DaskExecutor(Executor):
@@ -71,6 +74,7 @@ class DaskExecutor(Executor):
     """
 
     name = "dask"
+    holds_values = True
 
     def __init__(
         self,
@@ -133,7 +137,8 @@ class DaskExecutor(Executor):
                         f"{self.scheduler_address}: {exc}"
                     ) from exc
             else:
-                self._cluster = self._start_cluster()
+                threads = self._requested_workers or default_workers()
+                self._cluster = local_cluster(threads, self.processes)
                 client = Client(self._cluster, set_as_default=False)
             client.subscribe_topic(self._topic, self._on_event)
             self._one_attempt(client)
@@ -148,29 +153,6 @@ class DaskExecutor(Executor):
             client.register_plugin(OneAttempt())
         except Exception:  # noqa: BLE001 — a scheduler without pyflow_desktop installed:
             pass  # dask then retries a node that kills its worker (allowed-failures)
-
-    def _start_cluster(self):
-        from distributed import LocalCluster
-
-        threads = self._requested_workers or default_workers()
-        if self.processes:  # one thread each: restarting a worker stops exactly one node
-            n_workers, threads = max(1, min(os.cpu_count() or 1, threads)), 1
-        else:
-            n_workers = 1
-        with warnings.catch_warnings():
-            # With the dashboard off the scheduler still serves /health on loopback, on
-            # port 8787 if free, else on another one (which it warns about).
-            warnings.filterwarnings("ignore", "Port .* is already in use")
-            # In-process workers talk over dask's in-memory transport (no sockets, far
-            # lower latency); worker processes use TCP bound to loopback.
-            network = {"host": "127.0.0.1", "protocol": "tcp"} if self.processes else {}
-            return LocalCluster(
-                n_workers=n_workers,
-                threads_per_worker=max(1, -(-threads // n_workers)),
-                processes=self.processes,
-                dashboard_address=None,
-                **network,
-            )
 
     def _total_threads(self) -> int:
         try:
@@ -198,6 +180,11 @@ class DaskExecutor(Executor):
             if run is None or client is None:
                 raise RuntimeError("DaskExecutor.submit called before start")
             self._keys[task.node_id] = key  # before submitting: partials may come at once
+        inputs = {  # node id → the future of its (meta, outputs): dask passes the values
+            arg.key[1]: arg.handle.holders[0].future
+            for arg in task.args
+            if type(arg) is Linked and arg.key is not None
+        }
         try:
             future = client.submit(
                 run_node_on_worker,
@@ -205,6 +192,7 @@ class DaskExecutor(Executor):
                 self._topic,
                 run.run_id,
                 key,
+                inputs,
                 pure=False,
                 key=key,
             )
@@ -217,8 +205,11 @@ class DaskExecutor(Executor):
             return
         with self._lock:
             self._futures[task.node_id] = future
+        holder = DaskHolder(client, future)
         future.add_done_callback(
-            lambda fut, node_id=task.node_id, run=run: self._on_done(node_id, run, fut)
+            lambda fut, node_id=task.node_id, run=run: self._on_done(
+                node_id, run, key, holder, task.scope
+            )
         )
 
     def stop_node(self, node_id: str) -> bool:
@@ -262,7 +253,7 @@ class DaskExecutor(Executor):
             self.stop_node(node_id)
         with self._lock:
             run, self._run = self._run, None
-        if run is not None and run.partials and self._client is not None:
+        if run is not None and run.events and self._client is not None:
             try:
                 self._client.run_on_scheduler(truncate_topic, self._topic)
             except Exception:  # noqa: BLE001 — only frees memory on the scheduler
@@ -330,7 +321,8 @@ class DaskExecutor(Executor):
                 pass
 
     def _on_event(self, event: tuple[float, Any]) -> None:
-        """A node's start or partial value from a worker (on the client's event loop thread)."""
+        """A node's start, partial value or outcome from a worker (on the client's event
+        loop thread)."""
         try:
             kind, run_id, node_id, *rest = event[1]
         except (TypeError, ValueError):
@@ -338,7 +330,18 @@ class DaskExecutor(Executor):
         if kind == "started":
             self._on_started(run_id, node_id, *rest)
             return
-        index, payload = rest
+        if kind == "done":
+            key, frame = rest
+            with self._lock:
+                run = self._run
+                if run is None or run.run_id != run_id or self._keys.get(node_id) != key:
+                    return
+                run.events += 1
+            item = _read(frame, node_id)
+            with self._lock:
+                run.meta[node_id] = item[2] if item else {"error": _UNREAD}
+            return
+        index, frame = rest
         with self._lock:
             run = self._run
             if run is None or run.run_id != run_id or node_id not in self._keys:
@@ -347,12 +350,10 @@ class DaskExecutor(Executor):
             if index <= run.last_index.get(node_id, -1):
                 return
             run.last_index[node_id] = index
-            run.partials += 1
-        try:
-            value = pickle.loads(payload)  # noqa: S301 — sent by our own worker function
-        except Exception as exc:  # noqa: BLE001
-            value = f"<partial value could not be read: {type(exc).__name__}: {exc}>"
-        run.report(("partial", node_id, value, index))
+            run.events += 1
+        item = _read(frame, node_id)
+        if item is not None:
+            run.report(("partial", node_id, item[3], index))  # its view
 
     def _on_started(self, run_id: str, node_id: str, key: str, address: str, nanny: bool) -> None:
         with self._lock:
@@ -360,20 +361,31 @@ class DaskExecutor(Executor):
             if run is None or run.run_id != run_id or self._keys.get(node_id) != key:
                 return
             self._started[node_id] = (address, nanny)
+            run.events += 1
         run.report(("started", node_id))
 
-    def _on_done(self, node_id: str, run: _Run, future) -> None:
-        """A node's future finished, failed or was cancelled (runs on dask's callback thread)."""
+    def _on_done(self, node_id: str, run: _Run, key: str, holder: DaskHolder, scope: str) -> None:
+        """A node's future finished, failed or was cancelled (runs on dask's callback
+        thread); its outcome came before, through the event broker."""
         with self._lock:
-            if future.key in self._stopped:
-                self._stopped.discard(future.key)
+            if key in self._stopped:
+                self._stopped.discard(key)
                 return
-            if self._keys.get(node_id) == future.key:
+            if self._keys.get(node_id) == key:
                 del self._keys[node_id]
                 self._futures.pop(node_id, None)
                 self._started.pop(node_id, None)
-        outcome = outcome_of(node_id, future)
-        run.report(("done", node_id, outcome))
+            meta = run.meta.pop(node_id, None)
+        run.report(("done", node_id, outcome_of(node_id, holder, meta, scope)))
+
+
+def _read(frame: Any, node_id: str) -> list | None:
+    """The one item of a worker's ``frame`` about ``node_id`` (``None``: not such a frame)."""
+    try:
+        (item,) = parse_frame(frame)
+    except (ForgedMessage, TypeError, ValueError):
+        return None
+    return item if item[1] == node_id else None
 
 
 def _event(client, name: str):

@@ -1,29 +1,33 @@
 """How the end of a node's dask future becomes its ``NodeOutcome``.
 
-A finished future holds the outcome ``run_node_on_worker`` returned; anything else is a
-failure of dask itself (a lost or killed worker, outputs that could not travel), told in one
-line naming the cause, with the details in the traceback.
+A finished future holds the node's outputs, which stay on the cluster; what its run said
+came before it (``meta``, ``dask_values``): its outcome, with a ``Handle`` for each output.
+Anything else is a failure of dask itself (a lost or killed worker, a value that could not
+travel), told in one line naming the cause, with the details in the traceback.
 """
 
 from __future__ import annotations
 
 import traceback
 
+from .handles import Handle
 from .node_call import NodeOutcome
 
 
-def outcome_of(node_id: str, future) -> NodeOutcome:
-    """The outcome of the node whose dask task ``future`` ended (finished, erred, cancelled)."""
+def outcome_of(node_id: str, holder, meta: dict | None, scope: str) -> NodeOutcome:
+    """The outcome of the node whose future (``holder.future``) ended (finished, erred,
+    cancelled), from ``meta``, what its run said; its values are kept under ``scope``."""
+    future = holder.future
     status = future.status
     if status == "finished":
-        try:
-            outcome = future.result()
-        except Exception as exc:  # noqa: BLE001 — the outputs could not be pickled or fetched
-            what = "its outputs could not be sent back from the dask worker (are they picklable?)"
-            return failed_outcome(node_id, what, exc)
-        if isinstance(outcome, NodeOutcome):
-            return outcome
-        return NodeOutcome(node_id, error=f"dask task returned {type(outcome).__name__}")
+        if type(meta) is not dict:
+            return NodeOutcome(node_id, error="dask ran it, but what it said did not come")
+        meta = dict(meta)
+        outputs = {
+            port: Handle((scope, node_id, port), [holder], size, view)
+            for port, (view, size) in meta.pop("outputs").items()
+        }
+        return NodeOutcome(node_id, outputs, **meta)
     if status != "error":  # cancelled by dask (not by us) or lost with its worker/scheduler
         return NodeOutcome(node_id, error=f"dask worker lost: the task was {status} by dask")
     try:

@@ -127,11 +127,7 @@ class Outbox:
     def _send(self) -> None:
         if self._items:
             items, self._items = self._items, []
-            try:
-                data = msgpack.packb(items)
-            except (TypeError, ValueError, OverflowError):  # views are data: this is a bug
-                data = msgpack.packb([sent for item in items if (sent := _sendable(item))])
-            self.conn.send_bytes(data)
+            self.conn.send_bytes(pack_frame(items))
 
     def _tick(self) -> None:
         pause = threading.Event()
@@ -144,6 +140,15 @@ class Outbox:
                     self._send()
             except OSError:  # the owner is gone
                 return
+
+
+def pack_frame(items: list[list]) -> bytes:
+    """The frame of ``items``, for ``parse_frame``; an item that cannot be encoded is left
+    out, or, when it is a node's end, becomes its failure."""
+    try:
+        return msgpack.packb(items)
+    except (TypeError, ValueError, OverflowError):  # views are data: this is a bug
+        return msgpack.packb([sent for item in items if (sent := _sendable(item))])
 
 
 def _sendable(item: list) -> list | None:

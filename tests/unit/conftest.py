@@ -1,5 +1,6 @@
 """The executors the conformance suite runs every case on (``executor``: thread, process
-and dask, each test its own, dask one cluster per module)."""
+and dask, each test its own, dask one cluster per module: in this process, or of worker
+processes for a module that asks for ``dask_processes``)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,16 @@ EXECUTORS = ("thread", "process", "dask")
 def dask_executor():
     pytest.importorskip("distributed")
     executor = make_executor("dask", 4)
+    yield executor
+    executor.shutdown()
+
+
+@pytest.fixture(scope="module")
+def dask_processes():
+    """Dask on a local cluster of worker processes (two of one thread), so that values
+    really stay in, and move between, processes of their own."""
+    pytest.importorskip("distributed")
+    executor = make_executor("dask", 2, processes=True)
     yield executor
     executor.shutdown()
 

@@ -16,6 +16,7 @@ from pyflow_desktop.engine import (
     NodeFinished,
     NodeOutput,
     NodeStarted,
+    ResultCache,
     Scheduler,
     make_executor,
     plan_run,
@@ -115,6 +116,25 @@ def test_chain_runs_and_the_client_is_kept_across_runs(executor):
     assert again.output("a2") == 15
     assert executor.client is client
     assert executor.max_workers == THREADS  # the cluster's total worker threads
+
+
+def test_cached_values_stay_on_the_cluster_and_a_closed_clients_are_made_again(cluster):
+    repo = repo_with_extras()
+    flow = chain(repo)
+    cache = ResultCache()
+    executor = DaskExecutor(scheduler_address=cluster.scheduler_address)
+    try:
+        statuses = []
+        for shut in (False, True, False):
+            result = run_flow(repo, flow, executor=executor, cache=cache)
+            assert result.output("a2") == 15
+            statuses.append([node["status"] for node in result.nodes])
+            if shut:  # its futures go with the client: the cached handles hold nothing
+                executor.shutdown()
+        assert statuses[0] == ["success"] * 3 and statuses[1] == ["cached"] * 3
+        assert statuses[2] == ["success"] * 3
+    finally:
+        executor.shutdown()
 
 
 def test_generator_partials_arrive_in_order_before_finished(executor):
@@ -247,18 +267,20 @@ def test_a_task_lost_by_dask_fails_the_node_with_a_clear_error(executor):
     assert result.node("next")["status"] == "skip"
 
 
-def test_outputs_that_cannot_travel_fail_the_node_clearly(executor):
+def test_a_value_that_cannot_travel_stays_on_the_cluster_and_says_so_if_fetched(executor):
     repo = repo_with_extras()
     repo.add_spec(spec("lock", "import threading\ndef func():\n    return threading.Lock()\n"))
+    repo.add_spec(spec("use", "def func(v):\n    return v.locked()\n", ["v:Any"]))
     flow = Flow("unpicklable")
-    add_nodes(flow, ("l", "lock", {}), ("next", "add", {"b": "1"}), ("ok", "const", {"v": "1"}))
-    link(flow, "l:out", "next:a")
+    add_nodes(flow, ("l", "lock", {}), ("next", "use", {}), ("ok", "const", {"v": "1"}))
+    link(flow, "l:out", "next:v")
     repo.add_flow(flow)
     result = run_flow(repo, flow, executor=executor)
-    error = result.node("l")["error"]
-    assert error.startswith("its outputs could not be sent back from the dask worker")
-    assert "cannot pickle" in error and "\n" not in error
-    assert [n["status"] for n in result.nodes] == ["fail", "skip", "success"]
+    assert result.ok and result.output("next") is False
+    assert result.to_json()[0]["outputs"][0]["value"]["type"] == "_thread.lock"
+    with pytest.raises(ValueError, match="could not be had from dask.*Could not serialize") as caught:
+        result.output("l")
+    assert "\n" not in str(caught.value)
 
 
 def test_partial_values_are_not_kept_on_the_scheduler(executor):

@@ -3,9 +3,9 @@
 
 A DataFrame, an object of a class a spec defines, a namedtuple, a generator's values that
 JSON does not hold, an array of 100 MB: each passes from node to node, reaches listeners as
-its view, and comes whole from ``RunResult.output``. Where values stay in worker processes
-(``process``), a value whose worker died before its consumer ran, and one dropped under a
-small memory budget, are made again; elsewhere the same flows just run.
+its view, and comes whole from ``RunResult.output``. A value whose worker died before its
+consumer ran is made again (by the scheduler on ``process``, by dask from its lineage), and
+one dropped under a small memory budget too (``process``); elsewhere the same flows just run.
 """
 
 from __future__ import annotations
@@ -29,6 +29,12 @@ from pyflow_desktop.engine import (
 )
 from pyflow_desktop.engine.process_executor import WorkerPool
 from pyflow_desktop.repository import Flow
+
+
+@pytest.fixture(scope="module")
+def dask_executor(dask_processes):
+    """``executor``'s dask: worker processes of their own (conftest)."""
+    return dask_processes
 
 
 def run(repo, flow, executor):
@@ -164,20 +170,32 @@ def test_a_value_whose_worker_died_before_its_consumer_ran_is_made_again(executo
         if isinstance(event, NodeFinished) and event.node == "m" and not killed:
             pid = event.outputs["out"]["value"][0]
             if pid != os.getpid():  # a worker process of its own: it dies now
+                alive = live_workers(executor)
                 os.kill(pid, signal.SIGKILL)
                 killed.append(pid)
                 deadline = time.monotonic() + 20
-                while pid in executor.pool.live_pids() and time.monotonic() < deadline:
+                while alive(pid) and time.monotonic() < deadline:
                     time.sleep(0.01)
 
     scheduler.sink = sink
     result = scheduler.run()
     assert result.ok and result.output("u") == 4950
     made = [e.outputs["out"]["value"][0] for e in finished(events, "m")]
-    if executor.holds_values:
+    if executor.name == "process":
         assert len(made) == 2 and made[1] not in killed, "made again, in another worker"
+    elif executor.name == "dask":  # made again by dask from its lineage, as any lost key
+        assert killed and len(made) == 1 and result.output("m")[0] not in killed
     else:
-        assert len(made) == 1
+        assert not killed and len(made) == 1
+
+
+def live_workers(executor):
+    """Whether the worker process of a pid is still one of the executor's."""
+    if executor.name == "process":
+        return lambda pid: pid in executor.pool.live_pids()
+    client = executor.client
+    addresses = {pid: address for address, pid in client.run(os.getpid).items()}
+    return lambda pid: addresses[pid] in client.scheduler_info()["workers"]
 
 
 UNPICKLABLE = (
@@ -186,17 +204,9 @@ UNPICKLABLE = (
 
 
 @pytest.fixture
-def small_budget(request, executor):
+def small_budget(executor):
     """The executor under test; for ``process``, one worker keeping 200 kB of values."""
-    if executor.name == "dask":
-        request.applymarker(
-            pytest.mark.xfail(
-                reason="on Dask outputs come back to the client pickled: one that does not "
-                "pickle fails (its values do not stay on the cluster yet)",
-                strict=True,
-            )
-        )
-    if not executor.holds_values:
+    if executor.name != "process":
         yield executor
         return
     pool = WorkerPool(budget=200_000)
@@ -216,6 +226,6 @@ def test_a_value_dropped_under_a_small_memory_budget_is_made_again(small_budget)
     repo.add_flow(flow)
     result, events = run(repo, flow, small_budget)
     assert result.ok and result.output("c") == 600_000
-    runs = 2 if small_budget.holds_values else 1
+    runs = 2 if small_budget.name == "process" else 1
     assert (len(finished(events, "a")), len(finished(events, "b"))) == (runs, 1)
     assert np.array_equal(np.frombuffer(result.output("b"), dtype=np.uint8)[:1], [ord("y")])

@@ -1,6 +1,7 @@
 """A value's whole view, pages of its rows and its whole series on demand (JSON only, for the
 window's viewers), and the value itself for a script (``RunResult.view``, ``fetch``,
-``output``), on the thread and process executors alike; a run's values go with its result."""
+``output``), on the thread, process and dask executors alike; a run's values go with its
+result."""
 
 from __future__ import annotations
 
@@ -25,10 +26,13 @@ RECORDS = "def func():\n    return [{'n': i, 'odd': i % 2 == 1} for i in range(5
 SERIES = "import numpy as np\ndef func():\n    return np.sin(np.arange(10_000) / 100)\n"
 
 
-@pytest.fixture(params=["thread", "process"])
+@pytest.fixture(params=["thread", "process", "dask"])
 def executor(request):
     if request.param == "thread":
         yield make_executor("thread")
+        return
+    if request.param == "dask":  # values stay on the cluster's worker processes
+        yield request.getfixturevalue("dask_processes")
         return
     pool = WorkerPool()
     yield make_executor("process", 2, pool=pool)
