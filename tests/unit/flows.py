@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from pyflow_desktop.export.script import flow_script
@@ -84,14 +85,19 @@ def gate_repo(release: Path) -> Repository:
     return repo
 
 
-def wait_for(path: Path, seconds: float = 30) -> bool:
-    """Whether ``path`` exists within ``seconds`` (looked at every 10 ms)."""
+def until(condition: Callable[[], object], seconds: float = 30) -> bool:
+    """Whether ``condition()`` holds within ``seconds`` (asked every 10 ms)."""
     deadline = time.monotonic() + seconds
-    while not path.exists():
+    while not condition():
         if time.monotonic() > deadline:
             return False
         time.sleep(0.01)
     return True
+
+
+def wait_for(path: Path, seconds: float = 30) -> bool:
+    """Whether ``path`` exists within ``seconds``."""
+    return until(path.exists, seconds)
 
 
 def exported(repo: Repository, flow, targets=None) -> list[dict]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import sys
 import threading
 import time
 import weakref
@@ -12,6 +13,7 @@ import pytest
 from flows import add_nodes, basic_repo, link, spec
 
 from pyflow_desktop.engine import (
+    NodeCancelled,
     NodeFailed,
     NodeFinished,
     NodeOutput,
@@ -24,14 +26,17 @@ from pyflow_desktop.engine import (
     ThreadExecutor,
     plan_run,
     run_flow,
+    to_jsonable,
 )
 from pyflow_desktop.repository import (
+    ConversionError,
     CycleError,
     Flow,
     Link,
     LinkError,
     UnknownFlowError,
     UnknownSpecError,
+    convert_value,
     load_repository,
 )
 
@@ -185,6 +190,25 @@ def test_bad_manual_value_fails_that_node_naming_port_and_value():
     assert result.node("c")["status"] == "success"
 
 
+def test_bad_values_fail_one_node_not_the_run():
+    repo = basic_repo()
+    repo.add_spec(spec("big", "def func():\n    return 10 ** 5000\n"))
+    repo.add_spec(spec("j", "def func(a):\n    return a\n", ["a:Json"]))
+    flow = Flow("f")
+    add_nodes(flow, ("big", "big", {}), ("deep", "j", {"a": "[" * 100_000}), ("t", "shout", {}))
+    link(flow, "big:out", "t:t")
+    repo.add_flow(flow)
+    result = run_flow(repo, flow)
+    assert "nested too deeply" in result.node("deep")["error"]
+    # an int too long for str() cannot become a String: the node fails, naming it
+    assert "(String) cannot take int" in result.node("t")["error"]
+    assert "digits" in result.node("t")["error"]
+    json.dumps(result.to_json())
+    assert "digits" in to_jsonable(10**5000)
+    with pytest.raises(ConversionError):
+        convert_value("[" * 100_000, "List")
+
+
 def test_failure_skips_exactly_its_descendants_and_other_branches_run():
     repo = basic_repo()
     flow = Flow("f")
@@ -288,6 +312,15 @@ def test_megabytes_of_output_are_truncated_not_kept():
     assert len(out) < 1_100_000 and "more characters not kept" in out
 
 
+def test_standard_streams_keep_their_file_descriptors_after_a_run():
+    repo = basic_repo()
+    flow = Flow("f")
+    add_nodes(flow, ("s", "shout", {"t": "x"}))
+    repo.add_flow(flow)
+    run_flow(repo, flow)
+    assert sys.stderr.fileno() >= 0 and sys.stdout.encoding
+
+
 def test_independent_sleeps_run_in_parallel():
     repo = basic_repo()
     flow = Flow("f")
@@ -330,6 +363,21 @@ def test_timeout_fails_a_hung_node_and_other_nodes_finish():
     assert result.node("quick")["status"] == "success"
 
 
+def test_a_hung_thread_does_not_hold_back_the_other_nodes():
+    repo = basic_repo()
+    flow = Flow("f")
+    add_nodes(
+        flow,
+        ("hang", "sleep", {"s": "30"}),
+        ("o1", "const", {"v": "1"}),
+        ("o2", "const", {"v": "2"}),
+    )
+    repo.add_flow(flow)
+    result = run_flow(repo, flow, workers=1, timeout=0.3)
+    status = {n["id"]: n["status"] for n in result.nodes}
+    assert status == {"hang": "fail", "o1": "success", "o2": "success"}
+
+
 def test_cancel_stops_queued_nodes_at_once():
     repo = basic_repo()
     flow = Flow("f")
@@ -342,6 +390,24 @@ def test_cancel_stops_queued_nodes_at_once():
     result = scheduler.run()
     assert time.perf_counter() - start < 1
     assert [n["status"] for n in result.nodes] == ["cancelled", "cancelled"]
+
+
+def test_a_run_ends_even_when_interrupted_inside_the_loop():
+    repo = basic_repo()
+    flow = Flow("f")
+    add_nodes(flow, ("hang", "sleep", {"s": "5"}))
+    repo.add_flow(flow)
+    events = []
+
+    def sink(event):
+        events.append(event)
+        if isinstance(event, NodeStarted):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_flow(repo, flow, on_event=sink)
+    assert isinstance(events[-1], RunFinished)
+    assert any(isinstance(e, NodeCancelled) for e in events)
 
 
 def test_invalid_flows_are_refused_before_running_anything(tmp_path):

@@ -490,6 +490,27 @@ def test_native_files_carry_the_format_header(tmp_path, original):
     assert "pyflow_desktop" not in json.loads(dump_repository(reloaded, "original"))
 
 
+def test_header_keys_and_output_order_survive_a_round_trip():
+    text = json.dumps(
+        {
+            "pyflow_desktop": {"format_version": 1, "later": {"x": 1}},
+            "nodespec": {
+                "s": {
+                    "id": "s",
+                    "title": "S",
+                    "func": "def func():\n    return 1\n",
+                    "port": {"input": [], "output": [{"name": "out", "order": 0}]},
+                }
+            },
+        }
+    )
+    repo = loads_repository(text)
+    data = repository_to_dict(repo, "native")
+    assert data["pyflow_desktop"] == {"format_version": 1, "later": {"x": 1}}
+    assert data["nodespec"]["s"]["port"]["output"][0]["order"] == 0
+    assert "pyflow_desktop" not in repository_to_dict(repo, "original")
+
+
 def test_unknown_format_name_is_rejected():
     with pytest.raises(ValueError, match="yaml"):
         repository_to_dict(Repository(), "yaml")
