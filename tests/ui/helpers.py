@@ -1,11 +1,12 @@
 """What the window tests share: picking menu entries, a fresh window, answering questions,
-clicking on a canvas and typing into its fields."""
+clicking on a canvas and typing into its fields, and whether a node shows a stale result."""
 
 from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtTest, QtWidgets
 
 from pyflow_desktop.repository import Flow, NodeInstance, NodeSpec, Port, Repository
+from pyflow_desktop.ui.canvas.node_item import STALE_OPACITY
 from pyflow_desktop.ui.canvas.value_editor import editor_of
 from pyflow_desktop.ui.window.main_window import MainWindow
 
@@ -26,6 +27,19 @@ def select(qtbot, canvas, node_id: str) -> None:
     rect = canvas.flow_node(node_id).view.sceneBoundingRect()
     point = view.mapFromScene(QtCore.QPointF(rect.center().x(), rect.top() + 8))
     qtbot.mouseClick(view.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=point)
+
+
+def click_node(qtbot, canvas, node_id: str) -> None:
+    """Click a node where nothing else of it takes the click (its footer's right end)."""
+    body = canvas.flow_node(node_id).view.sceneBoundingRect()
+    spot = canvas.viewer().mapFromScene(QtCore.QPointF(body.right() - 10, body.bottom() - 5))
+    qtbot.mouseClick(canvas.viewer().viewport(), QtCore.Qt.MouseButton.LeftButton, pos=spot)
+
+
+def is_stale(canvas, node_id: str) -> bool:
+    """Whether the node shows its result as stale (faded, and its footer says so)."""
+    node = canvas.flow_node(node_id)
+    return node.item.opacity() == STALE_OPACITY and node.item.footer.text().startswith("stale")
 
 
 def add_hanging_flow(repo: Repository) -> None:

@@ -3,24 +3,10 @@ tells what a stopped run did, a failing line is marked in the code."""
 
 from __future__ import annotations
 
-from helpers import action, fresh_window
-from PySide6 import QtCore
+from helpers import action, click_node, fresh_window, is_stale
 
 from pyflow_desktop.repository import Flow, NodeInstance, NodeSpec, Port
 from pyflow_desktop.ui.canvas.labels import STALE_NOTE
-from pyflow_desktop.ui.canvas.node_item import STALE_OPACITY
-
-
-def click_node(qtbot, canvas, node_id: str) -> None:
-    """Click a node where nothing else of it takes the click (its footer's right end)."""
-    body = canvas.flow_node(node_id).view.sceneBoundingRect()
-    spot = canvas.viewer().mapFromScene(QtCore.QPointF(body.right() - 10, body.bottom() - 5))
-    qtbot.mouseClick(canvas.viewer().viewport(), QtCore.Qt.MouseButton.LeftButton, pos=spot)
-
-
-def is_stale(canvas, node_id: str) -> bool:
-    node = canvas.flow_node(node_id)
-    return node.item.opacity() == STALE_OPACITY and node.item.footer.text().startswith("stale")
 
 
 def test_a_result_whose_inputs_changed_is_stale_until_undone_or_rerun(qtbot, repo, run_and_wait):
