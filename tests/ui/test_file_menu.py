@@ -1,10 +1,13 @@
-"""File menu behaviour: dirty mark, formats, import with clashes, export, layout, recent."""
+"""File menu behaviour: dirty mark, formats, import with clashes, export, layout, Open Recent
+(whole paths, most recent first, missing files greyed out)."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from PySide6 import QtCore, QtWidgets
+from helpers import fresh_window
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from pyflow_desktop.repository import (
     Flow,
@@ -13,6 +16,7 @@ from pyflow_desktop.repository import (
     Port,
     Repository,
     load_repository,
+    save_repository,
 )
 from pyflow_desktop.ui.window.main_window import MainWindow
 from pyflow_desktop.ui.window.user_settings import settings
@@ -237,3 +241,42 @@ def test_a_big_save_runs_while_the_window_serves_its_timers(qtbot, window, tmp_p
         "text": "x" * 300
     }
     assert not (tmp_path / "b.json").exists()
+
+
+def test_open_recent_keeps_whole_paths_most_recent_first(qtbot, tmp_path, repo):
+    win = fresh_window(qtbot)
+    paths = []
+    for number in range(12):
+        path = tmp_path / f"repo&{number}.json"
+        save_repository(repo, path)
+        assert win.files.open_path(path)
+        paths.append(str(path.resolve()))
+        if number == 0:  # one file: QSettings hands a one-item list back as a plain string
+            assert list(_recent(win))[0] == paths[0]
+    assert [p for p in _recent(win) if p not in _TOOLS] == list(reversed(paths))[:10]
+    Path(paths[-1]).unlink()
+    entries = _recent(win)
+    assert not entries[paths[-1]].isEnabled()  # a missing file is greyed out
+    assert entries[paths[-2]].isEnabled()
+    entries["Remove missing files"].trigger()
+    listed = [p for p in _recent(win) if p not in _TOOLS]
+    assert paths[-1] not in listed and listed[0] == paths[-2]
+    _recent(win)[paths[-3]].trigger()
+    assert win.path == Path(paths[-3])
+    _recent(win)["Clear list"].trigger()
+    assert [p for p in _recent(win) if p not in _TOOLS] == []
+
+
+_TOOLS = {"Remove missing files", "Clear list"}
+
+
+def _recent(win: MainWindow) -> dict[str, QtGui.QAction]:
+    """Open Recent's entries as the user reads them (``&&`` shows as ``&``), in order."""
+    menu = win.files.recent_menu
+    menu.aboutToShow.emit()
+    shown = {}
+    for entry in menu.actions():
+        if not entry.isSeparator():
+            text = entry.text().replace("&&", "\0").replace("&", "").replace("\0", "&")
+            shown[text] = entry
+    return shown

@@ -1,9 +1,11 @@
-"""Value text stays bounded: previews read a value's first items, never all of it or deeply."""
+"""Value text stays bounded: previews read a value's first items, never all of it or deeply,
+and a preview on the canvas is cut to its node, never drawn over a neighbour."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import fresh_window
 from PySide6 import QtCore
 
 from pyflow_desktop.engine import NodeFinished, NodeStarted, RunStates
@@ -120,3 +122,26 @@ def test_a_label_is_cut_to_its_width_only_when_it_does_not_fit(qtbot):
     for wide in ("W" * 30, foreign * 60, "x" * 200, "tab\t" * 40):  # measured, then cut
         cut = elided(wide, 224)
         assert cut.endswith("…") and len(cut) < len(wide)
+
+
+def test_a_preview_never_draws_over_its_neighbour(qtbot, repo, run_and_wait):
+    repo.add_spec(
+        NodeSpec(
+            "text.long", "Long", [], [Port("out", "String")], "def func():\n    return 'x' * 500\n"
+        )
+    )
+    flow = Flow("tight", "Tight")
+    flow.add_node(NodeInstance("long", "text.long", x=0, y=0))
+    flow.add_node(NodeInstance("next", "math.add", values={"a": "1", "b": "2"}, x=190, y=0))
+    repo.add_flow(flow)
+    win = fresh_window(qtbot, repo)
+    canvas = win.tabs.open_flow("tight")
+    assert run_and_wait(win)
+    long_node, neighbour = canvas.flow_node("long"), canvas.flow_node("next")
+    assert neighbour.view.sceneBoundingRect().left() > long_node.view.sceneBoundingRect().right()
+    label = long_node.item.previews["out"]
+    assert label.text().endswith("…")
+    drawn = label.sceneBoundingRect()
+    assert long_node.view.sceneBoundingRect().contains(drawn)
+    assert not drawn.intersects(neighbour.view.sceneBoundingRect())
+    assert "x" * 400 in label.toolTip()  # the full value stays in the tooltip
