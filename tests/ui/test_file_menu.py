@@ -1,12 +1,15 @@
-"""File menu behaviour: dirty mark, formats, import with clashes, export, layout, Open Recent
-(whole paths, most recent first, missing files greyed out)."""
+"""File menu behaviour: dirty mark, formats, import with clashes, nodemaker files (imported from
+the menu or dropped on the Library), export as a Python script, layout, Open Recent (whole
+paths, most recent first, missing files greyed out)."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
-from helpers import fresh_window
+from helpers import action, fresh_window
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from pyflow_desktop.repository import (
@@ -18,6 +21,7 @@ from pyflow_desktop.repository import (
     load_repository,
     save_repository,
 )
+from pyflow_desktop.resources import BUILTIN_LIBRARY, resource_path
 from pyflow_desktop.ui.window.main_window import MainWindow
 from pyflow_desktop.ui.window.user_settings import settings
 
@@ -280,3 +284,83 @@ def _recent(win: MainWindow) -> dict[str, QtGui.QAction]:
             text = entry.text().replace("&&", "\0").replace("&", "").replace("\0", "&")
             shown[text] = entry
     return shown
+
+
+MODULE = """spec = {"id": "text.shout", "title": "Shout"}
+output_keys = ["loud"]
+
+
+def func(text: str, times=2):
+    return {"loud": (text.upper() + "!") * times}
+"""
+
+
+def test_nodemaker_files_dropped_on_the_library_become_undoable_specs(qtbot, repo, tmp_path):
+    path = tmp_path / "shout.py"
+    path.write_text(MODULE)
+    win = fresh_window(qtbot, repo)
+    data = QtCore.QMimeData()
+    data.setUrls([QtCore.QUrl.fromLocalFile(str(path))])
+    library = win.library
+    drop = QtGui.QDropEvent(
+        QtCore.QPointF(10, 10),
+        QtCore.Qt.DropAction.CopyAction,
+        data,
+        QtCore.Qt.MouseButton.LeftButton,
+        QtCore.Qt.KeyboardModifier.NoModifier,
+    )
+    library.dropEvent(drop)
+    spec = win.repo.specs["text.shout"]
+    assert [(p.name, p.type) for p in spec.inputs] == [("text", "String"), ("times", "Int")]
+    assert [p.name for p in spec.outputs] == ["loud"]
+    assert "Imported nodespecs text.shout" in win.log.toPlainText()
+    win.undo_stack.undo()
+    assert "text.shout" not in win.repo.specs
+
+
+def test_a_bad_nodemaker_file_is_refused_and_changes_nothing(qtbot, repo, tmp_path, monkeypatch):
+    path = tmp_path / "bad.py"
+    path.write_text("spec = {'id': 'x'\n")
+    win = fresh_window(qtbot, repo)
+    shown = []
+    monkeypatch.setattr(
+        "PySide6.QtWidgets.QMessageBox.warning", lambda *args: shown.append(args[2])
+    )
+    before = set(win.repo.specs)
+    assert not win.files.import_python_files([str(path)])
+    assert set(win.repo.specs) == before and win.undo_stack.count() == 0
+    assert "bad.py" in shown[0]
+
+
+def test_export_as_python_script_prints_what_run_prints(qtbot, tmp_path):
+    library = resource_path(BUILTIN_LIBRARY)
+    win = fresh_window(qtbot, load_repository(library))
+    win.tabs.open_flow("examples.math")
+    out = tmp_path / "math.py"
+    assert win.files.export_script("examples.math", out)
+    script = subprocess.run(
+        [sys.executable, "-I", str(out), "--json"], capture_output=True, text=True, timeout=60
+    )
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pyflow_desktop",
+            "run",
+            str(library),
+            "--flow",
+            "examples.math",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert script.returncode == run.returncode == 0, script.stderr
+    assert json.loads(script.stdout) == json.loads(run.stdout)
+
+
+def test_file_menu_has_the_import_and_export_entries(qtbot):
+    win = fresh_window(qtbot)
+    assert action(win, "File", "Import Python files…")
+    assert action(win, "File", "Export as Python script…")
