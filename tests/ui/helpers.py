@@ -1,5 +1,6 @@
 """What the window tests share: picking menu entries, a fresh window, answering questions,
-clicking on a canvas and typing into its fields, and whether a node shows a stale result."""
+clicking on a canvas and typing into its fields, its right-click menus, and whether a node
+shows a stale result."""
 
 from __future__ import annotations
 
@@ -122,3 +123,19 @@ def type_into(qtbot, canvas, node: str, port: str, text: str) -> QtWidgets.QLine
     editor.editor.selectAll()
     QtTest.QTest.keyClicks(canvas.viewer().viewport(), text)  # keys go where the focus is
     return editor.editor
+
+
+def right_click(qtbot, win, canvas, scene_point: QtCore.QPointF) -> QtWidgets.QMenu:
+    """Right-click the canvas at a scene point; the context menu it opened."""
+    viewer = canvas.viewer()
+    local = viewer.mapFromScene(scene_point)
+    event = QtGui.QContextMenuEvent(
+        QtGui.QContextMenuEvent.Reason.Mouse, local, viewer.viewport().mapToGlobal(local)
+    )
+    QtWidgets.QApplication.sendEvent(viewer.viewport(), event)
+    return win.menus.last
+
+
+def entries(menu: QtWidgets.QMenu) -> dict[str, QtGui.QAction]:
+    """A menu's entries by their text as the user reads it (without & mnemonics)."""
+    return {a.text().replace("&", ""): a for a in menu.actions() if not a.isSeparator()}

@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 
-from helpers import action, fresh_window
+from helpers import action, entries, fresh_window, right_click
 from PySide6 import QtCore, QtGui, QtTest, QtWidgets
 
 from pyflow_desktop.repository import Repository
@@ -152,20 +152,6 @@ def test_a_link_dropped_on_empty_space_offers_linkable_specs_and_links_the_choic
     assert (flow.nodes[added].x, flow.nodes[added].y) == (dropped.x(), dropped.y())
     win.undo_stack.undo()  # node and link in one step
     assert set(flow.nodes) == before
-
-
-def right_click(qtbot, win, canvas, scene_point: QtCore.QPointF) -> QtWidgets.QMenu:
-    viewer = canvas.viewer()
-    local = viewer.mapFromScene(scene_point)
-    event = QtGui.QContextMenuEvent(
-        QtGui.QContextMenuEvent.Reason.Mouse, local, viewer.viewport().mapToGlobal(local)
-    )
-    QtWidgets.QApplication.sendEvent(viewer.viewport(), event)
-    return win.menus.last
-
-
-def entries(menu: QtWidgets.QMenu) -> dict[str, QtGui.QAction]:
-    return {a.text().replace("&", ""): a for a in menu.actions() if not a.isSeparator()}
 
 
 def test_right_click_menus_on_a_node_a_link_and_the_canvas(qtbot, repo):
