@@ -30,6 +30,18 @@ def select(qtbot, canvas, node_id: str) -> None:
     qtbot.mouseClick(view.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=point)
 
 
+def set_selection(canvas, *node_ids: str) -> None:
+    """Select exactly ``node_ids`` (as a rubber band over them would)."""
+    canvas.clear_selection()
+    for node_id in node_ids:
+        canvas.flow_node(node_id).set_selected(True)
+
+
+def new_ids(flow, before: set[str]) -> list[str]:
+    """The ids of ``flow``'s nodes that are not in ``before``, in the flow's order."""
+    return [node_id for node_id in flow.nodes if node_id not in before]
+
+
 def click_node(qtbot, canvas, node_id: str) -> None:
     """Click a node where nothing else of it takes the click (its footer's right end)."""
     body = canvas.flow_node(node_id).view.sceneBoundingRect()
