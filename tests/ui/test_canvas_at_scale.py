@@ -1,7 +1,10 @@
-"""The canvas at scale: a big flow opened in bulk is whole and editable, zooming out draws
-the overview instead of the nodes (and zooming in the nodes again), the minimap."""
+"""The canvas at scale: a big flow opened in bulk is whole and editable, 500 connected nodes
+build, run and show their results, zooming out draws the overview instead of the nodes (and
+zooming in the nodes again), the minimap."""
 
 from __future__ import annotations
+
+import time
 
 from helpers import action, fresh_window
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -340,3 +343,58 @@ def test_the_overview_titles_nodes_that_have_room_on_screen(qtbot, repo):
         for y in range(inside.top(), inside.bottom())
     )
     assert lightest > fill.lightness() + 80  # the title's light text on the node
+
+
+NODES = 500
+
+
+class _Pinger(QtCore.QObject):
+    ping = QtCore.Signal(int)
+
+
+def test_five_hundred_connected_nodes(qtbot, window, run_and_wait):
+    """NodeGraphQt's ``create_node`` is quadratic (a unique-name scan) and PySide6 6.12.0
+    crashed after a few hundred signal emissions: 500 connected nodes are built, run and
+    edited in one process, and 10,000 signals emitted."""
+    flow = Flow("chain")
+    for index in range(NODES):
+        flow.add_node(
+            NodeInstance(
+                f"c{index}",
+                "math.add",
+                values={"a": "0", "b": "1"},
+                x=(index % 25) * 260,
+                y=(index // 25) * 110,
+            )
+        )
+    for index in range(1, NODES):
+        flow.add_link(Link(f"c{index - 1}", "out", f"c{index}", "a"))
+    window.repo.add_flow(flow)
+
+    started = time.perf_counter()
+    canvas = window.tabs.open_flow("chain")
+    qtbot.wait(1)
+    built = time.perf_counter() - started
+    assert len(canvas.flow_nodes()) == NODES
+    assert built < 30, f"building the canvas took {built:.1f} s"
+
+    started = time.perf_counter()
+    window.edits.frame_all()
+    assert time.perf_counter() - started < 2
+
+    assert run_and_wait(window, timeout=60_000)
+    last = canvas.flow_node(f"c{NODES - 1}")
+    # Nodes far from the view are drawn in the frames after the run, a few at a time.
+    qtbot.waitUntil(lambda: last.preview("out") == str(NODES), timeout=10_000)
+    assert window.runs.progress.value() == NODES
+
+    _, bridge = window.tabs.current()
+    bridge.create_node("math.add", 0, -200)
+    assert len(canvas.flow_nodes()) == NODES + 1
+
+    pinger = _Pinger()
+    seen = []
+    pinger.ping.connect(seen.append)
+    for index in range(10_000):
+        pinger.ping.emit(index)
+    assert seen == list(range(10_000))

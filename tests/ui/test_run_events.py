@@ -179,3 +179,45 @@ def test_a_big_run_shows_the_nodes_in_view_when_it_ends_and_the_others_soon_afte
     assert in_view and all(n.status_text().startswith("success") for n in in_view)
     assert canvas.flow_node("n0").preview("out") == "1"
     qtbot.waitUntil(lambda: canvas.flow_node("n599").preview("out") == "600", timeout=5000)
+
+
+def test_a_two_thousand_node_run_shows_its_progress_while_it_runs(qtbot, window, run_and_wait):
+    from pyflow_desktop.repository import NodeSpec, Port
+    from pyflow_desktop.ui.run.settings import RunSettings
+
+    nodes = 2000
+    window.repo.add_spec(
+        NodeSpec(
+            "tick",
+            "Tick",
+            [Port("a", "Int")],
+            [Port("out", "Int")],
+            "import time\ndef func(a):\n    time.sleep(0.0005)\n    return (a or 0) + 1\n",
+        )
+    )
+    flow = Flow("ticks")
+    for index in range(nodes):
+        flow.add_node(NodeInstance(f"t{index}", "tick", x=(index % 40) * 260, y=index // 40 * 110))
+        if index:
+            flow.add_link(Link(f"t{index - 1}", "out", f"t{index}", "a"))
+    window.repo.add_flow(flow)
+    canvas = window.tabs.open_flow("ticks")
+    runner, bar = window.runs.runner, window.runs.progress
+    runner.settings = RunSettings(executor="thread", workers=2, cache=False)
+    events, batches, seen = [], [], []
+    runner.batch_ready.connect(lambda batch: (batches.append(batch), events.extend(batch)))
+    first = canvas.flow_node("t0")
+    sampler = QtCore.QTimer(interval=10)
+    sampler.timeout.connect(lambda: seen.append((bar.value(), bar.maximum(), first.status_text())))
+    sampler.start()
+    assert run_and_wait(window, timeout=60_000)
+    sampler.stop()
+
+    assert len(seen) >= 10  # the GUI thread served its timers all along
+    assert any(0 < value < maximum for value, maximum, _ in seen)  # the bar moved mid-run
+    mid_run = [status for value, maximum, status in seen if 0 < value < maximum]
+    assert any(status.startswith("success") for status in mid_run)  # and so did the colours
+    assert len(batches) < len(events) / 10  # one signal per batch, not one per event
+    assert bar.value() == bar.maximum() == nodes
+    last = canvas.flow_node(f"t{nodes - 1}")
+    qtbot.waitUntil(lambda: last.preview("out") == str(nodes), timeout=10_000)
