@@ -6,11 +6,10 @@ import gc
 import json
 import sys
 import threading
-import time
 import weakref
 
 import pytest
-from flows import add_nodes, basic_repo, link, spec
+from flows import add_nodes, basic_repo, gate_spec, link, released_after, spec, wait_for
 
 from pyflow_desktop.engine import (
     NodeCancelled,
@@ -321,14 +320,28 @@ def test_standard_streams_keep_their_file_descriptors_after_a_run():
     assert sys.stderr.fileno() >= 0 and sys.stdout.encoding
 
 
-def test_independent_sleeps_run_in_parallel():
+# A node that leaves the file ``me`` and waits (10 s at most) for the file ``other``: two of
+# them each see the other's file only when they run at the same time.
+MEET = (
+    "import os, time\n"
+    "def func(me, other):\n"
+    "    open(me, 'w').close()\n"
+    "    deadline = time.monotonic() + 10\n"
+    "    while not os.path.exists(other) and time.monotonic() < deadline:\n"
+    "        time.sleep(0.01)\n"
+    "    return os.path.exists(other)\n"
+)
+
+
+def test_independent_nodes_run_in_parallel(tmp_path):
     repo = basic_repo()
+    repo.add_spec(spec("meet", MEET, ["me:String", "other:String"]))
     flow = Flow("f")
-    add_nodes(flow, ("a", "sleep", {"s": "0.3"}), ("b", "sleep", {"s": "0.3"}))
+    a, b = str(tmp_path / "a"), str(tmp_path / "b")
+    add_nodes(flow, ("a", "meet", {"me": a, "other": b}), ("b", "meet", {"me": b, "other": a}))
     repo.add_flow(flow)
-    start = time.perf_counter()
-    assert run_flow(repo, "f", workers=2).ok
-    assert time.perf_counter() - start < 0.5
+    result = run_flow(repo, "f", workers=2)
+    assert result.output("a") is result.output("b") is True, "each saw the other running"
 
 
 def test_workers_cap_nodes_in_flight():
@@ -350,14 +363,15 @@ def test_workers_cap_nodes_in_flight():
     assert peak[0] == 2
 
 
-def test_timeout_fails_a_hung_node_and_other_nodes_finish():
+def test_timeout_fails_a_hung_node_and_other_nodes_finish(tmp_path):
     repo = basic_repo()
+    repo.add_spec(gate_spec())
     flow = Flow("f")
-    add_nodes(flow, ("slow", "sleep", {"s": "5"}), ("quick", "const", {"v": "1"}))
-    repo.add_flow(flow)
-    start = time.perf_counter()
-    result = run_flow(repo, "f", timeout=0.2)
-    assert time.perf_counter() - start < 2
+    with released_after(tmp_path / "release") as release:
+        add_nodes(flow, ("slow", "gate", {"release": str(release)}), ("quick", "const", {"v": "1"}))
+        repo.add_flow(flow)
+        result = run_flow(repo, "f", timeout=0.2)
+        assert not release.with_suffix(".returned").exists()  # reported while it still ran
     assert result.node("slow")["status"] == "fail"
     assert "timed out after 0.2 s" in result.node("slow")["error"]
     assert result.node("quick")["status"] == "success"
@@ -378,17 +392,19 @@ def test_a_hung_thread_does_not_hold_back_the_other_nodes():
     assert status == {"hang": "fail", "o1": "success", "o2": "success"}
 
 
-def test_cancel_stops_queued_nodes_at_once():
+def test_cancel_stops_the_running_node_and_the_queued_ones_at_once(tmp_path):
     repo = basic_repo()
+    repo.add_spec(gate_spec())
     flow = Flow("f")
-    add_nodes(flow, ("first", "sleep", {"s": "2"}), ("next", "add", {"b": "1"}))
-    link(flow, "first:out", "next:a")
-    repo.add_flow(flow)
-    scheduler = Scheduler(plan_run(repo, flow), ThreadExecutor(2))
-    threading.Timer(0.1, scheduler.cancel).start()
-    start = time.perf_counter()
-    result = scheduler.run()
-    assert time.perf_counter() - start < 1
+    with released_after(tmp_path / "release") as release:
+        add_nodes(flow, ("first", "gate", {"release": str(release)}), ("next", "add", {"b": "1"}))
+        link(flow, "first:out", "next:a")
+        repo.add_flow(flow)
+        scheduler = Scheduler(plan_run(repo, flow), ThreadExecutor(2))
+        entered = release.with_suffix(".entered")
+        threading.Thread(target=lambda: wait_for(entered) and scheduler.cancel()).start()
+        result = scheduler.run()
+        assert not release.with_suffix(".returned").exists()  # reported while it still ran
     assert [n["status"] for n in result.nodes] == ["cancelled", "cancelled"]
 
 

