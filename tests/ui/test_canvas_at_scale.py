@@ -4,9 +4,7 @@ zooming in the nodes again), the minimap."""
 
 from __future__ import annotations
 
-import time
-
-from helpers import action, fresh_window
+from helpers import action, fresh_window, settle
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from pyflow_desktop.repository import (
@@ -138,7 +136,7 @@ def test_zooming_out_draws_the_overview_and_zooming_in_the_nodes(qtbot, repo, ru
     win = fresh_window(qtbot, repo)
     canvas = open_by_library(win, "big")
     viewer = canvas.viewer()
-    qtbot.wait(10)
+    settle(qtbot)  # the tab's first frame
     assert run_and_wait(win)
     canvas.flow_node("n3").set_selected(True)
     nodes = canvas.flow_nodes()
@@ -215,7 +213,7 @@ def test_the_minimap_toggles_in_view_follows_the_view_and_moves_it(qtbot, repo, 
     grid_flow(repo, 400)
     win = fresh_window(qtbot, repo)
     canvas = open_by_library(win, "big")
-    qtbot.wait(10)
+    settle(qtbot)  # the tab's first frame
     minimap = canvas.minimap
     toggle = action(win, "View", "Minimap")
     assert toggle.isCheckable() and not toggle.isChecked() and not minimap.isVisible()
@@ -286,7 +284,7 @@ def test_a_dragged_node_takes_its_links_along_and_its_links_light_up(qtbot, repo
     win = fresh_window(qtbot, repo)
     canvas = win.tabs.open_flow("calc")
     viewer, viewport = canvas.viewer(), canvas.viewer().viewport()
-    qtbot.wait(10)
+    settle(qtbot)  # the tab's first frame
     (pipe,) = canvas.flow_node("n2").inputs()["a"].view.connected_pipes
     out_port = canvas.flow_node("n1").outputs()["out"].view
     body = canvas.flow_node("n1").view.sceneBoundingRect()
@@ -311,7 +309,7 @@ def test_a_pipe_arrow_points_to_the_input_it_feeds(qtbot, repo):
     grid_flow(repo, 3)  # n0 → n1 → n2 side by side, a short level gap between them
     win = fresh_window(qtbot, repo)
     canvas = open_by_library(win, "big")
-    qtbot.wait(10)  # the first frame-all
+    settle(qtbot)  # the tab's first frame
     (pipe,) = canvas.flow_node("n1").view.inputs[0].connected_pipes
     x0, y0, x1, y1 = pipe.ends  # from the input back to the output
     assert x0 > x1 and y0 == y1
@@ -329,7 +327,7 @@ def test_the_overview_titles_nodes_that_have_room_on_screen(qtbot, repo):
     grid_flow(repo, 3)
     win = fresh_window(qtbot, repo)
     canvas = open_by_library(win, "big")
-    qtbot.wait(10)  # the first frame-all
+    settle(qtbot)  # the tab's first frame
     body = canvas.flow_node("n1").view.sceneBoundingRect()
     canvas.set_view(body.center().x(), body.center().y(), LOD_SCALE * 0.8)
     assert canvas.overview.isVisible()
@@ -355,7 +353,8 @@ class _Pinger(QtCore.QObject):
 def test_five_hundred_connected_nodes(qtbot, window, run_and_wait):
     """NodeGraphQt's ``create_node`` is quadratic (a unique-name scan) and PySide6 6.12.0
     crashed after a few hundred signal emissions: 500 connected nodes are built, run and
-    edited in one process, and 10,000 signals emitted."""
+    edited in one process, and 10,000 signals emitted. How long opening and framing take is
+    measured by ``bench/bench_gui.py``."""
     flow = Flow("chain")
     for index in range(NODES):
         flow.add_node(
@@ -371,16 +370,10 @@ def test_five_hundred_connected_nodes(qtbot, window, run_and_wait):
         flow.add_link(Link(f"c{index - 1}", "out", f"c{index}", "a"))
     window.repo.add_flow(flow)
 
-    started = time.perf_counter()
     canvas = window.tabs.open_flow("chain")
-    qtbot.wait(1)
-    built = time.perf_counter() - started
+    settle(qtbot)  # the tab's first frame
     assert len(canvas.flow_nodes()) == NODES
-    assert built < 30, f"building the canvas took {built:.1f} s"
-
-    started = time.perf_counter()
     window.edits.frame_all()
-    assert time.perf_counter() - started < 2
 
     assert run_and_wait(window, timeout=60_000)
     last = canvas.flow_node(f"c{NODES - 1}")

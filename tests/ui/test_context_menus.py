@@ -3,7 +3,7 @@ what each offers, and that its entries act on what was clicked."""
 
 from __future__ import annotations
 
-from helpers import action, entries, fresh_window, new_ids, right_click, set_selection
+from helpers import action, entries, fresh_window, new_ids, right_click, set_selection, settle
 from PySide6 import QtCore
 
 
@@ -11,7 +11,7 @@ def test_right_click_menus_on_a_node_a_link_and_the_canvas(qtbot, repo):
     win = fresh_window(qtbot, repo)
     canvas = win.tabs.open_flow("calc")
     flow = repo.flows["calc"]
-    qtbot.wait(20)
+    settle(qtbot)  # the tab's first frame
     body = canvas.flow_node("n2").view.sceneBoundingRect()
     menu = right_click(qtbot, win, canvas, QtCore.QPointF(body.right() - 10, body.bottom() - 5))
     shown = entries(menu)

@@ -4,7 +4,7 @@ first start back, a saved layout wins over it, and docked viewers leave the Insp
 
 from __future__ import annotations
 
-from helpers import action, area, fresh_window
+from helpers import action, area, fresh_window, settle
 from PySide6 import QtCore
 
 from pyflow_desktop.repository import load_repository
@@ -22,8 +22,7 @@ def canvas_share(win: MainWindow) -> float:
 def test_the_first_start_gives_the_canvas_most_of_the_window(qtbot, repo):
     win = fresh_window(qtbot, repo)
     win.tabs.open_flow("calc")
-    qtbot.wait(20)
-    assert canvas_share(win) >= 0.6
+    qtbot.waitUntil(lambda: canvas_share(win) >= 0.6, timeout=2000)
     panels = win.panels
     assert win.library_dock.isVisible() and panels.inspector_dock.isVisible()
     # The Code panel shares a tab with the Log, both hidden until wanted.
@@ -36,7 +35,7 @@ def test_the_first_start_gives_the_canvas_most_of_the_window(qtbot, repo):
 def test_editing_a_spec_shows_the_code_panel(qtbot, repo):
     win = fresh_window(qtbot, repo)
     canvas = win.tabs.open_flow("calc")
-    qtbot.wait(20)
+    settle(qtbot)  # the tab's first frame
     body = canvas.flow_node("n2").view.sceneBoundingRect()  # its footer's empty right end
     spot = canvas.viewer().mapFromScene(QtCore.QPointF(body.right() - 10, body.bottom() - 5))
     viewport = canvas.viewer().viewport()
@@ -45,8 +44,7 @@ def test_editing_a_spec_shows_the_code_panel(qtbot, repo):
     code = win.panels.code_dock
     qtbot.waitUntil(code.isVisible, timeout=2000)
     assert win.panels.spec_editor.spec_id == "math.mul"
-    qtbot.wait(50)
-    assert code.height() >= 0.2 * win.height()
+    qtbot.waitUntil(lambda: code.height() >= 0.2 * win.height(), timeout=2000)
     code.close()
     action(win, "Edit", "Edit nodespec").trigger()
     assert code.isVisible()
@@ -61,13 +59,12 @@ def test_reset_layout_brings_the_first_start_back(qtbot, repo):
     win.addDockWidget(QtCore.Qt.DockWidgetArea.BottomDockWidgetArea, win.panels.inspector_dock)
     win.panels.inspector_dock.show()
     action(win, "View", "Reset layout").trigger()
-    qtbot.wait(50)
     assert not win.library_dock.isFloating()
     left = QtCore.Qt.DockWidgetArea.LeftDockWidgetArea
     assert win.dockWidgetArea(win.library_dock) == left
     assert win.dockWidgetArea(win.panels.inspector_dock) == left
     assert not win.panels.code_dock.isVisible()
-    assert canvas_share(win) >= 0.6
+    qtbot.waitUntil(lambda: canvas_share(win) >= 0.6, timeout=2000)
 
 
 def test_a_saved_layout_wins_over_the_first_start(qtbot, repo):
@@ -89,11 +86,14 @@ def test_docked_viewers_leave_the_inspector_usable(qtbot, run_and_wait):
     docks = [
         panels.viewers.open_viewer(node.id, "out", "examples.plots") for node in canvas.flow_nodes()
     ]
-    qtbot.wait(50)
     rows = MIN_ROWS * panels.inspector.inputs.verticalHeader().defaultSectionSize()
-    for table in (panels.inspector.inputs, panels.inspector.outputs):
-        assert table.height() >= rows
-    assert panels.inspector_dock.height() >= 0.3 * win.height()
+    tables = (panels.inspector.inputs, panels.inspector.outputs)
+
+    def usable() -> bool:
+        tall = panels.inspector_dock.height() >= 0.3 * win.height()
+        return tall and all(table.height() >= rows for table in tables)
+
+    qtbot.waitUntil(usable, timeout=2000)
     right = QtCore.Qt.DockWidgetArea.RightDockWidgetArea
     assert all(win.dockWidgetArea(dock) == right for dock in docks)
     assert set(docks[1:]) <= set(win.tabifiedDockWidgets(docks[0]))  # tabbed together

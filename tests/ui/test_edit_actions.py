@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 
-from helpers import action, fresh_window, new_ids, set_selection
+from helpers import action, fresh_window, new_ids, set_selection, settle
 from PySide6 import QtCore, QtGui, QtTest, QtWidgets
 
 from pyflow_desktop.repository import Repository
@@ -24,7 +24,7 @@ def test_paste_lands_at_the_mouse_cursor(qtbot, repo):
     win = fresh_window(qtbot, repo)
     canvas = win.tabs.open_flow("calc")
     flow = repo.flows["calc"]
-    qtbot.wait(20)
+    settle(qtbot)  # the tab's first frame
     set_selection(canvas, "n1", "n2")
     action(win, "Edit", "Copy").trigger()
     viewport = canvas.viewer().viewport()

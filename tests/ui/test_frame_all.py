@@ -3,7 +3,7 @@ zoomed out past the scale where node titles can be read)."""
 
 from __future__ import annotations
 
-from helpers import action, fresh_window
+from helpers import action, fresh_window, settle
 from PySide6 import QtGui
 
 from pyflow_desktop.repository import load_repository
@@ -17,7 +17,7 @@ def test_frame_all_keeps_every_example_legible(qtbot):
     win = fresh_window(qtbot, repo)
     for flow_id in repo.flows:
         canvas = win.tabs.open_flow(flow_id)
-        qtbot.wait(10)
+        settle(qtbot)  # the tab's first frame
         action(win, "Edit", "Frame all").trigger()
         _x, _y, scale = canvas.view_state()
         assert scale >= MIN_FRAME_SCALE - 1e-6, flow_id
@@ -31,7 +31,7 @@ def test_frame_all_keeps_every_example_legible(qtbot):
 def test_frame_all_fits_a_small_flow_whole(qtbot, repo):
     win = fresh_window(qtbot, repo)
     canvas = win.tabs.open_flow("calc")
-    qtbot.wait(10)
+    settle(qtbot)  # the tab's first frame
     action(win, "Edit", "Frame all").trigger()
     view = canvas.viewer().mapToScene(canvas.viewer().viewport().rect()).boundingRect()
     for node in canvas.flow_nodes():

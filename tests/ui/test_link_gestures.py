@@ -5,7 +5,7 @@ and a link dropped on empty space offers the specs it can feed."""
 from __future__ import annotations
 
 import pytest
-from helpers import fresh_window, new_ids
+from helpers import fresh_window, new_ids, settle
 from PySide6 import QtCore, QtTest, QtWidgets
 
 from pyflow_desktop.repository import NodeInstance
@@ -142,7 +142,7 @@ def test_a_link_dropped_on_empty_space_offers_linkable_specs_and_links_the_choic
     win = fresh_window(qtbot, repo)
     canvas = win.tabs.open_flow("calc")
     flow = repo.flows["calc"]
-    qtbot.wait(20)
+    settle(qtbot)  # the tab's first frame
     port = canvas.flow_node("n1").outputs()["out"].view
     viewer = canvas.viewer()
     start = viewer.mapFromScene(port.sceneBoundingRect().center())

@@ -128,7 +128,7 @@ def test_panels_follow_the_tab_in_front(qtbot, repo, run_and_wait):
     win = fresh_window(qtbot, repo)
     calc = win.tabs.open_flow("calc")
     assert run_and_wait(win)
-    qtbot.wait(20)
+    qtbot.waitUntil(lambda: calc.flow_node("n2").status_text().startswith("success"))
     click_node(qtbot, calc, "n2")
     inspector = win.panels.inspector
     qtbot.waitUntil(lambda: inspector.node_id == "n2", timeout=2000)
@@ -137,7 +137,7 @@ def test_panels_follow_the_tab_in_front(qtbot, repo, run_and_wait):
     assert inspector.node_id is None and inspector.flow is None
     assert not dock.isVisible()
     assert not run_and_wait(win)  # F5 in this tab runs this tab's flow, shown here only
-    qtbot.wait(20)
+    qtbot.waitUntil(lambda: broken.flow_node("f1").status_text().startswith("fail"))
     click_node(qtbot, broken, "f1")
     qtbot.waitUntil(lambda: inspector.node_id == "f1", timeout=2000)
     assert inspector.details.currentWidget() is inspector.error_text  # a failed node

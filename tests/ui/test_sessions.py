@@ -3,7 +3,7 @@ canvas's view, and the viewers of the flow in front (``ui/window/sessions.py``).
 
 from __future__ import annotations
 
-from helpers import fresh_window
+from helpers import fresh_window, settle
 
 
 def test_reopening_a_file_brings_back_its_tabs_viewers_and_view(qtbot, repo_file, run_and_wait):
@@ -12,14 +12,14 @@ def test_reopening_a_file_brings_back_its_tabs_viewers_and_view(qtbot, repo_file
     win.trust.trust(win.repo.specs.values())  # the user's own file
     win.tabs.open_flow("broken")
     calc = win.tabs.open_flow("calc")
-    qtbot.wait(20)
+    settle(qtbot)  # its first frame, before the view is set
     calc.set_view(123.0, 45.0, 0.9)
     assert run_and_wait(win)
     win.panels.viewers.open_viewer("n2", "out", "calc")
     win.files.new_repository()  # leave the file
     assert list(win.tabs.canvases) == ["flow_1"]  # the new file's empty flow
     assert win.files.open_path(repo_file)
-    qtbot.wait(50)
+    settle(qtbot)  # the views the tabs come back with
     order = [win.tabs.widget.widget(i).property("flow_id") for i in range(win.tabs.widget.count())]
     assert order == ["calc", "broken"]  # the first flow came first, then the one opened
     assert win.tabs.current()[1].flow.id == "calc"
@@ -42,7 +42,7 @@ def test_reopening_shows_only_the_viewers_of_the_flow_in_front(qtbot, repo_file)
     win.panels.viewers.open_viewer("n2", "out", "calc")
     win.files.new_repository()
     assert win.files.open_path(repo_file)
-    qtbot.wait(50)
+    settle(qtbot)  # the views the tabs come back with
     assert win.tabs.current()[1].flow.id == "calc"
     viewers = win.panels.viewers.viewers
     assert viewers[("calc", "n2", "out")].isVisible()
