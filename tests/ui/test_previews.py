@@ -6,10 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from helpers import fresh_window
-from PySide6 import QtCore
+from PySide6 import QtCore, QtGui
 
 from pyflow_desktop.engine import NodeFinished, NodeStarted, RunStates
 from pyflow_desktop.repository import Flow, NodeInstance, NodeSpec, Port, Repository
+from pyflow_desktop.ui.canvas.labels import elided, label_font
 from pyflow_desktop.ui.results.inspector import InspectorPanel
 from pyflow_desktop.ui.results.viewers import ViewerDock
 from pyflow_desktop.ui.value_text import MAX_DEPTH, full_text, short_text
@@ -109,11 +110,13 @@ def test_a_deep_value_reaches_inspector_canvas_and_viewer(qtbot, window, make):
     assert dock.kind == "tree"
 
 
+def ellipsis_of(font: QtGui.QFont) -> str:
+    """What Qt cuts a text with in ``font``: "…" where the font itself has that glyph (not a
+    fallback font), else "..."."""
+    return "…" if QtGui.QRawFont.fromFont(font).supportsCharacter(ord("…")) else "..."
+
+
 def test_a_label_is_cut_to_its_width_only_when_it_does_not_fit(qtbot):
-    from PySide6 import QtGui
-
-    from pyflow_desktop.ui.canvas.labels import elided, label_font
-
     # A letter outside the plain set that the label font draws itself (not a fallback's
     # glyph, which a machine may lack): "Ｗ" where a CJK font is installed.
     metrics = QtGui.QFontMetricsF(label_font())
@@ -121,7 +124,7 @@ def test_a_label_is_cut_to_its_width_only_when_it_does_not_fit(qtbot):
     assert elided("success · 0.3 ms", 224) == "success · 0.3 ms"
     for wide in ("W" * 30, foreign * 60, "x" * 200, "tab\t" * 40):  # measured, then cut
         cut = elided(wide, 224)
-        assert cut.endswith("…") and len(cut) < len(wide)
+        assert cut.endswith(ellipsis_of(label_font())) and len(cut) < len(wide)
 
 
 def test_a_preview_never_draws_over_its_neighbour(qtbot, repo, run_and_wait):
@@ -140,7 +143,7 @@ def test_a_preview_never_draws_over_its_neighbour(qtbot, repo, run_and_wait):
     long_node, neighbour = canvas.flow_node("long"), canvas.flow_node("next")
     assert neighbour.view.sceneBoundingRect().left() > long_node.view.sceneBoundingRect().right()
     label = long_node.item.previews["out"]
-    assert label.text().endswith("…")
+    assert label.text().endswith(ellipsis_of(label.font()))
     drawn = label.sceneBoundingRect()
     assert long_node.view.sceneBoundingRect().contains(drawn)
     assert not drawn.intersects(neighbour.view.sceneBoundingRect())
