@@ -1,4 +1,4 @@
-"""End nodes (issue 11 §1): which nodes a run runs by default, and how files mark them."""
+"""End nodes: which nodes a run runs by default, and how files mark them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``pyflow-desktop serve`` (issue 11 §3), against a real server process on loopback.
+"""``pyflow-desktop serve``, against a real server process on loopback.
 
 ``test_original_rest_suite`` is the original's own REST test suite (its ``test.yaml``, case
 by case, in order), run on our own fixture and, when ``../shared`` has it, on a copy of the
