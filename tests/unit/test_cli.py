@@ -9,6 +9,7 @@ import sys
 
 import pytest
 from flows import add_nodes, basic_repo, gate_repo, link, spec, wait_for
+from original_docs import OWN, original_file
 
 from pyflow_desktop.repository import Flow, load_repository, save_repository
 
@@ -189,12 +190,19 @@ def test_convert_round_trip_keeps_what_flows_compute(repo_file, tmp_path):
     assert cli("convert", repo_file, repo_file, "--format", "native").returncode == 2
 
 
-def test_convert_original_fixture_round_trip(original_fixtures, tmp_path):
-    source = original_fixtures / "repo.json"
+@pytest.mark.parametrize(
+    ("name", "flows"),
+    [
+        ("repo.json", ("pyflow.sample.math", "pyflow.sample.xor", "pyflow.sample.error")),
+        (OWN, ("own.sample.math", "own.sample.error", "own.sample.lines")),
+    ],
+)
+def test_convert_original_fixture_round_trip(name, flows, request, tmp_path):
+    source = original_file(request, tmp_path, name)
     native, back = tmp_path / "native.json", tmp_path / "back.json"
     assert cli("convert", source, native, "--format", "native").returncode == 0
     assert cli("convert", native, back, "--format", "original").returncode == 0
-    for flow in ("pyflow.sample.math", "pyflow.sample.xor", "pyflow.sample.error"):
+    for flow in flows:
         first = cli("run", source, "--flow", flow, "--json")
         again = cli("run", back, "--flow", flow, "--json")
         assert first.returncode == again.returncode

@@ -10,6 +10,7 @@ import weakref
 
 import pytest
 from flows import add_nodes, basic_repo, gate_spec, link, released_after, spec, wait_for
+from original_docs import OWN, original_file
 
 from pyflow_desktop.engine import (
     NodeCancelled,
@@ -474,12 +475,21 @@ def test_python2_tab_indented_source_runs():
     assert run_flow(repo, "f").output("t") == 0
 
 
-def test_original_math_flow_gives_nine_and_error_flow_fails_then_skips(original_fixtures):
-    repo = load_repository(original_fixtures / "repo.json")
-    math = run_flow(repo, "pyflow.sample.math")
-    assert math.ok and math.output("node1527101204754") == 9.0
-    error = run_flow(repo, "pyflow.sample.error")
-    assert [n["status"] for n in error.nodes] == ["success", "fail", "skip"]
+@pytest.mark.parametrize(
+    ("name", "math", "end", "error"),
+    [
+        ("repo.json", "pyflow.sample.math", "node1527101204754", "pyflow.sample.error"),
+        (OWN, "own.sample.math", "mul", "own.sample.error"),
+    ],
+)
+def test_original_math_flow_gives_nine_and_error_flow_fails_then_skips(
+    name, math, end, error, request, tmp_path
+):
+    repo = load_repository(original_file(request, tmp_path, name))
+    result = run_flow(repo, math)
+    assert result.ok and result.output(end) == 9.0
+    failed = run_flow(repo, error)
+    assert [n["status"] for n in failed.nodes] == ["success", "fail", "skip"]
 
 
 def test_every_sample_flow_matches_the_original_results(original_fixtures):

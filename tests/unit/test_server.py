@@ -1,8 +1,8 @@
 """``pyflow-desktop serve``, against a real server process on loopback.
 
 ``test_original_rest_suite`` is the original's own REST test suite (its ``test.yaml``, case
-by case, in order), run on our own fixture and, when ``../shared`` has it, on a copy of the
-original's repository file of the same age.
+by case, in order), run on our own fixture (in our format and in the original's) and, when
+``../shared`` has it, on a copy of the original's repository file of the same age.
 """
 
 from __future__ import annotations
@@ -40,10 +40,12 @@ DIR_FLOW = {
 }
 
 
-@pytest.fixture(params=["own", "original"])
+@pytest.fixture(params=["own", "own-original-format", "original"])
 def suite_server(request, tmp_path, original_fixtures_if_any):
     if request.param == "own":
         path = write_own_fixture(tmp_path)
+    elif request.param == "own-original-format":
+        path = write_own_fixture(tmp_path, fmt="original")
     else:
         if original_fixtures_if_any is None:
             pytest.skip("the original PyFlow fixtures (../shared/fixtures) are not present")
