@@ -17,7 +17,7 @@ thread, as a node in flight, and the loop goes on on another thread.
 
 ``brief=True`` (a window's runs): a node expected to run inline reports only how it ended
 (and its partial values), not that it was queued and started, states that last
-microseconds and that a window cannot show; they were two of its three events.
+microseconds and that a window cannot show (two of the three events a node reports).
 
 Executors report back through ``messages``; ``cancel()`` may be called from any thread.
 Events reach the sink one at a time, in decision order, from the loop's thread

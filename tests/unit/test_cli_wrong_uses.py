@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from pyflow_desktop.cli import COMMANDS
+from pyflow_desktop.resources import BUILTIN_LIBRARY, resource_path
 
 NO_DISPLAY = ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
 
@@ -64,6 +65,14 @@ def test_a_bad_flag_with_its_arguments_names_the_flag():
     assert done.returncode == 2
     assert done.stderr.startswith("usage: pyflow-desktop run ")
     assert "unrecognized arguments: --flwo" in done.stderr
+
+
+def test_an_infinite_timeout_and_a_folder_as_output_are_usage_errors(tmp_path):
+    library = resource_path(BUILTIN_LIBRARY)
+    done = cli("run", library, "--flow", "examples.math", "--timeout", "inf")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    done = cli("convert", library, tmp_path, "--format", "native")
+    assert done.returncode == 2 and "folder" in done.stderr
 
 
 def test_help_lists_the_commands():

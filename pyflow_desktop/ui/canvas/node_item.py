@@ -56,7 +56,7 @@ def _metrics() -> QtGui.QFontMetricsF:
 
 @lru_cache(maxsize=4096)
 def _text_width(text: str) -> float:
-    """The width a title or port name takes, with the margins NodeGraphQt's text items had."""
+    """The width a title or port name takes, with the margins of NodeGraphQt's text items."""
     return _metrics().horizontalAdvance(text) + 2 * TEXT_MARGIN
 
 

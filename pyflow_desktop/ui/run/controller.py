@@ -3,9 +3,9 @@
 The engine's ``Scheduler.run`` executes in a ``QThreadPool`` runnable. Its sink is an
 ``EventBatcher``: the engine side groups events into batches (every ~50 ms), and each batch
 is appended, as one list, to ``_inbox``, a deque; the last batch of a run ends with a
-``_Done`` marker (one hand-off for both: when the marker came on its own, the window could
-paint the last events before it saw the run's end). No Qt signal crosses threads (one
-deadlocked against a deferred deletion on the GUI thread): to say that something is in the
+``_Done`` marker (one hand-off for both: a marker on its own would let the window paint the
+last events before it sees the run's end). No Qt signal crosses threads (one can deadlock
+against a deferred deletion on the GUI thread): to say that something is in the
 inbox, the engine side writes a byte to a socket, which a ``QSocketNotifier`` on the GUI
 thread watches (a plain write, no Qt call: nothing to wait for). The GUI thread then hands
 each batch to ``batch_ready``, one signal per batch, for at most ``APPLY_BUDGET`` seconds at a
