@@ -7,16 +7,23 @@ which PySide6 looks up slowly on every use. ``FlowPort`` and ``FlowPipe`` set th
 directly and leave ``itemChange`` to Qt. What those overrides did is done where it is needed:
 a node redraws its pipes when it moves (``FlowNodeItem.redraw_pipes``) and the viewer
 restyles the pipes of a changed selection (``CanvasViewer``).
+
+A pipe has no contents of its own: its canvas's ``Links`` paint it (see ``link_layer``), and
+it paints itself only while the mouse is over it.
 """
 
 from __future__ import annotations
 
 import math
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from .ngqt import PIPE_DASHED, PIPE_SOLID, PORT_IN, PipeItem, PortItem
+
+if TYPE_CHECKING:
+    from .link_layer import Links
 
 PORT_SIZE = 22.0  # NodeGraphQt's PortEnum.SIZE
 PORT_FALLOFF = 15.0  # the extra width a port takes clicks in (PortEnum.CLICK_FALLOFF)
@@ -24,6 +31,7 @@ PIPE_COLOR = (175, 95, 30, 255)  # PipeEnum.COLOR
 _HALF_WIDTH = (PORT_SIZE + PORT_FALLOFF) / 2
 Z_PIPE, Z_PORT = -1.0, 2.0
 _DEVICE_CACHE = QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
+_NO_CONTENTS = QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
 _Qt = QtCore.Qt
 _PEN_STYLES = {PIPE_SOLID: _Qt.PenStyle.SolidLine, PIPE_DASHED: _Qt.PenStyle.DashLine}
 _ARROW = ((-6.0, 6.0), (0.0, -9.0), (6.0, 6.0))  # NodeGraphQt's, pointing along -y
@@ -62,28 +70,34 @@ class FlowPort(PortItem):
         return QtCore.QPointF(corner.x() + _HALF_WIDTH, corner.y() + PORT_SIZE / 2)
 
 
+def pen_style(style: int) -> QtCore.Qt.PenStyle:
+    """The Qt pen style of a NodeGraphQt pipe style."""
+    return _PEN_STYLES.get(style, _Qt.PenStyle.SolidLine)
+
+
 @lru_cache(maxsize=64)
 def _pens(color: tuple, width: int, style: int) -> tuple[QtGui.QPen, QtGui.QPen, QtGui.QBrush]:
     """The pipe's pen, its arrow's pen and brush for a colour, width and style."""
     qcolor = QtGui.QColor(*color)
     join, cap = _Qt.PenJoinStyle.MiterJoin, _Qt.PenCapStyle.RoundCap
-    pen = QtGui.QPen(qcolor, width, _PEN_STYLES.get(style, _Qt.PenStyle.SolidLine), cap, join)
+    pen = QtGui.QPen(qcolor, width, pen_style(style), cap, join)
     arrow = QtGui.QPen(qcolor, width, _Qt.PenStyle.SolidLine, cap, join)
     return pen, arrow, QtGui.QBrush(qcolor.darker(200))
 
 
 class FlowPipe(PipeItem):
-    """A link between an output and an input: a curve with an arrow at its middle, both
-    painted by the pipe (NodeGraphQt makes the arrow an item of its own)."""
+    """A link between an output and an input: a curve with an arrow at its middle, drawn by
+    its canvas's ``Links`` (NodeGraphQt makes the arrow an item of its own)."""
 
     itemChange = QtWidgets.QGraphicsItem.itemChange
+    links: Links | None = None  # what draws it (set by the viewer that shows it)
 
     def __init__(self, input_port: FlowPort | None = None, output_port: FlowPort | None = None):
         QtWidgets.QGraphicsPathItem.__init__(self)  # PipeItem's own is the slow one
         self.setZValue(Z_PIPE)
         self.setAcceptHoverEvents(True)
         self.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
-        self.setCacheMode(_DEVICE_CACHE)
+        self.setFlag(_NO_CONTENTS)
         self._color = PIPE_COLOR
         self._style = PIPE_SOLID
         self._active = False
@@ -95,10 +109,13 @@ class FlowPipe(PipeItem):
         self._bounds = QtCore.QRectF()
         self.set_pipe_styling(self._color, 2, self._style)
 
+    @property
+    def arrow(self) -> QtGui.QPolygonF | None:
+        return self._arrow
+
     def set_pipe_styling(self, color, width=2, style=PIPE_SOLID) -> None:
         self._pen, self._arrow_pen, self._arrow_brush = _pens(tuple(color), int(width), style)
         self.setPen(self._pen)
-        self.update()
 
     def set_connections(self, port1: FlowPort, port2: FlowPort) -> None:
         """Join an output and an input (in either order)."""
@@ -115,6 +132,36 @@ class FlowPipe(PipeItem):
             self.highlight()
         else:
             self.reset()
+
+    def activate(self) -> None:
+        """Under the mouse: it paints itself, over the links' layers."""
+        super().activate()
+        if self.flags() & _NO_CONTENTS:
+            self.setFlag(_NO_CONTENTS, False)
+        self.update()
+
+    def highlight(self) -> None:
+        super().highlight()
+        self._drawn_by_links()
+
+    def reset(self) -> None:
+        super().reset()
+        self._drawn_by_links()
+
+    def _drawn_by_links(self) -> None:
+        """Leave the drawing to ``links`` (the pipe stops painting itself, if it did)."""
+        if not self.flags() & _NO_CONTENTS:
+            self.setFlag(_NO_CONTENTS)
+            scene = self.scene()
+            if scene is not None:  # Qt drops an update of an item without contents
+                scene.update(self.sceneBoundingRect())
+        if self.links is not None:
+            self.links.show(self)
+
+    def delete(self) -> None:
+        if self.links is not None:
+            self.links.forget(self)
+        super().delete()
 
     def boundingRect(self) -> QtCore.QRectF:
         return self._bounds
@@ -158,7 +205,6 @@ class FlowPipe(PipeItem):
 
     def _draw_direction_pointer(self) -> None:
         """What NodeGraphQt calls on a reset: the path stays, and so does the arrow."""
-        self.update()
 
     def _set_arrow(self, arrow: QtGui.QPolygonF | None) -> None:
         bounds = self.path().boundingRect()
@@ -169,7 +215,10 @@ class FlowPipe(PipeItem):
             self.prepareGeometryChange()
             self._bounds = bounds
         self._arrow = arrow
-        self.update()
+        if self.links is not None:
+            self.links.show(self)
+        if not self.flags() & _NO_CONTENTS:
+            self.update()
 
 
 def _towards_input(

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from ..window_first import busy
+from .link_layer import Links
 from .ngqt import PORT_IN, AbstractNodeItem, NodeViewer, PipeItem, PortItem
 from .node_item import FlowNodeItem
 from .overview import LOD_SCALE
@@ -40,6 +41,7 @@ class CanvasViewer(NodeViewer):
     enter_pressed = QtCore.Signal()  # Enter, with nothing on the canvas being typed into
     detailed = True  # at or above LOD_SCALE (NodeViewer.__init__ already sets a view)
     sketch: Sketch | None = None  # the canvas's nodes as drawn zoomed out
+    links: Links | None = None  # what draws the canvas's pipes
     style_pipe: Callable[[FlowPipe], None] = staticmethod(lambda pipe: None)  # set by the bridge
     gesture_point: QtCore.QPointF | None = None  # where a link being let go was let go
 
@@ -109,6 +111,7 @@ class CanvasViewer(NodeViewer):
     def establish_connection(self, start_port: PortItem, end_port: PortItem) -> None:
         """Draw a new pipe between two ports (one of ours, see ``FlowPipe``)."""
         pipe = FlowPipe()
+        pipe.links = self.links
         self.scene().addItem(pipe)
         pipe.set_connections(start_port, end_port)
         pipe.draw_path(pipe.input_port, pipe.output_port)
