@@ -13,7 +13,8 @@ The scheduler runs on the thread that calls ``Scheduler.run``; it alone touches 
 - ``status``: node id → pending | queued | running | success | cached | fail | skip |
   cancelled;
 - ``keys``: node id → its cache key (``None`` when it has none), when a cache is used, and
-  ``digests`` (spec id → what the spec gives its nodes' keys);
+  ``digests`` (spec id → what the spec gives its nodes' keys); ``known``: the keys the caller
+  gave, as ``plan_keys`` makes them (a window has them already): those are not made again;
 - ``fresh``: node id → a snapshot of the outputs it computed in this run, added to the
   cache when the run ends (so two identical nodes of one run both run: caching is across
   runs);
@@ -87,8 +88,10 @@ class Scheduler:
         first: Iterable[str] = (),
         gate: threading.Event | None = None,
         brief: bool = False,
+        keys: dict[str, str | None] | None = None,
     ) -> None:
-        """``gate``: a window's, which paces the run (``pacing``); ``brief``: see above."""
+        """``gate``: a window's, which paces the run (``pacing``); ``brief``: see above;
+        ``keys``: ``plan_keys(plan)``, when the caller has made it."""
         self.plan = plan
         self.brief = brief and executor.inline
         self.pacer = Pacer(gate) if gate is not None else None
@@ -97,6 +100,7 @@ class Scheduler:
         self.timeout = timeout
         self.cache = cache
         self.keys: dict[str, str | None] = {}
+        self.known = keys or {}
         self.digests: dict[str, str] = {}  # spec id → the part of its nodes' keys it gives
         self.fresh: dict[str, bytes | None] = {}
         self.messages: queue.SimpleQueue = queue.SimpleQueue()
@@ -227,7 +231,7 @@ class Scheduler:
             self._fail(node_id, problem, "", 0.0)
             return
         if self.cache is not None:
-            key = self.keys[node_id] = self._key(node_id, args)
+            key = self.keys[node_id] = self.known.get(node_id) or self._key(node_id, args)
             outputs = self.cache.get(key)
             if outputs is not None:
                 self.status[node_id] = "cached"

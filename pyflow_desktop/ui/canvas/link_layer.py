@@ -172,7 +172,9 @@ class LinkLayer(QtWidgets.QGraphicsItem):
     def _smooth_next(self) -> None:
         """Paint the next stretch of what was painted rough, smoothly (a stretch that
         antialiasing paints within about a frame: the window stays responsive)."""
-        if self._smoothing is not None or not self._rough or self.scene() is None:
+        if not shiboken6.isValid(self) or self.scene() is None:  # its canvas closed
+            return
+        if self._smoothing is not None or not self._rough:
             return
         area = self._rough.pop(0)
         cost = sum(_length(_crossing(b.segments, area)) for b in self._batched().values())

@@ -151,12 +151,14 @@ class RunController(QtCore.QObject):
         first: Iterable[str] = (),
         cache: bool | None = None,
         plan: Plan | None = None,
+        keys: dict[str, str | None] | None = None,
     ) -> None:
         """Plan and start a run; raises ``RepositoryError`` when the flow cannot run.
 
         ``first``: nodes the user watches (viewers, the inspector): they run as early as
         their inputs allow. ``cache``: reuse unchanged results or not (default: as the
-        settings say). ``plan``: the run, already planned from these."""
+        settings say). ``plan``: the run, already planned from these; ``keys``: its nodes'
+        cache keys (``plan_keys``), when known."""
         if self._scheduler is not None:
             raise RuntimeError("a run is already in progress")
         plan = plan or plan_run(repo, flow, targets)
@@ -174,6 +176,7 @@ class RunController(QtCore.QObject):
             first=first,
             gate=GATE,
             brief=True,
+            keys=keys,
         )
         self.planned, self.done = len(plan), 0
         self.started.emit(flow.id, self.planned)

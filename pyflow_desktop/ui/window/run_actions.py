@@ -85,11 +85,13 @@ class RunActions(QtCore.QObject):
         log, flow, repo = self.shell.log, bridge.flow, self.shell.repo
         self._aim = _aim(flow, targets)
         try:
-            plan = bridge.results.plan_for(targets) or plan_run(repo, flow, targets)
+            kept = bridge.results.plan_for(targets)  # with its keys, made when idle
+            plan = kept or plan_run(repo, flow, targets)
             if not self.allow(planned.spec for planned in plan.nodes.values()):
                 return False
+            keys = bridge.results.current_keys if kept else None
             self.runner.start(
-                repo, flow, targets, first=self.watched(flow.id), cache=cache, plan=plan
+                repo, flow, targets, self.watched(flow.id), cache, plan=plan, keys=keys
             )
         except RepositoryError as error:
             log.add(f"cannot run {flow.id}: {error}")
