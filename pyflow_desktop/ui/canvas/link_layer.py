@@ -37,6 +37,7 @@ _DEVICE_CACHE = QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
 _PEN_REACH = 3.0  # how far a link's paint reaches beyond its path (its pen, the arrow's)
 ROUGH_ABOVE = 300_000  # pixels of links that antialiasing paints in about a frame, here
 SMOOTH_AFTER_MS = 120  # a rough paint is smoothed once the view stayed put this long
+SMOOTH_EVERY_MS = 30
 MAX_UPDATES = 64
 
 PenKey = tuple[tuple, int]  # colour (r, g, b, a), NodeGraphQt's pipe style
@@ -76,7 +77,7 @@ class LinkLayer(QtWidgets.QGraphicsItem):
         self._scale = 0.0  # of the last paint
         self._rough: list[QtCore.QRectF] = []  # painted without antialiasing, to smooth
         self._smoothing: QtCore.QRectF | None = None  # being painted again, smoothly
-        self._smoother = QtCore.QTimer(singleShot=True, interval=SMOOTH_AFTER_MS)
+        self._smoother = QtCore.QTimer(singleShot=True)
         self._smoother.timeout.connect(self._smooth_next)
         self.setZValue(z)
         self.setCacheMode(_DEVICE_CACHE)
@@ -88,6 +89,11 @@ class LinkLayer(QtWidgets.QGraphicsItem):
 
     def __contains__(self, pipe: FlowPipe) -> bool:
         return pipe in self._links
+
+    @property
+    def smoothing(self) -> bool:
+        """Whether some of what it painted rough is still to be painted smoothly."""
+        return bool(self._rough) or self._smoothing is not None
 
     def boundingRect(self) -> QtCore.QRectF:
         return self._rect
@@ -143,7 +149,8 @@ class LinkLayer(QtWidgets.QGraphicsItem):
         smooth = self._smoothing_covers(area)
         if not smooth and sum(_length(segments) for _, segments, _ in shown) * scale > ROUGH_ABOVE:
             self._rough.append(area)
-            self._smoother.start()
+            if self._smoothing is None:
+                self._smoother.start(SMOOTH_AFTER_MS)
         else:
             smooth = True
         painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, smooth)
@@ -157,9 +164,6 @@ class LinkLayer(QtWidgets.QGraphicsItem):
             painter.setBrush(arrow_brush)
             for arrow in batch.arrows_in(area):
                 painter.drawPolygon(arrow)
-        if smooth and self._smoothing_covers(area):
-            self._smoothing = None
-            self._smoother.start(0)
 
     def _smoothing_covers(self, area: QtCore.QRectF) -> bool:
         """Whether ``area`` is the stretch being smoothed (as Qt exposes it: a pixel more
@@ -171,10 +175,12 @@ class LinkLayer(QtWidgets.QGraphicsItem):
 
     def _smooth_next(self) -> None:
         """Paint the next stretch of what was painted rough, smoothly (a stretch that
-        antialiasing paints within about a frame: the window stays responsive)."""
+        antialiasing paints within about a frame, one every ``SMOOTH_EVERY_MS``: the window
+        stays responsive)."""
         if not shiboken6.isValid(self) or self.scene() is None:  # its canvas closed
             return
-        if self._smoothing is not None or not self._rough:
+        self._smoothing = None
+        if not self._rough:
             return
         area = self._rough.pop(0)
         cost = sum(_length(_crossing(b.segments, area)) for b in self._batched().values())
@@ -187,6 +193,7 @@ class LinkLayer(QtWidgets.QGraphicsItem):
         self._smoothing = stretches[0]
         self._rough[:0] = stretches[1:]
         self.update(self._smoothing)
+        self._smoother.start(SMOOTH_EVERY_MS)  # the next stretch, once this one is painted
 
     def _batched(self) -> dict[PenKey, _Batch]:
         """The segments and arrows of all links, by pen."""

@@ -182,6 +182,20 @@ class CanvasViewer(NodeViewer):
             return f"{between}: {feeder} already feeds {fed}, so the link would make a loop"
         return ""
 
+    def _items_near(self, pos: QtCore.QPointF, item_type=None, width=20, height=20) -> list:
+        """The items under scene ``pos`` (topmost first), then the others within a ``width``
+        by ``height`` box centred on it. NodeGraphQt looked in a box that ended at ``pos``
+        and took its topmost item: a press on a link took up another link near it."""
+        scene, live = self.scene(), (self._LIVE_PIPE, self._SLICER_PIPE)
+        under = scene.items(pos)
+        box = QtCore.QRectF(pos.x() - width / 2, pos.y() - height / 2, width, height)
+        nearby = [item for item in scene.items(box) if item not in set(under)]
+        return [
+            item
+            for item in (*under, *nearby)
+            if item not in live and (item_type is None or isinstance(item, item_type))
+        ]
+
     def contextMenuEvent(self, event: QtGui.QContextMenuEvent) -> None:
         """Right-click: the node or link under the cursor (or ``None``: the canvas) and where."""
         scene_pos = self.mapToScene(event.pos())
