@@ -22,7 +22,6 @@ links' own area rather than the whole layer, until ``clear``).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -38,6 +37,7 @@ _PEN_REACH = 3.0  # how far a link's paint reaches beyond its path (its pen, the
 ROUGH_ABOVE = 300_000  # pixels of links that antialiasing paints in about a frame, here
 SMOOTH_AFTER_MS = 120  # a rough paint is smoothed once the view stayed put this long
 SMOOTH_EVERY_MS = 30
+MIN_STRETCH = 16  # pixels: a stretch is not cut thinner
 MAX_UPDATES = 64
 
 PenKey = tuple[tuple, int]  # colour (r, g, b, a), NodeGraphQt's pipe style
@@ -147,7 +147,8 @@ class LinkLayer(QtWidgets.QGraphicsItem):
             (key, _crossing(batch.segments, area), batch) for key, batch in self._batched().items()
         ]
         smooth = self._smoothing_covers(area)
-        if not smooth and sum(_length(segments) for _, segments, _ in shown) * scale > ROUGH_ABOVE:
+        cost = sum(_length(segments, area) for _, segments, _ in shown) * scale
+        if not smooth and cost > ROUGH_ABOVE:
             self._rough.append(area)
             if self._smoothing is None:
                 self._smoother.start(SMOOTH_AFTER_MS)
@@ -183,17 +184,18 @@ class LinkLayer(QtWidgets.QGraphicsItem):
         if not self._rough:
             return
         area = self._rough.pop(0)
-        cost = sum(_length(_crossing(b.segments, area)) for b in self._batched().values())
-        parts = max(1, math.ceil(cost * self._scale / ROUGH_ABOVE))
-        height = area.height() / parts
-        stretches = [
-            QtCore.QRectF(area.left(), area.top() + i * height, area.width(), height)
-            for i in range(parts)
-        ]
-        self._smoothing = stretches[0]
-        self._rough[:0] = stretches[1:]
-        self.update(self._smoothing)
+        while self._cost(area) > ROUGH_ABOVE and area.height() * self._scale > MIN_STRETCH:
+            half = area.height() / 2  # the first half now, the other in a later turn
+            self._rough.insert(0, area.adjusted(0, half, 0, 0))
+            area = area.adjusted(0, 0, 0, -half)
+        self._smoothing = area
+        self.update(area)
         self._smoother.start(SMOOTH_EVERY_MS)  # the next stretch, once this one is painted
+
+    def _cost(self, area: QtCore.QRectF) -> float:
+        """About how many pixels of link a paint of ``area`` draws."""
+        batches = self._batched().values()
+        return sum(_length(_crossing(b.segments, area), area) for b in batches) * self._scale
 
     def _batched(self) -> dict[PenKey, _Batch]:
         """The segments and arrows of all links, by pen."""
@@ -283,12 +285,25 @@ def _painted_area(painter: QtGui.QPainter, exposed: QtCore.QRectF) -> QtCore.QRe
     return area.adjusted(-_PEN_REACH, -_PEN_REACH, _PEN_REACH, _PEN_REACH)
 
 
-def _length(segments) -> float:
-    """About how many pixels long ``segments`` are, at scale 1."""
+def _length(segments, area: QtCore.QRectF) -> float:
+    """About how many pixels of ``segments`` lie in ``area``, at scale 1 (the part of each
+    inside it, as Liang and Barsky clip a line)."""
     import numpy as np
 
-    spans = np.abs(segments[:, 2:4] - segments[:, 0:2])
-    return float(spans.max(axis=1).sum()) if len(segments) else 0.0
+    if not len(segments):
+        return 0.0
+    x1, y1 = segments[:, 0], segments[:, 1]
+    dx, dy = segments[:, 2] - x1, segments[:, 3] - y1
+    enter, leave = np.zeros(len(segments)), np.ones(len(segments))
+    left, top, right, bottom = area.getCoords()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for p, q in ((-dx, x1 - left), (dx, right - x1), (-dy, y1 - top), (dy, bottom - y1)):
+            r = q / p
+            enter = np.where(p < 0, np.maximum(enter, r), enter)
+            leave = np.where(p > 0, np.minimum(leave, r), leave)
+            leave = np.where((p == 0) & (q < 0), -1.0, leave)  # beside the area, along it
+    inside = np.clip(leave - enter, 0.0, None)
+    return float((inside * np.maximum(np.abs(dx), np.abs(dy))).sum())
 
 
 def _crossing(segments, area: QtCore.QRectF):
