@@ -245,3 +245,31 @@ def test_a_run_shows_on_the_nodes_in_view_and_on_the_others_once_scrolled_to(
         lambda: all(n.preview("out") == str(result.output(n.id)) for n in there), timeout=5000
     )
     assert all(n.status_text().startswith("success") for n in there)
+
+
+def test_a_right_click_between_a_bent_link_and_its_chord_is_on_the_canvas(qtbot, tmp_path):
+    """A link into the first column bends out left of it: the area its curve closes with the
+    straight line between its ends is canvas, not link (Qt's shape of a path closes it)."""
+    win, canvas = open_shape(qtbot, tmp_path, "fanout")
+    scene, view = canvas.scene(), in_view(canvas)
+
+    def inside_bends():
+        for pipe in pipes(canvas):
+            closed = QtGui.QPainterPath(pipe.shape())
+            closed.addPath(pipe.path())  # what Qt took for the link
+            start, end = pipe.path().pointAtPercent(0), pipe.path().pointAtPercent(1)
+            for step in range(1, 10):
+                curve = pipe.path().pointAtPercent(step / 20)
+                point = (curve + start + (end - start) * step / 20) / 2
+                if view.contains(point) and closed.contains(point) and not scene.items(point):
+                    yield point
+
+    point = next(inside_bends())
+    local = canvas.viewer().mapFromScene(point)
+    QtTest.QTest.mouseMove(canvas.viewer().viewport(), local)
+    assert not any(pipe.active() for pipe in pipes(canvas))
+    event = QtGui.QContextMenuEvent(
+        QtGui.QContextMenuEvent.Reason.Mouse, local, canvas.viewer().viewport().mapToGlobal(local)
+    )
+    QtWidgets.QApplication.sendEvent(canvas.viewer().viewport(), event)
+    assert "Add node…" in [a.text().replace("&", "") for a in win.menus.last.actions()]

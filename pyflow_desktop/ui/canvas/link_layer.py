@@ -29,11 +29,10 @@ import shiboken6
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from .ngqt import PIPE_HIGHLIGHT_COLOR, PIPE_SOLID
-from .pipes import Z_PIPE, FlowPipe, pen_style
+from .pipes import PEN_REACH, Z_PIPE, FlowPipe, pen_style
 
 _Qt = QtCore.Qt
 _DEVICE_CACHE = QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
-_PEN_REACH = 3.0  # how far a link's paint reaches beyond its path (its pen, the arrow's)
 ROUGH_ABOVE = 300_000  # pixels of links that antialiasing paints in about a frame, here
 SMOOTH_AFTER_MS = 120  # a rough paint is smoothed once the view stayed put this long
 SMOOTH_EVERY_MS = 30
@@ -107,7 +106,7 @@ class LinkLayer(QtWidgets.QGraphicsItem):
         path = pipe.path()
         if old is not None and old.pen == pen and old.path == path:
             return
-        rect = pipe.boundingRect()
+        rect = pipe.area
         self._links[pipe] = _Drawn(pen, rect, path, pipe.arrow)
         if not self._rect.contains(rect):
             self.prepareGeometryChange()
@@ -171,7 +170,7 @@ class LinkLayer(QtWidgets.QGraphicsItem):
         around it, and the reach of the pens)."""
         if self._smoothing is None:
             return False
-        reach = _PEN_REACH + 2.0 / self._scale
+        reach = PEN_REACH + 2.0 / self._scale
         return self._smoothing.adjusted(-reach, -reach, reach, reach).contains(area)
 
     def _smooth_next(self) -> None:
@@ -282,7 +281,7 @@ def _painted_area(painter: QtGui.QPainter, exposed: QtCore.QRectF) -> QtCore.QRe
     area = exposed.intersected(to_scene.mapRect(QtCore.QRectF(painter.device().rect())))
     if painter.hasClipping():
         area = area.intersected(painter.clipBoundingRect())
-    return area.adjusted(-_PEN_REACH, -_PEN_REACH, _PEN_REACH, _PEN_REACH)
+    return area.adjusted(-PEN_REACH, -PEN_REACH, PEN_REACH, PEN_REACH)
 
 
 def _length(segments, area: QtCore.QRectF) -> float:

@@ -29,6 +29,7 @@ PORT_SIZE = 22.0  # NodeGraphQt's PortEnum.SIZE
 PORT_FALLOFF = 15.0  # the extra width a port takes clicks in (PortEnum.CLICK_FALLOFF)
 PIPE_COLOR = (175, 95, 30, 255)  # PipeEnum.COLOR
 _HALF_WIDTH = (PORT_SIZE + PORT_FALLOFF) / 2
+PEN_REACH = 3.0  # how far a link's paint reaches beyond its curve and arrow (its pen)
 Z_PIPE, Z_PORT = -1.0, 2.0
 _DEVICE_CACHE = QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
 _NO_CONTENTS = QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
@@ -106,16 +107,36 @@ class FlowPipe(PipeItem):
         self._output_port = output_port
         self._arrow: QtGui.QPolygonF | None = None  # where the arrow is drawn, if anywhere
         self.ends: tuple[float, float, float, float] | None = None  # input, output centres
-        self._bounds = QtCore.QRectF()
+        self._shape: QtGui.QPainterPath | None = None  # what hit tests test, once made
         self.set_pipe_styling(self._color, 2, self._style)
 
     @property
     def arrow(self) -> QtGui.QPolygonF | None:
         return self._arrow
 
+    @property
+    def area(self) -> QtCore.QRectF:
+        """Where it is drawn, arrow and pen included, in scene coordinates."""
+        rect = self.path().controlPointRect()
+        if self._arrow is not None:
+            rect = rect.united(self._arrow.boundingRect())
+        return rect.adjusted(-PEN_REACH, -PEN_REACH, PEN_REACH, PEN_REACH)
+
     def set_pipe_styling(self, color, width=2, style=PIPE_SOLID) -> None:
-        self._pen, self._arrow_pen, self._arrow_brush = _pens(tuple(color), int(width), style)
+        pens = _pens(tuple(color), int(width), style)
+        if pens[0].widthF() != self.pen().widthF():
+            self._shape = None
+        self._pen, self._arrow_pen, self._arrow_brush = pens
         self.setPen(self._pen)
+
+    def shape(self) -> QtGui.QPainterPath:
+        """The curve as wide as its pen, made once. Qt's stroked the curve again at every hit
+        test (a mouse move over a fan-out tests a thousand links), and added the curve
+        itself, closed: a click between a bent link and the straight line joining its ends
+        hit the link."""
+        if self._shape is None:
+            self._shape = QtGui.QPainterPathStroker(self._pen).createStroke(self.path())
+        return self._shape
 
     def set_connections(self, port1: FlowPort, port2: FlowPort) -> None:
         """Join an output and an input (in either order)."""
@@ -138,7 +159,7 @@ class FlowPipe(PipeItem):
         super().activate()
         if self.flags() & _NO_CONTENTS:
             self.setFlag(_NO_CONTENTS, False)
-        self.update()
+        self._repaint()
 
     def highlight(self) -> None:
         super().highlight()
@@ -152,19 +173,21 @@ class FlowPipe(PipeItem):
         """Leave the drawing to ``links`` (the pipe stops painting itself, if it did)."""
         if not self.flags() & _NO_CONTENTS:
             self.setFlag(_NO_CONTENTS)
-            scene = self.scene()
-            if scene is not None:  # Qt drops an update of an item without contents
-                scene.update(self.sceneBoundingRect())
+            self._repaint()
         if self.links is not None:
             self.links.show(self)
+
+    def _repaint(self) -> None:
+        """Repaint where it is drawn (Qt would repaint its bounds, without the arrow, and
+        drops an update of an item without contents)."""
+        scene = self.scene()
+        if scene is not None:
+            scene.update(self.area)
 
     def delete(self) -> None:
         if self.links is not None:
             self.links.forget(self)
         super().delete()
-
-    def boundingRect(self) -> QtCore.QRectF:
-        return self._bounds
 
     def paint(self, painter: QtGui.QPainter, option, widget=None) -> None:
         """The path and its arrow (no dashed box when selected, as Qt would draw)."""
@@ -188,6 +211,9 @@ class FlowPipe(PipeItem):
         tangent = min(abs(x0 - x1), start_port.node.width)
         path = QtGui.QPainterPath(start)
         path.cubicTo(x0 - tangent, y0, x1 + tangent, y1, x1, y1)
+        if not self.flags() & _NO_CONTENTS:
+            self._repaint()  # where it was
+        self._shape = None
         self.setPath(path)
         # NodeGraphQt sizes the arrow by 1 % of the curve's length.
         length = 2 * tangent + math.hypot(x1 - x0 + 2 * tangent, y1 - y0)
@@ -207,18 +233,11 @@ class FlowPipe(PipeItem):
         """What NodeGraphQt calls on a reset: the path stays, and so does the arrow."""
 
     def _set_arrow(self, arrow: QtGui.QPolygonF | None) -> None:
-        bounds = self.path().boundingRect()
-        if arrow is not None:
-            bounds = bounds.united(arrow.boundingRect())
-        bounds = bounds.adjusted(-3, -3, 3, 3)  # the pen
-        if bounds != self._bounds:
-            self.prepareGeometryChange()
-            self._bounds = bounds
         self._arrow = arrow
         if self.links is not None:
             self.links.show(self)
         if not self.flags() & _NO_CONTENTS:
-            self.update()
+            self._repaint()
 
 
 def _towards_input(
