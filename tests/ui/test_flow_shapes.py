@@ -273,3 +273,40 @@ def test_a_right_click_between_a_bent_link_and_its_chord_is_on_the_canvas(qtbot,
     )
     QtWidgets.QApplication.sendEvent(canvas.viewer().viewport(), event)
     assert "Add node…" in [a.text().replace("&", "") for a in win.menus.last.actions()]
+
+
+def test_the_links_of_a_dragged_node_are_drawn_where_it_goes(qtbot, tmp_path):
+    """A node of the random DAG dragged by the mouse: its links follow it while it moves,
+    and are drawn where they end up, not where they were (nor twice)."""
+    win, canvas = open_shape(qtbot, tmp_path, "random")
+    viewer, viewport = canvas.viewer(), canvas.viewer().viewport()
+    view = in_view(canvas)
+    node = next(
+        n.view
+        for n in canvas.flow_nodes()
+        if view.contains(n.view.sceneBoundingRect().adjusted(-200, -200, 200, 200))
+    )
+    own = [p for port in (*node.inputs, *node.outputs) for p in port.connected_pipes]
+    before = {pipe: pipe.path() for pipe in own}
+    start = viewer.mapFromScene(node.sceneBoundingRect().center() + QtCore.QPointF(0, 20))
+    QtTest.QTest.mousePress(viewport, Button.LeftButton, pos=start)
+    for step in range(1, 6):
+        QtTest.QTest.mouseMove(viewport, start + QtCore.QPoint(12, 30) * step)
+        viewport.repaint()
+    QtTest.QTest.mouseRelease(viewport, Button.LeftButton, pos=start + QtCore.QPoint(60, 150))
+    settle(qtbot, canvas)
+    scene = canvas.scene()
+    moved = [pipe for pipe in own if pipe.path() != before[pipe]]
+    assert moved and all(pipe in canvas.links.plain for pipe in own)
+    drawn, left = [], []  # points on the links where they are, and where they were
+    for pipe in moved:
+        arrow = pipe.arrow.boundingRect().adjusted(-3, -3, 3, 3)
+        for step in range(4, 37, 4):
+            new, old = pipe.path().pointAtPercent(step / 40), before[pipe].pointAtPercent(step / 40)
+            if view.contains(new) and scene.items(new) == [pipe] and not arrow.contains(new):
+                drawn.append(new)
+            near = QtCore.QRectF(old.x() - 4, old.y() - 4, 8, 8)
+            if view.contains(old) and not scene.items(near):
+                left.append(old)
+    assert drawn and all(shows(canvas, point, PIPE_COLOR) for point in drawn)
+    assert left and not any(shows(canvas, point, PIPE_COLOR) for point in left)

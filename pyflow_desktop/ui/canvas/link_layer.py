@@ -37,20 +37,40 @@ ROUGH_ABOVE = 300_000  # pixels of links that antialiasing paints in about a fra
 SMOOTH_AFTER_MS = 120  # a rough paint is smoothed once the view stayed put this long
 SMOOTH_EVERY_MS = 30
 MIN_STRETCH = 16  # pixels: a stretch is not cut thinner
-MAX_UPDATES = 64
+MAX_UPDATES = 256
+RUN = 8  # segments of a link whose bounds are repainted together when it changes
 
 PenKey = tuple[tuple, int]  # colour (r, g, b, a), NodeGraphQt's pipe style
 
 
 @dataclass
 class _Drawn:
-    """One link as a layer paints it: its pen, area, arrow and (once painted) segments."""
+    """One link as a layer paints it: its pen, curve and arrow (and the arrow's bounds), and
+    its segments once they are wanted."""
 
     pen: PenKey
-    rect: QtCore.QRectF
     path: QtGui.QPainterPath
     arrow: QtGui.QPolygonF | None
+    corners: tuple[float, float, float, float] | None
     segments: object = None  # numpy (n, 4): x1, y1, x2, y2 of each straight piece
+
+    def made(self):
+        """Its segments, made now if they are not yet."""
+        if self.segments is None:
+            self.segments = _segments(self.path)
+        return self.segments
+
+    def areas(self) -> list[QtCore.QRectF]:
+        """Where it is drawn, as the bounds of runs of its segments and of its arrow: a long
+        link's own bounds are mostly empty canvas, which a change need not repaint."""
+        segments, reach = self.made(), PEN_REACH
+        areas = [QtCore.QRectF(*self.arrow.boundingRect().getRect())] if self.arrow else []
+        for start in range(0, len(segments), RUN):
+            run = segments[start : start + RUN]
+            left, top = run[:, 0::2].min(), run[:, 1::2].min()
+            right, bottom = run[:, 0::2].max(), run[:, 1::2].max()
+            areas.append(QtCore.QRectF(left, top, right - left, bottom - top))
+        return [area.adjusted(-reach, -reach, reach, reach) for area in areas]
 
 
 @lru_cache(maxsize=64)
@@ -106,17 +126,19 @@ class LinkLayer(QtWidgets.QGraphicsItem):
         path = pipe.path()
         if old is not None and old.pen == pen and old.path == path:
             return
+        arrow = pipe.arrow
+        corners = arrow.boundingRect().getCoords() if arrow is not None else None
+        drawn = self._links[pipe] = _Drawn(pen, path, arrow, corners)
         rect = pipe.area
-        self._links[pipe] = _Drawn(pen, rect, path, pipe.arrow)
         if not self._rect.contains(rect):
             self.prepareGeometryChange()
             self._rect = self._rect.united(rect)
-        self._changed(rect if old is None else rect.united(old.rect))
+        self._changed(old, drawn)
 
     def discard(self, pipe: FlowPipe) -> None:
         old = self._links.pop(pipe, None)
         if old is not None:
-            self._changed(old.rect)
+            self._changed(old)
 
     def clear(self) -> None:
         self.prepareGeometryChange()
@@ -124,15 +146,19 @@ class LinkLayer(QtWidgets.QGraphicsItem):
         self._batches = None
         self._rect = QtCore.QRectF()
 
-    def _changed(self, rect: QtCore.QRectF) -> None:
-        """Repaint ``rect``; past ``MAX_UPDATES`` areas before a paint, all of the layer (Qt
-        would join every area into one region)."""
+    def _changed(self, *links: _Drawn | None) -> None:
+        """Repaint where ``links`` are drawn; past ``MAX_UPDATES`` areas before a paint, all
+        of the layer (Qt would join every area into one region)."""
         self._batches = None
-        self._updates += 1
-        if self._updates < MAX_UPDATES:
-            self.update(rect)
-        elif self._updates == MAX_UPDATES:
+        if self._updates >= MAX_UPDATES:
+            return  # all of it, already
+        areas = [area for drawn in links if drawn is not None for area in drawn.areas()]
+        self._updates += len(areas)
+        if self._updates >= MAX_UPDATES:
             self.update()
+            return
+        for area in areas:
+            self.update(area)
 
     def paint(self, painter: QtGui.QPainter, option, widget=None) -> None:
         self._updates = 0
@@ -201,8 +227,7 @@ class LinkLayer(QtWidgets.QGraphicsItem):
         if self._batches is None:
             drawn_by: dict[PenKey, list[_Drawn]] = {}
             for drawn in self._links.values():
-                if drawn.segments is None:
-                    drawn.segments = _segments(drawn.path)
+                drawn.made()
                 drawn_by.setdefault(drawn.pen, []).append(drawn)
             self._batches = {key: _Batch(links) for key, links in drawn_by.items()}
         return self._batches
@@ -215,8 +240,9 @@ class _Batch:
         import numpy as np
 
         self.segments = np.concatenate([drawn.segments for drawn in links])
-        self.arrows = [drawn.arrow for drawn in links if drawn.arrow is not None]
-        corners = [arrow.boundingRect().getCoords() for arrow in self.arrows]
+        pointed = [drawn for drawn in links if drawn.arrow is not None]
+        self.arrows = [drawn.arrow for drawn in pointed]
+        corners = [drawn.corners for drawn in pointed]
         self._corners = np.array(corners, dtype=np.float64).reshape(-1, 4)
 
     def arrows_in(self, area: QtCore.QRectF) -> list[QtGui.QPolygonF]:

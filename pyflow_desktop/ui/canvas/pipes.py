@@ -108,6 +108,7 @@ class FlowPipe(PipeItem):
         self._arrow: QtGui.QPolygonF | None = None  # where the arrow is drawn, if anywhere
         self.ends: tuple[float, float, float, float] | None = None  # input, output centres
         self._shape: QtGui.QPainterPath | None = None  # what hit tests test, once made
+        self._carried = False  # its node is being dragged: it paints itself meanwhile
         self.set_pipe_styling(self._color, 2, self._style)
 
     @property
@@ -169,8 +170,23 @@ class FlowPipe(PipeItem):
         super().reset()
         self._drawn_by_links()
 
+    def carry(self, carried: bool) -> None:
+        """While a node it joins is dragged, it paints itself (its layer would repaint the
+        links around it at every step of the drag); then it goes back to its layer."""
+        self._carried = carried
+        if carried:
+            if self.links is not None:
+                self.links.forget(self)
+            self.setFlag(_NO_CONTENTS, False)
+            self._repaint()
+        elif not self._active:
+            self._drawn_by_links()
+
     def _drawn_by_links(self) -> None:
         """Leave the drawing to ``links`` (the pipe stops painting itself, if it did)."""
+        if self._carried:
+            self._repaint()  # in its new style
+            return
         if not self.flags() & _NO_CONTENTS:
             self.setFlag(_NO_CONTENTS)
             self._repaint()
@@ -234,7 +250,7 @@ class FlowPipe(PipeItem):
 
     def _set_arrow(self, arrow: QtGui.QPolygonF | None) -> None:
         self._arrow = arrow
-        if self.links is not None:
+        if self.links is not None and not self._carried:
             self.links.show(self)
         if not self.flags() & _NO_CONTENTS:
             self._repaint()

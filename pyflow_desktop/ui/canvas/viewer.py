@@ -24,6 +24,8 @@ from .overview import LOD_SCALE
 from .pipes import FlowPipe
 from .sketch import Sketch
 
+CARRIED_ALONE = 64
+
 
 class CanvasViewer(NodeViewer):
     """NodeGraphQt's view, keeping its centre and scale when it is resized (NodeGraphQt keeps
@@ -44,6 +46,7 @@ class CanvasViewer(NodeViewer):
     links: Links | None = None  # what draws the canvas's pipes
     style_pipe: Callable[[FlowPipe], None] = staticmethod(lambda pipe: None)  # set by the bridge
     gesture_point: QtCore.QPointF | None = None  # where a link being let go was let go
+    _carried: set[FlowPipe] = frozenset()  # the links of nodes being dragged (``_carry``)
 
     def _overview_node(self, pos: QtCore.QPoint) -> FlowNodeItem | None:
         """Zoomed out: the node drawn at viewport ``pos``, if any."""
@@ -124,10 +127,33 @@ class CanvasViewer(NodeViewer):
     def mouseMoveEvent(self, event: QtGui.QMouseEvent) -> None:
         super().mouseMoveEvent(event)
         if isinstance(self.scene().mouseGrabberItem(), FlowNodeItem):
-            for item in self.scene().selectedItems():
-                if isinstance(item, FlowNodeItem):
-                    item.redraw_pipes()
+            nodes = [i for i in self.scene().selectedItems() if isinstance(i, FlowNodeItem)]
+            if not self._carried:
+                self._carry(nodes)
+            for item in nodes:
+                item.redraw_pipes()
             self.nodes_dragged.emit()
+
+    def _carry(self, nodes: list[FlowNodeItem]) -> None:
+        """The links of nodes starting to be dragged paint themselves until the drag ends
+        (up to ``CARRIED_ALONE`` of them: more are quicker to paint as their layers do)."""
+        pipes = {
+            pipe
+            for node in nodes
+            for port in (*node.inputs, *node.outputs)
+            for pipe in port.connected_pipes
+        }
+        if len(pipes) <= CARRIED_ALONE:
+            self._carried = pipes
+            for pipe in pipes:
+                pipe.carry(True)
+
+    def mouseReleaseEvent(self, event: QtGui.QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        carried, self._carried = self._carried, set()
+        for pipe in carried:
+            if pipe.scene() is not None:
+                pipe.carry(False)
 
     def cancel_live_connection(self) -> None:
         """Drop the link being dragged; a link it was taken from goes back as it was."""
