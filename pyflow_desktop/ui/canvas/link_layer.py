@@ -174,7 +174,7 @@ class LinkLayer(QtWidgets.QGraphicsItem):
         smooth = self._smoothing_covers(area)
         cost = sum(_length(segments, area) for _, segments, _ in shown) * scale
         if not smooth and cost > ROUGH_ABOVE:
-            self._rough.append(area)
+            self._add_rough(area)
             if self._smoothing is None:
                 self._smoother.start(SMOOTH_AFTER_MS)
         else:
@@ -190,6 +190,17 @@ class LinkLayer(QtWidgets.QGraphicsItem):
             painter.setBrush(arrow_brush)
             for arrow in batch.arrows_in(area):
                 painter.drawPolygon(arrow)
+
+    def _add_rough(self, area: QtCore.QRectF) -> None:
+        """Note ``area`` as painted rough, joined with the rough areas it meets (a pan paints
+        strip after strip)."""
+        kept = []
+        for rough in self._rough:
+            if rough.adjusted(-1, -1, 1, 1).intersects(area):
+                area = area.united(rough)
+            else:
+                kept.append(rough)
+        self._rough = [*kept, area]
 
     def _smoothing_covers(self, area: QtCore.QRectF) -> bool:
         """Whether ``area`` is the stretch being smoothed (as Qt exposes it: a pixel more
