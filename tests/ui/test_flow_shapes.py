@@ -21,6 +21,7 @@ Button = QtCore.Qt.MouseButton
 NODES = 400
 ACTIVE_COLOR = (70, 255, 220)  # NodeGraphQt's link under the mouse
 BACKGROUND = (35, 35, 35)
+EMPTY = QtCore.QPoint(4, 4)  # where a framed canvas shows nothing: left of and above the flow
 TOLERANCE = 40  # a pixel of a line is its colour at least this nearly (antialiasing)
 SLOW = "import time\n\n\ndef func({0}):\n    time.sleep(0.003)\n    return sum(v or 0 for v in ({0},)) + 1\n"
 
@@ -117,7 +118,7 @@ def test_a_flow_of_every_shape_opens_whole_and_draws_each_link_where_it_is(qtbot
     assert len(canvas.links.raised) == 0
     drawn = [point for _, point in list(spots(canvas, alone=True))[:20]]
     assert len(drawn) >= 5 and all(shows(canvas, point, PIPE_COLOR) for point in drawn)
-    empty = canvas.viewer().mapToScene(QtCore.QPoint(4, 4))  # left of and above every node
+    empty = canvas.viewer().mapToScene(EMPTY)
     assert not canvas.scene().items(empty) and shows(canvas, empty, BACKGROUND)
 
 
@@ -128,11 +129,13 @@ def test_hover_right_click_and_click_pick_the_link_under_the_cursor(qtbot, tmp_p
     found = spots(canvas, alone=True)
     hovered, point = next(found)
     away = next(spot for pipe, spot in found if pipe is not hovered)
+    QtTest.QTest.mouseClick(viewport, Button.LeftButton, pos=EMPTY)  # no button held
     QtTest.QTest.mouseMove(viewport, canvas.viewer().mapFromScene(point))
-    assert hovered.active() and [p for p in pipes(canvas) if p.active()] == [hovered]
+    qtbot.waitUntil(hovered.active)
+    assert [p for p in pipes(canvas) if p.active()] == [hovered]
     assert shows(canvas, point, ACTIVE_COLOR)
     QtTest.QTest.mouseMove(viewport, canvas.viewer().mapFromScene(away))
-    assert not hovered.active()
+    qtbot.waitUntil(lambda: not hovered.active())
     assert not shows(canvas, point, ACTIVE_COLOR) and shows(canvas, point, PIPE_COLOR)
 
     right_clicked, point = next(spots(canvas, alone=True))
@@ -157,7 +160,7 @@ def test_hover_right_click_and_click_pick_the_link_under_the_cursor(qtbot, tmp_p
     taken, point = next(spots(canvas, alone=True))
     taken_link = flow_link(set(flow.links), *link_of(taken))
     start = canvas.viewer().mapFromScene(point)
-    empty = canvas.viewer().mapFromScene(canvas.viewer().mapToScene(QtCore.QPoint(4, 4)))
+    empty = EMPTY
     before = set(flow.links)
     QtTest.QTest.mousePress(viewport, Button.LeftButton, pos=start)
     for step in range(1, 6):

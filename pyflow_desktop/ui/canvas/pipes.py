@@ -16,14 +16,11 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from .ngqt import PIPE_DASHED, PIPE_SOLID, PORT_IN, PipeItem, PortItem
-
-if TYPE_CHECKING:
-    from .link_layer import Links
 
 PORT_SIZE = 22.0  # NodeGraphQt's PortEnum.SIZE
 PORT_FALLOFF = 15.0  # the extra width a port takes clicks in (PortEnum.CLICK_FALLOFF)
@@ -86,12 +83,20 @@ def _pens(color: tuple, width: int, style: int) -> tuple[QtGui.QPen, QtGui.QPen,
     return pen, arrow, QtGui.QBrush(qcolor.darker(200))
 
 
+class Painter(Protocol):
+    """What draws a canvas's pipes (``link_layer.Links``)."""
+
+    def show(self, pipe: FlowPipe) -> None: ...
+
+    def forget(self, pipe: FlowPipe) -> None: ...
+
+
 class FlowPipe(PipeItem):
     """A link between an output and an input: a curve with an arrow at its middle, drawn by
     its canvas's ``Links`` (NodeGraphQt makes the arrow an item of its own)."""
 
     itemChange = QtWidgets.QGraphicsItem.itemChange
-    links: Links | None = None  # what draws it (set by the viewer that shows it)
+    links: Painter | None = None  # what draws it (set by the viewer that shows it)
 
     def __init__(self, input_port: FlowPort | None = None, output_port: FlowPort | None = None):
         QtWidgets.QGraphicsPathItem.__init__(self)  # PipeItem's own is the slow one
