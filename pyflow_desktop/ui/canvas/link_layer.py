@@ -7,7 +7,11 @@ flattened once into straight segments (Qt's own flattening), the segments of all
 the same pen given to one ``drawLines`` call (which Qt rasterises on its fast path for
 square-capped pens), only those crossing the part being painted, and only the arrows there.
 Qt caches the layer in device pixels: a frame that changes nothing costs a copy, a pan
-paints the strip it uncovers, a zoom step each link in view once.
+paints the strip it uncovers, a zoom step each link in view once. A paint with more link to
+draw than antialiasing draws in about a frame (a zoom over a fan-out's thousands) draws it
+rough, without antialiasing, four times faster; once the view has stayed put for
+``SMOOTH_AFTER_MS``, the rough areas are painted again smoothly, one stretch of about a
+frame's cost every ``SMOOTH_EVERY_MS``, so the window stays responsive meanwhile.
 
 ``Links`` keeps two layers: every link in its own colour and style at the bottom, and over
 it the highlighted ones (selected, or of a selected node). The ``FlowPipe`` items stay, with
@@ -15,9 +19,12 @@ no contents of their own, for what an item does: hit tests (click, right-click, 
 selection and NodeGraphQt's gestures; the one under the mouse paints itself over both layers.
 
 State: ``LinkLayer._links`` (pipe → how it is drawn: ``_Drawn``, its segments made when first
-painted), ``_batches`` (pen → the segments of all its links and their arrows; ``None`` until
+wanted), ``_batches`` (pen → the segments of all its links and their arrows; ``None`` until
 painted after a change), ``_rect`` (the bounds; it only grows, so that a change repaints the
-links' own area rather than the whole layer, until ``clear``).
+links' own area rather than the whole layer, until ``clear``), ``_updates`` (areas marked for
+repainting since the last paint), ``_scale`` (of the last paint: another means a zoom),
+``_rough`` (areas painted rough, to smooth) and ``_smoothing`` (the stretch being smoothed).
+numpy is imported when links are first painted: the window starts without it.
 """
 
 from __future__ import annotations
@@ -64,7 +71,7 @@ class _Drawn:
         """Where it is drawn, as the bounds of runs of its segments and of its arrow: a long
         link's own bounds are mostly empty canvas, which a change need not repaint."""
         segments, reach = self.made(), PEN_REACH
-        areas = [QtCore.QRectF(*self.arrow.boundingRect().getRect())] if self.arrow else []
+        areas = [self.arrow.boundingRect()] if self.arrow is not None else []
         for start in range(0, len(segments), RUN):
             run = segments[start : start + RUN]
             left, top = run[:, 0::2].min(), run[:, 1::2].min()
@@ -92,10 +99,10 @@ class LinkLayer(QtWidgets.QGraphicsItem):
         self._links: dict[FlowPipe, _Drawn] = {}
         self._batches: dict[PenKey, _Batch] | None = None
         self._rect = QtCore.QRectF()
-        self._updates = 0  # areas marked for repainting since the last paint
-        self._scale = 0.0  # of the last paint
-        self._rough: list[QtCore.QRectF] = []  # painted without antialiasing, to smooth
-        self._smoothing: QtCore.QRectF | None = None  # being painted again, smoothly
+        self._updates = 0
+        self._scale = 0.0
+        self._rough: list[QtCore.QRectF] = []
+        self._smoothing: QtCore.QRectF | None = None
         self._smoother = QtCore.QTimer(singleShot=True)
         self._smoother.timeout.connect(self._smooth_next)
         self.setZValue(z)
@@ -161,6 +168,8 @@ class LinkLayer(QtWidgets.QGraphicsItem):
             self.update(area)
 
     def paint(self, painter: QtGui.QPainter, option, widget=None) -> None:
+        """The segments and arrows of the links in the part painted, smoothly unless there
+        is more link there than antialiasing draws in about a frame."""
         self._updates = 0
         if not self._links:
             return
@@ -168,24 +177,22 @@ class LinkLayer(QtWidgets.QGraphicsItem):
         scale = painter.worldTransform().m11()
         if scale != self._scale:  # zoomed: what was rough is painted afresh
             self._scale, self._rough, self._smoothing = scale, [], None
-        shown = [
-            (key, _crossing(batch.segments, area), batch) for key, batch in self._batched().items()
-        ]
-        smooth = self._smoothing_covers(area)
-        cost = sum(_length(segments, area) for _, segments, _ in shown) * scale
-        if not smooth and cost > ROUGH_ABOVE:
+        shown = [(key, _crossing(b.segments, area), b) for key, b in self._batched().items()]
+        smooth = self._smoothing_covers(area) or (
+            sum(_length(segments, area) for _, segments, _ in shown) * scale <= ROUGH_ABOVE
+        )
+        if not smooth:
             self._add_rough(area)
             if self._smoothing is None:
                 self._smoother.start(SMOOTH_AFTER_MS)
-        else:
-            smooth = True
         painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, smooth)
         for key, segments, batch in shown:
             line, arrow_pen, arrow_brush = _pens(key)
             if len(segments):
                 painter.setPen(line)
-                pointer = shiboken6.wrapInstance(segments.ctypes.data, QtCore.QLineF)
-                painter.drawLines(pointer, len(segments))
+                # The array's rows as Qt's array of QLineF: no Python object per segment.
+                rows = shiboken6.wrapInstance(segments.ctypes.data, QtCore.QLineF)
+                painter.drawLines(rows, len(segments))
             painter.setPen(arrow_pen)
             painter.setBrush(arrow_brush)
             for arrow in batch.arrows_in(area):
@@ -303,8 +310,8 @@ def _segments(path: QtGui.QPainterPath):
         count = len(polygon)
         if count < 2:
             continue
-        address = polygon.data()
-        raw = shiboken6.VoidPtr(address, count * 16, False)  # QPointF: two doubles
+        first = polygon.data()  # its points, as two doubles each
+        raw = shiboken6.VoidPtr(first, count * 16, False)
         points = np.frombuffer(raw, dtype=np.float64, count=count * 2).reshape(count, 2)
         rows.append(np.hstack((points[:-1], points[1:])))
     return np.concatenate(rows)
