@@ -60,6 +60,7 @@ from ...engine import (
 )
 from ...repository import Flow, NodeInstance, Repository, RepositoryError
 from ..value_text import node_title
+from ..window_first import hold
 from .graph import CanvasGraph
 
 # What a node's key depends on: its values, links and spec (a rename or a move changes none).
@@ -276,6 +277,8 @@ class RunView(QtCore.QObject):
             drawn += 1
             if drawn >= MIN_DRAWS and time.perf_counter() > until:
                 break
+        if drawn and self._running:
+            hold()  # the run waits for the frame that shows them (``window_first``)
         if pending:
             self._draw_timer.start()
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ..window_first import busy
+from ..window_first import busy, release
 from .link_layer import Links
 from .ngqt import PORT_IN, AbstractNodeItem, NodeViewer, PipeItem, PortItem
 from .node_item import FlowNodeItem
@@ -89,6 +89,7 @@ class CanvasViewer(NodeViewer):
     def paintEvent(self, event: QtGui.QPaintEvent) -> None:
         with busy():  # a run in this process waits meanwhile (``window_first``)
             super().paintEvent(event)
+        release()  # the run's news drawn on the canvas is on screen
 
     def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:
         """Esc drops a link being dragged; Enter, with nothing being typed, is reported."""
