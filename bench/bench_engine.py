@@ -15,7 +15,7 @@ import time
 
 from dask.threaded import get as dask_get
 
-from pyflow_desktop.engine import compile_func, run_flow
+from pyflow_desktop.engine import run_flow
 from pyflow_desktop.repository import Flow, Link, NodeInstance, NodeSpec, Port, Repository
 
 SOURCE = "def func(a):\n    return (a or 0) + 1\n"
@@ -26,7 +26,9 @@ def build(shape: str, n: int) -> tuple[Repository, dict]:
     repo = Repository()
     repo.add_spec(NodeSpec("inc", "inc", [Port("a", "Any")], [Port("out", "Any")], SOURCE))
     flow = Flow(shape)
-    func = compile_func(SOURCE)
+    namespace: dict = {}
+    exec(SOURCE, namespace)  # the same function, for dask's graph
+    func = namespace["func"]
     graph: dict = {}
     for i in range(n):
         flow.add_node(NodeInstance(f"n{i}", "inc"))

@@ -1,27 +1,38 @@
-"""Running one nodespec alone with typed-in values: ``pyflow-desktop test-spec`` and Test.
+"""Running one nodespec alone with typed-in values: the service behind
+``pyflow-desktop test-spec`` and the window's Test.
 
-``run_spec(spec, values)`` is the one implementation behind both the command line and the
-code editor's Test button: manual values (strings, or already-typed values from widgets) are
-converted by each port's type exactly as a run converts them, missing ones fall back to the
-port default, and the function runs once through the engine's ``execute_node``. Nothing here
-evaluates a value; node code runs only when asked to.
-
-Exit codes of ``test-spec``: 0 the function succeeded, 1 it failed, 2 the file, the spec id or
-an input is invalid (a message on stderr, never a traceback).
+Manual values (strings, or already-typed values from widgets) are converted by each port's
+type exactly as a run converts them (``spec_arguments``, by the call convention's
+``call_arguments``), missing ones fall back to the port default. ``run_spec(spec, values)``
+runs the function once, here, through the engine's ``execute_node``: the command line's
+way. The window's Test runs ``spec_plan(spec, values)``, a run of one node, on the executor
+of its run settings (a worker process by default), and reads the node's outcome back from
+the run's events (``run_outcome``). Nothing here evaluates a value; node code runs only when
+asked to.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
-from collections.abc import Callable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from .engine import NodeOutcome, NodeTask, execute_node, to_jsonable
-from .repository import ConversionError, NodeSpec, RepositoryError, convert_value, load_repository
+from .engine import (
+    NodeCancelled,
+    NodeFailed,
+    NodeFinished,
+    NodeOutcome,
+    NodeStarted,
+    NodeTask,
+    Plan,
+    RunEvent,
+    execute_node,
+    plan_run,
+)
+from .engine.call_convention import call_arguments
+from .repository import Flow, NodeInstance, NodeSpec, Repository
 
-EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+TEST_NODE = "test"  # the id of the one node of ``spec_plan``
 
 
 class SpecInputError(ValueError):
@@ -36,12 +47,9 @@ def spec_arguments(spec: NodeSpec, values: Mapping[str, Any]) -> list[Any]:
         raise SpecInputError(
             f"{spec.id} has no input {unknown[0]!r} (inputs: {', '.join(names) or 'none'})"
         )
-    args = []
-    for port in spec.ordered_inputs():
-        try:
-            args.append(convert_value(values.get(port.name, port.default), port.type))
-        except ConversionError as exc:
-            raise SpecInputError(f"input {port.name!r}: {exc}") from None
+    args, problem = call_arguments(spec.ordered_inputs(), {}, values, {})
+    if problem:
+        raise SpecInputError(problem)
     return args
 
 
@@ -61,77 +69,52 @@ def run_spec(
     return execute_node(task, on_partial)
 
 
-def outcome_json(spec: NodeSpec, outcome: NodeOutcome) -> dict[str, Any]:
-    """The ``--json`` shape: ``{"status", "outputs": [{name, type, value}], "error"}``."""
-    return {
-        "status": "success" if outcome.ok else "fail",
-        "outputs": [
-            {"name": port.name, "type": port.type, "value": to_jsonable(outcome.outputs[port.name])}
-            for port in spec.outputs
-            if port.name in outcome.outputs
-        ],
-        "error": outcome.error,
-    }
+def spec_plan(spec: NodeSpec, values: Mapping[str, Any]) -> Plan:
+    """A run of one node of ``spec`` with ``values``, for an executor to run as a run's node;
+    raises ``SpecInputError`` (before anything runs) when a value does not fit its port."""
+    spec_arguments(spec, values)
+    repo = Repository()
+    repo.add_spec(spec)
+    flow = Flow(f"test:{spec.id}", spec.title)
+    flow.add_node(NodeInstance(TEST_NODE, spec.id, values=dict(values)))
+    repo.add_flow(flow)
+    return plan_run(repo, flow, "all")
 
 
-def parse_input_options(options: Sequence[str]) -> dict[str, str]:
-    """``["a=1", "b=x=y"]`` → ``{"a": "1", "b": "x=y"}``; a missing ``=`` is a usage error."""
-    values = {}
-    for option in options:
-        name, sep, value = option.partition("=")
-        if not sep or not name.strip():
-            raise SpecInputError(f"--input {option!r}: use NAME=VALUE")
-        values[name.strip()] = value
-    return values
+def run_outcome(spec: NodeSpec, events: Iterable[RunEvent]) -> NodeOutcome | None:
+    """How the node of ``spec_plan(spec, ...)`` ended, read from its run's events (``None``
+    when they do not say: the run itself failed)."""
+    outcome, started = None, None
+    for event in events:
+        if event.node != TEST_NODE:
+            continue
+        if isinstance(event, NodeStarted):
+            started = event.time
+        elif isinstance(event, NodeFinished):
+            outcome = NodeOutcome(
+                TEST_NODE, event.outputs, None, "", event.stdout, event.stderr, event.elapsed
+            )
+        elif isinstance(event, NodeFailed):
+            outcome = NodeOutcome(
+                TEST_NODE,
+                error=event.error,
+                traceback=event.traceback,
+                stdout=event.stdout,
+                stderr=event.stderr,
+                elapsed=event.elapsed,
+                error_line=failing_line(spec.id, event.error, event.traceback),
+            )
+        elif isinstance(event, NodeCancelled):
+            ran = event.time - started if started is not None else 0.0
+            outcome = NodeOutcome(TEST_NODE, error="stopped before it finished", elapsed=ran)
+    return outcome
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Register ``test-spec`` on the ``pyflow-desktop`` command's subparsers."""
-    parser = subparsers.add_parser("test-spec", help="run one nodespec alone with given inputs")
-    parser.add_argument("file", metavar="FILE")
-    parser.add_argument("spec_id", metavar="SPEC_ID")
-    parser.add_argument(
-        "--input",
-        metavar="NAME=VALUE",
-        action="append",
-        default=[],
-        help="a value for an input port, converted by its type (may be repeated)",
-    )
-    parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
-    return parser
-
-
-def run(args: argparse.Namespace) -> int:
-    """Carry out ``test-spec`` and return its exit code."""
-    try:
-        repo = load_repository(args.file)
-        if args.spec_id not in repo.specs:
-            known = ", ".join(sorted(repo.specs)) or "none"
-            raise SpecInputError(f"{args.file}: no nodespec {args.spec_id!r} (nodespecs: {known})")
-        spec = repo.specs[args.spec_id]
-        outcome = run_spec(spec, parse_input_options(args.input))
-    except (RepositoryError, SpecInputError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_INVALID
-    if args.json:
-        print(json.dumps(outcome_json(spec, outcome), indent=2))
-    else:
-        sys.stdout.write(outcome.stdout)
-        for item in outcome_json(spec, outcome)["outputs"]:
-            print(f"{item['name']} ({item['type']}) = {json.dumps(item['value'])}")
-        if not outcome.ok:
-            sys.stderr.write(outcome.traceback)
-    if not outcome.ok:
-        print(f"error: {spec.id}: {outcome.error}", file=sys.stderr)
-    return EXIT_OK if outcome.ok else EXIT_FAILED
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m pyflow_desktop.spec_test FILE SPEC_ID ...`` (the same as ``test-spec``)."""
-    parser = argparse.ArgumentParser(prog="pyflow-desktop")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    return run(parser.parse_args(["test-spec", *(sys.argv[1:] if argv is None else argv)]))
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+def failing_line(spec_id: str, error: str, traceback: str) -> int | None:
+    """The line of ``spec_id``'s code a failed node stopped at, from its ``error`` and
+    ``traceback``: the last frame of its code, or the line of a syntax error."""
+    frames = re.findall(rf'File "<{re.escape(spec_id)}>", line (\d+)', traceback)
+    if frames:
+        return int(frames[-1])
+    syntax = re.match(r"syntax error in func, line (\d+)", error)
+    return int(syntax.group(1)) if syntax else None

@@ -1,5 +1,5 @@
-"""Data files shipped with PyFlow Desktop: the built-in node library and example flows, and
-the application's icon.
+"""Data files shipped with PyFlow Desktop: the built-in node library and example flows, the
+built-in node groups, the example repositories with their data, and the application's icon.
 
 Installed as ``pyflow_desktop.resources`` (and collected as such into a PyInstaller bundle);
 read them with ``resource_path(name)``, which works from source, from an install and from a
@@ -10,6 +10,8 @@ from importlib.resources import as_file, files
 from pathlib import Path
 
 BUILTIN_LIBRARY = "library.json"
+BUILTIN_NODES = "nodes"  # one repository file of nodespecs per group: files, tables ...
+EXAMPLES = "examples"  # one folder per example: its repository and its data files
 APP_ICON = "icons/pyflow-desktop.svg"
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .batches import EventBatcher
 from .cache import ResultCache, node_key, plan_keys
+from .call_convention import NodeCodeError
 from .events import (
     EVENT_TYPES,
     NodeCached,
@@ -24,7 +25,7 @@ from .events import (
 from .executor import Executor
 from .executors import EXECUTORS, make_executor
 from .jsonable import to_jsonable
-from .node_call import NodeCodeError, NodeOutcome, NodeTask, compile_func, execute_node
+from .node_call import NodeOutcome, NodeTask, execute_node
 from .plan import Plan, PlanError, Targets, end_nodes, plan_run
 from .result import STATUSES, RunResult
 from .run import run_flow
@@ -57,7 +58,6 @@ __all__ = [
     "Scheduler",
     "Targets",
     "ThreadExecutor",
-    "compile_func",
     "end_nodes",
     "execute_node",
     "make_executor",

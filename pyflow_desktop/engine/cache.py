@@ -143,8 +143,8 @@ def node_key(
 
 def _spec_digest(planned: PlannedNode) -> str:
     """What a node's key takes from its spec: the function source, the inputs (name, type,
-    order, whether typed) in call order and the output names."""
-    ports = [(p.name, p.type, p.order, p.typed) for p in planned.inputs]
+    order) in call order and the output names."""
+    ports = [(p.name, p.type, p.order) for p in planned.inputs]
     text = json.dumps([planned.spec.func, ports, list(planned.output_names)])
     return hashlib.sha256(text.encode()).hexdigest()
 

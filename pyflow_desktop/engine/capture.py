@@ -52,14 +52,13 @@ class BoundedBuffer(io.TextIOBase):
 class Capture:
     """What one thread writes to stdout and stderr while it is entered (a context manager)."""
 
-    __slots__ = ("limit", "stdout", "stderr", "_outer")
-
-    def __init__(self, limit: int = DEFAULT_LIMIT) -> None:
-        self.limit = limit
-        self.stdout: BoundedBuffer | None = None
-        self.stderr: BoundedBuffer | None = None
+    __slots__ = ("stdout", "stderr", "_outer")
+    limit = DEFAULT_LIMIT  # characters kept of each stream
 
     def __enter__(self) -> Capture:
+        # Set here rather than in an ``__init__``: one call less for each node.
+        self.stdout: BoundedBuffer | None = None
+        self.stderr: BoundedBuffer | None = None
         if type(sys.stdout) is not _ThreadRouter or type(sys.stderr) is not _ThreadRouter:
             _install_router()
         self._outer = getattr(_local, "capture", None)

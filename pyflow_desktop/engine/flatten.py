@@ -117,12 +117,13 @@ def _check(repo: Repository, flow: Flow) -> dict[str, Flow]:
 
 def _pass_through_spec(inner: Flow) -> NodeSpec:
     """What a subflow node runs once flattened: no code, each interface output in and out,
-    untyped (values were converted where they arrived, inside)."""
+    its inputs of type ``Any`` (values pass as they are: they were converted where they
+    arrived, inside)."""
     ports = [(port.name, port.type) for port in inner.interface.outputs]
     return NodeSpec(
         id=inner.id,
         title=inner.name,
-        inputs=[Port(name, kind, order, typed=False) for order, (name, kind) in enumerate(ports)],
+        inputs=[Port(name, "Any", order) for order, (name, _) in enumerate(ports)],
         outputs=[Port(name, kind, order) for order, (name, kind) in enumerate(ports)],
         func="",
     )

@@ -1,8 +1,8 @@
 """Pacing a run that shares its interpreter with a window.
 
-Quick nodes run inline on the scheduler's thread, which then holds the interpreter almost
-all the time; a GUI thread in the same process waits for it at each of its Python calls,
-up to the switch interval each, and froze for the whole run. A ``Pacer`` lets the window go
+Quick nodes run inline on the scheduler's loop thread, which then holds the interpreter
+almost all the time; a GUI thread in the same process waits for it at each of its Python
+calls, up to the switch interval each, and froze for the whole run. A ``Pacer`` lets the window go
 first: the scheduler asks ``may_go()`` before a streak of nodes, and after each node once
 ``due`` has passed (every ``LOOK_EVERY``: a look per trivial node cost a tenth of the run).
 It says no (after a short wait) while the window holds ``gate`` closed (it paints, or shows

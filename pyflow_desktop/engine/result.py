@@ -11,8 +11,8 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+from .call_convention import call_arguments
 from .flatten import is_pass_through
-from .inputs import call_arguments
 from .jsonable import to_jsonable
 from .plan import Plan, PlannedNode
 
@@ -57,10 +57,12 @@ def node_row(
 ) -> dict[str, Any]:
     """``node_id``'s row, from a scheduler's state after the run: ``inputs`` (what the nodes
     that ran were called with; a node that did not run shows what it would have been)."""
-    args = inputs[node_id] if node_id in inputs else call_arguments(plan.nodes[node_id], outputs)[0]
-    return node_result(
-        plan.nodes[node_id], args, outputs.get(node_id), status[node_id], errors[node_id]
-    )
+    planned = plan.nodes[node_id]
+    if node_id in inputs:
+        args = inputs[node_id]
+    else:
+        args = call_arguments(planned.inputs, planned.links, planned.values, outputs)[0]
+    return node_result(planned, args, outputs.get(node_id), status[node_id], errors[node_id])
 
 
 class RunResult:

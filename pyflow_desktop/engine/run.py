@@ -30,7 +30,8 @@ def run_flow(
     ``targets``: ``None`` (the default: the end nodes and their ancestors when the flow marks
     any, else every node, as the original ran flows), ``"all"`` (every node), ``"end"`` (the
     end nodes, an error when there are none) or node ids to run up to.
-    ``on_event`` receives every ``RunEvent`` in order, on the calling thread.
+    ``on_event`` receives every ``RunEvent`` in order, one at a time, from the scheduler's
+    loop thread (``RunFinished`` from the calling thread).
     ``executor``: ``"thread"``, ``"process"``, ``"dask"`` or an ``Executor``; ``timeout``: seconds
     a node may run; ``cache``: a ``ResultCache`` whose unchanged nodes are not run again;
     ``first``: nodes whose results are wanted early (they and their ancestors go first).

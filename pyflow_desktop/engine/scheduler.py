@@ -1,40 +1,28 @@
 """The one scheduling algorithm every executor shares (Kahn's, with a ready queue).
 
-The scheduler runs on the thread that calls ``Scheduler.run``; it alone touches this state:
-
-- ``waiting``: node id → number of upstream nodes not yet finished;
-- ``ready``: a heap of ``(rank, node id)`` whose inputs are all available; the rank puts
-  nodes the user watches (``first``) and their ancestors before the others, then plan order;
-- ``in_flight``: the nodes handed to the executor and not finished;
-- ``running``: node id → ``perf_counter`` time its executor reported it started (a node may
-  wait in the executor first, e.g. for a Dask worker): ``timeout`` counts from here;
-- ``outputs``: node id → its output values, once it succeeded;
-- ``inputs``: node id → the argument values it was (or would have been) called with;
-- ``status``: node id → pending | queued | running | success | cached | fail | skip |
-  cancelled;
-- ``keys``: node id → its cache key (``None`` when it has none), when a cache is used, and
-  ``digests`` (spec id → what the spec gives its nodes' keys); ``known``: the keys the caller
-  gave, as ``plan_keys`` makes them (a window has them already): those are not made again;
-- ``fresh``: node id → a snapshot of the outputs it computed in this run, added to the
-  cache when the run ends (so two identical nodes of one run both run: caching is across
-  runs);
-- ``errors``: node id → the message shown in the result's ``error``;
-- ``cost``: a spec's function source → the seconds its last node took to run.
+The scheduler's loop runs on a thread of its own, watched by the thread that calls
+``Scheduler.run`` (``watchdog``); one loop thread at a time touches the run's state, which
+``ledger`` describes (a ``Scheduler`` is a ``Ledger``), and ``messages`` (what executors
+reported, a thread-safe queue) is read by it alone.
 
 A node whose function ran in less than ``INLINE_BELOW`` last time is not handed to an
 executor that allows it (``Executor.inline``: the thread executor) but run right here, on
-the scheduler's thread: a hand-off to a worker thread and back costs ten times what a
-trivial node does. Nodes that take time, and those never measured, go to the executor, so
-they run in parallel; an inline node takes a slot of ``max_workers`` while it runs, and one
-that turns out slow sends its spec's next nodes back to the executor. Between inline nodes
-the scheduler handles what executors reported, so a long streak never delays them.
+the loop's thread: a hand-off to a worker thread and back costs ten times what a trivial
+node does. Nodes that take time, and those never measured, go to the executor, so they run
+in parallel; an inline node takes a slot of ``max_workers`` while it runs, and one that
+turns out slow sends its spec's next nodes back to the executor. Between inline nodes the
+scheduler handles what executors reported, so a long streak never delays them. When the
+loop is needed while a node runs inline (a timeout, Stop), the watchdog leaves the node its
+thread, as a node in flight, and the loop goes on on another thread.
 
 ``brief=True`` (a window's runs): a node expected to run inline reports only how it ended
 (and its partial values), not that it was queued and started, states that last
 microseconds and that a window cannot show; they were two of its three events.
 
-Executors report back through ``messages`` (a thread-safe queue); ``cancel()`` may be called
-from any thread. Events reach the sink in the scheduler's thread, in decision order.
+Executors report back through ``messages``; ``cancel()`` may be called from any thread.
+Events reach the sink one at a time, in decision order, from the loop's thread
+(``RunFinished`` from the thread that called ``run``, once the loop ended). An executor is
+started and closed on the thread that calls ``run``, and given nodes on the loop's.
 """
 
 from __future__ import annotations
@@ -49,33 +37,23 @@ from functools import partial
 from typing import Any
 
 from .cache import ResultCache, key_parts, node_key
-from .events import (
-    NodeCached,
-    NodeCancelled,
-    NodeFailed,
-    NodeFinished,
-    NodeOutput,
-    NodeQueued,
-    NodeSkipped,
-    NodeStarted,
-    RunEvent,
-    RunFinished,
-)
+from .call_convention import call_arguments
+from .events import NodeCached, NodeOutput, NodeStarted, RunFinished
 from .executor import Executor
-from .flatten import is_pass_through
-from .inputs import call_arguments
+from .ledger import Ledger, Sink
 from .node_call import NodeOutcome, NodeTask, execute_node
 from .pacing import Pacer, paced
 from .plan import Plan
 from .result import RunResult, node_row
+from .watchdog import HandedOver, InlineStop, Watchdog
 
-Sink = Callable[[RunEvent], None]
 _CANCEL = ("cancel",)
 INLINE_BELOW = 0.0005  # seconds: a node quicker than this last time runs inline
 _STREAK = 0.02  # seconds of inline nodes between two looks at the timeouts
+_UNKILLABLE = " (a thread cannot be killed: it may go on in the background)"
 
 
-class Scheduler:
+class Scheduler(Ledger):
     """Runs a ``Plan`` on an ``Executor`` once; create a new one per run."""
 
     def __init__(
@@ -91,59 +69,38 @@ class Scheduler:
         keys: dict[str, str | None] | None = None,
     ) -> None:
         """``gate``: a window's, which paces the run (``pacing``); ``brief``: see above;
-        ``keys``: ``plan_keys(plan)``, when the caller has made it."""
-        self.plan = plan
-        self.brief = brief and executor.inline
+        ``keys``: ``plan_keys(plan)``, when the caller has made it (a window has): the nodes
+        that have one are not hashed again."""
+        super().__init__(plan, sink, cache, first, brief and executor.inline, INLINE_BELOW)
+        self.known = keys or {}
         self.pacer = Pacer(gate) if gate is not None else None
         self.executor = executor
-        self.sink = sink
         self.timeout = timeout
-        self.cache = cache
-        self.keys: dict[str, str | None] = {}
-        self.known = keys or {}
-        self.digests: dict[str, str] = {}  # spec id → the part of its nodes' keys it gives
-        self.fresh: dict[str, bytes | None] = {}
         self.messages: queue.SimpleQueue = queue.SimpleQueue()
-        self.cancelled = threading.Event()
-        self.waiting = {node_id: len(plan.nodes[node_id].upstream) for node_id in plan.order}
-        self.ready: list[tuple[tuple[int, int], str]] = []
-        self.rank = _ranks(plan, first)
-        self.in_flight: set[str] = set()
-        self.running: dict[str, float] = {}
-        self.outputs: dict[str, dict[str, Any]] = {}
-        self.inputs: dict[str, list[Any]] = {}
-        self.status: dict[str, str] = dict.fromkeys(plan.order, "pending")
-        self.errors: dict[str, str | None] = dict.fromkeys(plan.order)
-        self.cost: dict[str, float] = {}
+        self.watchdog = Watchdog(
+            self._run_loop, self.cancelled, timeout, self.running, self._interrupt
+        )
+        self._stop = InlineStop(self.watchdog, self.in_flight)  # see ``_run_loop``
+        self._interrupted = False
 
     def cancel(self) -> None:
         """Stop the run: queued nodes are cancelled at once, running ones as they can be."""
         self.cancelled.set()
         self.messages.put(_CANCEL)
+        self.watchdog.wake.set()
 
-    def _emit(self, event_type: type[RunEvent], node: str, **fields: Any) -> None:
-        if self.sink is not None:
-            self.sink(event_type(node, **fields))
+    def _interrupt(self) -> None:
+        """Ctrl+C: the run stops, is reported to its end, and ``run`` raises it again."""
+        self._interrupted = True
+        self.cancel()
 
     def run(self) -> RunResult:
         start = time.perf_counter()
         plan = self.plan
-        for node_id in plan.order:
-            if self.waiting[node_id] == 0:
-                self._make_ready(node_id)
         self.executor.start(self.messages.put, self.cancelled)
-        interrupted = False
         try:
             with paced() if self.pacer is not None else nullcontext():
-                self._loop()
-        except KeyboardInterrupt:  # Ctrl+C: a stopped run, reported to the end, then re-raised
-            interrupted = True
-            self.cancelled.set()
-            self._cancel_all()
-        except BaseException:  # a bug: stop what runs before giving up
-            for node_id in list(self.in_flight):
-                self.executor.stop_node(node_id)
-            raise
+                self.watchdog.watch()
         finally:
             self.executor.close()
             for node_id, outputs in self.fresh.items():  # reused by later runs, not this one
@@ -152,9 +109,33 @@ class Scheduler:
         result = RunResult(plan.flow.id, self.status, time.perf_counter() - start, row)
         if self.sink is not None:  # counting every node's status is work for a listener only
             self.sink(RunFinished("", counts=result.counts(), elapsed=result.elapsed, ok=result.ok))
-        if interrupted:
+        if self._interrupted:
             raise KeyboardInterrupt
         return result
+
+    def _run_loop(self, adopted: tuple[str, float] | None) -> None:
+        """The loop, on a loop thread; ``adopted``: the inline node handed over, to take in
+        first (see ``watchdog``)."""
+        # Each loop thread has a stop flag of its own: one handed over keeps what it had.
+        self._stop = InlineStop(self.watchdog, self.in_flight)
+        try:
+            if adopted is None:  # the first loop thread
+                for node_id in self.plan.order:
+                    if self.waiting[node_id] == 0:
+                        self._make_ready(node_id)
+            else:
+                self._take_in(*adopted)
+            self._loop()
+        except HandedOver:
+            raise
+        except KeyboardInterrupt:  # raised by the sink: as Ctrl+C
+            self._interrupted = True
+            self.cancelled.set()
+            self._cancel_all()
+        except BaseException:  # a bug: stop what runs before giving up
+            for node_id in list(self.in_flight):
+                self.executor.stop_node(node_id)
+            raise
 
     def _loop(self) -> None:
         limit = self.executor.max_workers
@@ -178,14 +159,18 @@ class Scheduler:
                     self._expire_timeouts()
                 continue
             self._handle(message)
-            # Drain whatever else arrived, so bursts cost one wake-up.
-            while not self.cancelled.is_set():
-                try:
-                    self._handle(messages.get_nowait())
-                except queue.Empty:
-                    break
+            self._drain()
             if self.timeout is not None:  # a node streaming partials never lets get() time out
                 self._expire_timeouts()
+
+    def _drain(self) -> None:
+        """Handle whatever else arrived, so bursts cost one wake-up."""
+        messages = self.messages
+        while not self.cancelled.is_set():
+            try:
+                self._handle(messages.get_nowait())
+            except queue.Empty:
+                return
 
     def _dispatch_ready(self, limit: int) -> None:
         """Dispatch ready nodes while workers are free, until executors report something or
@@ -215,17 +200,9 @@ class Scheduler:
         elif kind == "partial" and message[1] in self.in_flight:
             self._emit(NodeOutput, message[1], value=message[2], index=message[3])
 
-    def _make_ready(self, node_id: str) -> None:
-        self.status[node_id] = "queued"
-        heapq.heappush(self.ready, (self.rank[node_id], node_id))
-        if self.sink is not None and not (
-            self.brief and self.cost.get(self.plan.nodes[node_id].spec.func, 1.0) < INLINE_BELOW
-        ):  # a brief run does not tell that a node it is to run inline was queued
-            self.sink(NodeQueued(node_id))
-
     def _dispatch(self, node_id: str) -> None:
         planned = self.plan.nodes[node_id]
-        args, problem = call_arguments(planned, self.outputs)
+        args, problem = call_arguments(planned.inputs, planned.links, planned.values, self.outputs)
         self.inputs[node_id] = args
         if problem:
             self._fail(node_id, problem, "", 0.0)
@@ -240,8 +217,8 @@ class Scheduler:
                 self._release_children(node_id)
                 return
         self.status[node_id] = "running"
-        passing = is_pass_through(planned.node)
-        inline = self.executor.inline and self.cost.get(planned.spec.func, 1.0) < INLINE_BELOW
+        passing = planned.node.subflow is not None  # is_pass_through, without a call
+        inline = self.executor.inline and self.cost.get(planned.spec.func, 1.0) < self.inline_below
         if self.sink is not None and not (self.brief and (inline or passing)):
             self.sink(NodeStarted(node_id))
         if passing:  # a subflow node: it hands on what its inside gave
@@ -255,14 +232,23 @@ class Scheduler:
             self.in_flight.add(node_id)  # timed from its "started" message, not from here
 
     def _run_inline(self, task: NodeTask) -> None:
-        """Run a node known to be quick on this thread, as its executor would have."""
+        """Run a node known to be quick on this thread, as its executor would have. If the
+        watchdog hands it over meanwhile, its end is told as a worker's would be, and this
+        thread ends (``HandedOver``)."""
         node_id = task.node_id
-        sink = self.sink
-
-        def on_partial(value: Any, index: int) -> None:
-            sink(NodeOutput(node_id, value=value, index=index))
-
-        outcome = execute_node(task, None if sink is None else on_partial, self.cancelled)
+        on_partial = None if self.sink is None else self._partial_teller(node_id)
+        claims, stop = self.watchdog.claims, self._stop
+        stop.node_id = node_id
+        claims[node_id] = time.perf_counter()
+        try:
+            outcome = execute_node(task, on_partial, stop)
+        except BaseException:  # what the node raised past execute_node (KeyboardInterrupt)
+            if claims.pop(node_id, None) is None:
+                raise HandedOver from None
+            raise
+        if claims.pop(node_id, None) is None:  # handed over: the loop goes on elsewhere
+            self.messages.put(("done", node_id, outcome))
+            raise HandedOver
         self.cost[task.func_source] = outcome.elapsed
         if self.timeout is not None and outcome.elapsed >= self.timeout:
             outcome = NodeOutcome(
@@ -274,13 +260,6 @@ class Scheduler:
         planned = self.plan.nodes[node_id]
         return node_key(planned, key_parts(planned, self.keys, args.__getitem__), self.digests)
 
-    def _release_children(self, node_id: str) -> None:
-        waiting, status = self.waiting, self.status
-        for child in self.plan.nodes[node_id].downstream:
-            waiting[child] -= 1
-            if waiting[child] == 0 and status[child] == "pending":
-                self._make_ready(child)
-
     def _finish(self, node_id: str, outcome: NodeOutcome) -> None:
         if node_id not in self.in_flight:
             return  # timed out or cancelled earlier; its late result is ignored
@@ -289,66 +268,30 @@ class Scheduler:
         self.cost[self.plan.nodes[node_id].spec.func] = outcome.elapsed
         self._settle(node_id, outcome)
 
-    def _settle(self, node_id: str, outcome: NodeOutcome) -> None:
-        """Record a node's outcome and release (or skip) what depends on it."""
-        if outcome.ok:
-            self.status[node_id] = "success"
-            self.outputs[node_id] = outcome.outputs
-            if self.cache is not None:
-                self.fresh[node_id] = self.cache.freeze(outcome.outputs)
-            if self.sink is not None:
-                self.sink(  # outputs, elapsed, stdout, stderr: by position, which costs less
-                    NodeFinished(
-                        node_id, outcome.outputs, outcome.elapsed, outcome.stdout, outcome.stderr
-                    )
-                )
-            self._release_children(node_id)
-        elif self.cancelled.is_set():
-            self._cancel(node_id)
-        else:
-            self._fail(
-                node_id,
-                outcome.error or "failed",
-                outcome.traceback,
-                outcome.elapsed,
-                outcome.stdout,
-                outcome.stderr,
-            )
+    def _partial_teller(self, node_id: str) -> Callable[[Any, int], None]:
+        """What tells an inline node's partial values: to the sink while it runs inline (the
+        watchdog's lock keeps it from being handed over meanwhile), then as a worker's."""
+        sink, messages = self.sink, self.messages
+        claims, lock = self.watchdog.claims, self.watchdog.lock
 
-    def _fail(
-        self,
-        node_id: str,
-        error: str,
-        trace: str,
-        elapsed: float,
-        stdout: str = "",
-        stderr: str = "",
-    ) -> None:
-        self.status[node_id] = "fail"
-        self.errors[node_id] = error
-        self._emit(
-            NodeFailed,
-            node_id,
-            error=error,
-            traceback=trace,
-            elapsed=elapsed,
-            stdout=stdout,
-            stderr=stderr,
-        )
-        self._skip_descendants(node_id)
+        def on_partial(value: Any, index: int) -> None:
+            with lock:
+                if node_id in claims:
+                    sink(NodeOutput(node_id, value=value, index=index))
+                    return
+            messages.put(("partial", node_id, value, index))
 
-    def _skip_descendants(self, failed: str) -> None:
-        name = self.plan.nodes[failed].node.name
-        reason = f"skipped: upstream node {failed!r}{f' ({name})' if name else ''} failed"
-        stack = list(self.plan.nodes[failed].downstream)
-        while stack:
-            node_id = stack.pop()
-            if self.status[node_id] != "pending":
-                continue
-            self.status[node_id] = "skip"
-            self.errors[node_id] = reason
-            self._emit(NodeSkipped, node_id, reason=reason, failed_ancestor=failed)
-            stack.extend(self.plan.nodes[node_id].downstream)
+        return on_partial
+
+    def _take_in(self, node_id: str, started: float) -> None:
+        """Take in a node the watchdog handed over: in flight from now on, timed from its
+        start; then what executors reported meanwhile, and the nodes now past their time."""
+        self.in_flight.add(node_id)
+        self.running[node_id] = started
+        del self.watchdog.adopted[node_id]  # once it is in flight: see ``InlineStop``
+        self._drain()
+        if self.timeout is not None:
+            self._expire_timeouts()
 
     def _expire_timeouts(self) -> None:
         now = time.perf_counter()
@@ -357,18 +300,8 @@ class Scheduler:
                 self.in_flight.discard(node_id)
                 del self.running[node_id]
                 self.cost[self.plan.nodes[node_id].spec.func] = now - started
-                stopped = self.executor.stop_node(node_id)
-                note = (
-                    ""
-                    if stopped
-                    else " (a thread cannot be killed: it may go on in the background)"
-                )
+                note = "" if self.executor.stop_node(node_id) else _UNKILLABLE
                 self._fail(node_id, f"timed out after {self.timeout:g} s{note}", "", now - started)
-
-    def _cancel(self, node_id: str) -> None:
-        self.status[node_id] = "cancelled"
-        self.errors[node_id] = "cancelled: the run was stopped"
-        self._emit(NodeCancelled, node_id)
 
     def _cancel_all(self) -> None:
         for node_id in list(self.in_flight):
@@ -379,18 +312,3 @@ class Scheduler:
             if self.status[node_id] in ("pending", "queued", "running"):
                 self._cancel(node_id)
         self.ready.clear()
-
-
-def _ranks(plan: Plan, first: Iterable[str]) -> dict[str, tuple[int, int]]:
-    """Dispatch order among ready nodes: ancestors of ``first`` (and they) come first."""
-    watched: set[str] = set()
-    stack = [node_id for node_id in first if node_id in plan.nodes]
-    while stack:
-        node_id = stack.pop()
-        if node_id not in watched:
-            watched.add(node_id)
-            stack.extend(plan.nodes[node_id].upstream)
-    return {
-        node_id: (0 if node_id in watched else 1, position)
-        for position, node_id in enumerate(plan.order)
-    }

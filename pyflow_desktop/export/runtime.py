@@ -1,112 +1,39 @@
-"""What an exported script runs: the engine's call convention, one node after another.
+"""What an exported script runs: the planned nodes one after another, by the call convention.
 
-An exported script carries this module's source (with ``repository.port_types``,
-``repository.link_types`` and ``engine.jsonable``), so it needs nothing but the standard
-library. ``run_plan(plan, sources)`` mirrors the engine node by node: inputs by port order
-(a link, else a manual value, else the default, else ``None``), each converted by its port
-type as ``engine.scheduler`` converts it; a single output takes the return value, several a
-returned dict; a generator's last value is its output; a failed node skips its descendants;
-a (flattened) subflow node runs no code and hands on its inner outputs.
-Its results have the run result's shape, and ``main`` prints them. Names here must not clash
-with the three modules it travels with.
+An exported script carries this module's source, with that of ``engine.call_convention``
+(how a node is called: the engine's own code), ``repository.func_source``, ``port_types``,
+``link_types`` and ``engine.jsonable``, so it needs nothing but the standard library.
+``run_plan(plan, sources)`` calls each planned node as the engine does; a failed node skips
+its descendants; a (flattened) subflow node runs no code and hands on its inner outputs.
+Its results have the run result's shape, and ``main`` prints them. Names here must not
+clash with those of the modules it travels with.
 """
 
 from __future__ import annotations
 
 import contextlib
-import inspect
 import io
 import json
-import re
 import sys
-from typing import Any
+from types import SimpleNamespace
 
 # Left out of an exported script, which holds these modules' source itself:
+from ..engine.call_convention import call_arguments, call_node, error_text
 from ..engine.jsonable import to_jsonable
-from ..repository.link_types import convert_linked
-from ..repository.port_types import ConversionError, convert_value
-
-RUN_FUNC_NAME = "func"
-_TABS = re.compile(r"^[ \t]+", re.MULTILINE)
 
 
-def load_func(source: str, label: str) -> Any:
-    """Run a nodespec's source on its own and return its ``func`` (as the engine does)."""
-    filename = f"<{label}>"
-    try:
-        try:
-            code = compile(source, filename, "exec", dont_inherit=True)
-        except (TabError, IndentationError) as first:  # Python 2 tabs: 8 columns
-            expanded = _TABS.sub(lambda match: match.group(0).expandtabs(8), source)
-            try:
-                code = compile(expanded, filename, "exec", dont_inherit=True)
-            except SyntaxError:
-                raise first from None
-    except SyntaxError as exc:
-        raise FuncSourceProblem(f"syntax error in func, line {exc.lineno}: {exc.msg}") from exc
-    namespace: dict[str, Any] = {"__name__": "pyflow_node"}
-    exec(code, namespace)  # noqa: S102 — the flow's own node code, as a run executes it
-    func = namespace.get(RUN_FUNC_NAME)
-    if not callable(func):
-        raise FuncSourceProblem(f"the source does not define a function named {RUN_FUNC_NAME!r}")
-    return func
-
-
-class FuncSourceProblem(Exception):
-    """The func source does not compile or does not define ``func``."""
-
-
-def node_arguments(node: dict, outputs: dict) -> tuple[list, str | None]:
-    """The node's positional arguments and its first conversion problem (the scheduler's)."""
-    args: list = []
-    problem = None
+def node_inputs(node: dict) -> tuple[list, dict, dict]:
+    """A planned node's inputs as ``call_arguments`` takes them: ports, links, values."""
+    ports, links, values = [], {}, {}
     for port in node["inputs"]:
-        link = port.get("link")
-        value = None
-        if link is not None:
-            value = outputs.get(link[0], {}).get(link[1])
-        if value is not None and not port["typed"]:
-            args.append(value)
-        elif value is not None:
-            try:
-                args.append(convert_linked(value, port["type"]))
-            except ConversionError as exc:
-                args.append(value)
-                problem = problem or f"input {port['name']!r} {exc} (from {link[0]}:{link[1]})"
-        else:
-            raw = (
-                port.get("default") if link is not None else port.get("value", port.get("default"))
-            )
-            try:
-                args.append(convert_value(raw, port["type"]))
-            except ConversionError as exc:
-                args.append(raw)
-                problem = problem or f"input {port['name']!r}: {exc}"
-    return args, problem
-
-
-def call_node(node: dict, source: str, args: list) -> dict:
-    """Call the node's function; its outputs by name, or raises what the node raised."""
-    result = load_func(source, node["spec"])(*args)
-    if inspect.isgenerator(result):
-        last = None
-        for value in result:
-            last = value
-        result = last
-    names = [name for name, _type in node["outputs"]]
-    if not names:
-        return {}
-    if len(names) == 1:
-        return {names[0]: result}
-    if not isinstance(result, dict):
-        raise TypeError(
-            f"func must return a dict with keys {', '.join(map(repr, names))} "
-            f"(one per output), not {type(result).__name__}"
-        )
-    missing = [name for name in names if name not in result]
-    if missing:
-        raise KeyError(f"func returned no value for output(s) {', '.join(map(repr, missing))}")
-    return {name: result[name] for name in names}
+        default = port.get("default")
+        ports.append(SimpleNamespace(name=port["name"], type=port["type"], default=default))
+        if "link" in port:
+            source, source_port = port["link"]
+            links[port["name"]] = SimpleNamespace(source=source, source_port=source_port)
+        elif "value" in port:
+            values[port["name"]] = port["value"]
+    return ports, links, values
 
 
 def run_plan(plan: list, sources: dict) -> list:
@@ -119,7 +46,7 @@ def run_plan(plan: list, sources: dict) -> list:
         error = None
         upstream = [port["link"][0] for port in node["inputs"] if port.get("link")]
         origin = next((failed_origin[u] for u in upstream if u in failed_origin), None)
-        args, problem = node_arguments(node, outputs)
+        args, problem = call_arguments(*node_inputs(node), outputs)
         if origin is not None:
             name = next(n["name"] for n in plan if n["id"] == origin)
             error = f"skipped: upstream node {origin!r}{f' ({name})' if name else ''} failed"
@@ -130,16 +57,15 @@ def run_plan(plan: list, sources: dict) -> list:
             outputs[node["id"]] = dict(zip((name for name, _type in node["outputs"]), args))
         else:
             out, err = io.StringIO(), io.StringIO()
+            names = [name for name, _type in node["outputs"]]
             try:
                 with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-                    outputs[node["id"]] = call_node(node, sources[node["spec"]], args)
+                    source = sources[node["spec"]]
+                    outputs[node["id"]] = call_node(source, f"<{node['spec']}>", args, names)
             except BaseException as exc:  # a node may raise anything, SystemExit included
                 if isinstance(exc, KeyboardInterrupt):
                     raise
-                text = str(exc)
-                plain = isinstance(exc, FuncSourceProblem) or not text
-                error = text if isinstance(exc, FuncSourceProblem) else type(exc).__name__
-                error = error if plain else f"{type(exc).__name__}: {text}"
+                error = error_text(exc)
             finally:
                 sys.stderr.write(out.getvalue() + err.getvalue())  # what the node printed
         if node["id"] not in status:

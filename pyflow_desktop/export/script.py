@@ -1,12 +1,14 @@
 """A flow as a standalone Python script that needs the standard library only.
 
 ``flow_script(repo, flow)`` plans the flow as a run would (its end nodes and their
-ancestors, else every node) and writes a script holding: the conversion code of
-``repository.port_types`` and ``repository.link_types``, ``engine.jsonable`` and
+ancestors, else every node) and writes a script holding: the engine's call convention
+(``engine.call_convention``) with the compiling and conversion code it uses
+(``repository.func_source``, ``port_types``, ``link_types``), ``engine.jsonable`` and
 ``export.runtime`` (their own source, relative imports left out), each planned spec's
 ``func`` source, and the plan as data. Subflows are flattened, as for a run: their inner
-nodes are planned as ``OUTER/INNER``, and each subflow node hands on its inner outputs. ``python OUT.py`` prints each planned node's outputs
-(``--json``: the run result, as ``pyflow-desktop run --json`` prints it).
+nodes are planned as ``OUTER/INNER``, and each subflow node hands on its inner outputs.
+``python OUT.py`` prints each planned node's outputs (``--json``: the run result, as
+``pyflow-desktop run --json`` prints it). ``write_script(text, path)`` saves it.
 """
 
 from __future__ import annotations
@@ -14,16 +16,26 @@ from __future__ import annotations
 import ast
 import inspect
 import json
+import os
 import pprint
 from types import ModuleType
 
-from ..engine import jsonable, plan_run
+from ..engine import call_convention, jsonable, plan_run
 from ..engine.flatten import is_pass_through
 from ..engine.plan import Plan, Targets
-from ..repository import Flow, Repository, link_types, port_types
+from ..repository import Flow, Repository, func_source, link_types, port_types
+from ..repository.writer import write_atomically
 from . import runtime
 
-CARRIED: tuple[ModuleType, ...] = (port_types, link_types, jsonable, runtime)
+# In this order: each uses names of those before it.
+CARRIED: tuple[ModuleType, ...] = (
+    port_types,
+    link_types,
+    func_source,
+    jsonable,
+    call_convention,
+    runtime,
+)
 
 
 def carried_source(module: ModuleType) -> str:
@@ -62,7 +74,7 @@ def plan_data(plan: Plan) -> list[dict]:
         planned = plan.nodes[node_id]
         inputs = []
         for port in planned.inputs:
-            item = {"name": port.name, "type": port.type, "typed": port.typed}
+            item = {"name": port.name, "type": port.type}
             if port.default is not None:
                 item["default"] = port.default
             link = planned.links.get(port.name)
@@ -124,3 +136,8 @@ def flow_script(
     parts.append(f"PLAN = {data_literal(plan_data(plan))}")
     parts.append('if __name__ == "__main__":\n    sys.exit(main(PLAN, SOURCES, sys.argv[1:]))')
     return "\n\n\n".join(parts) + "\n"
+
+
+def write_script(text: str, path: str | os.PathLike) -> None:
+    """Write ``text`` to ``path`` atomically, executable like a script."""
+    write_atomically(path, [text.encode("utf-8")], mode=0o777)

@@ -2,57 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
-from types import CodeType
 from typing import Any
 
+from .func_source import FUNC_NAME, compile_source, syntax_message
 from .port_types import DEFAULT_TYPE
-
-FUNC_NAME = "func"
-_LEADING_WS = re.compile(r"^[ \t]+", re.MULTILINE)
-
-
-class SourceTooComplexError(SyntaxError):
-    """Python gave up compiling the source (nesting beyond its parser's or compiler's limits,
-    as with 200,000 unary minus signs); no edit of ordinary code leads there."""
-
-
-def compile_source(source: str, filename: str = "<nodespec>") -> CodeType:
-    """Compile a func source without running it; raises the ``SyntaxError`` if it has one.
-
-    Sources the original saved with Python 2 tab indentation are retried with leading tabs
-    expanded to 8 columns, which is how Python 2 read them. A source Python cannot compile
-    for its complexity raises ``SourceTooComplexError``; one with a NUL character, a
-    ``SyntaxError`` on that line.
-    """
-    try:
-        return _compile(source, filename)
-    except (TabError, IndentationError) as first:
-        expanded = _LEADING_WS.sub(lambda match: match.group(0).expandtabs(8), source)
-        try:
-            return _compile(expanded, filename)
-        except SyntaxError:
-            raise first from None
-
-
-def _compile(source: str, filename: str) -> CodeType:
-    try:
-        return compile(source, filename, "exec", dont_inherit=True)
-    except (MemoryError, RecursionError):
-        raise SourceTooComplexError(
-            "too deeply nested for Python to compile", (filename, 1, 1, "")
-        ) from None
-    except ValueError:  # Python 3.11 says "source code string cannot contain null bytes"
-        line = source.count("\n", 0, source.index("\0")) + 1
-        raise SyntaxError("a NUL character in the source", (filename, line, 1, "")) from None
-
-
-def syntax_message(exc: SyntaxError) -> str:
-    """How a func's syntax error is told to the user."""
-    if isinstance(exc, SourceTooComplexError):
-        return f"func is {exc.msg}"
-    return f"syntax error in func, line {exc.lineno}: {exc.msg}"
 
 
 def func_problem(source: str) -> str | None:
@@ -70,8 +24,8 @@ def func_problem(source: str) -> str | None:
 class Port:
     """One input or output port. ``extra`` keeps keys we do not know, for round trips.
 
-    ``typed`` is False when the file gave no type (the original then meant String): such
-    ports convert manual values as String but accept any linked value unchecked.
+    ``typed`` is False when the file gave no type: such a port is a String (the original's
+    rule) in every respect, and a save writes no type for it, as the file had none.
     """
 
     name: str

@@ -33,8 +33,8 @@ _SHORT = SafeRepr()  # bounded: a mismatch message never walks a huge or deep va
 _SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother = 2, 40, 40
 _TYPED = SafeRepr()  # what a person typed is shown whole, unless it is enormous
 _TYPED.maxlevel, _TYPED.maxstring, _TYPED.maxother = 3, 1000, 1000
-_TRUE = {"true", "yes", "1", "on"}
-_FALSE = {"false", "no", "0", "off"}
+_TRUE = {"true", "yes", "y", "1", "on"}
+_FALSE = {"false", "no", "n", "0", "off", ""}  # an empty field is false, as in the original
 
 
 class ConversionError(ValueError):
@@ -119,7 +119,7 @@ def _to_bool(value: Any) -> bool:
             return True
         if word in _FALSE:
             return False
-    raise ValueError("use true/false, yes/no, 1/0 or on/off")
+    raise ValueError("use true/false, yes/no, y/n, 1/0 or on/off")
 
 
 def _to_list(value: Any) -> list:

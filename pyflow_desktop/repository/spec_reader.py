@@ -6,7 +6,8 @@ import re
 from typing import Any
 
 from .errors import DuplicateIdError, FuncSourceError, SchemaError
-from .nodespec import NodeSpec, Port, SourceTooComplexError, compile_source, syntax_message
+from .func_source import SourceTooComplexError, compile_source, syntax_message
+from .nodespec import NodeSpec, Port
 from .port_types import DEFAULT_TYPE
 from .problems import UNREADABLE, Problems, check_id, extra_keys, maybe_json, read_port_type
 from .validate import spec_path

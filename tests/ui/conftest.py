@@ -71,7 +71,10 @@ def isolated_settings(qapp, tmp_path, monkeypatch):
 
 
 def make_repository() -> Repository:
-    """Specs for add, multiply, a failing node and a boolean switch; one flow ``calc``."""
+    """Specs for add, multiply, a failing node and a boolean switch; one flow ``calc``.
+
+    Their code is not the built-in library's (which runs without a trust question), so a
+    file of them is code from outside."""
     repo = Repository()
     repo.add_spec(
         NodeSpec(
@@ -79,7 +82,7 @@ def make_repository() -> Repository:
             "Add",
             [Port("a", "Int", 0), Port("b", "Int", 1)],
             [Port("out", "Int")],
-            "def func(a, b):\n    return a + b\n",
+            "def func(a, b):\n    return a + b  # the tests' own\n",
         )
     )
     repo.add_spec(
@@ -88,7 +91,7 @@ def make_repository() -> Repository:
             "Multiply",
             [Port("a", "Float", 0), Port("b", "Float", 1)],
             [Port("out", "Float")],
-            "def func(a, b):\n    return a * b\n",
+            "def func(a, b):\n    return a * b  # the tests' own\n",
         )
     )
     repo.add_spec(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtTest, QtWidgets
 
+from pyflow_desktop.repository import Flow, NodeInstance, NodeSpec, Port, Repository
 from pyflow_desktop.ui.canvas.value_editor import editor_of
 from pyflow_desktop.ui.window.main_window import MainWindow
 
@@ -17,6 +18,39 @@ def action(window: QtWidgets.QMainWindow, menu: str, text: str) -> QtGui.QAction
                 if entry.text().replace("&", "") == text:
                     return entry
     raise AssertionError(f"no menu entry {menu} › {text}")
+
+
+def select(qtbot, canvas, node_id: str) -> None:
+    """Click the node's title, as a user selects it."""
+    view = canvas.viewer()
+    rect = canvas.flow_node(node_id).view.sceneBoundingRect()
+    point = view.mapFromScene(QtCore.QPointF(rect.center().x(), rect.top() + 8))
+    qtbot.mouseClick(view.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=point)
+
+
+def add_hanging_flow(repo: Repository) -> None:
+    """Flow ``hang``: one node ``h`` that sleeps for a minute (a run to stop)."""
+    repo.add_spec(
+        NodeSpec(
+            "slow.hang", "Hang", [], [Port("out")], "import time\ndef func():\n    time.sleep(60)\n"
+        )
+    )
+    flow = Flow("hang", "Hang")
+    flow.add_node(NodeInstance("h", "slow.hang"))
+    repo.add_flow(flow)
+
+
+def library_index(window: QtWidgets.QMainWindow, spec_id: str, section: str = "file"):
+    """The Library's row (in its filter's model, as the tree shows it) for ``spec_id`` in
+    ``section`` ("file": In this file; else a palette section's name, "builtin", "user")."""
+    from pyflow_desktop.ui.window.library_model import SECTION_ROLE, SPEC_ROLE
+
+    proxy = window.library.proxy
+    flags = QtCore.Qt.MatchFlag.MatchExactly | QtCore.Qt.MatchFlag.MatchRecursive
+    for index in proxy.match(proxy.index(0, 0), SPEC_ROLE, spec_id, -1, flags):
+        if index.data(SECTION_ROLE) == section:
+            return index
+    raise AssertionError(f"the Library shows no {spec_id} in {section}")
 
 
 def area(widget: QtWidgets.QWidget) -> int:

@@ -4,6 +4,7 @@ their flow."""
 
 from __future__ import annotations
 
+from helpers import library_index, select
 from PySide6 import QtCore
 
 from pyflow_desktop.repository import Flow, Link, NodeInstance, NodeSpec, Port
@@ -11,17 +12,11 @@ from pyflow_desktop.repository import Flow, Link, NodeInstance, NodeSpec, Port
 Key = QtCore.Qt.Key
 
 
-def select(qtbot, canvas, node_id: str) -> None:
-    """Click the node's title, as a user selects it."""
-    view = canvas.viewer()
-    rect = canvas.flow_node(node_id).view.sceneBoundingRect()
-    point = view.mapFromScene(QtCore.QPointF(rect.center().x(), rect.top() + 8))
-    qtbot.mouseClick(view.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=point)
-
 
 def test_selecting_a_node_shows_it_and_its_spec_and_saving_the_spec_redraws_it(
     qtbot, window, run_and_wait
 ):
+    original = window.repo.specs["math.add"].func
     canvas = window.tabs.open_flow("calc")
     panels = window.panels
     select(qtbot, canvas, "n1")
@@ -51,21 +46,11 @@ def test_selecting_a_node_shows_it_and_its_spec_and_saving_the_spec_redraws_it(
     window.undo_stack.undo()  # the value
     window.undo_stack.undo()  # the spec
     assert list(canvas.flow_node("n1").inputs()) == ["a", "b"]
-    assert window.repo.specs["math.add"].func == "def func(a, b):\n    return a + b\n"
+    assert window.repo.specs["math.add"].func == original
 
 
 def test_library_selection_shows_the_spec_in_the_code_panel(qtbot, window):
-    library = window.library
-    index = next(
-        library.proxy.index(row, 0, library.proxy.index(parent, 0))
-        for parent in range(library.proxy.rowCount())
-        for row in range(library.proxy.rowCount(library.proxy.index(parent, 0)))
-        if library.proxy.index(row, 0, library.proxy.index(parent, 0)).data(
-            QtCore.Qt.ItemDataRole.UserRole + 1
-        )
-        == "text.join"
-    )
-    library.tree.setCurrentIndex(index)
+    window.library.tree.setCurrentIndex(library_index(window, "text.join"))
     assert window.panels.spec_editor.spec_id == "text.join"
     assert "f'{a}{b}'" in window.panels.spec_editor.editor.toPlainText()
 

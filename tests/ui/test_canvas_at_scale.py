@@ -16,7 +16,7 @@ from pyflow_desktop.repository import (
     load_repository,
     save_repository,
 )
-from pyflow_desktop.ui.canvas.flow_node import BASE_COLOR, STATUS_COLORS
+from pyflow_desktop.ui.canvas.flow_node import BASE_COLOR, LIBRARY_MARK, STATUS_COLORS
 from pyflow_desktop.ui.canvas.ngqt import PIPE_DASHED, PIPE_SOLID
 from pyflow_desktop.ui.canvas.overview import LOD_SCALE
 from pyflow_desktop.ui.canvas.pipes import FlowPipe
@@ -76,7 +76,9 @@ def test_a_big_flow_opens_whole_and_stays_editable(qtbot, repo, tmp_path):
     for node in flow.nodes.values():
         shown = canvas.flow_node(node.id)
         assert shown.view.xy_pos == [node.x, node.y]
-        assert shown.view.name == win.repo.specs[node.spec_id].title
+        differs = win.library_actions.library_version(node.spec_id) is not None
+        mark = LIBRARY_MARK if differs else ""  # the tests' math.add is not the built-in one
+        assert shown.view.name == win.repo.specs[node.spec_id].title + mark
         for port, editor in shown.item.editors.items():
             assert editor.isVisible() == ((node.id, port) not in linked), (node.id, port)
             assert editor.current() == node.values.get(port)
@@ -272,7 +274,7 @@ def test_double_clicking_a_title_renames_the_node_in_place(qtbot, repo):
     qtbot.keyClicks(viewer.viewport(), "sum")
     qtbot.keyClick(viewer.viewport(), QtCore.Qt.Key.Key_Return)
     assert win.repo.flows["calc"].nodes["n1"].name == "sum"
-    assert canvas.flow_node("n1").view.name == "sum"
+    assert canvas.flow_node("n1").view.name == "sum" + LIBRARY_MARK  # not the built-in add
     win.undo_stack.undo()
     assert win.repo.flows["calc"].nodes["n1"].name == ""
 

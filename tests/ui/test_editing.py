@@ -191,7 +191,10 @@ def test_end_node_mark_and_run_to_selected(qtbot, window, run_and_wait):
 
 def test_library_filter_tab_search_and_flow_actions(qtbot, window):
     window.library.filter.setText("multi")
-    assert window.library.proxy.rowCount() == 1  # only the "math" folder is left
+    proxy = window.library.proxy
+    left = [proxy.index(row, 0) for row in range(proxy.rowCount())]  # the sections left
+    assert [index.data() for index in left] == ["In this file", "Built-in"]
+    assert [proxy.index(0, 0, index).data() for index in left] == ["math", "math"]
     canvas = window.tabs.open_flow("calc")
     _, bridge = window.tabs.current()
     canvas.search_requested.emit(QtCore.QPointF(10, 500))

@@ -170,7 +170,7 @@ def test_reopening_a_file_brings_back_its_tabs_viewers_and_view(qtbot, repo_file
     assert run_and_wait(win)
     win.panels.viewers.open_viewer("n2", "out", "calc")
     win.files.new_repository()  # leave the file
-    assert not win.tabs.canvases
+    assert list(win.tabs.canvases) == ["flow_1"]  # the new file's empty flow
     assert win.files.open_path(repo_file)
     qtbot.wait(50)
     order = [win.tabs.widget.widget(i).property("flow_id") for i in range(win.tabs.widget.count())]

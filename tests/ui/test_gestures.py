@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from helpers import library_index
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from pyflow_desktop.ui.canvas.spec_search import SpecSearchBox
@@ -11,10 +12,7 @@ from pyflow_desktop.ui.canvas.value_editor import editor_of
 def test_drop_event_from_the_library_creates_a_node(qtbot, window):
     canvas = window.tabs.open_flow("calc")
     window.library.filter.setText("join")
-    proxy = window.library.proxy
-    folder = proxy.index(0, 0)
-    leaf = proxy.index(0, 0, folder)
-    mime = proxy.mimeData([leaf])
+    mime = window.library.proxy.mimeData([library_index(window, "text.join")])
     viewport = canvas.viewer().viewport()
     point = QtCore.QPointF(120, 90)
     Qt = QtCore.Qt
@@ -79,10 +77,10 @@ def open_search(qtbot, window) -> SpecSearchBox:
 def test_the_tab_search_filters_moves_and_takes_what_is_picked(qtbot, window):
     flow = window.repo.flows["calc"]
     box = open_search(qtbot, window)
-    qtbot.keyClicks(box.field, "ad")  # Add, and nothing else here
+    qtbot.keyClicks(box.field, "math.ad")  # the file's Add (the built-in one has its id)
     assert box.offered() == ["math.add"]
-    qtbot.keyClick(box.field, QtCore.Qt.Key.Key_Backspace)
-    qtbot.keyClick(box.field, QtCore.Qt.Key.Key_Backspace)
+    for _ in "math.ad":
+        qtbot.keyClick(box.field, QtCore.Qt.Key.Key_Backspace)
     first, second = box.offered()[:2]
     qtbot.keyClick(box.field, QtCore.Qt.Key.Key_Down)
     before = set(flow.nodes)

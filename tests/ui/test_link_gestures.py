@@ -106,3 +106,32 @@ def test_a_refused_link_says_why_where_it_was_dropped(qtbot, repo, start, end, w
     drag(canvas, port_point(canvas, *start), drop)
     assert repo.flows["calc"].links == links and not win.undo_stack.canUndo()
     assert why in note_near(qtbot, canvas, drop) and why in win.statusBar().currentMessage()
+
+
+def test_an_untyped_input_takes_links_as_a_string_does(qtbot, repo):
+    from pyflow_desktop.repository import NodeSpec, Port
+
+    repo.add_spec(
+        NodeSpec(
+            "text.shout",
+            "Shout",
+            [Port("t", "String", 0, typed=False)],
+            [Port("out")],
+            "def func(t):\n    return t + '!'\n",
+        )
+    )
+    repo.add_spec(NodeSpec("img.blank", "Blank", [], [Port("out", "Image")], "def func(): ..."))
+    repo.flows["calc"].add_node(NodeInstance("s", "text.shout", x=300, y=250))
+    repo.flows["calc"].add_node(NodeInstance("b", "img.blank", x=0, y=250))
+    win = fresh_window(qtbot, repo)
+    canvas = win.tabs.open_flow("calc")
+    drop = port_point(canvas, "s", "t", False)
+    drag(canvas, port_point(canvas, "b", "out", True), drop)
+    assert repo.flows["calc"].link_into("s", "t") is None
+    assert "no conversion from Image to String" in note_near(qtbot, canvas, drop)
+    # the view has framed the flow meanwhile: the ports are found again
+    drag(canvas, port_point(canvas, "n2", "out", True), port_point(canvas, "s", "t", False))
+    link = repo.flows["calc"].link_into("s", "t")
+    assert link is not None and link.source == "n2", win.statusBar().currentMessage()
+    (pipe,) = pipes_into(canvas, "s", "t")
+    assert pipe.style == PIPE_DASHED  # a Float becomes text on the way, as the run does

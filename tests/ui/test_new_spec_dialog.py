@@ -7,6 +7,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from pyflow_desktop.ui.authoring.new_spec_dialog import NEW_FUNC, NewSpecDialog
 from pyflow_desktop.ui.authoring.spec_editor import SpecEditorPanel
+from pyflow_desktop.ui.run.settings import RunSettings
+from pyflow_desktop.ui.run.spec_tester import SpecTester
 
 Key = QtCore.Qt.Key
 pytestmark = pytest.mark.real_dialogs  # these work the New dialog itself
@@ -14,7 +16,7 @@ pytestmark = pytest.mark.real_dialogs  # these work the New dialog itself
 
 @pytest.fixture
 def panel(qtbot, repo):
-    widget = SpecEditorPanel(QtGui.QUndoStack())
+    widget = SpecEditorPanel(QtGui.QUndoStack(), SpecTester(RunSettings), lambda _specs: True)
     qtbot.addWidget(widget)
     widget.set_repository(repo)
     widget.show()

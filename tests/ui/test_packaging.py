@@ -13,7 +13,7 @@ import pytest
 from helpers import action, fresh_window
 from PySide6 import QtWidgets
 
-from pyflow_desktop.desktop_entry import install
+from pyflow_desktop.cli.desktop_entry import install
 from pyflow_desktop.resources import APP_ICON, resource_path
 
 PROGRAM = Path(sys.executable).parent / "pyflow-desktop"

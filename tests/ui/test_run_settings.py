@@ -4,9 +4,12 @@ partial values."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
-from PySide6 import QtWidgets
+import pytest
+from PySide6 import QtCore, QtWidgets
 
+from pyflow_desktop.engine import scheduler as scheduler_module
 from pyflow_desktop.repository import Flow, Link, NodeInstance, NodeSpec, Port
 from pyflow_desktop.ui.run.settings import RunSettings, RunSettingsDialog
 from pyflow_desktop.ui.window.user_settings import settings
@@ -114,3 +117,59 @@ def test_streamed_values_reach_the_preview_while_the_node_runs(qtbot, window, ru
     assert seen == sorted(seen) and max(seen) < 30
     assert node.preview("out") == "30"
     assert window.tabs.current()[0].flow_node("sum").preview("out") == "1030"
+
+
+# Waits until the file at ``path`` exists (``path.in`` says it began); returns at once
+# without a path: quick earlier in the run, then slow.
+WAIT_FOR_FILE = (
+    "import os, time\n"
+    "def func(path, after):\n"
+    "    if path:\n"
+    "        open(path + '.in', 'w').close()\n"
+    "    while path and not os.path.exists(path):\n"
+    "        time.sleep(0.01)\n"
+    "    return after\n"
+)
+
+
+@pytest.mark.parametrize("ending", ["Stop", "timeout"])
+def test_stop_and_the_timeout_end_a_node_that_was_quick_earlier_in_the_run_on_threads(
+    qtbot, window, tmp_path, monkeypatch, ending
+):
+    """On threads, ``slow`` runs on the scheduler's own thread (its spec was quick in
+    ``quick``); Shift+Esc, or the timeout, still ends the run while it waits."""
+    monkeypatch.setattr(scheduler_module, "INLINE_BELOW", 0.1)  # a busy machine stays quick
+    release = tmp_path / "release"
+    window.repo.add_spec(
+        NodeSpec(
+            "test.wait",
+            "Wait",
+            [Port("path", "String", 0), Port("after", "Int", 1)],
+            [Port("out", "Int")],
+            WAIT_FOR_FILE,
+        )
+    )
+    flow = Flow("waits")
+    flow.add_node(NodeInstance("quick", "test.wait", values={"path": "", "after": "1"}))
+    flow.add_node(NodeInstance("slow", "test.wait", values={"path": str(release)}))
+    flow.add_link(Link("quick", "out", "slow", "after"))
+    window.repo.add_flow(flow)
+    window.tabs.open_flow("waits")
+    timeout = 0.5 if ending == "timeout" else 0
+    window.runs.runner.settings = RunSettings(executor="thread", workers=2, timeout=timeout)
+    try:
+        with qtbot.waitSignal(window.runs.run_done, timeout=20_000):
+            assert window.runs.run_current()
+            if ending == "Stop":
+                qtbot.waitUntil(Path(f"{release}.in").exists, timeout=10_000)
+                window.activateWindow()
+                qtbot.keyClick(
+                    window.tabs.current()[0].widget,
+                    QtCore.Qt.Key.Key_Escape,
+                    QtCore.Qt.KeyboardModifier.ShiftModifier,
+                )
+        # The node waits for ``release``, made only below: the run ended while it waited.
+        expected = {"quick": "success", "slow": "cancelled" if ending == "Stop" else "fail"}
+        assert statuses(window) == expected
+    finally:
+        release.touch()  # the node's thread, left to it, returns

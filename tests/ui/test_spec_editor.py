@@ -11,6 +11,8 @@ from pyflow_desktop.ui.authoring.code_editor import CodeEditor
 from pyflow_desktop.ui.authoring.new_spec_dialog import NEW_FUNC
 from pyflow_desktop.ui.authoring.spec_editor import SpecEditorPanel
 from pyflow_desktop.ui.authoring.spec_ports import follow_signature, signature_params
+from pyflow_desktop.ui.run.settings import RunSettings
+from pyflow_desktop.ui.run.spec_tester import SpecTester
 
 Key = QtCore.Qt.Key
 
@@ -38,7 +40,7 @@ def small_repository() -> Repository:
 @pytest.fixture
 def panel(qtbot):
     stack = QtGui.QUndoStack()
-    widget = SpecEditorPanel(stack)
+    widget = SpecEditorPanel(stack, SpecTester(RunSettings), lambda _specs: True)
     widget.stack = stack  # the test's handle on the undo stack the panel pushes to
     qtbot.addWidget(widget)
     widget.set_repository(small_repository())

@@ -217,7 +217,7 @@ def test_library_and_tab_search_list_the_subflows(qtbot, window):
     node_id = window.subflows.group()
     inner_id = flow.nodes[node_id].subflow
     model = window.library.specs
-    folder = model.findItems("Subflows")[0]
+    folder = model.findItems("Subflows", QtCore.Qt.MatchFlag.MatchRecursive)[0]
     keys = [
         folder.child(row).data(QtCore.Qt.ItemDataRole.UserRole + 1)
         for row in range(folder.rowCount())

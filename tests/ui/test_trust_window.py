@@ -7,7 +7,8 @@ import os
 import subprocess
 import sys
 
-from helpers import Answers, action, fresh_window
+from helpers import Answers, action, fresh_window, select
+from PySide6 import QtCore
 
 from pyflow_desktop.repository import (
     Flow,
@@ -153,3 +154,70 @@ def test_the_window_runs_nodes_in_worker_processes_and_survives_a_crashing_one(q
     error = win.runs.runner.last_result.node("boom")["error"]
     assert "worker process died" in error
     assert win.isVisible()
+
+
+
+def press(qtbot, win, key, modifier=QtCore.Qt.KeyboardModifier.NoModifier) -> None:
+    """A key pressed on the canvas in front, as a user does."""
+    qtbot.keyClick(win.tabs.current()[0].viewer().viewport(), key, modifier)
+
+
+def test_trust_asks_once_for_a_file_about_the_specs_of_all_its_flows(qtbot, repo_file, monkeypatch):
+    win = fresh_window(qtbot)
+    assert win.files.open_path(repo_file)
+    win.tabs.open_flow("calc")
+    answers = Answers(monkeypatch, "Trust and run")
+    with qtbot.waitSignal(win.runs.run_done, timeout=30_000):
+        press(qtbot, win, QtCore.Qt.Key.Key_F5)
+    (question,) = answers.asked
+    for listed in ("Add (math.add)", "Multiply (math.mul)", "Fail (debug.fail)"):
+        assert listed in question  # debug.fail: used by the file's other flow
+    assert "Join (text.join)" not in question  # no flow uses it
+    canvas = win.tabs.open_flow("broken")
+    with qtbot.waitSignal(win.runs.run_done, timeout=30_000):
+        press(qtbot, win, QtCore.Qt.Key.Key_F5)
+    select(qtbot, canvas, "f1")
+    action(win, "Edit", "Edit nodespec").trigger()
+    editor = win.panels.spec_editor
+    with qtbot.waitSignal(editor.test_form.finished, timeout=30_000):
+        qtbot.keyClick(
+            editor.editor, QtCore.Qt.Key.Key_Return, QtCore.Qt.KeyboardModifier.ControlModifier
+        )
+    assert len(answers.asked) == 1, "neither the other flow's run nor its Test asked again"
+
+
+def test_code_written_in_the_window_stays_trusted_after_save_and_reopen(
+    qtbot, repo_file, monkeypatch
+):
+    win = fresh_window(qtbot)
+    assert win.files.open_path(repo_file)
+    canvas = win.tabs.open_flow("calc")
+    select(qtbot, canvas, "n1")
+    action(win, "Edit", "Edit nodespec").trigger()
+    panel = win.panels.spec_editor
+    qtbot.waitUntil(lambda: panel.spec_id == "math.add" and panel.editor.isVisible())
+    panel.editor.selectAll()
+    qtbot.keyClicks(panel.editor, "def func(a, b):")
+    qtbot.keyClick(panel.editor, QtCore.Qt.Key.Key_Return)
+    qtbot.keyClicks(panel.editor, "return a + b + 100")
+    panel.actions_by_name["Save"].trigger()
+    action(win, "File", "Save").trigger()
+    assert win.undo_stack.isClean()
+    assert win.files.open_path(repo_file)
+    assert "a + b + 100" in win.repo.specs["math.add"].func
+    answers = Answers(monkeypatch)  # no answer: a question fails the test
+    canvas = win.tabs.open_flow("calc")
+    select(qtbot, canvas, "n1")
+    action(win, "Edit", "Edit nodespec").trigger()
+    qtbot.waitUntil(lambda: panel.spec_id == "math.add" and panel.editor.isVisible())
+    for name, value in (("a", "1"), ("b", "2")):
+        panel.test_form.editors[name].setText(value)
+    with qtbot.waitSignal(panel.test_form.finished, timeout=30_000) as blocker:
+        qtbot.keyClick(
+            panel.editor, QtCore.Qt.Key.Key_Return, QtCore.Qt.KeyboardModifier.ControlModifier
+        )
+    assert blocker.args[0].outputs == {"out": 103} and answers.asked == []
+    answers.replies.append("Cancel")
+    press(qtbot, win, QtCore.Qt.Key.Key_F5)  # the file's own code still asks
+    (question,) = answers.asked
+    assert "Multiply (math.mul)" in question and "math.add" not in question

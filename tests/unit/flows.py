@@ -1,7 +1,14 @@
-"""Small repositories built in code for engine and CLI tests."""
+"""Small repositories built in code for engine and CLI tests, the exported script's result
+of a flow, and the command line in a subprocess."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from pyflow_desktop.export.script import flow_script
 from pyflow_desktop.repository import Flow, Link, NodeInstance, NodeSpec, Port, Repository
 
 
@@ -35,3 +42,70 @@ def add_nodes(flow: Flow, *nodes: tuple[str, str, dict]) -> None:
 
 def link(flow: Flow, source: str, target: str) -> None:
     flow.add_link(Link.parse(source, target))
+
+
+# A node that waits until the file ``release`` exists (30 s at most). It writes
+# ``<release>.entered`` (holding its thread's name) as it starts waiting and
+# ``<release>.returned`` as it returns; with ``release`` empty it returns at once. So the
+# same spec is quick earlier in a run, then slow; and whether the run reported the node
+# before the node returned is told by files, not by a clock.
+GATE = (
+    "import os, threading, time\n"
+    "def func(release, after):\n"
+    "    if release:\n"
+    "        with open(release + '.entered', 'w') as entered:\n"
+    "            entered.write(threading.current_thread().name)\n"
+    "        deadline = time.monotonic() + 30\n"
+    "        while not os.path.exists(release) and time.monotonic() < deadline:\n"
+    "            time.sleep(0.01)\n"
+    "        open(release + '.returned', 'w').close()\n"
+    "    return after\n"
+)
+
+
+def gate_repo(release: Path) -> Repository:
+    """Flow ``gate``: ``quick`` (a gate that returns at once) → ``slow`` (a gate that waits for
+    ``release``) → ``child``; and ``quick`` → ``later``, which the file lists after ``slow``,
+    so that it is dispatched after it."""
+    repo = basic_repo()
+    repo.add_spec(spec("gate", GATE, ["release:String", "after:Int"]))
+    flow = Flow("gate")
+    add_nodes(
+        flow,
+        ("quick", "gate", {"release": "", "after": "1"}),
+        ("slow", "gate", {"release": str(release)}),
+        ("child", "add", {"b": "1"}),
+        ("later", "add", {"b": "1"}),
+    )
+    link(flow, "quick:out", "slow:after")
+    link(flow, "slow:out", "child:a")
+    link(flow, "quick:out", "later:a")
+    repo.add_flow(flow)
+    return repo
+
+
+def wait_for(path: Path, seconds: float = 30) -> bool:
+    """Whether ``path`` exists within ``seconds`` (looked at every 10 ms)."""
+    deadline = time.monotonic() + seconds
+    while not path.exists():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def exported(repo: Repository, flow, targets=None) -> list[dict]:
+    """The run result of ``flow``'s exported script (``export-python``), run here."""
+    namespace = {"__name__": "exported"}
+    exec(compile(flow_script(repo, flow, targets), "<exported>", "exec"), namespace)
+    return namespace["to_jsonable"](namespace["run_plan"](namespace["PLAN"], namespace["SOURCES"]))
+
+
+def cli(*args) -> subprocess.CompletedProcess:
+    """``pyflow-desktop ARGS...`` in a subprocess (a minute at most)."""
+    return subprocess.run(
+        [sys.executable, "-m", "pyflow_desktop", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )

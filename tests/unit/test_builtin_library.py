@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import ast
 import json
 import sys
 import time
 
 import pytest
+from builtin_nodes import func_def, imported_modules
 
 from pyflow_desktop.engine import (
     NodeFinished,
@@ -91,14 +91,6 @@ def run(flow_id, **kwargs):
     return run_flow(REPO, flow_id, **{"targets": "all", **kwargs})
 
 
-def func_def(source: str) -> ast.FunctionDef:
-    tree = ast.parse(source)
-    defs = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
-    matches = [node for node in defs if node.name == "func"]
-    assert len(matches) == 1, "the source must define exactly one top-level func"
-    return matches[0]
-
-
 # -- the file ---------------------------------------------------------------------------
 
 
@@ -147,16 +139,7 @@ def test_func_parameters_match_input_ports(spec_id):
 
 @pytest.mark.parametrize("spec_id", SPEC_IDS)
 def test_func_uses_only_the_standard_library(spec_id):
-    tree = ast.parse(REPO.specs[spec_id].func)
-    modules = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            modules.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            modules.add((node.module or "").split(".")[0])
-        elif isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("eval", "exec"):
-            pytest.fail(f"{spec_id} calls {node.func.id}")
-    assert modules <= set(sys.stdlib_module_names)
+    assert imported_modules(REPO.specs[spec_id].func) <= set(sys.stdlib_module_names)
 
 
 @pytest.mark.parametrize("spec_id", SPEC_IDS)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 
 import pytest
-from flows import add_nodes, basic_repo, link
+from flows import add_nodes, basic_repo, gate_repo, link, wait_for
 
 from pyflow_desktop.repository import Flow, load_repository, save_repository
 
@@ -205,3 +206,40 @@ def test_help_names_the_commands():
     assert done.returncode == 0
     for command in ("run", "check", "convert"):
         assert command in done.stdout
+
+
+def test_run_timeout_stops_a_node_that_was_quick_earlier_in_the_run(tmp_path):
+    """``slow`` runs the spec that ``quick`` ran in no time: on the thread executor, inline."""
+    release = tmp_path / "release"
+    save_repository(gate_repo(release), tmp_path / "gate.json")
+    done = cli("run", tmp_path / "gate.json", "--timeout", "0.5", "--json")
+    release.touch()
+    assert done.returncode == 1, done.stderr
+    assert not (tmp_path / "release.returned").exists()  # the run ended while it waited
+    result = {node["id"]: node for node in json.loads(done.stdout)}
+    assert result["slow"]["status"] == "fail"
+    assert "timed out after 0.5 s" in result["slow"]["error"]
+    assert (result["child"]["status"], result["later"]["status"]) == ("skip", "success")
+
+
+def test_ctrl_c_stops_a_run_while_a_node_that_was_quick_earlier_runs(tmp_path):
+    release = tmp_path / "release"
+    save_repository(gate_repo(release), tmp_path / "gate.json")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pyflow_desktop", "run", str(tmp_path / "gate.json"), "--events"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert wait_for(tmp_path / "release.entered")
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=20)
+    finally:
+        process.kill()
+        release.touch()
+    events = [json.loads(line) for line in out.splitlines()]
+    assert process.returncode == 130, err
+    assert {e["node"] for e in events if e["type"] == "cancelled"} >= {"slow", "child"}
+    assert events[-1]["type"] == "run_finished"
+    assert not (tmp_path / "release.returned").exists()

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 
 import pytest
-from flows import add_nodes, basic_repo, link
+from flows import add_nodes, basic_repo, cli, link
 
 from pyflow_desktop.engine import PlanError, end_nodes, plan_run, run_flow
 from pyflow_desktop.repository import (
@@ -100,15 +99,6 @@ def test_an_unknown_targets_word_is_a_plan_error():
     repo, flow = chain_with_branch()
     with pytest.raises(PlanError, match="unknown targets 'ends'"):
         plan_run(repo, flow, "ends")
-
-
-def cli(*args) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "pyflow_desktop", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def ids_run(done: subprocess.CompletedProcess) -> list[tuple[str, str]]:

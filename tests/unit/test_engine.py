@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import threading
 import time
+import weakref
 
 import pytest
 from flows import add_nodes, basic_repo, link, spec
@@ -489,6 +491,32 @@ def test_one_thread_executor_serves_many_runs_even_after_a_timeout():
     assert run_flow(repo, "hang", executor=executor, timeout=0.2).output("c") == 1
     for _ in range(5):
         assert run_flow(repo, "diamond", executor=executor).ok
+
+
+@pytest.mark.parametrize("imports", ["", "import weakref\n"])
+def test_a_finished_run_and_its_node_calls_are_freed_without_the_cyclic_collector(imports):
+    """A run, its plan and each call's fresh module are freed as the run ends, with the
+    cyclic garbage collector off: a window collects cycles on its GUI thread, where
+    thousands of them would cost a frame. (Without ``imports`` the module is not run.)"""
+    repo = basic_repo()
+    source = "def func(a):\n    return __import__('weakref').ref(func)\n"
+    repo.add_spec(spec("itself", imports + source, ["a"]))
+    flow = Flow("f")
+    add_nodes(flow, ("a", "itself", {}), ("b", "itself", {}))
+    link(flow, "a:out", "b:a")
+    repo.add_flow(flow)
+    plan = plan_run(repo, flow)
+    gc.disable()
+    try:
+        scheduler = Scheduler(plan, ThreadExecutor(2), lambda event: None)
+        result = scheduler.run()
+        calls = [result.output(node) for node in ("a", "b")]
+        left = [weakref.ref(scheduler), weakref.ref(plan)]
+        del scheduler, plan, result
+        assert [ref() for ref in left] == [None, None]
+        assert [ref() for ref in calls] == [None, None]  # each call's function and module
+    finally:
+        gc.enable()
 
 
 def test_keys_given_to_the_scheduler_are_the_keys_it_would_make():

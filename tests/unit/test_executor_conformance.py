@@ -2,6 +2,8 @@
 
 Each test builds a small flow, runs it through the one scheduler on the executor under
 test and checks statuses, values and events. Executors must be indistinguishable here.
+Every run without a timeout, a Stop or a cache also runs the flow's exported script
+(``export-python``, which shares the engine's call convention) and finds the same result.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import threading
 import time
 
 import pytest
-from flows import add_nodes, basic_repo, link, spec
+from flows import add_nodes, basic_repo, exported, gate_repo, link, spec, wait_for
 from subflow_docs import MAIN, NESTED, SCALE, TWICE, document, load
 
 from pyflow_desktop.engine import (
@@ -26,6 +28,8 @@ from pyflow_desktop.engine import (
     plan_run,
     run_flow,
 )
+from pyflow_desktop.engine import scheduler as scheduler_module
+from pyflow_desktop.engine.watchdog import LOOP_THREAD
 from pyflow_desktop.repository import Flow
 
 EXECUTORS = ("thread", "process", "dask")
@@ -50,7 +54,26 @@ def executor(request):
 def run(repo, flow, executor, **options):
     events = []
     result = run_flow(repo, flow, executor=executor, on_event=events.append, **options)
+    if not {"timeout", "cache"} & set(options):  # what the exported script has not
+        assert exported(repo, flow, options.get("targets")) == result.to_json()
     return result, events
+
+
+@pytest.fixture
+def quick_below_100_ms(monkeypatch):
+    """What counts as quick, raised so that a busy machine cannot make a trivial node slow."""
+    monkeypatch.setattr(scheduler_module, "INLINE_BELOW", 0.1)
+
+
+@pytest.fixture
+def release(tmp_path, executor):
+    """The file a gate node waits for (``flows.GATE``); made after the test, whose gate
+    thread (not a killed worker process) is then waited for."""
+    path = tmp_path / "release"
+    yield path
+    path.touch()
+    if executor.name != "process" and (tmp_path / "release.entered").exists():
+        wait_for(tmp_path / "release.returned", 10)
 
 
 def test_chain(executor):
@@ -299,3 +322,53 @@ def test_subflows_run_flattened_as_on_the_thread_executor(executor):
     assert [result.node(n)["status"] for n in ("u1/m", "u1", "u2/m", "u2", "t")] == [
         *("fail", "skip", "success", "success", "skip")
     ]
+
+
+def test_a_node_quick_earlier_in_the_run_then_slow_times_out_at_its_deadline(
+    executor, release, quick_below_100_ms
+):
+    repo = gate_repo(release)
+    result, _ = run(repo, "gate", executor, timeout=0.5)
+    assert not release.with_suffix(".returned").exists()  # reported while it still ran
+    statuses = {node["id"]: node["status"] for node in result.nodes}
+    assert statuses == {"quick": "success", "slow": "fail", "child": "skip", "later": "success"}
+    assert "timed out after 0.5 s" in result.node("slow")["error"]
+    if executor.name == "thread":  # the case in point: it ran inline, on the loop's thread
+        assert release.with_suffix(".entered").read_text() == LOOP_THREAD
+
+
+def test_stop_reaches_a_node_quick_earlier_in_the_run_then_slow(
+    executor, release, quick_below_100_ms
+):
+    repo = gate_repo(release)
+    scheduler = Scheduler(plan_run(repo, "gate"), executor)
+    stopper = threading.Thread(
+        target=lambda: wait_for(release.with_suffix(".entered")) and scheduler.cancel()
+    )
+    stopper.start()
+    result = scheduler.run()
+    stopper.join()
+    assert not release.with_suffix(".returned").exists()  # reported while it still ran
+    assert result.node("quick")["status"] == "success"
+    assert [result.node(n)["status"] for n in ("slow", "child")] == ["cancelled", "cancelled"]
+    if executor.name == "thread":
+        assert release.with_suffix(".entered").read_text() == LOOP_THREAD
+
+
+MODULE_STATE = "calls = []\n\ndef func(after):\n    calls.append(after)\n    return len(calls)\n"
+
+
+def test_every_node_call_runs_its_spec_in_a_fresh_module(executor):
+    """A module-level ``calls = []`` is new at each call: two nodes of the spec, one after
+    the other, and three runs in this process all count one call."""
+    repo = basic_repo()
+    repo.add_spec(spec("calls", MODULE_STATE, ["after"]))
+    flow = Flow("state")
+    add_nodes(flow, ("first", "calls", {}), ("second", "calls", {}), ("third", "calls", {}))
+    link(flow, "first:out", "second:after")
+    repo.add_flow(flow)
+    for _ in range(3):
+        result, _ = run(repo, flow, executor)
+        assert [result.output(n) for n in ("first", "second", "third")] == [1, 1, 1]
+    script = exported(repo, flow)
+    assert [node["outputs"][0]["value"] for node in script] == [1, 1, 1]

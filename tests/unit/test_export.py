@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from flows import add_nodes, basic_repo, link, spec
+from flows import add_nodes, basic_repo, cli, link, spec
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -23,15 +23,6 @@ NO_PYFLOW = (
     "import runpy, sys; sys.modules['pyflow_desktop'] = None; path = sys.argv[1]; "
     "sys.argv = sys.argv[1:]; runpy.run_path(path, run_name='__main__')"
 )
-
-
-def cli(*args) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "pyflow_desktop", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def script_run(path, *args) -> subprocess.CompletedProcess:

@@ -657,7 +657,7 @@ def test_saving_through_a_dangling_symlink_makes_the_file_it_names(tmp_path):
 
 
 def test_export_python_writes_through_a_symlink(tmp_path):
-    from pyflow_desktop.export.command import write_script
+    from pyflow_desktop.export.script import write_script
 
     real = tmp_path / "real.py"
     real.write_text("old", encoding="utf-8")

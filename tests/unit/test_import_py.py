@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import ast
 import json
-import subprocess
-import sys
 
 import pytest
-from flows import add_nodes, basic_repo
+from flows import add_nodes, basic_repo, cli
 
 from pyflow_desktop.repository import Flow, load_repository, save_repository
 from pyflow_desktop.repository.nodemaker import (
@@ -27,15 +25,6 @@ def func(source, delimiter=","):
     result = source.split(delimiter, 1)
     return {"a": result[0], "b": result[1] if len(result) > 1 else ""}
 '''
-
-
-def cli(*args) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "pyflow_desktop", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 @pytest.fixture

@@ -1,10 +1,9 @@
-"""Quick nodes run on the scheduler's own thread; slow ones, and nodes never measured, go to
+"""Quick nodes run on the scheduler's loop thread; slow ones, and nodes never measured, go to
 the executor and run in parallel. Plans follow dependencies whatever the file order."""
 
 from __future__ import annotations
 
 import os
-import threading
 
 import pytest
 from flows import add_nodes, basic_repo, link, spec
@@ -18,6 +17,7 @@ from pyflow_desktop.engine import (
     run_flow,
 )
 from pyflow_desktop.engine import scheduler as scheduler_module
+from pyflow_desktop.engine.watchdog import LOOP_THREAD
 from pyflow_desktop.repository import Flow
 
 WHERE = "import threading, time\ndef func(a, s):\n    time.sleep(s)\n    return threading.current_thread().name\n"
@@ -45,17 +45,15 @@ def quick_below_100_ms(monkeypatch):
     monkeypatch.setattr(scheduler_module, "INLINE_BELOW", 0.1)
 
 
-def test_a_quick_node_runs_on_the_scheduler_thread_once_its_spec_is_measured(quick_below_100_ms):
+def test_a_quick_node_runs_on_the_loop_thread_once_its_spec_is_measured(quick_below_100_ms):
     result = run_flow(where_repo([0, 0, 0, 0]), "chain", workers=2)
     assert result.ok
-    here = threading.current_thread().name
-    assert threads_of(result, 4) == ["pyflow-node", here, here, here]
+    assert threads_of(result, 4) == ["pyflow-node", LOOP_THREAD, LOOP_THREAD, LOOP_THREAD]
 
 
 def test_a_node_that_turns_out_slow_sends_its_spec_back_to_the_executor(quick_below_100_ms):
     result = run_flow(where_repo([0, 0.15, 0, 0]), "chain", workers=2)
-    here = threading.current_thread().name
-    assert threads_of(result, 4) == ["pyflow-node", here, "pyflow-node", here]
+    assert threads_of(result, 4) == ["pyflow-node", LOOP_THREAD, "pyflow-node", LOOP_THREAD]
 
 
 def test_nodes_of_a_slow_spec_stay_parallel():
@@ -119,7 +117,7 @@ def test_a_slow_node_in_a_worker_is_heard_during_a_streak_of_quick_nodes():
     assert finished.index("slow") < finished.index(f"n{count - 1}")
 
 
-def test_quick_nodes_capture_their_output_on_the_scheduler_thread():
+def test_quick_nodes_capture_their_output_on_the_loop_thread():
     repo = basic_repo()
     flow = Flow("f")
     add_nodes(flow, *[(f"s{i}", "shout", {"t": f"n{i}"}) for i in range(3)])

@@ -39,10 +39,13 @@ def run_blocked(code: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_repository_and_engine_import_without_qt():
+def test_the_core_the_services_and_the_command_line_import_without_qt():
+    """Every module of the command line too (``cli`` imports Qt only to open a window)."""
     done = run_blocked(
         """
         import pyflow_desktop, pyflow_desktop.repository, pyflow_desktop.engine
+        import pyflow_desktop.spec_test, pyflow_desktop.export.script, pyflow_desktop.library
+        import pyflow_desktop.server.app, pyflow_desktop.server.listening
         import pyflow_desktop.cli
         loaded = [m for m in sys.modules if m.split(".")[0] in BLOCKED]
         assert not loaded, loaded
@@ -102,6 +105,21 @@ def test_every_package_is_installed():
         if "__pycache__" not in init.parts
     }
     assert found - listed == set()
+
+
+def test_every_resource_file_is_package_data():
+    """A data file of resources/ that no package-data pattern names would be absent from a
+    plain install (the bundle takes the whole folder)."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    resources = ROOT / config["package-dir"]["pyflow_desktop.resources"]
+    patterns = config["package-data"]["pyflow_desktop.resources"]
+    shipped = {path for pattern in patterns for path in resources.glob(pattern) if path.is_file()}
+    data = {
+        path
+        for path in resources.rglob("*")
+        if path.is_file() and path.suffix not in (".py", ".pyc") and "__pycache__" not in path.parts
+    }
+    assert sorted(map(str, data - shipped)) == []
 
 
 def test_no_module_outgrows_its_room():

@@ -276,7 +276,7 @@ def test_a_token_is_required_when_set(tmp_path):
 
 
 def test_off_loopback_a_token_is_made_unless_given():
-    from pyflow_desktop.server.command import is_loopback, settings_for
+    from pyflow_desktop.server.listening import is_loopback, settings_for
 
     assert all(map(is_loopback, ["127.0.0.1", "127.0.0.2", "::1", "[::1]", "localhost"]))
     assert not any(map(is_loopback, ["0.0.0.0", "192.0.2.7", "::", "example.org"]))

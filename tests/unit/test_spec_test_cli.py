@@ -8,16 +8,10 @@ import sys
 
 import pytest
 
-from pyflow_desktop import cli
 from pyflow_desktop.repository import NodeSpec, Port, Repository, save_repository
 from pyflow_desktop.spec_test import SpecInputError, run_spec
 
-# Until cli.py registers the command, the module's own entry point is the same contract.
-COMMAND = (
-    [sys.executable, "-m", "pyflow_desktop", "test-spec"]
-    if "test-spec" in cli.COMMANDS
-    else [sys.executable, "-m", "pyflow_desktop.spec_test"]
-)
+COMMAND = [sys.executable, "-m", "pyflow_desktop", "test-spec"]
 
 
 def specs() -> Repository:

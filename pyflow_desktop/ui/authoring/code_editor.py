@@ -137,7 +137,7 @@ class CodeEditor(QtWidgets.QPlainTextEdit):
         self._line_colour = self.palette().color(QtGui.QPalette.ColorRole.AlternateBase)
         self.problem = ""
         self.problem_line: int | None = None
-        self.runtime_line: int | None = None
+        self._runtime_mark: QtGui.QTextCursor | None = None  # spans the line a run failed at
         self._gutter = _Gutter(self)
         self.completer = CodeCompleter(self)
         self._timer = QtCore.QTimer(self, singleShot=True, interval=CHECK_DELAY_MS)
@@ -151,13 +151,16 @@ class CodeEditor(QtWidgets.QPlainTextEdit):
 
     def set_source(self, source: str) -> None:
         """Show ``source`` and check it at once (no wait)."""
+        self._runtime_mark = None
         self.setPlainText(source)
         self.check_now()
 
     # -- syntax check and error marks -------------------------------------------------------
 
     def _edited(self) -> None:
-        self.runtime_line = None
+        mark = self._runtime_mark
+        if mark is not None and not mark.hasSelection():  # the marked line's text is gone
+            self._runtime_mark = None
         self._timer.start()
 
     def check_now(self) -> str:
@@ -180,14 +183,29 @@ class CodeEditor(QtWidgets.QPlainTextEdit):
         return problem
 
     def mark_error_line(self, line: int | None) -> None:
-        """Mark the 1-based ``line`` where a run failed (``None`` clears it) and show it."""
-        self.runtime_line = line
+        """Mark the 1-based ``line`` where a run failed (``None`` clears it) and show it.
+
+        The mark holds the line's text, so it moves with the lines typed above it and goes
+        when that text is deleted, or other code is shown."""
+        self._runtime_mark = None
+        block = self.document().findBlockByNumber(line - 1) if line is not None else None
+        if block is not None and block.isValid() and block.length() > 1:
+            mark = QtGui.QTextCursor(block)
+            mark.movePosition(
+                QtGui.QTextCursor.MoveOperation.EndOfBlock, QtGui.QTextCursor.MoveMode.KeepAnchor
+            )
+            self._runtime_mark = mark
+            self.setTextCursor(QtGui.QTextCursor(block))
+            self.centerCursor()
         self._refresh_selections()
-        if line is not None:
-            block = self.document().findBlockByNumber(line - 1)
-            if block.isValid():
-                self.setTextCursor(QtGui.QTextCursor(block))
-                self.centerCursor()
+
+    @property
+    def runtime_line(self) -> int | None:
+        """The 1-based line marked where a run failed, if any."""
+        mark = self._runtime_mark
+        if mark is None or not mark.hasSelection():
+            return None
+        return self.document().findBlock(mark.selectionStart()).blockNumber() + 1
 
     def marked_lines(self) -> list[int]:
         """The 1-based lines marked as errors (syntax, then runtime)."""

@@ -20,7 +20,7 @@ from .code_editor import CodeEditor
 from .new_spec_dialog import NEW_FUNC, NEW_GROUP, NewSpecDialog, id_problem
 from .spec_commands import RemoveSpecCommand, SaveSpecCommand, describe_drops
 from .spec_ports import PortsTable, follow_signature, signature_params
-from .spec_test_form import SpecTestForm
+from .spec_test_form import SpecTestForm, Tester
 
 Button = QtWidgets.QMessageBox.StandardButton
 
@@ -44,19 +44,26 @@ class SpecEditorPanel(QtWidgets.QWidget):
 
     message = QtCore.Signal(str)
 
-    def __init__(self, undo_stack: QtGui.QUndoStack, parent: QtWidgets.QWidget | None = None):
+    def __init__(
+        self,
+        undo_stack: QtGui.QUndoStack,
+        tester: Tester,
+        allow: Callable[[list[NodeSpec]], bool],
+        parent: QtWidgets.QWidget | None = None,
+    ) -> None:
+        """``tester`` runs Tests; ``allow(specs)`` says whether their code may run (the
+        window asks about code from outside)."""
         super().__init__(parent)
         self.undo_stack = undo_stack
+        self.allow = allow
         self.repo: Repository | None = None
         self.spec_id: str | None = None
         self._loading = False
         self._signature: list | None = None
-        # Whether a spec's code may run in a Test (the window asks about code from outside):
-        self.allow: Callable[[list[NodeSpec]], bool] = lambda _specs: True
-        self._build()
+        self._build(tester)
         self.show_spec(None)
 
-    def _build(self) -> None:
+    def _build(self, tester: Tester) -> None:
         bar = QtWidgets.QToolBar()
         self.actions_by_name: dict[str, QtGui.QAction] = {}
         for name, slot, tip in (
@@ -105,7 +112,7 @@ class SpecEditorPanel(QtWidgets.QWidget):
         ports = _column(
             "Inputs (follow def func)", self.inputs_table, output_buttons, self.outputs_table
         )
-        self.test_form = SpecTestForm()
+        self.test_form = SpecTestForm(tester)
         self.body = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
         for column, stretch in ((code, 5), (ports, 3), (_column("Test", self.test_form), 3)):
             self.body.addWidget(column)
@@ -156,7 +163,8 @@ class SpecEditorPanel(QtWidgets.QWidget):
         self.id_edit.setText(spec.id if spec else "")
         self.title_edit.setText(spec.title if spec else "")
         self.description_edit.setText(spec.description if spec else "")
-        self.editor.set_source(spec.func if spec else "")
+        if not (same and self.editor.toPlainText() == spec.func):  # as shown: keep its marks
+            self.editor.set_source(spec.func if spec else "")
         self._signature = signature_params(spec.func) if spec else None
         self.inputs_table.set_ports(spec.inputs if spec else [])
         self.outputs_table.set_ports(spec.outputs if spec else [])
@@ -327,5 +335,6 @@ class SpecEditorPanel(QtWidgets.QWidget):
 
     def _tested(self, result: object) -> None:
         line = getattr(result, "error_line", None)
-        if line is not None:
+        tested = self.test_form.spec
+        if line is not None and tested is not None and tested.id == self.spec_id:
             self.editor.mark_error_line(line)

@@ -1,46 +1,40 @@
-"""SpecTestForm: type a value per input, press Test, read the outcome below.
+"""SpecTestForm: type a value per input, press Test, read the outcome below; Stop ends it.
 
 One widget per input port, typed by the port (a check box for Boolean, a line edit that only
-takes numbers for Int, Long and Float — as on the canvas —, a free line edit otherwise). ``start(spec)`` runs ``spec_test.run_spec`` — the
-same function as ``pyflow-desktop test-spec`` — in a ``QThreadPool`` runnable, so the GUI
-never waits on node code; the outcome comes back through a queued signal and ``finished``.
+takes numbers for Int, Long and Float — as on the canvas —, a free line edit otherwise).
+``start(spec)`` hands the spec and the typed values to the ``Tester`` the form was built
+with (the window's runs Test as they run nodes: on the executor of the run settings, within
+its timeout), so the GUI never waits on node code; ``finished`` gives the outcome.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...engine import NodeOutcome
 from ...repository import ConversionError, NodeSpec, Port, convert_value
-from ...spec_test import SpecInputError, run_spec
+from ...spec_test import SpecInputError
 from ..canvas.value_editor import typed_line_edit
 from ..value_text import default_text, short_text
 
 MAX_SHOWN = 20_000
 
 
-class _Relay(QtCore.QObject):
-    """Lives on the GUI thread; a worker emitting ``done`` queues the call to it."""
+class Tester(Protocol):
+    """What runs a Test (``ui.run.spec_tester.SpecTester``): ``finished`` gives a
+    ``NodeOutcome``, or a str saying why the Test could not run."""
 
-    done = QtCore.Signal(object)
+    started: QtCore.SignalInstance
+    finished: QtCore.SignalInstance
 
+    @property
+    def running(self) -> bool: ...
 
-class _TestTask(QtCore.QRunnable):
-    def __init__(self, spec: NodeSpec, values: dict[str, Any], relay: _Relay) -> None:
-        super().__init__()
-        self.spec, self.values, self.relay = spec, values, relay
+    def start(self, spec: NodeSpec, values: dict[str, Any]) -> None: ...
 
-    def run(self) -> None:
-        try:
-            result: object = run_spec(self.spec, self.values)
-        except SpecInputError as exc:
-            result = str(exc)
-        try:
-            self.relay.done.emit(result)
-        except RuntimeError:  # the form was closed while the function ran
-            pass
+    def stop(self) -> None: ...
 
 
 def _initial(port: Port) -> Any:
@@ -56,20 +50,25 @@ class SpecTestForm(QtWidgets.QWidget):
     test_requested = QtCore.Signal()
     finished = QtCore.Signal(object)
 
-    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+    def __init__(self, tester: Tester, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.editors: dict[str, QtWidgets.QWidget] = {}
-        self.pool = QtCore.QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
-        self._relay = _Relay(self)
-        self._relay.done.connect(self._show_result, QtCore.Qt.ConnectionType.QueuedConnection)
-        self._spec: NodeSpec | None = None
+        self.tester = tester
+        self.spec: NodeSpec | None = None  # the spec of the Test in progress, or of the last one
+        tester.started.connect(self._started)
+        tester.finished.connect(self._show_result)
         self.inputs = QtWidgets.QFormLayout()
         self.test_button = QtWidgets.QPushButton("Test")
         self.test_button.setToolTip(
             "Run this function once with the values above, unsaved code included (Ctrl+Return)"
         )
         self.test_button.clicked.connect(self.test_requested)
+        self.stop_button = QtWidgets.QPushButton("Stop", enabled=False)
+        self.stop_button.setToolTip("Stop the Test (Shift+Esc)")
+        self.stop_button.clicked.connect(tester.stop)
+        buttons = QtWidgets.QHBoxLayout()
+        buttons.addWidget(self.test_button, 1)
+        buttons.addWidget(self.stop_button)
         self.result = QtWidgets.QPlainTextEdit(readOnly=True)
         self.result.setPlaceholderText("Press Test to run the function with these values")
         self.result.setFont(
@@ -78,7 +77,7 @@ class SpecTestForm(QtWidgets.QWidget):
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self.inputs)
-        layout.addWidget(self.test_button)
+        layout.addLayout(buttons)
         layout.addWidget(self.result, 1)
 
     # -- the inputs ---------------------------------------------------------------------------
@@ -128,22 +127,29 @@ class SpecTestForm(QtWidgets.QWidget):
 
     @property
     def running(self) -> bool:
-        return self._spec is not None
+        return self.tester.running
 
     def start(self, spec: NodeSpec) -> None:
         """Run ``spec`` once with the typed values, off the GUI thread."""
         if self.running:
             return
-        self._spec = spec
+        self.spec = spec
+        try:
+            self.tester.start(spec, self.values())
+        except SpecInputError as exc:
+            self.result.setPlainText(f"Cannot test: {exc}")
+            self.finished.emit(str(exc))
+
+    def _started(self) -> None:
         self.test_button.setEnabled(False)
-        self.result.setPlainText(f"Running {spec.id}…")
-        self.pool.start(_TestTask(spec, self.values(), self._relay))
+        self.stop_button.setEnabled(True)
+        self.result.setPlainText(f"Running {self.spec.id}…")
 
     def _show_result(self, result: object) -> None:
-        spec, self._spec = self._spec, None
         self.test_button.setEnabled(True)
+        self.stop_button.setEnabled(False)
         if isinstance(result, NodeOutcome):
-            self.result.setPlainText(format_outcome(spec, result))
+            self.result.setPlainText(format_outcome(self.spec, result))
         else:
             self.result.setPlainText(f"Cannot test: {result}")
         self.finished.emit(result)

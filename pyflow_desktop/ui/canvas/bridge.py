@@ -9,7 +9,7 @@ bridge itself changes the canvas, requests the canvas might echo are ignored.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -34,7 +34,7 @@ from .boundary import (
     is_boundary,
     without_feeds,
 )
-from .flow_node import END_MARK, SUBFLOW_MARK, FlowNode
+from .flow_node import END_MARK, LIBRARY_MARK, SUBFLOW_MARK, FlowNode
 from .graph import CanvasGraph
 from .ngqt import PIPE_DASHED
 from .node_edits import NodeEdits
@@ -57,6 +57,8 @@ class FlowBridge(NodeEdits, QtCore.QObject):
 
     message = QtCore.Signal(str)  # an edit was refused, and why
     preview_activated = QtCore.Signal(str, str)  # node id, output port: open a viewer
+    # How a node's spec differs from the library's spec of its id ("": it does not).
+    library_note: Callable[[NodeInstance], str] = staticmethod(lambda _node: "")
 
     def __init__(
         self,
@@ -143,8 +145,22 @@ class FlowBridge(NodeEdits, QtCore.QObject):
         ):
             self.rebuild()
 
+    def show_library_notes(self) -> None:
+        """Mark again the nodes whose spec differs from the library's (the library changed)."""
+        changed = False
+        for node in self.flow.nodes.values():
+            canvas_node, note = self.canvas.flow_node(node.id), self.library_note(node)
+            if canvas_node is not None and note != canvas_node.library_note:
+                canvas_node.library_note = note
+                canvas_node.show_title(self.repo.node_spec(node), node)
+                canvas_node.item.draw_node()
+                changed = True
+        if changed:
+            self.canvas.nodes_changed(geometry=True)
+
     def _canvas_node(self, node: NodeInstance, linked: Iterable[str] = ()) -> FlowNode:
-        canvas_node = FlowNode.create(self.repo.node_spec(node), node, linked)
+        spec = self.repo.node_spec(node)
+        canvas_node = FlowNode.create(spec, node, linked, self.library_note(node))
         for editor in canvas_node.item.editors.values():
             editor.on_edit = lambda port, value, node_id=node.id: self.set_value(
                 node_id, port, value
@@ -286,14 +302,14 @@ class FlowBridge(NodeEdits, QtCore.QObject):
         self.message.emit(why)
 
     def _port_types(self, link: Link) -> tuple[str, str] | None:
-        """The types of the output and the typed input ``link`` joins (``None``: no types, or
-        an untyped input, which takes any value as it is)."""
+        """The types of the output and the input ``link`` joins (an untyped port is a String);
+        ``None`` where a side has no spec (the Inputs and Outputs of a subflow take any)."""
         nodes = self.flow.nodes
         source = self.repo.node_spec(nodes[link.source]) if link.source in nodes else None
         target = self.repo.node_spec(nodes[link.target]) if link.target in nodes else None
         out_port = source.output(link.source_port) if source else None
         in_port = target.input(link.target_port) if target else None
-        if out_port is None or in_port is None or not in_port.typed:
+        if out_port is None or in_port is None:
             return None
         return out_port.type, in_port.type
 
@@ -338,7 +354,8 @@ class FlowBridge(NodeEdits, QtCore.QObject):
     def _rename_requested(self, node_id: str, name: str) -> None:
         """Rename a node, unless ``name`` is what it is already called (by its spec's title,
         when it has no name of its own)."""
-        name = name.removeprefix(END_MARK).removeprefix(SUBFLOW_MARK).strip()
+        name = name.removeprefix(END_MARK).removeprefix(SUBFLOW_MARK).removesuffix(LIBRARY_MARK)
+        name = name.strip()
         node = self.flow.nodes.get(node_id)
         if self._syncing or node is None or name == node_title(self.repo, self.flow, node_id):
             return

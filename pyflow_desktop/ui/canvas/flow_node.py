@@ -20,6 +20,7 @@ PREVIEW_CHARS = 28
 TOOLTIP_CHARS = 2000
 END_MARK = "■ "
 SUBFLOW_MARK = "⊞ "
+LIBRARY_MARK = " ↻"  # after the title: the node's spec differs from the library's
 BASE_COLOR = (52, 56, 64, 255)
 STATUS_COLORS = {
     "queued": (60, 72, 96, 255),
@@ -54,14 +55,21 @@ class FlowNode(BaseNode):
     def __init__(self) -> None:
         super().__init__(qgraphics_item=FlowNodeItem)
         self._status_text = ""
+        self.library_note = ""  # why the title carries LIBRARY_MARK ("": it does not)
 
     @classmethod
     def create(
-        cls, spec: NodeSpec | None, node: NodeInstance, connected: Iterable[str] = ()
+        cls,
+        spec: NodeSpec | None,
+        node: NodeInstance,
+        connected: Iterable[str] = (),
+        library_note: str = "",
     ) -> FlowNode:
         """A canvas node for ``node`` (``spec`` may be missing: then it has no ports), the
-        inputs in ``connected`` linked (so their editors are hidden)."""
+        inputs in ``connected`` linked (so their editors are hidden); ``library_note`` says
+        how its spec differs from the library's, if it does."""
         item = cls()
+        item.library_note = library_note
         item.model.id = node.id
         item.view.id = node.id
         item.view.connected.update(connected)
@@ -94,12 +102,14 @@ class FlowNode(BaseNode):
             title = SUBFLOW_MARK + title
         if node.is_end:
             title = END_MARK + title
+        if self.library_note:
+            title += LIBRARY_MARK
         self.NODE_NAME = title  # NodeGraphQt's add_node names the node from NODE_NAME
         self.model.name = title
         self.view.name = title
         uses = f"subflow {node.subflow} (double-click to open it)" if node.subflow else node.spec_id
         tip = f"{node.id} — {uses}" + ("  (end node)" if node.is_end else "")
-        self.view.setToolTip(tip)
+        self.view.setToolTip(f"{tip}\n{self.library_note}" if self.library_note else tip)
 
     def set_connected(self, port: str, connected: bool) -> None:
         """Hide the inline editor of a connected input (shown again when disconnected)."""

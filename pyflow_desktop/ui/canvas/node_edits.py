@@ -9,8 +9,9 @@ the model in step. Each request becomes undo commands; nothing here draws.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Mapping
 
-from PySide6.QtGui import QUndoStack
+from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ...repository import Flow, Link, NodeInstance, NodeSpec, Repository
 from ...repository.linking import link_partners
@@ -37,6 +38,9 @@ class NodeEdits:
     undo_stack: QUndoStack
     _syncing: bool
     retired_ids: set[str]  # of nodes deleted since the canvas opened
+    # The application's palette (spec id → spec), offered beside the file's own specs: a
+    # node built from one the file lacks copies it into the file, in the same step.
+    palette_specs: Callable[[], Mapping[str, NodeSpec]] = staticmethod(dict)
 
     def new_node_id(self, spec_id: str) -> str:
         """A fresh id: never one of a deleted node, whose result an undo brings back (so a
@@ -53,16 +57,29 @@ class NodeEdits:
         position (x, y); returns its id."""
         if self._syncing:
             return None
-        if spec_id in self.repo.specs:
-            node = NodeInstance(id=self.new_node_id(spec_id), spec_id=spec_id, x=x, y=y)
-        elif spec_id.startswith(SUBFLOW_KEY):
+        subflow = spec_id.startswith(SUBFLOW_KEY) and spec_id not in self.repo.specs
+        if subflow:
             node = self._subflow_node(spec_id.removeprefix(SUBFLOW_KEY), x, y)
             if node is None:
                 return None
+        elif spec_id in self.repo.specs or spec_id in self.palette_specs():
+            node = NodeInstance(id=self.new_node_id(spec_id), spec_id=spec_id, x=x, y=y)
         else:
             return None
-        self.undo_stack.push(AddNodesCommand(self.flow, [node]))
+        self._push_with_spec(spec_id, AddNodesCommand(self.flow, [node]))
         return node.id
+
+    def _push_with_spec(self, spec_id: str, command: QUndoCommand) -> None:
+        """Push ``command``; when the file lacks ``spec_id``, copy it from the palette first,
+        so that one undo takes both away."""
+        spec = None if spec_id in self.repo.specs else self.palette_specs().get(spec_id)
+        if spec is None:
+            self.undo_stack.push(command)
+            return
+        self.undo_stack.beginMacro(command.text())
+        self.undo_stack.push(AddSpecCommand(self.repo, spec.copy()))
+        self.undo_stack.push(command)
+        self.undo_stack.endMacro()
 
     def _subflow_node(self, flow_id: str, x: float, y: float) -> NodeInstance | None:
         """A node using flow ``flow_id``, unless that would make the flow use itself."""
@@ -83,7 +100,8 @@ class NodeEdits:
         node = self.flow.nodes.get(node_id)
         spec = self.repo.node_spec(node) if node is not None else None
         own = (spec.output(port) if is_output else spec.input(port)) if spec else None
-        return {} if own is None else link_partners(self.repo.specs.values(), own, is_output)
+        offered = {**self.palette_specs(), **self.repo.specs}.values()
+        return {} if own is None else link_partners(offered, own, is_output)
 
     def add_linked_node(
         self, spec_id: str, x: float, y: float, node_id: str, port: str, is_output: bool
@@ -98,7 +116,8 @@ class NodeEdits:
             if is_output
             else Link(node.id, other_port, node_id, port)
         )
-        self.undo_stack.push(AddNodesCommand(self.flow, [node], [link], text="Add linked node"))
+        command = AddNodesCommand(self.flow, [node], [link], text="Add linked node")
+        self._push_with_spec(spec_id, command)
         return node.id
 
     def delete_link(self, link: Link) -> None:

@@ -2,20 +2,29 @@
 
 Typing filters the list (case does not matter); Up and Down move the choice, Enter or a click
 takes it, Escape or a click outside closes the pop-up. Enter with no exact match takes the
-first spec listed, so ``add`` then Enter adds the first one that fits. The flows with an
-interface follow the specs, as ``subflow:FLOW_ID``: choosing one adds a node using it.
+first spec listed, so ``add`` then Enter adds the first one that fits. The specs of the
+application's palette that the file lacks are listed too, with their section ("Built-in").
+The flows with an interface follow the specs, as ``subflow:FLOW_ID``: choosing one adds a
+node using it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ...repository import Repository
+from ...repository import NodeSpec, Repository
 from .flow_node import SUBFLOW_MARK
 from .node_edits import SUBFLOW_KEY
 
 Key = QtCore.Qt.Key
 SPEC_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1
+
+
+def _by_title(offer: tuple[NodeSpec, str]) -> tuple[str, bool]:
+    """By title; of two with one title, the file's first (its section is "")."""
+    return offer[0].title.lower(), bool(offer[1])
 
 
 class SpecSearchBox(QtWidgets.QFrame):
@@ -25,9 +34,14 @@ class SpecSearchBox(QtWidgets.QFrame):
     chosen = QtCore.Signal(str)
 
     def __init__(
-        self, repo: Repository, parent: QtWidgets.QWidget, spec_ids: list[str] | None = None
+        self,
+        repo: Repository,
+        parent: QtWidgets.QWidget,
+        spec_ids: list[str] | None = None,
+        library: Iterable[tuple[NodeSpec, str]] = (),
     ) -> None:
-        """``spec_ids``: offer only these (e.g. the specs that can take a dragged link)."""
+        """``spec_ids``: offer only these (e.g. the specs that can take a dragged link);
+        ``library``: specs offered beside the file's, each with the section it comes from."""
         super().__init__(parent, QtCore.Qt.WindowType.Popup)
         self.setFrameShape(QtWidgets.QFrame.Shape.StyledPanel)
         self.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -36,9 +50,12 @@ class SpecSearchBox(QtWidgets.QFrame):
         )
         self.field.installEventFilter(self)
         self.list = QtWidgets.QListWidget()
-        offered = repo.specs.values() if spec_ids is None else map(repo.specs.get, spec_ids)
-        for spec in sorted((s for s in offered if s is not None), key=lambda s: s.title.lower()):
-            item = QtWidgets.QListWidgetItem(f"{spec.title} — {spec.id}")
+        known = {spec.id: (spec, section) for spec, section in library}
+        known.update((spec.id, (spec, "")) for spec in repo.specs.values())
+        offered = known.values() if spec_ids is None else map(known.get, spec_ids)
+        for spec, section in sorted(filter(None, offered), key=_by_title):
+            where = f"  · {section}" if section else ""
+            item = QtWidgets.QListWidgetItem(f"{spec.title} — {spec.id}{where}")
             item.setData(SPEC_ROLE, spec.id)
             item.setToolTip(spec.description or spec.id)
             self.list.addItem(item)

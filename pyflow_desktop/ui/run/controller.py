@@ -20,10 +20,10 @@ so the window does not wait for the interpreter at every call; then the run goes
 State: ``_scheduler`` (the run in progress, or ``None``), ``_inbox`` (batches not yet
 shown; appended by engine threads, drained by the GUI thread), ``run_nodes`` (the planned
 node ids of the run in progress or the last one), ``planned`` and ``done`` (progress
-counts), ``cache`` (results reused for the whole session), ``_executors`` (executors kept
-between runs: a Dask client is expensive to connect), ``_wake`` (the socket pair that tells
-the GUI thread the inbox has news), ``_more`` (the zero-time timer that goes on with batches
-a turn left over).
+counts), ``cache`` (results reused for the whole session), ``shelf`` (executors kept between
+runs, shared with the window's other controllers), ``_executor`` (the one the run in progress
+borrowed), ``_wake`` (the socket pair that tells the GUI thread the inbox has news), ``_more``
+(the zero-time timer that goes on with batches a turn left over).
 """
 
 from __future__ import annotations
@@ -51,11 +51,11 @@ from ...engine import (
     RunResult,
     Scheduler,
     Targets,
-    make_executor,
     plan_run,
 )
 from ...repository import Flow, Repository
 from ..window_first import GATE, busy
+from .executor_shelf import ExecutorShelf
 from .settings import RunSettings
 
 APPLY_BUDGET = 0.02  # seconds of handing batches to the views per turn of the event loop
@@ -115,11 +115,17 @@ class RunController(QtCore.QObject):
     progress = QtCore.Signal(int, int)  # finished nodes, planned nodes
     finished = QtCore.Signal(object)  # RunResult, or the exception the engine raised
 
-    def __init__(self, parent: QtCore.QObject | None = None, workers: int | None = None):
+    def __init__(
+        self,
+        parent: QtCore.QObject | None = None,
+        workers: int | None = None,
+        shelf: ExecutorShelf | None = None,
+    ) -> None:
         super().__init__(parent)
         self.settings = RunSettings(workers=workers or 0)
         self.cache = ResultCache()
-        self._executors: dict[tuple, Executor] = {}
+        self.shelf = shelf or ExecutorShelf()
+        self._executor: Executor | None = None
         self.pool = QtCore.QThreadPool(self)
         self.pool.setMaxThreadCount(2)
         self._more = QtCore.QTimer(self, singleShot=True, interval=0)
@@ -151,25 +157,35 @@ class RunController(QtCore.QObject):
         first: Iterable[str] = (),
         cache: bool | None = None,
         plan: Plan | None = None,
-        keys: dict[str, str | None] | None = None,
     ) -> None:
         """Plan and start a run; raises ``RepositoryError`` when the flow cannot run.
 
         ``first``: nodes the user watches (viewers, the inspector): they run as early as
         their inputs allow. ``cache``: reuse unchanged results or not (default: as the
-        settings say). ``plan``: the run, already planned from these; ``keys``: its nodes'
-        cache keys (``plan_keys``), when known."""
+        settings say). ``plan``: the run, already planned from these."""
         if self._scheduler is not None:
             raise RuntimeError("a run is already in progress")
-        plan = plan or plan_run(repo, flow, targets)
+        self.start_plan(plan or plan_run(repo, flow, targets), first, cache)
+
+    def start_plan(
+        self,
+        plan: Plan,
+        first: Iterable[str] = (),
+        cache: bool | None = None,
+        keys: dict[str, str | None] | None = None,
+    ) -> None:
+        """Start a run of ``plan`` (``first`` and ``cache`` as for ``start``); ``keys``: its
+        nodes' cache keys (``plan_keys(plan)``), when known."""
+        if self._scheduler is not None:
+            raise RuntimeError("a run is already in progress")
         self.run_nodes = plan.order
         settings = self.settings
-        executor = self._executor()
         self._inbox = deque()
         batcher = EventBatcher(_Outbox(self._inbox, self._wake[1]))
+        self._executor = self.shelf.borrow(settings)
         self._scheduler = Scheduler(
             plan,
-            executor,
+            self._executor,
             batcher.add,
             timeout=settings.timeout or None,
             cache=self.cache if (settings.cache if cache is None else cache) else None,
@@ -179,27 +195,13 @@ class RunController(QtCore.QObject):
             keys=keys,
         )
         self.planned, self.done = len(plan), 0
-        self.started.emit(flow.id, self.planned)
+        self.started.emit(plan.flow.id, self.planned)
         self.progress.emit(0, self.planned)
         self.pool.start(_RunTask(self._scheduler, batcher))
 
-    def _executor(self) -> Executor:
-        """The executor the settings ask for; process and dask ones are kept between runs."""
-        settings = self.settings
-        workers = settings.workers or None
-        if settings.executor == "thread":
-            return make_executor("thread", workers)
-        key = (settings.executor, workers, settings.scheduler)
-        if key not in self._executors:
-            options = {"scheduler_address": settings.scheduler} if settings.scheduler else {}
-            self._executors[key] = make_executor(settings.executor, workers, **options)
-        return self._executors[key]
-
     def shutdown(self) -> None:
         """Release kept executors (closing a Dask client and its local cluster)."""
-        for executor in self._executors.values():
-            getattr(executor, "shutdown", lambda: None)()
-        self._executors.clear()
+        self.shelf.shutdown()
 
     def stop(self) -> None:
         """Cancel the run in progress (thread-safe in the engine; returns at once)."""
@@ -237,6 +239,9 @@ class RunController(QtCore.QObject):
 
     def _on_done(self, result: object) -> None:
         self._scheduler = None
+        if self._executor is not None:
+            self.shelf.give_back(self._executor)
+            self._executor = None
         if isinstance(result, RunResult):
             self.last_result = result
         self.finished.emit(result)

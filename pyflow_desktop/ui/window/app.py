@@ -1,53 +1,26 @@
-"""``pyflow-desktop [FILE] [--flow ID] [--run] [--screenshot PNG] [--quit]``: the desktop app.
-
-The options make the window scriptable: ``--run`` runs the shown flow exactly as F5 does,
-``--screenshot`` saves a grab of the whole window once the run has settled, and ``--quit``
-then exits with the run's code — 0 success, 1 a node failed or was skipped, 2 the file or
-flow is invalid (a message on stderr, no traceback, and no dialog waits for anyone).
+"""The desktop application: ``application()`` and ``open_window``, which shows the main window
+on a repository and, when scripted (``pyflow-desktop FILE --run --screenshot PNG --quit``),
+runs the shown flow as F5 does, saves a grab of the whole window once the run has settled and
+closes it; what happened comes back as a ``WindowOutcome`` (the command line, ``cli.window``,
+makes the exit code of it).
 """
 
 from __future__ import annotations
 
-import argparse
 import gc
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ...repository import Repository, RepositoryError, load_repository
-from ...resources import APP_ICON, BUILTIN_LIBRARY, resource_path
+from ...repository import Repository
+from ...resources import APP_ICON, resource_path
 from .main_window import MainWindow
 from .user_settings import APPLICATION, ORGANIZATION
 
-EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 SETTLE_MS = 150
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="pyflow-desktop", description="Open the PyFlow Desktop window."
-    )
-    parser.add_argument(
-        "file", metavar="FILE", nargs="?", help="repository to open (default: the built-in library)"
-    )
-    parser.add_argument("--flow", metavar="ID", help="the flow to show (default: the first)")
-    parser.add_argument("--run", action="store_true", help="run the flow, as F5 does")
-    parser.add_argument("--screenshot", metavar="PNG", help="save a picture of the window")
-    parser.add_argument(
-        "--quit", action="store_true", help="exit when done, with the run's exit code"
-    )
-    return parser
-
-
-def _load(file: str | None, flow_id: str | None) -> tuple[Repository, Path, str | None]:
-    """The repository, its path and the flow to show; raises ``RepositoryError``."""
-    path = Path(file) if file else resource_path(BUILTIN_LIBRARY)
-    repo = load_repository(path)
-    if flow_id is not None:
-        return repo, path, repo.flow(flow_id).id
-    return repo, path, next(iter(repo.flows), None)
 
 
 def _qt_message(mode: QtCore.QtMsgType, context: QtCore.QMessageLogContext, text: str) -> None:
@@ -115,64 +88,74 @@ def application() -> QtWidgets.QApplication:
     return app
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
-    scripted = args.quit or args.run
-    try:
-        repo, path, flow_id = _load(args.file, args.flow)
-    except RepositoryError as error:
-        print(f"error: {error}", file=sys.stderr)
-        if scripted:
-            return EXIT_INVALID
-        repo, path, flow_id, problem = Repository(), None, None, str(error)
-    else:
-        problem = None
-    if args.run and flow_id is None:
-        print(f"error: {path}: the file holds no flow to run", file=sys.stderr)
-        return EXIT_INVALID
+@dataclass
+class WindowOutcome:
+    """What a window did of what it was asked."""
+
+    run_ok: bool | None = None  # the flow's run succeeded or failed; None: it did not run
+    failed: bool = False  # a request could not be carried out (and was reported)
+
+
+def open_window(
+    repo: Repository,
+    path: Path | None,
+    flow_id: str | None,
+    *,
+    flow_asked: bool = False,
+    problem: str | None = None,
+    run: bool = False,
+    screenshot: str | None = None,
+    quit: bool = False,
+    report: Callable[[str], None],
+) -> WindowOutcome:
+    """Show the main window on ``repo`` (saved to ``path``; ``None``: Save asks where) at
+    ``flow_id`` and return when it closes. ``flow_id`` is opened even over the tabs the file
+    reopens when ``flow_asked``; ``problem`` (why the file could not be read) is shown in a
+    message box. ``run``, ``screenshot`` and ``quit`` script it, with no question asked;
+    what cannot be done is said through ``report``."""
+    scripted = quit or run
     app = application()
-    window = MainWindow(ask_on_close=not args.quit)
+    window = MainWindow(ask_on_close=not quit)
     window.trust.asking = not scripted  # --run is the user's own explicit request
-    # The built-in library is read-only: without FILE, Save asks where to write.
-    window.set_repository(repo, path.resolve() if path and args.file else None)
-    if flow_id is not None and (args.flow or not window.tabs.canvases):
+    window.set_repository(repo, path)
+    if flow_id is not None and (flow_asked or not window.tabs.canvases):
         window.tabs.open_flow(flow_id)
     window.show()
     if problem:
         QtWidgets.QMessageBox.warning(window, "Cannot open", problem)
     if not scripted:
         QtCore.QTimer.singleShot(0, lambda: window.recovery.offer(window.restore))
-    outcome = {"code": EXIT_OK}
+    outcome = WindowOutcome()
 
     def finish() -> None:
         _, bridge = window.tabs.current()
         if bridge is not None:
             window.edits.frame_all()
         app.processEvents()
-        if args.screenshot and not window.grab().save(args.screenshot):
-            print(f"error: cannot write {args.screenshot}", file=sys.stderr)
-            outcome["code"] = outcome["code"] or EXIT_INVALID
-        if args.quit:
+        if screenshot and not window.grab().save(screenshot):
+            report(f"cannot write {screenshot}")
+            outcome.failed = True
+        if quit:
             window.close()
-            app.exit(outcome["code"])
+            app.exit()
 
     def run_done(ok: bool) -> None:
-        outcome["code"] = EXIT_OK if ok else EXIT_FAILED
+        outcome.run_ok = ok
         QtCore.QTimer.singleShot(SETTLE_MS, finish)
 
     def start() -> None:
-        if not args.run:
+        if not run:
             QtCore.QTimer.singleShot(SETTLE_MS, finish)
             return
         window.runs.run_done.connect(run_done)
         if not window.runs.run_current():
-            print(f"error: {window.statusBar().currentMessage()}", file=sys.stderr)
-            outcome["code"] = EXIT_INVALID
+            report(window.statusBar().currentMessage())
+            outcome.failed = True
             finish()
 
     QtCore.QTimer.singleShot(0, start)
-    code = app.exec()
+    app.exec()
     window.runs.runner.wait(5000)
     window.deleteLater()
     app.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
-    return code if args.quit else EXIT_OK
+    return outcome

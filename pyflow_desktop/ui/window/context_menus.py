@@ -28,6 +28,7 @@ class CanvasMenus(QtCore.QObject):
         self.shell, self.tabs, self.edits, self.runs, self.panels = shell, tabs, edits, runs, panels
         self.last: QtWidgets.QMenu | None = None
         self.subflow_entries = lambda menu, flow, node_id: None  # a subflow node's own entries
+        self.library_entries = lambda menu, spec_id: None  # about the library's version
         tabs.context_requested.connect(self.show_menu)
 
     def show_menu(self, target, scene_pos: QtCore.QPointF, global_pos: QtCore.QPoint) -> None:
@@ -56,8 +57,7 @@ class CanvasMenus(QtCore.QObject):
 
     def _node_entries(self, menu: QtWidgets.QMenu, canvas, bridge, node_id: str) -> None:
         if node_id not in canvas.selected_ids():
-            canvas.clear_selection()
-            canvas.flow_node(node_id).set_selected(True)
+            canvas.select_only([node_id])  # the Inspector and the Code panel follow, as a click
         node = bridge.flow.nodes.get(node_id)
         if node is None:  # a boundary node ("Inputs", "Outputs")
             add_action(
@@ -70,6 +70,7 @@ class CanvasMenus(QtCore.QObject):
         spec = self.shell.repo.specs.get(node.spec_id)
         if spec is not None:
             add_action(menu, "Edit node&spec", lambda: self.panels.edit_spec(spec.id))
+            self.library_entries(menu, spec.id)
             viewers = menu.addMenu("Open &viewer") if len(spec.outputs) > 1 else menu
             for port in spec.outputs:
                 text = port.name if viewers is not menu else "Open &viewer"

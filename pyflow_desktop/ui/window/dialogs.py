@@ -1,5 +1,6 @@
-"""The questions the File menu asks: how to treat clashing ids on import, which flows to
-export. Each returns ``None`` when the user cancels."""
+"""The questions the window asks: how to treat clashing ids on import, which flows to export
+(each ``None`` when the user cancels), whether to go on with something that needs consent
+(``confirm``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,16 @@ from PySide6 import QtCore, QtWidgets
 from ...repository import Repository
 
 POLICIES = (("Replace", "replace"), ("Keep both", "rename"), ("Skip", "skip"))
+
+
+def confirm(parent: QtWidgets.QWidget, title: str, text: str, go: str) -> bool:
+    """A warning with a ``go`` button and Cancel (the default); True when ``go`` is clicked."""
+    box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Warning, title, text, parent=parent)
+    chosen = box.addButton(go, QtWidgets.QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QtWidgets.QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(QtWidgets.QMessageBox.StandardButton.Cancel)
+    box.exec()
+    return box.clickedButton() is chosen
 
 
 def ask_import_policy(parent: QtWidgets.QWidget, clashing: list[str]) -> str | None:

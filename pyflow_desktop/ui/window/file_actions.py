@@ -19,8 +19,7 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ...export.command import write_script
-from ...export.script import flow_script
+from ...export.script import flow_script, write_script
 from ...repository import (
     NodeSpec,
     Repository,
@@ -35,7 +34,7 @@ from ..authoring.spec_commands import SaveSpecCommand
 from ..commands import AddFlowCommand, AddSpecCommand, RemoveFlowCommand
 from .dialogs import ask_export_flows, ask_import_policy
 from .disk_watch import content_hash
-from .flow_tabs import FlowTabs
+from .flow_tabs import FlowTabs, next_flow
 from .shell import Shell, add_action
 from .user_settings import settings, string_list
 
@@ -104,8 +103,12 @@ class FileActions(QtCore.QObject):
         return answer == buttons.Discard
 
     def new_repository(self) -> None:
+        """An empty file with one empty flow on a canvas; the Library keeps the palette."""
         if self.maybe_save():
-            self.shell.set_repository(Repository(), None)
+            repo = Repository()
+            repo.add_flow(next_flow(repo))
+            self.shell.set_repository(repo, None)
+            self.tabs.open_flow(next(iter(repo.flows)))
 
     def open_dialog(self) -> None:
         if not self.maybe_save():

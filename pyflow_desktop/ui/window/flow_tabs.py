@@ -7,16 +7,19 @@ State: ``canvases`` (flow id → its ``CanvasGraph`` and ``FlowBridge``, one per
 repository: a removed flow closes its tab, a renamed one retitles it, and a flow's new
 interface or name redraws the tabs that show or use it.
 ``minimap_action`` (View › Minimap, kept in the settings as ``view/minimap``) shows or hides
-the minimap of every canvas.
+the minimap of every canvas. ``hints`` (flow id → its ``EmptyHint``) tell, on a canvas with no
+node, how to add one.
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ...repository import Flow, Repository
+from ...library import LibrarySpec
+from ...repository import Flow, NodeSpec, Repository
 from ..canvas.bridge import FlowBridge
 from ..canvas.graph import CanvasGraph
 from ..canvas.spec_search import SpecSearchBox
@@ -60,6 +63,36 @@ class Breadcrumb(QtWidgets.QLabel):
         return QtGui.QTextDocumentFragment.fromHtml(self.text()).toPlainText()
 
 
+class EmptyHint(QtWidgets.QLabel):
+    """In the middle of a canvas while its flow has no node: how to add one. It lets the
+    mouse, and so drops from the Library, through to the canvas."""
+
+    TEXT = "Drag a node from the Library, or press Tab and type its name"
+
+    def __init__(self, view: QtWidgets.QAbstractScrollArea, flow: Flow) -> None:
+        super().__init__(self.TEXT, view)
+        self.flow = flow
+        self.setAttribute(QtCore.Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setStyleSheet("QLabel { color: #9a9a9a; font-size: 15px; background: transparent; }")
+        self.adjustSize()
+        view.viewport().installEventFilter(self)
+        self.follow()
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
+        if event.type() == QtCore.QEvent.Type.Resize:
+            self._centre()
+        return False
+
+    def _centre(self) -> None:
+        view = self.parentWidget()
+        self.move((view.width() - self.width()) // 2, (view.height() - self.height()) // 2)
+
+    def follow(self, **_payload) -> None:
+        """Show while the flow has no node."""
+        self._centre()
+        self.setVisible(not self.flow.nodes)
+
+
 class FlowTabs(QtCore.QObject):
     """One canvas tab per open flow, in ``widget`` (the window's central widget)."""
 
@@ -77,6 +110,9 @@ class FlowTabs(QtCore.QObject):
         self.canvases: dict[str, tuple[CanvasGraph, FlowBridge]] = {}
         self.trails: dict[str, list[str]] = {}
         self.breadcrumbs: dict[str, Breadcrumb] = {}
+        self.hints: dict[str, EmptyHint] = {}
+        # The application's palette: the specs offered beside the file's in the Tab search.
+        self.palette_entries: Callable[[], list[LibrarySpec]] = list
         self.widget = QtWidgets.QTabWidget(documentMode=True, tabsClosable=True, movable=True)
         self.widget.tabCloseRequested.connect(
             lambda index: self.close_flow(self.widget.widget(index).property("flow_id"))
@@ -163,6 +199,9 @@ class FlowTabs(QtCore.QObject):
             canvas.minimap.set_shown(self.minimap_action.isChecked())
             self.breadcrumbs[flow_id] = Breadcrumb(canvas.viewer())
             self.breadcrumbs[flow_id].linkActivated.connect(self.open_flow)
+            self.hints[flow_id] = hint = EmptyHint(canvas.viewer(), flow)
+            for name in ("node_added", "node_removed"):
+                flow.events.connect(name, hint.follow)
             self.canvases[flow_id] = (canvas, bridge)
             self.widget.addTab(canvas.widget, flow.name)
             self.flow_opened.emit(flow_id, bridge)
@@ -179,6 +218,9 @@ class FlowTabs(QtCore.QObject):
         canvas, bridge = self.canvases.pop(flow_id)
         self.trails.pop(flow_id, None)
         self.breadcrumbs.pop(flow_id, None)
+        hint = self.hints.pop(flow_id)
+        for name in ("node_added", "node_removed"):
+            hint.flow.events.disconnect(name, hint.follow)
         self.flow_closed.emit(flow_id)
         bridge.detach()
         self.widget.removeTab(self.widget.indexOf(canvas.widget))
@@ -204,7 +246,10 @@ class FlowTabs(QtCore.QObject):
 
     def _current_changed(self, _index: int) -> None:
         widget = self.widget.currentWidget()
-        self.current_changed.emit(widget.property("flow_id") if widget is not None else "")
+        flow_id = widget.property("flow_id") if widget is not None else ""
+        if flow_id:
+            self.library.select_flow(flow_id)  # the Flows list shows the tab in front too
+        self.current_changed.emit(flow_id)
 
     def finish_typing(self) -> None:
         """Commit what is being typed into a canvas field, on any tab (it keeps the focus)."""
@@ -220,10 +265,7 @@ class FlowTabs(QtCore.QObject):
 
     def new_flow(self) -> None:
         repo = self.shell.repo
-        number = len(repo.flows) + 1
-        while f"flow_{number}" in repo.flows:
-            number += 1
-        flow = Flow(f"flow_{number}", f"Flow {number}")
+        flow = next_flow(repo)
         self.shell.undo_stack.push(AddFlowCommand(repo, flow))
         self.open_flow(flow.id)
 
@@ -266,7 +308,7 @@ class FlowTabs(QtCore.QObject):
         canvas, bridge = self.current()
         if canvas is None:
             return None
-        box = SpecSearchBox(self.shell.repo, self.shell)
+        box = SpecSearchBox(self.shell.repo, self.shell, library=self._library())
         box.chosen.connect(
             lambda spec_id: bridge.create_node(spec_id, scene_pos.x(), scene_pos.y())
         )
@@ -285,7 +327,9 @@ class FlowTabs(QtCore.QObject):
         if not candidates:
             self.shell.show_message(f"No nodespec has a port that {node_id}:{port} can link to")
             return None
-        box = SpecSearchBox(self.shell.repo, self.shell, spec_ids=sorted(candidates))
+        box = SpecSearchBox(
+            self.shell.repo, self.shell, spec_ids=sorted(candidates), library=self._library()
+        )
         box.chosen.connect(
             lambda spec_id: bridge.add_linked_node(
                 spec_id, scene_pos.x(), scene_pos.y(), node_id, port, is_output
@@ -294,7 +338,20 @@ class FlowTabs(QtCore.QObject):
         self._pop_up(box, canvas, scene_pos)
         return box
 
+    def _library(self) -> list[tuple[NodeSpec, str]]:
+        """The palette's specs the file lacks, each with its section's title."""
+        lacking = [e for e in self.palette_entries() if e.spec.id not in self.shell.repo.specs]
+        return [(entry.spec, entry.section.title) for entry in lacking]
+
     @staticmethod
     def _pop_up(box: SpecSearchBox, canvas: CanvasGraph, scene_pos: QtCore.QPointF) -> None:
         viewer = canvas.viewer()
         box.popup_at(viewer.viewport().mapToGlobal(viewer.mapFromScene(scene_pos)))
+
+
+def next_flow(repo: Repository) -> Flow:
+    """A new, empty flow with the first free name "Flow N" (id ``flow_N``)."""
+    number = len(repo.flows) + 1
+    while f"flow_{number}" in repo.flows:
+        number += 1
+    return Flow(f"flow_{number}", f"Flow {number}")

@@ -1,79 +1,35 @@
-"""The Library panel: nodespecs as a tree by dotted id, and the flows of the repository.
+"""The Library panel: the palette and the file's nodespecs as a tree (``library_model``),
+with a filter box, and the flows of the repository.
 
 Specs can be dragged onto a canvas (mime type ``SPEC_MIME`` carries the spec id) or
-activated (double-click / Enter) to add a node at the centre of the current canvas. The
-flows that have an interface are listed too, under "Subflows": dragged or activated, they
-add a node using that flow (its key is ``subflow:FLOW_ID``). The
-panel only shows the repository and emits requests; the window's flow tabs make the edits.
+activated (double-click / Enter) to add a node at the centre of the current canvas; a spec
+the file lacks is copied into it by the canvas's edit. The flows that have an interface are
+listed under "In this file › Subflows": dragged or activated, they add a node using that
+flow. Right-click a file's spec marked as differing to update it to the library's version,
+or My nodes to open its folder. The panel only shows and emits requests; the window's flow
+tabs and library actions make the edits.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from ...library import USER, LibrarySpec, Palette
 from ...repository import Repository
-from ..canvas.graph import SPEC_MIME
-from ..canvas.node_edits import SUBFLOW_KEY
+from .library_model import (
+    DIFFERS,
+    FILE_SECTION,
+    SEARCH_ROLE,
+    SECTION_ROLE,
+    SPEC_ROLE,
+    STATE_ROLE,
+    SpecModel,
+)
 
-SPEC_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1
-SEARCH_ROLE = QtCore.Qt.ItemDataRole.UserRole + 2
 _SPEC_EVENTS = ("spec_added", "spec_removed", "spec_changed")
 _FLOW_EVENTS = ("flow_added", "flow_removed")
-
-
-class SpecModel(QtGui.QStandardItemModel):
-    """Specs grouped by the dotted parts of their ids; leaves carry the spec id."""
-
-    def mimeTypes(self) -> list[str]:
-        return [SPEC_MIME, "text/plain"]
-
-    def mimeData(self, indexes) -> QtCore.QMimeData:
-        data = QtCore.QMimeData()
-        spec_ids = [index.data(SPEC_ROLE) for index in indexes if index.data(SPEC_ROLE)]
-        if spec_ids:
-            data.setData(SPEC_MIME, spec_ids[0].encode("utf-8"))
-            data.setText(spec_ids[0])
-        return data
-
-    def fill(self, repo: Repository) -> None:
-        self.clear()
-        folders: dict[tuple[str, ...], QtGui.QStandardItem] = {}
-        for spec_id in sorted(repo.specs):
-            spec = repo.specs[spec_id]
-            parts = spec_id.split(".")
-            parent = self.invisibleRootItem()
-            for depth in range(1, len(parts)):
-                key = tuple(parts[:depth])
-                if key not in folders:
-                    folder = QtGui.QStandardItem(parts[depth - 1])
-                    folder.setEditable(False)
-                    folder.setDragEnabled(False)
-                    parent.appendRow(folder)
-                    folders[key] = folder
-                parent = folders[key]
-            leaf = QtGui.QStandardItem(f"{spec.title}  ({parts[-1]})")
-            leaf.setEditable(False)
-            leaf.setData(spec_id, SPEC_ROLE)
-            leaf.setData(f"{spec_id} {spec.title}", SEARCH_ROLE)
-            leaf.setToolTip(spec.description or spec_id)
-            parent.appendRow(leaf)
-        subflows = [flow for flow in repo.flows.values() if flow.interface is not None]
-        if subflows:
-            folder = QtGui.QStandardItem("Subflows")
-            folder.setEditable(False)
-            folder.setDragEnabled(False)
-            self.invisibleRootItem().appendRow(folder)
-            for flow in sorted(subflows, key=lambda f: f.name.lower()):
-                leaf = QtGui.QStandardItem(f"{flow.name}  ({flow.id})")
-                leaf.setEditable(False)
-                leaf.setData(SUBFLOW_KEY + flow.id, SPEC_ROLE)
-                leaf.setData(f"{flow.id} {flow.name} subflow", SEARCH_ROLE)
-                ports = flow.interface
-                leaf.setToolTip(
-                    f"Flow {flow.id} as a node: in {', '.join(p.name for p in ports.inputs) or '—'}"
-                    f"; out {', '.join(p.name for p in ports.outputs) or '—'}"
-                )
-                folder.appendRow(leaf)
 
 
 class LibraryPanel(QtWidgets.QWidget):
@@ -86,12 +42,26 @@ class LibraryPanel(QtWidgets.QWidget):
     rename_flow_requested = QtCore.Signal(str)
     delete_flow_requested = QtCore.Signal(str)
     python_files_dropped = QtCore.Signal(list)  # paths of .py files dropped on the panel
+    update_requested = QtCore.Signal(str)  # a file's spec id: take the library's version
+    open_folder_requested = QtCore.Signal()  # show My nodes in the file manager
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.repo: Repository | None = None
+        self.palette: Palette | None = None
+        # The palette's entry for a file's spec id when the file's copy differs from it:
+        self.library_version: Callable[[str], LibrarySpec | None] = lambda _spec_id: None
         self.filter = QtWidgets.QLineEdit(placeholderText="Filter nodespecs…")
         self.filter.setClearButtonEnabled(True)
+        self.open_folder = QtWidgets.QToolButton()
+        self.open_folder.setIcon(
+            self.style().standardIcon(QtWidgets.QStyle.StandardPixmap.SP_DirOpenIcon)
+        )
+        self.open_folder.setToolTip(
+            "Open My nodes: a folder for your own nodes (.py nodemaker modules and .json "
+            "repositories), in the Library whatever file is open"
+        )
+        self.open_folder.clicked.connect(self.open_folder_requested.emit)
         self.specs = SpecModel(self)
         self.proxy = QtCore.QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.specs)
@@ -105,6 +75,8 @@ class LibraryPanel(QtWidgets.QWidget):
         self.tree.setDragDropMode(QtWidgets.QAbstractItemView.DragDropMode.DragOnly)
         self.tree.activated.connect(self._spec_activated)
         self.tree.selectionModel().currentChanged.connect(self._current_changed)
+        self.tree.setContextMenuPolicy(QtCore.Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._context_menu)
         self.flows = QtWidgets.QListWidget()
         self.flows.itemActivated.connect(
             lambda item: self.flow_activated.emit(item.data(SPEC_ROLE))
@@ -122,7 +94,10 @@ class LibraryPanel(QtWidgets.QWidget):
         self.tree.viewport().installEventFilter(self)  # drops on the tree come here too
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.filter)
+        top = QtWidgets.QHBoxLayout()
+        top.addWidget(self.filter)
+        top.addWidget(self.open_folder)
+        layout.addLayout(top)
         layout.addWidget(self.tree, 3)
         layout.addWidget(QtWidgets.QLabel("Flows"))
         layout.addWidget(self.flows, 1)
@@ -162,10 +137,38 @@ class LibraryPanel(QtWidgets.QWidget):
         self._refresh_specs()
         self.refresh_flows()
 
+    def set_palette(self, palette: Palette) -> None:
+        """Show ``palette``'s sections below the file's own specs."""
+        self.palette = palette
+        self._refresh_specs()
+
     def _refresh_specs(self, **_payload) -> None:
-        self.specs.fill(self.repo)
+        if self.repo is None:
+            return
+        opened = self._opened() if self.specs.rowCount() else None
+        self.specs.fill(self.repo, self.palette, self.library_version)
         self._filter_changed(self.filter.text())
-        self.tree.expandToDepth(0)
+        if opened is None:  # the first time: the sections open
+            self.tree.expandToDepth(0)
+        else:  # as the user left them (a drop that copies a spec refills the tree)
+            self._opened(opened)
+
+    def _opened(self, reopen: set[tuple[str, ...]] | None = None) -> set[tuple[str, ...]]:
+        """The expanded items, each as the texts of its path from the top; with ``reopen``,
+        expand those instead."""
+        found: set[tuple[str, ...]] = set()
+        parents = [(QtCore.QModelIndex(), ())]
+        while parents:
+            parent, path = parents.pop()
+            for row in range(self.proxy.rowCount(parent)):
+                index = self.proxy.index(row, 0, parent)
+                key = (*path, index.data())
+                if reopen is not None and key in reopen:
+                    self.tree.setExpanded(index, True)
+                if self.tree.isExpanded(index):
+                    found.add(key)
+                    parents.append((index, key))
+        return found
 
     def refresh_flows(self, **_payload) -> None:
         """Redraw the flow list and the Subflows (also called by the window when a flow is
@@ -186,8 +189,26 @@ class LibraryPanel(QtWidgets.QWidget):
 
     def _current_changed(self, index: QtCore.QModelIndex, _previous: QtCore.QModelIndex) -> None:
         key = index.data(SPEC_ROLE)
-        if key and key in self.repo.specs:
+        if key and key in self.repo.specs and index.data(SECTION_ROLE) == FILE_SECTION:
             self.spec_selected.emit(key)
+
+    def menu_for(self, index: QtCore.QModelIndex) -> QtWidgets.QMenu | None:
+        """The right-click menu of an item: update a differing spec, open My nodes."""
+        menu = QtWidgets.QMenu(self)
+        menu.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+        spec_id = index.data(SPEC_ROLE)
+        if index.data(STATE_ROLE) == DIFFERS:
+            action = menu.addAction("&Update to library version")
+            action.triggered.connect(lambda: self.update_requested.emit(spec_id))
+        if index.data(SECTION_ROLE) == USER:
+            action = menu.addAction("&Open folder")
+            action.triggered.connect(self.open_folder_requested.emit)
+        return menu if menu.actions() else None
+
+    def _context_menu(self, point: QtCore.QPoint) -> None:
+        menu = self.menu_for(self.tree.indexAt(point))
+        if menu is not None:
+            menu.popup(self.tree.viewport().mapToGlobal(point))
 
     def _spec_activated(self, index: QtCore.QModelIndex) -> None:
         spec_id = index.data(SPEC_ROLE)

@@ -5,7 +5,8 @@ State: ``repo`` and ``path`` (the open repository and its file), ``undo_stack`` 
 every edit of the repository). The action groups: ``tabs`` (the canvas tab of each open
 flow), ``files`` (File menu), ``edits`` (Edit menu), ``runs`` (Run menu and the run in
 progress), ``panels`` (Code, Inspector and viewer docks), ``subflows`` (grouping, opening and
-editing subflows).
+editing subflows), ``library_actions`` (the application's palette: built-in, My nodes,
+packages).
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from .dock_layout import apply_default_layout
 from .edit_actions import EditActions
 from .file_actions import FileActions
 from .flow_tabs import FlowTabs
+from .library_actions import LibraryActions
 from .library_panel import LibraryPanel
 from .live_mode import LiveMode
 from .log_panel import LogPanel
+from .palette_watch import PaletteWatch
 from .panels import Panels
 from .recovery import Found, Recovery
 from .run_actions import RunActions
@@ -56,11 +59,13 @@ class MainWindow(QtWidgets.QMainWindow):
             "library_dock", "Library", self.library, area.LeftDockWidgetArea
         )
         self.log_dock = self.add_dock("log_dock", "Log", self.log, area.BottomDockWidgetArea)
+        self.library_actions = LibraryActions(self, self.tabs, self.library, PaletteWatch(self))
         self.trust = Trust(self)
-        self.runs = RunActions(self, self.tabs)
-        self.runs.allow = self.trust.allow
-        self.panels = Panels(self, self.tabs, self.runs, self.library)
-        self.panels.spec_editor.allow = lambda specs: self.trust.allow(specs, "Test")
+        self.trust.installed = self.library_actions.installed_specs
+        self.runs = RunActions(self, self.tabs, self.trust.allow)
+        self.panels = Panels(
+            self, self.tabs, self.runs, self.library, lambda specs: self.trust.allow(specs, "Test")
+        )
         self.runs.watched = self.panels.watched
         self.files = FileActions(self, self.tabs)
         self.files.settle = self.panels.settle_spec_edits
@@ -71,10 +76,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.subflows = SubflowActions(self, self.tabs)
         self.menus = CanvasMenus(self, self.tabs, self.edits, self.runs, self.panels)
         self.menus.subflow_entries = self.subflows.node_entries
+        self.menus.library_entries = self.library_actions.node_entries
         self.recovery = Recovery(self)
         self.recovery.session = lambda: sessions.capture(self.tabs, self.panels)
         self.disk = DiskWatch(self, reload=self.files.open_path)
-        self.files.allow_save, self.files.saved = self.disk.allow_save, self.disk.saved
+        self.files.allow_save, self.files.saved = self.disk.allow_save, self._saved
         self.live = LiveMode(self, self.tabs, self.runs)
         self._build_menus()
         self.resize(1280, 800)
@@ -150,6 +156,7 @@ class MainWindow(QtWidgets.QMainWindow):
         file's come back as they were when it was last closed."""
         self._remember_session()
         self.runs.forget_run()
+        self.statusBar().clearMessage()  # it spoke of the last file
         self.tabs.close_all()
         if self.repo is not None:
             self.tabs.watch(self.repo, connect=False)
@@ -178,6 +185,12 @@ class MainWindow(QtWidgets.QMainWindow):
         """The file the repository is saved to (``None``: not saved yet), in the title."""
         self.path = path
         self.setWindowTitle(f"{path.name if path else 'untitled'}[*] — PyFlow Desktop")
+
+    def _saved(self, path: Path, digest: str | None) -> None:
+        """The repository was written to ``path``: watch that content on disk, and keep the
+        code written in the window trusted when the file is opened again."""
+        self.disk.saved(path, digest)
+        self.trust.keep_own(self.repo.specs.values())
 
     def restore(self, found: Found) -> bool:
         """Show the unsaved work of a recovery file, unsaved (its file, if any, unchanged)."""

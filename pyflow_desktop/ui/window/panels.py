@@ -12,13 +12,14 @@ result no longer matches their inputs, as each canvas's ``RunView`` reports it).
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 
 from ...engine import NodeFailed, RunEvent, plan_run
-from ...repository import Flow, NodeInstance, Repository, RepositoryError
+from ...repository import Flow, NodeInstance, NodeSpec, Repository, RepositoryError
+from ...spec_test import failing_line
 from ..authoring.spec_editor import SpecEditorPanel
 from ..commands import SetValueCommand
 from ..results.inspector import InspectorPanel
@@ -34,14 +35,20 @@ class Panels(QtCore.QObject):
     """Owns the Code and Inspector docks and the viewers of one main window."""
 
     def __init__(
-        self, window: Shell, tabs: FlowTabs, runs: RunActions, library: LibraryPanel
+        self,
+        window: Shell,
+        tabs: FlowTabs,
+        runs: RunActions,
+        library: LibraryPanel,
+        allow_test: Callable[[Iterable[NodeSpec]], bool],
     ) -> None:
+        """``allow_test(specs)``: whether a Test may run these specs' code."""
         super().__init__(window)
         self.window, self.tabs, self.runs = window, tabs, runs
         self.repo: Repository | None = None
         self.current_flow: str | None = None
         self.stale: dict[str, set[str]] = {}
-        self.spec_editor = SpecEditorPanel(window.undo_stack)
+        self.spec_editor = SpecEditorPanel(window.undo_stack, runs.tester, allow_test)
         self.spec_editor.message.connect(window.show_message)
         self.inspector = InspectorPanel(self._edit_value)
         self.viewers = ViewerDocks(window, self.inspector)
@@ -60,9 +67,7 @@ class Panels(QtCore.QObject):
         tabs.flow_closed.connect(self._flow_closed)
         tabs.node_activated.connect(self._node_activated)
         library.spec_selected.connect(self._spec_selected)
-        runs.runner.started.connect(
-            lambda flow_id, _count: self.inspector.begin_run(flow_id, runs.runner.run_nodes)
-        )
+        runs.runner.started.connect(self._run_started)
         runs.runner.batch_ready.connect(self._follow_run)
 
     def _repository_changed(self, repo: Repository) -> None:
@@ -127,15 +132,14 @@ class Panels(QtCore.QObject):
     # -- following the tab in front ---------------------------------------------------------
 
     def _selection_changed(self, flow_id: str, node_ids: list[str]) -> None:
-        if flow_id != self.current_flow:
-            return
         flow = self.repo.flows.get(flow_id) if self.repo else None
-        node = flow.nodes.get(node_ids[0]) if flow and len(node_ids) == 1 else None
-        if node is None:
-            return  # keep showing the last node: clicking the canvas should not blank it
-        self._show_node(flow, node.id)
+        if flow_id != self.current_flow or flow is None or len(node_ids) > 1:
+            return  # several nodes: the Inspector keeps the one it shows
+        self._show_node(flow, node_ids[0] if node_ids else None)
 
     def _show_node(self, flow: Flow, node_id: str | None) -> None:
+        """Inspect ``node_id`` of ``flow`` (``None``, or a subflow's Inputs or Outputs:
+        nothing) and show its spec in the Code panel, with the line where it failed."""
         node = flow.nodes.get(node_id) if node_id else None
         spec = self.repo.node_spec(node) if node is not None else None
         inner = inner_ids(self.repo, flow, node) if node is not None else []
@@ -144,9 +148,21 @@ class Panels(QtCore.QObject):
             spec = None  # the face of a subflow node has no code to show
         if spec is not None and not self.spec_editor.is_modified():
             self.spec_editor.show_spec(spec.id)
+            self._mark_failure(flow.id, node.id, spec.id)
+
+    def _mark_failure(self, flow_id: str, node_id: str, spec_id: str) -> None:
+        """Mark the line of ``spec_id``'s code where ``node_id`` failed in its last run, if
+        it did, and with this code and these inputs (its result is not stale)."""
+        state = self.inspector.state_of(flow_id, node_id)
+        if state.status != "fail" or node_id in self.stale.get(flow_id, ()):
+            return
+        line = failing_line(spec_id, state.error, state.traceback)
+        if line is not None:
+            self.spec_editor.editor.mark_error_line(line)
 
     def _tab_changed(self, flow_id: str) -> None:
-        """Another tab came to the front: show its selection (or nothing) and its viewers."""
+        """Another tab came to the front: show its selection (or nothing) and its viewers;
+        the Code panel shows the selected node's spec, or nothing (unless it holds edits)."""
         self.current_flow = flow_id or None
         self.viewers.show_flow(self.current_flow)
         self.inspector.set_stale(self.stale.get(flow_id, set()))
@@ -156,6 +172,8 @@ class Panels(QtCore.QObject):
             self._show_node(bridge.flow, selected[0])
         else:
             self.inspector.show_node(None, None, None)
+            if not self.spec_editor.is_modified():
+                self.spec_editor.show_spec(None)
 
     def _flow_opened(self, flow_id: str, bridge) -> None:
         bridge.preview_activated.connect(
@@ -171,6 +189,18 @@ class Panels(QtCore.QObject):
         if flow_id == self.current_flow:
             self.inspector.set_stale(stale)
 
+    def _run_started(self, flow_id: str, _count: int) -> None:
+        """A run starts: it forgets what the last one said of its nodes, and the line marked
+        where a node of the spec shown failed."""
+        run_nodes = self.runs.runner.run_nodes
+        self.inspector.begin_run(flow_id, run_nodes)
+        flow = self.repo.flows.get(flow_id) if self.repo else None
+        shown = self.spec_editor.spec_id
+        if flow is not None and shown is not None and any(
+            node_id in flow.nodes and flow.nodes[node_id].spec_id == shown for node_id in run_nodes
+        ):
+            self.spec_editor.editor.mark_error_line(None)
+
     def _follow_run(self, events: list[RunEvent]) -> None:
         self.inspector.apply_events(events)
         self.viewers.follow_run(self.runs.run_flow_id, events)
@@ -181,7 +211,7 @@ class Panels(QtCore.QObject):
         for event in events:
             node = flow.nodes.get(event.node) if isinstance(event, NodeFailed) else None
             if node is not None and node.spec_id == shown:
-                line = failing_line(event, shown)
+                line = failing_line(shown, event.error, event.traceback)
                 if line is not None:
                     self.spec_editor.editor.mark_error_line(line)
 
@@ -197,16 +227,6 @@ class Panels(QtCore.QObject):
         self.stale.pop(flow_id, None)
         if self.inspector.flow is not None and self.inspector.flow.id == flow_id:
             self.inspector.show_node(None, None, None)
-
-
-def failing_line(event: NodeFailed, spec_id: str) -> int | None:
-    """The line of ``spec_id``'s code a failed node stopped at: the last frame of its code in
-    the traceback, or the line of a syntax error."""
-    frames = re.findall(rf'File "<{re.escape(spec_id)}>", line (\d+)', event.traceback)
-    if frames:
-        return int(frames[-1])
-    syntax = re.match(r"syntax error in func, line (\d+)", event.error)
-    return int(syntax.group(1)) if syntax else None
 
 
 def inner_ids(repo: Repository, flow: Flow, node: NodeInstance) -> list[str]:

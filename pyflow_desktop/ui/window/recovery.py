@@ -30,17 +30,14 @@ from ...repository.file_text import read_text
 from ...repository.json_text import parse_json
 from ...repository.writer import repository_to_dict, write_atomically
 from .shell import Shell
-from .user_settings import settings
+from .user_settings import data_folder, settings
 
 MARK = "pyflow_desktop_recovery"
 DEFAULT_SECONDS = 30
 
 
 def recovery_folder() -> Path:
-    base = QtCore.QStandardPaths.writableLocation(
-        QtCore.QStandardPaths.StandardLocation.AppDataLocation
-    )
-    return Path(base) / "recovery"
+    return data_folder() / "recovery"
 
 
 @dataclass

@@ -1,9 +1,10 @@
 """The Run menu: run the current flow (F5: to its end nodes, as the original did, or all of it
 when it marks none), run all (Ctrl+F5), run up to the selected node, stop, settings.
 
-State: ``runner`` (the ``RunController`` driving the engine), ``run_flow_id`` (the flow being
-run, whose canvas shows the run's events), ``watched`` (gives the nodes of a flow the user
-is looking at, which run first). The status bar's ``progress`` counts finished nodes.
+State: ``runner`` (the ``RunController`` driving the engine), ``tester`` (the Code panel's
+Test, run on the same settings and kept executors; Stop ends it too), ``run_flow_id`` (the
+flow being run, whose canvas shows the run's events), ``watched`` (gives the nodes of a flow
+the user is looking at, which run first). The status bar's ``progress`` counts finished nodes.
 The Log says when each node starts and ends; a start is left out when the node's end is in
 the same batch of events (its line says how long the node took).
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...engine import (
     NodeCancelled,
@@ -28,7 +29,9 @@ from ...engine import (
 )
 from ...repository import Flow, NodeSpec, Repository, RepositoryError
 from ..run.controller import RunController
+from ..run.executor_shelf import ExecutorShelf
 from ..run.settings import RunSettings, RunSettingsDialog
+from ..run.spec_tester import SpecTester
 from ..value_text import node_title
 from .flow_tabs import FlowTabs
 from .shell import Shell, add_action
@@ -37,6 +40,7 @@ from .user_settings import settings
 _ENDED = (NodeFinished, NodeFailed, NodeCancelled)  # how a node that started ends
 PROGRESS = "%v / %m nodes"
 PROGRESS_WIDTH = 240
+FILL_SHARE = 0.4  # of the highlight colour in the progress bar's fill, the rest background
 
 
 class RunActions(QtCore.QObject):
@@ -44,20 +48,27 @@ class RunActions(QtCore.QObject):
 
     run_done = QtCore.Signal(bool)
 
-    def __init__(self, shell: Shell, tabs: FlowTabs) -> None:
+    def __init__(
+        self, shell: Shell, tabs: FlowTabs, allow: Callable[[Iterable[NodeSpec]], bool]
+    ) -> None:
+        """``allow(specs)``: whether a run may run these specs' code (the window asks about
+        code from outside)."""
         super().__init__(shell)
-        self.shell, self.tabs = shell, tabs
-        self.runner = RunController(self)
+        self.shell, self.tabs, self.allow = shell, tabs, allow
+        shelf = ExecutorShelf()
+        self.runner = RunController(self, shelf=shelf)
         self.runner.settings = RunSettings.load(settings())
+        self.tester = SpecTester(lambda: self.runner.settings, shelf, self)
         self.run_flow_id: str | None = None
         self._aim = ""  # what the run is for, as the status bar says it
         self.watched: Callable[[str], list[str]] = lambda _flow_id: []
-        # Whether these specs' code may run (the window asks about code from outside):
-        self.allow: Callable[[Iterable[NodeSpec]], bool] = lambda _specs: True
         self.runner.batch_ready.connect(self._show_events)
         self.runner.progress.connect(self._show_progress)
         self.runner.finished.connect(self._run_finished)
+        self.tester.started.connect(self._update_stop)
+        self.tester.finished.connect(self._update_stop)
         self.progress = QtWidgets.QProgressBar(textVisible=True)
+        self.progress.setStyleSheet(bar_style(self.progress.palette()))
         self.progress.setFixedWidth(PROGRESS_WIDTH)  # a new text then lays nothing out again
         self.outcomes: dict[str, RunResult] = {}  # flow id → its last run, shown with its tab
         self._show_outcome(None)
@@ -89,20 +100,18 @@ class RunActions(QtCore.QObject):
             plan = kept or plan_run(repo, flow, targets)
             if not self.allow(planned.spec for planned in plan.nodes.values()):
                 return False
-            keys = bridge.results.current_keys if kept else None
-            self.runner.start(
-                repo, flow, targets, self.watched(flow.id), cache, plan=plan, keys=keys
-            )
         except RepositoryError as error:
             log.add(f"cannot run {flow.id}: {error}")
             self.shell.statusBar().showMessage(f"Cannot run: {error}", 10000)
             return False
-        self.run_flow_id = flow.id
+        self.run_flow_id = flow.id  # before the start: it shows its first progress
+        keys = bridge.results.current_keys if kept else None
+        self.runner.start_plan(plan, self.watched(flow.id), cache, keys)
         bridge.results.begin_run(self.runner.run_nodes)
         log.add(f"— run {flow.id} {self._aim}: {self.runner.planned} node(s)")
         self.shell.statusBar().showMessage(f"Running {flow.name or flow.id} {self._aim}…")
         self.run_action.setEnabled(False)
-        self.stop_action.setEnabled(True)
+        self._update_stop()
         return True
 
     def run_all(self) -> bool:
@@ -117,7 +126,12 @@ class RunActions(QtCore.QObject):
         return self.run_current(canvas.selected_ids())
 
     def stop(self) -> None:
+        """Stop the run and the Test in progress (Shift+Esc)."""
         self.runner.stop()
+        self.tester.stop()
+
+    def _update_stop(self, *_args) -> None:
+        self.stop_action.setEnabled(self.runner.running or self.tester.running)
 
     def forget_run(self) -> None:
         """Stop the run in progress: it belongs to a repository that is going away, and its
@@ -125,6 +139,7 @@ class RunActions(QtCore.QObject):
         self.runner.stop()
         self.run_flow_id = None
         self.outcomes.clear()
+        self._show_outcome(None)
 
     def _tab_changed(self, flow_id: str) -> None:
         """The bar shows the last run of the flow in front (a run in progress stays shown)."""
@@ -132,9 +147,11 @@ class RunActions(QtCore.QObject):
             self._show_outcome(self.outcomes.get(flow_id))
 
     def shutdown(self) -> None:
-        """Stop, wait for the run's thread and release kept executors (the window closes)."""
-        self.runner.stop()
+        """Stop, wait for the threads of the run and the Test, and release kept executors
+        (the window closes)."""
+        self.stop()
         self.runner.wait(5000)
+        self.tester.controller.wait(5000)
         self.runner.shutdown()
 
     def edit_run_settings(self) -> None:
@@ -151,6 +168,8 @@ class RunActions(QtCore.QObject):
         self.shell.log.add_later(lambda: _log_lines(events, self.shell.repo, flow), len(events))
 
     def _show_progress(self, done: int, planned: int) -> None:
+        if self.run_flow_id is None:  # a run of the last file, stopping
+            return
         bar = self.progress
         if bar.format() != PROGRESS or bar.maximum() != max(planned, 1):  # a new run: each
             bar.setFormat(PROGRESS)  # of these lays the status bar out again
@@ -178,8 +197,11 @@ class RunActions(QtCore.QObject):
 
     def _run_finished(self, result: object) -> None:
         self.run_action.setEnabled(True)
-        self.stop_action.setEnabled(False)
+        self._update_stop()
         ok = isinstance(result, RunResult) and result.ok
+        if self.run_flow_id is None:  # a run of the last file: nothing of it is shown now
+            self.run_done.emit(ok)
+            return
         if isinstance(result, RunResult):
             self.outcomes[result.flow_id] = result
             self._show_outcome(result)
@@ -190,6 +212,26 @@ class RunActions(QtCore.QObject):
         self.shell.log.add(f"— {message}")
         self.shell.statusBar().showMessage(message, 30000)
         self.run_done.emit(ok)
+
+
+def bar_style(palette: QtGui.QPalette) -> str:
+    """A progress bar whose text reads as well over its fill as beside it: one text colour
+    (the palette's) over a pale fill, the highlight colour mixed into the background (the
+    styles' own white text over the highlight colour lacks contrast)."""
+    role = QtGui.QPalette.ColorRole
+    base, highlight = palette.color(role.Base), palette.color(role.Highlight)
+    fill = QtGui.QColor.fromRgbF(
+        *(
+            FILL_SHARE * h + (1 - FILL_SHARE) * b
+            for h, b in zip(highlight.getRgbF()[:3], base.getRgbF()[:3])
+        )
+    )
+    return (
+        f"QProgressBar {{ border: 1px solid {palette.color(role.Mid).name()}; border-radius: 3px;"
+        f" background: {base.name()}; color: {palette.color(role.Text).name()};"
+        " text-align: center; }"
+        f" QProgressBar::chunk {{ background: {fill.name()}; border-radius: 2px; }}"
+    )
 
 
 def _aim(flow, targets: Targets) -> str:

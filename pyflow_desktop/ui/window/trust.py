@@ -2,10 +2,14 @@
 
 Opening, checking or converting a file never runs its code. The first Run or Test in the
 window of nodespecs that came from outside (a file opened or imported, nodes pasted from the
-clipboard) asks first, listing them; the answer is remembered in the settings by the hash of
-each spec's code, so a spec whose code changes asks again. Code the user writes or edits in
-the window is theirs and is trusted; so is the built-in library. The scripted ``--run`` is
-the user's own explicit request: it asks nothing (``asking`` off).
+clipboard) asks first, once for the file: the question lists those it runs and those the
+file's flows use, and a yes trusts them all. The answer is remembered in the settings by the
+hash of each spec's code, so a spec whose code changes asks again. Code the user writes or
+edits in the window is theirs and is trusted: saving the file trusts it by hash too
+(``keep_own``), so it runs without asking when the file is opened again. So is the code of
+their installation's palette (built-in, My nodes, node packages: ``installed``), matched by
+hash. The scripted ``--run`` is the user's own explicit request: it asks nothing (``asking``
+off).
 
 State: ``foreign`` (the code hashes of specs that came from outside in this session),
 ``asking`` (whether to ask at all). The trusted hashes live in the settings (``trust/code``).
@@ -14,7 +18,7 @@ State: ``foreign`` (the code hashes of specs that came from outside in this sess
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from PySide6 import QtCore, QtWidgets
 
@@ -38,6 +42,7 @@ class Trust(QtCore.QObject):
         self.shell = shell
         self.foreign: set[str] = set()
         self.asking = True
+        self.installed: Callable[[], Iterable[NodeSpec]] = list  # the palette's specs
 
     def came_from_outside(self, specs: Iterable[NodeSpec]) -> None:
         """These specs came from a file or the clipboard: running them asks first."""
@@ -50,13 +55,23 @@ class Trust(QtCore.QObject):
         if new:
             settings().setValue(KEY, [*known, *new])
 
+    def keep_own(self, specs: Iterable[NodeSpec]) -> None:
+        """Trust those of ``specs`` whose code did not come from outside (the file holding
+        them was saved: they are the user's, and stay so when it is opened again)."""
+        self.trust(spec for spec in specs if code_hash(spec) not in self.foreign)
+
     def untrusted(self, specs: Iterable[NodeSpec]) -> list[NodeSpec]:
         """The specs among ``specs`` whose code came from outside and is not trusted yet."""
         if not self.foreign:  # nothing came from outside: no need to look at a run's nodes
             return []
         trusted = set(string_list(settings().value(KEY)))
-        unique = {spec.id: spec for spec in specs}.values()
-        return [s for s in unique if code_hash(s) in self.foreign and code_hash(s) not in trusted]
+        trusted.update(code_hash(spec) for spec in self.installed())
+        unique = {(spec.id, code_hash(spec)): spec for spec in specs}
+        return [
+            spec
+            for (_id, digest), spec in unique.items()
+            if digest in self.foreign and digest not in trusted
+        ]
 
     def allow(self, specs: Iterable[NodeSpec], action: str = "Run") -> bool:
         """Whether ``specs`` may run now: True at once when they are all trusted, else the
@@ -64,15 +79,17 @@ class Trust(QtCore.QObject):
         doubtful = self.untrusted(specs)
         if not doubtful or not self.asking:
             return True
+        doubtful = self.untrusted([*doubtful, *self._flow_specs()])  # once for the file
         names = "\n".join(f"  • {spec.title} ({spec.id})" for spec in doubtful[:SHOWN])
         more = f"\n  … and {len(doubtful) - SHOWN} more" if len(doubtful) > SHOWN else ""
         source = self.shell.path.name if self.shell.path else "a file or the clipboard"
         box = QtWidgets.QMessageBox(
             QtWidgets.QMessageBox.Icon.Warning,
             "Run code from outside?",
-            f"{action} will run the code of these nodespecs from {source} on this computer:\n\n"
-            f"{names}{more}\n\nRun code only from sources you trust. Your answer is kept "
-            "until their code changes.",
+            f"{action} will run code from {source} on this computer. Trust the code of these "
+            f"nodespecs (those it runs, and those the flows use)?\n\n{names}{more}\n\n"
+            "Run code only from sources you trust. Your answer is kept until their code "
+            "changes.",
             parent=self.shell,
         )
         yes = box.addButton("Trust and run", QtWidgets.QMessageBox.ButtonRole.AcceptRole)
@@ -86,3 +103,9 @@ class Trust(QtCore.QObject):
             return False
         self.trust(doubtful)
         return True
+
+    def _flow_specs(self) -> list[NodeSpec]:
+        """The specs the open repository's flows use."""
+        repo = self.shell.repo
+        used = {node.spec_id for flow in repo.flows.values() for node in flow.nodes.values()}
+        return [repo.specs[spec_id] for spec_id in sorted(used) if spec_id in repo.specs]

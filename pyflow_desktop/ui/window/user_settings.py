@@ -1,12 +1,15 @@
-"""The user's settings: window layout, recent files and run settings, kept by ``QSettings``."""
+"""The user's settings (window layout, recent files and run settings, kept by ``QSettings``)
+and the user's data folder (recoveries, My nodes)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6 import QtCore
 
 ORGANIZATION = APPLICATION = "PyFlow Desktop"
+USER_NODES = "nodes"  # the My nodes folder, in the data folder
 
 
 def settings() -> QtCore.QSettings:
@@ -27,3 +30,17 @@ def string_list(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
     return [str(item) for item in value]
+
+
+def data_folder() -> Path:
+    """The user's data folder for PyFlow Desktop (Qt's application data location), the same
+    for the window and the command line."""
+    QtCore.QCoreApplication.setOrganizationName(ORGANIZATION)
+    QtCore.QCoreApplication.setApplicationName(APPLICATION)
+    location = QtCore.QStandardPaths.StandardLocation.AppDataLocation
+    return Path(QtCore.QStandardPaths.writableLocation(location))
+
+
+def user_nodes_folder() -> Path:
+    """My nodes: the user's own node files."""
+    return data_folder() / USER_NODES

@@ -12,7 +12,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from .resources import APP_ICON, resource_path
+from ..resources import APP_ICON, resource_path
 
 ENTRY = """[Desktop Entry]
 Type=Application

@@ -15,23 +15,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 
+from ..engine import RunEvent, RunResult, make_executor, run_flow, to_jsonable
+from ..repository import load_repository
 from .arg_types import positive_int, seconds
-from .engine import RunEvent, RunResult, make_executor, run_flow, to_jsonable
-from .repository import Repository, load_repository
+from .errors import UsageError
+from .exit_codes import ExitCode
+from .flows import pick_flow
 
-EXIT_OK, EXIT_FAILED = 0, 1
-
-
-class UsageError(Exception):
-    """The request is invalid (exit 2)."""
+NAME = "run"
+HELP = "run a flow headless and print its result"
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Register ``run`` on the ``pyflow-desktop`` command's subparsers."""
-    run = subparsers.add_parser("run", help="run a flow headless and print its result")
-    run.add_argument("file", metavar="FILE")
-    run.add_argument("--flow", metavar="ID", help="the flow to run (needed when FILE has several)")
-    which = run.add_mutually_exclusive_group()
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``run``."""
+    parser.add_argument("file", metavar="FILE")
+    parser.add_argument("--flow", metavar="ID", help="the flow to run (needed when FILE has several)")
+    which = parser.add_mutually_exclusive_group()
     which.add_argument(
         "--node",
         metavar="ID",
@@ -44,50 +43,36 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="run every node (default: the end nodes and their ancestors when the flow marks "
         "any, else every node)",
     )
-    run.add_argument("--json", action="store_true", help="print the run result as JSON")
-    run.add_argument("--events", action="store_true", help="print each event as a JSON line")
-    run.add_argument(
+    parser.add_argument("--json", action="store_true", help="print the run result as JSON")
+    parser.add_argument("--events", action="store_true", help="print each event as a JSON line")
+    parser.add_argument(
         "--workers",
         metavar="N",
         type=positive_int,
         help="nodes run at once (default: CPU count + 4 for thread, CPU count for process)",
     )
-    run.add_argument(
+    parser.add_argument(
         "--executor",
         choices=("thread", "process", "dask"),
         default="thread",
         help="where nodes run: threads here, isolated worker processes, or a Dask cluster",
     )
-    run.add_argument(
+    parser.add_argument(
         "--timeout",
         metavar="SECONDS",
         type=seconds,
         help="fail a node that runs longer (process executor: its worker is killed)",
     )
-    run.add_argument(
+    parser.add_argument(
         "--scheduler",
         metavar="ADDRESS",
         help="a Dask scheduler to use with --executor dask (default: a local cluster)",
     )
-    run.add_argument(
+    parser.add_argument(
         "--no-cache",
         action="store_true",
         help="run every node, reuse nothing (what one headless run always does: results are "
         "cached in memory, for the desktop session and run_flow callers)",
-    )
-    return run
-
-
-def pick_flow(repo: Repository, flow_id: str | None, file: str) -> str:
-    """The flow to open or run: ``flow_id``, or the only flow of the file."""
-    if flow_id is not None:
-        return repo.flow(flow_id).id
-    if len(repo.flows) == 1:
-        return next(iter(repo.flows))
-    if not repo.flows:
-        raise UsageError(f"{file}: the file holds no flow")
-    raise UsageError(
-        f"{file}: the file holds several flows; choose one with --flow: " + ", ".join(repo.flows)
     )
 
 
@@ -114,13 +99,13 @@ def _private_stdout() -> Iterator[TextIO]:
         os.close(ours)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> ExitCode:
     """Carry out ``run`` and return its exit code (``UsageError``: exit 2)."""
     with _private_stdout() as out:
         return _run_to(args, out)
 
 
-def _run_to(args: argparse.Namespace, out: TextIO) -> int:
+def _run_to(args: argparse.Namespace, out: TextIO) -> ExitCode:
     repo = load_repository(args.file)
     flow_id = pick_flow(repo, args.flow, args.file)
     events: list[RunEvent] = []
@@ -157,7 +142,7 @@ def _run_to(args: argparse.Namespace, out: TextIO) -> int:
         print(json.dumps(result.to_json(), indent=None if args.events else 2), file=out)
     elif not args.events:
         print(format_table(result, events), file=out)
-    return EXIT_OK if result.ok else EXIT_FAILED
+    return ExitCode.OK if result.ok else ExitCode.FAILED
 
 
 def format_table(result: RunResult, events: list[RunEvent]) -> str:

@@ -10,39 +10,33 @@ message and leaves REPO untouched.
 from __future__ import annotations
 
 import argparse
-import sys
 
-from .repository import RepositoryError, load_repository, save_repository
-from .repository.file_format import file_format
-from .repository.merge import put_specs
-from .repository.nodemaker import specs_from_files
+from ..repository import load_repository, save_repository
+from ..repository.file_format import file_format
+from ..repository.merge import put_specs
+from ..repository.nodemaker import specs_from_files
+from .errors import UsageError
+from .exit_codes import ExitCode
 
-EXIT_OK, EXIT_INVALID = 0, 2
+NAME = "import-py"
+HELP = "add nodespecs from original nodemaker .py files (read, never run)"
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Register ``import-py`` on the ``pyflow-desktop`` command's subparsers."""
-    parser = subparsers.add_parser(
-        "import-py", help="add nodespecs from original nodemaker .py files (read, never run)"
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``import-py``."""
     parser.add_argument("repo", metavar="REPO", help="the repository file to add them to")
     parser.add_argument("pyfiles", metavar="PYFILE", nargs="+")
-    return parser
 
 
-def run(args: argparse.Namespace) -> int:
-    """Carry out ``import-py`` and return its exit code."""
+def run(args: argparse.Namespace) -> ExitCode:
+    """Carry out ``import-py`` and return its exit code (``RepositoryError``: exit 2)."""
     try:
         repo = load_repository(args.repo)
         specs = specs_from_files(args.pyfiles)
         put_specs(repo, specs)
         save_repository(repo, args.repo, file_format(args.repo))
-    except RepositoryError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_INVALID
     except OSError as exc:
-        print(f"error: {args.repo}: cannot write: {exc.strerror}", file=sys.stderr)
-        return EXIT_INVALID
+        raise UsageError(f"{args.repo}: cannot write: {exc.strerror}") from None
     for spec_id in dict.fromkeys(spec.id for spec in specs):
         print(spec_id)
-    return EXIT_OK
+    return ExitCode.OK

@@ -1,0 +1,177 @@
+"""What a run knows of each node, and how a node's end is recorded (``Ledger``).
+
+``Scheduler`` (the loop and dispatching) is a ``Ledger``; one loop thread at a time touches
+this state:
+
+- ``waiting``: node id → number of upstream nodes not yet finished;
+- ``ready``: a heap of ``(rank, node id)`` whose inputs are all available; ``rank`` (node
+  id → rank) puts nodes the user watches (``first``) and their ancestors before the others,
+  then plan order;
+- ``in_flight``: the nodes handed to the executor (or, run inline, handed over by the
+  watchdog) and not finished;
+- ``running``: node id → ``perf_counter`` time its executor reported it started (a node may
+  wait in the executor first, e.g. for a Dask worker): ``timeout`` counts from here;
+- ``outputs``: node id → its output values, once it succeeded;
+- ``inputs``: node id → the argument values it was (or would have been) called with;
+- ``status``: node id → pending | queued | running | success | cached | fail | skip |
+  cancelled;
+- ``keys``: node id → its cache key (``None`` when it has none), when a cache is used, and
+  ``digests`` (spec id → what the spec gives its nodes' keys);
+- ``fresh``: node id → a snapshot of the outputs it computed in this run, added to the
+  cache when the run ends (so two identical nodes of one run both run: caching is across
+  runs);
+- ``errors``: node id → the message shown in the result's ``error``;
+- ``cost``: a spec's function source → the seconds its last node took to run;
+- ``cancelled``: set when the run is stopped (from any thread).
+
+A node ends in success (its children whose inputs are then all there become ready), fail
+(its descendants are skipped, the reason naming it) or cancelled. Each change is told to the
+sink as an event; ``brief`` runs leave out that a node expected to run inline (its spec took
+less than ``inline_below`` last time) was queued.
+"""
+
+from __future__ import annotations
+
+import heapq
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from .cache import ResultCache
+from .events import NodeCancelled, NodeFailed, NodeFinished, NodeQueued, NodeSkipped, RunEvent
+from .node_call import NodeOutcome
+from .plan import Plan
+
+Sink = Callable[[RunEvent], None]
+
+
+class Ledger:
+    """The state of one run's nodes; see the module's docstring."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        sink: Sink | None,
+        cache: ResultCache | None,
+        first: Iterable[str],
+        brief: bool,
+        inline_below: float,
+    ) -> None:
+        self.plan = plan
+        self.sink = sink
+        self.cache = cache
+        self.brief = brief
+        self.inline_below = inline_below
+        self.keys: dict[str, str | None] = {}
+        self.digests: dict[str, str] = {}  # spec id → the part of its nodes' keys it gives
+        self.fresh: dict[str, bytes | None] = {}
+        self.waiting = {node_id: len(node.upstream) for node_id, node in plan.nodes.items()}
+        self.ready: list[tuple[int, str]] = []
+        self.rank = _ranks(plan, first)
+        self.in_flight: set[str] = set()
+        self.running: dict[str, float] = {}
+        self.outputs: dict[str, dict[str, Any]] = {}
+        self.inputs: dict[str, list[Any]] = {}
+        self.status: dict[str, str] = dict.fromkeys(plan.order, "pending")
+        self.errors: dict[str, str | None] = dict.fromkeys(plan.order)
+        self.cost: dict[str, float] = {}
+        self.cancelled = threading.Event()
+
+    def _emit(self, event_type: type[RunEvent], node: str, **fields: Any) -> None:
+        if self.sink is not None:
+            self.sink(event_type(node, **fields))
+
+    def _make_ready(self, node_id: str) -> None:
+        self.status[node_id] = "queued"
+        heapq.heappush(self.ready, (self.rank[node_id], node_id))
+        if self.sink is not None and not (
+            self.brief
+            and self.cost.get(self.plan.nodes[node_id].spec.func, 1.0) < self.inline_below
+        ):  # a brief run does not tell that a node it is to run inline was queued
+            self.sink(NodeQueued(node_id))
+
+    def _release_children(self, node_id: str) -> None:
+        waiting, status = self.waiting, self.status
+        for child in self.plan.nodes[node_id].downstream:
+            waiting[child] -= 1
+            if waiting[child] == 0 and status[child] == "pending":
+                self._make_ready(child)
+
+    def _settle(self, node_id: str, outcome: NodeOutcome) -> None:
+        """Record a node's outcome and release (or skip) what depends on it."""
+        if outcome.error is None:  # ok, without a call
+            self.status[node_id] = "success"
+            self.outputs[node_id] = outcome.outputs
+            if self.cache is not None:
+                self.fresh[node_id] = self.cache.freeze(outcome.outputs)
+            if self.sink is not None:
+                self.sink(  # outputs, elapsed, stdout, stderr: by position, which costs less
+                    NodeFinished(
+                        node_id, outcome.outputs, outcome.elapsed, outcome.stdout, outcome.stderr
+                    )
+                )
+            self._release_children(node_id)
+        elif self.cancelled.is_set():
+            self._cancel(node_id)
+        else:
+            self._fail(
+                node_id,
+                outcome.error or "failed",
+                outcome.traceback,
+                outcome.elapsed,
+                outcome.stdout,
+                outcome.stderr,
+            )
+
+    def _fail(
+        self,
+        node_id: str,
+        error: str,
+        trace: str,
+        elapsed: float,
+        stdout: str = "",
+        stderr: str = "",
+    ) -> None:
+        self.status[node_id] = "fail"
+        self.errors[node_id] = error
+        self._emit(
+            NodeFailed,
+            node_id,
+            error=error,
+            traceback=trace,
+            elapsed=elapsed,
+            stdout=stdout,
+            stderr=stderr,
+        )
+        self._skip_descendants(node_id)
+
+    def _skip_descendants(self, failed: str) -> None:
+        name = self.plan.nodes[failed].node.name
+        reason = f"skipped: upstream node {failed!r}{f' ({name})' if name else ''} failed"
+        stack = list(self.plan.nodes[failed].downstream)
+        while stack:
+            node_id = stack.pop()
+            if self.status[node_id] != "pending":
+                continue
+            self.status[node_id] = "skip"
+            self.errors[node_id] = reason
+            self._emit(NodeSkipped, node_id, reason=reason, failed_ancestor=failed)
+            stack.extend(self.plan.nodes[node_id].downstream)
+
+    def _cancel(self, node_id: str) -> None:
+        self.status[node_id] = "cancelled"
+        self.errors[node_id] = "cancelled: the run was stopped"
+        self._emit(NodeCancelled, node_id)
+
+
+def _ranks(plan: Plan, first: Iterable[str]) -> dict[str, int]:
+    """Dispatch order among ready nodes: ancestors of ``first`` (and they) come first, each
+    group in plan order (a watched node's rank is its place less the plan's length)."""
+    rank = dict(zip(plan.order, range(len(plan.order))))
+    stack = [node_id for node_id in first if node_id in plan.nodes]
+    while stack:
+        node_id = stack.pop()
+        if rank[node_id] >= 0:
+            rank[node_id] -= len(plan.order)
+            stack.extend(plan.nodes[node_id].upstream)
+    return rank

@@ -1,0 +1,55 @@
+"""Executors kept between runs and lent to one run at a time.
+
+A Dask client (with its local cluster) is expensive to connect, so the window keeps the
+process and Dask executors it made. A run, or a Test, borrows one that fits its settings and
+gives it back when it ends: an executor serves one run at a time, so a Test while a flow
+runs gets an executor of its own (process executors share one pool of worker processes).
+Thread executors cost nothing to make: each run gets a new one.
+
+State: ``_idle`` (settings key → executors not lent now), ``_lent`` (id of a lent executor
+→ its settings key), ``_made`` (every executor kept, for ``shutdown``).
+"""
+
+from __future__ import annotations
+
+from ...engine import Executor, make_executor
+from .settings import RunSettings
+
+
+class ExecutorShelf:
+    """Lends executors that fit run settings; GUI thread only."""
+
+    def __init__(self) -> None:
+        self._idle: dict[tuple, list[Executor]] = {}
+        self._lent: dict[int, tuple] = {}
+        self._made: list[Executor] = []
+
+    def borrow(self, settings: RunSettings) -> Executor:
+        """An executor for a run with ``settings``, not lent to another run."""
+        workers = settings.workers or None
+        if settings.executor == "thread":
+            return make_executor("thread", workers)
+        key = (settings.executor, workers, settings.scheduler)
+        idle = self._idle.get(key)
+        if idle:
+            executor = idle.pop()
+        else:
+            options = {"scheduler_address": settings.scheduler} if settings.scheduler else {}
+            executor = make_executor(settings.executor, workers, **options)
+            self._made.append(executor)
+        self._lent[id(executor)] = key
+        return executor
+
+    def give_back(self, executor: Executor) -> None:
+        """The run that borrowed ``executor`` has ended."""
+        key = self._lent.pop(id(executor), None)
+        if key is not None:
+            self._idle.setdefault(key, []).append(executor)
+
+    def shutdown(self) -> None:
+        """Release every kept executor (closing Dask clients and their local clusters)."""
+        for executor in self._made:
+            getattr(executor, "shutdown", lambda: None)()
+        self._made.clear()
+        self._idle.clear()
+        self._lent.clear()
