@@ -13,7 +13,6 @@ asked to.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -27,6 +26,7 @@ from .engine import (
     Plan,
     RunEvent,
     execute_node,
+    failing_line,
     plan_run,
 )
 from .engine.call_convention import call_arguments
@@ -108,13 +108,3 @@ def run_outcome(spec: NodeSpec, events: Iterable[RunEvent]) -> NodeOutcome | Non
             ran = event.time - started if started is not None else 0.0
             outcome = NodeOutcome(TEST_NODE, error="stopped before it finished", elapsed=ran)
     return outcome
-
-
-def failing_line(spec_id: str, error: str, traceback: str) -> int | None:
-    """The line of ``spec_id``'s code a failed node stopped at, from its ``error`` and
-    ``traceback``: the last frame of its code, or the line of a syntax error."""
-    frames = re.findall(rf'File "<{re.escape(spec_id)}>", line (\d+)', traceback)
-    if frames:
-        return int(frames[-1])
-    syntax = re.match(r"syntax error in func, line (\d+)", error)
-    return int(syntax.group(1)) if syntax else None

@@ -121,7 +121,7 @@ def _run_to(args: argparse.Namespace, out: TextIO) -> ExitCode:
     options = {"scheduler_address": args.scheduler} if args.scheduler else {}
     try:
         executor = make_executor(args.executor, args.workers, **options)
-        getattr(executor, "connect", lambda: None)()  # dask: reach the cluster now
+        executor.connect()  # dask: reach the cluster now
     except (ImportError, OSError, RuntimeError) as exc:
         raise UsageError(f"cannot start the {args.executor} executor: {exc}") from None
     try:
@@ -135,9 +135,7 @@ def _run_to(args: argparse.Namespace, out: TextIO) -> ExitCode:
             cache=None,  # the cache is in memory: one headless run has nothing to reuse
         )
     finally:
-        shutdown = getattr(executor, "shutdown", None)
-        if shutdown is not None:
-            shutdown()
+        executor.shutdown()
     if args.json:
         print(json.dumps(result.to_json(), indent=None if args.events else 2), file=out)
     elif not args.events:

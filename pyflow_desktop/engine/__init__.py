@@ -25,10 +25,12 @@ from .events import (
 from .executor import Executor
 from .executors import EXECUTORS, make_executor
 from .jsonable import to_jsonable
-from .node_call import NodeOutcome, NodeTask, execute_node
+from .node_call import NodeOutcome, NodeTask, execute_node, failing_line
+from .node_state import NodeState
 from .plan import Plan, PlanError, Targets, end_nodes, plan_run
 from .result import STATUSES, RunResult
 from .run import run_flow
+from .run_state import RunChange, RunState, RunStates
 from .scheduler import Scheduler
 from .thread_executor import ThreadExecutor
 
@@ -48,18 +50,23 @@ __all__ = [
     "NodeQueued",
     "NodeSkipped",
     "NodeStarted",
+    "NodeState",
     "NodeTask",
     "Plan",
     "PlanError",
+    "RunChange",
     "RunEvent",
     "RunFinished",
     "ResultCache",
     "RunResult",
+    "RunState",
+    "RunStates",
     "Scheduler",
     "Targets",
     "ThreadExecutor",
     "end_nodes",
     "execute_node",
+    "failing_line",
     "make_executor",
     "node_key",
     "plan_keys",

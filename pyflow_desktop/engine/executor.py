@@ -4,7 +4,9 @@ The scheduler owns every decision; an executor only runs ``NodeTask``s and calls
 ``report(message)`` from any thread with ``("started", node_id)`` when the node really
 begins (timeouts count from there, not from ``submit``: a node may wait for a worker first),
 then ``("partial", node_id, value, index)`` for each streamed value and
-``("done", node_id, outcome)``. The concrete executors live in their own modules and
+``("done", node_id, outcome)``. An executor may keep what runs nodes between runs (worker
+processes, a Dask client): ``connect`` reaches it before the first run, ``shutdown`` lets it
+go when its owner is done. The concrete executors live in their own modules and
 ``executors.py`` picks one by name.
 """
 
@@ -36,6 +38,16 @@ class Executor(ABC):
 
     def __init__(self, max_workers: int | None = None) -> None:
         self.max_workers = max_workers or default_workers()
+
+    def connect(self) -> object:
+        """Reach what runs the nodes now rather than at the first run (a Dask scheduler at a
+        wrong address fails here); returns what it reached, if anything."""
+        return None
+
+    def shutdown(self) -> None:
+        """Let go of what is kept between runs (the owner is done: a window closes, a CLI
+        run ends); a later run starts it again. Nothing is kept by default."""
+        return None
 
     @abstractmethod
     def start(self, report: Report, cancelled: threading.Event) -> None:

@@ -8,6 +8,7 @@ user's code on and the line of the node's source where it happened.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import traceback
@@ -90,3 +91,14 @@ def _node_line(exc: BaseException, filename: str) -> int | None:
         if frame.filename == filename:
             line = frame.lineno
     return line
+
+
+def failing_line(spec_id: str, error: str, trace: str) -> int | None:
+    """The line of ``spec_id``'s code a failed node stopped at, from its ``error`` and
+    traceback (``trace``) as its run reported them: the last frame of its code, or the line
+    of a syntax error."""
+    frames = re.findall(rf'File "<{re.escape(spec_id)}>", line (\d+)', trace)
+    if frames:
+        return int(frames[-1])
+    syntax = re.match(r"syntax error in func, line (\d+)", error)
+    return int(syntax.group(1)) if syntax else None

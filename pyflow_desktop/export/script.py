@@ -19,6 +19,7 @@ import json
 import os
 import pprint
 from types import ModuleType
+from typing import Any
 
 from ..engine import call_convention, jsonable, plan_run
 from ..engine.flatten import is_pass_through
@@ -45,7 +46,7 @@ def carried_source(module: ModuleType) -> str:
     dropped: set[int] = set()
     for node in ast.parse(source).body:
         if isinstance(node, ast.ImportFrom) and (node.level or node.module == "__future__"):
-            dropped.update(range(node.lineno - 1, node.end_lineno))
+            dropped.update(range(node.lineno - 1, node.end_lineno or node.lineno))
     return "".join(line for index, line in enumerate(lines) if index not in dropped).strip()
 
 
@@ -74,7 +75,7 @@ def plan_data(plan: Plan) -> list[dict]:
         planned = plan.nodes[node_id]
         inputs = []
         for port in planned.inputs:
-            item = {"name": port.name, "type": port.type}
+            item: dict[str, Any] = {"name": port.name, "type": port.type}
             if port.default is not None:
                 item["default"] = port.default
             link = planned.links.get(port.name)

@@ -25,7 +25,7 @@ from .errors import (
     UnknownPortError,
     UnknownSpecError,
 )
-from .events import Observable
+from .events import ModelEvent, Observable
 from .file_text import MAX_FILE_ENV, max_file_bytes, read_text
 from .flow import Flow, Link, NodeInstance
 from .inline import inline_subflows
@@ -80,6 +80,7 @@ __all__ = [
     "LinkConversion",
     "LinkError",
     "MalformedFileError",
+    "ModelEvent",
     "NewerFormatError",
     "NodeInstance",
     "NodeSpec",

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .events import Observable
+from .events import ModelEvent, Observable
 from .interface import Interface
 
 _NO_VALUE = object()
@@ -129,7 +129,7 @@ class Flow:
         if node.id in self.nodes:
             raise ValueError(f"flow {self.id!r} already has a node {node.id!r}")
         self.nodes[node.id] = node
-        self.events.emit("node_added", node=node)
+        self.events.emit(ModelEvent.NODE_ADDED, node=node)
         return node
 
     def remove_node(self, node_id: str) -> tuple[NodeInstance, list[Link]]:
@@ -138,7 +138,7 @@ class Flow:
         for link in removed_links:
             self.remove_link(link)
         node = self.nodes.pop(node_id)
-        self.events.emit("node_removed", node=node)
+        self.events.emit(ModelEvent.NODE_REMOVED, node=node)
         return node, removed_links
 
     def add_link(self, link: Link) -> Link | None:
@@ -147,7 +147,7 @@ class Flow:
         if replaced is not None:
             self.remove_link(replaced)
         self._links[(link.target, link.target_port)] = link
-        self.events.emit("link_added", link=link)
+        self.events.emit(ModelEvent.LINK_ADDED, link=link)
         return replaced
 
     def remove_link(self, link: Link) -> None:
@@ -156,7 +156,7 @@ class Flow:
             raise KeyError(f"flow {self.id!r} has no link {link.source_ref} -> {link.target_ref}")
         del self._links[key]
         self.link_extra.pop(key, None)
-        self.events.emit("link_removed", link=link)
+        self.events.emit(ModelEvent.LINK_REMOVED, link=link)
 
     def set_value(self, node_id: str, port: str, value: Any = _NO_VALUE) -> None:
         """Set a manual input value; leaving ``value`` out clears it."""
@@ -166,29 +166,29 @@ class Flow:
             value = None
         else:
             node.values[port] = value
-        self.events.emit("value_changed", node=node, port=port, value=value)
+        self.events.emit(ModelEvent.VALUE_CHANGED, node=node, port=port, value=value)
 
     def move_node(self, node_id: str, x: float, y: float) -> None:
         node = self.nodes[node_id]
         node.x, node.y = x, y
-        self.events.emit("node_moved", node=node)
+        self.events.emit(ModelEvent.NODE_MOVED, node=node)
 
     def set_end(self, node_id: str, is_end: bool) -> None:
         node = self.nodes[node_id]
         node.is_end = is_end
-        self.events.emit("node_changed", node=node)
+        self.events.emit(ModelEvent.NODE_CHANGED, node=node)
 
     def rename_node(self, node_id: str, name: str) -> None:
         node = self.nodes[node_id]
         node.name = name
-        self.events.emit("node_changed", node=node)
+        self.events.emit(ModelEvent.NODE_CHANGED, node=node)
 
     def rename(self, name: str) -> None:
         self.name = name
-        self.events.emit("flow_renamed", flow=self)
+        self.events.emit(ModelEvent.FLOW_RENAMED, flow=self)
 
     def set_interface(self, interface: Interface | None) -> Interface | None:
         """Declare (or with ``None``, withdraw) the interface; returns the old one (for undo)."""
         old, self.interface = self.interface, interface
-        self.events.emit("interface_changed", flow=self, old=old)
+        self.events.emit(ModelEvent.INTERFACE_CHANGED, flow=self, old=old)
         return old

@@ -46,6 +46,7 @@ def inline_node(node: NodeInstance, inner: Flow, links: Iterable[Link], taken: s
     """Inline subflow ``node`` (using flow ``inner``), given the ``links`` of its flow that
     touch it; ``taken`` holds the ids in use in its flow, and gets the new ones."""
     interface = inner.interface
+    assert interface is not None, "only a flow with an interface is used as a node"
     ids: dict[str, str] = {}
     for inner_id in inner.nodes:
         ids[inner_id] = free_id(f"{node.id}/{inner_id}", taken)
@@ -121,13 +122,13 @@ def inline_subflows(repo: Repository) -> Repository:
 def subflow_definition(repo: Repository, flow: Flow, node: NodeInstance) -> Flow:
     """The flow that subflow node ``node`` of ``flow`` uses, sound enough to inline; else
     raises its first ``RepositoryError`` (a missing flow, no interface, a bad interface...)."""
-    used = repo.flows.get(node.subflow)
+    used = repo.flows.get(node.subflow) if node.subflow is not None else None
     if used is None or used.interface is None:
         what = "a missing flow" if used is None else "a flow without an interface"
         raise SubflowError(
             f"node {node.id!r} uses {what}, {node.subflow!r}, as a subflow",
             path=flow_path(flow.id),
-            ident=node.subflow,
+            ident=node.subflow or "",
         )
     for problem in flow_problems(used, repo.specs, flows=repo.flows):
         raise problem

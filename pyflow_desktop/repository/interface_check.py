@@ -18,6 +18,7 @@ def interface_problems(
     """Every problem of ``flow.interface``; ``faces`` holds each node's spec (``None`` for a
     node whose own problem was reported), ``base`` the interface's JSON path."""
     interface = flow.interface
+    assert interface is not None, "only a flow with an interface is checked here"
     problems: list[RepositoryError] = []
     feeds: dict[PortRef, str] = {}  # inner input port → the interface input feeding it
     for index, port in enumerate(interface.inputs):
@@ -45,12 +46,12 @@ def interface_problems(
                     f"{problem}; an input port takes one feed", path=where, ident=target.ref
                 )
             )
-    for index, port in enumerate(interface.outputs):
-        problem = _missing(flow, faces, port.source, "output", f"interface output {port.name!r}")
+    for index, output in enumerate(interface.outputs):
+        what = f"interface output {output.name!r}"
+        problem = _missing(flow, faces, output.source, "output", what)
         if problem:
-            problems.append(
-                SubflowError(problem, path=f"{base}.output[{index}].from", ident=port.source.node)
-            )
+            where = f"{base}.output[{index}].from"
+            problems.append(SubflowError(problem, path=where, ident=output.source.node))
     return problems
 
 

@@ -68,8 +68,11 @@ def _decoder(refused: list[_Refused]) -> json.JSONDecoder:
         if len(made) == len(pairs):
             return made
         seen: set[str] = set()
-        twice = next(key for key, _ in pairs if key in seen or seen.add(key))
-        return refuse(f"the key {reprlib.repr(twice)} appears twice in one object")
+        for key, _ in pairs:
+            if key in seen:
+                return refuse(f"the key {reprlib.repr(key)} appears twice in one object")
+            seen.add(key)
+        return made  # not reached: a shorter dict means a key came twice
 
     return json.JSONDecoder(
         object_pairs_hook=obj, parse_float=real, parse_int=integer, parse_constant=constant
@@ -151,5 +154,6 @@ def _problems(value: Any, base: str, surrogates: bool) -> list[RepositoryError]:
 
 
 def _surrogate_text(text: str) -> str:
-    code = ord(_SURROGATE.search(text).group())
-    return f"a lone surrogate (\\u{code:04x}), which is not text"
+    found = _SURROGATE.search(text)
+    assert found is not None, "only text holding a lone surrogate is described"
+    return f"a lone surrogate (\\u{ord(found.group()):04x}), which is not text"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import UnknownFlowError
-from .events import Observable
+from .events import ModelEvent, Observable
 from .flow import Flow, NodeInstance
 from .nodespec import NodeSpec
 
@@ -70,27 +70,27 @@ class Repository:
         if spec.id in self.specs:
             raise ValueError(f"repository already has a nodespec {spec.id!r}")
         self.specs[spec.id] = spec
-        self.events.emit("spec_added", spec=spec)
+        self.events.emit(ModelEvent.SPEC_ADDED, spec=spec)
 
     def replace_spec(self, spec: NodeSpec) -> NodeSpec:
         """Swap in a new version of an existing spec; returns the old one (for undo)."""
         old = self.specs[spec.id]
         self.specs[spec.id] = spec
-        self.events.emit("spec_changed", spec=spec, old=old)
+        self.events.emit(ModelEvent.SPEC_CHANGED, spec=spec, old=old)
         return old
 
     def remove_spec(self, spec_id: str) -> NodeSpec:
         spec = self.specs.pop(spec_id)
-        self.events.emit("spec_removed", spec=spec)
+        self.events.emit(ModelEvent.SPEC_REMOVED, spec=spec)
         return spec
 
     def add_flow(self, flow: Flow) -> None:
         if flow.id in self.flows:
             raise ValueError(f"repository already has a flow {flow.id!r}")
         self.flows[flow.id] = flow
-        self.events.emit("flow_added", flow=flow)
+        self.events.emit(ModelEvent.FLOW_ADDED, flow=flow)
 
     def remove_flow(self, flow_id: str) -> Flow:
         flow = self.flows.pop(flow_id)
-        self.events.emit("flow_removed", flow=flow)
+        self.events.emit(ModelEvent.FLOW_REMOVED, flow=flow)
         return flow

@@ -204,9 +204,9 @@ def rewire_users(
     for user in repo.flows_using_subflow(flow_id):
         for node in [n for n in user.nodes.values() if n.subflow == flow_id]:
             values = {
-                inputs.get(name, name): value
+                new: value
                 for name, value in node.values.items()
-                if inputs.get(name, name) is not None
+                if (new := inputs.get(name, name)) is not None
             }
             links = user.links_of(node.id)
             moved = [_rewired(link, node.id, inputs, outputs) for link in links]

@@ -189,7 +189,7 @@ def subflow_cycles(
     for flow in flows.values():
         uses[flow.id] = {}
         for node in flow.nodes.values():
-            if node.subflow in flows:
+            if node.subflow is not None and node.subflow in flows:
                 uses[flow.id].setdefault(node.subflow, node.id)
     successors = {flow_id: list(used) for flow_id, used in uses.items()}
     problems = []

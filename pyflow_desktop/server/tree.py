@@ -16,10 +16,10 @@ def nodes_tree(specs: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
         level = tree
         item: dict[str, Any] = {}
         for part in spec_id.split("."):
-            item = next((child for child in level if child["id"] == part), None)
-            if item is None:
-                item = {"id": part, "title": part, "children": []}
-                level.append(item)
-            level = item["children"]
+            found = next((child for child in level if child["id"] == part), None)
+            if found is None:
+                found = {"id": part, "title": part, "children": []}
+                level.append(found)
+            item, level = found, found["children"]
         item["value"] = spec
     return tree

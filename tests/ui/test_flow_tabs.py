@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from helpers import fresh_window
 from PySide6 import QtCore, QtTest, QtWidgets
+from test_truthful_editor import is_stale
 
 
 def test_a_new_flow_opens_at_full_size_centred_and_a_node_lands_in_the_middle(qtbot, repo):
@@ -18,3 +19,21 @@ def test_a_new_flow_opens_at_full_size_centred_and_a_node_lands_in_the_middle(qt
     win.library.spec_activated.emit("math.add")  # Enter on a spec in the Library
     (node,) = bridge.flow.nodes.values()
     assert abs(node.x) <= 2 and abs(node.y) <= 2
+
+
+def test_a_tab_closed_and_opened_again_shows_what_the_flows_last_run_said(
+    qtbot, repo, run_and_wait
+):
+    win = fresh_window(qtbot, repo)
+    win.trust.trust(repo.specs.values())
+    win.tabs.open_flow("calc")
+    assert run_and_wait(win)
+    index = win.tabs.widget.currentIndex()
+    win.tabs.widget.tabCloseRequested.emit(index)  # the tab's × button
+    assert "calc" not in win.tabs.canvases and win.runs.progress.text() == "not run yet"
+    repo.flows["calc"].set_value("n2", "b", "11")  # edited while closed: n2's result is stale
+    canvas = win.tabs.open_flow("calc")
+    qtbot.waitUntil(lambda: is_stale(canvas, "n2"), timeout=2000)
+    assert canvas.flow_node("n1").preview("out") == "5" and not is_stale(canvas, "n1")
+    assert canvas.flow_node("n1").status_text().startswith("success")
+    assert win.runs.progress.text() == "2 done of 2"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6 import QtCore
 
-from pyflow_desktop.engine import NodeOutput, NodeStarted, run_flow
+from pyflow_desktop.engine import NodeOutput, NodeStarted, RunStates, run_flow
 from pyflow_desktop.repository import Flow, Link, NodeInstance, NodeSpec, Port, Repository
 from pyflow_desktop.ui.results.inspector import InspectorPanel
 from pyflow_desktop.ui.results.viewers import PREVIEW_CHARS
@@ -81,14 +81,20 @@ def inspector(qtbot, ran):
         edits.append((node_id, port, value))
         flow.set_value(node_id, port, value)
 
-    panel = InspectorPanel(on_edit)
+    panel = InspectorPanel(RunStates(repo, later), on_edit)
     panel.edits = edits
     qtbot.addWidget(panel)
     panel.resize(500, 700)
     panel.show()
-    panel.begin_run("calc")
-    panel.apply_events(events)
+    state = panel.run_states.of(repo.flows["calc"])
+    state.begin(repo.flows["calc"].nodes)
+    state.apply(events)
     return panel
+
+
+def later(call):
+    """As the window runs a run state's staleness check: once the event loop is free."""
+    QtCore.QTimer.singleShot(0, call)
 
 
 def cells(table, column):
@@ -163,7 +169,7 @@ def test_double_clicking_an_output_asks_for_a_viewer(qtbot, inspector, ran):
 def test_streamed_values_show_while_the_node_runs(inspector, ran):
     repo, _ = ran
     show(inspector, repo, "n1")
-    inspector.apply_events([NodeStarted("n1"), NodeOutput("n1", value=41, index=0)])
+    inspector.run_states.get("calc").apply([NodeStarted("n1"), NodeOutput("n1", value=41, index=0)])
     assert "running" in inspector.status.text() and "streaming" in inspector.status.text()
     assert cells(inspector.outputs, 2) == ["41"]
 
@@ -185,7 +191,7 @@ def test_removing_the_node_clears_the_panel(inspector):
 
 def test_a_new_run_forgets_the_states_of_the_nodes_it_plans_and_keeps_the_others(inspector, ran):
     repo, _ = ran
-    inspector.begin_run("calc", ("n1",))  # run up to n1, before anything was shown
+    inspector.run_states.get("calc").begin(["n1"])  # run up to n1, before anything was shown
     show(inspector, repo, "n1")
     assert "pending" in inspector.status.text() and cells(inspector.outputs, 2) == [""]
     show(inspector, repo, "n2")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from PySide6 import QtCore
 
-from pyflow_desktop.engine import NodeFinished, NodeStarted
+from pyflow_desktop.engine import NodeFinished, NodeStarted, RunStates
 from pyflow_desktop.repository import Flow, NodeInstance, NodeSpec, Port, Repository
 from pyflow_desktop.ui.results.inspector import InspectorPanel
 from pyflow_desktop.ui.results.viewers import ViewerDock
@@ -75,11 +76,12 @@ def inspector_showing(qtbot, value) -> InspectorPanel:
     flow = Flow("f", "F")
     flow.add_node(NodeInstance("a", "t.big"))
     repo.add_flow(flow)
-    panel = InspectorPanel()
+    panel = InspectorPanel(RunStates(repo, lambda call: QtCore.QTimer.singleShot(0, call)))
     qtbot.addWidget(panel)
     panel.show_node(flow, "a", repo.specs["t.big"])
-    panel.begin_run("f")
-    panel.apply_events([NodeStarted("a"), NodeFinished("a", outputs={"out": value})])
+    state = panel.run_states.of(flow)
+    state.begin(["a"])
+    state.apply([NodeStarted("a"), NodeFinished("a", outputs={"out": value})])
     return panel
 
 

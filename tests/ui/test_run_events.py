@@ -137,19 +137,20 @@ def test_a_run_of_the_whole_flow_reuses_the_kept_plan_and_runs_every_edit(
     qtbot, window, run_and_wait
 ):
     window.trust.trust(window.repo.specs.values())
-    canvas, bridge = window.tabs.open_flow("calc"), window.tabs.current()[1]
-    qtbot.waitUntil(lambda: bridge.results.plan_for("all") is not None)
-    kept = bridge.results.plan_for("all")
-    assert bridge.results.plan_for(["n1"]) is None  # a part of the flow is planned anew
+    canvas = window.tabs.open_flow("calc")
+    state = window.run_states.get("calc")
+    qtbot.waitUntil(lambda: state.plan_for("all") is not None)
+    kept = state.plan_for("all")
+    assert state.plan_for(["n1"]) is None  # a part of the flow is planned anew
     assert run_and_wait(window)
     assert canvas.flow_node("n2").preview("out") == "50.0"
-    assert bridge.results.plan_for("all") is kept  # nothing changed: the same plan again
+    assert state.plan_for("all") is kept  # nothing changed: the same plan again
     type_value(canvas, "n1", "a", "7")  # run at once, before the view has looked at the edit
-    assert bridge.results.plan_for("all") is None
+    assert state.plan_for("all") is None
     assert run_and_wait(window)
     assert canvas.flow_node("n2").preview("out") == "100.0"
     window.undo_stack.undo()
-    qtbot.waitUntil(lambda: bridge.results.plan_for("all") is not None)
+    qtbot.waitUntil(lambda: state.plan_for("all") is not None)
     assert run_and_wait(window)
     assert canvas.flow_node("n2").preview("out") == "50.0"
 

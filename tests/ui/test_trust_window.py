@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from helpers import Answers, action, fresh_window, select
-from PySide6 import QtCore
+from PySide6 import QtCore, QtWidgets
 
 from pyflow_desktop.repository import (
     Flow,
@@ -85,6 +85,20 @@ def test_pasted_specs_from_the_clipboard_ask_before_they_run(qtbot, repo, monkey
     assert "math.add" in answers.asked[0] and "the clipboard" in answers.asked[0]
 
 
+def test_specs_imported_from_another_file_ask_before_they_run(qtbot, repo_file, monkeypatch):
+    win = fresh_window(qtbot, Repository())
+    win.runs.runner.settings = RunSettings(executor="thread")
+    monkeypatch.setattr(
+        QtWidgets.QFileDialog, "getOpenFileName", lambda *args: (str(repo_file), "")
+    )
+    action(win, "File", "Import…").trigger()
+    assert "math.add" in win.repo.specs
+    win.tabs.open_flow("calc")
+    answers = Answers(monkeypatch, "Cancel")
+    assert run_by_menu(qtbot, win) is None and win.runs.runner.last_result is None
+    assert "math.add" in answers.asked[0]
+
+
 def test_opening_a_file_never_runs_its_code(qtbot, tmp_path):
     marker = tmp_path / "ran"
     spec = NodeSpec(
@@ -154,7 +168,6 @@ def test_the_window_runs_nodes_in_worker_processes_and_survives_a_crashing_one(q
     error = win.runs.runner.last_result.node("boom")["error"]
     assert "worker process died" in error
     assert win.isVisible()
-
 
 
 def press(qtbot, win, key, modifier=QtCore.Qt.KeyboardModifier.NoModifier) -> None:

@@ -157,7 +157,7 @@ def test_a_failing_line_is_marked_in_the_code_when_its_spec_is_shown(qtbot, repo
     win.panels.edit_spec("debug.fail")
     assert not run_and_wait(win)
     assert win.panels.spec_editor.editor.marked_lines() == [3]
-    traceback = win.panels.inspector.state_of("broken", "f1").traceback
+    traceback = win.run_states.node("broken", "f1").traceback
     assert traceback.startswith("Traceback") and "pyflow_desktop" not in traceback
 
 

@@ -63,7 +63,7 @@ def test_tab_then_a_click_and_f5_run_the_typed_value(qtbot, math_window):
     assert field.text() == "7" and values(win, "examples.math")["a"] == "7"
     assert win.isWindowModified() and win.undo_stack.count() == 1
     run_and_wait(qtbot, win)
-    result = win.runs.outcomes["examples.math"]
+    result = win.run_states.get("examples.math").outcome
     assert result.output("n1") == 10 and result.output("n6") == 3.18
     assert canvas.flow_node("n1").preview("out") == "10.0"
     click_scene(canvas, centre(canvas.flow_node("n1").item.footer))
@@ -114,7 +114,7 @@ def test_f5_with_the_field_still_focused_runs_the_typed_value(qtbot, repo):
     canvas = win.tabs.open_flow("calc")
     field = type_into(qtbot, canvas, "n1", "a", "7")
     run_and_wait(qtbot, win)
-    assert win.runs.outcomes["calc"].output("n1") == 10
+    assert win.run_states.get("calc").outcome.output("n1") == 10
     assert values(win)["a"] == "7" and win.undo_stack.count() == 1
     QtTest.QTest.keyClicks(canvas.viewer().viewport(), "5")  # the field is typed on as it was
     assert field.hasFocus() and field.text() == "75"

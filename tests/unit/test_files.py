@@ -16,6 +16,7 @@ import pytest
 from pyflow_desktop.repository import (
     FORMAT_VERSION,
     FuncSourceError,
+    ModelEvent,
     NewerFormatError,
     Port,
     Repository,
@@ -333,8 +334,8 @@ def test_a_utf8_bom_is_accepted(tmp_path):
 def test_loaded_repository_emits_events_again():
     repo = loads_repository(json.dumps({"flow": {"f": ADD_FLOW}, "nodespec": {"add": ADD_SPEC}}))
     seen = []
-    repo.events.connect("spec_removed", lambda spec: seen.append(spec.id))
-    repo.flows["f"].events.connect("node_moved", lambda node: seen.append(node.id))
+    repo.events.connect(ModelEvent.SPEC_REMOVED, lambda spec: seen.append(spec.id))
+    repo.flows["f"].events.connect(ModelEvent.NODE_MOVED, lambda node: seen.append(node.id))
     repo.remove_spec("add")
     repo.flows["f"].move_node("n1", 1, 1)
     assert seen == ["add", "n1"]

@@ -7,6 +7,7 @@ import pytest
 from pyflow_desktop.repository import (
     Flow,
     Link,
+    ModelEvent,
     NodeInstance,
     NodeSpec,
     Observable,
@@ -36,16 +37,16 @@ class Recorder:
 
 
 FLOW_EVENTS = [
-    "node_added",
-    "node_removed",
-    "node_moved",
-    "node_changed",
-    "value_changed",
-    "link_added",
-    "link_removed",
-    "flow_renamed",
+    ModelEvent.NODE_ADDED,
+    ModelEvent.NODE_REMOVED,
+    ModelEvent.NODE_MOVED,
+    ModelEvent.NODE_CHANGED,
+    ModelEvent.VALUE_CHANGED,
+    ModelEvent.LINK_ADDED,
+    ModelEvent.LINK_REMOVED,
+    ModelEvent.FLOW_RENAMED,
 ]
-REPO_EVENTS = ["spec_added", "spec_changed", "spec_removed", "flow_added", "flow_removed"]
+REPO_EVENTS = [ModelEvent.SPEC_ADDED, ModelEvent.SPEC_CHANGED, ModelEvent.SPEC_REMOVED, ModelEvent.FLOW_ADDED, ModelEvent.FLOW_REMOVED]
 
 
 def make_flow() -> Flow:
@@ -70,7 +71,7 @@ def test_add_node_stores_it_and_emits_node_added():
     returned = flow.add_node(node)
     assert returned is node
     assert flow.nodes == {"n1": node}
-    assert rec.calls == [("node_added", {"node": node})]
+    assert rec.calls == [(ModelEvent.NODE_ADDED, {"node": node})]
 
 
 def test_add_node_with_taken_id_raises_and_emits_nothing():
@@ -91,9 +92,9 @@ def test_remove_node_removes_its_links_and_emits_link_removed_before_node_remove
     assert "n1" not in flow.nodes
     assert set(removed) == {Link("n1", "out", "n2", "a"), Link("n1", "out", "n3", "b")}
     assert flow.links == [Link("n2", "out", "n3", "a")]
-    assert rec.names == ["link_removed", "link_removed", "node_removed"]
+    assert rec.names == [ModelEvent.LINK_REMOVED, ModelEvent.LINK_REMOVED, ModelEvent.NODE_REMOVED]
     assert {call[1]["link"] for call in rec.calls[:2]} == set(removed)
-    assert rec.calls[-1] == ("node_removed", {"node": node})
+    assert rec.calls[-1] == (ModelEvent.NODE_REMOVED, {"node": node})
 
 
 def test_remove_node_removes_incoming_and_outgoing_links():
@@ -129,7 +130,7 @@ def test_add_link_emits_link_added_and_returns_none_when_input_was_free():
     assert flow.add_link(link) is None
     assert flow.link_into("n4", "a") == link
     assert link in flow.links
-    assert rec.calls == [("link_added", {"link": link})]
+    assert rec.calls == [(ModelEvent.LINK_ADDED, {"link": link})]
 
 
 def test_add_link_into_taken_input_replaces_and_returns_the_old_link():
@@ -142,7 +143,7 @@ def test_add_link_into_taken_input_replaces_and_returns_the_old_link():
     assert flow.link_into("n3", "b") == new
     assert old not in flow.links
     assert len(flow.links) == 3
-    assert rec.calls == [("link_removed", {"link": old}), ("link_added", {"link": new})]
+    assert rec.calls == [(ModelEvent.LINK_REMOVED, {"link": old}), (ModelEvent.LINK_ADDED, {"link": new})]
 
 
 def test_replacing_a_link_drops_the_old_links_unknown_keys():
@@ -160,7 +161,7 @@ def test_remove_link_emits_and_unknown_link_raises():
     flow.remove_link(link)
     assert link not in flow.links
     assert ("n3", "a") not in flow.link_extra
-    assert rec.calls == [("link_removed", {"link": link})]
+    assert rec.calls == [(ModelEvent.LINK_REMOVED, {"link": link})]
     with pytest.raises(KeyError):
         flow.remove_link(link)
     # Same target, different source: not the stored link, so nothing is removed.
@@ -189,7 +190,7 @@ def test_set_value_stores_value_and_emits_value_changed():
     rec = Recorder(flow.events, FLOW_EVENTS)
     flow.set_value("n1", "a", "42")
     assert flow.nodes["n1"].values == {"a": "42"}
-    assert rec.calls == [("value_changed", {"node": flow.nodes["n1"], "port": "a", "value": "42"})]
+    assert rec.calls == [(ModelEvent.VALUE_CHANGED, {"node": flow.nodes["n1"], "port": "a", "value": "42"})]
 
 
 def test_set_value_can_store_none_distinct_from_clearing():
@@ -204,7 +205,7 @@ def test_set_value_without_value_clears_it_and_emits_none():
     rec = Recorder(flow.events, FLOW_EVENTS)
     flow.set_value("n1", "a")
     assert "a" not in flow.nodes["n1"].values
-    assert rec.calls == [("value_changed", {"node": flow.nodes["n1"], "port": "a", "value": None})]
+    assert rec.calls == [(ModelEvent.VALUE_CHANGED, {"node": flow.nodes["n1"], "port": "a", "value": None})]
 
 
 def test_set_value_on_missing_node_raises_keyerror_without_event():
@@ -221,7 +222,7 @@ def test_move_node_emits_node_moved():
     flow.move_node("n2", 160.0, -69.5)
     node = flow.nodes["n2"]
     assert (node.x, node.y) == (160.0, -69.5)
-    assert rec.calls == [("node_moved", {"node": node})]
+    assert rec.calls == [(ModelEvent.NODE_MOVED, {"node": node})]
 
 
 def test_set_end_and_rename_node_emit_node_changed():
@@ -232,7 +233,7 @@ def test_set_end_and_rename_node_emit_node_changed():
     node = flow.nodes["n3"]
     assert node.is_end is True
     assert node.name == "Result"
-    assert rec.calls == [("node_changed", {"node": node}), ("node_changed", {"node": node})]
+    assert rec.calls == [(ModelEvent.NODE_CHANGED, {"node": node}), (ModelEvent.NODE_CHANGED, {"node": node})]
     flow.set_end("n3", False)
     assert node.is_end is False
 
@@ -242,7 +243,7 @@ def test_rename_flow_emits_flow_renamed():
     rec = Recorder(flow.events, FLOW_EVENTS)
     flow.rename("Renamed")
     assert flow.name == "Renamed"
-    assert rec.calls == [("flow_renamed", {"flow": flow})]
+    assert rec.calls == [(ModelEvent.FLOW_RENAMED, {"flow": flow})]
 
 
 def test_flow_name_defaults_to_id_and_extra_is_per_instance():
@@ -273,7 +274,7 @@ def test_add_spec_emits_spec_added_and_rejects_duplicates():
     first = spec("s")
     repo.add_spec(first)
     assert repo.specs == {"s": first}
-    assert rec.calls == [("spec_added", {"spec": first})]
+    assert rec.calls == [(ModelEvent.SPEC_ADDED, {"spec": first})]
     with pytest.raises(ValueError, match="'s'"):
         repo.add_spec(spec("s"))
     assert repo.specs["s"] is first
@@ -288,7 +289,7 @@ def test_replace_spec_emits_spec_changed_with_old_and_returns_old():
     new = old.copy(title="New")
     assert repo.replace_spec(new) is old
     assert repo.specs["s"] is new
-    assert rec.calls == [("spec_changed", {"spec": new, "old": old})]
+    assert rec.calls == [(ModelEvent.SPEC_CHANGED, {"spec": new, "old": old})]
 
 
 def test_replace_unknown_spec_raises_keyerror():
@@ -305,7 +306,7 @@ def test_remove_spec_emits_spec_removed():
     rec = Recorder(repo.events, REPO_EVENTS)
     assert repo.remove_spec("s") is removed
     assert repo.specs == {}
-    assert rec.calls == [("spec_removed", {"spec": removed})]
+    assert rec.calls == [(ModelEvent.SPEC_REMOVED, {"spec": removed})]
     with pytest.raises(KeyError):
         repo.remove_spec("s")
 
@@ -320,7 +321,7 @@ def test_add_and_remove_flow_emit_flow_events():
         repo.add_flow(Flow("f"))
     assert repo.remove_flow("f") is flow
     assert repo.flows == {}
-    assert rec.calls == [("flow_added", {"flow": flow}), ("flow_removed", {"flow": flow})]
+    assert rec.calls == [(ModelEvent.FLOW_ADDED, {"flow": flow}), (ModelEvent.FLOW_REMOVED, {"flow": flow})]
 
 
 def test_unknown_flow_error_lists_known_flows():
@@ -403,7 +404,7 @@ def test_muted_suppresses_events_and_nesting_keeps_them_suppressed():
     assert rec.calls == []
     assert set(flow.nodes) == {"n1", "n2"}
     flow.move_node("n2", 1, 1)
-    assert rec.names == ["node_moved"]
+    assert rec.names == [ModelEvent.NODE_MOVED]
 
 
 def test_muted_is_released_after_an_exception():
@@ -422,7 +423,7 @@ def test_muting_one_observable_leaves_others_alone():
     rec = Recorder(flow.events, FLOW_EVENTS)
     with repo.events.muted():
         flow.add_node(NodeInstance("n", "s"))
-    assert rec.names == ["node_added"]
+    assert rec.names == [ModelEvent.NODE_ADDED]
 
 
 # -- NodeSpec -------------------------------------------------------------------------------

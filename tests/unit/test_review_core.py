@@ -13,6 +13,7 @@ from flows import add_nodes, basic_repo, link, spec
 
 from pyflow_desktop.engine import (
     NodeCancelled,
+    NodeStarted,
     NodeTask,
     ResultCache,
     RunFinished,
@@ -323,7 +324,7 @@ def test_a_run_ends_even_when_interrupted_inside_the_loop():
 
     def sink(event):
         events.append(event)
-        if event.type == "started":
+        if isinstance(event, NodeStarted):
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):

@@ -16,6 +16,7 @@ from pyflow_desktop.repository import (
     InterfaceInput,
     InterfaceOutput,
     Link,
+    ModelEvent,
     PortRef,
     apply_edit,
     dump_repository,
@@ -48,9 +49,9 @@ class Mirror:
         self.links = set(flow.links)
         self.flows = set(repo.flows)
         self.heard: list[str] = []
-        for event in ("node_added", "node_removed", "link_added", "link_removed"):
+        for event in (ModelEvent.NODE_ADDED, ModelEvent.NODE_REMOVED, ModelEvent.LINK_ADDED, ModelEvent.LINK_REMOVED):
             flow.events.connect(event, lambda event=event, **p: self.hear(event, **p))
-        for event in ("flow_added", "flow_removed"):
+        for event in (ModelEvent.FLOW_ADDED, ModelEvent.FLOW_REMOVED):
             repo.events.connect(event, lambda event=event, **p: self.hear(event, **p))
 
     def hear(self, event, node=None, link=None, flow=None):
@@ -110,7 +111,7 @@ def test_group_and_ungroup_compute_the_same_and_undo_exactly():
     for inner in ("m", "q", "p"):
         assert grouped[f"group/{inner}"] == before[inner]
     assert grouped["group"] == {"out": 10.0}
-    assert mirror.heard[0] == "flow_added" and mirror.agrees(repo, flow)
+    assert mirror.heard[0] == ModelEvent.FLOW_ADDED and mirror.agrees(repo, flow)
     assert '"format_version": 2' in dump_repository(repo)
     ungroup = ungroup_node(repo, flow, "group")
     apply_edit(repo, ungroup)

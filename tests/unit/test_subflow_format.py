@@ -14,6 +14,7 @@ from pyflow_desktop.repository import (
     InterfaceInput,
     InterfaceOutput,
     LinkError,
+    ModelEvent,
     NodeInstance,
     PortRef,
     SchemaError,
@@ -253,7 +254,7 @@ def test_a_new_interface_is_a_model_edit_with_an_event():
     repo = load(document())
     flow = repo.flows["sub.scale"]
     heard = []
-    flow.events.connect("interface_changed", lambda **payload: heard.append(payload))
+    flow.events.connect(ModelEvent.INTERFACE_CHANGED, lambda **payload: heard.append(payload))
     narrower = Interface(flow.interface.inputs[:1], flow.interface.outputs)
     old = flow.set_interface(narrower)
     assert heard == [{"flow": flow, "old": old}] and flow.interface is narrower

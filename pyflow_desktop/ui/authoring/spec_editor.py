@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ...repository import NodeSpec, Port, Repository, func_problem
+from ...repository import ModelEvent, NodeSpec, Port, Repository, func_problem
 from .code_editor import CodeEditor
 from .new_spec_dialog import NEW_FUNC, NEW_GROUP, NewSpecDialog, id_problem
 from .spec_commands import RemoveSpecCommand, SaveSpecCommand, describe_drops
@@ -138,7 +138,7 @@ class SpecEditorPanel(QtWidgets.QWidget):
     def set_repository(self, repo: Repository | None) -> None:
         """Edit the specs of ``repo`` (shows none until ``show_spec``)."""
         for model, method in ((self.repo, "disconnect"), (repo, "connect")):
-            for event in ("spec_added", "spec_changed", "spec_removed"):
+            for event in (ModelEvent.SPEC_ADDED, ModelEvent.SPEC_CHANGED, ModelEvent.SPEC_REMOVED):
                 if model is not None:
                     getattr(model.events, method)(event, self._spec_event)
         self.repo = repo

@@ -16,7 +16,8 @@ from typing import Any
 from PySide6 import QtCore
 from PySide6.QtGui import QUndoStack
 
-from ...repository import Flow, Link, NodeInstance, PortRef, Repository
+from ...engine import RunState
+from ...repository import Flow, Link, ModelEvent, NodeInstance, PortRef, Repository
 from ...repository.link_types import CONVERT, link_conversion
 from ..commands import (
     ChangeLinksCommand,
@@ -41,15 +42,15 @@ from .node_edits import NodeEdits
 from .run_view import RunView
 
 _FLOW_EVENTS = (
-    "node_added",
-    "node_removed",
-    "node_moved",
-    "node_changed",
-    "value_changed",
-    "link_added",
-    "link_removed",
+    ModelEvent.NODE_ADDED,
+    ModelEvent.NODE_REMOVED,
+    ModelEvent.NODE_MOVED,
+    ModelEvent.NODE_CHANGED,
+    ModelEvent.VALUE_CHANGED,
+    ModelEvent.LINK_ADDED,
+    ModelEvent.LINK_REMOVED,
 )
-_SPEC_EVENTS = ("spec_changed", "spec_added", "spec_removed")
+_SPEC_EVENTS = (ModelEvent.SPEC_CHANGED, ModelEvent.SPEC_ADDED, ModelEvent.SPEC_REMOVED)
 
 
 class FlowBridge(NodeEdits, QtCore.QObject):
@@ -66,8 +67,10 @@ class FlowBridge(NodeEdits, QtCore.QObject):
         flow: Flow,
         canvas: CanvasGraph,
         undo_stack: QUndoStack,
+        run_state: RunState,
         parent: QtCore.QObject | None = None,
     ) -> None:
+        """``run_state``: what runs of ``flow`` said, drawn on the canvas (``results``)."""
         super().__init__(parent)
         self.repo, self.flow, self.canvas, self.undo_stack = repo, flow, canvas, undo_stack
         self._syncing = False
@@ -87,7 +90,7 @@ class FlowBridge(NodeEdits, QtCore.QObject):
         canvas.port_disconnected.connect(self._api_disconnected)
         canvas.nodes_deleted.connect(self._api_deleted)
         canvas.viewer().style_pipe = self._style_pipe
-        self.results = RunView(repo, flow, canvas, self)
+        self.results = RunView(run_state, canvas, self)
         self.rebuild()
 
     def detach(self) -> None:

@@ -2,44 +2,27 @@
 
 Inputs show their link's source (``node:port``) or their manual value, which can be edited:
 edits go to the ``on_edit(flow, node_id, port, value)`` callback (the main window pushes an
-undo command) and the table redraws from the flow's model events. Run state comes from
-``apply_events``: the panel remembers the latest state of every node of the run, so selecting
-another node afterwards shows its results too. A batch of events is only kept as it comes (a
-run of thousands of nodes sends thousands a second), and filed by node when a node's state
-is asked for; a node's state is worked out from its events when it is shown.
-Double-clicking an output emits ``open_viewer(node_id, port)``. A subflow node also lists
-its inner nodes (``inner``: their ids in a run, ``u1/m``), each with its status and time.
+undo command) and the table redraws from the flow's model events. What runs said of the node
+comes from its flow's ``RunState`` (in ``run_states``), read when it is shown and again when
+the state says the node changed (a batch of the run holds it, a run begins, staleness moves):
+selecting another node afterwards shows its results too. Double-clicking an output emits
+``open_viewer(node_id, port)``. A subflow node also lists its inner nodes (``inner``: their
+ids in a run, ``u1/m``), each with its status and time.
 
-State: ``flow``, ``node_id``, ``spec`` (what is shown), ``run_flow_id`` (the flow of the
-run in progress or last run), ``runs`` (flow id → node id → ``NodeState``: the latest state of
-every node of every flow run in this session; ``begin_run`` clears the nodes it plans),
-``_batches`` (flow id → the batches of events not filed yet), ``_unread`` (flow id → node
-id → the events filed but not yet folded into its state) and ``stale`` (the shown flow's
-nodes whose result no longer matches their inputs).
+State: ``flow``, ``node_id``, ``spec`` and ``inner`` (what is shown).
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ...engine import (
-    NodeCached,
-    NodeCancelled,
-    NodeFailed,
-    NodeFinished,
-    NodeOutput,
-    NodeQueued,
-    NodeSkipped,
-    NodeStarted,
-    RunEvent,
-)
-from ...repository import Flow, NodeSpec
+from ...engine import NodeState, RunChange, RunEvent, RunStates
+from ...repository import Flow, ModelEvent, NodeSpec
 from ..value_text import default_text, full_text, short_text
 from .viewers import PREVIEW_CHARS
 
@@ -59,63 +42,25 @@ _EDITABLE = QtCore.Qt.ItemFlag.ItemIsEnabled | QtCore.Qt.ItemFlag.ItemIsSelectab
 _NODE = attrgetter("node")  # an event's node id
 
 
-@dataclass
-class NodeState:
-    """The latest run state of one node."""
-
-    status: str = "pending"
-    outputs: dict[str, Any] = field(default_factory=dict)
-    partial: Any = None
-    streaming: bool = False
-    error: str = ""
-    traceback: str = ""
-    stdout: str = ""
-    stderr: str = ""
-    elapsed: float | None = None
-
-
-def _remember(states: dict[str, NodeState], event: RunEvent) -> None:
-    """Fold one engine event into the state of its node in ``states``."""
-    state = states.setdefault(event.node, NodeState())
-    if isinstance(event, NodeQueued):
-        state.status = "queued"
-    elif isinstance(event, NodeStarted):
-        states[event.node] = NodeState("running")
-    elif isinstance(event, NodeOutput):
-        state.partial, state.streaming = event.value, True
-    elif isinstance(event, (NodeFinished, NodeCached)):
-        state.status = "success" if isinstance(event, NodeFinished) else "cached"
-        state.outputs, state.streaming = dict(event.outputs), False
-        if isinstance(event, NodeFinished):
-            state.elapsed, state.stdout, state.stderr = event.elapsed, event.stdout, event.stderr
-    elif isinstance(event, NodeFailed):
-        state.status, state.error, state.traceback = "fail", event.error, event.traceback
-        state.elapsed, state.stdout, state.stderr = event.elapsed, event.stdout, event.stderr
-    elif isinstance(event, NodeSkipped):
-        state.status, state.error = "skip", event.reason
-    elif isinstance(event, NodeCancelled):
-        state.status, state.error = "cancelled", event.reason
-
-
 class InspectorPanel(QtWidgets.QWidget):
     """The selected node; ``open_viewer(node_id, port)`` asks for a viewer of an output."""
 
     open_viewer = QtCore.Signal(str, str)
 
     def __init__(
-        self, on_edit: EditCallback | None = None, parent: QtWidgets.QWidget | None = None
+        self,
+        run_states: RunStates,
+        on_edit: EditCallback | None = None,
+        parent: QtWidgets.QWidget | None = None,
     ):
+        """``run_states``: what the runs of each flow said; ``on_edit``: where edits of
+        manual values go (``None``: they cannot be edited here)."""
         super().__init__(parent)
-        self.on_edit = on_edit
+        self.run_states, self.on_edit = run_states, on_edit
         self.flow: Flow | None = None
         self.node_id: str | None = None
         self.spec: NodeSpec | None = None
         self.inner: list[str] = []
-        self.runs: dict[str, dict[str, NodeState]] = {}
-        self._batches: dict[str, list[list[RunEvent]]] = {}
-        self._unread: dict[str, dict[str, list[RunEvent]]] = {}
-        self.run_flow_id: str | None = None
-        self.stale: set[str] = set()
         self._tab_for: tuple[str | None, str] | None = None  # (node, status) the tab was picked for
         self._filling = False
         self.title = QtWidgets.QLabel(
@@ -157,6 +102,9 @@ class InspectorPanel(QtWidgets.QWidget):
         layout.addWidget(self.status)
         layout.addWidget(splitter, 1)
         self.show_node(None, None, None)
+        run_states.events.connect(RunChange.RUN_BEGUN, self._run_begun)
+        run_states.events.connect(RunChange.EVENTS_APPLIED, self._events_applied)
+        run_states.events.connect(RunChange.STALE_CHANGED, self._stale_changed)
 
     @staticmethod
     def _table(headers: list[str]) -> QtWidgets.QTableWidget:
@@ -195,11 +143,11 @@ class InspectorPanel(QtWidgets.QWidget):
             return
         method = self.flow.events.connect if connect else self.flow.events.disconnect
         for event in (
-            "value_changed",
-            "link_added",
-            "link_removed",
-            "node_changed",
-            "node_removed",
+            ModelEvent.VALUE_CHANGED,
+            ModelEvent.LINK_ADDED,
+            ModelEvent.LINK_REMOVED,
+            ModelEvent.NODE_CHANGED,
+            ModelEvent.NODE_REMOVED,
         ):
             method(event, self._model_changed)
 
@@ -259,78 +207,32 @@ class InspectorPanel(QtWidgets.QWidget):
 
     # -- run state ------------------------------------------------------------------------------
 
-    def begin_run(self, flow_id: str, node_ids: Collection[str] | None = None) -> None:
-        """A run of ``node_ids`` (default: all) of ``flow_id`` starts: forget their states."""
-        self.run_flow_id = flow_id
-        self._file(flow_id)
-        for table in (self.runs.setdefault(flow_id, {}), self._unread.setdefault(flow_id, {})):
-            if node_ids is None:
-                table.clear()
-            elif table:  # those of a run of thousands that ran before: a set operation
-                for node_id in table.keys() & node_ids:
-                    del table[node_id]
-        if self.flow is not None and self.flow.id == flow_id:  # it shows a node of the run
+    def _shows(self, flow_id: str) -> bool:
+        return self.flow is not None and self.flow.id == flow_id
+
+    def _run_begun(self, flow_id: str, nodes: Collection[str]) -> None:
+        if self._shows(flow_id):  # what it shows of the last run may have gone
             self._fill_state()
 
-    def forget_runs(self) -> None:
-        """Forget every run (the repository they belong to is gone)."""
-        self.runs.clear()
-        self._batches.clear()
-        self._unread.clear()
-        self.run_flow_id = None
-        self._fill_state()
-
-    def state_of(self, flow_id: str, node_id: str) -> NodeState:
-        """The latest state of ``node_id`` of ``flow_id`` (``pending`` if it never ran)."""
-        self._file(flow_id)
-        events = self._unread.get(flow_id, {}).pop(node_id, None)
-        if events:
-            states = self.runs.setdefault(flow_id, {})
-            for event in events:
-                _remember(states, event)
-        return self.runs.get(flow_id, {}).get(node_id) or NodeState()
-
-    def set_stale(self, node_ids: set[str]) -> None:
-        """The shown flow's nodes whose result no longer matches their inputs."""
-        self.stale = set(node_ids)
-        self._fill_state()
-
-    def apply_events(self, events: list[RunEvent]) -> None:
-        """Take a batch of engine events (any nodes), redrawing once if the shown node changed."""
-        if self.run_flow_id is None:
-            return
-        self._batches.setdefault(self.run_flow_id, []).append(events)
-        shown = self.flow is not None and self.flow.id == self.run_flow_id
-        if shown and not {self.node_id, *self.inner}.isdisjoint(map(_NODE, events)):
+    def _events_applied(self, flow_id: str, events: list[RunEvent], **_payload: Any) -> None:
+        """A batch of a run (any nodes): redraw once if it holds the shown node."""
+        if self._shows(flow_id) and not {self.node_id, *self.inner}.isdisjoint(map(_NODE, events)):
             self._fill_state()
 
-    def _file(self, flow_id: str) -> None:
-        """File the batches of ``flow_id`` kept so far by node."""
-        unread = self._unread.setdefault(flow_id, {})
-        for events in self._batches.pop(flow_id, ()):
-            for event in events:
-                if event.node:
-                    unread.setdefault(event.node, []).append(event)
+    def _stale_changed(self, flow_id: str, stale: set[str]) -> None:
+        if self._shows(flow_id):
+            self._fill_state()
 
     def node_state(self) -> NodeState:
         """The shown node's latest state (``pending`` if it never ran)."""
         if self.flow is None or self.node_id is None:
             return NodeState()
-        return self.state_of(self.flow.id, self.node_id)
+        return self.run_states.node(self.flow.id, self.node_id)
 
     def node_outputs(self) -> dict[str, Any]:
-        """The shown node's output values (streamed so far while it runs)."""
-        state = self.node_state()
-        if state.streaming and self.spec is not None:
-            names = [port.name for port in self.spec.outputs]
-            if len(names) == 1:
-                return {names[0]: state.partial}
-            return (
-                {k: v for k, v in state.partial.items() if k in names}
-                if isinstance(state.partial, dict)
-                else {}
-            )
-        return state.outputs
+        """The shown node's outputs (those streamed so far while it runs)."""
+        names = [port.name for port in self.spec.outputs] if self.spec is not None else []
+        return self.node_state().outputs_now(names)
 
     def _fill_state(self) -> None:
         state = self.node_state()
@@ -339,7 +241,7 @@ class InspectorPanel(QtWidgets.QWidget):
         streaming = " (streaming…)" if state.streaming else ""
         stale = (
             " · <i>stale: its inputs changed since this result</i>"
-            if self.node_id in self.stale
+            if self.flow is not None and self.node_id in self.run_states.stale(self.flow.id)
             else ""
         )
         self.status.setText(
@@ -378,7 +280,7 @@ class InspectorPanel(QtWidgets.QWidget):
             return
         self.inside.setRowCount(len(self.inner))
         for row, inner_id in enumerate(self.inner):
-            state = self.state_of(self.flow.id, inner_id)
+            state = self.run_states.node(self.flow.id, inner_id)
             took = f"{state.elapsed * 1000:.1f} ms" if state.elapsed is not None else ""
             for column, text in enumerate((inner_id, state.status, took)):
                 item = QtWidgets.QTableWidgetItem(text)

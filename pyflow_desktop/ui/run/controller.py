@@ -120,9 +120,11 @@ class RunController(QtCore.QObject):
         parent: QtCore.QObject | None = None,
         workers: int | None = None,
         shelf: ExecutorShelf | None = None,
+        settings: RunSettings | None = None,
     ) -> None:
+        """``settings``: how to run (default: on threads, ``workers`` of them)."""
         super().__init__(parent)
-        self.settings = RunSettings(workers=workers or 0)
+        self.settings = settings or RunSettings(workers=workers or 0)
         self.cache = ResultCache()
         self.shelf = shelf or ExecutorShelf()
         self._executor: Executor | None = None

@@ -49,7 +49,7 @@ class ExecutorShelf:
     def shutdown(self) -> None:
         """Release every kept executor (closing Dask clients and their local clusters)."""
         for executor in self._made:
-            getattr(executor, "shutdown", lambda: None)()
+            executor.shutdown()
         self._made.clear()
         self._idle.clear()
         self._lent.clear()

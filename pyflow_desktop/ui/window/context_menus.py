@@ -7,9 +7,11 @@ outside the selection becomes the selection first, as in every editor.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6 import QtCore, QtWidgets
 
-from ...repository import Link
+from ...repository import Flow, Link
 from ..value_text import node_title
 from .edit_actions import EditActions
 from .flow_tabs import FlowTabs
@@ -22,13 +24,22 @@ class CanvasMenus(QtCore.QObject):
     """Pops up the menu that fits what was right-clicked; ``last`` is the menu shown last."""
 
     def __init__(
-        self, shell: Shell, tabs: FlowTabs, edits: EditActions, runs: RunActions, panels: Panels
+        self,
+        shell: Shell,
+        tabs: FlowTabs,
+        edits: EditActions,
+        runs: RunActions,
+        panels: Panels,
+        *,
+        subflow_entries: Callable[[QtWidgets.QMenu, Flow, str], None],
+        library_entries: Callable[[QtWidgets.QMenu, str], None],
     ) -> None:
+        """``subflow_entries(menu, flow, node_id)`` adds a subflow node's own entries, and
+        ``library_entries(menu, spec_id)`` those about the library's version of a spec."""
         super().__init__(shell)
         self.shell, self.tabs, self.edits, self.runs, self.panels = shell, tabs, edits, runs, panels
+        self.subflow_entries, self.library_entries = subflow_entries, library_entries
         self.last: QtWidgets.QMenu | None = None
-        self.subflow_entries = lambda menu, flow, node_id: None  # a subflow node's own entries
-        self.library_entries = lambda menu, spec_id: None  # about the library's version
         tabs.context_requested.connect(self.show_menu)
 
     def show_menu(self, target, scene_pos: QtCore.QPointF, global_pos: QtCore.QPoint) -> None:

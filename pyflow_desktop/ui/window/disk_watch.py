@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from collections.abc import Callable
 from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -46,11 +45,14 @@ def content_hash(path: Path) -> str | None:
 
 
 class DiskWatch(QtCore.QObject):
-    """Follows the window's file on disk."""
+    """Follows the window's file on disk; ``reload_requested(path)``: the user chose to open
+    the file again, as it is on disk now."""
 
-    def __init__(self, shell: Shell, reload: Callable[[Path], object]) -> None:
+    reload_requested = QtCore.Signal(object)
+
+    def __init__(self, shell: Shell) -> None:
         super().__init__(shell)
-        self.shell, self.reload = shell, reload
+        self.shell = shell
         self.path: Path | None = None
         self.known: str | None = None
         self._stat: tuple[int, int, int] | None = None
@@ -106,7 +108,7 @@ class DiskWatch(QtCore.QObject):
         if answer == "Compare…":
             answer = self._compare()
         if answer == "Reload":
-            self.reload(self.path)
+            self.reload_requested.emit(self.path)
         elif answer == "Keep mine":
             self.known, self._stat = now, stat
             self.shell.undo_stack.resetClean()  # what the window shows is not on disk any more

@@ -26,10 +26,13 @@ Key = QtGui.QKeySequence.StandardKey
 class EditActions(QtCore.QObject):
     """Edits of the selection in the current flow tab."""
 
-    def __init__(self, shell: Shell, tabs: FlowTabs) -> None:
+    def __init__(
+        self, shell: Shell, tabs: FlowTabs, from_outside: Callable[[list[NodeSpec]], None]
+    ) -> None:
+        """``from_outside(specs)``: these specs came from the clipboard, and running them
+        asks first."""
         super().__init__(shell)
-        self.shell, self.tabs = shell, tabs
-        self.from_outside: Callable[[list[NodeSpec]], None] = lambda _specs: None
+        self.shell, self.tabs, self.from_outside = shell, tabs, from_outside
         self.undo_action = shell.undo_stack.createUndoAction(shell, "&Undo")
         self.undo_action.setShortcut(Key.Undo)
         self.redo_action = shell.undo_stack.createRedoAction(shell, "&Redo")

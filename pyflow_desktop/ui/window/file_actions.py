@@ -47,15 +47,24 @@ Key = QtGui.QKeySequence.StandardKey
 class FileActions(QtCore.QObject):
     """Opens, saves, imports and exports the window's repository."""
 
-    def __init__(self, shell: Shell, tabs: FlowTabs) -> None:
+    def __init__(
+        self,
+        shell: Shell,
+        tabs: FlowTabs,
+        *,
+        settle: Callable[[], bool],
+        from_outside: Callable[[list[NodeSpec]], None],
+        allow_save: Callable[[Path], bool],
+        saved: Callable[[Path, str | None], None],
+    ) -> None:
+        """``settle()``: whether unsaved code edits are dealt with (False: the user
+        cancelled); ``from_outside(specs)``: these specs came from a file, and running them
+        asks first; ``allow_save(path)``: whether a save may replace the file's content (it
+        may have changed on disk); ``saved(path, digest)``: the repository was written."""
         super().__init__(shell)
         self.shell, self.tabs = shell, tabs
-        self.settle: Callable[[], bool] = lambda: True
-        self.from_outside: Callable[[list[NodeSpec]], None] = lambda _specs: None
-        # Whether a save may replace a file's content (it may have changed on disk), and
-        # what to do once it has been written:
-        self.allow_save: Callable[[Path], bool] = lambda _path: True
-        self.saved: Callable[[Path, str | None], None] = lambda _path, _digest: None
+        self.settle, self.from_outside = settle, from_outside
+        self.allow_save, self.saved = allow_save, saved
         self.saving = False
 
     def fill_menu(self, menu: QtWidgets.QMenu) -> None:

@@ -18,8 +18,9 @@ from collections.abc import Callable
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from ...engine import RunStates
 from ...library import LibrarySpec
-from ...repository import Flow, NodeSpec, Repository
+from ...repository import Flow, ModelEvent, NodeSpec, Repository
 from ..canvas.bridge import FlowBridge
 from ..canvas.graph import CanvasGraph
 from ..canvas.spec_search import SpecSearchBox
@@ -104,15 +105,23 @@ class FlowTabs(QtCore.QObject):
     # Right-click on the canvas in front: a node id, a Link or None, at scene / global points.
     context_requested = QtCore.Signal(object, QtCore.QPointF, QtCore.QPoint)
 
-    def __init__(self, shell: Shell, library: LibraryPanel) -> None:
+    def __init__(
+        self,
+        shell: Shell,
+        library: LibraryPanel,
+        run_states: RunStates,
+        palette_entries: Callable[[], list[LibrarySpec]],
+    ) -> None:
+        """``run_states``: what the runs of each flow said, drawn on its canvas;
+        ``palette_entries()``: the application's palette, offered beside the file's specs in
+        the Tab search."""
         super().__init__(shell)
-        self.shell, self.library = shell, library
+        self.shell, self.library, self.run_states = shell, library, run_states
+        self.palette_entries = palette_entries
         self.canvases: dict[str, tuple[CanvasGraph, FlowBridge]] = {}
         self.trails: dict[str, list[str]] = {}
         self.breadcrumbs: dict[str, Breadcrumb] = {}
         self.hints: dict[str, EmptyHint] = {}
-        # The application's palette: the specs offered beside the file's in the Tab search.
-        self.palette_entries: Callable[[], list[LibrarySpec]] = list
         self.widget = QtWidgets.QTabWidget(documentMode=True, tabsClosable=True, movable=True)
         self.widget.tabCloseRequested.connect(
             lambda index: self.close_flow(self.widget.widget(index).property("flow_id"))
@@ -133,20 +142,20 @@ class FlowTabs(QtCore.QObject):
     def watch(self, repo: Repository, connect: bool) -> None:
         """Follow (or stop following) the repository's flow list and flow names."""
         method = "connect" if connect else "disconnect"
-        getattr(repo.events, method)("flow_added", self._flow_added)
-        getattr(repo.events, method)("flow_removed", self._flow_removed)
+        getattr(repo.events, method)(ModelEvent.FLOW_ADDED, self._flow_added)
+        getattr(repo.events, method)(ModelEvent.FLOW_REMOVED, self._flow_removed)
         for flow in repo.flows.values():
-            getattr(flow.events, method)("flow_renamed", self._flow_renamed)
-            getattr(flow.events, method)("interface_changed", self._interface_changed)
+            getattr(flow.events, method)(ModelEvent.FLOW_RENAMED, self._flow_renamed)
+            getattr(flow.events, method)(ModelEvent.INTERFACE_CHANGED, self._interface_changed)
 
     def _flow_added(self, flow: Flow) -> None:
-        flow.events.connect("flow_renamed", self._flow_renamed)
-        flow.events.connect("interface_changed", self._interface_changed)
+        flow.events.connect(ModelEvent.FLOW_RENAMED, self._flow_renamed)
+        flow.events.connect(ModelEvent.INTERFACE_CHANGED, self._interface_changed)
         self._subflow_changed(flow)
 
     def _flow_removed(self, flow: Flow) -> None:
-        flow.events.disconnect("flow_renamed", self._flow_renamed)
-        flow.events.disconnect("interface_changed", self._interface_changed)
+        flow.events.disconnect(ModelEvent.FLOW_RENAMED, self._flow_renamed)
+        flow.events.disconnect(ModelEvent.INTERFACE_CHANGED, self._interface_changed)
         self.close_flow(flow.id)
         self._subflow_changed(flow)
 
@@ -184,7 +193,8 @@ class FlowTabs(QtCore.QObject):
             shell = self.shell
             flow = shell.repo.flow(flow_id)
             canvas = CanvasGraph(self)
-            bridge = FlowBridge(shell.repo, flow, canvas, shell.undo_stack, self)
+            run_state = self.run_states.of(flow)
+            bridge = FlowBridge(shell.repo, flow, canvas, shell.undo_stack, run_state, self)
             bridge.message.connect(shell.show_message)
             canvas.search_requested.connect(self.search_spec)
             canvas.link_dropped.connect(self._link_dropped)
@@ -200,7 +210,7 @@ class FlowTabs(QtCore.QObject):
             self.breadcrumbs[flow_id] = Breadcrumb(canvas.viewer())
             self.breadcrumbs[flow_id].linkActivated.connect(self.open_flow)
             self.hints[flow_id] = hint = EmptyHint(canvas.viewer(), flow)
-            for name in ("node_added", "node_removed"):
+            for name in (ModelEvent.NODE_ADDED, ModelEvent.NODE_REMOVED):
                 flow.events.connect(name, hint.follow)
             self.canvases[flow_id] = (canvas, bridge)
             self.widget.addTab(canvas.widget, flow.name)
@@ -219,7 +229,7 @@ class FlowTabs(QtCore.QObject):
         self.trails.pop(flow_id, None)
         self.breadcrumbs.pop(flow_id, None)
         hint = self.hints.pop(flow_id)
-        for name in ("node_added", "node_removed"):
+        for name in (ModelEvent.NODE_ADDED, ModelEvent.NODE_REMOVED):
             hint.flow.events.disconnect(name, hint.follow)
         self.flow_closed.emit(flow_id)
         bridge.detach()

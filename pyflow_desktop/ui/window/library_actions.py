@@ -40,7 +40,6 @@ class LibraryActions(QtCore.QObject):
         panel.library_version = self.library_version
         panel.update_requested.connect(self.update_to_library)
         panel.open_folder_requested.connect(self.open_folder)
-        tabs.palette_entries = lambda: self.watch.palette.used()
         tabs.flow_opened.connect(self._flow_opened)
         watch.changed.connect(self._palette_changed)
         panel.set_palette(watch.palette)

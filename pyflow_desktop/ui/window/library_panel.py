@@ -17,7 +17,7 @@ from collections.abc import Callable
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...library import USER, LibrarySpec, Palette
-from ...repository import Repository
+from ...repository import ModelEvent, Repository
 from .library_model import (
     DIFFERS,
     FILE_SECTION,
@@ -28,8 +28,8 @@ from .library_model import (
     SpecModel,
 )
 
-_SPEC_EVENTS = ("spec_added", "spec_removed", "spec_changed")
-_FLOW_EVENTS = ("flow_added", "flow_removed")
+_SPEC_EVENTS = (ModelEvent.SPEC_ADDED, ModelEvent.SPEC_REMOVED, ModelEvent.SPEC_CHANGED)
+_FLOW_EVENTS = (ModelEvent.FLOW_ADDED, ModelEvent.FLOW_REMOVED)
 
 
 class LibraryPanel(QtWidgets.QWidget):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui
 
+from ...engine import RunStates
 from .flow_tabs import FlowTabs
 from .run_actions import RunActions
 from .shell import Shell
@@ -26,9 +27,12 @@ KEY = "run/live"
 class LiveMode(QtCore.QObject):
     """Keeps the results of the flow in front up to date while it is on."""
 
-    def __init__(self, shell: Shell, tabs: FlowTabs, runs: RunActions) -> None:
+    def __init__(
+        self, shell: Shell, tabs: FlowTabs, runs: RunActions, run_states: RunStates
+    ) -> None:
+        """``run_states`` says which nodes are stale, ``runs`` runs them."""
         super().__init__(shell)
-        self.shell, self.tabs, self.runs = shell, tabs, runs
+        self.shell, self.tabs, self.runs, self.run_states = shell, tabs, runs, run_states
         self.action = QtGui.QAction("&Live", self, checkable=True)
         self.action.setToolTip("Re-run what an edit made stale, by itself")
         self.action.setChecked(str(settings().value(KEY, "false")).lower() == "true")
@@ -71,8 +75,8 @@ class LiveMode(QtCore.QObject):
         if self.runs.runner.running:
             self._again = True
             return False
-        results = bridge.results
-        wanted = sorted((results.stale | results.cancelled) & set(bridge.flow.nodes))
+        state = self.run_states.of(bridge.flow)
+        wanted = sorted((state.stale | state.cancelled) & set(bridge.flow.nodes))
         if not wanted:
             return False
         self._live_run = self.runs.run_current(wanted, cache=True)

@@ -2,7 +2,8 @@
 owns the action groups that do the work.
 
 State: ``repo`` and ``path`` (the open repository and its file), ``undo_stack`` (one for
-every edit of the repository). The action groups: ``tabs`` (the canvas tab of each open
+every edit of the repository), ``run_states`` (what the runs of each flow said, read by the
+canvases, the panels and the Run menu). The action groups: ``tabs`` (the canvas tab of each open
 flow), ``files`` (File menu), ``edits`` (Edit menu), ``runs`` (Run menu and the run in
 progress), ``panels`` (Code, Inspector and viewer docks), ``subflows`` (grouping, opening and
 editing subflows), ``library_actions`` (the application's palette: built-in, My nodes,
@@ -11,11 +12,17 @@ packages).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from ...engine import RunStates
 from ...repository import Repository, RepositoryError
+from ..run.controller import RunController
+from ..run.executor_shelf import ExecutorShelf
+from ..run.settings import RunSettings
+from ..run.spec_tester import SpecTester
 from . import sessions
 from .about import show_about
 from .context_menus import CanvasMenus
@@ -38,6 +45,11 @@ from .trust import Trust
 from .user_settings import settings
 
 
+def _later(call: Callable[[], None]) -> None:
+    """Call ``call`` once the event loop has dealt with what waits (a burst of edits)."""
+    QtCore.QTimer.singleShot(0, call)
+
+
 class MainWindow(QtWidgets.QMainWindow):
     """One repository file, its flows in canvas tabs."""
 
@@ -50,8 +62,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.path: Path | None = None
         self.undo_stack = QtGui.QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._clean_changed)
+        self.run_states = RunStates(Repository(), later=_later)
         self.library = LibraryPanel()
-        self.tabs = FlowTabs(self, self.library)
+        palette = PaletteWatch(self)
+        self.tabs = FlowTabs(
+            self, self.library, self.run_states, palette_entries=lambda: palette.palette.used()
+        )
         self.setCentralWidget(self.tabs.widget)
         self.log = LogPanel()
         area = QtCore.Qt.DockWidgetArea
@@ -59,29 +75,51 @@ class MainWindow(QtWidgets.QMainWindow):
             "library_dock", "Library", self.library, area.LeftDockWidgetArea
         )
         self.log_dock = self.add_dock("log_dock", "Log", self.log, area.BottomDockWidgetArea)
-        self.library_actions = LibraryActions(self, self.tabs, self.library, PaletteWatch(self))
-        self.trust = Trust(self)
-        self.trust.installed = self.library_actions.installed_specs
-        self.runs = RunActions(self, self.tabs, self.trust.allow)
+        self.library_actions = LibraryActions(self, self.tabs, self.library, palette)
+        self.trust = Trust(self, installed=self.library_actions.installed_specs)
+        runner = RunController(self, shelf=ExecutorShelf(), settings=RunSettings.load(settings()))
+        tester = SpecTester(lambda: runner.settings, runner.shelf, self)
         self.panels = Panels(
-            self, self.tabs, self.runs, self.library, lambda specs: self.trust.allow(specs, "Test")
+            self,
+            self.tabs,
+            self.run_states,
+            tester,
+            self.library,
+            allow_test=lambda specs: self.trust.allow(specs, "Test"),
         )
-        self.runs.watched = self.panels.watched
-        self.files = FileActions(self, self.tabs)
-        self.files.settle = self.panels.settle_spec_edits
-        self.files.from_outside = self.trust.came_from_outside
-        self.edits = EditActions(self, self.tabs)
-        self.edits.from_outside = self.trust.came_from_outside
+        self.runs = RunActions(
+            self,
+            self.tabs,
+            self.run_states,
+            runner,
+            tester,
+            allow=self.trust.allow,
+            watched=self.panels.watched,
+        )
+        self.disk = DiskWatch(self)
+        self.files = FileActions(
+            self,
+            self.tabs,
+            settle=self.panels.settle_spec_edits,
+            from_outside=self.trust.came_from_outside,
+            allow_save=self.disk.allow_save,
+            saved=self._saved,
+        )
+        self.disk.reload_requested.connect(self.files.open_path)
+        self.edits = EditActions(self, self.tabs, from_outside=self.trust.came_from_outside)
         self.library.python_files_dropped.connect(self.files.import_python_files)
         self.subflows = SubflowActions(self, self.tabs)
-        self.menus = CanvasMenus(self, self.tabs, self.edits, self.runs, self.panels)
-        self.menus.subflow_entries = self.subflows.node_entries
-        self.menus.library_entries = self.library_actions.node_entries
-        self.recovery = Recovery(self)
-        self.recovery.session = lambda: sessions.capture(self.tabs, self.panels)
-        self.disk = DiskWatch(self, reload=self.files.open_path)
-        self.files.allow_save, self.files.saved = self.disk.allow_save, self._saved
-        self.live = LiveMode(self, self.tabs, self.runs)
+        self.menus = CanvasMenus(
+            self,
+            self.tabs,
+            self.edits,
+            self.runs,
+            self.panels,
+            subflow_entries=self.subflows.node_entries,
+            library_entries=self.library_actions.node_entries,
+        )
+        self.recovery = Recovery(self, session=lambda: sessions.capture(self.tabs, self.panels))
+        self.live = LiveMode(self, self.tabs, self.runs, self.run_states)
         self._build_menus()
         self.resize(1280, 800)
         if not self._restore_layout():
@@ -160,6 +198,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.tabs.close_all()
         if self.repo is not None:
             self.tabs.watch(self.repo, connect=False)
+        self.run_states.reset(repo)  # what the old repository's runs said is gone
         self.repo = repo
         if path is not None:  # a file's code: running it asks first
             self.trust.came_from_outside(repo.specs.values())

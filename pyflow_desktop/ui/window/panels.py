@@ -3,30 +3,29 @@ Inspector, with the viewers (``ViewerDocks``) in step with them.
 
 ``Panels`` docks them into the window and keeps them on the flow tab in front: its selected
 node shows in the Inspector and its spec in the Code panel (as does the spec selected in the
-Library); switching tabs shows that tab's selection, or nothing, and only its viewers; run
-events feed the Inspector and the viewers; stale results are said to be stale in both.
+Library); switching tabs shows that tab's selection, or nothing, and only its viewers. The
+runs' states (``run_states``) feed the viewers, which say when their value is stale, and
+mark the line of the spec shown where a node of it failed; the Inspector reads them itself.
 
-State: ``current_flow`` (the flow of the tab in front), ``stale`` (flow id → the nodes whose
-result no longer matches their inputs, as each canvas's ``RunView`` reports it).
+State: ``current_flow`` (the flow of the tab in front).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 
-from ...engine import NodeFailed, RunEvent, plan_run
-from ...repository import Flow, NodeInstance, NodeSpec, Repository, RepositoryError
-from ...spec_test import failing_line
+from ...engine import NodeFailed, RunChange, RunEvent, RunStates, plan_run
+from ...repository import Flow, ModelEvent, NodeInstance, NodeSpec, Repository, RepositoryError
 from ..authoring.spec_editor import SpecEditorPanel
 from ..commands import SetValueCommand
 from ..results.inspector import InspectorPanel
+from ..run.spec_tester import SpecTester
 from .dock_layout import show_bottom_dock
 from .flow_tabs import FlowTabs
 from .library_panel import LibraryPanel
-from .run_actions import RunActions
 from .shell import Shell
 from .viewer_docks import ViewerDocks
 
@@ -38,20 +37,21 @@ class Panels(QtCore.QObject):
         self,
         window: Shell,
         tabs: FlowTabs,
-        runs: RunActions,
+        run_states: RunStates,
+        tester: SpecTester,
         library: LibraryPanel,
         allow_test: Callable[[Iterable[NodeSpec]], bool],
     ) -> None:
-        """``allow_test(specs)``: whether a Test may run these specs' code."""
+        """``run_states``: what the runs of each flow said; ``tester`` runs the Code panel's
+        Tests; ``allow_test(specs)``: whether a Test may run these specs' code."""
         super().__init__(window)
-        self.window, self.tabs, self.runs = window, tabs, runs
+        self.window, self.tabs, self.run_states = window, tabs, run_states
         self.repo: Repository | None = None
         self.current_flow: str | None = None
-        self.stale: dict[str, set[str]] = {}
-        self.spec_editor = SpecEditorPanel(window.undo_stack, runs.tester, allow_test)
+        self.spec_editor = SpecEditorPanel(window.undo_stack, tester, allow_test)
         self.spec_editor.message.connect(window.show_message)
-        self.inspector = InspectorPanel(self._edit_value)
-        self.viewers = ViewerDocks(window, self.inspector)
+        self.inspector = InspectorPanel(run_states, self._edit_value)
+        self.viewers = ViewerDocks(window, self.inspector, run_states)
         self.inspector.open_viewer.connect(self.viewers.open_viewer)
         area = QtCore.Qt.DockWidgetArea
         self.code_dock = window.add_dock(
@@ -67,18 +67,17 @@ class Panels(QtCore.QObject):
         tabs.flow_closed.connect(self._flow_closed)
         tabs.node_activated.connect(self._node_activated)
         library.spec_selected.connect(self._spec_selected)
-        runs.runner.started.connect(self._run_started)
-        runs.runner.batch_ready.connect(self._follow_run)
+        run_states.events.connect(RunChange.RUN_BEGUN, self._run_begun)
+        run_states.events.connect(RunChange.EVENTS_APPLIED, self._follow_run)
+        run_states.events.connect(RunChange.STALE_CHANGED, self._stale_changed)
 
     def _repository_changed(self, repo: Repository) -> None:
         if self.repo is not None:
-            self.repo.events.disconnect("spec_changed", self._spec_changed)
+            self.repo.events.disconnect(ModelEvent.SPEC_CHANGED, self._spec_changed)
         self.repo = self.viewers.repo = repo
-        repo.events.connect("spec_changed", self._spec_changed)
+        repo.events.connect(ModelEvent.SPEC_CHANGED, self._spec_changed)
         self.spec_editor.set_repository(repo)
         self.inspector.show_node(None, None, None)
-        self.inspector.forget_runs()  # results of the old repository's runs are gone
-        self.stale.clear()
 
     def settle_spec_edits(self) -> bool:
         """Ask what to do with unsaved code edits; False when the user cancels."""
@@ -153,19 +152,17 @@ class Panels(QtCore.QObject):
     def _mark_failure(self, flow_id: str, node_id: str, spec_id: str) -> None:
         """Mark the line of ``spec_id``'s code where ``node_id`` failed in its last run, if
         it did, and with this code and these inputs (its result is not stale)."""
-        state = self.inspector.state_of(flow_id, node_id)
-        if state.status != "fail" or node_id in self.stale.get(flow_id, ()):
+        state = self.run_states.node(flow_id, node_id)
+        if state.status != "fail" or node_id in self.run_states.stale(flow_id):
             return
-        line = failing_line(spec_id, state.error, state.traceback)
-        if line is not None:
-            self.spec_editor.editor.mark_error_line(line)
+        if state.error_line is not None:
+            self.spec_editor.editor.mark_error_line(state.error_line)
 
     def _tab_changed(self, flow_id: str) -> None:
         """Another tab came to the front: show its selection (or nothing) and its viewers;
         the Code panel shows the selected node's spec, or nothing (unless it holds edits)."""
         self.current_flow = flow_id or None
         self.viewers.show_flow(self.current_flow)
-        self.inspector.set_stale(self.stale.get(flow_id, set()))
         canvas, bridge = self.tabs.current()
         selected = canvas.selected_ids() if canvas is not None else []
         if bridge is not None and len(selected) == 1:
@@ -179,39 +176,31 @@ class Panels(QtCore.QObject):
         bridge.preview_activated.connect(
             lambda node_id, port: self.viewers.open_viewer(node_id, port, flow_id)
         )
-        bridge.results.stale_changed.connect(
-            lambda stale, flow_id=flow_id: self._stale_changed(flow_id, stale)
-        )
 
     def _stale_changed(self, flow_id: str, stale: set[str]) -> None:
-        self.stale[flow_id] = stale
         self.viewers.mark_stale(flow_id, stale)
-        if flow_id == self.current_flow:
-            self.inspector.set_stale(stale)
 
-    def _run_started(self, flow_id: str, _count: int) -> None:
-        """A run starts: it forgets what the last one said of its nodes, and the line marked
-        where a node of the spec shown failed."""
-        run_nodes = self.runs.runner.run_nodes
-        self.inspector.begin_run(flow_id, run_nodes)
+    def _run_begun(self, flow_id: str, nodes: Collection[str]) -> None:
+        """A run starts: the line marked where a node of the spec shown failed goes."""
         flow = self.repo.flows.get(flow_id) if self.repo else None
         shown = self.spec_editor.spec_id
-        if flow is not None and shown is not None and any(
-            node_id in flow.nodes and flow.nodes[node_id].spec_id == shown for node_id in run_nodes
-        ):
+        if flow is None or shown is None:
+            return
+        if any(node_id in flow.nodes and flow.nodes[node_id].spec_id == shown for node_id in nodes):
             self.spec_editor.editor.mark_error_line(None)
 
-    def _follow_run(self, events: list[RunEvent]) -> None:
-        self.inspector.apply_events(events)
-        self.viewers.follow_run(self.runs.run_flow_id, events)
+    def _follow_run(self, flow_id: str, events: list[RunEvent], **_payload: Any) -> None:
+        """A batch of a run: the viewers follow it, and a node of the spec shown that failed
+        marks its line."""
+        self.viewers.follow_run(flow_id, events)
         shown = self.spec_editor.spec_id
-        flow = self.repo.flows.get(self.runs.run_flow_id or "") if self.repo else None
+        flow = self.repo.flows.get(flow_id) if self.repo else None
         if shown is None or flow is None or self.spec_editor.is_modified():
             return
         for event in events:
             node = flow.nodes.get(event.node) if isinstance(event, NodeFailed) else None
             if node is not None and node.spec_id == shown:
-                line = failing_line(shown, event.error, event.traceback)
+                line = self.run_states.node(flow_id, node.id).error_line
                 if line is not None:
                     self.spec_editor.editor.mark_error_line(line)
 
@@ -224,7 +213,6 @@ class Panels(QtCore.QObject):
 
     def _flow_closed(self, flow_id: str) -> None:
         self.viewers.close_flow(flow_id)
-        self.stale.pop(flow_id, None)
         if self.inspector.flow is not None and self.inspector.flow.id == flow_id:
             self.inspector.show_node(None, None, None)
 

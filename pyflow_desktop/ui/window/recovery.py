@@ -74,9 +74,12 @@ class Found:
 class Recovery(QtCore.QObject):
     """Autosaves one window's unsaved changes and cleans up after it."""
 
-    def __init__(self, shell: Shell, folder: Path | None = None) -> None:
+    def __init__(
+        self, shell: Shell, session: Callable[[], dict[str, Any]], folder: Path | None = None
+    ) -> None:
+        """``session()``: what the window shows (tabs, views, viewers), kept along."""
         super().__init__(shell)
-        self.shell = shell
+        self.shell, self.session = shell, session
         self.folder = folder or recovery_folder()
         self.folder.mkdir(parents=True, exist_ok=True)
         self.file = self.folder / f"{uuid.uuid4().hex}.json"
@@ -86,7 +89,6 @@ class Recovery(QtCore.QObject):
         self.timer = QtCore.QTimer(self, interval=self.seconds() * 1000)
         self.timer.timeout.connect(self.autosave)
         self.timer.start()
-        self.session: Callable[[], dict[str, Any]] = dict  # what the window shows, kept along
         shell.undo_stack.cleanChanged.connect(lambda clean: clean and self.discard())
 
     @staticmethod

@@ -1,12 +1,15 @@
 """The Run menu: run the current flow (F5: to its end nodes, as the original did, or all of it
 when it marks none), run all (Ctrl+F5), run up to the selected node, stop, settings.
 
+The run's events go to its flow's ``RunState`` (in ``run_states``), which the canvas, the
+Inspector and the viewers read; the status bar's ``progress`` counts finished nodes, and after
+a run says what the last run of the flow in front did (its state's ``outcome``). The Log says
+when each node starts and ends; a start is left out when the node's end is in the same batch
+of events (its line says how long the node took).
+
 State: ``runner`` (the ``RunController`` driving the engine), ``tester`` (the Code panel's
 Test, run on the same settings and kept executors; Stop ends it too), ``run_flow_id`` (the
-flow being run, whose canvas shows the run's events), ``watched`` (gives the nodes of a flow
-the user is looking at, which run first). The status bar's ``progress`` counts finished nodes.
-The Log says when each node starts and ends; a start is left out when the node's end is in
-the same batch of events (its line says how long the node took).
+flow being run).
 """
 
 from __future__ import annotations
@@ -19,18 +22,20 @@ from ...engine import (
     NodeCancelled,
     NodeFailed,
     NodeFinished,
+    NodeOutput,
+    NodeQueued,
     NodeSkipped,
     NodeStarted,
     RunEvent,
     RunResult,
+    RunStates,
     Targets,
     end_nodes,
     plan_run,
 )
 from ...repository import Flow, NodeSpec, Repository, RepositoryError
 from ..run.controller import RunController
-from ..run.executor_shelf import ExecutorShelf
-from ..run.settings import RunSettings, RunSettingsDialog
+from ..run.settings import RunSettingsDialog
 from ..run.spec_tester import SpecTester
 from ..value_text import node_title
 from .flow_tabs import FlowTabs
@@ -49,19 +54,23 @@ class RunActions(QtCore.QObject):
     run_done = QtCore.Signal(bool)
 
     def __init__(
-        self, shell: Shell, tabs: FlowTabs, allow: Callable[[Iterable[NodeSpec]], bool]
+        self,
+        shell: Shell,
+        tabs: FlowTabs,
+        run_states: RunStates,
+        runner: RunController,
+        tester: SpecTester,
+        allow: Callable[[Iterable[NodeSpec]], bool],
+        watched: Callable[[str], list[str]],
     ) -> None:
-        """``allow(specs)``: whether a run may run these specs' code (the window asks about
-        code from outside)."""
+        """``runner`` runs flows and ``tester`` Tests, on the same settings; ``allow(specs)``:
+        whether a run may run these specs' code (the window asks about code from outside);
+        ``watched(flow_id)``: the nodes of a flow the user is looking at, which run first."""
         super().__init__(shell)
-        self.shell, self.tabs, self.allow = shell, tabs, allow
-        shelf = ExecutorShelf()
-        self.runner = RunController(self, shelf=shelf)
-        self.runner.settings = RunSettings.load(settings())
-        self.tester = SpecTester(lambda: self.runner.settings, shelf, self)
+        self.shell, self.tabs, self.run_states = shell, tabs, run_states
+        self.runner, self.tester, self.allow, self.watched = runner, tester, allow, watched
         self.run_flow_id: str | None = None
         self._aim = ""  # what the run is for, as the status bar says it
-        self.watched: Callable[[str], list[str]] = lambda _flow_id: []
         self.runner.batch_ready.connect(self._show_events)
         self.runner.progress.connect(self._show_progress)
         self.runner.finished.connect(self._run_finished)
@@ -70,7 +79,6 @@ class RunActions(QtCore.QObject):
         self.progress = QtWidgets.QProgressBar(textVisible=True)
         self.progress.setStyleSheet(bar_style(self.progress.palette()))
         self.progress.setFixedWidth(PROGRESS_WIDTH)  # a new text then lays nothing out again
-        self.outcomes: dict[str, RunResult] = {}  # flow id → its last run, shown with its tab
         self._show_outcome(None)
         shell.statusBar().addPermanentWidget(self.progress)
         tabs.current_changed.connect(self._tab_changed)
@@ -95,8 +103,9 @@ class RunActions(QtCore.QObject):
         self.tabs.finish_typing()  # a value typed but not yet committed runs too
         log, flow, repo = self.shell.log, bridge.flow, self.shell.repo
         self._aim = _aim(flow, targets)
+        state = self.run_states.of(flow)
         try:
-            kept = bridge.results.plan_for(targets)  # with its keys, made when idle
+            kept = state.plan_for(targets)  # with its keys, made when idle
             plan = kept or plan_run(repo, flow, targets)
             if not self.allow(planned.spec for planned in plan.nodes.values()):
                 return False
@@ -105,9 +114,9 @@ class RunActions(QtCore.QObject):
             self.shell.statusBar().showMessage(f"Cannot run: {error}", 10000)
             return False
         self.run_flow_id = flow.id  # before the start: it shows its first progress
-        keys = bridge.results.current_keys if kept else None
+        keys = state.current_keys if kept else None
         self.runner.start_plan(plan, self.watched(flow.id), cache, keys)
-        bridge.results.begin_run(self.runner.run_nodes)
+        state.begin(self.runner.run_nodes)
         log.add(f"— run {flow.id} {self._aim}: {self.runner.planned} node(s)")
         self.shell.statusBar().showMessage(f"Running {flow.name or flow.id} {self._aim}…")
         self.run_action.setEnabled(False)
@@ -138,13 +147,13 @@ class RunActions(QtCore.QObject):
         remaining events are shown nowhere."""
         self.runner.stop()
         self.run_flow_id = None
-        self.outcomes.clear()
         self._show_outcome(None)
 
     def _tab_changed(self, flow_id: str) -> None:
         """The bar shows the last run of the flow in front (a run in progress stays shown)."""
         if not self.runner.running:
-            self._show_outcome(self.outcomes.get(flow_id))
+            state = self.run_states.get(flow_id)
+            self._show_outcome(state.outcome if state is not None else None)
 
     def shutdown(self) -> None:
         """Stop, wait for the threads of the run and the Test, and release kept executors
@@ -161,10 +170,10 @@ class RunActions(QtCore.QObject):
             self.runner.settings.save(settings())
 
     def _show_events(self, events: list[RunEvent]) -> None:
-        _canvas, bridge = self.tabs.canvases.get(self.run_flow_id, (None, None))
-        flow = self.shell.repo.flows.get(self.run_flow_id) if self.run_flow_id else None
-        if bridge is not None:
-            bridge.results.apply_run_events(events)
+        state = self.run_states.get(self.run_flow_id) if self.run_flow_id else None
+        if state is not None:
+            state.apply(events)
+        flow = state.flow if state is not None else None
         self.shell.log.add_later(lambda: _log_lines(events, self.shell.repo, flow), len(events))
 
     def _show_progress(self, done: int, planned: int) -> None:
@@ -202,8 +211,10 @@ class RunActions(QtCore.QObject):
         if self.run_flow_id is None:  # a run of the last file: nothing of it is shown now
             self.run_done.emit(ok)
             return
+        state = self.run_states.get(self.run_flow_id)
+        if state is not None:
+            state.finish(result)
         if isinstance(result, RunResult):
-            self.outcomes[result.flow_id] = result
             self._show_outcome(result)
             counts = ", ".join(f"{n} {status}" for status, n in result.counts().items())
             message = f"{result.flow_id} {self._aim}: {counts} in {result.elapsed * 1000:.0f} ms"
@@ -262,7 +273,7 @@ def _log_lines(events: list[RunEvent], repo: Repository, flow: Flow | None) -> s
 
 def _log_line(event: RunEvent, repo: Repository, flow: Flow | None) -> str:
     """One line of the Log, naming nodes as the user knows them."""
-    if event.type in ("queued", "partial"):
+    if isinstance(event, NodeQueued | NodeOutput):
         return ""
     who = node_title(repo, flow, event.node) if event.node else "run"
     if isinstance(event, NodeFailed):

@@ -37,12 +37,12 @@ def code_hash(spec: NodeSpec) -> str:
 class Trust(QtCore.QObject):
     """Knows which specs' code may run without asking, and asks about the rest."""
 
-    def __init__(self, shell: Shell) -> None:
+    def __init__(self, shell: Shell, installed: Callable[[], Iterable[NodeSpec]]) -> None:
+        """``installed()``: the specs of the user's installation (the palette's)."""
         super().__init__(shell)
-        self.shell = shell
+        self.shell, self.installed = shell, installed
         self.foreign: set[str] = set()
         self.asking = True
-        self.installed: Callable[[], Iterable[NodeSpec]] = list  # the palette's specs
 
     def came_from_outside(self, specs: Iterable[NodeSpec]) -> None:
         """These specs came from a file or the clipboard: running them asks first."""

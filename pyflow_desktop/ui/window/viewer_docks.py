@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore
 
-from ...engine import RunEvent
+from ...engine import RunEvent, RunStates
 from ...repository import Repository
 from ..results.inspector import InspectorPanel
 from ..results.viewers import ViewerDock
@@ -26,9 +26,11 @@ ViewerKey = tuple[str, str, str]
 class ViewerDocks(QtCore.QObject):
     """Opens, shows, hides and closes the viewers of one window."""
 
-    def __init__(self, window: Shell, inspector: InspectorPanel) -> None:
+    def __init__(self, window: Shell, inspector: InspectorPanel, run_states: RunStates) -> None:
+        """``inspector``: whose flow a viewer opened without one shows; ``run_states``: the
+        value a new viewer starts with."""
         super().__init__(window)
-        self.window, self.inspector = window, inspector
+        self.window, self.inspector, self.run_states = window, inspector, run_states
         self.viewers: dict[ViewerKey, ViewerDock] = {}
         self.current_flow: str | None = None
         self.repo: Repository | None = None
@@ -50,7 +52,7 @@ class ViewerDocks(QtCore.QObject):
             dock.closed.connect(lambda key=key: self.close_viewer(key))
             dock_viewer(self.window, dock, list(self.viewers.values()))
             self.viewers[key] = dock
-            state = self.inspector.state_of(flow.id, node_id)
+            state = self.run_states.node(flow.id, node_id)
             if port in state.outputs:
                 dock.update_value(state.outputs[port])
         dock = self.viewers[key]
