@@ -21,9 +21,11 @@ from pyflow_desktop.engine import (
     NodeSkipped,
     NodeStarted,
     PlanError,
+    ResultCache,
     RunFinished,
     Scheduler,
     ThreadExecutor,
+    plan_keys,
     plan_run,
     run_flow,
     to_jsonable,
@@ -607,3 +609,23 @@ def test_a_finished_run_and_its_node_calls_are_freed_without_the_cyclic_collecto
         assert [ref() for ref in calls] == [None, None]  # each call's function and module
     finally:
         gc.enable()
+
+
+def test_keys_given_to_the_scheduler_are_the_keys_it_would_make():
+    """A window hands a run the keys it made for staleness: the cache files each result
+    under the key a run without them gives, and a node without a given key gets its own."""
+    repo = basic_repo()
+    flow = Flow("keys")
+    add_nodes(flow, ("c", "const", {"v": "1"}), ("a", "add", {"b": "2"}), ("z", "add", {"b": "3"}))
+    link(flow, "c:out", "a:a")
+    link(flow, "a:out", "z:a")
+    repo.add_flow(flow)
+    plan = plan_run(repo, flow, "all")
+    keys = plan_keys(plan)
+    cache = ResultCache()
+    given = {node_id: key for node_id, key in keys.items() if node_id != "z"}
+    first = Scheduler(plan, ThreadExecutor(2), cache=cache, keys=given).run()
+    assert set(first.statuses.values()) == {"success"}
+    again = Scheduler(plan_run(repo, flow, "all"), ThreadExecutor(2), cache=cache).run()
+    assert again.statuses == {"c": "cached", "a": "cached", "z": "cached"}
+    assert again.output("z") == 6

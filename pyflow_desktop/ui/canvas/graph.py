@@ -15,6 +15,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...repository import Link
 from .flow_node import FlowNode
+from .link_layer import Links
 from .minimap import Minimap
 from .ngqt import PORT_IN, NodeGraph, PipeItem, Port, PortConnectedCmd
 from .node_item import Z_NODE, FlowNodeItem
@@ -88,6 +89,7 @@ class CanvasGraph(NodeGraph):
         # frame at fit zoom then walks more leaves than items: 10 levels draw it in half.
         viewer.scene().setBspTreeDepth(BSP_DEPTH)
         self.sketch = viewer.sketch = Sketch(self._node_items)
+        self.links = viewer.links = Links(viewer.scene())
         viewer.enter_pressed.connect(self._enter_pressed)
         viewer.zoom_in_requested.connect(lambda at: self.set_view(at.x(), at.y(), 1.0))
         self.overview = Overview(self.sketch)
@@ -142,6 +144,7 @@ class CanvasGraph(NodeGraph):
                 for pipe in list(port.connected_pipes):
                     scene.removeItem(pipe)
             scene.removeItem(node.view)
+        self.links.clear()
         self.model.nodes.clear()
         self._selected.clear()
         self.nodes_changed(geometry=True)
@@ -242,6 +245,7 @@ class CanvasGraph(NodeGraph):
             for port in node.view.inputs:
                 for pipe in port.connected_pipes:
                     pipe.setOpacity(1.0 if detailed else 0.0)
+        self.links.set_visible(detailed)
         self.overview.setVisible(not detailed)
         self.nodes_changed(geometry=True)
 

@@ -58,6 +58,7 @@ PORT_IN = PortTypeEnum.IN.value
 PORT_OUT = PortTypeEnum.OUT.value
 PIPE_SOLID = PipeEnum.DRAW_TYPE_DEFAULT.value
 PIPE_DASHED = PipeEnum.DRAW_TYPE_DASHED.value
+PIPE_HIGHLIGHT_COLOR = PipeEnum.HIGHLIGHT_COLOR.value
 
 __all__ = [
     "AbstractNodeItem",
@@ -65,6 +66,7 @@ __all__ = [
     "PipeItem",
     "PortItem",
     "PIPE_DASHED",
+    "PIPE_HIGHLIGHT_COLOR",
     "PIPE_SOLID",
     "PORT_IN",
     "PORT_OUT",

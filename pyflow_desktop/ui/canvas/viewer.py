@@ -16,12 +16,15 @@ from collections.abc import Callable
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ..window_first import busy
+from ..window_first import busy, release
+from .link_layer import Links
 from .ngqt import PORT_IN, AbstractNodeItem, NodeViewer, PipeItem, PortItem
 from .node_item import FlowNodeItem
 from .overview import LOD_SCALE
 from .pipes import FlowPipe
 from .sketch import Sketch
+
+CARRIED_ALONE = 64
 
 
 class CanvasViewer(NodeViewer):
@@ -40,8 +43,10 @@ class CanvasViewer(NodeViewer):
     enter_pressed = QtCore.Signal()  # Enter, with nothing on the canvas being typed into
     detailed = True  # at or above LOD_SCALE (NodeViewer.__init__ already sets a view)
     sketch: Sketch | None = None  # the canvas's nodes as drawn zoomed out
+    links: Links | None = None  # what draws the canvas's pipes
     style_pipe: Callable[[FlowPipe], None] = staticmethod(lambda pipe: None)  # set by the bridge
     gesture_point: QtCore.QPointF | None = None  # where a link being let go was let go
+    _carried: set[FlowPipe] = frozenset()  # the links of nodes being dragged (``_carry``)
 
     def _overview_node(self, pos: QtCore.QPoint) -> FlowNodeItem | None:
         """Zoomed out: the node drawn at viewport ``pos``, if any."""
@@ -84,6 +89,7 @@ class CanvasViewer(NodeViewer):
     def paintEvent(self, event: QtGui.QPaintEvent) -> None:
         with busy():  # a run in this process waits meanwhile (``window_first``)
             super().paintEvent(event)
+        release()  # the run's news drawn on the canvas is on screen
 
     def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:
         """Esc drops a link being dragged; Enter, with nothing being typed, is reported."""
@@ -109,6 +115,7 @@ class CanvasViewer(NodeViewer):
     def establish_connection(self, start_port: PortItem, end_port: PortItem) -> None:
         """Draw a new pipe between two ports (one of ours, see ``FlowPipe``)."""
         pipe = FlowPipe()
+        pipe.links = self.links
         self.scene().addItem(pipe)
         pipe.set_connections(start_port, end_port)
         pipe.draw_path(pipe.input_port, pipe.output_port)
@@ -121,10 +128,33 @@ class CanvasViewer(NodeViewer):
     def mouseMoveEvent(self, event: QtGui.QMouseEvent) -> None:
         super().mouseMoveEvent(event)
         if isinstance(self.scene().mouseGrabberItem(), FlowNodeItem):
-            for item in self.scene().selectedItems():
-                if isinstance(item, FlowNodeItem):
-                    item.redraw_pipes()
+            nodes = [i for i in self.scene().selectedItems() if isinstance(i, FlowNodeItem)]
+            if not self._carried:
+                self._carry(nodes)
+            for item in nodes:
+                item.redraw_pipes()
             self.nodes_dragged.emit()
+
+    def _carry(self, nodes: list[FlowNodeItem]) -> None:
+        """The links of nodes starting to be dragged paint themselves until the drag ends
+        (up to ``CARRIED_ALONE`` of them: more are quicker to paint as their layers do)."""
+        pipes = {
+            pipe
+            for node in nodes
+            for port in (*node.inputs, *node.outputs)
+            for pipe in port.connected_pipes
+        }
+        if len(pipes) <= CARRIED_ALONE:
+            self._carried = pipes
+            for pipe in pipes:
+                pipe.carry(True)
+
+    def mouseReleaseEvent(self, event: QtGui.QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        carried, self._carried = self._carried, set()
+        for pipe in carried:
+            if pipe.scene() is not None:
+                pipe.carry(False)
 
     def cancel_live_connection(self) -> None:
         """Drop the link being dragged; a link it was taken from goes back as it was."""
@@ -178,6 +208,20 @@ class CanvasViewer(NodeViewer):
             feeder, fed = target.node.plain_name, source.node.plain_name
             return f"{between}: {feeder} already feeds {fed}, so the link would make a loop"
         return ""
+
+    def _items_near(self, pos: QtCore.QPointF, item_type=None, width=20, height=20) -> list:
+        """The items under scene ``pos`` (topmost first), then the others within a ``width``
+        by ``height`` box centred on it. NodeGraphQt looked in a box that ended at ``pos``
+        and took its topmost item: a press on a link took up another link near it."""
+        scene, live = self.scene(), (self._LIVE_PIPE, self._SLICER_PIPE)
+        under = scene.items(pos)
+        box = QtCore.QRectF(pos.x() - width / 2, pos.y() - height / 2, width, height)
+        nearby = [item for item in scene.items(box) if item not in set(under)]
+        return [
+            item
+            for item in (*under, *nearby)
+            if item not in live and (item_type is None or isinstance(item, item_type))
+        ]
 
     def contextMenuEvent(self, event: QtGui.QContextMenuEvent) -> None:
         """Right-click: the node or link under the cursor (or ``None``: the canvas) and where."""

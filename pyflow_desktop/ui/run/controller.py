@@ -169,8 +169,15 @@ class RunController(QtCore.QObject):
             raise RuntimeError("a run is already in progress")
         self.start_plan(plan or plan_run(repo, flow, targets), first, cache)
 
-    def start_plan(self, plan: Plan, first: Iterable[str] = (), cache: bool | None = None) -> None:
-        """Start a run of ``plan`` (``first`` and ``cache`` as for ``start``)."""
+    def start_plan(
+        self,
+        plan: Plan,
+        first: Iterable[str] = (),
+        cache: bool | None = None,
+        keys: dict[str, str | None] | None = None,
+    ) -> None:
+        """Start a run of ``plan`` (``first`` and ``cache`` as for ``start``); ``keys``: its
+        nodes' cache keys (``plan_keys(plan)``), when known."""
         if self._scheduler is not None:
             raise RuntimeError("a run is already in progress")
         self.run_nodes = plan.order
@@ -187,6 +194,7 @@ class RunController(QtCore.QObject):
             first=first,
             gate=GATE,
             brief=True,
+            keys=keys,
         )
         self.planned, self.done = len(plan), 0
         self.started.emit(plan.flow.id, self.planned)
