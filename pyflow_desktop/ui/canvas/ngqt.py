@@ -92,7 +92,10 @@ class Internal:
 
 
 _NODE, _PORT, _PIPE, _VIEWER, _GRAPH = AbstractNodeItem, PortItem, PipeItem, NodeViewer, NodeGraph
-_PROPERTIES = "border_color, color, disabled, id, layout_direction, name, selected, text_color"
+_NODE_PROPERTIES = (
+    "dict[border_color, color, disabled, id, layout_direction, name, selected, text_color, type_,"
+    " visible]"
+)
 
 INTERNALS: tuple[Internal, ...] = (
     # Classes of its internal modules.
@@ -104,7 +107,7 @@ INTERNALS: tuple[Internal, ...] = (
     Internal(PortConnectedCmd, "", "class", "connect_quietly", "links port models and views"),
     # State the lean items set directly: NodeGraphQt's __init__s reach Qt's enums by their
     # old flat names, which PySide6 looks up slowly, for each of thousands of items.
-    Internal(_NODE, "_properties", f"dict[{_PROPERTIES}, type_, visible]", "NodeItemBase",
+    Internal(_NODE, "_properties", _NODE_PROPERTIES, "NodeItemBase",
              "the node view's properties; its name and colour setters repaint the node"),
     Internal(_NODE, "_width", "int", "NodeItemBase", "boundingRect reads it"),
     Internal(_NODE, "_height", "int", "NodeItemBase", "boundingRect reads it"),
@@ -130,7 +133,7 @@ INTERNALS: tuple[Internal, ...] = (
     Internal(_VIEWER, "_update_scene", "(self)", "NodeViewerBase.on_view_changed",
              "runs after every pan, zoom and resize: the canvas follows its level of detail"),
     Internal(_VIEWER, "_items_near", "(self, pos, item_type=None, width=20, height=20)",
-             "NodeViewerBase", "its box ends at pos: a press on a link took up a link near it"),
+             "NodeViewerBase", "its box ends at pos: a press on a link would take up another"),
     Internal(_VIEWER, "_LIVE_PIPE", "LivePipeItem", "NodeViewerBase.live_link_start",
              "shown while a link is dragged"),
     Internal(_VIEWER, "_SLICER_PIPE", "SlicerPipeItem", "NodeViewerBase",
@@ -171,7 +174,8 @@ INTERNALS: tuple[Internal, ...] = (
              "FlowPipe", "our curve and arrow"),
     Internal(_PIPE, "set_pipe_styling", "(self, color, width=2, style=0)", "FlowPipe",
              "pens made once per style"),
-    Internal(_PIPE, "set_connections", "(self, port1, port2)", "FlowPipe", "the same, leaner"),
+    Internal(_PIPE, "set_connections", "(self, port1, port2)", "FlowPipe",
+             "no dict made per link"),
     *(
         Internal(_PIPE, name, "(self)", "FlowPipe", "the links' layers draw the change")
         for name in ("activate", "highlight", "reset", "delete")
@@ -374,30 +378,3 @@ class NodeGraphBase(NodeGraph):
     def _on_insert_node(self, pipe, node_id, prev_node_pos) -> None:
         """A node dropped on a pipe does not rewire it (pipe collision is off too)."""
 
-
-__all__ = [
-    "INTERNALS",
-    "PINNED",
-    "PIPE_COLOR",
-    "PIPE_DASHED",
-    "PIPE_HIGHLIGHT_COLOR",
-    "PIPE_SOLID",
-    "PORT_FALLOFF",
-    "PORT_IN",
-    "PORT_OUT",
-    "PORT_SIZE",
-    "AbstractNodeItem",
-    "BaseNode",
-    "Internal",
-    "NodeGraph",
-    "NodeGraphBase",
-    "NodeItemBase",
-    "NodeTextItem",
-    "NodeViewerBase",
-    "PipeItem",
-    "PipeItemBase",
-    "Port",
-    "PortItem",
-    "PortItemBase",
-    "connect_quietly",
-]
