@@ -6,7 +6,7 @@ running ``run_node_on_worker`` on the futures of its inputs; its values stay on 
 to them: the client gets views, never values. ``distributed`` is imported only when the
 executor connects, so importing the engine stays cheap.
 
-Start, streaming and outcome: distributed no longer ships Pub/Sub, so a node's start (the
+Start, streaming and outcome: distributed has no Pub/Sub, so a node's start (the
 scheduler's timeout counts from it, not from the time queued for a worker), a generator
 node's partial values and what its run said travel through the cluster's event broker: the
 worker calls ``Worker.log_event(topic, ...)``, and the client receives it through

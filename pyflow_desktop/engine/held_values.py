@@ -66,7 +66,7 @@ class HeldValues:
             return
         self.inputs[node_id] = args
         if self.cache is not None:
-            key = self.keys[node_id] = self._key(node_id, args)
+            key = self.keys[node_id] = self.known.get(node_id) or self._key(node_id, args)
             outputs = self.cache.get(key)
             if outputs is not None:
                 self.status[node_id] = "cached"
@@ -222,7 +222,7 @@ class HeldValues:
         if lost or problem:
             return None
         if self.cache is not None:
-            key = self._key(node_id, args)
+            key = self.known.get(node_id) or self._key(node_id, args)
             if key is not None and self.cache.get(key) is not None:
                 return None
             self.keys[node_id] = key

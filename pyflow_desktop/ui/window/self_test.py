@@ -11,7 +11,7 @@ failure is said on stderr and the exit code is 1.
 from __future__ import annotations
 
 import ast
-import importlib.util
+import importlib
 import os
 import sys
 import tempfile
@@ -111,7 +111,8 @@ def main() -> int:
 
 
 def _missing_imports(specs) -> list[str]:
-    """The modules the built-in nodes' code imports that cannot be found here, sorted."""
+    """The modules the built-in nodes' code imports that do not import here, sorted. Found is not
+    enough: a bundled library whose binary is damaged is found and then fails to load."""
     wanted = set()
     for spec, _file in specs:
         for node in ast.walk(ast.parse(spec.func)):
@@ -121,15 +122,16 @@ def _missing_imports(specs) -> list[str]:
                 wanted.add(node.module)
     optional = () if getattr(sys, "frozen", False) else EXTRAS
     return sorted(
-        name for name in wanted if name.split(".")[0] not in optional and not _found(name)
+        name for name in wanted if name.split(".")[0] not in optional and not _imports(name)
     )
 
 
-def _found(name: str) -> bool:
+def _imports(name: str) -> bool:
     try:
-        return importlib.util.find_spec(name) is not None
-    except ImportError:  # a parent package is missing
+        importlib.import_module(name)
+    except (ImportError, OSError):  # missing, or a binary the system cannot load
         return False
+    return True
 
 
 def _named(names: list[str]) -> str:
