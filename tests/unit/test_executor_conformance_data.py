@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 
 import numpy as np
 import pandas as pd
 import pytest
-from flows import add_nodes, basic_repo, link, spec
+from flows import add_nodes, basic_repo, link, spec, until
 
 from pyflow_desktop.engine import (
     NodeFinished,
@@ -173,9 +172,7 @@ def test_a_value_whose_worker_died_before_its_consumer_ran_is_made_again(executo
                 alive = live_workers(executor)
                 os.kill(pid, signal.SIGKILL)
                 killed.append(pid)
-                deadline = time.monotonic() + 20
-                while alive(pid) and time.monotonic() < deadline:
-                    time.sleep(0.01)
+                assert until(lambda: not alive(pid), 20)
 
     scheduler.sink = sink
     result = scheduler.run()

@@ -8,10 +8,9 @@ from __future__ import annotations
 import gc
 import os
 import signal
-import time
 
 import pytest
-from flows import add_nodes, basic_repo, spec
+from flows import add_nodes, basic_repo, spec, until
 
 from pyflow_desktop.engine import make_executor, run_flow
 from pyflow_desktop.engine.handles import Handle
@@ -91,9 +90,7 @@ def test_a_runs_values_go_with_its_result_and_a_lost_one_says_so():
         result = data_run(make_executor("process", 1, pool=pool))
         (pid,) = pool.live_pids()
         os.kill(pid, signal.SIGKILL)
-        deadline = time.monotonic() + 20
-        while pool.live_pids() and time.monotonic() < deadline:
-            time.sleep(0.01)
+        assert until(lambda: not pool.live_pids(), 20)
         with pytest.raises(LookupError, match="run the flow again"):
             result.output("f")
     finally:
