@@ -72,6 +72,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a Dask scheduler to use with --executor dask (default: a local cluster)",
     )
     parser.add_argument(
+        "--memory",
+        metavar="MB",
+        type=positive_int,
+        help="process executor: MiB of values its workers keep in memory together (default: a "
+        "quarter of RAM); past it the least recently used go to disk, or are dropped and made "
+        "again when needed",
+    )
+    parser.add_argument(
         "--no-cache",
         action="store_true",
         help="run every node, reuse nothing (what one headless run always does: results are "
@@ -121,7 +129,11 @@ def _run_to(args: argparse.Namespace, out: TextIO) -> ExitCode:
 
     if args.scheduler and args.executor != "dask":
         raise UsageError("--scheduler needs --executor dask")
-    options = {"scheduler_address": args.scheduler} if args.scheduler else {}
+    if args.memory and args.executor != "process":
+        raise UsageError("--memory needs --executor process")
+    options: dict[str, object] = {"scheduler_address": args.scheduler} if args.scheduler else {}
+    if args.memory:
+        options["memory"] = args.memory * 2**20
     try:
         executor = make_executor(args.executor, args.workers, **options)
         executor.connect()  # dask: reach the cluster now

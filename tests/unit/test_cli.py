@@ -337,3 +337,30 @@ def test_cli_output_survives_a_closed_pipe_and_node_output_on_fd_1(tmp_path):
         timeout=60,
     )
     assert head.stdout.count("\n") == 1 and "Traceback" not in head.stderr
+
+
+def test_run_memory_sets_the_workers_budget_past_which_values_are_made_again(tmp_path):
+    repo = basic_repo()
+    lock = "import threading\ndef func():\n    return [threading.Lock(), b'x' * 1_500_000]\n"
+    repo.add_spec(spec("lock", lock))  # does not pickle: dropped, not spilled
+    repo.add_spec(spec("blob", "def func():\n    return b'y' * 1_500_000\n"))
+    repo.add_spec(spec("both", "def func(a, b):\n    return len(a[1]) + len(b)\n", ["a", "b"]))
+    flow = Flow("budget")
+    add_nodes(flow, ("a", "lock", {}), ("b", "blob", {}), ("c", "both", {}))
+    link(flow, "a:out", "c:a")
+    link(flow, "b:out", "c:b")
+    repo.add_flow(flow)
+    path = tmp_path / "budget.json"
+    save_repository(repo, path)
+    runs = {}
+    for memory in ("1", "100"):
+        done = cli("run", path, "--events", "--executor", "process", "--workers", "1",
+                   "--memory", memory)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        events = [json.loads(line) for line in done.stdout.splitlines()]
+        finished = [e for e in events if e["type"] == "finished"]
+        runs[memory] = [[e["node"] for e in finished].count(node) for node in "abc"]
+        assert finished[-1]["node"] == "c" and finished[-1]["outputs"]["out"] == 3_000_000
+    assert runs == {"1": [2, 1, 1], "100": [1, 1, 1]}
+    wrong = cli("run", path, "--memory", "10")
+    assert wrong.returncode == 2 and "--memory needs --executor process" in wrong.stderr
