@@ -110,7 +110,9 @@ def call_arguments(
         else:
             source = outputs.get(link.source)
             value = source.get(link.source_port) if source is not None else None
-            if value is not None and _SAME_TYPE.get(type(value)) == port.type:
+            if value is not None and (
+                port.type == "Any" or _SAME_TYPE.get(type(value)) == port.type
+            ):  # as it is: what linked_argument gives, without the call
                 args.append(value)
                 continue
             arg, found = linked_argument(value, port, link)
