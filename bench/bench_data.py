@@ -12,7 +12,8 @@ in the same run, then every figure as one JSON object on the last line.
 - ``thread_engine``: the thread executor's µs per trivial node <= 1.1x today's (``main``'s
   engine, taken from git and timed in a subprocess of this run).
 
-Times are the median of ``--repeat`` runs after one warm-up run. Usage:
+Times are the median of ``--repeat`` runs (at least 5 where two are compared, run in
+turn) after one warm-up run. Usage:
 
     python bench/bench_data.py [--repeat 3] [--skip-dask] [--base main] [--only FIGURE ...]
 """
@@ -106,6 +107,20 @@ def median_time(repeat: int, run) -> float:
     return statistics.median(times)
 
 
+def median_times(repeat: int, *runs) -> list[float]:
+    """The median time of each of ``runs``, run in turn after a warm-up of each, so that a
+    noisy neighbour on a shared machine hurts them alike."""
+    for run in runs:
+        run()
+    times: list[list[float]] = [[] for _ in runs]
+    for _ in range(repeat):
+        for run, taken in zip(runs, times):
+            start = time.perf_counter()
+            run()
+            taken.append(time.perf_counter() - start)
+    return [statistics.median(taken) for taken in times]
+
+
 def figure(name: str, value: float, floor: float, unit: str, at_most: bool = True) -> dict:
     ok = value <= floor if at_most else value >= floor
     sign = "<=" if at_most else ">="
@@ -117,7 +132,6 @@ def figure(name: str, value: float, floor: float, unit: str, at_most: bool = Tru
 
 def chain100(repeat: int) -> dict:
     repo = chain_of(5, "make", "add", {"make": MAKE, "add": ADD})
-    thread = median_time(repeat, lambda: run_flow(repo, "f", executor="thread"))
     process = make_executor("process")
     peaks = []
 
@@ -126,7 +140,9 @@ def chain100(repeat: int) -> dict:
             assert run_flow(repo, "f", executor=process).ok
         peaks.append(memory.peak)
 
-    seconds = median_time(repeat, on_process)
+    thread, seconds = median_times(
+        max(repeat, 5), lambda: run_flow(repo, "f", executor="thread"), on_process
+    )
     print(f"100 MB array, chain of 5: thread {thread:.3f} s")
     return {
         "process_s": figure("chain100: process s", seconds, 1.5 * thread, "s"),
@@ -165,14 +181,8 @@ def dask_chain100(repeat: int) -> dict:
                 assert run_flow(repo, "f", executor=executor).ok
             peaks.append(memory.peak)
 
-        times: tuple[list[float], list[float]] = ([], [])
-        for turn in range(2 * max(repeat, 5) + 2):
-            start = time.perf_counter()
-            (chained, ours)[turn % 2]()
-            if turn >= 2:
-                times[turn % 2].append(time.perf_counter() - start)
+        futures, seconds = median_times(max(repeat, 5), chained, ours)
         executor.shutdown()
-    futures, seconds = map(statistics.median, times)
     print(f"100 MB array, chain of 5: distributed's own chained futures {futures:.3f} s")
     return {
         "dask_s": figure("dask_chain100: ours s", seconds, 1.5 * futures, "s"),
@@ -232,8 +242,11 @@ def trivial(repeat: int, nodes: int) -> dict:
         ("chain", chain_of(nodes, "t", "t", {"t": TRIVIAL})),
         ("wide", wide_of(nodes)),
     ):
-        thread = median_time(repeat, lambda repo=repo: run_flow(repo, "f", executor="thread"))
-        seconds = median_time(repeat, lambda repo=repo: run_flow(repo, "f", executor=process))
+        thread, seconds = median_times(
+            max(repeat, 5),
+            lambda repo=repo: run_flow(repo, "f", executor="thread"),
+            lambda repo=repo: run_flow(repo, "f", executor=process),
+        )
         per = 1e6 / nodes
         print(f"{nodes} trivial nodes, {shape}: thread {thread * per:.1f} µs/node")
         found[shape] = figure(
@@ -248,8 +261,9 @@ def cpu(repeat: int, nodes: int = 8) -> dict:
         {"c": CPU.replace("N", str(loops))}, [(f"c{i}", "c") for i in range(nodes)], []
     )
     one, two = make_executor("process", 1), make_executor("process", 2)
-    serial = median_time(repeat, lambda: run_flow(repo, "f", executor=one))
-    parallel = median_time(repeat, lambda: run_flow(repo, "f", executor=two))
+    serial, parallel = median_times(
+        repeat, lambda: run_flow(repo, "f", executor=one), lambda: run_flow(repo, "f", executor=two)
+    )
     print(f"{nodes} CPU-bound nodes of 0.5 s: 1 worker {serial:.2f} s, 2 workers {parallel:.2f} s")
     print(f"  (the machine's own: a ProcessPoolExecutor's speed-up {_pool_speed_up(loops, nodes):.2f}x)")
     return {
