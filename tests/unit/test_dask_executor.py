@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 import threading
 import warnings
 
 import pytest
-from flows import add_nodes, basic_repo, gate_spec, link, released_after, spec, wait_for
+from flows import add_nodes, basic_repo, gate_spec, link, released_after, spec, until, wait_for
 
 from pyflow_desktop.engine import (
     NodeCancelled,
@@ -134,6 +135,19 @@ def test_cached_values_stay_on_the_cluster_and_a_closed_clients_are_made_again(c
         assert statuses[2] == ["success"] * 3
     finally:
         executor.shutdown()
+
+
+def test_a_runs_values_stay_on_the_cluster_until_its_result_goes(executor):
+    repo = repo_with_extras()
+    result = run_flow(repo, chain(repo), executor=executor)
+    handles = [result._source.outputs[node]["out"] for node in ("c", "a1", "a2")]
+    keys = {handle.holders[0].future.key for handle in handles}
+    client = executor.client
+    assert keys <= set(client.who_has()), "each node's value is on the cluster"
+    assert result.output("a2") == 15  # fetched on demand, and still there
+    del result, handles
+    gc.collect()
+    assert until(lambda: not keys & set(client.who_has()), 10)
 
 
 def test_generator_partials_arrive_in_order_before_finished(executor):
