@@ -77,6 +77,18 @@ VIEW = "{'type': 'int', 'repr': '1', 'value': 1}"
             "msgpack.packb([['done', 'forger', {'outputs': {'out': [pickle.dumps(1), 1]}}]])",
             "outputs that are not [view, size]",
         ),
+        (  # the shape of the usual outcome, checked the quickest way
+            "msgpack.packb([['done', 'forger', {'elapsed': 0.1, 'outputs': None}]])",
+            "an outcome with unknown fields",
+        ),
+        (
+            "msgpack.packb([['done', 'forger', {'elapsed': 0.1, 'outputs': {'out': [{}, 1]}}]])",
+            "outputs that are not [view, size]",
+        ),
+        (
+            f"msgpack.packb([['done', 'forger', {{'elapsed': 0.1, 'outputs': {{'out': [{VIEW}, -1]}}}}]])",
+            "outputs that are not [view, size]",
+        ),
         (
             f"msgpack.packb([['partial', 'slow', 0, {VIEW}]])",
             "about node 'slow', which it is not running",
