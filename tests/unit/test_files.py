@@ -21,6 +21,7 @@ from pyflow_desktop.repository import (
     NewerFormatError,
     Port,
     Repository,
+    RepositoryError,
     check_file,
     dump_repository,
     load_repository,
@@ -553,9 +554,20 @@ def test_newer_format_version_raises_naming_the_file(tmp_path):
 
 
 def test_current_and_older_format_versions_load(tmp_path):
-    for version in (0, FORMAT_VERSION):
+    for version in (1, FORMAT_VERSION):
         data = {"pyflow_desktop": {"format_version": version}, "nodespec": {"add": ADD_SPEC}}
         assert set(load_repository(write_json(tmp_path, f"v{version}.json", data)).specs) == {"add"}
+
+
+@pytest.mark.parametrize("version", [0, -1, -(2**70)])
+def test_a_format_version_below_1_is_refused_naming_it(tmp_path, version):
+    data = {"pyflow_desktop": {"format_version": version}, "nodespec": {"add": ADD_SPEC}}
+    path = write_json(tmp_path, "v.json", data)
+    problems = check_file(path)
+    assert [problem.path for problem in problems] == ["pyflow_desktop.format_version"]
+    assert f"format version {version} is not one PyFlow Desktop knows" in str(problems[0])
+    with pytest.raises(RepositoryError, match="versions count from 1"):
+        load_repository(path)
 
 
 # -- saving --------------------------------------------------------------------------------
