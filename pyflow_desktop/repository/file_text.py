@@ -67,7 +67,7 @@ def _read(
     with open(fd, "rb") as handle:
         info = os.fstat(fd)
         _check_kind(info.st_mode, file)
-        _check_size(info.st_size, limit, file)
+        check_size(info.st_size, limit, file)
         data = handle.read(limit + 1)
     if len(data) > limit:
         raise MalformedFileError(f"the file grew past {_limit_text(limit)} while read", file=file)
@@ -105,7 +105,8 @@ def _check_kind(mode: int, file: str) -> None:
     raise MalformedFileError(f"{kind}, not a regular file: only regular files are read", file=file)
 
 
-def _check_size(size: int, limit: int, file: str) -> None:
+def check_size(size: int, limit: int, file: str) -> None:
+    """``MalformedFileError`` naming ``file`` when ``size`` bytes are over ``limit``."""
     if size > limit:
         raise MalformedFileError(
             f"the file is {_megabytes(size)}, over {_limit_text(limit)}", file=file
