@@ -15,6 +15,7 @@ from server_helpers import start_server, stop_server, write_own_fixture
 
 from pyflow_desktop.engine import make_executor, run_flow
 from pyflow_desktop.engine.process_executor import WorkerPool
+from pyflow_desktop.engine.watchdog import LoopThreads
 from pyflow_desktop.repository import Flow
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="counts POSIX processes")
@@ -62,6 +63,24 @@ def test_workers_beyond_keep_end_after_their_idle_time_and_the_kept_one_works():
         assert again.output("c") == 5
     finally:
         pool.shutdown()
+
+
+def test_loop_threads_beyond_keep_end_after_their_idle_time():
+    loops = LoopThreads(keep=1, idle_seconds=0.5)
+    together = threading.Barrier(5)
+    threads: list[threading.Thread] = []
+
+    def job() -> None:
+        threads.append(threading.current_thread())
+        together.wait()
+
+    for _ in range(5):
+        loops.run(job)
+    assert until(lambda: len(threads) == 5, 10) and len(set(threads)) == 5
+    assert until(lambda: sum(thread.is_alive() for thread in threads) == 1, 20)
+    ran = threading.Event()
+    loops.run(ran.set)
+    assert ran.wait(10)
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="reads /proc")
