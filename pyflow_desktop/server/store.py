@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import errno
 import os
+import reprlib
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -222,7 +223,7 @@ class ServedRepository:
     def _read_inside(self, raw: Any) -> str:
         """The text of the file ``raw["path"]`` names in the served folder."""
         relative = _path_of(raw)
-        with self._inside(relative) as (place, name):
+        with self._inside(relative, "read") as (place, name):
             try:
                 return read_text_in(place, name, relative)
             except RepositoryError as error:
@@ -231,23 +232,23 @@ class ServedRepository:
     def _write_inside(self, raw: Any, data: bytes) -> None:
         """Write ``data`` atomically to the file ``raw["path"]`` names in the served folder."""
         relative = _path_of(raw)
-        with self._inside(relative) as (place, name):
+        with self._inside(relative, "write") as (place, name):
             try:
                 write_in_folder(place, name, [data], backup=True)
             except OSError as exc:
-                raise _path_error(relative, exc) from None
+                raise _path_error(relative, exc, "write") from None
 
     @contextmanager
-    def _inside(self, relative: str) -> Iterator[tuple[folder.Folder, str]]:
+    def _inside(self, relative: str, verb: str) -> Iterator[tuple[folder.Folder, str]]:
         """The open folder holding ``relative`` in the served folder, and the file's name;
         403 for a path that leaves the folder or goes through a symbolic link."""
         try:
             with folder.opened(self.folder) as root, folder.inside(root, relative) as found:
                 yield found
         except ValueError as exc:  # a NUL byte
-            raise ApiError(400, f"{relative!r}: {exc}") from None
+            raise ApiError(400, f"{reprlib.repr(relative)}: {exc}") from None
         except OSError as exc:
-            raise _path_error(relative, exc) from None
+            raise _path_error(relative, exc, verb) from None
 
 
 def _path_of(raw: Any) -> str:
@@ -256,14 +257,15 @@ def _path_of(raw: Any) -> str:
     return raw["path"]
 
 
-def _path_error(relative: str, exc: OSError) -> ApiError:
+def _path_error(relative: str, exc: OSError, verb: str) -> ApiError:
+    shown = reprlib.repr(relative)  # a path may be thousands of characters long
     if isinstance(exc, folder.OutsideError) or exc.errno == errno.ELOOP:
         return ApiError(
             403,
-            f"{relative}: {exc.strerror}: only files inside the served folder may be read "
+            f"{shown}: {exc.strerror}: only files inside the served folder may be read "
             "or written",
         )
-    return ApiError(400, f"cannot write {relative}: {exc.strerror}")
+    return ApiError(400, f"cannot {verb} {shown}: {exc.strerror}")
 
 
 def _spec(repo: Repository, spec_id: str) -> NodeSpec:
