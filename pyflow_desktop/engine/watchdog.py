@@ -130,9 +130,10 @@ class Watchdog:
         if self.timeout is None:
             return LOOK_EVERY
         started = next(iter(list(self.claims.values())), None)
-        if started is None:  # a node claimed meanwhile is seen before its deadline
+        deadline = None if started is None else self._deadline(started)
+        if deadline is None:  # a node claimed meanwhile is seen before its deadline
             return min(self.timeout, LOOK_EVERY)
-        return min(max(0.0, self._deadline(started) - time.perf_counter()), LOOK_EVERY)
+        return min(max(0.0, deadline - time.perf_counter()), LOOK_EVERY)
 
     def _hand_over(self, node_id: str, started: float) -> None:
         with self.lock:

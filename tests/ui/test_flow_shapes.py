@@ -13,8 +13,8 @@ from helpers import Answers, fresh_window
 from PySide6 import QtCore, QtGui, QtTest, QtWidgets
 
 from pyflow_desktop.repository import save_repository
-from pyflow_desktop.ui.canvas.ngqt import PIPE_HIGHLIGHT_COLOR
-from pyflow_desktop.ui.canvas.pipes import PIPE_COLOR, FlowPipe
+from pyflow_desktop.ui.canvas.ngqt import PIPE_COLOR, PIPE_HIGHLIGHT_COLOR
+from pyflow_desktop.ui.canvas.pipes import FlowPipe
 from pyflow_desktop.ui.run.settings import RunSettings
 
 Button = QtCore.Qt.MouseButton

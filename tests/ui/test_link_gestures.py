@@ -22,7 +22,7 @@ def port_point(canvas, node_id: str, port: str, output: bool) -> QtCore.QPoint:
 
 
 def dragging(canvas) -> bool:
-    return canvas.viewer()._LIVE_PIPE.isVisible()
+    return canvas.viewer().live_link_start() is not None
 
 
 def pipes_into(canvas, node_id: str, port: str) -> list:

@@ -96,3 +96,25 @@ def test_an_entry_too_big_or_without_a_key_is_not_kept_and_each_hit_is_a_fresh_c
     assert cache.get("list") == {"out": [1, 2]}
     cache.clear()
     assert len(cache) == 0 and cache.get("list") is None
+
+
+def test_a_key_tells_apart_every_manual_value_and_is_the_same_for_the_same_one():
+    """Scalars are spelled by repr and other values by JSON: 1, 1.0, True and "1" differ, and
+    a string that looks like a JSON list is not that list."""
+    repo = basic_repo()
+    repo.add_spec(spec("echo", "def func(v):\n    return v\n", ["v"]))
+    flow = Flow("f")
+    add_nodes(flow, ("e", "echo", {}))
+    repo.add_flow(flow)
+    values = [1, 1.0, True, "1", None, "", [1], ["1"], '["1"]', {"a": 1}, {"a": 1.0}, "[1]"]
+    keys = []
+    for value in values:
+        flow.set_value("e", "v", value)
+        keys.append(plan_keys(plan_run(repo, flow))["e"])
+        assert plan_keys(plan_run(repo, flow))["e"] == keys[-1]
+    assert None not in keys and len(set(keys)) == len(values)
+    cache = ResultCache()
+    for value in values:
+        flow.set_value("e", "v", value)
+        result = run_flow(repo, flow, cache=cache)
+        assert result.node("e")["status"] == "success" and result.output("e") == value

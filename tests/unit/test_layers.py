@@ -77,8 +77,8 @@ def test_headless_run_works_with_qt_blocked(tmp_path):
 
 
 def test_import_contracts_hold():
-    """import-linter's contracts (pyproject.toml): layers, no Qt in the core, the rooms of ui,
-    and no import cycles — TYPE_CHECKING imports included."""
+    """import-linter's contracts (pyproject.toml): layers, no Qt in the core, only ngqt imports
+    NodeGraphQt, the rooms of ui, and no import cycles — TYPE_CHECKING imports included."""
     lint = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
     assert lint, "import-linter is not installed (it is a dev dependency)"
     done = subprocess.run(

@@ -3,8 +3,9 @@
 NodeGraphQt's ``PortItem`` and ``PipeItem`` override ``itemChange`` in Python, so every
 change to one (its position, its parent, a flag, a tooltip) calls into Python, tens of times
 per item while a flow is built, and their constructors reach Qt's enums by the old flat names,
-which PySide6 looks up slowly on every use. ``FlowPort`` and ``FlowPipe`` set the same state
-directly and leave ``itemChange`` to Qt. What those overrides did is done where it is needed:
+which PySide6 looks up slowly on every use. ``FlowPort`` and ``FlowPipe`` stand on ``ngqt``'s
+``PortItemBase`` and ``PipeItemBase``, which set the same state directly, and leave
+``itemChange`` to Qt. What those overrides did is done where it is needed:
 a node redraws its pipes when it moves (``FlowNodeItem.redraw_pipes``) and the viewer
 restyles the pipes of a changed selection (``CanvasViewer``).
 
@@ -20,11 +21,16 @@ from typing import Protocol
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from .ngqt import PIPE_DASHED, PIPE_SOLID, PORT_IN, PipeItem, PortItem
+from .ngqt import (
+    PIPE_DASHED,
+    PIPE_SOLID,
+    PORT_FALLOFF,
+    PORT_IN,
+    PORT_SIZE,
+    PipeItemBase,
+    PortItemBase,
+)
 
-PORT_SIZE = 22.0  # NodeGraphQt's PortEnum.SIZE
-PORT_FALLOFF = 15.0  # the extra width a port takes clicks in (PortEnum.CLICK_FALLOFF)
-PIPE_COLOR = (175, 95, 30, 255)  # PipeEnum.COLOR
 _HALF_WIDTH = (PORT_SIZE + PORT_FALLOFF) / 2
 PEN_REACH = 3.0  # how far a link's paint reaches beyond its curve and arrow (its pen)
 Z_PIPE, Z_PORT = -1.0, 2.0
@@ -37,27 +43,18 @@ ARROW_REACH = 12.0  # how far along the curve either side of its middle the arro
 _ARROW_SPAN = (0.45, 0.4, 0.3, 0.2, 0.0)  # where to look for that stretch, as the curve's t
 
 
-class FlowPort(PortItem):
-    """A node's input or output port."""
+class FlowPort(PortItemBase):
+    """A node's input or output port (``multi``: it takes several links)."""
 
     itemChange = QtWidgets.QGraphicsItem.itemChange
 
-    def __init__(self, parent: QtWidgets.QGraphicsItem, name: str, port_type: str) -> None:
-        QtWidgets.QGraphicsItem.__init__(self, parent)  # PortItem's own is the slow one
+    def __init__(
+        self, parent: QtWidgets.QGraphicsItem, name: str, port_type: str, multi: bool, locked: bool
+    ) -> None:
+        super().__init__(parent, name, port_type, multi, locked)
         self.setAcceptHoverEvents(True)
         self.setCacheMode(_DEVICE_CACHE)
         self.setZValue(Z_PORT)
-        self._pipes: list[PipeItem] = []
-        self._width = self._height = PORT_SIZE
-        self._hovered = False
-        self._name = name
-        self._display_name = True
-        self._color = (49, 115, 100, 255)
-        self._border_color = (29, 202, 151, 255)
-        self._border_size = 1
-        self._port_type = port_type
-        self._multi_connection = port_type != PORT_IN
-        self._locked = False
 
     def boundingRect(self) -> QtCore.QRectF:
         return QtCore.QRectF(0.0, 0.0, PORT_SIZE + PORT_FALLOFF, PORT_SIZE)
@@ -91,7 +88,7 @@ class Painter(Protocol):
     def forget(self, pipe: FlowPipe) -> None: ...
 
 
-class FlowPipe(PipeItem):
+class FlowPipe(PipeItemBase):
     """A link between an output and an input: a curve with an arrow at its middle, drawn by
     its canvas's ``Links`` (NodeGraphQt makes the arrow an item of its own)."""
 
@@ -99,22 +96,16 @@ class FlowPipe(PipeItem):
     links: Painter | None = None  # what draws it (set by the viewer that shows it)
 
     def __init__(self, input_port: FlowPort | None = None, output_port: FlowPort | None = None):
-        QtWidgets.QGraphicsPathItem.__init__(self)  # PipeItem's own is the slow one
+        super().__init__(input_port, output_port)
         self.setZValue(Z_PIPE)
         self.setAcceptHoverEvents(True)
         self.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setFlag(_NO_CONTENTS)
-        self._color = PIPE_COLOR
-        self._style = PIPE_SOLID
-        self._active = False
-        self._highlight = False
-        self._input_port = input_port
-        self._output_port = output_port
         self._arrow: QtGui.QPolygonF | None = None  # where the arrow is drawn, if anywhere
         self.ends: tuple[float, float, float, float] | None = None  # input, output centres
         self._shape: QtGui.QPainterPath | None = None  # what hit tests test, once made
         self._carried = False  # its node is being dragged: it paints itself meanwhile
-        self.set_pipe_styling(self._color, 2, self._style)
+        self.set_pipe_styling(self.color, 2, self.style)
 
     @property
     def arrow(self) -> QtGui.QPolygonF | None:
@@ -148,13 +139,13 @@ class FlowPipe(PipeItem):
         """Join an output and an input (in either order)."""
         if port1.port_type != PORT_IN:
             port1, port2 = port2, port1
-        self._input_port, self._output_port = port1, port2
+        self.input_port, self.output_port = port1, port2
         port1.add_pipe(self)
         port2.add_pipe(self)
 
     def restyle(self) -> None:
         """Highlighted while it or a node it joins is selected, plain otherwise."""
-        ends = (self._input_port, self._output_port)
+        ends = (self.input_port, self.output_port)
         if self.isSelected() or any(port is not None and port.node.isSelected() for port in ends):
             self.highlight()
         else:
@@ -184,7 +175,7 @@ class FlowPipe(PipeItem):
                 self.links.forget(self)
             self.setFlag(_NO_CONTENTS, False)
             self._repaint()
-        elif not self._active:
+        elif not self.active():
             self._drawn_by_links()
 
     def _drawn_by_links(self) -> None:
@@ -249,9 +240,6 @@ class FlowPipe(PipeItem):
                 [QtCore.QPointF(mx + x * cos - y * sin, my + x * sin + y * cos) for x, y in _ARROW]
             )
         self._set_arrow(arrow)
-
-    def _draw_direction_pointer(self) -> None:
-        """What NodeGraphQt calls on a reset: the path stays, and so does the arrow."""
 
     def _set_arrow(self, arrow: QtGui.QPolygonF | None) -> None:
         self._arrow = arrow

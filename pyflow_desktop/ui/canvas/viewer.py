@@ -18,7 +18,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from ..window_first import busy, release
 from .link_layer import Links
-from .ngqt import PORT_IN, AbstractNodeItem, NodeViewer, PipeItem, PortItem
+from .ngqt import PORT_IN, AbstractNodeItem, NodeViewerBase, PipeItem, PortItem
 from .node_item import FlowNodeItem
 from .overview import LOD_SCALE
 from .pipes import FlowPipe
@@ -27,7 +27,7 @@ from .sketch import Sketch
 CARRIED_ALONE = 64
 
 
-class CanvasViewer(NodeViewer):
+class CanvasViewer(NodeViewerBase):
     """NodeGraphQt's view, keeping its centre and scale when it is resized (NodeGraphQt keeps
     the visible scene rect instead, so a resized window zoomed and a hidden tab lost its
     view)."""
@@ -56,7 +56,7 @@ class CanvasViewer(NodeViewer):
 
     def mousePressEvent(self, event: QtGui.QMouseEvent) -> None:
         """Zoomed out, a click selects the node the overview draws there."""
-        self._take_modifiers(event.modifiers())
+        self.take_modifiers(event.modifiers())
         node = self._overview_node(event.position().toPoint())
         if node is not None and event.button() == QtCore.Qt.MouseButton.LeftButton:
             if not event.modifiers() & QtCore.Qt.KeyboardModifier.ControlModifier:
@@ -65,19 +65,6 @@ class CanvasViewer(NodeViewer):
             event.accept()
             return
         super().mousePressEvent(event)
-
-    def _take_modifiers(self, modifiers: QtCore.Qt.KeyboardModifier) -> None:
-        """The modifier keys held now, as NodeGraphQt's states (it sets them from key events
-        only: a Ctrl released in the dialog that Ctrl+F5 opened left Ctrl held for it, and
-        every click deselected)."""
-        keys = QtCore.Qt.KeyboardModifier
-        self.ALT_state = modifiers == keys.AltModifier
-        self.CTRL_state = modifiers == keys.ControlModifier
-        self.SHIFT_state = modifiers == keys.ShiftModifier
-        if modifiers == keys.AltModifier | keys.ShiftModifier:
-            self.ALT_state = self.SHIFT_state = True
-        if not (self.CTRL_state or self.SHIFT_state):
-            self._cursor_text.setVisible(False)
 
     def mouseDoubleClickEvent(self, event: QtGui.QMouseEvent) -> None:
         if not self.detailed:
@@ -93,7 +80,7 @@ class CanvasViewer(NodeViewer):
 
     def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:
         """Esc drops a link being dragged; Enter, with nothing being typed, is reported."""
-        if event.key() == QtCore.Qt.Key.Key_Escape and self._LIVE_PIPE.isVisible():
+        if event.key() == QtCore.Qt.Key.Key_Escape and self.live_link_start() is not None:
             self.cancel_live_connection()
             event.accept()
             return
@@ -104,8 +91,8 @@ class CanvasViewer(NodeViewer):
             return
         super().keyPressEvent(event)
 
-    def _update_scene(self) -> None:
-        super()._update_scene()
+    def on_view_changed(self) -> None:
+        """Say when the view crosses ``LOD_SCALE``, and that it changed."""
         detailed = self.transform().m11() >= LOD_SCALE
         if detailed != self.detailed:
             self.detailed = detailed
@@ -156,20 +143,11 @@ class CanvasViewer(NodeViewer):
             if pipe.scene() is not None:
                 pipe.carry(False)
 
-    def cancel_live_connection(self) -> None:
-        """Drop the link being dragged; a link it was taken from goes back as it was."""
-        if self._detached_port is not None:
-            self.establish_connection(self._start_port, self._detached_port)
-            self._detached_port = None
-        self._start_port.hovered = False
-        self._start_port.update()  # NodeGraphQt's hovered ring goes too
-        self.end_live_connection()
-
     def apply_live_connection(self, event) -> None:
         """A link let go on the port it came from (a click) is no link; a new one dropped
         where there is neither a port nor a node is reported (the window offers the nodes
         it could connect to there)."""
-        start = self._start_port if self._LIVE_PIPE.isVisible() else None
+        start = self.live_link_start()
         under = self.scene().items(event.scenePos())
         end = next((item for item in under if isinstance(item, PortItem)), None)
         if start is not None and end is start:
@@ -177,7 +155,7 @@ class CanvasViewer(NodeViewer):
             return
         free = (
             start is not None
-            and self._detached_port is None
+            and not self.link_was_taken()
             and not any(isinstance(item, (PortItem, AbstractNodeItem)) for item in under)
         )
         refusal = self._refusal(start, end) if start is not None and end is not None else ""
@@ -209,20 +187,6 @@ class CanvasViewer(NodeViewer):
             return f"{between}: {feeder} already feeds {fed}, so the link would make a loop"
         return ""
 
-    def _items_near(self, pos: QtCore.QPointF, item_type=None, width=20, height=20) -> list:
-        """The items under scene ``pos`` (topmost first), then the others within a ``width``
-        by ``height`` box centred on it. NodeGraphQt looked in a box that ended at ``pos``
-        and took its topmost item: a press on a link took up another link near it."""
-        scene, live = self.scene(), (self._LIVE_PIPE, self._SLICER_PIPE)
-        under = scene.items(pos)
-        box = QtCore.QRectF(pos.x() - width / 2, pos.y() - height / 2, width, height)
-        nearby = [item for item in scene.items(box) if item not in set(under)]
-        return [
-            item
-            for item in (*under, *nearby)
-            if item not in live and (item_type is None or isinstance(item, item_type))
-        ]
-
     def contextMenuEvent(self, event: QtGui.QContextMenuEvent) -> None:
         """Right-click: the node or link under the cursor (or ``None``: the canvas) and where."""
         scene_pos = self.mapToScene(event.pos())
@@ -238,18 +202,16 @@ class CanvasViewer(NodeViewer):
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
         scale = self.transform().m11()
-        centre = self._scene_range.center()
+        centre = self.scene_center()
         QtWidgets.QGraphicsView.resizeEvent(self, event)
-        self._last_size = self.size()
-        self.show_at(centre.x(), centre.y(), scale)
+        self.show_at(*centre, scale)
 
     def show_at(self, x: float, y: float, scale: float) -> None:
         """Centre the view on scene point (x, y) at ``scale``."""
         size = self.viewport().size()
         width = max(size.width() - self.FIT_MARGIN, 1) / scale
         height = max(size.height() - self.FIT_MARGIN, 1) / scale
-        self._scene_range = QtCore.QRectF(x - width / 2, y - height / 2, width, height)
-        self._update_scene()
+        self.set_scene_rect([x - width / 2, y - height / 2, width, height])
 
 
 def _named(port: PortItem) -> str:

@@ -21,8 +21,10 @@ from collections.abc import Callable
 EXPECTED_MATH = {"n1": "5.0", "n2": "25.0", "n3": "16.0", "n4": "4.0", "n6": "1.33"}
 STREAM_NODE, STREAM_LAST = "n1", "19"
 # Modules of optional extras (`pip install 'pyflow-desktop[images]'`): their nodes say what to
-# install when they are missing. A bundle carries them.
-EXTRAS = ("PIL",)
+# install when they are missing. A bundle carries Pillow, not the [data] extra (pandas and
+# pyarrow would take it past its size limit).
+EXTRAS = ("PIL", "pandas", "pyarrow")
+NOT_BUNDLED = ("pandas", "pyarrow")
 RUN_SECONDS = 120
 
 
@@ -120,7 +122,7 @@ def _missing_imports(specs) -> list[str]:
                 wanted.update(alias.name for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 wanted.add(node.module)
-    optional = () if getattr(sys, "frozen", False) else EXTRAS
+    optional = NOT_BUNDLED if getattr(sys, "frozen", False) else EXTRAS
     return sorted(
         name for name in wanted if name.split(".")[0] not in optional and not _imports(name)
     )
