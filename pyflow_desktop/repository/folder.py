@@ -99,6 +99,8 @@ class Folder:
         it (``close``) when done."""
         where, at = self._at(name)
         if self.fd is None:
+            if not os.path.lexists(where):
+                raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), name)
             if os.path.islink(where) or not os.path.isdir(where):
                 raise _not_a_folder(self, name)
             return Folder(where, None)

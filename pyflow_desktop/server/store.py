@@ -18,6 +18,7 @@ from __future__ import annotations
 import errno
 import os
 import reprlib
+import stat
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -224,6 +225,11 @@ class ServedRepository:
         """The text of the file ``raw["path"]`` names in the served folder."""
         relative = _path_of(raw)
         with self._inside(relative, "read") as (place, name):
+            try:
+                if stat.S_ISLNK(place.stat(name).st_mode):  # (the read would refuse it too)
+                    raise _path_error(relative, OSError(errno.ELOOP, "is a symbolic link"), "read")
+            except FileNotFoundError:
+                pass  # said as the read says it
             try:
                 return read_text_in(place, name, relative)
             except RepositoryError as error:
