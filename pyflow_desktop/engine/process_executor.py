@@ -20,7 +20,8 @@ from .executor import Executor, Report
 from .locality import choose_worker
 from .node_call import NodeTask
 from .process_jobs import Job
-from .process_pool import Worker, WorkerPool, shared_pool
+from .process_pool import WorkerPool, shared_pool
+from .worker_proxy import Worker
 
 __all__ = ["ProcessExecutor", "WorkerPool", "shared_pool"]
 

@@ -27,7 +27,8 @@ from typing import Any
 
 from .handles import Handle, Key, Linked
 from .node_call import NodeOutcome, NodeTask
-from .process_pool import MISSING, Worker, WorkerPool
+from .process_pool import WorkerPool
+from .worker_proxy import MISSING, Worker
 
 _ids = itertools.count(1)
 
