@@ -12,7 +12,9 @@ a big repository is never one string in memory and no single step holds the GIL 
 flushed, fsynced) that is renamed over the file;
 the backup is a hard link to the previous file (where links are impossible, a copy written
 the same way) renamed over ``<name>.bak``; the folder is fsynced after the renames. Each save
-first removes the temp files that killed saves of the same file left. A path that is a
+first removes the temp files that killed saves of the same file left. On Windows a rename
+fails while another program holds the file open (an antivirus, a sync client, the window's
+own watch reading it): it is tried again for a moment (``REPLACE_WAITS``). A path that is a
 symbolic link saves the file it points to, and the link stays. ``write_atomically`` is that
 one writer, for every file the application writes (scripts and autosaves too).
 """
@@ -26,6 +28,7 @@ import os
 import reprlib
 import secrets
 import shutil
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
@@ -47,6 +50,10 @@ _PIECES = 4096  # JSON pieces encoded to bytes and written at a time
 # once, before a waiting thread wakes: with the default 8 KiB, thousands of them kept a window
 # saving on a worker thread from its turn for 50-100 ms at a time.
 WRITE_BUFFER = 1 << 20
+# Seconds to wait before each new try of a rename that Windows refused: a program that holds
+# the file (an antivirus scan, a sync client) lets go within a second. Elsewhere a refused
+# rename is a lasting permission problem, reported at once.
+REPLACE_WAITS = (0.05, 0.1, 0.2, 0.4, 0.8) if os.name == "nt" else ()
 
 
 def format_version(repo: Repository) -> int:
@@ -240,7 +247,7 @@ def write_atomically(
             if backup:
                 _backup(target)
             shutil.copymode(target, tmp)
-        os.replace(tmp, target)
+        _replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -288,11 +295,22 @@ def _backup(target: Path) -> None:
         link = _write_temp(target, [target.read_bytes()])
         shutil.copystat(target, link)
     try:
-        os.replace(link, target.with_name(target.name + ".bak"))
+        _replace(link, target.with_name(target.name + ".bak"))
     finally:
         # Gone after the rename, unless the .bak already was this very file (a killed save
         # linked it and died before its own rename): then rename does nothing, by POSIX.
         link.unlink(missing_ok=True)
+
+
+def _replace(source: Path, target: Path) -> None:
+    """``os.replace``, tried again after each of ``REPLACE_WAITS`` while it is refused."""
+    for wait in REPLACE_WAITS:
+        try:
+            os.replace(source, target)
+            return
+        except PermissionError:
+            time.sleep(wait)
+    os.replace(source, target)
 
 
 def _fsync_folder(folder: Path) -> None:
