@@ -29,7 +29,7 @@ from multiprocessing.connection import Client
 
 from .executor import Executor, Report
 from .node_call import NodeOutcome, NodeTask
-from .process_group import ProcessGroup, popen_options
+from .process_group import ProcessGroup, popen_options, python_executable
 from .worker_messages import ForgedMessage, read_message, send_at_once
 
 WORKER_MODULE = "pyflow_desktop.engine.process_worker"
@@ -42,7 +42,7 @@ class WorkerStartError(RuntimeError):
 def worker_command() -> list[str]:
     if getattr(sys, "frozen", False):  # a PyInstaller bundle: the program serves as worker
         return [sys.executable, "--pyflow-worker"]
-    return [sys.executable, "-P", "-m", WORKER_MODULE]
+    return [python_executable(), "-P", "-m", WORKER_MODULE]
 
 
 class Worker:
