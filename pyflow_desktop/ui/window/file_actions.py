@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from ...export.script import flow_script, write_script
 from ...repository import (
@@ -32,6 +32,7 @@ from ...repository.merge import clashes, export_repository, plan_import
 from ...repository.nodemaker import specs_from_files
 from ..authoring.spec_commands import SaveSpecCommand
 from ..commands import AddFlowCommand, AddSpecCommand, RemoveFlowCommand
+from ..shortcuts import keys
 from .dialogs import ask_export_flows, ask_import_policy
 from .disk_watch import content_hash
 from .flow_tabs import FlowTabs, next_flow
@@ -41,7 +42,6 @@ from .user_settings import settings, string_list
 MAX_RECENT = 10
 POLL_MS = 10  # how often the GUI thread looks whether a save has finished
 FILTERS = {"PyFlow Desktop files (*.json)": "native", "Original PyFlow files (*.json)": "original"}
-Key = QtGui.QKeySequence.StandardKey
 
 
 class FileActions(QtCore.QObject):
@@ -68,19 +68,19 @@ class FileActions(QtCore.QObject):
         self.saving = False
 
     def fill_menu(self, menu: QtWidgets.QMenu) -> None:
-        add_action(menu, "&New", self.new_repository, Key.New)
-        add_action(menu, "&Open…", self.open_dialog, Key.Open)
+        add_action(menu, "&New", self.new_repository, keys("new"))
+        add_action(menu, "&Open…", self.open_dialog, keys("open"))
         self.recent_menu = menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
-        add_action(menu, "&Save", self.save, Key.Save)
-        add_action(menu, "Save &As…", self.save_as_dialog, Key.SaveAs)
+        add_action(menu, "&Save", self.save, keys("save"))
+        add_action(menu, "Save &As…", self.save_as_dialog, keys("save_as"))
         menu.addSeparator()
         add_action(menu, "&Import…", self.import_dialog)
         add_action(menu, "Import &Python files…", self.import_python_dialog)
         add_action(menu, "&Export…", self.export_dialog)
         add_action(menu, "Export as Python scrip&t…", self.export_script_dialog)
         menu.addSeparator()
-        add_action(menu, "&Quit", self.shell.close, Key.Quit)
+        add_action(menu, "&Quit", self.shell.close, keys("quit"))
 
     # -- open -------------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from ..run.controller import RunController
 from ..run.executor_shelf import ExecutorShelf
 from ..run.settings import RunSettings
 from ..run.spec_tester import SpecTester
+from ..shortcuts import keys
 from . import sessions
 from .about import show_about
 from .context_menus import CanvasMenus
@@ -151,7 +152,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.subflows.fill_menu(edit)
         edit.addSeparator()
         add_action(edit, "&New nodespec…", self.panels.new_spec)
-        add_action(edit, "Edit node&spec", self.panels.edit_spec, "Ctrl+Shift+E")
+        add_action(edit, "Edit node&spec", self.panels.edit_spec, keys("edit_spec"))
         run = bar.addMenu("&Run")
         self.runs.fill_menu(run)
         run.addSeparator()
