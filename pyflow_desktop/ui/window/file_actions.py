@@ -128,6 +128,11 @@ class FileActions(QtCore.QObject):
         if path:
             self.open_path(path)
 
+    def open_asking(self, path: str | Path) -> bool:
+        """Open ``path`` once unsaved changes are dealt with (Open Recent, a file the system
+        hands the application)."""
+        return self.maybe_save() and self.open_path(path)
+
     def open_path(self, path: str | Path) -> bool:
         try:
             self.load(path)
@@ -166,7 +171,7 @@ class FileActions(QtCore.QObject):
             action = add_action(
                 menu,
                 path.replace("&", "&&"),  # a menu shows "&" as a mnemonic otherwise
-                lambda path=path: self.maybe_save() and self.open_path(path),
+                lambda path=path: self.open_asking(path),
             )
             if not Path(path).exists():
                 action.setEnabled(False)

@@ -7,7 +7,8 @@ canvases, the panels and the Run menu). The action groups: ``tabs`` (the canvas 
 flow), ``files`` (File menu), ``edits`` (Edit menu), ``runs`` (Run menu and the run in
 progress), ``panels`` (Code, Inspector and viewer docks), ``subflows`` (grouping, opening and
 editing subflows), ``library_actions`` (the application's palette: built-in, My nodes,
-packages).
+packages). A file the system hands the application (macOS: opened from Finder) opens here,
+as File › Open opens it (``file_open``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from .disk_watch import DiskWatch
 from .dock_layout import apply_default_layout
 from .edit_actions import EditActions
 from .file_actions import FileActions
+from .file_open import FileOpenFilter
 from .flow_tabs import FlowTabs
 from .library_actions import LibraryActions
 from .library_panel import LibraryPanel
@@ -107,6 +109,7 @@ class MainWindow(QtWidgets.QMainWindow):
             saved=self._saved,
         )
         self.disk.reload_requested.connect(self.files.open_path)
+        FileOpenFilter(self.files.open_asking, self)
         self.edits = EditActions(self, self.tabs, from_outside=self.trust.came_from_outside)
         self.library.python_files_dropped.connect(self.files.import_python_files)
         self.subflows = SubflowActions(self, self.tabs)
