@@ -4,36 +4,36 @@ from __future__ import annotations
 
 import argparse
 import math
+from collections.abc import Callable
+from typing import TypeVar
+
+Number = TypeVar("Number", int, float)
 
 
 def positive_int(text: str) -> int:
     """A whole number of at least 1 (``--workers``)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
+    return _read(text, int, "a whole number", lambda n: n >= 1, "must be at least 1")
 
 
 def seconds(text: str) -> float:
     """A finite number of seconds more than 0 (``--timeout``)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not (value > 0 and math.isfinite(value)):
-        raise argparse.ArgumentTypeError("must be a number of seconds more than 0")
-    return value
+    rule = "must be a number of seconds more than 0"
+    return _read(text, float, "a number", lambda n: n > 0 and math.isfinite(n), rule)
 
 
 def port_number(text: str) -> int:
     """A TCP port, 1 to 65535 (``--port``)."""
+    rule = "a port is a number from 1 to 65535"
+    return _read(text, int, "a port number", lambda n: 1 <= n <= 65535, rule)
+
+
+def _read(
+    text: str, kind: Callable[[str], Number], noun: str, fits: Callable[[Number], bool], rule: str
+) -> Number:
     try:
-        value = int(text)
+        value = kind(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError("a port is a number from 1 to 65535")
+        raise argparse.ArgumentTypeError(f"{text!r} is not {noun}") from None
+    if not fits(value):
+        raise argparse.ArgumentTypeError(rule)
     return value

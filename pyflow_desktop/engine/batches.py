@@ -2,8 +2,8 @@
 batch, not one per event.
 
 ``EventBatcher`` is a sink for ``Scheduler``: filing an event is one append to a deque (no
-lock: the scheduler files three events per node, and a lock each time cost a third of a
-run of trivial nodes). ``add`` is that append itself, the cheapest sink to give a scheduler;
+lock: the scheduler files three events per node, and a lock each time would cost a third
+of a run of trivial nodes). ``add`` is that append itself, the cheapest sink to give a scheduler;
 calling the batcher does the same. A ticker thread hands what has gathered to ``deliver``
 every ``interval`` seconds (a list of events, in the order they came), and ``close`` hands
 over the rest. A run of thousands of trivial nodes, three events each, thus makes a few

@@ -108,11 +108,11 @@ class _ThreadRouter(io.TextIOBase):
         return self._fallback.isatty()
 
     @property
-    def encoding(self) -> str:
+    def encoding(self) -> str:  # type: ignore[override]  # TextIOBase's is an attribute
         return self._fallback.encoding
 
     @property
-    def errors(self) -> str | None:
+    def errors(self) -> str | None:  # type: ignore[override]
         return self._fallback.errors
 
     @property

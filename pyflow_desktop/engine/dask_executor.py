@@ -5,7 +5,7 @@ running ``run_node_on_worker``; the future's done callback reports the ``NodeOut
 ``distributed`` is imported only when the executor connects, so importing the engine stays
 cheap.
 
-Start and streaming: distributed no longer ships Pub/Sub, so a node's start (the scheduler's
+Start and streaming: distributed has no Pub/Sub, so a node's start (the scheduler's
 timeout counts from it, not from the time queued for a worker) and a generator node's
 partial values travel through the cluster's event broker: the worker calls
 ``Worker.log_event(topic, ...)``, and the client receives it through

@@ -119,6 +119,7 @@ def _pass_through_spec(inner: Flow) -> NodeSpec:
     """What a subflow node runs once flattened: no code, each interface output in and out,
     its inputs of type ``Any`` (values pass as they are: they were converted where they
     arrived, inside)."""
+    assert inner.interface is not None  # only a flow with an interface is a subflow
     ports = [(port.name, port.type) for port in inner.interface.outputs]
     return NodeSpec(
         id=inner.id,

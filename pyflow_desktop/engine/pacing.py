@@ -2,9 +2,10 @@
 
 Quick nodes run inline on the scheduler's loop thread, which then holds the interpreter
 almost all the time; a GUI thread in the same process waits for it at each of its Python
-calls, up to the switch interval each, and froze for the whole run. A ``Pacer`` lets the window go
-first: the scheduler asks ``may_go()`` before a streak of nodes, and after each node once
-``due`` has passed (every ``LOOK_EVERY``: a look per trivial node cost a tenth of the run).
+calls, up to the switch interval each, and would freeze for the whole run. A ``Pacer`` lets
+the window go first: the scheduler asks ``may_go()`` before a streak of nodes, and after each
+node once ``due`` has passed (every ``LOOK_EVERY``: a look per trivial node would cost a
+tenth of the run).
 It says no (after a short wait) while the window holds ``gate`` closed (it paints, or shows
 the run's events). ``paced()`` shortens the switch interval for the run (to
 ``SWITCH_INTERVAL``), so the GUI thread gets the interpreter soon when it asks for it (to

@@ -78,7 +78,9 @@ def plan_run(repo: Repository, flow: Flow | str, targets: Targets = None) -> Pla
     nodes = flow.nodes
     # Node id → (upstream, downstream, links into it by input port, its place in the file):
     # one dict for the four, filled in one walk over the links.
-    slots = {node_id: ([], [], {}, index) for index, node_id in enumerate(nodes)}
+    slots: dict[str, tuple[list[str], list[str], dict[str, Link], int]] = {
+        node_id: ([], [], {}, index) for index, node_id in enumerate(nodes)
+    }
     forward = True  # every link goes from a node to one later in the file
     for link in flow.links:
         source, target = link.source, link.target
@@ -104,11 +106,13 @@ def plan_run(repo: Repository, flow: Flow | str, targets: Targets = None) -> Pla
     order = list(nodes) if forward else _topological(repo, flow, upstream, slots)
     wanted: set[str] = set()
     if not everything:  # needing a node that took a subflow's output needs the whole node
+        assert upstream is not None  # made whenever not everything runs
         wanted = _select(flow, targets, upstream if flat is None else flat.with_needs(upstream))
         everything = len(wanted) == len(nodes)
     new = tuple.__new__  # what a NamedTuple's ``_make`` calls, without its frame and check
     planned: dict[str, PlannedNode] = {}
     # Every dict here is in file order: walking them side by side spares a look-up in each.
+    rows: Iterable[tuple[tuple[str, NodeInstance], _Shape, tuple]]
     rows = zip(nodes.items(), shapes.values(), slots.values())
     if not everything:
         order = [node_id for node_id in order if node_id in wanted]

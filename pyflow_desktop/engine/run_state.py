@@ -43,7 +43,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from ..repository import Flow, ModelEvent, NodeInstance, Observable, Repository, RepositoryError
 from .cache import plan_keys
@@ -303,7 +303,7 @@ class RunState:
             return
         _node, event, key, cancelled = kept
         if key is not _NO_KEY:
-            self.result_keys[node.id] = key
+            self.result_keys[node.id] = cast("str | None", key)
         if cancelled:
             self.cancelled.add(node.id)
         if event is not None:

@@ -17,7 +17,7 @@ thread, as a node in flight, and the loop goes on on another thread.
 
 ``brief=True`` (a window's runs): a node expected to run inline reports only how it ended
 (and its partial values), not that it was queued and started, states that last
-microseconds and that a window cannot show; they were two of its three events.
+microseconds and that a window cannot show (two of the three events a node reports).
 
 Executors report back through ``messages``; ``cancel()`` may be called from any thread.
 Events reach the sink one at a time, in decision order, from the loop's thread
@@ -66,9 +66,13 @@ class Scheduler(Ledger):
         first: Iterable[str] = (),
         gate: threading.Event | None = None,
         brief: bool = False,
+        keys: dict[str, str | None] | None = None,
     ) -> None:
-        """``gate``: a window's, which paces the run (``pacing``); ``brief``: see above."""
+        """``gate``: a window's, which paces the run (``pacing``); ``brief``: see above;
+        ``keys``: ``plan_keys(plan)``, when the caller has made it (a window has): the nodes
+        that have one are not hashed again."""
         super().__init__(plan, sink, cache, first, brief and executor.inline, INLINE_BELOW)
+        self.known = keys or {}
         self.pacer = Pacer(gate) if gate is not None else None
         self.executor = executor
         self.timeout = timeout
@@ -204,7 +208,7 @@ class Scheduler(Ledger):
             self._fail(node_id, problem, "", 0.0)
             return
         if self.cache is not None:
-            key = self.keys[node_id] = self._key(node_id, args)
+            key = self.keys[node_id] = self.known.get(node_id) or self._key(node_id, args)
             outputs = self.cache.get(key)
             if outputs is not None:
                 self.status[node_id] = "cached"

@@ -30,8 +30,8 @@ from queue import SimpleQueue
 
 LOOP_THREAD = "pyflow-scheduler"  # the name of every loop thread
 CANCEL_LOOK = 0.02  # seconds between two looks for an inline node, once the run is stopped
-# Seconds the watching thread waits at most at a time: a Ctrl+C that reached it just before
-# it started to wait was seen only once it woke up (1 in 15 times).
+# Seconds the watching thread waits at most at a time: a Ctrl+C that reaches it just before
+# it starts to wait is seen only once it wakes up (1 in 15 times).
 LOOK_EVERY = 0.2
 
 # ``loop(adopted)``: run the scheduler's loop; ``adopted`` is ``(node id, the perf_counter
@@ -130,9 +130,10 @@ class Watchdog:
         if self.timeout is None:
             return LOOK_EVERY
         started = next(iter(list(self.claims.values())), None)
-        if started is None:  # a node claimed meanwhile is seen before its deadline
+        deadline = None if started is None else self._deadline(started)
+        if deadline is None:  # a node claimed meanwhile is seen before its deadline
             return min(self.timeout, LOOK_EVERY)
-        return min(max(0.0, self._deadline(started) - time.perf_counter()), LOOK_EVERY)
+        return min(max(0.0, deadline - time.perf_counter()), LOOK_EVERY)
 
     def _hand_over(self, node_id: str, started: float) -> None:
         with self.lock:
@@ -157,10 +158,10 @@ class Watchdog:
 
 
 class LoopThreads:
-    """Daemon threads that run loops, kept between runs: starting a thread for each run cost
-    more than a run of a few nodes, as the thread that started it waited for the interpreter
-    meanwhile. ``run(job)`` hands ``job`` to an idle thread, or to a new one when none is
-    idle; a thread whose inline node was handed over comes back once the node returns.
+    """Daemon threads that run loops, kept between runs: starting a thread for each run would
+    cost more than a run of a few nodes, as the thread that starts it waits for the
+    interpreter meanwhile. ``run(job)`` hands ``job`` to an idle thread, or to a new one when
+    none is idle; a thread whose inline node was handed over comes back once the node returns.
 
     State: ``_jobs`` (jobs not yet taken), ``_idle`` (threads waiting for a job, less the
     jobs given to them and not yet taken), ``_lock`` (guards ``_idle``)."""

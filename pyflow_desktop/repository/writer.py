@@ -47,8 +47,8 @@ Format = Literal["native", "original"]
 FORMATS: tuple[Format, ...] = ("native", "original")
 _PIECES = 4096  # JSON pieces encoded to bytes and written at a time
 # Bytes written to disk at a time. Each write lets go of the interpreter and takes it back at
-# once, before a waiting thread wakes: with the default 8 KiB, thousands of them kept a window
-# saving on a worker thread from its turn for 50-100 ms at a time.
+# once, before a waiting thread wakes: with the default 8 KiB, thousands of them would keep a
+# window saving on a worker thread from its turn for 50-100 ms at a time.
 WRITE_BUFFER = 1 << 20
 # Seconds to wait before each new try of a rename that Windows refused: a program that holds
 # the file (an antivirus scan, a sync client) lets go within a second. Elsewhere a refused

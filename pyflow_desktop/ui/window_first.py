@@ -8,7 +8,12 @@ the engine ran waited that long for many items, and the window froze. While the 
 closed the scheduler waits instead (``Scheduler(gate=GATE)``), so the window paints at its
 own speed and the run goes on when it is done.
 
-``busy()`` closes the gate for what it wraps (nested uses keep it closed); GUI thread only.
+``busy()`` closes the gate for what it wraps (nested uses keep it closed); ``hold()`` closes
+it until ``release()``: from a change drawn on the canvas to the frame that shows it (the
+threads of a run took the interpreter in between, and the frame came tens of milliseconds
+late). GUI thread only.
+
+State: ``_depth`` (``busy()`` calls under way) and ``_held`` (``hold()`` not released yet).
 """
 
 from __future__ import annotations
@@ -17,9 +22,13 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from PySide6 import QtCore
+
+HOLD_MS = 100
 GATE = threading.Event()
 GATE.set()
 _depth = 0
+_held = False
 
 
 @contextmanager
@@ -32,5 +41,22 @@ def busy() -> Iterator[None]:
         yield
     finally:
         _depth -= 1
-        if not _depth:
+        if not _depth and not _held:
             GATE.set()
+
+
+def hold() -> None:
+    """Hold runs back until ``release()``, or for ``HOLD_MS`` at most (a canvas that is not
+    shown paints no frame)."""
+    global _held
+    _held = True
+    GATE.clear()
+    QtCore.QTimer.singleShot(HOLD_MS, release)
+
+
+def release() -> None:
+    """Let runs go on, unless the GUI thread is ``busy()``."""
+    global _held
+    _held = False
+    if not _depth:
+        GATE.set()

@@ -1,11 +1,13 @@
 """What the window tests share: picking menu entries, a fresh window, answering questions,
-clicking on a canvas and typing into its fields."""
+clicking on a canvas and typing into its fields, its right-click menus, and whether a node
+shows a stale result."""
 
 from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtTest, QtWidgets
 
 from pyflow_desktop.repository import Flow, NodeInstance, NodeSpec, Port, Repository
+from pyflow_desktop.ui.canvas.node_item import STALE_OPACITY
 from pyflow_desktop.ui.canvas.value_editor import editor_of
 from pyflow_desktop.ui.window.main_window import MainWindow
 
@@ -26,6 +28,31 @@ def select(qtbot, canvas, node_id: str) -> None:
     rect = canvas.flow_node(node_id).view.sceneBoundingRect()
     point = view.mapFromScene(QtCore.QPointF(rect.center().x(), rect.top() + 8))
     qtbot.mouseClick(view.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=point)
+
+
+def set_selection(canvas, *node_ids: str) -> None:
+    """Select exactly ``node_ids`` (as a rubber band over them would)."""
+    canvas.clear_selection()
+    for node_id in node_ids:
+        canvas.flow_node(node_id).set_selected(True)
+
+
+def new_ids(flow, before: set[str]) -> list[str]:
+    """The ids of ``flow``'s nodes that are not in ``before``, in the flow's order."""
+    return [node_id for node_id in flow.nodes if node_id not in before]
+
+
+def click_node(qtbot, canvas, node_id: str) -> None:
+    """Click a node where nothing else of it takes the click (its footer's right end)."""
+    body = canvas.flow_node(node_id).view.sceneBoundingRect()
+    spot = canvas.viewer().mapFromScene(QtCore.QPointF(body.right() - 10, body.bottom() - 5))
+    qtbot.mouseClick(canvas.viewer().viewport(), QtCore.Qt.MouseButton.LeftButton, pos=spot)
+
+
+def is_stale(canvas, node_id: str) -> bool:
+    """Whether the node shows its result as stale (faded, and its footer says so)."""
+    node = canvas.flow_node(node_id)
+    return node.item.opacity() == STALE_OPACITY and node.item.footer.text().startswith("stale")
 
 
 def add_hanging_flow(repo: Repository) -> None:
@@ -57,6 +84,15 @@ def area(widget: QtWidgets.QWidget) -> int:
     return widget.width() * widget.height()
 
 
+def settle(qtbot) -> None:
+    """Wait until the event loop has run what is queued now: zero-delay timers (a new tab's
+    first frame, the first-start dock sizes, a check left for when the loop is free) run in
+    the order they were started, so one started here fires after them."""
+    done: list[bool] = []
+    QtCore.QTimer.singleShot(0, lambda: done.append(True))
+    qtbot.waitUntil(lambda: bool(done), timeout=5000)
+
+
 def fresh_window(qtbot, repo=None) -> MainWindow:
     win = MainWindow(ask_on_close=False)
     qtbot.addWidget(win)
@@ -65,7 +101,7 @@ def fresh_window(qtbot, repo=None) -> MainWindow:
     qtbot.waitExposed(win)
     if repo is not None:
         win.set_repository(repo, None)
-    qtbot.wait(50)  # the first-start sizes are applied once the window has shown
+    settle(qtbot)  # the first-start sizes are applied once the window has shown
     return win
 
 
@@ -108,3 +144,19 @@ def type_into(qtbot, canvas, node: str, port: str, text: str) -> QtWidgets.QLine
     editor.editor.selectAll()
     QtTest.QTest.keyClicks(canvas.viewer().viewport(), text)  # keys go where the focus is
     return editor.editor
+
+
+def right_click(qtbot, win, canvas, scene_point: QtCore.QPointF) -> QtWidgets.QMenu:
+    """Right-click the canvas at a scene point; the context menu it opened."""
+    viewer = canvas.viewer()
+    local = viewer.mapFromScene(scene_point)
+    event = QtGui.QContextMenuEvent(
+        QtGui.QContextMenuEvent.Reason.Mouse, local, viewer.viewport().mapToGlobal(local)
+    )
+    QtWidgets.QApplication.sendEvent(viewer.viewport(), event)
+    return win.menus.last
+
+
+def entries(menu: QtWidgets.QMenu) -> dict[str, QtGui.QAction]:
+    """A menu's entries by their text as the user reads it (without & mnemonics)."""
+    return {a.text().replace("&", ""): a for a in menu.actions() if not a.isSeparator()}

@@ -1,10 +1,13 @@
-"""Building a flow the way a user does: drop specs, connect ports, type values, undo, save."""
+"""Building a flow the way a user does: drop specs, connect ports (a converted link drawn
+dashed, one without a conversion refused), type values, undo, save."""
 
 from __future__ import annotations
 
+from helpers import fresh_window
 from PySide6 import QtCore, QtGui
 
 from pyflow_desktop.repository import Link
+from pyflow_desktop.ui.canvas.ngqt import PIPE_DASHED, PIPE_SOLID
 from pyflow_desktop.ui.canvas.spec_search import SpecSearchBox
 from pyflow_desktop.ui.window.main_window import MainWindow
 
@@ -265,3 +268,31 @@ def test_paste_into_another_repository_brings_the_specs_along(qtbot, window):
     assert "math.add" in window.statusBar().currentMessage()
     window.undo_stack.undo()
     assert not bridge.flow.nodes and "math.add" not in window.repo.specs
+
+
+def _pipe(canvas, target: str, port: str):
+    (pipe,) = canvas.flow_node(target).inputs()[port].view.connected_pipes
+    return pipe
+
+
+def test_converted_links_are_dashed_and_links_without_a_conversion_refused(qtbot, repo):
+    win = fresh_window(qtbot, repo)
+    canvas = win.tabs.open_flow("calc")
+    bridge = win.tabs.current()[1]
+    assert _pipe(canvas, "n2", "a").style == PIPE_DASHED  # Int into Float: converted
+    join = bridge.create_node("text.join", 600, 0)
+    bridge.connect_ports("n1", "out", join, "a")  # Int into String: converted on the way
+    assert bridge.flow.link_into(join, "a") is not None
+    assert _pipe(canvas, join, "a").style == PIPE_DASHED
+    assert "Int → String: converted" in _pipe(canvas, join, "a").toolTip()
+    second = bridge.create_node("text.join", 900, 0)
+    bridge.connect_ports(join, "out", second, "b")  # String into String: as it is
+    assert _pipe(canvas, second, "b").style == PIPE_SOLID
+    pick = bridge.create_node("logic.pick", 600, 300)
+    bridge.connect_ports("n2", "out", pick, "flag")  # Float into Boolean: no conversion
+    assert bridge.flow.link_into(pick, "flag") is None
+    assert "no conversion from Float to Boolean" in win.statusBar().currentMessage()
+    while bridge.flow.link_into(join, "a") is not None:  # undo back to before that link
+        win.undo_stack.undo()
+    win.undo_stack.redo()  # and it comes back drawn dashed
+    assert _pipe(canvas, join, "a").style == PIPE_DASHED

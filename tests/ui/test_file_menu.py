@@ -1,10 +1,16 @@
-"""File menu behaviour: dirty mark, formats, import with clashes, export, layout, recent."""
+"""File menu behaviour: dirty mark, formats, import with clashes, nodemaker files (imported from
+the menu or dropped on the Library), export as a Python script, layout, Open Recent (whole
+paths, most recent first, missing files greyed out)."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
-from PySide6 import QtCore, QtWidgets
+from helpers import action, fresh_window
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from pyflow_desktop.repository import (
     Flow,
@@ -13,7 +19,9 @@ from pyflow_desktop.repository import (
     Port,
     Repository,
     load_repository,
+    save_repository,
 )
+from pyflow_desktop.resources import BUILTIN_LIBRARY, resource_path
 from pyflow_desktop.ui.window.main_window import MainWindow
 from pyflow_desktop.ui.window.user_settings import settings
 
@@ -184,12 +192,12 @@ def test_opening_a_file_during_a_run_stops_it_and_shows_none_of_its_results(
     )
     window.repo.add_spec(slow)
     flow = Flow("calc2")
-    flow.add_node(NodeInstance("w", "slow.wait", values={"s": "0.5"}))
+    flow.add_node(NodeInstance("w", "slow.wait", values={"s": "30"}))
     window.repo.add_flow(flow)
-    window.tabs.open_flow("calc2")
+    running = window.tabs.open_flow("calc2")
     with qtbot.waitSignal(window.runs.run_done, timeout=10_000):
         assert window.runs.run_current()
-        qtbot.wait(100)
+        qtbot.waitUntil(lambda: running.flow_node("w").status_text().startswith("running"))
         assert window.files.open_path(repo_file)
     canvas = window.tabs.open_flow("calc")
     assert all(node.status_text() == "" for node in canvas.flow_nodes())
@@ -237,3 +245,122 @@ def test_a_big_save_runs_while_the_window_serves_its_timers(qtbot, window, tmp_p
         "text": "x" * 300
     }
     assert not (tmp_path / "b.json").exists()
+
+
+def test_open_recent_keeps_whole_paths_most_recent_first(qtbot, tmp_path, repo):
+    win = fresh_window(qtbot)
+    paths = []
+    for number in range(12):
+        path = tmp_path / f"repo&{number}.json"
+        save_repository(repo, path)
+        assert win.files.open_path(path)
+        paths.append(str(path.resolve()))
+        if number == 0:  # one file: QSettings hands a one-item list back as a plain string
+            assert list(_recent(win))[0] == paths[0]
+    assert [p for p in _recent(win) if p not in _TOOLS] == list(reversed(paths))[:10]
+    Path(paths[-1]).unlink()
+    entries = _recent(win)
+    assert not entries[paths[-1]].isEnabled()  # a missing file is greyed out
+    assert entries[paths[-2]].isEnabled()
+    entries["Remove missing files"].trigger()
+    listed = [p for p in _recent(win) if p not in _TOOLS]
+    assert paths[-1] not in listed and listed[0] == paths[-2]
+    _recent(win)[paths[-3]].trigger()
+    assert win.path == Path(paths[-3])
+    _recent(win)["Clear list"].trigger()
+    assert [p for p in _recent(win) if p not in _TOOLS] == []
+
+
+_TOOLS = {"Remove missing files", "Clear list"}
+
+
+def _recent(win: MainWindow) -> dict[str, QtGui.QAction]:
+    """Open Recent's entries as the user reads them (``&&`` shows as ``&``), in order."""
+    menu = win.files.recent_menu
+    menu.aboutToShow.emit()
+    shown = {}
+    for entry in menu.actions():
+        if not entry.isSeparator():
+            text = entry.text().replace("&&", "\0").replace("&", "").replace("\0", "&")
+            shown[text] = entry
+    return shown
+
+
+MODULE = """spec = {"id": "text.shout", "title": "Shout"}
+output_keys = ["loud"]
+
+
+def func(text: str, times=2):
+    return {"loud": (text.upper() + "!") * times}
+"""
+
+
+def test_nodemaker_files_dropped_on_the_library_become_undoable_specs(qtbot, repo, tmp_path):
+    path = tmp_path / "shout.py"
+    path.write_text(MODULE)
+    win = fresh_window(qtbot, repo)
+    data = QtCore.QMimeData()
+    data.setUrls([QtCore.QUrl.fromLocalFile(str(path))])
+    library = win.library
+    drop = QtGui.QDropEvent(
+        QtCore.QPointF(10, 10),
+        QtCore.Qt.DropAction.CopyAction,
+        data,
+        QtCore.Qt.MouseButton.LeftButton,
+        QtCore.Qt.KeyboardModifier.NoModifier,
+    )
+    library.dropEvent(drop)
+    spec = win.repo.specs["text.shout"]
+    assert [(p.name, p.type) for p in spec.inputs] == [("text", "String"), ("times", "Int")]
+    assert [p.name for p in spec.outputs] == ["loud"]
+    assert "Imported nodespecs text.shout" in win.log.toPlainText()
+    win.undo_stack.undo()
+    assert "text.shout" not in win.repo.specs
+
+
+def test_a_bad_nodemaker_file_is_refused_and_changes_nothing(qtbot, repo, tmp_path, monkeypatch):
+    path = tmp_path / "bad.py"
+    path.write_text("spec = {'id': 'x'\n")
+    win = fresh_window(qtbot, repo)
+    shown = []
+    monkeypatch.setattr(
+        "PySide6.QtWidgets.QMessageBox.warning", lambda *args: shown.append(args[2])
+    )
+    before = set(win.repo.specs)
+    assert not win.files.import_python_files([str(path)])
+    assert set(win.repo.specs) == before and win.undo_stack.count() == 0
+    assert "bad.py" in shown[0]
+
+
+def test_export_as_python_script_prints_what_run_prints(qtbot, tmp_path):
+    library = resource_path(BUILTIN_LIBRARY)
+    win = fresh_window(qtbot, load_repository(library))
+    win.tabs.open_flow("examples.math")
+    out = tmp_path / "math.py"
+    assert win.files.export_script("examples.math", out)
+    script = subprocess.run(
+        [sys.executable, "-I", str(out), "--json"], capture_output=True, text=True, timeout=60
+    )
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pyflow_desktop",
+            "run",
+            str(library),
+            "--flow",
+            "examples.math",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert script.returncode == run.returncode == 0, script.stderr
+    assert json.loads(script.stdout) == json.loads(run.stdout)
+
+
+def test_file_menu_has_the_import_and_export_entries(qtbot):
+    win = fresh_window(qtbot)
+    assert action(win, "File", "Import Python files…")
+    assert action(win, "File", "Export as Python script…")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from helpers import fresh_window
+from helpers import fresh_window, is_stale
 from PySide6 import QtCore, QtTest, QtWidgets
-from test_truthful_editor import is_stale
 
 
 def test_a_new_flow_opens_at_full_size_centred_and_a_node_lands_in_the_middle(qtbot, repo):

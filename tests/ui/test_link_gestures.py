@@ -1,15 +1,16 @@
 """Linking by hand: a click on a port is no link, Esc drops a link being dragged (a link it
-was taken from goes back as it was), and a link that is refused says why where it was
-dropped."""
+was taken from goes back as it was), a link that is refused says why where it was dropped,
+and a link dropped on empty space offers the specs it can feed."""
 
 from __future__ import annotations
 
 import pytest
-from helpers import fresh_window
+from helpers import fresh_window, new_ids, settle
 from PySide6 import QtCore, QtTest, QtWidgets
 
 from pyflow_desktop.repository import NodeInstance
 from pyflow_desktop.ui.canvas.ngqt import PIPE_DASHED
+from pyflow_desktop.ui.canvas.spec_search import SpecSearchBox
 
 Button, Key = QtCore.Qt.MouseButton, QtCore.Qt.Key
 
@@ -21,7 +22,7 @@ def port_point(canvas, node_id: str, port: str, output: bool) -> QtCore.QPoint:
 
 
 def dragging(canvas) -> bool:
-    return canvas.viewer()._LIVE_PIPE.isVisible()
+    return canvas.viewer().live_link_start() is not None
 
 
 def pipes_into(canvas, node_id: str, port: str) -> list:
@@ -135,3 +136,39 @@ def test_an_untyped_input_takes_links_as_a_string_does(qtbot, repo):
     assert link is not None and link.source == "n2", win.statusBar().currentMessage()
     (pipe,) = pipes_into(canvas, "s", "t")
     assert pipe.style == PIPE_DASHED  # a Float becomes text on the way, as the run does
+
+
+def test_a_link_dropped_on_empty_space_offers_linkable_specs_and_links_the_choice(qtbot, repo):
+    win = fresh_window(qtbot, repo)
+    canvas = win.tabs.open_flow("calc")
+    flow = repo.flows["calc"]
+    settle(qtbot)  # the tab's first frame
+    port = canvas.flow_node("n1").outputs()["out"].view
+    viewer = canvas.viewer()
+    start = viewer.mapFromScene(port.sceneBoundingRect().center())
+    end = viewer.mapFromScene(
+        canvas.flow_node("n1").view.sceneBoundingRect().bottomRight() + QtCore.QPointF(40, 160)
+    )
+    viewport = viewer.viewport()
+    qtbot.mouseMove(viewport, start)
+    qtbot.mousePress(viewport, Button.LeftButton, pos=start)
+    for step in range(1, 6):
+        qtbot.mouseMove(viewport, start + (end - start) * step / 5)
+    qtbot.mouseRelease(viewport, Button.LeftButton, pos=end)
+    box = next(
+        w
+        for w in QtWidgets.QApplication.topLevelWidgets()
+        if isinstance(w, SpecSearchBox) and w.isVisible()
+    )
+    offered = set(box.offered())
+    assert "math.mul" in offered and "text.join" in offered  # Int into Float, into String
+    assert "logic.pick" not in offered  # Int into Boolean: no conversion
+    before = set(flow.nodes)
+    qtbot.keyClicks(box.field, "Multiply")
+    qtbot.keyClick(box.field, QtCore.Qt.Key.Key_Return)
+    (added,) = new_ids(flow, before)
+    assert flow.link_into(added, "a").source_ref == "n1:out"
+    dropped = viewer.mapToScene(end)
+    assert (flow.nodes[added].x, flow.nodes[added].y) == (dropped.x(), dropped.y())
+    win.undo_stack.undo()  # node and link in one step
+    assert set(flow.nodes) == before

@@ -1,9 +1,10 @@
-"""The Inspector and the Code panel follow what the user points at: the selection (cleared,
-or made by a right-click), the flow tab in front, and a failed node's line in its code."""
+"""The Inspector, the Code panel and the viewers follow what the user points at: the
+selection (cleared, or made by a right-click), the flow tab in front, and a failed node's line
+in its code."""
 
 from __future__ import annotations
 
-from helpers import action, fresh_window, select
+from helpers import action, click_node, fresh_window, select
 from PySide6 import QtCore, QtGui, QtTest
 
 Button = QtCore.Qt.MouseButton
@@ -121,3 +122,51 @@ def test_a_failed_nodes_line_is_marked_when_it_is_selected_and_stays_while_its_s
     editor.setTextCursor(line)  # the marked line's text selected, as a drag over it does
     qtbot.keyClick(editor, Key.Key_Delete)  # the marked line's text is gone, and its mark
     assert editor.marked_lines() == []
+
+
+def test_panels_follow_the_tab_in_front(qtbot, repo, run_and_wait):
+    win = fresh_window(qtbot, repo)
+    calc = win.tabs.open_flow("calc")
+    assert run_and_wait(win)
+    qtbot.waitUntil(lambda: calc.flow_node("n2").status_text().startswith("success"))
+    click_node(qtbot, calc, "n2")
+    inspector = win.panels.inspector
+    qtbot.waitUntil(lambda: inspector.node_id == "n2", timeout=2000)
+    dock = win.panels.viewers.open_viewer("n2", "out", "calc")
+    broken = win.tabs.open_flow("broken")  # nothing selected there
+    assert inspector.node_id is None and inspector.flow is None
+    assert not dock.isVisible()
+    assert not run_and_wait(win)  # F5 in this tab runs this tab's flow, shown here only
+    qtbot.waitUntil(lambda: broken.flow_node("f1").status_text().startswith("fail"))
+    click_node(qtbot, broken, "f1")
+    qtbot.waitUntil(lambda: inspector.node_id == "f1", timeout=2000)
+    assert inspector.details.currentWidget() is inspector.error_text  # a failed node
+    win.tabs.open_flow("calc")  # back: its selection, its viewer, its results
+    assert inspector.node_id == "n2" and inspector.node_state().status == "success"
+    assert inspector.details.currentWidget() is inspector.value_text
+    assert dock.isVisible()
+    assert win.panels.spec_editor.spec_id == "math.mul"
+
+
+def test_a_closed_viewer_does_not_come_back_with_its_tab(qtbot, repo, run_and_wait):
+    win = fresh_window(qtbot, repo)
+    win.tabs.open_flow("calc")
+    dock = win.panels.viewers.open_viewer("n2", "out", "calc")
+    dock.close()
+    assert ("calc", "n2", "out") not in win.panels.viewers.viewers
+    win.tabs.open_flow("broken")
+    win.tabs.open_flow("calc")
+    assert not any(d.isVisible() for d in win.panels.viewers.viewers.values())
+
+
+def test_a_failing_line_is_marked_in_the_code_when_its_spec_is_shown(qtbot, repo, run_and_wait):
+    repo.replace_spec(
+        repo.specs["debug.fail"].copy(func="def func(x):\n    y = x + 1\n    raise ValueError(y)\n")
+    )
+    win = fresh_window(qtbot, repo)
+    win.tabs.open_flow("broken")
+    win.panels.edit_spec("debug.fail")
+    assert not run_and_wait(win)
+    assert win.panels.spec_editor.editor.marked_lines() == [3]
+    traceback = win.run_states.node("broken", "f1").traceback
+    assert traceback.startswith("Traceback") and "pyflow_desktop" not in traceback

@@ -1,13 +1,16 @@
-"""Value text stays bounded: previews read a value's first items, never all of it or deeply."""
+"""Value text stays bounded: previews read a value's first items, never all of it or deeply,
+and a preview on the canvas is cut to its node, never drawn over a neighbour."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6 import QtCore
+from helpers import fresh_window
+from PySide6 import QtCore, QtGui
 
 from pyflow_desktop.engine import NodeFinished, NodeStarted, RunStates
 from pyflow_desktop.repository import Flow, NodeInstance, NodeSpec, Port, Repository
+from pyflow_desktop.ui.canvas.labels import elided, label_font
 from pyflow_desktop.ui.results.inspector import InspectorPanel
 from pyflow_desktop.ui.results.viewers import ViewerDock
 from pyflow_desktop.ui.value_text import MAX_DEPTH, full_text, short_text
@@ -107,11 +110,13 @@ def test_a_deep_value_reaches_inspector_canvas_and_viewer(qtbot, window, make):
     assert dock.kind == "tree"
 
 
+def ellipsis_of(font: QtGui.QFont) -> str:
+    """What Qt cuts a text with in ``font``: "…" where the font itself has that glyph (not a
+    fallback font), else "..."."""
+    return "…" if QtGui.QRawFont.fromFont(font).supportsCharacter(ord("…")) else "..."
+
+
 def test_a_label_is_cut_to_its_width_only_when_it_does_not_fit(qtbot):
-    from PySide6 import QtGui
-
-    from pyflow_desktop.ui.canvas.labels import elided, label_font
-
     # A letter outside the plain set that the label font draws itself (not a fallback's
     # glyph, which a machine may lack): "Ｗ" where a CJK font is installed.
     metrics = QtGui.QFontMetricsF(label_font())
@@ -119,4 +124,27 @@ def test_a_label_is_cut_to_its_width_only_when_it_does_not_fit(qtbot):
     assert elided("success · 0.3 ms", 224) == "success · 0.3 ms"
     for wide in ("W" * 30, foreign * 60, "x" * 200, "tab\t" * 40):  # measured, then cut
         cut = elided(wide, 224)
-        assert cut.endswith("…") and len(cut) < len(wide)
+        assert cut.endswith(ellipsis_of(label_font())) and len(cut) < len(wide)
+
+
+def test_a_preview_never_draws_over_its_neighbour(qtbot, repo, run_and_wait):
+    repo.add_spec(
+        NodeSpec(
+            "text.long", "Long", [], [Port("out", "String")], "def func():\n    return 'x' * 500\n"
+        )
+    )
+    flow = Flow("tight", "Tight")
+    flow.add_node(NodeInstance("long", "text.long", x=0, y=0))
+    flow.add_node(NodeInstance("next", "math.add", values={"a": "1", "b": "2"}, x=190, y=0))
+    repo.add_flow(flow)
+    win = fresh_window(qtbot, repo)
+    canvas = win.tabs.open_flow("tight")
+    assert run_and_wait(win)
+    long_node, neighbour = canvas.flow_node("long"), canvas.flow_node("next")
+    assert neighbour.view.sceneBoundingRect().left() > long_node.view.sceneBoundingRect().right()
+    label = long_node.item.previews["out"]
+    assert label.text().endswith(ellipsis_of(label.font()))
+    drawn = label.sceneBoundingRect()
+    assert long_node.view.sceneBoundingRect().contains(drawn)
+    assert not drawn.intersects(neighbour.view.sceneBoundingRect())
+    assert "x" * 400 in label.toolTip()  # the full value stays in the tooltip

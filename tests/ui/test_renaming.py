@@ -5,7 +5,7 @@ name changes nothing."""
 from __future__ import annotations
 
 import pytest
-from helpers import fresh_window
+from helpers import entries, fresh_window, right_click
 from PySide6 import QtCore, QtTest, QtWidgets
 
 from pyflow_desktop.ui.canvas.labels import TitleEditor
@@ -56,8 +56,6 @@ def test_the_library_renames_a_flow_from_its_current_name(qtbot, repo):
 @pytest.mark.real_dialogs
 def test_a_node_renamed_from_its_menu_starts_from_the_name_it_shows(qtbot, repo):
     """n2 has no name of its own and is an end node: its title is "■ Multiply"."""
-    from test_editing_conventions import entries, right_click
-
     win = fresh_window(qtbot, repo)
     canvas = win.tabs.open_flow("calc")
     body = canvas.flow_node("n2").view.sceneBoundingRect().center()

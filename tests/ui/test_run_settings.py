@@ -1,12 +1,12 @@
-"""Run settings in the GUI: executor choice, Stop within a second, cached results, live
+"""Run settings in the GUI: executor choice, Stop of a hung node, cached results, live
 partial values."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
+from helpers import add_hanging_flow
 from PySide6 import QtCore, QtWidgets
 
 from pyflow_desktop.engine import scheduler as scheduler_module
@@ -40,25 +40,15 @@ def test_settings_dialog_edits_and_settings_persist(qtbot, window, monkeypatch):
     assert RunSettings.load(settings()) == chosen
 
 
-def test_stop_kills_a_hung_node_within_a_second_on_the_process_executor(
-    qtbot, window, run_and_wait
-):
-    window.repo.add_spec(
-        NodeSpec(
-            "slow.hang", "Hang", [], [Port("out")], "import time\ndef func():\n    time.sleep(60)\n"
-        )
-    )
-    flow = Flow("hang")
-    flow.add_node(NodeInstance("h", "slow.hang"))
-    window.repo.add_flow(flow)
+def test_stop_kills_a_hung_node_on_the_process_executor(qtbot, window, run_and_wait):
+    """The node would sleep a minute: the run ends well before (how soon: bench_stop.py)."""
+    add_hanging_flow(window.repo)
     window.tabs.open_flow("hang")
     window.runs.runner.settings = RunSettings(executor="process", workers=1)
     with qtbot.waitSignal(window.runs.run_done, timeout=30_000):
         assert window.runs.run_current()
         qtbot.waitUntil(lambda: statuses(window)["h"] == "running", timeout=20_000)
-        stopped = time.perf_counter()
         window.runs.stop()
-    assert time.perf_counter() - stopped < 1.0
     assert statuses(window)["h"] == "cancelled"
     window.runs.runner.settings = RunSettings(executor="process", workers=1)
     window.repo.flows["hang"].add_node(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from helpers import fresh_window
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from pyflow_desktop.engine import NodeOutcome
@@ -259,3 +260,17 @@ def test_the_test_form_takes_whole_numbers_of_any_size(qtbot, panel):
     panel.test_form.editors["b"].setText("-1")
     outcome = run_test(qtbot, panel)
     assert outcome.outputs == {"out": 1_699_999_999_999}
+
+
+def test_the_test_form_starts_from_the_new_specs_defaults(qtbot, repo):
+    repo.specs["math.mul"].inputs[1].default = "4"
+    win = fresh_window(qtbot, repo)
+    editor = win.panels.spec_editor
+    editor.show_spec("math.add")
+    editor.test_form.editors["a"].setText("99")
+    editor.show_spec("math.mul")
+    assert editor.test_form.editors["a"].text() == ""
+    assert editor.test_form.editors["b"].text() == "4"
+    editor.test_form.editors["b"].setText("8")
+    editor.show_spec("math.mul")  # the same spec shown again keeps what was typed
+    assert editor.test_form.editors["b"].text() == "8"

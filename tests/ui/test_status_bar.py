@@ -1,13 +1,14 @@
 """The status bar: the progress bar's text reads well over its fill and beside it, in a light
-and a dark palette, and a file opened forgets what the bar said of the one before."""
+and a dark palette, says what a stopped run did, and a file opened forgets what the bar said
+of the one before."""
 
 from __future__ import annotations
 
 import pytest
-from helpers import Answers, add_hanging_flow, fresh_window
+from helpers import Answers, action, add_hanging_flow, fresh_window
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from pyflow_desktop.repository import Flow, NodeInstance, save_repository
+from pyflow_desktop.repository import Flow, NodeInstance, NodeSpec, Port, save_repository
 
 Key = QtCore.Qt.Key
 READABLE = 4.5  # WCAG's least contrast for text
@@ -121,3 +122,35 @@ def test_opening_another_file_forgets_what_the_status_bar_said_of_the_last(
         assert win.files.open_path(first)
     assert win.statusBar().currentMessage() == ""
     assert win.runs.progress.text() == "not run yet"
+
+
+def test_the_progress_bar_says_what_a_stopped_run_did(qtbot, repo):
+    repo.add_spec(
+        NodeSpec(
+            "slow",
+            "Slow",
+            [Port("x", "Int")],
+            [Port("out", "Int")],
+            "import time\ndef func(x):\n    time.sleep(5)\n    return x\n",
+        )
+    )
+    repo.add_spec(
+        NodeSpec("quick", "Quick", [], [Port("out", "Int")], "def func():\n    return 1\n")
+    )
+    flow = Flow("stop", "Stop")
+    flow.add_node(NodeInstance("q", "quick"))
+    for index in range(3):
+        flow.add_node(NodeInstance(f"s{index}", "slow", values={"x": "1"}))
+    repo.add_flow(flow)
+    win = fresh_window(qtbot, repo)
+    win.tabs.open_flow("stop")
+    from pyflow_desktop.ui.run.settings import RunSettings
+
+    win.runs.runner.settings = RunSettings(workers=1, cache=False)
+    with qtbot.waitSignal(win.runs.run_done, timeout=20_000):
+        action(win, "Run", "Run").trigger()
+        qtbot.waitUntil(lambda: win.runs.runner.done >= 1, timeout=5000)
+        action(win, "Run", "Stop").trigger()
+    bar = win.runs.progress
+    assert bar.text() == "1 done, 3 cancelled of 4"
+    assert bar.value() == 1 and bar.maximum() == 4

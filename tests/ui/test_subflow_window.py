@@ -3,6 +3,7 @@ the dialog, ungroup, fork, add from the Library and the Tab search, delete with 
 
 from __future__ import annotations
 
+from helpers import settle
 from PySide6 import QtCore, QtWidgets
 
 from pyflow_desktop.repository import Link, NodeInstance, NodeSpec, Port, load_repository
@@ -193,7 +194,7 @@ def two_uses(window):
 def test_editing_the_definition_once_changes_every_use(qtbot, window, run_and_wait):
     flow, canvas, first, second, inner_id = two_uses(window)
     assert flow.nodes[second].subflow == inner_id
-    qtbot.wait(20)  # the canvas has looked at its new node (a plan with subflows is not kept)
+    settle(qtbot)  # the canvas has looked at its new node (a plan with subflows is not kept)
     window.repo.flows[inner_id].set_value("n1", "b", "30")  # 2 + 30 in the one definition
     assert run_and_wait(window)
     out = window.repo.flows[inner_id].interface.outputs[0].name

@@ -55,7 +55,7 @@ def math_window(qtbot, tmp_path, monkeypatch):
 
 
 def test_tab_then_a_click_and_f5_run_the_typed_value(qtbot, math_window):
-    """The issue's case: type 7 into `a` of "2 + 3", Tab, click the canvas, F5."""
+    """Type 7 into `a` of "2 + 3", Tab, click the canvas, F5: the run adds 7 and 3."""
     win, canvas, path = math_window
     field = type_into(qtbot, canvas, "n1", "a", "7")
     press(canvas, Key.Key_Tab)

@@ -4,9 +4,8 @@ never shows that result."""
 
 from __future__ import annotations
 
-from helpers import fresh_window
+from helpers import click_node, fresh_window, is_stale
 from PySide6 import QtCore, QtTest
-from test_truthful_editor import click_node, is_stale
 
 Key, Mod = QtCore.Qt.Key, QtCore.Qt.KeyboardModifier
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pyflow_desktop.export.script import flow_script
@@ -63,12 +65,29 @@ GATE = (
 )
 
 
+def gate_spec() -> NodeSpec:
+    """Spec ``gate`` (inputs ``release`` and ``after``), whose code is ``GATE``."""
+    return spec("gate", GATE, ["release:String", "after:Int"])
+
+
+@contextmanager
+def released_after(release: Path) -> Iterator[Path]:
+    """``release``, made when the block ends; a gate that had entered in this process (on a
+    thread) is then waited for, so that it does not outlive the test."""
+    try:
+        yield release
+    finally:
+        release.touch()
+        if release.with_suffix(".entered").exists():
+            wait_for(release.with_suffix(".returned"), 10)
+
+
 def gate_repo(release: Path) -> Repository:
     """Flow ``gate``: ``quick`` (a gate that returns at once) → ``slow`` (a gate that waits for
     ``release``) → ``child``; and ``quick`` → ``later``, which the file lists after ``slow``,
     so that it is dispatched after it."""
     repo = basic_repo()
-    repo.add_spec(spec("gate", GATE, ["release:String", "after:Int"]))
+    repo.add_spec(gate_spec())
     flow = Flow("gate")
     add_nodes(
         flow,
@@ -84,14 +103,19 @@ def gate_repo(release: Path) -> Repository:
     return repo
 
 
-def wait_for(path: Path, seconds: float = 30) -> bool:
-    """Whether ``path`` exists within ``seconds`` (looked at every 10 ms)."""
+def until(condition: Callable[[], object], seconds: float = 30) -> bool:
+    """Whether ``condition()`` holds within ``seconds`` (asked every 10 ms)."""
     deadline = time.monotonic() + seconds
-    while not path.exists():
+    while not condition():
         if time.monotonic() > deadline:
             return False
         time.sleep(0.01)
     return True
+
+
+def wait_for(path: Path, seconds: float = 30) -> bool:
+    """Whether ``path`` exists within ``seconds``."""
+    return until(path.exists, seconds)
 
 
 def exported(repo: Repository, flow, targets=None) -> list[dict]:

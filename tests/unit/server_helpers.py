@@ -160,7 +160,8 @@ def stop_server(server: Server) -> None:
         server.process.wait()
 
 
-def write_own_fixture(folder: Path, name: str = "served.json") -> Path:
+def write_own_fixture(folder: Path, name: str = "served.json", fmt: str = "native") -> Path:
+    """``own_repository()`` saved as ``folder / name`` in ``fmt`` (ours or the original's)."""
     path = folder / name
-    save_repository(own_repository(), path)
+    save_repository(own_repository(), path, fmt)
     return path

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 
 import pytest
 from builtin_nodes import func_def, imported_modules
@@ -284,13 +283,11 @@ def test_streaming_flow_emits_partial_values_in_order():
 
 
 def test_parallel_flow_overlaps_its_sleeps():
+    """Both sleeps start before either finishes."""
     events = []
-    start = time.perf_counter()
     result = run("examples.parallel", on_event=events.append, workers=4)
-    wall = time.perf_counter() - start
     assert result.ok
     assert result.output("n3") == "left and right together"
-    assert wall < 0.5, f"two 0.3 s sleeps took {wall:.2f} s: they did not overlap"
     kinds = [(type(e), e.node) for e in events]
     first_finish = min(kinds.index((NodeFinished, n)) for n in ("n1", "n2"))
     assert kinds.index((NodeStarted, "n1")) < first_finish

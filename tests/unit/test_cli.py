@@ -8,7 +8,8 @@ import subprocess
 import sys
 
 import pytest
-from flows import add_nodes, basic_repo, gate_repo, link, wait_for
+from flows import add_nodes, basic_repo, gate_repo, link, spec, wait_for
+from original_docs import OWN, original_file
 
 from pyflow_desktop.repository import Flow, load_repository, save_repository
 
@@ -189,12 +190,19 @@ def test_convert_round_trip_keeps_what_flows_compute(repo_file, tmp_path):
     assert cli("convert", repo_file, repo_file, "--format", "native").returncode == 2
 
 
-def test_convert_original_fixture_round_trip(original_fixtures, tmp_path):
-    source = original_fixtures / "repo.json"
+@pytest.mark.parametrize(
+    ("name", "flows"),
+    [
+        ("repo.json", ("pyflow.sample.math", "pyflow.sample.xor", "pyflow.sample.error")),
+        (OWN, ("own.sample.math", "own.sample.error", "own.sample.lines")),
+    ],
+)
+def test_convert_original_fixture_round_trip(name, flows, request, tmp_path):
+    source = original_file(request, tmp_path, name)
     native, back = tmp_path / "native.json", tmp_path / "back.json"
     assert cli("convert", source, native, "--format", "native").returncode == 0
     assert cli("convert", native, back, "--format", "original").returncode == 0
-    for flow in ("pyflow.sample.math", "pyflow.sample.xor", "pyflow.sample.error"):
+    for flow in flows:
         first = cli("run", source, "--flow", flow, "--json")
         again = cli("run", back, "--flow", flow, "--json")
         assert first.returncode == again.returncode
@@ -222,11 +230,16 @@ def test_run_timeout_stops_a_node_that_was_quick_earlier_in_the_run(tmp_path):
     assert (result["child"]["status"], result["later"]["status"]) == ("skip", "success")
 
 
-def test_ctrl_c_stops_a_run_while_a_node_that_was_quick_earlier_runs(tmp_path):
+@pytest.mark.parametrize("executor", ["thread", "process"])
+def test_ctrl_c_stops_a_run_while_a_node_that_was_quick_earlier_runs(tmp_path, executor):
+    """The stopped node and what depends on it are reported cancelled, then the run's end."""
     release = tmp_path / "release"
     save_repository(gate_repo(release), tmp_path / "gate.json")
     process = subprocess.Popen(
-        [sys.executable, "-m", "pyflow_desktop", "run", str(tmp_path / "gate.json"), "--events"],
+        [
+            *(sys.executable, "-m", "pyflow_desktop", "run", str(tmp_path / "gate.json")),
+            *("--events", "--executor", executor),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -243,3 +256,30 @@ def test_ctrl_c_stops_a_run_while_a_node_that_was_quick_earlier_runs(tmp_path):
     assert {e["node"] for e in events if e["type"] == "cancelled"} >= {"slow", "child"}
     assert events[-1]["type"] == "run_finished"
     assert not (tmp_path / "release.returned").exists()
+
+
+def test_cli_output_survives_a_closed_pipe_and_node_output_on_fd_1(tmp_path):
+    repo = basic_repo()
+    repo.add_spec(
+        spec(
+            "echo",
+            "import subprocess\ndef func():\n"
+            "    subprocess.run(['echo', 'from a child'])\n    return 1\n",
+        )
+    )
+    flow = Flow("f")
+    add_nodes(flow, ("e", "echo", {}), *[(f"c{i}", "const", {"v": str(i)}) for i in range(50)])
+    repo.add_flow(flow)
+    path = tmp_path / "r.json"
+    save_repository(repo, path)
+    done = cli("run", path, "--json")
+    assert json.loads(done.stdout)[0]["id"] == "e"
+    assert "from a child" in done.stderr
+    head = subprocess.run(
+        f"{sys.executable} -m pyflow_desktop run {path} --events | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert head.stdout.count("\n") == 1 and "Traceback" not in head.stderr

@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from pyflow_desktop.cli import COMMANDS
+from pyflow_desktop.resources import BUILTIN_LIBRARY, resource_path
 
 NO_DISPLAY = ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
 
@@ -64,6 +65,31 @@ def test_a_bad_flag_with_its_arguments_names_the_flag():
     assert done.returncode == 2
     assert done.stderr.startswith("usage: pyflow-desktop run ")
     assert "unrecognized arguments: --flwo" in done.stderr
+
+
+def test_an_infinite_timeout_and_a_folder_as_output_are_usage_errors(tmp_path):
+    library = resource_path(BUILTIN_LIBRARY)
+    done = cli("run", library, "--flow", "examples.math", "--timeout", "inf")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    done = cli("convert", library, tmp_path, "--format", "native")
+    assert done.returncode == 2 and "folder" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("run", "FILE", "--workers", "0"), "argument --workers: must be at least 1"),
+        (("run", "FILE", "--workers", "two"), "argument --workers: 'two' is not a whole number"),
+        (("run", "FILE", "--timeout", "-1"), "--timeout: must be a number of seconds more than 0"),
+        (("run", "FILE", "--timeout", "soon"), "argument --timeout: 'soon' is not a number"),
+        (("serve", "FILE", "--port", "70000"), "--port: a port is a number from 1 to 65535"),
+        (("serve", "FILE", "--port", "http"), "argument --port: 'http' is not a port number"),
+    ],
+)
+def test_a_number_option_out_of_its_range_says_which_and_why(args, said):
+    library = str(resource_path(BUILTIN_LIBRARY))
+    done = cli(*(library if arg == "FILE" else arg for arg in args))
+    assert done.returncode == 2 and said in done.stderr and "Traceback" not in done.stderr
 
 
 def test_help_lists_the_commands():

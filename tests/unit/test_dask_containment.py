@@ -8,11 +8,10 @@ whose worker dies would be retried); then healthy flows run on the same cluster.
 
 from __future__ import annotations
 
-import time
 import warnings
 
 import pytest
-from flows import add_nodes, basic_repo, link, spec
+from flows import add_nodes, basic_repo, link, spec, until
 from test_process_executor import alive
 
 from pyflow_desktop.engine import NodeOutput, run_flow
@@ -31,6 +30,7 @@ HANG = (
     "        pass\n"
 )
 EXIT = HANG.replace("    while True:\n        pass\n", "    os._exit(1)\n")
+NAP = "import os, time\ndef func(s):\n    time.sleep(s)\n    return os.getpid()\n"
 
 
 @pytest.fixture(scope="module")
@@ -80,9 +80,7 @@ def pids(path) -> list[int]:
 def test_hazards_fail_alone_free_their_workers_and_the_cluster_stays_healthy(executor, tmp_path):
     repo, flow = hazards(tmp_path)
     events = []
-    begin = time.perf_counter()
     result = run_flow(repo, flow, executor=executor, timeout=2, on_event=events.append)
-    assert time.perf_counter() - begin < 20
     status = {node["id"]: node["status"] for node in result.nodes}
     assert status == {"hang": "fail", "exit": "fail", "gen": "success", "after": "skip"}
     assert result.node("hang")["error"] == "timed out after 2 s"  # its worker was restarted
@@ -90,10 +88,7 @@ def test_hazards_fail_alone_free_their_workers_and_the_cluster_stays_healthy(exe
     assert len(pids(tmp_path / "exit.pids")) == 1, "tried once, not on every worker in turn"
     assert [e.index for e in events if isinstance(e, NodeOutput) and e.node == "gen"] == [*range(5)]
     (hung,) = pids(tmp_path / "hang.pids")
-    deadline = time.monotonic() + 20
-    while alive(hung) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not alive(hung), "the hung node's worker process still runs"
+    assert until(lambda: not alive(hung), 20), "the hung node's worker process still runs"
 
     healthy = basic_repo()
     chain = Flow("chain")
@@ -108,12 +103,13 @@ def test_hazards_fail_alone_free_their_workers_and_the_cluster_stays_healthy(exe
 
 def test_a_timeout_counts_only_the_time_a_node_runs_not_the_time_it_waits(cluster):
     repo = basic_repo()
+    repo.add_spec(spec("nap", NAP, ["s:Float"]))
     flow = Flow("queue")
-    add_nodes(flow, *[(f"s{i}", "sleep", {"s": "1"}) for i in range(4)])
+    add_nodes(flow, *[(f"s{i}", "nap", {"s": "1"}) for i in range(4)])
     repo.add_flow(flow)
     # Four nodes in flight on two single-threaded workers: two wait a second for a worker.
     with DaskExecutor(max_workers=4, scheduler_address=cluster.scheduler_address) as executor:
-        begin = time.perf_counter()
         result = run_flow(repo, flow, executor=executor, timeout=1.8)
-    assert time.perf_counter() - begin >= 2
     assert result.ok, [node["error"] for node in result.nodes]
+    pids = [result.output(f"s{i}") for i in range(4)]
+    assert len(set(pids)) < 4, "some worker ran a node after another: that one waited"

@@ -5,17 +5,15 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
-import time
 import warnings
 
 import pytest
-from flows import add_nodes, basic_repo, link, spec
+from flows import add_nodes, basic_repo, gate_spec, link, released_after, spec, wait_for
 
 from pyflow_desktop.engine import (
     NodeCancelled,
     NodeFinished,
     NodeOutput,
-    NodeStarted,
     Scheduler,
     make_executor,
     plan_run,
@@ -56,6 +54,7 @@ def executor(cluster):
 
 def repo_with_extras():
     repo = basic_repo()
+    repo.add_spec(gate_spec())
     repo.add_spec(
         spec(
             "forever",
@@ -165,27 +164,19 @@ def test_unreachable_scheduler_raises_a_clear_error():
         run_flow(repo, chain(repo), executor=executor)
 
 
-def cancel_when_started(scheduler, node_id, after=0.2):
-    def sink(event):
-        if isinstance(event, NodeStarted) and event.node == node_id:
-            threading.Timer(after, scheduler.cancel).start()
-
-    return sink
-
-
-def test_stop_ends_a_run_with_a_sleeping_node_quickly(executor):
+def test_stop_ends_a_run_while_its_node_still_runs(executor, tmp_path):
     repo = repo_with_extras()
     flow = Flow("slow")
-    add_nodes(flow, ("s", "sleep", {"s": "3"}), ("next", "add", {"b": "1"}))
-    link(flow, "s:out", "next:a")
-    repo.add_flow(flow)
-    events = []
-    scheduler = Scheduler(plan_run(repo, flow), executor)
-    stop = cancel_when_started(scheduler, "s")
-    scheduler.sink = lambda event: (events.append(event), stop(event))
-    start = time.perf_counter()
-    result = scheduler.run()
-    assert time.perf_counter() - start < 2
+    with released_after(tmp_path / "release") as release:
+        add_nodes(flow, ("s", "gate", {"release": str(release)}), ("next", "add", {"b": "1"}))
+        link(flow, "s:out", "next:a")
+        repo.add_flow(flow)
+        events = []
+        scheduler = Scheduler(plan_run(repo, flow), executor, events.append)
+        entered = release.with_suffix(".entered")
+        threading.Thread(target=lambda: wait_for(entered) and scheduler.cancel()).start()
+        result = scheduler.run()
+        assert not release.with_suffix(".returned").exists()  # reported while it still ran
     assert {n["id"]: n["status"] for n in result.nodes} == {"s": "cancelled", "next": "cancelled"}
     assert {e.node for e in events if isinstance(e, NodeCancelled)} == {"s", "next"}
 
@@ -198,50 +189,51 @@ def test_stop_ends_a_streaming_generator_on_the_worker(executor, tmp_path):
     repo.add_flow(flow)
     events = []
     scheduler = Scheduler(plan_run(repo, flow), executor)
-    stop = cancel_when_started(scheduler, "f", after=0.3)
-    scheduler.sink = lambda event: (events.append(event), stop(event))
-    start = time.perf_counter()
+
+    def stop_after_three_values(event):
+        events.append(event)
+        if isinstance(event, NodeOutput) and event.index == 2:
+            scheduler.cancel()
+
+    scheduler.sink = stop_after_three_values
     result = scheduler.run()
-    assert time.perf_counter() - start < 2
     assert result.node("f")["status"] == "cancelled"
     partial = [e.index for e in events if isinstance(e, NodeOutput)]
-    assert partial and partial == list(range(len(partial)))
-    deadline = time.monotonic() + 2
-    while not marker.exists() and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert marker.exists(), "the generator kept running on the worker after Stop"
+    assert partial[:3] == [0, 1, 2] and partial == list(range(len(partial)))
+    assert wait_for(marker, 10), "the generator kept running on the worker after Stop"
 
 
-def test_timeout_stops_the_node_and_fails_it(executor):
+def test_timeout_stops_the_node_and_fails_it(executor, tmp_path):
     repo = repo_with_extras()
     flow = Flow("timeout")
-    add_nodes(flow, ("s", "sleep", {"s": "2"}), ("quick", "const", {"v": "4"}))
-    repo.add_flow(flow)
-    start = time.perf_counter()
-    result = run_flow(repo, flow, executor=executor, timeout=0.3)
-    assert time.perf_counter() - start < 1.5
+    with released_after(tmp_path / "release") as release:
+        add_nodes(flow, ("s", "gate", {"release": str(release)}), ("quick", "const", {"v": "4"}))
+        repo.add_flow(flow)
+        result = run_flow(repo, flow, executor=executor, timeout=0.3)
+        assert not release.with_suffix(".returned").exists()  # reported while it still ran
     assert result.node("s")["status"] == "fail"
-    # The module's cluster runs its worker in this process: the sleep goes on in its thread.
+    # The module's cluster runs its worker in this process: the gate goes on in its thread.
     assert result.node("s")["error"] == (
         "timed out after 0.3 s (a thread cannot be killed: it may go on in the background)"
     )
     assert result.output("quick") == 4
 
 
-def test_a_task_lost_by_dask_fails_the_node_with_a_clear_error(executor):
+def test_a_task_lost_by_dask_fails_the_node_with_a_clear_error(executor, tmp_path):
     repo = repo_with_extras()
     flow = Flow("lost")
-    add_nodes(flow, ("s", "sleep", {"s": "2"}), ("next", "add", {"b": "1"}))
-    link(flow, "s:out", "next:a")
-    repo.add_flow(flow)
+    with released_after(tmp_path / "release") as release:
+        add_nodes(flow, ("s", "gate", {"release": str(release)}), ("next", "add", {"b": "1"}))
+        link(flow, "s:out", "next:a")
+        repo.add_flow(flow)
 
-    def sink(event):
-        if isinstance(event, NodeStarted) and event.node == "s":
-            # Simulate dask dropping the task (as when its worker dies).
-            lose = lambda: executor.client.cancel([executor._futures["s"]])  # noqa: E731, SLF001
-            threading.Timer(0.2, lose).start()
+        def lose() -> None:
+            """Dask drops the task while it runs (as when its worker dies)."""
+            if wait_for(release.with_suffix(".entered")):
+                executor.client.cancel([executor._futures["s"]])  # noqa: SLF001
 
-    result = run_flow(repo, flow, executor=executor, on_event=sink)
+        threading.Thread(target=lose).start()
+        result = run_flow(repo, flow, executor=executor)
     assert result.node("s")["status"] == "fail"
     assert result.node("s")["error"].startswith("dask worker lost:")
     assert result.node("next")["status"] == "skip"

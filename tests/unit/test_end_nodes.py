@@ -1,4 +1,4 @@
-"""End nodes (issue 11 §1): which nodes a run runs by default, and how files mark them."""
+"""End nodes: which nodes a run runs by default, and how files mark them."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 from flows import add_nodes, basic_repo, cli, link
+from original_docs import OWN, original_file
 
 from pyflow_desktop.engine import PlanError, end_nodes, plan_run, run_flow
 from pyflow_desktop.repository import (
@@ -130,8 +131,9 @@ def test_cli_run_of_the_failure_example_runs_n4_and_n5_and_succeeds():
     assert len(ids_run(cli("run", library, "--flow", "examples.failure", "--json", "--all"))) == 5
 
 
-def test_the_original_samples_run_their_end_node_and_its_ancestors(original_fixtures):
-    repo = load_repository(original_fixtures / "repo.json")
+@pytest.mark.parametrize("name", ["repo.json", OWN])
+def test_the_original_samples_run_their_end_node_and_its_ancestors(name, request, tmp_path):
+    repo = load_repository(original_file(request, tmp_path, name))
     for flow in repo.flows.values():
         (end,) = end_nodes(flow)
         assert plan_run(repo, flow).order[-1] == end

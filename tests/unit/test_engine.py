@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import gc
 import json
+import sys
 import threading
-import time
 import weakref
 
 import pytest
-from flows import add_nodes, basic_repo, link, spec
+from flows import add_nodes, basic_repo, gate_spec, link, released_after, spec, wait_for
+from original_docs import OWN, original_file
 
 from pyflow_desktop.engine import (
+    NodeCancelled,
     NodeFailed,
     NodeFinished,
     NodeOutput,
@@ -19,19 +21,24 @@ from pyflow_desktop.engine import (
     NodeSkipped,
     NodeStarted,
     PlanError,
+    ResultCache,
     RunFinished,
     Scheduler,
     ThreadExecutor,
+    plan_keys,
     plan_run,
     run_flow,
+    to_jsonable,
 )
 from pyflow_desktop.repository import (
+    ConversionError,
     CycleError,
     Flow,
     Link,
     LinkError,
     UnknownFlowError,
     UnknownSpecError,
+    convert_value,
     load_repository,
 )
 
@@ -185,6 +192,25 @@ def test_bad_manual_value_fails_that_node_naming_port_and_value():
     assert result.node("c")["status"] == "success"
 
 
+def test_bad_values_fail_one_node_not_the_run():
+    repo = basic_repo()
+    repo.add_spec(spec("big", "def func():\n    return 10 ** 5000\n"))
+    repo.add_spec(spec("j", "def func(a):\n    return a\n", ["a:Json"]))
+    flow = Flow("f")
+    add_nodes(flow, ("big", "big", {}), ("deep", "j", {"a": "[" * 100_000}), ("t", "shout", {}))
+    link(flow, "big:out", "t:t")
+    repo.add_flow(flow)
+    result = run_flow(repo, flow)
+    assert "nested too deeply" in result.node("deep")["error"]
+    # an int too long for str() cannot become a String: the node fails, naming it
+    assert "(String) cannot take int" in result.node("t")["error"]
+    assert "digits" in result.node("t")["error"]
+    json.dumps(result.to_json())
+    assert "digits" in to_jsonable(10**5000)
+    with pytest.raises(ConversionError):
+        convert_value("[" * 100_000, "List")
+
+
 def test_failure_skips_exactly_its_descendants_and_other_branches_run():
     repo = basic_repo()
     flow = Flow("f")
@@ -288,14 +314,37 @@ def test_megabytes_of_output_are_truncated_not_kept():
     assert len(out) < 1_100_000 and "more characters not kept" in out
 
 
-def test_independent_sleeps_run_in_parallel():
+def test_standard_streams_keep_their_file_descriptors_after_a_run():
     repo = basic_repo()
     flow = Flow("f")
-    add_nodes(flow, ("a", "sleep", {"s": "0.3"}), ("b", "sleep", {"s": "0.3"}))
+    add_nodes(flow, ("s", "shout", {"t": "x"}))
     repo.add_flow(flow)
-    start = time.perf_counter()
-    assert run_flow(repo, "f", workers=2).ok
-    assert time.perf_counter() - start < 0.5
+    run_flow(repo, flow)
+    assert sys.stderr.fileno() >= 0 and sys.stdout.encoding
+
+
+# A node that leaves the file ``me`` and waits (10 s at most) for the file ``other``: two of
+# them each see the other's file only when they run at the same time.
+MEET = (
+    "import os, time\n"
+    "def func(me, other):\n"
+    "    open(me, 'w').close()\n"
+    "    deadline = time.monotonic() + 10\n"
+    "    while not os.path.exists(other) and time.monotonic() < deadline:\n"
+    "        time.sleep(0.01)\n"
+    "    return os.path.exists(other)\n"
+)
+
+
+def test_independent_nodes_run_in_parallel(tmp_path):
+    repo = basic_repo()
+    repo.add_spec(spec("meet", MEET, ["me:String", "other:String"]))
+    flow = Flow("f")
+    a, b = str(tmp_path / "a"), str(tmp_path / "b")
+    add_nodes(flow, ("a", "meet", {"me": a, "other": b}), ("b", "meet", {"me": b, "other": a}))
+    repo.add_flow(flow)
+    result = run_flow(repo, "f", workers=2)
+    assert result.output("a") is result.output("b") is True, "each saw the other running"
 
 
 def test_workers_cap_nodes_in_flight():
@@ -317,31 +366,67 @@ def test_workers_cap_nodes_in_flight():
     assert peak[0] == 2
 
 
-def test_timeout_fails_a_hung_node_and_other_nodes_finish():
+def test_timeout_fails_a_hung_node_and_other_nodes_finish(tmp_path):
     repo = basic_repo()
+    repo.add_spec(gate_spec())
     flow = Flow("f")
-    add_nodes(flow, ("slow", "sleep", {"s": "5"}), ("quick", "const", {"v": "1"}))
-    repo.add_flow(flow)
-    start = time.perf_counter()
-    result = run_flow(repo, "f", timeout=0.2)
-    assert time.perf_counter() - start < 2
+    with released_after(tmp_path / "release") as release:
+        add_nodes(flow, ("slow", "gate", {"release": str(release)}), ("quick", "const", {"v": "1"}))
+        repo.add_flow(flow)
+        result = run_flow(repo, "f", timeout=0.2)
+        assert not release.with_suffix(".returned").exists()  # reported while it still ran
     assert result.node("slow")["status"] == "fail"
     assert "timed out after 0.2 s" in result.node("slow")["error"]
     assert result.node("quick")["status"] == "success"
 
 
-def test_cancel_stops_queued_nodes_at_once():
+def test_a_hung_thread_does_not_hold_back_the_other_nodes():
     repo = basic_repo()
     flow = Flow("f")
-    add_nodes(flow, ("first", "sleep", {"s": "2"}), ("next", "add", {"b": "1"}))
-    link(flow, "first:out", "next:a")
+    add_nodes(
+        flow,
+        ("hang", "sleep", {"s": "30"}),
+        ("o1", "const", {"v": "1"}),
+        ("o2", "const", {"v": "2"}),
+    )
     repo.add_flow(flow)
-    scheduler = Scheduler(plan_run(repo, flow), ThreadExecutor(2))
-    threading.Timer(0.1, scheduler.cancel).start()
-    start = time.perf_counter()
-    result = scheduler.run()
-    assert time.perf_counter() - start < 1
+    result = run_flow(repo, flow, workers=1, timeout=0.3)
+    status = {n["id"]: n["status"] for n in result.nodes}
+    assert status == {"hang": "fail", "o1": "success", "o2": "success"}
+
+
+def test_cancel_stops_the_running_node_and_the_queued_ones_at_once(tmp_path):
+    repo = basic_repo()
+    repo.add_spec(gate_spec())
+    flow = Flow("f")
+    with released_after(tmp_path / "release") as release:
+        add_nodes(flow, ("first", "gate", {"release": str(release)}), ("next", "add", {"b": "1"}))
+        link(flow, "first:out", "next:a")
+        repo.add_flow(flow)
+        scheduler = Scheduler(plan_run(repo, flow), ThreadExecutor(2))
+        entered = release.with_suffix(".entered")
+        threading.Thread(target=lambda: wait_for(entered) and scheduler.cancel()).start()
+        result = scheduler.run()
+        assert not release.with_suffix(".returned").exists()  # reported while it still ran
     assert [n["status"] for n in result.nodes] == ["cancelled", "cancelled"]
+
+
+def test_a_run_ends_even_when_interrupted_inside_the_loop():
+    repo = basic_repo()
+    flow = Flow("f")
+    add_nodes(flow, ("hang", "sleep", {"s": "5"}))
+    repo.add_flow(flow)
+    events = []
+
+    def sink(event):
+        events.append(event)
+        if isinstance(event, NodeStarted):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_flow(repo, flow, on_event=sink)
+    assert isinstance(events[-1], RunFinished)
+    assert any(isinstance(e, NodeCancelled) for e in events)
 
 
 def test_invalid_flows_are_refused_before_running_anything(tmp_path):
@@ -392,12 +477,21 @@ def test_python2_tab_indented_source_runs():
     assert run_flow(repo, "f").output("t") == 0
 
 
-def test_original_math_flow_gives_nine_and_error_flow_fails_then_skips(original_fixtures):
-    repo = load_repository(original_fixtures / "repo.json")
-    math = run_flow(repo, "pyflow.sample.math")
-    assert math.ok and math.output("node1527101204754") == 9.0
-    error = run_flow(repo, "pyflow.sample.error")
-    assert [n["status"] for n in error.nodes] == ["success", "fail", "skip"]
+@pytest.mark.parametrize(
+    ("name", "math", "end", "error"),
+    [
+        ("repo.json", "pyflow.sample.math", "node1527101204754", "pyflow.sample.error"),
+        (OWN, "own.sample.math", "mul", "own.sample.error"),
+    ],
+)
+def test_original_math_flow_gives_nine_and_error_flow_fails_then_skips(
+    name, math, end, error, request, tmp_path
+):
+    repo = load_repository(original_file(request, tmp_path, name))
+    result = run_flow(repo, math)
+    assert result.ok and result.output(end) == 9.0
+    failed = run_flow(repo, error)
+    assert [n["status"] for n in failed.nodes] == ["success", "fail", "skip"]
 
 
 def test_every_sample_flow_matches_the_original_results(original_fixtures):
@@ -515,3 +609,23 @@ def test_a_finished_run_and_its_node_calls_are_freed_without_the_cyclic_collecto
         assert [ref() for ref in calls] == [None, None]  # each call's function and module
     finally:
         gc.enable()
+
+
+def test_keys_given_to_the_scheduler_are_the_keys_it_would_make():
+    """A window hands a run the keys it made for staleness: the cache files each result
+    under the key a run without them gives, and a node without a given key gets its own."""
+    repo = basic_repo()
+    flow = Flow("keys")
+    add_nodes(flow, ("c", "const", {"v": "1"}), ("a", "add", {"b": "2"}), ("z", "add", {"b": "3"}))
+    link(flow, "c:out", "a:a")
+    link(flow, "a:out", "z:a")
+    repo.add_flow(flow)
+    plan = plan_run(repo, flow, "all")
+    keys = plan_keys(plan)
+    cache = ResultCache()
+    given = {node_id: key for node_id, key in keys.items() if node_id != "z"}
+    first = Scheduler(plan, ThreadExecutor(2), cache=cache, keys=given).run()
+    assert set(first.statuses.values()) == {"success"}
+    again = Scheduler(plan_run(repo, flow, "all"), ThreadExecutor(2), cache=cache).run()
+    assert again.statuses == {"c": "cached", "a": "cached", "z": "cached"}
+    assert again.output("z") == 6

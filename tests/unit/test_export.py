@@ -1,4 +1,4 @@
-"""``pyflow-desktop export-python`` (issue 11 §5): a flow as a standard-library-only script."""
+"""``pyflow-desktop export-python``: a flow as a standard-library-only script."""
 
 from __future__ import annotations
 

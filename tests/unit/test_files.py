@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from original_docs import COUNTS, END_NODES, OWN, PYTHON2, original_file
 
 from pyflow_desktop.repository import (
     FORMAT_VERSION,
@@ -29,26 +30,21 @@ from pyflow_desktop.repository import (
 )
 from pyflow_desktop.repository import writer as writer_module
 
-# file name -> (number of nodespecs, number of flows)
+# file name -> (number of nodespecs, number of flows): ../shared's original files, and ours
 ORIGINAL_FILES = {
     "repo.json": (11, 4),
     "repo_2018-01_af4792d.json": (3, 2),
     "node_specs_via_nodemaker.json": (4, 0),
     "unit_test_specs.json": (3, 0),
+    OWN: COUNTS,
 }
 
 
 @pytest.fixture
-def original(original_fixtures):
-    """``original(name)``: path of one of the original PyFlow's files (from conftest's folder)."""
-
-    def path_of(name: str) -> Path:
-        path = original_fixtures / name
-        if not path.is_file():
-            pytest.skip(f"{name} is not among the original PyFlow fixtures")
-        return path
-
-    return path_of
+def original(request, tmp_path):
+    """``original(name)``: the path of a file in the original format: ours
+    (``original_docs``), or one of the original PyFlow's (skipped where ../shared has none)."""
+    return lambda name: original_file(request, tmp_path, name)
 
 
 @pytest.fixture
@@ -101,7 +97,7 @@ def test_original_files_load_with_their_counts(name, counts, original, raw):
 
 
 # Which original specs hold Python 2 code that ``check`` reports (it compiles, never runs).
-PYTHON2_SPECS = {"unit_test_specs.json": ["flow.line_breaker"]}
+PYTHON2_SPECS = {"unit_test_specs.json": ["flow.line_breaker"], OWN: PYTHON2}
 
 
 @pytest.mark.parametrize("name", ORIGINAL_FILES)
@@ -144,41 +140,52 @@ def test_original_specs_match_the_file(name, original, raw):
             assert [(p.name, p.type) for p in spec.outputs] == [("out", "String")]
 
 
-def test_missing_output_means_one_output_named_out(original):
-    repo = load_repository(original("repo_2018-01_af4792d.json"))
-    add = repo.specs["pyflow.transform.add"]
-    assert add.outputs == [Port("out")]
-    assert add.explicit_outputs is False
-    # Written back without an "output" key, as the original had it.
-    written = repository_to_dict(repo, "original")["nodespec"]["pyflow.transform.add"]
+@pytest.mark.parametrize(
+    ("name", "spec_id"),
+    [("repo_2018-01_af4792d.json", "pyflow.transform.add"), (OWN, "own.text.shout")],
+)
+def test_missing_output_means_one_output_named_out(name, spec_id, original):
+    repo = load_repository(original(name))
+    spec = repo.specs[spec_id]
+    assert spec.outputs == [Port("out")]
+    assert spec.explicit_outputs is False
+    # Written back without an "output" key, as the file had it.
+    written = repository_to_dict(repo, "original")["nodespec"][spec_id]
     assert "output" not in written["port"]
 
 
-def test_explicit_outputs_from_the_nodemaker_and_unit_test_files(original):
-    split = load_repository(original("node_specs_via_nodemaker.json")).specs[
-        "pyflow.transform.split"
-    ]
-    assert [p.name for p in split.outputs] == ["a", "b"]
-    rest = load_repository(original("unit_test_specs.json")).specs["flow.rest"]
-    assert [(p.name, p.type) for p in rest.outputs] == [
-        ("text", "String"),
-        ("json", "String"),
-        ("encoding", "String"),
-    ]
+@pytest.mark.parametrize(
+    ("name", "spec_id", "outputs"),
+    [
+        ("node_specs_via_nodemaker.json", "pyflow.transform.split", ["a", "b"]),
+        ("unit_test_specs.json", "flow.rest", ["text", "json", "encoding"]),
+        (OWN, "own.text.split", ["head", "tail"]),
+    ],
+)
+def test_explicit_outputs_are_read_and_an_untyped_one_is_a_string(
+    name, spec_id, outputs, original
+):
+    spec = load_repository(original(name)).specs[spec_id]
+    assert [(p.name, p.type) for p in spec.outputs] == [(out, "String") for out in outputs]
 
 
-def test_input_default_is_kept(original):
-    line_breaker = load_repository(original("unit_test_specs.json")).specs["flow.line_breaker"]
-    assert line_breaker.input("breaker").default == "\n"
-    assert line_breaker.input("input").default is None
+@pytest.mark.parametrize(
+    ("name", "spec_id", "plain"),
+    [("unit_test_specs.json", "flow.line_breaker", "input"), (OWN, "own.text.lines", "text")],
+)
+def test_input_default_is_kept(name, spec_id, plain, original):
+    spec = load_repository(original(name)).specs[spec_id]
+    assert spec.input("breaker").default == "\n"
+    assert spec.input(plain).default is None
 
 
-def test_tab_indented_sources_are_kept_byte_for_byte(tmp_path, original, raw):
-    path = original("repo.json")
+@pytest.mark.parametrize(("name", "tabs"), [("repo.json", 11), (OWN, 5)])
+def test_tab_indented_sources_are_kept_byte_for_byte(name, tabs, tmp_path, original, raw):
+    path = original(name)
     repo = load_repository(path)
     tabbed = [spec for spec in repo.specs.values() if "\t" in spec.func]
-    assert len(tabbed) == 11
-    expected = {sid: s["func"] for sid, s in raw("repo.json")["nodespec"].items()}
+    assert len(tabbed) == tabs
+    expected = {sid: s["func"] for sid, s in raw(name)["nodespec"].items()}
     for fmt in ("native", "original"):
         out = tmp_path / f"{fmt}.json"
         save_repository(repo, out, fmt)
@@ -187,23 +194,35 @@ def test_tab_indented_sources_are_kept_byte_for_byte(tmp_path, original, raw):
         assert {sid: s.func for sid, s in load_repository(out).specs.items()} == expected
 
 
-def test_positions_are_parsed_from_css_pixels(original, raw):
-    repo = load_repository(original("repo.json"))
-    node = repo.flows["pyflow.sample.math"].nodes["node1527101193950"]
+@pytest.mark.parametrize(
+    ("name", "flow_id", "node_id"),
+    [("repo.json", "pyflow.sample.math", "node1527101193950"), (OWN, "own.sample.math", "add1")],
+)
+def test_positions_are_parsed_from_css_pixels(name, flow_id, node_id, original, raw):
+    repo = load_repository(original(name))
+    node = repo.flows[flow_id].nodes[node_id]
     assert (node.x, node.y) == (160.0, 69.0)
-    for flow_id, raw_flow in raw("repo.json")["flow"].items():
+    for flow_id, raw_flow in raw(name)["flow"].items():
         for raw_node in raw_flow["nodes"]:
-            node = repo.flows[flow_id].nodes[raw_node["id"]]
-            assert (node.x, node.y) == (pixels(raw_node["ui"]["x"]), pixels(raw_node["ui"]["y"]))
+            if "ui" in raw_node:
+                node = repo.flows[flow_id].nodes[raw_node["id"]]
+                ui = raw_node["ui"]
+                assert (node.x, node.y) == (pixels(ui["x"]), pixels(ui["y"]))
 
 
-def test_node_without_ui_sits_at_the_origin(original):
-    repo = load_repository(original("repo_2018-01_af4792d.json"))
-    node = repo.flows["flowbuilder.gen.dir"].nodes["node1419317316499"]
+@pytest.mark.parametrize(
+    ("name", "flow_id", "node_id"),
+    [
+        ("repo_2018-01_af4792d.json", "flowbuilder.gen.dir", "node1419317316499"),
+        (OWN, "own.sample.lines", "l1"),
+    ],
+)
+def test_node_without_ui_sits_at_the_origin(name, flow_id, node_id, original):
+    node = load_repository(original(name)).flows[flow_id].nodes[node_id]
     assert (node.x, node.y) == (0.0, 0.0)
 
 
-@pytest.mark.parametrize("name", ["repo.json", "repo_2018-01_af4792d.json"])
+@pytest.mark.parametrize("name", ["repo.json", "repo_2018-01_af4792d.json", OWN])
 def test_nodes_links_values_and_is_end_match_the_file(name, original, raw):
     repo = load_repository(original(name))
     for flow_id, raw_flow in raw(name)["flow"].items():
@@ -221,18 +240,22 @@ def test_nodes_links_values_and_is_end_match_the_file(name, original, raw):
         )
 
 
-def test_is_end_is_read(original):
-    repo = load_repository(original("repo.json"))
+ORIGINAL_END_NODES = {
+    "pyflow.sample.error": ["node1527137684469"],
+    "pyflow.sample.xor": ["node1527108752672"],
+    "pyflow.sample.xor1": ["node1527448391328"],
+    "pyflow.sample.math": ["node1527101204754"],
+}
+
+
+@pytest.mark.parametrize(("name", "expected"), [("repo.json", ORIGINAL_END_NODES), (OWN, END_NODES)])
+def test_is_end_is_read(name, expected, original):
+    repo = load_repository(original(name))
     ends = {
         flow_id: sorted(nid for nid, node in flow.nodes.items() if node.is_end)
         for flow_id, flow in repo.flows.items()
     }
-    assert ends == {
-        "pyflow.sample.error": ["node1527137684469"],
-        "pyflow.sample.xor": ["node1527108752672"],
-        "pyflow.sample.xor1": ["node1527448391328"],
-        "pyflow.sample.math": ["node1527101204754"],
-    }
+    assert ends == expected
 
 
 # -- quirks of the original format ------------------------------------------------------------
@@ -477,8 +500,9 @@ def test_unknown_keys_do_not_leak_into_other_places():
 # -- the native header and versions -------------------------------------------------------
 
 
-def test_native_files_carry_the_format_header(tmp_path, original):
-    repo = load_repository(original("repo.json"))
+@pytest.mark.parametrize("name", ["repo.json", OWN])
+def test_native_files_carry_the_format_header(name, tmp_path, original):
+    repo = load_repository(original(name))
     path = tmp_path / "native.json"
     save_repository(repo, path)  # native is the default
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -488,6 +512,27 @@ def test_native_files_carry_the_format_header(tmp_path, original):
     reloaded = load_repository(path)
     assert "pyflow_desktop" not in reloaded.extra
     assert "pyflow_desktop" not in json.loads(dump_repository(reloaded, "original"))
+
+
+def test_header_keys_and_output_order_survive_a_round_trip():
+    text = json.dumps(
+        {
+            "pyflow_desktop": {"format_version": 1, "later": {"x": 1}},
+            "nodespec": {
+                "s": {
+                    "id": "s",
+                    "title": "S",
+                    "func": "def func():\n    return 1\n",
+                    "port": {"input": [], "output": [{"name": "out", "order": 0}]},
+                }
+            },
+        }
+    )
+    repo = loads_repository(text)
+    data = repository_to_dict(repo, "native")
+    assert data["pyflow_desktop"] == {"format_version": 1, "later": {"x": 1}}
+    assert data["nodespec"]["s"]["port"]["output"][0]["order"] == 0
+    assert "pyflow_desktop" not in repository_to_dict(repo, "original")
 
 
 def test_unknown_format_name_is_rejected():

@@ -71,6 +71,17 @@ HOSTILE = {
         document('{"x": 1, "y": 2, "x": 3}'),
         "flow[\"f\"].nodes[0].ui: the key 'x' appears twice in one object",
     ),
+    "long_int_top_level": ('{"flow": {}, "x": ' + "1" * 5000 + "}", "x: an integer of 5000 digits"),
+    "deep_json": ("[" * 100_000, "nested more than 100 levels deep"),
+    "long_int_order": (
+        '{"nodespec": {"s": {"func": "def func(a): pass", "port": {"input": [{"name": "a", '
+        '"order": "' + "1" * 5001 + '"}]}}}}',
+        "expected an integer",
+    ),
+    "float_overflow": (
+        document('{"x": 1e999, "y": 0}'),
+        'flow["f"].nodes[0].ui.x: the number 1e999 is too large for a float',
+    ),
 }
 
 

@@ -1,4 +1,4 @@
-"""``pyflow-desktop import-py`` (issue 11 §4): nodemaker modules read with ast, never run."""
+"""``pyflow-desktop import-py``: nodemaker modules read with ast, never run."""
 
 from __future__ import annotations
 

@@ -50,7 +50,7 @@ def test_the_built_in_section_is_the_shipped_library_then_the_node_groups():
         expected += [(spec_id, str(group)) for spec_id in load_repository(group).specs]
     assert [(spec.id, file) for spec, file in section.specs] == expected
     assert [group.stem for group in groups] == [
-        "arrays", "dates", "files", "images", "stats", "tables", "text", "web"
+        "arrays", "dataframes", "dates", "files", "images", "stats", "tables", "text", "web"
     ]
     assert section.paths == [str(library), str(resource_path(BUILTIN_NODES))]
     assert section.broken == []

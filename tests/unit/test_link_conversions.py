@@ -1,4 +1,4 @@
-"""Linked values are converted by the input's type (issue 11 §2), by one table."""
+"""Linked values are converted by the input's type, by one table."""
 
 from __future__ import annotations
 

@@ -708,3 +708,34 @@ def test_every_error_class_is_a_repository_error():
         CycleError,
     }
     assert all(issubclass(cls, RepositoryError) for cls in classes)
+
+
+def test_check_lists_a_cycle_beside_other_problems(tmp_path):
+    path = tmp_path / "c.json"
+    path.write_text(
+        json.dumps(
+            {
+                "nodespec": {
+                    "s": {
+                        "func": "def func(a):\n    return a\n",
+                        "port": {"input": [{"name": "a"}]},
+                    }
+                },
+                "flow": {
+                    "f": {
+                        "nodes": [
+                            {"id": "a", "spec_id": "s"},
+                            {"id": "b", "spec_id": "s"},
+                            {"id": "c", "spec_id": "ghost"},
+                        ],
+                        "links": [
+                            {"source": "a:out", "target": "b:a"},
+                            {"source": "b:out", "target": "a:a"},
+                        ],
+                    }
+                },
+            }
+        )
+    )
+    kinds = {type(problem) for problem in check_file(path)}
+    assert CycleError in kinds and len(check_file(path)) == 2

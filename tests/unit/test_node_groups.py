@@ -1,6 +1,7 @@
 """The built-in node groups (resources/nodes/*.json): valid files, documented and typed
-specs whose code imports the standard library and numpy only (Pillow only through the
-images nodes' install hint), each spec run by a test, and every spec runs on its defaults."""
+specs whose code imports the standard library and numpy only (Pillow and pandas only through
+the images and DataFrame nodes' install hints), each spec run by a test, and every spec runs on
+its defaults."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ NEEDS_A_SERVER = {"web.get_text", "web.get_json"}  # tested against one in test_
 def test_the_groups_are_valid_native_files_of_specs_only():
     assert [group.stem for group in GROUPS] == [
         "arrays",
+        "dataframes",
         "dates",
         "files",
         "images",
@@ -83,6 +85,9 @@ def test_func_takes_its_ports_and_imports_only_what_ships(spec_id):
     if spec_id.startswith("images."):
         assert "this node needs Pillow" in source and "pyflow-desktop[images]" in source
         modules.discard("PIL")
+    if spec_id.startswith("dataframes."):
+        assert "this node needs pandas" in source and "pyflow-desktop[data]" in source
+        modules.discard("pandas")
     assert modules <= ALLOWED_IMPORTS
 
 
@@ -98,6 +103,11 @@ def test_every_spec_runs_on_its_own_defaults(tmp_path, monkeypatch):
     (tmp_path / "notes.txt").write_text("first notes\n", encoding="utf-8")
     (tmp_path / "data.csv").write_text("a,b\n1,x\n", encoding="utf-8")
     (tmp_path / "data.json").write_text('{"a": 1}', encoding="utf-8")
+    pandas = importlib.util.find_spec("pandas") is not None
+    if pandas:
+        import pandas as pd
+
+        pd.DataFrame({"a": [1, 2]}).to_parquet(tmp_path / "data.parquet")
     pillow = importlib.util.find_spec("PIL") is not None
     if pillow:
         from PIL import Image
@@ -112,5 +122,8 @@ def test_every_spec_runs_on_its_own_defaults(tmp_path, monkeypatch):
     for row in result.nodes:
         if row["id"].startswith("images.") and not pillow:
             assert "pip install 'pyflow-desktop[images]'" in row["error"]
+            continue
+        if row["id"].startswith("dataframes.") and not pandas:
+            assert "pip install 'pyflow-desktop[data]'" in row["error"]
             continue
         assert row["status"] == "success", (row["id"], row["error"])

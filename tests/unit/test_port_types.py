@@ -1,4 +1,5 @@
-"""convert_value: manual (typed-in) values to port types, and the errors when that fails."""
+"""convert_value: manual (typed-in) values to port types, and the errors when that fails;
+check_value: whether a value fits a port's type."""
 
 from __future__ import annotations
 
@@ -10,7 +11,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pyflow_desktop.repository import ORIGINAL_TYPES, PORT_TYPES, ConversionError, convert_value
+from pyflow_desktop.repository import (
+    ORIGINAL_TYPES,
+    PORT_TYPES,
+    ConversionError,
+    check_value,
+    convert_value,
+)
 
 
 def test_type_lists():
@@ -286,3 +293,11 @@ def test_float_conversion_never_leaks_other_errors(value):
     assert isinstance(result, float)
     if isinstance(value, int | float) and not isinstance(value, bool) and not math.isnan(value):
         assert result == float(value)  # ints past 2**53 round, as float() does
+
+
+def test_numpy_scalars_are_checked_by_their_kind():
+    np = pytest.importorskip("numpy")
+    assert check_value(np.float64(1.0) > 0, "Boolean") is None
+    assert check_value(np.int64(3), "Int") is None and check_value(np.float32(2), "Float") is None
+    assert check_value(np.float64(1.5), "Int") is not None
+    assert check_value(np.array("abc"), "Float") is not None

@@ -8,10 +8,9 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
-from flows import add_nodes, basic_repo, spec
+from flows import add_nodes, basic_repo, spec, until
 
 from pyflow_desktop.engine import make_executor, run_flow
 from pyflow_desktop.engine.process_executor import WorkerPool
@@ -78,8 +77,7 @@ def test_a_timed_out_worker_is_killed_and_replaced(pool):
     result = run_flow(repo, flow, executor=executor(pool, 1), timeout=0.5)
     assert "timed out after 0.5 s" in result.node("hang")["error"]
     assert "abandoned" not in result.node("hang")["error"]
-    time.sleep(0.5)
-    assert all(not alive(pid) for pid in pids_before - set(pool.live_pids()))
+    assert until(lambda: not any(alive(pid) for pid in pids_before - set(pool.live_pids())), 10)
     flow.add_node(NodeInstance("quick", "const", values={"v": "2"}))
     assert run_flow(repo, flow, executor=executor(pool, 1), targets=["quick"]).output("quick") == 2
 
@@ -120,20 +118,22 @@ def start_hanging_run(tmp_path):
     path = tmp_path / "hang.json"
     path.write_text(json.dumps(HANG))
     process = subprocess.Popen(
-        [sys.executable, "-m", "pyflow_desktop", "run", str(path), "--executor", "process"],
+        [
+            *(sys.executable, "-m", "pyflow_desktop", "run", str(path)),
+            *("--executor", "process", "--events"),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        workers = worker_pids(process.pid)
-        if len(workers) == 2:
-            time.sleep(0.3)  # let both nodes start
-            return process, workers
-        time.sleep(0.1)
-    process.kill()
-    pytest.fail("the workers did not start")
+    started = 0
+    while started < 2:  # both nodes started, each in its worker
+        line = process.stdout.readline()
+        if not line:
+            process.kill()
+            pytest.fail(f"the nodes did not start: {process.stderr.read()}")
+        started += '"type": "started"' in line
+    return process, worker_pids(process.pid)
 
 
 def worker_pids(parent: int) -> list[int]:
@@ -147,15 +147,11 @@ def test_ctrl_c_stops_the_run_with_exit_130_and_no_stray_process(tmp_path):
     _, err = process.communicate(timeout=10)
     assert process.returncode == 130
     assert "Traceback" not in err
-    time.sleep(0.3)
-    assert not [pid for pid in workers if alive(pid)]
+    assert until(lambda: not any(alive(pid) for pid in workers), 10)
 
 
 def test_no_worker_outlives_a_crashed_owner(tmp_path):
     process, workers = start_hanging_run(tmp_path)
     process.kill()
     process.wait(timeout=10)
-    deadline = time.monotonic() + 5
-    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not [pid for pid in workers if alive(pid)]
+    assert until(lambda: not any(alive(pid) for pid in workers), 5)

@@ -1,8 +1,8 @@
-"""``pyflow-desktop serve`` (issue 11 §3), against a real server process on loopback.
+"""``pyflow-desktop serve``, against a real server process on loopback.
 
 ``test_original_rest_suite`` is the original's own REST test suite (its ``test.yaml``, case
-by case, in order), run on our own fixture and, when ``../shared`` has it, on a copy of the
-original's repository file of the same age.
+by case, in order), run on our own fixture (in our format and in the original's) and, when
+``../shared`` has it, on a copy of the original's repository file of the same age.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import shutil
 import threading
-import time
 
 import pytest
 from server_helpers import start_server, stop_server, write_own_fixture
@@ -41,10 +40,12 @@ DIR_FLOW = {
 }
 
 
-@pytest.fixture(params=["own", "original"])
+@pytest.fixture(params=["own", "own-original-format", "original"])
 def suite_server(request, tmp_path, original_fixtures_if_any):
     if request.param == "own":
         path = write_own_fixture(tmp_path)
+    elif request.param == "own-original-format":
+        path = write_own_fixture(tmp_path, fmt="original")
     else:
         if original_fixtures_if_any is None:
             pytest.skip("the original PyFlow fixtures (../shared/fixtures) are not present")
@@ -168,12 +169,10 @@ def test_runflow_runs_the_end_node_and_its_ancestors(server):
 
 
 def test_a_hanging_node_times_out_and_a_crashing_one_fails_alone(server):
-    start = time.monotonic()
     body = flow(
         "hang", ("h", "util.sleep", {"seconds": "60"}, False), ("c", "util.crash", {}, False)
     )
     result = {n["id"]: n for n in server.call("POST", "/runflow", body).body}
-    assert time.monotonic() - start < 30
     assert result["h"]["status"] == "fail" and "timed out after 2 s" in result["h"]["error"]
     assert result["c"]["status"] == "fail"
     assert server.call("GET", "/ports/types").status == 200  # the server is still there

@@ -1,6 +1,7 @@
 """Running flows with subflows: flattened at plan time into ``OUTER/INNER`` nodes, with the
-subflow node itself in the result, and everything else (targets, caching, conversions,
-failures, streaming, timing) as for any node."""
+subflow node itself in the result, and everything else (targets, conversions, failures,
+streaming, timing) as for any node. What an edit of a subflow reruns through the cache is in
+``test_cache.py``."""
 
 from __future__ import annotations
 
@@ -12,8 +13,6 @@ from pyflow_desktop.engine import (
     NodeOutput,
     NodeSkipped,
     PlanError,
-    ResultCache,
-    plan_keys,
     plan_run,
     run_flow,
 )
@@ -94,29 +93,6 @@ def test_end_marks_inside_a_subflow_are_not_what_runs():
     assert "u1/extra" not in plan_run(repo, "main").order  # main's end node needs u1's outputs
     assert "u1/extra" in plan_run(repo, "main", "all").order
     assert list(plan_run(repo, "sub.scale").order) == ["extra"]  # run on its own, it is a flow
-
-
-def test_editing_the_definition_reruns_exactly_what_depends_on_it():
-    repo = load(document())
-    cache = ResultCache()
-    assert run_flow(repo, "main", cache=cache).ok
-    again = run_flow(repo, "main", cache=cache)
-    assert {n["status"] for n in again.nodes} == {"cached"}
-    keys = plan_keys(plan_run(repo, "main"))
-    repo.flows["sub.scale"].set_value("p", "b", "5")  # one edit of the shared definition
-    assert {n for n, key in plan_keys(plan_run(repo, "main")).items() if key != keys[n]} == {
-        *("u1/p", "u1", "u2/p", "u2", "t")
-    }
-    result = run_flow(repo, "main", cache=cache)
-    status = {n["id"]: n["status"] for n in result.nodes}
-    assert status == {
-        **dict.fromkeys(("c", "u1/m", "u2/m"), "cached"),
-        **dict.fromkeys(("u1/p", "u1", "u2/p", "u2", "t"), "success"),
-    }
-    assert outputs(result)["t"] == {"out": 6 + 5 + 20 + 5}  # every use follows the one edit
-    repo.flows["main"].set_value("u2", "k", "1")  # an edit of one use
-    status = {n["id"]: n["status"] for n in run_flow(repo, "main", cache=cache).nodes}
-    assert [n for n, s in status.items() if s == "success"] == ["u2/m", "u2/p", "u2", "t"]
 
 
 def test_an_interface_port_converts_where_the_value_arrives():

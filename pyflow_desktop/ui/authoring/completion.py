@@ -78,7 +78,7 @@ def _project():
     """The interpreter's own ``sys.path``, without the folder the app was started in.
 
     Jedi infers a parameter from the calls it finds; ``func`` is called by the engine, not
-    from other files, and looking through every file of the project took ~0.5 s a question.
+    from other files, and looking through every file of the project takes ~0.5 s a question.
     """
     import jedi
 
@@ -116,6 +116,6 @@ def submit(request: Request, compute=answer) -> Future[Answer]:
 
 def warm_up() -> None:
     """Have Jedi load itself and the builtins in the background (once), before the first
-    question: cold, that question took 1–2 s, warm ~0.2 s."""
+    question: cold, that question takes 1–2 s, warm ~0.2 s."""
     if _worker is None:
         submit(Request('import os\n"".', 2, 3))

@@ -15,8 +15,9 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...repository import Link
 from .flow_node import FlowNode
+from .link_layer import Links
 from .minimap import Minimap
-from .ngqt import PORT_IN, NodeGraph, PipeItem, Port, PortConnectedCmd
+from .ngqt import PORT_IN, NodeGraphBase, PipeItem, Port, connect_quietly
 from .node_item import Z_NODE, FlowNodeItem
 from .overview import Overview
 from .pipes import FlowPipe
@@ -48,7 +49,7 @@ def _link_between(first, second) -> Link:
     return Link(source.node.id, source.name, target.node.id, target.name)
 
 
-class CanvasGraph(NodeGraph):
+class CanvasGraph(NodeGraphBase):
     """One flow's node graph. Signals carry model ids, never NodeGraphQt objects."""
 
     links_change_requested = QtCore.Signal(list, list)  # removed links, added links
@@ -88,6 +89,7 @@ class CanvasGraph(NodeGraph):
         # frame at fit zoom then walks more leaves than items: 10 levels draw it in half.
         viewer.scene().setBspTreeDepth(BSP_DEPTH)
         self.sketch = viewer.sketch = Sketch(self._node_items)
+        self.links = viewer.links = Links(viewer.scene())
         viewer.enter_pressed.connect(self._enter_pressed)
         viewer.zoom_in_requested.connect(lambda at: self.set_view(at.x(), at.y(), 1.0))
         self.overview = Overview(self.sketch)
@@ -124,8 +126,7 @@ class CanvasGraph(NodeGraph):
         of every property from the node's model to its item."""
         scene, detailed = self.scene(), self.viewer().detailed
         for node in nodes:
-            node._graph = self
-            node.model._graph_model = self.model
+            self.adopt(node)
             self.model.nodes[node.id] = node
             scene.addItem(node.view)
             node.view.draw_node()
@@ -142,6 +143,7 @@ class CanvasGraph(NodeGraph):
                 for pipe in list(port.connected_pipes):
                     scene.removeItem(pipe)
             scene.removeItem(node.view)
+        self.links.clear()
         self.model.nodes.clear()
         self._selected.clear()
         self.nodes_changed(geometry=True)
@@ -158,7 +160,7 @@ class CanvasGraph(NodeGraph):
         if out_port.name() in known:  # a gesture took the pipe away, NodeGraphQt kept the link
             out_view.connect_to(in_view)
         else:
-            PortConnectedCmd(out_port, in_port, emit_signal=False).redo()
+            connect_quietly(out_port, in_port)
 
     def remove_flow_node(self, node_id: str) -> None:
         node = self.flow_node(node_id)
@@ -242,6 +244,7 @@ class CanvasGraph(NodeGraph):
             for port in node.view.inputs:
                 for pipe in port.connected_pipes:
                     pipe.setOpacity(1.0 if detailed else 0.0)
+        self.links.set_visible(detailed)
         self.overview.setVisible(not detailed)
         self.nodes_changed(geometry=True)
 
@@ -273,31 +276,28 @@ class CanvasGraph(NodeGraph):
             target = item.id if item is not None else None
         self.context_requested.emit(target, scene_pos, global_pos)
 
-    def _on_connection_changed(self, disconnected, connected) -> None:
+    def on_links_changed(self, disconnected, connected) -> None:
         removed = [_link_between(a, b) for a, b in disconnected]
         added = [_link_between(a, b) for a, b in connected]
         if removed or added:
             self.links_change_requested.emit(removed, added)
 
-    def _on_connection_sliced(self, ports) -> None:
+    def on_links_sliced(self, ports) -> None:
         if ports:
             self.links_change_requested.emit([_link_between(a, b) for a, b in ports], [])
 
-    def _on_nodes_moved(self, node_data) -> None:
+    def on_nodes_moved(self, node_data) -> None:
         moves = {item.id: tuple(item.xy_pos) for item in node_data}
         if moves:
             self.move_requested.emit(moves)
 
-    def _on_insert_node(self, pipe, node_id, prev_node_pos) -> None:
-        """Dropping a node on a pipe does not rewire it (pipe collision is off)."""
-
-    def _on_node_name_changed(self, node_id, name) -> None:
+    def on_node_renamed(self, node_id, name) -> None:
         self.rename_requested.emit(node_id, name)
 
-    def _on_search_triggered(self, node_type, pos) -> None:
+    def on_search_chosen(self, node_type, pos) -> None:
         self.create_requested.emit(node_type, float(pos[0]), float(pos[1]))
 
-    def _on_node_data_dropped(self, mimedata, pos) -> None:
+    def on_data_dropped(self, mimedata, pos) -> None:
         if mimedata.hasFormat(SPEC_MIME):
             spec_id = bytes(mimedata.data(SPEC_MIME).data()).decode("utf-8")
             self.create_requested.emit(spec_id, float(pos.x()), float(pos.y()))

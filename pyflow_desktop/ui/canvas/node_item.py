@@ -18,8 +18,8 @@ from functools import lru_cache
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from .labels import LabelItem, PreviewLabel, TitleEditor, elided
-from .ngqt import PORT_IN, PORT_OUT, AbstractNodeItem
-from .pipes import PORT_FALLOFF, PORT_SIZE, FlowPort
+from .ngqt import PORT_FALLOFF, PORT_IN, PORT_OUT, PORT_SIZE, NodeItemBase
+from .pipes import FlowPort
 from .value_editor import EDITOR_WIDTH, ValueEditor
 
 FOOTER_HEIGHT = 16.0
@@ -56,34 +56,20 @@ def _metrics() -> QtGui.QFontMetricsF:
 
 @lru_cache(maxsize=4096)
 def _text_width(text: str) -> float:
-    """The width a title or port name takes, with the margins NodeGraphQt's text items had."""
+    """The width a title or port name takes, with the margins of NodeGraphQt's text items."""
     return _metrics().horizontalAdvance(text) + 2 * TEXT_MARGIN
 
 
-class FlowNodeItem(AbstractNodeItem):
+class FlowNodeItem(NodeItemBase):
     """The node's graphics item, for NodeGraphQt a node view with ports."""
 
     itemChange = QtWidgets.QGraphicsItem.itemChange  # selection: see CanvasViewer
 
     def __init__(self, name: str = "node", parent: QtWidgets.QGraphicsItem | None = None):
-        # AbstractNodeItem's state, set here: its __init__ reaches Qt's enums the slow way.
-        QtWidgets.QGraphicsItem.__init__(self, parent)
+        super().__init__(name, parent)
         self.setFlags(_SELECTABLE | _MOVABLE)
         self.setCacheMode(_DEVICE_CACHE)
         self.setZValue(Z_NODE)
-        self._properties = {
-            "id": None,
-            "name": name.strip(),
-            "color": (13, 18, 23, 255),
-            "border_color": (46, 57, 66, 255),
-            "text_color": (255, 255, 255, 180),
-            "type_": "AbstractBaseNode",
-            "selected": False,
-            "disabled": False,
-            "visible": False,
-            "layout_direction": 0,  # horizontal
-        }
-        self._width, self._height = MIN_WIDTH, MIN_HEIGHT
         self._inputs: list[FlowPort] = []
         self._outputs: list[FlowPort] = []
         self._labels: list[tuple[QtCore.QRectF, _Qt.AlignmentFlag, str]] = []
@@ -116,13 +102,12 @@ class FlowNodeItem(AbstractNodeItem):
         return False
 
     def add_input(self, name="input", multi_port=False, display_name=True, locked=False, *_):
-        return self._add_port(FlowPort(self, name, PORT_IN), self._inputs, multi_port, locked)
+        return self._add_port(FlowPort(self, name, PORT_IN, multi_port, locked), self._inputs)
 
     def add_output(self, name="output", multi_port=True, display_name=True, locked=False, *_):
-        return self._add_port(FlowPort(self, name, PORT_OUT), self._outputs, multi_port, locked)
+        return self._add_port(FlowPort(self, name, PORT_OUT, multi_port, locked), self._outputs)
 
-    def _add_port(self, port: FlowPort, ports: list, multi: bool, locked: bool) -> FlowPort:
-        port._multi_connection, port._locked = multi, locked
+    def _add_port(self, port: FlowPort, ports: list) -> FlowPort:
         ports.append(port)
         if self.scene() is not None:  # a node being built is drawn once, when it is added
             self.draw_node()
@@ -146,17 +131,7 @@ class FlowNodeItem(AbstractNodeItem):
         if pos:
             self.xy_pos = pos
 
-    @AbstractNodeItem.name.setter
-    def name(self, name: str = "") -> None:
-        self._properties["name"] = name
-        self.update()
-
-    @AbstractNodeItem.color.setter
-    def color(self, color=(100, 100, 100, 255)) -> None:
-        self._properties["color"] = color
-        self.update()
-
-    @AbstractNodeItem.xy_pos.setter
+    @NodeItemBase.xy_pos.setter
     def xy_pos(self, pos=None) -> None:
         pos = pos or [0.0, 0.0]
         self.setPos(pos[0], pos[1])
@@ -206,9 +181,9 @@ class FlowNodeItem(AbstractNodeItem):
         body = max(self._title_height, rows * PORT_SIZE) * 1.05
         height = top + body + PREVIEW_ROW * len(self.previews) + FOOTER_HEIGHT
         width, height = max(width, MIN_WIDTH), max(height, MIN_HEIGHT)
-        if (width, height) != (self._width, self._height):
+        if (width, height) != (self.width, self.height):
             self.prepareGeometryChange()
-            self._width, self._height = width, height
+            self.width, self.height = width, height
         self._place_ports(top, in_text, out_text)
         self._place_extras()
         self.update()
@@ -228,17 +203,17 @@ class FlowNodeItem(AbstractNodeItem):
                 editor.setVisible(self._editor_visible(port.name))
                 editor.setPos(text_left + in_text + 6, port.y() + 1.5)
         for row, port in enumerate(self._outputs):
-            port.setPos(self._width - _PORT_HIT / 2, top + row * (PORT_SIZE + 1))
+            port.setPos(self.width - _PORT_HIT / 2, top + row * (PORT_SIZE + 1))
             right = port.x() + PORT_FALLOFF - 2 - TEXT_MARGIN
             rect = QtCore.QRectF(right - out_text, port.y(), out_text, PORT_SIZE)
             self._labels.append((rect, _RIGHT, port.name))
 
     def _place_extras(self) -> None:
-        top = self._height - FOOTER_HEIGHT - PREVIEW_ROW * len(self.previews)
+        top = self.height - FOOTER_HEIGHT - PREVIEW_ROW * len(self.previews)
         for row, label in enumerate(self.previews.values()):
             label.setPos(8, top + row * PREVIEW_ROW)
-            label.fit(self._width - 16)
-        self.footer.setPos(8, self._height - FOOTER_HEIGHT)
+            label.fit(self.width - 16)
+        self.footer.setPos(8, self.height - FOOTER_HEIGHT)
         self._elide_footer()
 
     def set_footer(self, text: str) -> None:
@@ -249,7 +224,7 @@ class FlowNodeItem(AbstractNodeItem):
     def _elide_footer(self) -> None:
         text = self._footer_text
         if text:
-            text = elided(text, self._width - 16)
+            text = elided(text, self.width - 16)
         self.footer.setText(text)
 
     # -- painting -------------------------------------------------------------------------
@@ -257,7 +232,7 @@ class FlowNodeItem(AbstractNodeItem):
     def paint(self, painter: QtGui.QPainter, option, widget=None) -> None:
         """Body, title bar, border, title and port names (NodeGraphQt's look)."""
         selected = self.isSelected()
-        rect = QtCore.QRectF(1.0, 1.0, self._width - 2.0, self._height - 2.0)
+        rect = QtCore.QRectF(1.0, 1.0, self.width - 2.0, self.height - 2.0)
         painter.setPen(_Qt.PenStyle.NoPen)
         painter.setBrush(QtGui.QColor(*self.color))
         painter.drawRoundedRect(rect, 4.0, 4.0)
@@ -274,7 +249,7 @@ class FlowNodeItem(AbstractNodeItem):
         painter.setFont(title_font())
         painter.setPen(TEXT_COLOR)
         if self._title_editor is None or not self._title_editor.isVisible():
-            title = QtCore.QRectF(0.0, TEXT_MARGIN, self._width, self._title_height)
+            title = QtCore.QRectF(0.0, TEXT_MARGIN, self.width, self._title_height)
             painter.drawText(title, _CENTRE_TOP, self.name)
         for label_rect, align, text in self._labels:
             painter.drawText(label_rect, align, text)
@@ -302,7 +277,7 @@ class FlowNodeItem(AbstractNodeItem):
         if event.button() == _Qt.MouseButton.LeftButton:
             half = _text_width(self.name) / 2
             pos = event.pos()
-            if pos.y() < self._title_height and abs(pos.x() - self._width / 2) <= half:
+            if pos.y() < self._title_height and abs(pos.x() - self.width / 2) <= half:
                 self.rename_in_place()
                 event.accept()
                 return
@@ -317,7 +292,7 @@ class FlowNodeItem(AbstractNodeItem):
             self._title_editor = TitleEditor("", self)
         editor = self._title_editor
         editor.setPlainText(self.plain_name)
-        editor.setPos((self._width - editor.boundingRect().width()) / 2, 0.0)
+        editor.setPos((self.width - editor.boundingRect().width()) / 2, 0.0)
         editor.show()
         editor.set_editable(True)
         editor.setFocus(_Qt.FocusReason.MouseFocusReason)

@@ -42,6 +42,7 @@ from ...engine import (
 from ...engine.run_state import ENDS
 from ...repository import ModelEvent, NodeInstance
 from ..value_text import node_title
+from ..window_first import hold
 from .graph import CanvasGraph
 
 # Edits after which the nodes in view are looked for again.
@@ -171,6 +172,8 @@ class RunView(QtCore.QObject):
             drawn += 1
             if drawn >= MIN_DRAWS and time.perf_counter() > until:
                 break
+        if drawn and running:
+            hold()  # the run waits for the frame that shows them (``window_first``)
         if pending:
             self._draw_timer.start()
 

@@ -16,15 +16,18 @@ from collections.abc import Callable
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ..window_first import busy
-from .ngqt import PORT_IN, AbstractNodeItem, NodeViewer, PipeItem, PortItem
+from ..window_first import busy, release
+from .link_layer import Links
+from .ngqt import PORT_IN, AbstractNodeItem, NodeViewerBase, PipeItem, PortItem
 from .node_item import FlowNodeItem
 from .overview import LOD_SCALE
 from .pipes import FlowPipe
 from .sketch import Sketch
 
+CARRIED_ALONE = 64
 
-class CanvasViewer(NodeViewer):
+
+class CanvasViewer(NodeViewerBase):
     """NodeGraphQt's view, keeping its centre and scale when it is resized (NodeGraphQt keeps
     the visible scene rect instead, so a resized window zoomed and a hidden tab lost its
     view)."""
@@ -40,8 +43,10 @@ class CanvasViewer(NodeViewer):
     enter_pressed = QtCore.Signal()  # Enter, with nothing on the canvas being typed into
     detailed = True  # at or above LOD_SCALE (NodeViewer.__init__ already sets a view)
     sketch: Sketch | None = None  # the canvas's nodes as drawn zoomed out
+    links: Links | None = None  # what draws the canvas's pipes
     style_pipe: Callable[[FlowPipe], None] = staticmethod(lambda pipe: None)  # set by the bridge
     gesture_point: QtCore.QPointF | None = None  # where a link being let go was let go
+    _carried: set[FlowPipe] = frozenset()  # the links of nodes being dragged (``_carry``)
 
     def _overview_node(self, pos: QtCore.QPoint) -> FlowNodeItem | None:
         """Zoomed out: the node drawn at viewport ``pos``, if any."""
@@ -51,7 +56,7 @@ class CanvasViewer(NodeViewer):
 
     def mousePressEvent(self, event: QtGui.QMouseEvent) -> None:
         """Zoomed out, a click selects the node the overview draws there."""
-        self._take_modifiers(event.modifiers())
+        self.take_modifiers(event.modifiers())
         node = self._overview_node(event.position().toPoint())
         if node is not None and event.button() == QtCore.Qt.MouseButton.LeftButton:
             if not event.modifiers() & QtCore.Qt.KeyboardModifier.ControlModifier:
@@ -60,19 +65,6 @@ class CanvasViewer(NodeViewer):
             event.accept()
             return
         super().mousePressEvent(event)
-
-    def _take_modifiers(self, modifiers: QtCore.Qt.KeyboardModifier) -> None:
-        """The modifier keys held now, as NodeGraphQt's states (it sets them from key events
-        only: a Ctrl released in the dialog that Ctrl+F5 opened left Ctrl held for it, and
-        every click deselected)."""
-        keys = QtCore.Qt.KeyboardModifier
-        self.ALT_state = modifiers == keys.AltModifier
-        self.CTRL_state = modifiers == keys.ControlModifier
-        self.SHIFT_state = modifiers == keys.ShiftModifier
-        if modifiers == keys.AltModifier | keys.ShiftModifier:
-            self.ALT_state = self.SHIFT_state = True
-        if not (self.CTRL_state or self.SHIFT_state):
-            self._cursor_text.setVisible(False)
 
     def mouseDoubleClickEvent(self, event: QtGui.QMouseEvent) -> None:
         if not self.detailed:
@@ -84,10 +76,11 @@ class CanvasViewer(NodeViewer):
     def paintEvent(self, event: QtGui.QPaintEvent) -> None:
         with busy():  # a run in this process waits meanwhile (``window_first``)
             super().paintEvent(event)
+        release()  # the run's news drawn on the canvas is on screen
 
     def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:
         """Esc drops a link being dragged; Enter, with nothing being typed, is reported."""
-        if event.key() == QtCore.Qt.Key.Key_Escape and self._LIVE_PIPE.isVisible():
+        if event.key() == QtCore.Qt.Key.Key_Escape and self.live_link_start() is not None:
             self.cancel_live_connection()
             event.accept()
             return
@@ -98,8 +91,8 @@ class CanvasViewer(NodeViewer):
             return
         super().keyPressEvent(event)
 
-    def _update_scene(self) -> None:
-        super()._update_scene()
+    def on_view_changed(self) -> None:
+        """Say when the view crosses ``LOD_SCALE``, and that it changed."""
         detailed = self.transform().m11() >= LOD_SCALE
         if detailed != self.detailed:
             self.detailed = detailed
@@ -109,6 +102,7 @@ class CanvasViewer(NodeViewer):
     def establish_connection(self, start_port: PortItem, end_port: PortItem) -> None:
         """Draw a new pipe between two ports (one of ours, see ``FlowPipe``)."""
         pipe = FlowPipe()
+        pipe.links = self.links
         self.scene().addItem(pipe)
         pipe.set_connections(start_port, end_port)
         pipe.draw_path(pipe.input_port, pipe.output_port)
@@ -121,25 +115,39 @@ class CanvasViewer(NodeViewer):
     def mouseMoveEvent(self, event: QtGui.QMouseEvent) -> None:
         super().mouseMoveEvent(event)
         if isinstance(self.scene().mouseGrabberItem(), FlowNodeItem):
-            for item in self.scene().selectedItems():
-                if isinstance(item, FlowNodeItem):
-                    item.redraw_pipes()
+            nodes = [i for i in self.scene().selectedItems() if isinstance(i, FlowNodeItem)]
+            if not self._carried:
+                self._carry(nodes)
+            for item in nodes:
+                item.redraw_pipes()
             self.nodes_dragged.emit()
 
-    def cancel_live_connection(self) -> None:
-        """Drop the link being dragged; a link it was taken from goes back as it was."""
-        if self._detached_port is not None:
-            self.establish_connection(self._start_port, self._detached_port)
-            self._detached_port = None
-        self._start_port.hovered = False
-        self._start_port.update()  # NodeGraphQt's hovered ring goes too
-        self.end_live_connection()
+    def _carry(self, nodes: list[FlowNodeItem]) -> None:
+        """The links of nodes starting to be dragged paint themselves until the drag ends
+        (up to ``CARRIED_ALONE`` of them: more are quicker to paint as their layers do)."""
+        pipes = {
+            pipe
+            for node in nodes
+            for port in (*node.inputs, *node.outputs)
+            for pipe in port.connected_pipes
+        }
+        if len(pipes) <= CARRIED_ALONE:
+            self._carried = pipes
+            for pipe in pipes:
+                pipe.carry(True)
+
+    def mouseReleaseEvent(self, event: QtGui.QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        carried, self._carried = self._carried, set()
+        for pipe in carried:
+            if pipe.scene() is not None:
+                pipe.carry(False)
 
     def apply_live_connection(self, event) -> None:
         """A link let go on the port it came from (a click) is no link; a new one dropped
         where there is neither a port nor a node is reported (the window offers the nodes
         it could connect to there)."""
-        start = self._start_port if self._LIVE_PIPE.isVisible() else None
+        start = self.live_link_start()
         under = self.scene().items(event.scenePos())
         end = next((item for item in under if isinstance(item, PortItem)), None)
         if start is not None and end is start:
@@ -147,7 +155,7 @@ class CanvasViewer(NodeViewer):
             return
         free = (
             start is not None
-            and self._detached_port is None
+            and not self.link_was_taken()
             and not any(isinstance(item, (PortItem, AbstractNodeItem)) for item in under)
         )
         refusal = self._refusal(start, end) if start is not None and end is not None else ""
@@ -194,18 +202,16 @@ class CanvasViewer(NodeViewer):
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
         scale = self.transform().m11()
-        centre = self._scene_range.center()
+        centre = self.scene_center()
         QtWidgets.QGraphicsView.resizeEvent(self, event)
-        self._last_size = self.size()
-        self.show_at(centre.x(), centre.y(), scale)
+        self.show_at(*centre, scale)
 
     def show_at(self, x: float, y: float, scale: float) -> None:
         """Centre the view on scene point (x, y) at ``scale``."""
         size = self.viewport().size()
         width = max(size.width() - self.FIT_MARGIN, 1) / scale
         height = max(size.height() - self.FIT_MARGIN, 1) / scale
-        self._scene_range = QtCore.QRectF(x - width / 2, y - height / 2, width, height)
-        self._update_scene()
+        self.set_scene_rect([x - width / 2, y - height / 2, width, height])
 
 
 def _named(port: PortItem) -> str:

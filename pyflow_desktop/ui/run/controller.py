@@ -3,9 +3,9 @@
 The engine's ``Scheduler.run`` executes in a ``QThreadPool`` runnable. Its sink is an
 ``EventBatcher``: the engine side groups events into batches (every ~50 ms), and each batch
 is appended, as one list, to ``_inbox``, a deque; the last batch of a run ends with a
-``_Done`` marker (one hand-off for both: when the marker came on its own, the window could
-paint the last events before it saw the run's end). No Qt signal crosses threads (one
-deadlocked against a deferred deletion on the GUI thread): to say that something is in the
+``_Done`` marker (one hand-off for both: a marker on its own would let the window paint the
+last events before it sees the run's end). No Qt signal crosses threads (one can deadlock
+against a deferred deletion on the GUI thread): to say that something is in the
 inbox, the engine side writes a byte to a socket, which a ``QSocketNotifier`` on the GUI
 thread watches (a plain write, no Qt call: nothing to wait for). The GUI thread then hands
 each batch to ``batch_ready``, one signal per batch, for at most ``APPLY_BUDGET`` seconds at a
@@ -169,8 +169,15 @@ class RunController(QtCore.QObject):
             raise RuntimeError("a run is already in progress")
         self.start_plan(plan or plan_run(repo, flow, targets), first, cache)
 
-    def start_plan(self, plan: Plan, first: Iterable[str] = (), cache: bool | None = None) -> None:
-        """Start a run of ``plan`` (``first`` and ``cache`` as for ``start``)."""
+    def start_plan(
+        self,
+        plan: Plan,
+        first: Iterable[str] = (),
+        cache: bool | None = None,
+        keys: dict[str, str | None] | None = None,
+    ) -> None:
+        """Start a run of ``plan`` (``first`` and ``cache`` as for ``start``); ``keys``: its
+        nodes' cache keys (``plan_keys(plan)``), when known."""
         if self._scheduler is not None:
             raise RuntimeError("a run is already in progress")
         self.run_nodes = plan.order
@@ -187,6 +194,7 @@ class RunController(QtCore.QObject):
             first=first,
             gate=GATE,
             brief=True,
+            keys=keys,
         )
         self.planned, self.done = len(plan), 0
         self.started.emit(plan.flow.id, self.planned)

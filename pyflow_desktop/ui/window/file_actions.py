@@ -3,17 +3,11 @@
 Files are read and written by ``repository``; this module asks the user (which file, what
 to do with unsaved changes or clashing ids) and turns an import into undoable commands.
 ``settle`` asks about unsaved code edits first (the Code panel's ``settle_spec_edits``).
-
-A save runs on a worker thread (a big repository takes seconds to write as indented JSON)
-while the GUI thread keeps drawing and serving timers; user input waits until the file is
-written, so nothing edits the repository the worker reads. The worker touches no Qt object:
-the GUI thread polls it. ``saving`` is true meanwhile.
+A save is written off the GUI thread (``saving``); ``saving`` is true meanwhile.
 """
 
 from __future__ import annotations
 
-import gc
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,13 +28,12 @@ from ..authoring.spec_commands import SaveSpecCommand
 from ..commands import AddFlowCommand, AddSpecCommand, RemoveFlowCommand
 from ..shortcuts import keys
 from .dialogs import ask_export_flows, ask_import_policy
-from .disk_watch import content_hash
 from .flow_tabs import FlowTabs, next_flow
+from .saving import save_off_the_gui_thread
 from .shell import Shell, add_action
 from .user_settings import settings, string_list
 
 MAX_RECENT = 10
-POLL_MS = 10  # how often the GUI thread looks whether a save has finished
 FILTERS = {"PyFlow Desktop files (*.json)": "native", "Original PyFlow files (*.json)": "original"}
 
 
@@ -62,9 +55,12 @@ class FileActions(QtCore.QObject):
         asks first; ``allow_save(path)``: whether a save may replace the file's content (it
         may have changed on disk); ``saved(path, digest)``: the repository was written."""
         super().__init__(shell)
-        self.shell, self.tabs = shell, tabs
-        self.settle, self.from_outside = settle, from_outside
-        self.allow_save, self.saved = allow_save, saved
+        self.shell = shell
+        self.tabs = tabs
+        self.settle = settle
+        self.from_outside = from_outside
+        self.allow_save = allow_save
+        self.saved = saved
         self.saving = False
 
     def fill_menu(self, menu: QtWidgets.QMenu) -> None:
@@ -179,11 +175,10 @@ class FileActions(QtCore.QObject):
         menu.setToolTipsVisible(True)
         if recent:
             menu.addSeparator()
-        missing = any(not Path(p).exists() for p in recent)
-        add_action(menu, "Remove &missing files", lambda: self.forget_recent(True)).setEnabled(
-            missing
-        )
-        add_action(menu, "&Clear list", lambda: self.forget_recent(False)).setEnabled(bool(recent))
+        remove_missing = add_action(menu, "Remove &missing files", lambda: self.forget_recent(True))
+        remove_missing.setEnabled(any(not Path(p).exists() for p in recent))
+        clear = add_action(menu, "&Clear list", lambda: self.forget_recent(False))
+        clear.setEnabled(bool(recent))
 
     # -- save -------------------------------------------------------------------------------
 
@@ -212,7 +207,7 @@ class FileActions(QtCore.QObject):
         shell.statusBar().showMessage(f"Saving {path}…")
         self.saving = True
         try:
-            digest, error = _off_the_gui_thread(lambda: _save(repo, path, fmt))
+            digest, error = save_off_the_gui_thread(repo, path, fmt)
         finally:
             self.saving = False
         if isinstance(error, OSError):
@@ -354,50 +349,3 @@ def _every_problem(path: str | Path, first: RepositoryError, shown: int = 20) ->
     more = f"\n… and {len(problems) - shown} more" if len(problems) > shown else ""
     head = f"{len(problems)} problems:\n" if len(problems) > 1 else ""
     return head + "\n".join(problems[:shown]) + more
-
-
-def _save(repo: Repository, path: Path, fmt: str) -> str | None:
-    """Write ``repo`` to ``path``; returns the content hash of what was written.
-
-    The garbage collector waits meanwhile: writing makes millions of short-lived objects,
-    and each full collection among them held the GIL, and so the window, for 0.3 s."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        save_repository(repo, path, fmt)
-    finally:
-        if collecting:
-            gc.enable()
-    return content_hash(path)
-
-
-def _off_the_gui_thread(work: Callable[[], object]) -> tuple[object, BaseException | None]:
-    """Run ``work`` on a worker thread while this (the GUI) thread goes on drawing and serving
-    timers, but not user input, which waits until ``work`` is done; returns its result or
-    what it raised."""
-    QtCore.QCoreApplication.processEvents(  # what earlier input left to do, before work reads
-        QtCore.QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents
-    )
-    outcome: list[tuple[object, BaseException | None]] = []
-
-    def run() -> None:
-        try:
-            outcome.append((work(), None))
-        except BaseException as exc:  # reported on the GUI thread
-            outcome.append((None, exc))
-
-    worker = threading.Thread(target=run, name="pyflow-save", daemon=True)
-    loop = QtCore.QEventLoop()
-    poll = QtCore.QTimer(interval=POLL_MS)
-    poll.timeout.connect(lambda: outcome and loop.quit())
-    QtWidgets.QApplication.setOverrideCursor(QtCore.Qt.CursorShape.WaitCursor)
-    try:
-        worker.start()
-        poll.start()
-        while not outcome:
-            loop.exec(QtCore.QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
-    finally:
-        poll.stop()
-        QtWidgets.QApplication.restoreOverrideCursor()
-    worker.join()
-    return outcome[0]

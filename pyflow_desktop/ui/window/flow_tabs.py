@@ -116,7 +116,9 @@ class FlowTabs(QtCore.QObject):
         ``palette_entries()``: the application's palette, offered beside the file's specs in
         the Tab search."""
         super().__init__(shell)
-        self.shell, self.library, self.run_states = shell, library, run_states
+        self.shell = shell
+        self.library = library
+        self.run_states = run_states
         self.palette_entries = palette_entries
         self.canvases: dict[str, tuple[CanvasGraph, FlowBridge]] = {}
         self.trails: dict[str, list[str]] = {}

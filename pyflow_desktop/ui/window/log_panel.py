@@ -1,7 +1,7 @@
 """The Log: what the window did and what runs did, a line each, the last ``MAX_LINES``.
 
 A run of thousands of nodes has a line per node, and the Log is often hidden: writing lines
-nobody sees took the window's time from the run. So what is added while the Log is hidden
+nobody sees would take the window's time from the run. So what is added while the Log is hidden
 waits, as text or as a function that makes it (``add_later``), and is written when the Log
 shows (or its text is asked for), in the order it came; past ``MAX_LINES`` the oldest waiting
 parts are dropped, as the Log itself drops its oldest lines.

@@ -106,7 +106,8 @@ class RunActions(QtCore.QObject):
         self._aim = _aim(flow, targets)
         state = self.run_states.of(flow)
         try:
-            plan = state.plan_for(targets) or plan_run(repo, flow, targets)
+            kept = state.plan_for(targets)  # with its keys, made when idle
+            plan = kept or plan_run(repo, flow, targets)
             if not self.allow(planned.spec for planned in plan.nodes.values()):
                 return False
         except RepositoryError as error:
@@ -114,7 +115,8 @@ class RunActions(QtCore.QObject):
             self.shell.statusBar().showMessage(f"Cannot run: {error}", 10000)
             return False
         self.run_flow_id = flow.id  # before the start: it shows its first progress
-        self.runner.start_plan(plan, first=self.watched(flow.id), cache=cache)
+        keys = state.current_keys if kept else None
+        self.runner.start_plan(plan, self.watched(flow.id), cache, keys)
         state.begin(self.runner.run_nodes)
         log.add(f"— run {flow.id} {self._aim}: {self.runner.planned} node(s)")
         self.shell.statusBar().showMessage(f"Running {flow.name or flow.id} {self._aim}…")

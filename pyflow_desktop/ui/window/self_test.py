@@ -11,7 +11,7 @@ failure is said on stderr and the exit code is 1.
 from __future__ import annotations
 
 import ast
-import importlib.util
+import importlib
 import os
 import sys
 import tempfile
@@ -23,8 +23,10 @@ from .user_settings import DATA_DIR
 EXPECTED_MATH = {"n1": "5.0", "n2": "25.0", "n3": "16.0", "n4": "4.0", "n6": "1.33"}
 STREAM_NODE, STREAM_LAST = "n1", "19"
 # Modules of optional extras (`pip install 'pyflow-desktop[images]'`): their nodes say what to
-# install when they are missing. A bundle carries them.
-EXTRAS = ("PIL",)
+# install when they are missing. A bundle carries Pillow, not the [data] extra (pandas and
+# pyarrow would take it past its size limit).
+EXTRAS = ("PIL", "pandas", "pyarrow")
+NOT_BUNDLED = ("pandas", "pyarrow")
 RUN_SECONDS = 120
 
 
@@ -111,7 +113,8 @@ def main() -> int:
 
 
 def _missing_imports(specs) -> list[str]:
-    """The modules the built-in nodes' code imports that cannot be found here, sorted."""
+    """The modules the built-in nodes' code imports that do not import here, sorted. Found is not
+    enough: a bundled library whose binary is damaged is found and then fails to load."""
     wanted = set()
     for spec, _file in specs:
         for node in ast.walk(ast.parse(spec.func)):
@@ -119,17 +122,18 @@ def _missing_imports(specs) -> list[str]:
                 wanted.update(alias.name for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 wanted.add(node.module)
-    optional = () if getattr(sys, "frozen", False) else EXTRAS
+    optional = NOT_BUNDLED if getattr(sys, "frozen", False) else EXTRAS
     return sorted(
-        name for name in wanted if name.split(".")[0] not in optional and not _found(name)
+        name for name in wanted if name.split(".")[0] not in optional and not _imports(name)
     )
 
 
-def _found(name: str) -> bool:
+def _imports(name: str) -> bool:
     try:
-        return importlib.util.find_spec(name) is not None
-    except ImportError:  # a parent package is missing
+        importlib.import_module(name)
+    except (ImportError, OSError):  # missing, or a binary the system cannot load
         return False
+    return True
 
 
 def _named(names: list[str]) -> str:

@@ -1,6 +1,6 @@
-"""The conventions of node editors: paste at the cursor, Select All, Duplicate, the system
-clipboard, what is selected after a paste, a link dropped on empty space, right-click
-menus."""
+"""The Edit menu's actions on nodes (``ui/window/edit_actions.py``), as node editors do them:
+paste at the cursor, Select All, Duplicate, the system clipboard, what is selected after a
+paste, one Ctrl+Z."""
 
 from __future__ import annotations
 
@@ -9,36 +9,23 @@ import os
 import subprocess
 import sys
 
-from helpers import action, fresh_window
+from helpers import action, fresh_window, new_ids, set_selection, settle
 from PySide6 import QtCore, QtGui, QtTest, QtWidgets
 
 from pyflow_desktop.repository import Repository
 from pyflow_desktop.repository.fragment import MIME_TYPE
-from pyflow_desktop.ui.canvas.spec_search import SpecSearchBox
-
-Button = QtCore.Qt.MouseButton
-
-
-def select(canvas, *node_ids: str) -> None:
-    canvas.clear_selection()
-    for node_id in node_ids:
-        canvas.flow_node(node_id).set_selected(True)
 
 
 def positions(flow, node_ids) -> list[tuple[float, float]]:
     return [(flow.nodes[n].x, flow.nodes[n].y) for n in node_ids]
 
 
-def new_ids(flow, before: set[str]) -> list[str]:
-    return [node_id for node_id in flow.nodes if node_id not in before]
-
-
 def test_paste_lands_at_the_mouse_cursor(qtbot, repo):
     win = fresh_window(qtbot, repo)
     canvas = win.tabs.open_flow("calc")
     flow = repo.flows["calc"]
-    qtbot.wait(20)
-    select(canvas, "n1", "n2")
+    settle(qtbot)  # the tab's first frame
+    set_selection(canvas, "n1", "n2")
     action(win, "Edit", "Copy").trigger()
     viewport = canvas.viewer().viewport()
     spot = QtCore.QPoint(viewport.width() // 3, viewport.height() - 60)
@@ -83,7 +70,7 @@ def test_select_all_and_duplicate(qtbot, repo):
 def test_copy_and_paste_go_through_the_system_clipboard_between_windows(qtbot, repo):
     first = fresh_window(qtbot, repo)
     canvas = first.tabs.open_flow("calc")
-    select(canvas, "n1", "n2")
+    set_selection(canvas, "n1", "n2")
     action(first, "Edit", "Copy").trigger()
     data = QtWidgets.QApplication.clipboard().mimeData()
     assert data.hasFormat(MIME_TYPE)
@@ -102,7 +89,7 @@ def test_copy_and_paste_go_through_the_system_clipboard_between_windows(qtbot, r
 def test_a_fragment_typed_in_a_text_editor_pastes_and_other_text_is_refused(qtbot, repo):
     first = fresh_window(qtbot, repo)
     canvas = first.tabs.open_flow("calc")
-    select(canvas, "n1")
+    set_selection(canvas, "n1")
     action(first, "Edit", "Copy").trigger()
     text = QtWidgets.QApplication.clipboard().mimeData().text()
     QtWidgets.QApplication.clipboard().setText(text)  # as a text editor would hand it back
@@ -116,85 +103,6 @@ def test_a_fragment_typed_in_a_text_editor_pastes_and_other_text_is_refused(qtbo
     assert first.undo_stack.count() == count
     assert "Cannot paste" in first.statusBar().currentMessage()
     assert "no PyFlow nodes" in first.statusBar().currentMessage()
-
-
-def test_a_link_dropped_on_empty_space_offers_linkable_specs_and_links_the_choice(qtbot, repo):
-    win = fresh_window(qtbot, repo)
-    canvas = win.tabs.open_flow("calc")
-    flow = repo.flows["calc"]
-    qtbot.wait(20)
-    port = canvas.flow_node("n1").outputs()["out"].view
-    viewer = canvas.viewer()
-    start = viewer.mapFromScene(port.sceneBoundingRect().center())
-    end = viewer.mapFromScene(
-        canvas.flow_node("n1").view.sceneBoundingRect().bottomRight() + QtCore.QPointF(40, 160)
-    )
-    viewport = viewer.viewport()
-    qtbot.mouseMove(viewport, start)
-    qtbot.mousePress(viewport, Button.LeftButton, pos=start)
-    for step in range(1, 6):
-        qtbot.mouseMove(viewport, start + (end - start) * step / 5)
-    qtbot.mouseRelease(viewport, Button.LeftButton, pos=end)
-    box = next(
-        w
-        for w in QtWidgets.QApplication.topLevelWidgets()
-        if isinstance(w, SpecSearchBox) and w.isVisible()
-    )
-    offered = set(box.offered())
-    assert "math.mul" in offered and "text.join" in offered  # Int into Float, into String
-    assert "logic.pick" not in offered  # Int into Boolean: no conversion
-    before = set(flow.nodes)
-    qtbot.keyClicks(box.field, "Multiply")
-    qtbot.keyClick(box.field, QtCore.Qt.Key.Key_Return)
-    (added,) = new_ids(flow, before)
-    assert flow.link_into(added, "a").source_ref == "n1:out"
-    dropped = viewer.mapToScene(end)
-    assert (flow.nodes[added].x, flow.nodes[added].y) == (dropped.x(), dropped.y())
-    win.undo_stack.undo()  # node and link in one step
-    assert set(flow.nodes) == before
-
-
-def right_click(qtbot, win, canvas, scene_point: QtCore.QPointF) -> QtWidgets.QMenu:
-    viewer = canvas.viewer()
-    local = viewer.mapFromScene(scene_point)
-    event = QtGui.QContextMenuEvent(
-        QtGui.QContextMenuEvent.Reason.Mouse, local, viewer.viewport().mapToGlobal(local)
-    )
-    QtWidgets.QApplication.sendEvent(viewer.viewport(), event)
-    return win.menus.last
-
-
-def entries(menu: QtWidgets.QMenu) -> dict[str, QtGui.QAction]:
-    return {a.text().replace("&", ""): a for a in menu.actions() if not a.isSeparator()}
-
-
-def test_right_click_menus_on_a_node_a_link_and_the_canvas(qtbot, repo):
-    win = fresh_window(qtbot, repo)
-    canvas = win.tabs.open_flow("calc")
-    flow = repo.flows["calc"]
-    qtbot.wait(20)
-    body = canvas.flow_node("n2").view.sceneBoundingRect()
-    menu = right_click(qtbot, win, canvas, QtCore.QPointF(body.right() - 10, body.bottom() - 5))
-    shown = entries(menu)
-    assert {"Edit nodespec", "Open viewer", "Run to here", "Duplicate", "Delete"} <= set(shown)
-    assert canvas.selected_ids() == ["n2"]
-    shown["Edit nodespec"].trigger()
-    assert win.panels.code_dock.isVisible() and win.panels.spec_editor.spec_id == "math.mul"
-    pipe = canvas.flow_node("n2").inputs()["a"].view.connected_pipes[0]
-    middle = pipe.path().pointAtPercent(0.5)
-    menu = right_click(qtbot, win, canvas, middle)
-    assert list(entries(menu)) == ["Delete link"]
-    entries(menu)["Delete link"].trigger()
-    assert flow.link_into("n2", "a") is None
-    empty = canvas.viewer().mapToScene(QtCore.QPoint(20, 20))
-    menu = right_click(qtbot, win, canvas, empty)
-    assert {"Add node…", "Paste here", "Select all", "Frame all"} == set(entries(menu))
-    select(canvas, "n1")
-    action(win, "Edit", "Copy").trigger()
-    before = set(flow.nodes)
-    entries(menu)["Paste here"].trigger()
-    (pasted,) = new_ids(flow, before)
-    assert abs(flow.nodes[pasted].x - empty.x()) < 1 and abs(flow.nodes[pasted].y - empty.y()) < 1
 
 
 QUIT_AFTER_COPY = """
@@ -240,7 +148,7 @@ def test_pasted_and_duplicated_nodes_are_the_selection(qtbot, repo):
     canvas = win.tabs.open_flow("calc")
     flow = repo.flows["calc"]
     viewport = canvas.viewer().viewport()
-    select(canvas, "n1")
+    set_selection(canvas, "n1")
     ctrl = QtCore.Qt.KeyboardModifier.ControlModifier
     QtTest.QTest.keyClick(viewport, QtCore.Qt.Key.Key_C, ctrl)
     before = set(flow.nodes)
@@ -248,7 +156,7 @@ def test_pasted_and_duplicated_nodes_are_the_selection(qtbot, repo):
     (pasted,) = new_ids(flow, before)
     assert canvas.selected_ids() == [pasted]
     qtbot.waitUntil(lambda: win.panels.inspector.node_id == pasted, timeout=2000)
-    select(canvas, "n1", "n2")
+    set_selection(canvas, "n1", "n2")
     before = set(flow.nodes)
     QtTest.QTest.keyClick(viewport, QtCore.Qt.Key.Key_D, ctrl)
     copies = new_ids(flow, before)

@@ -1,4 +1,6 @@
-"""No lost work: autosave to a recovery file, the offer after a crash, changes on disk."""
+"""Unsaved work is not lost (``ui/window/recovery.py``): it is autosaved to a recovery file away
+from the document, offered back after a crash with its tabs, and cleaned up once saved or
+discarded."""
 
 from __future__ import annotations
 
@@ -8,7 +10,6 @@ import subprocess
 import sys
 
 from helpers import Answers, fresh_window
-from PySide6 import QtWidgets
 
 from pyflow_desktop.repository import load_repository
 from pyflow_desktop.ui.window.user_settings import settings
@@ -119,70 +120,6 @@ def test_a_recovery_can_be_discarded_and_a_live_windows_is_never_offered(
     assert not found.file.exists()
 
 
-def write_other_content(path, value: str) -> None:
-    data = json.loads(path.read_text())
-    data["flow"]["calc"]["nodes"][0]["ports"][0]["value"] = value
-    path.write_text(json.dumps(data))
-
-
-def test_a_file_changed_on_disk_is_noticed_and_can_be_reloaded(qtbot, repo_file, monkeypatch):
-    win = fresh_window(qtbot)
-    assert win.files.open_path(repo_file)
-    answers = Answers(monkeypatch, "Reload")
-    write_other_content(repo_file, "99")
-    qtbot.waitUntil(lambda: bool(answers.asked), timeout=5000)
-    assert "changed by another program" in answers.asked[0]
-    assert win.repo.flows["calc"].nodes["n1"].values["a"] == "99"
-    assert not win.isWindowModified()
-
-
-def test_keeping_mine_marks_the_document_unsaved_and_a_save_replaces_knowingly(
-    qtbot, repo_file, monkeypatch
-):
-    win = fresh_window(qtbot)
-    assert win.files.open_path(repo_file)
-    answers = Answers(monkeypatch, "Keep mine")
-    write_other_content(repo_file, "99")
-    qtbot.waitUntil(lambda: bool(answers.asked), timeout=5000)
-    assert win.repo.flows["calc"].nodes["n1"].values["a"] == "2" and win.isWindowModified()
-    assert win.files.save_to(repo_file)  # the change was seen: no second question
-    assert len(answers.asked) == 1
-    assert load_repository(repo_file).flows["calc"].nodes["n1"].values["a"] == "2"
-
-
-def test_a_save_never_silently_overwrites_a_change_it_has_not_seen(qtbot, repo_file, monkeypatch):
-    win = fresh_window(qtbot)
-    assert win.files.open_path(repo_file)
-    win.disk.watcher.removePaths(win.disk.watcher.files())  # the change goes unnoticed
-    write_other_content(repo_file, "99")
-    answers = Answers(monkeypatch, "Cancel", "Replace")
-    assert not win.files.save_to(repo_file)
-    assert "changed on disk" in answers.asked[0]
-    assert load_repository(repo_file).flows["calc"].nodes["n1"].values["a"] == "99"
-    assert win.files.save_to(repo_file)
-    assert load_repository(repo_file).flows["calc"].nodes["n1"].values["a"] == "2"
-
-
-def test_compare_shows_what_differs_before_choosing(qtbot, repo_file, monkeypatch):
-    win = fresh_window(qtbot)
-    assert win.files.open_path(repo_file)
-    shown = []
-
-    def compare(dialog):
-        text = dialog.findChild(QtWidgets.QPlainTextEdit).toPlainText()
-        shown.append(text)
-        next(b for b in dialog.findChildren(QtWidgets.QPushButton) if b.text() == "Reload").click()
-        return 0
-
-    monkeypatch.setattr(QtWidgets.QDialog, "exec", compare)
-    answers = Answers(monkeypatch, "Compare…")
-    write_other_content(repo_file, "99")
-    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
-    assert '"value": "99"' in shown[0] and "+++ on disk" in shown[0]
-    assert len(answers.asked) == 1
-    assert win.repo.flows["calc"].nodes["n1"].values["a"] == "99"
-
-
 def test_a_restore_brings_back_the_tabs_that_were_open(qtbot, repo, monkeypatch):
     crashed = fresh_window(qtbot, repo)
     crashed.tabs.open_flow("calc")
@@ -196,25 +133,3 @@ def test_a_restore_brings_back_the_tabs_that_were_open(qtbot, repo, monkeypatch)
     assert sorted(win.tabs.canvases) == ["broken", "calc"]
     assert win.tabs.current()[1].flow.id == "broken"
     assert win.repo.flows["broken"].nodes["f1"].values["x"] == "5"
-
-
-def test_compare_shows_only_what_differs_in_content(qtbot, repo_file, monkeypatch):
-    win = fresh_window(qtbot)
-    assert win.files.open_path(repo_file)
-    shown = []
-
-    def compare(dialog):
-        shown.append(dialog.findChild(QtWidgets.QPlainTextEdit).toPlainText())
-        next(b for b in dialog.findChildren(QtWidgets.QPushButton) if b.text() == "Reload").click()
-        return 0
-
-    monkeypatch.setattr(QtWidgets.QDialog, "exec", compare)
-    Answers(monkeypatch, "Compare…")
-    data = json.loads(repo_file.read_text())
-    data["flow"]["calc"]["nodes"][0]["ports"][0]["value"] = "99"
-    repo_file.write_text(json.dumps(data, indent=None))  # another program, another layout
-    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
-    changed = [
-        line for line in shown[0].splitlines() if line[:1] in "+-" and line[:3] not in "+++---"
-    ]
-    assert len(changed) == 2 and '"99"' in changed[1], shown[0]
