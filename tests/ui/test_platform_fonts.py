@@ -11,7 +11,13 @@ from PySide6 import QtGui, QtWidgets
 from pyflow_desktop.ui.canvas import fonts, labels
 from pyflow_desktop.ui.canvas.labels import LabelItem
 
-CACHED = (fonts.label_font, fonts.field_font, labels._label_metrics, labels.elided)
+CACHED = (
+    fonts.label_font,
+    fonts.field_font,
+    fonts.label_row,
+    labels._label_metrics,
+    labels.elided,
+)
 
 
 @pytest.fixture
@@ -44,6 +50,13 @@ def test_node_labels_and_fields_are_a_share_of_the_application_font(
     assert fonts.field_font().pointSizeF() == pytest.approx(points * 8 / 9)
     if points == 13.0:  # macOS: legible, as the 9 pt system's 7.5 pt is
         assert QtGui.QFontInfo(fonts.label_font()).pixelSize() >= 10
+    for node_id in repo.flows["calc"].nodes:
+        item = canvas.flow_node(node_id).item
+        rows = [*item.previews.values(), item.footer]
+        tops = [label.pos().y() for label in rows]
+        line = QtGui.QFontMetricsF(item.footer.font()).height()
+        assert all(below - above >= line for above, below in zip(tops, tops[1:])), node_id
+        assert tops[-1] + line <= item.height, f"{node_id}'s footer is inside it"
 
 
 def test_a_font_sized_in_pixels_gives_labels_in_pixels(application_font):

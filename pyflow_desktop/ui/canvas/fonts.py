@@ -5,6 +5,7 @@ when first used (the application exists by then)."""
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 from PySide6 import QtGui
@@ -32,3 +33,10 @@ def label_font() -> QtGui.QFont:
 @lru_cache(maxsize=1)
 def field_font() -> QtGui.QFont:
     return share_of_application_font(FIELD_SHARE)
+
+
+@lru_cache(maxsize=1)
+def label_row() -> float:
+    """The height of a node's row of labels (an output's preview; the footer takes a pixel
+    more): the label font's line and 3 px (15 px beside a 9 pt font)."""
+    return math.ceil(QtGui.QFontMetricsF(label_font()).height()) + 3.0
