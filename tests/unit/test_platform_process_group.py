@@ -14,7 +14,7 @@ import sys
 import time
 
 import pytest
-from flows import add_nodes, basic_repo, spec
+from flows import add_nodes, alive, basic_repo, spec
 
 from pyflow_desktop.engine import make_executor, process_executor, process_group, run_flow
 from pyflow_desktop.engine.process_executor import WorkerPool, worker_command
@@ -22,32 +22,6 @@ from pyflow_desktop.engine.process_group import ProcessGroup
 from pyflow_desktop.repository import Flow
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(60)"]
-
-
-def alive(pid: int) -> bool:
-    """Whether process ``pid`` still runs (a zombie does not)."""
-    if sys.platform == "win32":
-        import ctypes
-        from ctypes import wintypes
-
-        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
-        kernel32.OpenProcess.restype = wintypes.HANDLE
-        kernel32.OpenProcess.argtypes = [wintypes.DWORD, wintypes.BOOL, wintypes.DWORD]
-        kernel32.GetExitCodeProcess.argtypes = [wintypes.HANDLE, ctypes.POINTER(wintypes.DWORD)]
-        kernel32.CloseHandle.argtypes = [wintypes.HANDLE]
-        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
-        if not handle:
-            return False
-        code = wintypes.DWORD()
-        kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
-        kernel32.CloseHandle(handle)
-        return code.value == 259  # STILL_ACTIVE
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    state = subprocess.run(["ps", "-o", "stat=", "-p", str(pid)], capture_output=True, text=True)
-    return bool(state.stdout.strip()) and not state.stdout.strip().startswith("Z")
 
 
 def gone(pid: int, seconds: float = 20) -> bool:
