@@ -24,6 +24,14 @@ def pytest_configure(config):
     config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:NodeGraphQt.*")
 
 
+@pytest.fixture(scope="session")
+def qapp_cls():
+    """The application's own class (it hands on the files the system opens with it)."""
+    from pyflow_desktop.ui.window.file_open import Application
+
+    return Application
+
+
 @pytest.fixture(scope="package", autouse=True)
 def gui_thread_collector(qapp):
     """As in the application: its names (they place its data folder), and garbage collected

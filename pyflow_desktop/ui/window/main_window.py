@@ -32,7 +32,7 @@ from .disk_watch import DiskWatch
 from .dock_layout import apply_default_layout
 from .edit_actions import EditActions
 from .file_actions import FileActions
-from .file_open import FileOpenFilter
+from .file_open import follow_file_open
 from .flow_tabs import FlowTabs
 from .library_actions import LibraryActions
 from .library_panel import LibraryPanel
@@ -109,7 +109,7 @@ class MainWindow(QtWidgets.QMainWindow):
             saved=self._saved,
         )
         self.disk.reload_requested.connect(self.files.open_path)
-        FileOpenFilter(self.files.open_asking, self)
+        follow_file_open(self.files.open_asking)
         self.edits = EditActions(self, self.tabs, from_outside=self.trust.came_from_outside)
         self.library.python_files_dropped.connect(self.files.import_python_files)
         self.subflows = SubflowActions(self, self.tabs)
