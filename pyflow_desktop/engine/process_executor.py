@@ -10,10 +10,11 @@ every platform. Each runs in a process group of its own (``process_group``), kil
 so nothing a node started outlives its worker. What a worker sends is read as hostile
 (``worker_messages``): a message that is not ours fails the node at once and stops the worker.
 
-State: ``WorkerPool._idle`` (workers waiting for work), ``WorkerPool._all`` (every live
-worker), each ``Worker.node_id`` (the node it runs, or None), ``Worker.stopping`` (set
-when we kill it on purpose, so its death is not reported as a crash) and ``Worker.reaped``
-(its process was waited for: its group id may belong to another process now).
+State: ``WorkerPool._idle`` (workers waiting for work, the longest idle first; those beyond
+the pool's ``keep`` end after ``IDLE_SECONDS`` idle), ``WorkerPool._all`` (every live
+worker), each ``Worker.node_id`` (the node it runs, or None), ``Worker.stopping`` (set when
+we kill it on purpose, so its death is not reported as a crash) and ``Worker.reaped`` (its
+process was waited for: its group id may belong to another process now).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from multiprocessing.connection import Client
 
 from .executor import Executor, Report
@@ -33,6 +35,7 @@ from .process_group import ProcessGroup, popen_options, python_executable
 from .worker_messages import ForgedMessage, read_message, send_at_once
 
 WORKER_MODULE = "pyflow_desktop.engine.process_worker"
+IDLE_SECONDS = 30.0  # how long a worker beyond the pool's ``keep`` may stay idle
 
 
 class WorkerStartError(RuntimeError):
@@ -76,6 +79,7 @@ class Worker:
         self.report: Report | None = None
         self.stopping = False
         self.reaped = False
+        self.idle_since = 0.0  # time.monotonic() when it last became idle
         self.reader = threading.Thread(target=self._read, name="pyflow-worker-reader", daemon=True)
         self.reader.start()
 
@@ -164,12 +168,19 @@ def describe_exit(code: int | None) -> str:
 
 
 class WorkerPool:
-    """Worker processes kept warm between nodes and runs; grows on demand."""
+    """Worker processes kept warm between nodes and runs; grows on demand.
 
-    def __init__(self) -> None:
+    ``keep`` workers (the number of CPUs) stay for good; a worker beyond them that has been
+    idle for ``idle_seconds`` ends, so a burst of runs does not leave its workers behind."""
+
+    def __init__(self, keep: int | None = None, idle_seconds: float = IDLE_SECONDS) -> None:
+        self.keep = keep or os.cpu_count() or 1
+        self.idle_seconds = idle_seconds
         self._lock = threading.Lock()
-        self._idle: list[Worker] = []
+        self._idle: list[Worker] = []  # the longest idle first
         self._all: set[Worker] = set()
+        self._starting = 0  # workers ``warm`` is starting, counted before they exist
+        self._trimming: threading.Timer | None = None
 
     def acquire(self) -> Worker:
         with self._lock:
@@ -183,7 +194,9 @@ class WorkerPool:
     def release(self, worker: Worker) -> None:
         with self._lock:
             if worker in self._all and not worker.stopping:
+                worker.idle_since = time.monotonic()
                 self._idle.append(worker)
+                self._trim_later()
 
     def forget(self, worker: Worker) -> None:
         with self._lock:
@@ -192,13 +205,44 @@ class WorkerPool:
                 self._idle.remove(worker)
 
     def warm(self, count: int) -> None:
-        """Start workers until ``count`` exist, so the first nodes do not wait for them."""
+        """Start workers until ``count`` exist, so the first nodes do not wait for them (runs
+        starting at once count each other's, so they start ``count`` in all)."""
         with self._lock:
-            missing = count - len(self._all)
-        started = [Worker(self) for _ in range(max(0, missing))]
+            missing = max(0, count - len(self._all) - self._starting)
+            self._starting += missing
+        started: list[Worker] = []
+        try:
+            started.extend(Worker(self) for _ in range(missing))
+        finally:
+            with self._lock:
+                self._starting -= missing
+                self._all.update(started)
+                for worker in started:
+                    worker.idle_since = time.monotonic()
+                self._idle.extend(started)
+                self._trim_later()
+
+    def _trim_later(self) -> None:
+        """Under the lock: when there are more workers than ``keep``, end the extra idle
+        ones once they have been idle for ``idle_seconds``."""
+        if self._trimming is None and len(self._all) > self.keep and self._idle:
+            wait = self._idle[0].idle_since + self.idle_seconds - time.monotonic()
+            self._trimming = threading.Timer(max(0.0, wait), self._trim)
+            self._trimming.daemon = True
+            self._trimming.start()
+
+    def _trim(self) -> None:
+        now = time.monotonic()
         with self._lock:
-            self._all.update(started)
-            self._idle.extend(started)
+            self._trimming = None
+            extra = len(self._all) - self.keep
+            done = [w for w in self._idle if now - w.idle_since >= self.idle_seconds][:extra]
+            for worker in done:
+                self._idle.remove(worker)
+                self._all.discard(worker)
+            self._trim_later()
+        for worker in done:
+            worker.close()
 
     def live_pids(self) -> list[int]:
         with self._lock:
@@ -208,6 +252,9 @@ class WorkerPool:
         """Stop every worker now (they may be running abandoned nodes)."""
         with self._lock:
             workers, self._all, self._idle = list(self._all), set(), []
+            if self._trimming is not None:
+                self._trimming.cancel()
+                self._trimming = None
         for worker in workers:
             worker.kill()
         for worker in workers:  # each reader reaps its worker once its connection closes

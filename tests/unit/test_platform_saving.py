@@ -32,11 +32,11 @@ def held_file(monkeypatch):
     waits: list[float] = []
     real_replace = os.replace
 
-    def replace(source, target):
+    def replace(source, target, **at):
         if refusals[0] > 0:
             refusals[0] -= 1
             raise PermissionError(13, "Access is denied", str(target))
-        real_replace(source, target)
+        real_replace(source, target, **at)
 
     monkeypatch.setattr(writer, "REPLACE_WAITS", WINDOWS_WAITS)
     monkeypatch.setattr(os, "replace", replace)
@@ -74,7 +74,7 @@ def test_a_refused_rename_is_reported_at_once_off_windows(tmp_path, monkeypatch)
     waits: list[float] = []
     monkeypatch.setattr(time, "sleep", waits.append)
 
-    def refuse(source, target):
+    def refuse(source, target, **at):
         raise PermissionError(13, "Permission denied", str(target))
 
     monkeypatch.setattr(os, "replace", refuse)
