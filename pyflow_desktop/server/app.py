@@ -40,8 +40,9 @@ def make_app(store: ServedRepository, token: str | None = None) -> FastAPI:
 
     @app.middleware("http")
     async def require_token(request: Request, call_next: Callable):
+        sent = request.headers.get("authorization", "")
         guarded = token is not None and request.url.path not in OPEN_PATHS
-        if guarded and not bearer_matches(request.headers.get("authorization", ""), token):
+        if guarded and not bearer_matches(sent, token or ""):
             return error(401, "this server needs the header Authorization: Bearer TOKEN")
         return await call_next(request)
 
