@@ -37,7 +37,7 @@ from typing import Any
 
 from . import transfer
 from .handles import Handle, Key
-from .process_group import ProcessGroup, popen_options
+from .process_group import ProcessGroup, popen_options, python_executable
 from .worker_messages import MAX_FRAME, ForgedMessage, parse_frame, send_at_once
 
 WORKER_MODULE = "pyflow_desktop.engine.process_worker"
@@ -52,7 +52,7 @@ class WorkerStartError(RuntimeError):
 def worker_command() -> list[str]:
     if getattr(sys, "frozen", False):  # a PyInstaller bundle: the program serves as worker
         return [sys.executable, "--pyflow-worker"]
-    return [sys.executable, "-P", "-m", WORKER_MODULE]
+    return [python_executable(), "-P", "-m", WORKER_MODULE]
 
 
 class Worker:

@@ -12,7 +12,9 @@ a big repository is never one string in memory and no single step holds the GIL 
 flushed, fsynced) that is renamed over the file;
 the backup is a hard link to the previous file (where links are impossible, a copy written
 the same way) renamed over ``<name>.bak``; the folder is fsynced after the renames. Each save
-first removes the temp files that killed saves of the same file left. A path that is a
+first removes the temp files that killed saves of the same file left. On Windows a rename
+fails while another program holds the file open (an antivirus, a sync client, the window's
+own watch reading it): it is tried again for a moment (``REPLACE_WAITS``). A path that is a
 symbolic link saves the file it points to, and the link stays. Every step names its files
 through the open folder (``folder``), so a folder swapped meanwhile cannot redirect them.
 ``write_atomically`` is that one writer, for every file the application writes (scripts and
@@ -29,6 +31,7 @@ import reprlib
 import secrets
 import shutil
 import stat
+import time
 from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
@@ -50,6 +53,10 @@ _PIECES = 4096  # JSON pieces encoded to bytes and written at a time
 # once, before a waiting thread wakes: with the default 8 KiB, thousands of them would keep a
 # window saving on a worker thread from its turn for 50-100 ms at a time.
 WRITE_BUFFER = 1 << 20
+# Seconds to wait before each new try of a rename that Windows refused: a program that holds
+# the file (an antivirus scan, a sync client) lets go within a second. Elsewhere a refused
+# rename is a lasting permission problem, reported at once.
+REPLACE_WAITS = (0.05, 0.1, 0.2, 0.4, 0.8) if os.name == "nt" else ()
 
 
 def format_version(repo: Repository) -> int:
@@ -265,7 +272,7 @@ def write_in_folder(
     try:
         if old is not None and backup:
             _backup(place, name)
-        place.replace(tmp, name)
+        _replace(place, tmp, name)
     except BaseException:
         place.unlink(tmp, missing_ok=True)
         raise
@@ -328,8 +335,19 @@ def _backup(place: folder.Folder, name: str) -> None:
             )
         shutil.copystat(place.path_of(name), place.path_of(link), follow_symlinks=False)
     try:
-        place.replace(link, name + ".bak")
+        _replace(place, link, name + ".bak")
     finally:
         # Gone after the rename, unless the .bak already was this very file (a killed save
         # linked it and died before its own rename): then rename does nothing, by POSIX.
         place.unlink(link, missing_ok=True)
+
+
+def _replace(place: folder.Folder, source: str, target: str) -> None:
+    """``place.replace``, tried again after each of ``REPLACE_WAITS`` while it is refused."""
+    for wait in REPLACE_WAITS:
+        try:
+            place.replace(source, target)
+            return
+        except PermissionError:
+            time.sleep(wait)
+    place.replace(source, target)

@@ -31,6 +31,8 @@ from pyflow_desktop.repository import (
 )
 from pyflow_desktop.repository import writer as writer_module
 
+POSIX_MODES = pytest.mark.skipif(os.name == "nt", reason="Windows files have no POSIX modes")
+
 # file name -> (number of nodespecs, number of flows): ../shared's original files, and ours
 ORIGINAL_FILES = {
     "repo.json": (11, 4),
@@ -669,6 +671,7 @@ def test_save_in_original_format_and_non_ascii_text(tmp_path):
     assert load_repository(path).flows["f"].name == "Flüsse → 流れ"
 
 
+@POSIX_MODES
 def test_save_keeps_the_permissions_of_the_file_it_replaces(tmp_path):
     path = tmp_path / "shared.json"
     path.write_text("{}", encoding="utf-8")
@@ -677,6 +680,7 @@ def test_save_keeps_the_permissions_of_the_file_it_replaces(tmp_path):
     assert path.stat().st_mode & 0o777 == 0o640
 
 
+@POSIX_MODES
 def test_a_new_file_gets_the_usual_permissions(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
@@ -685,6 +689,7 @@ def test_a_new_file_gets_the_usual_permissions(tmp_path):
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask
 
 
+@POSIX_MODES
 def test_saving_through_a_symlink_writes_the_file_it_points_to_and_keeps_the_link(tmp_path):
     real_folder, link_folder = tmp_path / "projects", tmp_path / "desk"
     real_folder.mkdir()

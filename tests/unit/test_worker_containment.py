@@ -19,8 +19,7 @@ import time
 
 import numpy as np
 import pytest
-from flows import add_nodes, basic_repo, spec
-from test_process_executor import alive
+from flows import add_nodes, alive, basic_repo, spec
 
 from pyflow_desktop.engine import NodeStarted, Scheduler, make_executor, plan_run, run_flow
 from pyflow_desktop.engine.process_executor import WorkerPool
