@@ -29,9 +29,14 @@ class FolderError(RuntimeError):
     """The folder nodes are to run in cannot be entered (it was removed, say)."""
 
 
-def flow_folder(path: str | os.PathLike | None) -> str:
-    """The folder the nodes of a flow saved at ``path`` run in (home when never saved)."""
-    return str(Path(path).resolve().parent) if path else str(Path.home())
+def flow_folder(path: str | os.PathLike | None) -> str | None:
+    """The folder the nodes of a flow saved at ``path`` run in: its file's; for a flow never
+    saved, the user's home, or ``None`` (where the program is) when the home folder does not
+    exist (a service account's ``/nonexistent``)."""
+    if path:
+        return str(Path(path).resolve().parent)
+    home = Path.home()
+    return str(home) if home.is_dir() else None
 
 
 @contextmanager

@@ -29,6 +29,7 @@ from pyflow_desktop.engine import (
     run_flow,
 )
 from pyflow_desktop.engine import scheduler as scheduler_module
+from pyflow_desktop.engine.folder import flow_folder
 from pyflow_desktop.engine.watchdog import LOOP_THREAD
 from pyflow_desktop.repository import Flow
 
@@ -380,3 +381,22 @@ def test_nodes_run_in_the_folder_they_are_given_and_the_run_leaves_it(executor, 
     result = run_flow(repo, flow, executor=executor, folder=str(tmp_path))
     assert result.output("r") == [str(tmp_path), "42"]
     assert os.getcwd() == here
+
+
+def test_a_flow_never_saved_runs_in_home_or_where_the_program_is_without_one(
+    executor, tmp_path, monkeypatch
+):
+    repo = basic_repo()
+    repo.add_spec(spec("where", "import os\ndef func():\n    return os.getcwd()\n"))
+    flow = Flow("unsaved")
+    add_nodes(flow, ("w", "where", {}))
+    repo.add_flow(flow)
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))  # not made yet
+    assert flow_folder(None) is None
+    result = run_flow(repo, flow, executor=executor, folder=flow_folder(None))
+    assert result.ok, "no home folder: its nodes run where their worker is, not fail"
+    home.mkdir()
+    assert flow_folder(None) == str(home)
+    result = run_flow(repo, flow, executor=executor, folder=flow_folder(None))
+    assert result.output("w") == str(home)

@@ -227,7 +227,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.path is not None and self.repo is not None:
             sessions.remember(self.path, sessions.capture(self.tabs, self.panels))
 
-    def _folder(self) -> str:
+    def _folder(self) -> str | None:
         """Where nodes run: the folder of the file (home for one never saved)."""
         return flow_folder(self.path)
 
