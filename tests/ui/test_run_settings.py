@@ -185,6 +185,7 @@ def test_a_windows_nodes_run_in_the_folder_of_its_file(
     window.repo.add_flow(flow)
     window.tabs.open_flow("here")
     window.runs.runner.settings = RunSettings(executor=executor, cache=False)
+    Path.home().mkdir()  # the test's own home (isolated_settings), not made until now
     assert run_and_wait(window)
     assert window.run_states.get("here").node("w").outputs["out"] == str(Path.home())
     window.set_path(tmp_path / "saved.json")
