@@ -41,6 +41,7 @@ import io
 import json
 import math
 import reprlib
+import weakref
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -73,15 +74,24 @@ def make_view(value: Any, brief: bool = False) -> dict[str, Any]:
     return view
 
 
-def fetch_data(value: Any, what: str, start: int = 0, count: int = TABLE_ROWS) -> Any:
+def fetch_data(
+    value: Any,
+    what: str,
+    start: int = 0,
+    count: int = TABLE_ROWS,
+    sort: int | None = None,
+    descending: bool = False,
+) -> Any:
     """JSON data about ``value`` beyond its view, for a viewer that asks: ``"view"`` (its
     whole view), ``"rows"`` (the table of rows ``start`` to ``start + count``, as a view's
-    ``table``), ``"series"`` (its 1-D numbers ``start`` to ``start + count``, every one;
-    ``{"y", "length"}``). ``None`` when the value has no such part."""
+    ``table``; ``sort``: of the whole table ordered by that column first, with ``"index"``
+    the rows' labels), ``"series"`` (its 1-D numbers ``start`` to ``start + count``, every
+    one; ``{"y", "length"}``). ``None`` when the value has no such part."""
     if what == "view":
         return make_view(value)
     if what == "rows":
-        return _table(value, max(0, start), max(0, count)).get("table")
+        order = None if sort is None else _order(value, int(sort), bool(descending))
+        return _table(value, max(0, start), max(0, count), order).get("table")
     if what == "series":
         numbers = _numeric_1d(value)
         if numbers is None:
@@ -250,39 +260,111 @@ def _cell(value: Any) -> Any:
 # -- tables --------------------------------------------------------------------------------
 
 
-def _table(value: Any, start: int = 0, count: int = TABLE_ROWS) -> dict[str, Any]:
+def _table(
+    value: Any, start: int = 0, count: int = TABLE_ROWS, order: list[int] | None = None
+) -> dict[str, Any]:
+    """The table of ``value``'s rows ``start`` to ``start + count`` (of those rows in
+    ``order``, positions in the whole table, when given: then with their labels)."""
     if _is_pandas(value, "DataFrame"):
-        return {"table": _frame_table(value, start, count)}
+        return {"table": _frame_table(value, start, count, order)}
     if isinstance(value, (list, tuple)) and value:
+        head = (
+            value[start : start + count]
+            if order is None
+            else [value[i] for i in order[start : start + count]]
+        )
         if all(isinstance(row, dict) for row in value):
-            return {"table": _records_table(value, start, count)}
-        width = len(value[0]) if isinstance(value[0], (list, tuple)) else -1
-        if width > 0 and all(isinstance(r, (list, tuple)) and len(r) == width for r in value):
-            rows = [[_cell(cell) for cell in row] for row in value[start : start + count]]
+            table = _records_table(value, head, start or order is not None)
+        else:
+            width = len(value[0]) if isinstance(value[0], (list, tuple)) else -1
+            if width <= 0 or not all(
+                isinstance(r, (list, tuple)) and len(r) == width for r in value
+            ):
+                return {}
+            rows = [[_cell(cell) for cell in row] for row in head]
             columns = [str(i) for i in range(width)]
-            return {"table": _table_of(columns, _column_kinds(rows, width), rows, len(value))}
+            table = _table_of(columns, _column_kinds(rows, width), rows, len(value))
+        if order is not None:
+            table["index"] = order[start : start + count]
+        return {"table": table}
     return {}
 
 
-def _frame_table(frame: Any, start: int, count: int) -> dict[str, Any]:
-    head = frame.iloc[start : start + count]
+def _frame_table(frame: Any, start: int, count: int, order: list[int] | None) -> dict[str, Any]:
+    head = (
+        frame.iloc[start : start + count]
+        if order is None
+        else frame.iloc[order[start : start + count]]
+    )
     rows = [[_cell(cell) for cell in row] for row in head.itertuples(index=False, name=None)]
     columns = [str(column) for column in frame.columns]
     table = _table_of(columns, [str(kind) for kind in frame.dtypes], rows, len(frame))
     index = frame.index
-    if type(index).__name__ != "RangeIndex" or index.start != 0 or index.step != 1:
+    if (
+        order is not None
+        or type(index).__name__ != "RangeIndex"
+        or index.start != 0
+        or index.step != 1
+    ):
         table["index"] = [_cell(label) for label in head.index]
     return table
 
 
-def _records_table(records: list | tuple, start: int, count: int) -> dict[str, Any]:
-    head = records[start : start + count]
+def _records_table(records: list | tuple, head: list, paged: bool) -> dict[str, Any]:
     columns: dict[str, None] = {}
-    for row in records[:TABLE_ROWS] if start else head:  # a page keeps the first rows' columns
+    for row in records[:TABLE_ROWS] if paged else head:  # a page keeps the first rows' columns
         columns.update(dict.fromkeys(map(str, row)))
     names = list(columns)
     rows = [[_cell(_get(row, name)) for name in names] for row in head]
     return _table_of(names, _column_kinds(rows, len(names)), rows, len(records))
+
+
+_last_order: list = [None, None, None]  # (the table, weakly; column and direction; order)
+
+
+def _order(value: Any, column: int, descending: bool) -> list[int] | None:
+    """Positions of ``value``'s rows ordered by ``column`` (stable; empty cells last); the
+    last order is kept, so each page of a sorted table does not sort it again."""
+    table, how, order = _last_order
+    if table is not None and table() is value and how == (column, descending):
+        return order
+    if _is_pandas(value, "DataFrame"):
+        cells = value.iloc[:, column].reset_index(drop=True)
+        try:
+            order = cells.sort_values(ascending=not descending, kind="stable").index.tolist()
+        except TypeError:  # an object column of things that do not compare
+            order = _sorted_positions(cells.tolist(), descending)
+    elif isinstance(value, (list, tuple)) and value:
+        if all(isinstance(row, dict) for row in value):
+            name = _records_table(value, value[:TABLE_ROWS], False)["columns"][column]
+            cells = [_get(row, name) for row in value]
+        else:
+            cells = [row[column] for row in value]
+        order = _sorted_positions(cells, descending)
+    else:
+        return None
+    try:
+        _last_order[:] = [weakref.ref(value), (column, descending), order]
+    except TypeError:  # a list or a tuple is not weakly referenced: sorted again each page
+        _last_order[:] = [None, None, None]
+    return order
+
+
+def _sorted_positions(cells: list, descending: bool) -> list[int]:
+    """Positions of ``cells`` in order: numbers, then text, then the rest by repr; empty
+    cells (``None``, NaN) last either way."""
+
+    def key(position: int) -> tuple:
+        cell = cells[position]
+        if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+            return (0, cell) if cell == cell else (3, 0)
+        if isinstance(cell, str):
+            return (1, cell)
+        return (3, 0) if cell is None else (2, repr(cell))
+
+    present = [i for i in range(len(cells)) if key(i)[0] != 3]
+    empty = [i for i in range(len(cells)) if key(i)[0] == 3]
+    return sorted(present, key=key, reverse=descending) + empty
 
 
 def _get(row: dict, name: str) -> Any:
