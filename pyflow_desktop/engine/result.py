@@ -202,6 +202,11 @@ class RunResult:
             return item.size
         return None if item is None else value_size(item)
 
+    def available(self, node_id: str, port: str = "out") -> bool:
+        """Whether an output's value can still be had (its worker process did not end)."""
+        item = self._source.outputs.get(node_id, {}).get(port)
+        return item is not None and (type(item) is not Handle or item.available)
+
     def fetch(self, node_id: str, port: str, what: str, **params: Any) -> Any:
         """JSON data about an output beyond its view, made where the value is: ``"rows"``
         (``start``, ``count``: a page of a table), ``"series"`` (its numbers, ``start`` to

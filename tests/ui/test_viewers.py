@@ -73,7 +73,7 @@ def test_a_list_of_dicts_is_a_sortable_table(qtbot):
     model = table.model()
     assert dock.kind == "table" and table.isSortingEnabled() and model.rowCount() == 3
     headers = [model.headerData(i, QtCore.Qt.Orientation.Horizontal) for i in range(3)]
-    assert headers == ["name", "n", "extra"]
+    assert headers == ["name\nstr", "n\nint", "extra\nint"]  # each column's name and kind
     table.sortByColumn(1, QtCore.Qt.SortOrder.AscendingOrder)  # numerically; a missing n last
     assert [model.index(row, 0).data() for row in range(3)] == ["a", "b", "c"]
     table.sortByColumn(0, QtCore.Qt.SortOrder.DescendingOrder)
