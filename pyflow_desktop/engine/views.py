@@ -254,7 +254,14 @@ def _cell(value: Any) -> Any:
         return plain
     if isinstance(value, float):  # NaN and infinities: an empty cell, as pandas shows NaN
         return None
-    return _REPR.repr(value) if not isinstance(value, str) else value
+    if isinstance(value, str):
+        return value
+    if hasattr(value, "isoformat") or type(value).__name__ in _TIMES:  # as pandas shows them
+        return None if str(value) in ("NaT", "nat") else str(value)
+    return _REPR.repr(value)
+
+
+_TIMES = frozenset({"datetime64", "timedelta64", "Timedelta"})
 
 
 # -- tables --------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from PySide6 import QtCore, QtWidgets
 from pyflow_desktop.engine.views import TABLE_ROWS
 from pyflow_desktop.repository import Flow, NodeInstance, NodeSpec, Port
 from pyflow_desktop.ui.results.table_viewer import PAGE
+from pyflow_desktop.ui.run.settings import RunSettings
 
 ROWS = 1234
 FRAME = (
@@ -120,9 +121,28 @@ def test_a_dataframe_shows_in_the_table_viewer_which_loads_rows_as_it_scrolls_an
     assert "sorted by x ↓" in dock.note.text()
 
 
-def test_load_full_value_in_the_inspector_loads_every_row_into_the_viewer(
-    qtbot, window, data_flow
+def test_on_threads_the_same_viewer_sorts_and_pages_the_value_held_in_the_window(
+    qtbot, window, run_and_wait
 ):
+    window.runs.runner.settings = RunSettings(executor="thread")
+    window.repo.add_spec(NodeSpec("frame", "frame", [], [Port("out", "Any")], FRAME))
+    flow = Flow("threads")
+    flow.add_node(NodeInstance("n", "frame"))
+    window.repo.add_flow(flow)
+    window.tabs.open_flow(flow.id)
+    assert run_and_wait(window, timeout=30_000)
+    dock = open_from_inspector(qtbot, window, flow.id)
+    qtbot.waitUntil(lambda: dock.kind == "table" and dock.viewer.model_.rowCount() > 0)
+    model = dock.viewer.model_
+    assert model.row_count == ROWS and dock.load_button.text().startswith("Load full value (")
+    model.sort(2, QtCore.Qt.SortOrder.DescendingOrder)  # names as text: r999 first
+    qtbot.waitUntil(lambda: model.index(0, 2).data() == "r999", timeout=10_000)
+    qtbot.mouseClick(dock.load_button, LEFT)
+    qtbot.waitUntil(lambda: model.rowCount() == ROWS, timeout=20_000)
+    assert model.index(ROWS - 1, 2).data() == "r0"
+
+
+def test_load_full_value_in_the_inspector_loads_every_row_into_the_viewer(qtbot, window, data_flow):
     flow_id = data_flow("frame", FRAME)
     select(qtbot, window.tabs.current()[0], "n")
     inspector = window.panels.inspector
@@ -133,8 +153,9 @@ def test_load_full_value_in_the_inspector_loads_every_row_into_the_viewer(
     qtbot.mouseClick(inspector.load_button, LEFT)
     qtbot.waitUntil(lambda: (flow_id, "n", "out") in window.panels.viewers.viewers)
     dock = window.panels.viewers.viewers[(flow_id, "n", "out")]
-    qtbot.waitUntil(lambda: dock.kind == "table" and dock.viewer.model_.rowCount() == ROWS,
-                    timeout=20_000)
+    qtbot.waitUntil(
+        lambda: dock.kind == "table" and dock.viewer.model_.rowCount() == ROWS, timeout=20_000
+    )
     assert not dock.load_button.isVisible() and "loaded" not in dock.note.text()
 
 
@@ -161,7 +182,7 @@ def test_a_long_series_is_plotted_thinned_and_whole_on_load_full_value(qtbot, wi
     assert dock.load_button.text() == "Load full value (781.2 KB)"  # 100,000 float64
     qtbot.mouseClick(dock.load_button, LEFT)
     qtbot.waitUntil(lambda: dock.viewer.point_count() == 100_000, timeout=10_000)
-    x, y = dock.viewer.curve.getData()
+    y = dock.viewer.curve.yData  # every point (what is drawn is thinned to the pixels)
     assert y[1000] == pytest.approx(np.sin(1.0)) and not dock.load_button.isVisible()
 
 

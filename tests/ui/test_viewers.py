@@ -36,6 +36,7 @@ def dock_for(qtbot, node_id="n1", port="out", **options) -> ViewerDock:
         (np.zeros((3, 4)), "image"),
         ([[1, 2], [3]], "tree"),
         ([{"a": 1}, {"b": 2}], "table"),
+        ([[1, "a"], [2, "b"]], "table"),
         ({"a": {"b": [1, 2]}}, "tree"),
         ([1, "x"], "tree"),
         ("hello", "text"),

@@ -114,7 +114,7 @@ def test_a_dataframe_is_a_table_of_its_first_rows_with_its_dtypes():
     assert table["dtypes"][0].startswith("datetime64") and table["dtypes"][1] == "float64"
     assert len(table["rows"]) == TABLE_ROWS
     assert table["rows"][1][1:] == [0.5, None] and table["rows"][3][1] is None
-    assert "2026-01-01" in table["rows"][0][0] and "index" not in table
+    assert table["rows"][0][0] == "2026-01-01 00:00:00" and "index" not in table
     assert "value" not in view
 
 

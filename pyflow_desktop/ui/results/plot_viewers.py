@@ -42,6 +42,8 @@ class PlotViewer(QtWidgets.QWidget):
         plot = self.plot_widget.getPlotItem()
         _style_axes(plot, foreground)
         plot.showGrid(x=True, y=True, alpha=0.15)
+        plot.setDownsampling(auto=True, mode="peak")  # a whole series of millions draws fast
+        plot.setClipToView(True)
         self._accent = accent
         self.curve = plot.plot(pen=pg.mkPen(accent, width=2))
         self._values: list[float] = []

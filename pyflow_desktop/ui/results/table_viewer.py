@@ -140,7 +140,7 @@ class TableModel(QtCore.QAbstractTableModel):
         self.order = (column, order == QtCore.Qt.SortOrder.DescendingOrder)
         self.answers.forget()
         self.problem = None
-        self._ask(0, max(len(self.rows), PAGE) if not self._all else ALL_PAGE, self.order)
+        self._ask(0, ALL_PAGE if self._all else PAGE, self.order)
 
     def load_all(self) -> None:
         """Load every row, page after page."""
@@ -203,7 +203,10 @@ class TableViewer(QtWidgets.QTableView):
         self.horizontalHeader().setSortIndicator(-1, QtCore.Qt.SortOrder.AscendingOrder)
         self.setSortingEnabled(True)
         self.verticalHeader().setDefaultAlignment(_NUMBER_ALIGN)
-        self.model_.modelReset.connect(self._fit_columns)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)  # dense
+        self._label_chars = 1  # the longest row label so far, in characters
+        self.model_.modelReset.connect(self._reset)
+        self.model_.rowsInserted.connect(lambda _parent, first, last: self._fit_labels(first))
 
     def set_values(self, value: Any) -> None:
         """A table the window holds whole (a list of records, JSON data)."""
@@ -214,7 +217,25 @@ class TableViewer(QtWidgets.QTableView):
         """A view's ``table`` (``None``: asked of ``source``), more rows from ``source``."""
         self.horizontalHeader().setSortIndicator(-1, QtCore.Qt.SortOrder.AscendingOrder)
         self.model_.set_table(table, source)
-        self._fit_columns()
+
+    def _reset(self) -> None:
+        """New rows from the top (a new table, or a new order): shown from the top; a new
+        table's columns fit to its first rows (a new order keeps the widths)."""
+        self._label_chars = 1
+        self._fit_labels(0)
+        if self.model_.order is None:
+            self._fit_columns()
+        self.scrollToTop()
+
+    def _fit_labels(self, first: int) -> None:
+        """Widen the row labels' column to the longest label so far (Qt measures a sample)."""
+        model = self.model_
+        labels = model.labels[first:] if model.labels is not None else [len(model.rows) - 1]
+        longest = max((len(_text(label)) for label in labels), default=1)
+        if longest > self._label_chars:
+            self._label_chars = longest
+        width = self.fontMetrics().horizontalAdvance("0" * self._label_chars) + 12
+        self.verticalHeader().setMinimumWidth(min(width, 300))
 
     def _fit_columns(self) -> None:
         if self.model_.rows:

@@ -2,8 +2,8 @@
 
 ``viewer_for(value)`` picks the kind: ``"plot"`` (a number — streamed numbers grow a line —
 or a 1-D numeric sequence or array), ``"image"`` (a rectangular 2-D numeric array or list of
-lists), ``"table"`` (a list of dicts), ``"tree"`` (other dicts and lists) or ``"text"``. A
-value the window has only the view of (a ``Viewed``) goes by its view's parts: a ``table``
+lists), ``"table"`` (a list of dicts, or of equally long lists), ``"tree"`` (other dicts and
+lists) or ``"text"``. A value the window has only the view of (a ``Viewed``) goes by its view's parts: a ``table``
 to the table viewer, an ``image`` to the image viewer, a ``figure`` as a picture
 (``"figure"``), a ``series`` to the plot; any other shows its repr. Plots and images live
 in ``plot_viewers`` (pyqtgraph), imported on first use.
@@ -71,6 +71,12 @@ def _is_grid(value: Any) -> bool:
 _PART_KINDS = (("table", "table"), ("figure", "figure"), ("image", "image"), ("series", "plot"))
 
 
+def _is_rows(value: Any) -> bool:
+    """A 2-D table: a non-empty list of equally long, non-empty lists."""
+    width = len(value[0]) if isinstance(value, list) and value and isinstance(value[0], list) else 0
+    return width > 0 and all(isinstance(row, list) and len(row) == width for row in value)
+
+
 def viewer_for(value: Any) -> str:
     """The kind of viewer that suits ``value``: plot, image, table, tree, figure or text."""
     if type(value) is Viewed:
@@ -80,6 +86,8 @@ def viewer_for(value: Any) -> str:
     if _is_grid(value):
         return "image"
     if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+        return "table"
+    if _is_rows(value):
         return "table"
     if isinstance(value, (dict, list, tuple)):
         return "tree"
