@@ -16,7 +16,6 @@ from helpers import select
 from PySide6 import QtCore, QtWidgets
 
 from pyflow_desktop.engine.views import TABLE_ROWS
-from pyflow_desktop.repository import Flow, NodeInstance, NodeSpec, Port
 from pyflow_desktop.ui.results.table_viewer import PAGE
 from pyflow_desktop.ui.run.settings import RunSettings
 
@@ -49,18 +48,13 @@ def expected_frame() -> pd.DataFrame:
 
 
 @pytest.fixture
-def data_flow(window, run_and_wait):
-    """A flow of one node ``n`` running ``source``, run in the window (worker processes)."""
+def ran_flow(window, data_flow, run_and_wait):
+    """A flow of one node ``n`` running ``source``, run in the window."""
 
     def make(spec_id: str, source: str) -> str:
-        window.repo.add_spec(NodeSpec(spec_id, spec_id, [], [Port("out", "Any")], source))
-        flow = Flow(f"{spec_id}-flow")
-        flow.add_node(NodeInstance("n", spec_id))
-        window.repo.add_flow(flow)
-        window.tabs.open_flow(flow.id)
-        assert window.runs.runner.settings.executor == "process"
+        flow_id = data_flow(spec_id, source)
         assert run_and_wait(window, timeout=30_000)
-        return flow.id
+        return flow_id
 
     return make
 
@@ -82,9 +76,10 @@ def column(model, index: int, rows: int) -> list[str]:
 
 
 def test_a_dataframe_shows_in_the_table_viewer_which_loads_rows_as_it_scrolls_and_sorts(
-    qtbot, window, data_flow
+    qtbot, window, ran_flow
 ):
-    flow_id = data_flow("frame", FRAME)
+    assert window.runs.runner.settings.executor == "process"  # the window's default
+    flow_id = ran_flow("frame", FRAME)
     preview = window.tabs.current()[0].flow_node("n").preview("out")
     assert preview.startswith(f"DataFrame[{ROWS}×3]")
     dock = open_from_inspector(qtbot, window, flow_id)
@@ -122,16 +117,10 @@ def test_a_dataframe_shows_in_the_table_viewer_which_loads_rows_as_it_scrolls_an
 
 
 def test_on_threads_the_same_viewer_sorts_and_pages_the_value_held_in_the_window(
-    qtbot, window, run_and_wait
+    qtbot, window, ran_flow
 ):
     window.runs.runner.settings = RunSettings(executor="thread")
-    window.repo.add_spec(NodeSpec("frame", "frame", [], [Port("out", "Any")], FRAME))
-    flow = Flow("threads")
-    flow.add_node(NodeInstance("n", "frame"))
-    window.repo.add_flow(flow)
-    window.tabs.open_flow(flow.id)
-    assert run_and_wait(window, timeout=30_000)
-    dock = open_from_inspector(qtbot, window, flow.id)
+    dock = open_from_inspector(qtbot, window, ran_flow("frame", FRAME))
     qtbot.waitUntil(lambda: dock.kind == "table" and dock.viewer.model_.rowCount() > 0)
     model = dock.viewer.model_
     assert model.row_count == ROWS and dock.load_button.text().startswith("Load full value (")
@@ -142,8 +131,8 @@ def test_on_threads_the_same_viewer_sorts_and_pages_the_value_held_in_the_window
     assert model.index(ROWS - 1, 2).data() == "r0"
 
 
-def test_load_full_value_in_the_inspector_loads_every_row_into_the_viewer(qtbot, window, data_flow):
-    flow_id = data_flow("frame", FRAME)
+def test_load_full_value_in_the_inspector_loads_every_row_into_the_viewer(qtbot, window, ran_flow):
+    flow_id = ran_flow("frame", FRAME)
     select(qtbot, window.tabs.current()[0], "n")
     inspector = window.panels.inspector
     qtbot.waitUntil(lambda: inspector.load_button.isVisible())
@@ -159,8 +148,8 @@ def test_load_full_value_in_the_inspector_loads_every_row_into_the_viewer(qtbot,
     assert not dock.load_button.isVisible() and "loaded" not in dock.note.text()
 
 
-def test_a_value_whose_worker_died_says_to_run_the_flow_again(qtbot, window, data_flow):
-    flow_id = data_flow("frame", FRAME)
+def test_a_value_whose_worker_died_says_to_run_the_flow_again(qtbot, window, ran_flow):
+    flow_id = ran_flow("frame", FRAME)
     handle = window.run_states.get(flow_id).source("n")._source.outputs["n"]["out"]
     (worker,) = handle.holders
     os.kill(worker.process.pid, signal.SIGKILL)
@@ -174,8 +163,8 @@ def test_a_value_whose_worker_died_says_to_run_the_flow_again(qtbot, window, dat
     assert not dock.load_button.isVisible() and not dock.viewer.model_.canFetchMore()
 
 
-def test_a_long_series_is_plotted_thinned_and_whole_on_load_full_value(qtbot, window, data_flow):
-    flow_id = data_flow("series", SERIES)
+def test_a_long_series_is_plotted_thinned_and_whole_on_load_full_value(qtbot, window, ran_flow):
+    flow_id = ran_flow("series", SERIES)
     dock = open_from_inspector(qtbot, window, flow_id)
     qtbot.waitUntil(lambda: dock.kind == "plot" and dock.load_button.isVisible(), timeout=10_000)
     assert dock.viewer.point_count() == 4096 and "4,096 of 100,000 points" in dock.note.text()
@@ -186,12 +175,12 @@ def test_a_long_series_is_plotted_thinned_and_whole_on_load_full_value(qtbot, wi
     assert y[1000] == pytest.approx(np.sin(1.0)) and not dock.load_button.isVisible()
 
 
-def test_an_array_is_a_picture_and_a_figure_is_its_png(qtbot, window, data_flow):
-    flow_id = data_flow("picture", PICTURE)
+def test_an_array_is_a_picture_and_a_figure_is_its_png(qtbot, window, ran_flow):
+    flow_id = ran_flow("picture", PICTURE)
     dock = open_from_inspector(qtbot, window, flow_id)
     qtbot.waitUntil(lambda: dock.kind == "image", timeout=10_000)
     assert dock.viewer.shape() == (500, 300)  # a thumbnail within 512 px a side
-    figure_flow = data_flow("figure", FIGURE)
+    figure_flow = ran_flow("figure", FIGURE)
     figure = open_from_inspector(qtbot, window, figure_flow)
     qtbot.waitUntil(lambda: figure.kind == "figure", timeout=10_000)
     assert figure.viewer.picture_size() == (400, 300)

@@ -3,10 +3,6 @@ a worker sends as JSON views, shows them, and builds nothing from a worker's byt
 
 from __future__ import annotations
 
-import pytest
-
-from pyflow_desktop.repository import Flow, NodeInstance, NodeSpec, Port
-
 FRAME = "import pandas as pd\ndef func():\n    return pd.DataFrame({'a': [1, 2, 3], 'b': list('xyz')})\n"
 # Unpickling it anywhere would touch the marker: the window must never do so.
 TRAP = (
@@ -19,19 +15,6 @@ TRAP = (
     "def func():\n"
     "    return Trap()\n"
 )
-
-
-@pytest.fixture
-def data_flow(window):
-    def add(spec_id: str, source: str) -> str:
-        window.repo.add_spec(NodeSpec(spec_id, spec_id, [], [Port("out", "Any")], source))
-        flow = Flow(f"{spec_id}-flow")
-        flow.add_node(NodeInstance("n", spec_id))
-        window.repo.add_flow(flow)
-        window.tabs.open_flow(flow.id)
-        return flow.id
-
-    return add
 
 
 def test_a_dataframe_shows_on_the_canvas_and_its_rows_come_as_json(window, data_flow, run_and_wait):
