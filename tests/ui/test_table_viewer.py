@@ -90,7 +90,7 @@ def test_a_dataframe_shows_in_the_table_viewer_which_loads_rows_as_it_scrolls_an
     assert first in (TABLE_ROWS, PAGE) and model.row_count == ROWS
     headers = [model.headerData(c, QtCore.Qt.Orientation.Horizontal) for c in range(3)]
     assert headers == [f"{name}\n{kind}" for name, kind in frame.dtypes.astype(str).items()]
-    assert f"{ROWS:,} rows × 3 columns" in dock.note.text()
+    assert f"{ROWS:,} rows × 3 columns" in dock.bar.note.text()
     assert column(model, 2, 3) == ["r0", "r1", "r2"]
 
     table.setFocus()
@@ -100,7 +100,7 @@ def test_a_dataframe_shows_in_the_table_viewer_which_loads_rows_as_it_scrolls_an
         shown = model.rowCount()
         qtbot.keyClick(table, QtCore.Qt.Key.Key_End, QtCore.Qt.KeyboardModifier.ControlModifier)
         qtbot.waitUntil(lambda shown=shown: model.rowCount() > shown, timeout=10_000)
-    assert model.rowCount() == ROWS and not dock.load_button.isVisible()
+    assert model.rowCount() == ROWS and not dock.bar.button.isVisible()
     assert model.index(ROWS - 1, 2).data() == f"r{ROWS - 1}"
 
     header = table.horizontalHeader()
@@ -113,7 +113,7 @@ def test_a_dataframe_shows_in_the_table_viewer_which_loads_rows_as_it_scrolls_an
     qtbot.mouseClick(header.viewport(), LEFT, pos=spot)  # and the other way
     top = frame.sort_values("x", ascending=False, kind="stable")["x"].iloc[0]
     qtbot.waitUntil(lambda: model.index(0, 1).data() == str(top), timeout=10_000)
-    assert "sorted by x ↓" in dock.note.text()
+    assert "sorted by x ↓" in dock.bar.note.text()
 
 
 def test_on_threads_the_same_viewer_sorts_and_pages_the_value_held_in_the_window(
@@ -123,10 +123,10 @@ def test_on_threads_the_same_viewer_sorts_and_pages_the_value_held_in_the_window
     dock = open_from_inspector(qtbot, window, ran_flow("frame", FRAME))
     qtbot.waitUntil(lambda: dock.kind == "table" and dock.viewer.model_.rowCount() > 0)
     model = dock.viewer.model_
-    assert model.row_count == ROWS and dock.load_button.text().startswith("Load full value (")
+    assert model.row_count == ROWS and dock.bar.button.text().startswith("Load full value (")
     model.sort(2, QtCore.Qt.SortOrder.DescendingOrder)  # names as text: r999 first
     qtbot.waitUntil(lambda: model.index(0, 2).data() == "r999", timeout=10_000)
-    qtbot.mouseClick(dock.load_button, LEFT)
+    qtbot.mouseClick(dock.bar.button, LEFT)
     qtbot.waitUntil(lambda: model.rowCount() == ROWS, timeout=20_000)
     assert model.index(ROWS - 1, 2).data() == "r0"
 
@@ -135,17 +135,17 @@ def test_load_full_value_in_the_inspector_loads_every_row_into_the_viewer(qtbot,
     flow_id = ran_flow("frame", FRAME)
     select(qtbot, window.tabs.current()[0], "n")
     inspector = window.panels.inspector
-    qtbot.waitUntil(lambda: inspector.load_button.isVisible())
-    assert inspector.load_button.text().startswith("Load full value (")
-    assert "KB" in inspector.load_button.text()  # its size in its worker
-    assert inspector.value_note.text().startswith(f"pandas.DataFrame · {ROWS:,} × 3 · ")
-    qtbot.mouseClick(inspector.load_button, LEFT)
+    qtbot.waitUntil(lambda: inspector.value_bar.button.isVisible())
+    assert inspector.value_bar.button.text().startswith("Load full value (")
+    assert "KB" in inspector.value_bar.button.text()  # its size in its worker
+    assert inspector.value_bar.note.text().startswith(f"pandas.DataFrame · {ROWS:,} × 3 · ")
+    qtbot.mouseClick(inspector.value_bar.button, LEFT)
     qtbot.waitUntil(lambda: (flow_id, "n", "out") in window.panels.viewers.viewers)
     dock = window.panels.viewers.viewers[(flow_id, "n", "out")]
     qtbot.waitUntil(
         lambda: dock.kind == "table" and dock.viewer.model_.rowCount() == ROWS, timeout=20_000
     )
-    assert not dock.load_button.isVisible() and "loaded" not in dock.note.text()
+    assert not dock.bar.button.isVisible() and "loaded" not in dock.bar.note.text()
 
 
 def test_a_value_whose_worker_died_says_to_run_the_flow_again(qtbot, window, ran_flow):
@@ -156,23 +156,25 @@ def test_a_value_whose_worker_died_says_to_run_the_flow_again(qtbot, window, ran
     qtbot.waitUntil(lambda: not worker.alive, timeout=20_000)
     dock = open_from_inspector(qtbot, window, flow_id)
     inspector = window.panels.inspector
-    assert "run the flow again" in inspector.value_note.text()
-    assert not inspector.load_button.isVisible()
+    assert "run the flow again" in inspector.value_bar.note.text()
+    assert not inspector.value_bar.button.isVisible()
     qtbot.waitUntil(lambda: dock.kind == "table")  # its first rows, from its view
-    assert dock.viewer.model_.rowCount() == TABLE_ROWS and "run the flow again" in dock.note.text()
-    assert not dock.load_button.isVisible() and not dock.viewer.model_.canFetchMore()
+    assert (
+        dock.viewer.model_.rowCount() == TABLE_ROWS and "run the flow again" in dock.bar.note.text()
+    )
+    assert not dock.bar.button.isVisible() and not dock.viewer.model_.canFetchMore()
 
 
 def test_a_long_series_is_plotted_thinned_and_whole_on_load_full_value(qtbot, window, ran_flow):
     flow_id = ran_flow("series", SERIES)
     dock = open_from_inspector(qtbot, window, flow_id)
-    qtbot.waitUntil(lambda: dock.kind == "plot" and dock.load_button.isVisible(), timeout=10_000)
-    assert dock.viewer.point_count() == 4096 and "4,096 of 100,000 points" in dock.note.text()
-    assert dock.load_button.text() == "Load full value (781.2 KB)"  # 100,000 float64
-    qtbot.mouseClick(dock.load_button, LEFT)
+    qtbot.waitUntil(lambda: dock.kind == "plot" and dock.bar.button.isVisible(), timeout=10_000)
+    assert dock.viewer.point_count() == 4096 and "4,096 of 100,000 points" in dock.bar.note.text()
+    assert dock.bar.button.text() == "Load full value (781.2 KB)"  # 100,000 float64
+    qtbot.mouseClick(dock.bar.button, LEFT)
     qtbot.waitUntil(lambda: dock.viewer.point_count() == 100_000, timeout=10_000)
     y = dock.viewer.curve.yData  # every point (what is drawn is thinned to the pixels)
-    assert y[1000] == pytest.approx(np.sin(1.0)) and not dock.load_button.isVisible()
+    assert y[1000] == pytest.approx(np.sin(1.0)) and not dock.bar.button.isVisible()
 
 
 def test_an_array_is_a_picture_and_a_figure_is_its_png(qtbot, window, ran_flow):

@@ -27,7 +27,8 @@ from ...engine import NodeState, RunChange, RunEvent, RunStates
 from ...repository import Flow, ModelEvent, NodeSpec
 from ..value_text import Viewed, default_text, full_text, short_text
 from .fetching import ValueSource
-from .viewers import PREVIEW_CHARS, size_text
+from .value_bar import ValueBar, size_text
+from .viewers import PREVIEW_CHARS
 
 EditCallback = Callable[[Flow, str, str, Any], None]
 STATUS_COLOURS = {
@@ -96,19 +97,8 @@ class InspectorPanel(QtWidgets.QWidget):
         ):
             self.details.addTab(widget, name)
         self.details.setMinimumHeight(MIN_DETAILS_HEIGHT)
-        self.value_note = QtWidgets.QLabel(wordWrap=True)
-        self.value_note.setSizePolicy(
-            QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred
-        )
-        self.load_button = QtWidgets.QPushButton("Load full value")
-        self.load_button.setToolTip("Open its viewer with every row or point of the value")
-        self.load_button.clicked.connect(self._load_full_clicked)
-        self.value_bar = QtWidgets.QWidget()  # the note above its button: the dock is narrow
-        bar = QtWidgets.QGridLayout(self.value_bar)
-        bar.setContentsMargins(0, 0, 0, 0)
-        bar.addWidget(self.value_note, 0, 0, 1, 2)
-        bar.addWidget(self.load_button, 1, 0)
-        bar.setColumnStretch(1, 1)
+        self.value_bar = ValueBar(stacked=True)  # the note above its button: a narrow dock
+        self.value_bar.load.connect(self._load_full_clicked)
         details = QtWidgets.QWidget()
         column = QtWidgets.QVBoxLayout(details)
         column.setContentsMargins(0, 0, 0, 0)
@@ -330,11 +320,7 @@ class InspectorPanel(QtWidgets.QWidget):
             source = ValueSource(self.run_states, self.flow.id, self.node_id, item.text(), {})
             problem, size = source.problem(), source.size()
             note = value.description() + (f" · {size_text(size)}" if size else "")
-            self.value_note.setText(f"{note} · {problem}" if problem else note)
-            self.load_button.setVisible(problem is None)
-            self.load_button.setText(
-                f"Load full value ({size_text(size)})" if size else "Load full value"
-            )
+            self.value_bar.say(note, problem, more=True, size=size)
 
     def _load_full_clicked(self) -> None:
         item = self.outputs.item(max(self.outputs.currentRow(), 0), 0)

@@ -31,6 +31,18 @@ _ROOT = QtCore.QModelIndex()
 _NUMBER_ALIGN = QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter
 
 
+def table_ok(table: Any) -> bool:
+    """Whether ``table`` (from a worker) has a view's table's shape: lists of columns, dtypes
+    and rows (each a list), labels a list if any, a row count."""
+    return (
+        isinstance(table, dict)
+        and all(isinstance(table.get(key), list) for key in ("columns", "dtypes", "rows"))
+        and all(isinstance(row, list) for row in table["rows"])
+        and isinstance(table.get("index", []), list)
+        and type(table.get("row_count")) is int
+    )
+
+
 def _text(cell: Any) -> str:
     return "" if cell is None else str(cell)[:CELL_CHARS]
 
@@ -63,9 +75,11 @@ class TableModel(QtCore.QAbstractTableModel):
         self.beginResetModel()
         self.source, self.order, self.problem = source, None, None
         self._all = self._asked = False
-        self._take(table or {"columns": [], "dtypes": [], "rows": [], "row_count": 0})
+        self._take(
+            table if table_ok(table) else {"columns": [], "dtypes": [], "rows": [], "row_count": 0}
+        )
         self.endResetModel()
-        if table is None and source is not None:
+        if not table_ok(table) and source is not None:
             self._ask(0, PAGE, None)
         self.changed.emit()
 
@@ -166,7 +180,7 @@ class TableModel(QtCore.QAbstractTableModel):
         if order != self.order:  # an answer for an order no longer shown
             return
         self._asked = False
-        if page is None:
+        if not table_ok(page):
             self.problem = why or "this value has no rows"
         elif start == 0:  # a new order's first rows: they replace what was shown
             self.beginResetModel()

@@ -19,7 +19,6 @@ parts) is completed by asking its ``ValueSource`` for the whole view; what canno
 
 from __future__ import annotations
 
-import html
 import numbers
 from collections.abc import Callable
 from typing import Any
@@ -30,6 +29,7 @@ from ...engine import NodeCached, NodeFinished, NodeOutput, RunEvent
 from ..value_text import MAX_DEPTH, Viewed, full_text, short_text
 from .fetching import Answers, ValueSource
 from .table_viewer import TableViewer, table_note
+from .value_bar import ValueBar
 
 MAX_CHILDREN = 1_000
 PREVIEW_CHARS = 200
@@ -69,6 +69,16 @@ def _is_grid(value: Any) -> bool:
 
 
 _PART_KINDS = (("table", "table"), ("figure", "figure"), ("image", "image"), ("series", "plot"))
+
+
+def _series_ok(series: Any) -> bool:
+    """Whether ``series`` (from a worker) has a view's series' shape."""
+    return (
+        isinstance(series, dict)
+        and isinstance(series.get("y"), list)
+        and type(series.get("length")) is int
+        and all(y is None or isinstance(y, (int, float)) for y in series["y"])
+    )
 
 
 def _is_rows(value: Any) -> bool:
@@ -130,15 +140,6 @@ class TextViewer(QtWidgets.QPlainTextEdit):
         self.setPlainText(full_text(value))
 
 
-def size_text(size: int) -> str:
-    """``2.3 MB``: bytes as people read them."""
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:,} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024
-    return ""
-
-
 def make_viewer(kind: str) -> QtWidgets.QWidget:
     """A new viewer widget of ``kind`` (see ``viewer_for``)."""
     if kind in ("plot", "image"):
@@ -186,16 +187,8 @@ class ViewerDock(QtWidgets.QDockWidget):
         self.value: Any = None
         self._streamed = 0  # points appended in this run, for a streamed number
         self._want_full = False  # Load full value was asked before the whole view came
-        self.note = QtWidgets.QLabel(wordWrap=True, textFormat=QtCore.Qt.TextFormat.RichText)
-        self.load_button = QtWidgets.QPushButton("Load full value")
-        self.load_button.setToolTip("Load every row or point of the value from its worker")
-        self.load_button.clicked.connect(self.load_full)
-        self.bar = QtWidgets.QWidget()
-        bar = QtWidgets.QHBoxLayout(self.bar)
-        bar.setContentsMargins(6, 2, 6, 2)
-        bar.addWidget(self.note, 1)
-        bar.addWidget(self.load_button)
-        self.bar.hide()
+        self.bar = ValueBar()
+        self.bar.load.connect(self.load_full)
         body = QtWidgets.QWidget()
         self._layout = QtWidgets.QVBoxLayout(body)
         self._layout.setContentsMargins(0, 0, 0, 0)
@@ -263,7 +256,7 @@ class ViewerDock(QtWidgets.QDockWidget):
         if kind == "table":
             self._use(kind).show_table(view["table"], self.source)
             self.viewer.model_.problem = self.problem
-        elif kind == "plot":
+        elif kind == "plot" and _series_ok(view["series"]):
             series = view["series"]
             x = series.get("x")
             self._use(kind).set_values(series["y"], x if len(x or ()) == len(series["y"]) else None)
@@ -315,8 +308,8 @@ class ViewerDock(QtWidgets.QDockWidget):
         self._show_bar()
 
     def _whole_series(self, series: dict | None, why: str | None) -> None:
-        if series is None:
-            self.problem = why
+        if not _series_ok(series):
+            self.problem = why or "its points could not be read"
         else:
             self.viewer.set_values(series["y"])
             self.value = Viewed(dict(self.value.view, series=series))
@@ -334,22 +327,13 @@ class ViewerDock(QtWidgets.QDockWidget):
             view = self.value.view
             note = self.value.description()
             series = view.get("series")
-            if self.kind == "plot" and series and series["length"] > len(series["y"]):
+            if self.kind == "plot" and _series_ok(series) and series["length"] > len(series["y"]):
                 note += f" · {len(series['y']):,} of {series['length']:,} points shown"
                 more = True
             if self.answers.waiting:
                 note += " · loading…"
-        note = html.escape(note)
-        if self.problem:
-            note = f"{note} · <span style='color:#d03030'>{html.escape(self.problem)}</span>"
-        more = more and self.source is not None and not self.problem
-        size = self.source.size() if more else None
-        self.load_button.setText(
-            f"Load full value ({size_text(size)})" if size else "Load full value"
-        )
-        self.load_button.setVisible(more)
-        self.note.setText(note)
-        self.bar.setVisible(bool(note) or more)
+        more = more and self.source is not None
+        self.bar.say(note, self.problem, more, self.source.size() if more else None)
 
     def append_partial(self, value: Any, index: int | None = None) -> None:
         """Show a streamed value: a number adds a point, anything else is redrawn."""
