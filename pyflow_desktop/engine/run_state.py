@@ -241,7 +241,9 @@ class RunState:
         self.running = False
         if isinstance(result, RunResult):
             self.outcome = result
-            ready = [node_id for node_id, status in result.statuses.items() if status in OK_STATUSES]
+            ready = [
+                node_id for node_id, status in result.statuses.items() if status in OK_STATUSES
+            ]
             self._sources.update(dict.fromkeys(ready, result))
             self._emit(RunChange.VALUES_READY, nodes=ready)
 

@@ -26,6 +26,8 @@ characters), and where they apply:
   as ``float32`` (values kept, for a colour bar) or ``uint8`` (colours);
 - ``figure``: ``{"png"}``, a matplotlib figure drawn as a PNG, in base64.
 
+(Series, images and figures are made in ``view_pictures``, which has their bounds.)
+
 A part that cannot be made is left out: a view is always made. A brief view
 (``make_view(value, brief=True)``) has the type, repr, measures and value only: what a
 result prints (``shown``), made for every output even when nobody watches the run.
@@ -36,8 +38,6 @@ events carry one, so a run that nobody watches makes no view.
 
 from __future__ import annotations
 
-import base64
-import io
 import json
 import math
 import reprlib
@@ -45,11 +45,11 @@ import weakref
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from .view_pictures import figure, floats, image, is_pandas, numeric_1d, series
+
 REPR_LIMIT = 2048
 VALUE_LIMIT = 1 << 20
 TABLE_ROWS = 200
-SERIES_POINTS = 4096
-IMAGE_SIDE = 512
 _DEPTH = 50  # deeper JSON is not held whole (and would not print)
 
 _REPR = reprlib.Repr()
@@ -93,11 +93,11 @@ def fetch_data(
         order = None if sort is None else _order(value, int(sort), bool(descending))
         return _table(value, max(0, start), max(0, count), order).get("table")
     if what == "series":
-        numbers = _numeric_1d(value)
+        numbers = numeric_1d(value)
         if numbers is None:
             return None
         return {
-            "y": _floats(numbers[max(0, start) : start + max(0, count)]),
+            "y": floats(numbers[max(0, start) : start + max(0, count)]),
             "length": len(numbers),
         }
     raise ValueError(f"no such data: {what!r}")
@@ -272,7 +272,7 @@ def _table(
 ) -> dict[str, Any]:
     """The table of ``value``'s rows ``start`` to ``start + count`` (of those rows in
     ``order``, positions in the whole table, when given: then with their labels)."""
-    if _is_pandas(value, "DataFrame"):
+    if is_pandas(value, "DataFrame"):
         return {"table": _frame_table(value, start, count, order)}
     if isinstance(value, (list, tuple)) and value:
         head = (
@@ -335,7 +335,7 @@ def _order(value: Any, column: int, descending: bool) -> list[int] | None:
     table, how, order = _last_order
     if table is not None and table() is value and how == (column, descending):
         return order
-    if _is_pandas(value, "DataFrame"):
+    if is_pandas(value, "DataFrame"):
         cells = value.iloc[:, column].reset_index(drop=True)
         try:
             order = cells.sort_values(ascending=not descending, kind="stable").index.tolist()
@@ -390,94 +390,5 @@ def _table_of(columns: list[str], kinds: list[str], rows: list, count: int) -> d
     return {"columns": columns, "dtypes": kinds, "rows": rows, "row_count": count}
 
 
-def _is_pandas(value: Any, name: str) -> bool:
-    kind = type(value)
-    return kind.__module__.split(".")[0] == "pandas" and kind.__name__ == name
-
-
-# -- series, images, figures ---------------------------------------------------------------
-
-
-def _series(value: Any) -> dict[str, Any]:
-    numbers = _numeric_1d(value)
-    if numbers is None:
-        return {}
-    length = len(numbers)
-    if length <= SERIES_POINTS:
-        return {"series": {"y": _floats(numbers), "length": length}}
-    import numpy as np
-
-    x: list[int] = []
-    edges = np.linspace(0, length, SERIES_POINTS // 2 + 1).astype(int)
-    for start, end in zip(edges[:-1].tolist(), edges[1:].tolist()):
-        x.extend(sorted({start + point for point in _extremes(numbers[start:end])}))
-    return {"series": {"x": x, "y": _floats(numbers[x]), "length": length}}
-
-
-def _extremes(stretch: Any) -> tuple[int, int]:
-    """Where a stretch of numbers has its least and its greatest (NaN aside)."""
-    import numpy as np
-
-    try:
-        return int(np.nanargmin(stretch)), int(np.nanargmax(stretch))
-    except ValueError:  # nothing but NaN
-        return 0, 0
-
-
-def _numeric_1d(value: Any) -> Any:
-    """``value`` as a 1-D numpy array of numbers when it is 1-D numeric data, else ``None``."""
-    import numpy as np
-
-    if _is_pandas(value, "Series"):
-        value = value.to_numpy()
-    if isinstance(value, np.ndarray):
-        return value if value.ndim == 1 and value.dtype.kind in "iuf" else None
-    if (
-        isinstance(value, (list, tuple))
-        and value
-        and all(isinstance(item, (int, float)) and not isinstance(item, bool) for item in value)
-    ):
-        return np.asarray(value, dtype=float)
-    return None
-
-
-def _floats(numbers: Any) -> list[float | None]:
-    return [y if math.isfinite(y) else None for y in map(float, numbers.tolist())]
-
-
-def _image(value: Any) -> dict[str, Any]:
-    import numpy as np
-
-    if type(value).__module__.split(".")[0] == "PIL" and hasattr(value, "getbands"):
-        value = np.asarray(value)
-    if not isinstance(value, np.ndarray) or value.dtype.kind not in "biuf":
-        return {}
-    colours = value.ndim == 3 and value.shape[2] in (3, 4)
-    if not (value.ndim == 2 or colours) or 0 in value.shape:
-        return {}
-    step = max(1, math.ceil(max(value.shape[:2]) / IMAGE_SIDE))
-    small = value[::step, ::step]
-    if colours:
-        if small.dtype.kind == "f" and np.nanmax(small) <= 1.0:
-            small = small * 255.0
-        small = np.clip(np.nan_to_num(small), 0, 255).astype(np.uint8)
-    else:
-        small = small.astype(np.float32)
-    data = np.ascontiguousarray(small)
-    encoded = base64.b64encode(data.tobytes()).decode("ascii")
-    return {"image": {"shape": list(data.shape), "dtype": str(data.dtype), "data": encoded}}
-
-
-def _figure(value: Any) -> dict[str, Any]:
-    if type(value).__module__.split(".")[0] != "matplotlib":
-        return {}
-    figure = value if hasattr(value, "savefig") else getattr(value, "figure", None)
-    if figure is None or not hasattr(figure, "savefig"):
-        return {}
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100)
-    return {"figure": {"png": base64.b64encode(buffer.getvalue()).decode("ascii")}}
-
-
 _BRIEF_PARTS = (_measures, _whole, _text)
-_PARTS = (_measures, _whole, _text, _table, _series, _image, _figure)
+_PARTS = (_measures, _whole, _text, _table, series, image, figure)

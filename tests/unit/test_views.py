@@ -10,10 +10,9 @@ from collections import namedtuple
 import numpy as np
 import pytest
 
+from pyflow_desktop.engine.view_pictures import IMAGE_SIDE, SERIES_POINTS
 from pyflow_desktop.engine.views import (
-    IMAGE_SIDE,
     REPR_LIMIT,
-    SERIES_POINTS,
     TABLE_ROWS,
     VALUE_LIMIT,
     fetch_data,

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ...engine.views import IMAGE_SIDE
+from ...engine.view_pictures import IMAGE_SIDE
 
 _DTYPES = {"uint8": np.uint8, "float32": np.float32}
 

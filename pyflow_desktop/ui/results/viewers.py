@@ -82,9 +82,14 @@ def _series_ok(series: Any) -> bool:
 
 
 def _is_rows(value: Any) -> bool:
-    """A 2-D table: a non-empty list of equally long, non-empty lists."""
+    """A 2-D table: a non-empty list of equally long, non-empty lists of scalars."""
     width = len(value[0]) if isinstance(value, list) and value and isinstance(value[0], list) else 0
-    return width > 0 and all(isinstance(row, list) and len(row) == width for row in value)
+    return width > 0 and all(
+        isinstance(row, list)
+        and len(row) == width
+        and not any(isinstance(cell, (list, tuple, dict)) for cell in row)
+        for row in value
+    )
 
 
 def viewer_for(value: Any) -> str:
