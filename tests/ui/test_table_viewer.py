@@ -131,6 +131,23 @@ def test_on_threads_the_same_viewer_sorts_and_pages_the_value_held_in_the_window
     assert model.index(ROWS - 1, 2).data() == "r0"
 
 
+def test_an_open_viewer_follows_a_new_run_and_pages_once_it_has_ended(
+    qtbot, window, ran_flow, run_and_wait
+):
+    flow_id = ran_flow("frame", FRAME)
+    dock = open_from_inspector(qtbot, window, flow_id)
+    qtbot.waitUntil(lambda: dock.kind == "table" and dock.viewer.model_.rowCount() > 0)
+    window.runs.runner.settings = RunSettings(cache=False)  # the node runs again
+    assert run_and_wait(window, timeout=30_000)
+    model, table = dock.viewer.model_, dock.viewer
+    qtbot.waitUntil(lambda: dock.bar.button.text().startswith("Load full value ("))
+    assert "run" not in dock.bar.note.text() and model.row_count == ROWS
+    shown = model.rowCount()
+    table.setFocus()
+    qtbot.keyClick(table, QtCore.Qt.Key.Key_End, QtCore.Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: model.rowCount() > shown, timeout=10_000)
+
+
 def test_load_full_value_in_the_inspector_loads_every_row_into_the_viewer(qtbot, window, ran_flow):
     flow_id = ran_flow("frame", FRAME)
     select(qtbot, window.tabs.current()[0], "n")

@@ -52,9 +52,15 @@ class ValueSource:
             raise LookupError("this value is no longer kept: run the flow again to make it again")
         return result
 
+    def waiting(self) -> bool:
+        """Whether the run making the value is still going (more of it comes when it ends)."""
+        state = self.run_states.get(self.flow_id) if self.run_states is not None else None
+        return state is not None and state.running and state.source(self.node_id) is None
+
     def problem(self) -> str | None:
-        """Why more of the value cannot be had now (``None``: it can, or it is whole here)."""
-        if "value" in self.view:
+        """Why more of the value cannot be had (``None``: it can, it is whole here, or its
+        run is still going)."""
+        if "value" in self.view or self.waiting():
             return None
         try:
             result = self._result()

@@ -22,6 +22,7 @@ from typing import Any
 from PySide6 import QtCore, QtWidgets
 
 from .fetching import Answers, ValueSource
+from .view_shapes import table_ok
 
 PAGE = 500
 ALL_PAGE = 5_000  # rows a page while every row is loaded
@@ -29,18 +30,6 @@ CELL_CHARS = 1_000
 _DISPLAY = QtCore.Qt.ItemDataRole.DisplayRole
 _ROOT = QtCore.QModelIndex()
 _NUMBER_ALIGN = QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter
-
-
-def table_ok(table: Any) -> bool:
-    """Whether ``table`` (from a worker) has a view's table's shape: lists of columns, dtypes
-    and rows (each a list), labels a list if any, a row count."""
-    return (
-        isinstance(table, dict)
-        and all(isinstance(table.get(key), list) for key in ("columns", "dtypes", "rows"))
-        and all(isinstance(row, list) for row in table["rows"])
-        and isinstance(table.get("index", []), list)
-        and type(table.get("row_count")) is int
-    )
 
 
 def _text(cell: Any) -> str:
@@ -141,6 +130,7 @@ class TableModel(QtCore.QAbstractTableModel):
             and not self.complete
             and not self.loading
             and self.problem is None
+            and not self.source.waiting()
         )
 
     def fetchMore(self, parent: QtCore.QModelIndex = _ROOT) -> None:

@@ -30,6 +30,7 @@ from ..value_text import MAX_DEPTH, Viewed, full_text, short_text
 from .fetching import Answers, ValueSource
 from .table_viewer import TableViewer, table_note
 from .value_bar import ValueBar
+from .view_shapes import series_ok
 
 MAX_CHILDREN = 1_000
 PREVIEW_CHARS = 200
@@ -69,16 +70,6 @@ def _is_grid(value: Any) -> bool:
 
 
 _PART_KINDS = (("table", "table"), ("figure", "figure"), ("image", "image"), ("series", "plot"))
-
-
-def _series_ok(series: Any) -> bool:
-    """Whether ``series`` (from a worker) has a view's series' shape."""
-    return (
-        isinstance(series, dict)
-        and isinstance(series.get("y"), list)
-        and type(series.get("length")) is int
-        and all(y is None or isinstance(y, (int, float)) for y in series["y"])
-    )
 
 
 def _is_rows(value: Any) -> bool:
@@ -192,6 +183,7 @@ class ViewerDock(QtWidgets.QDockWidget):
         self.value: Any = None
         self._streamed = 0  # points appended in this run, for a streamed number
         self._want_full = False  # Load full value was asked before the whole view came
+        self._waiting = False  # the value shown was shown while its run was still going
         self.bar = ValueBar()
         self.bar.load.connect(self.load_full)
         body = QtWidgets.QWidget()
@@ -256,12 +248,13 @@ class ViewerDock(QtWidgets.QDockWidget):
             return
         view = value.view
         self.source = self.source_for(view) if self.source_for is not None else None
+        self._waiting = self.source is not None and self.source.waiting()
         self.problem = self.source.problem() if self.source is not None else None
         kind = viewer_for(value)
         if kind == "table":
             self._use(kind).show_table(view["table"], self.source)
             self.viewer.model_.problem = self.problem
-        elif kind == "plot" and _series_ok(view["series"]):
+        elif kind == "plot" and series_ok(view["series"]):
             series = view["series"]
             x = series.get("x")
             self._use(kind).set_values(series["y"], x if len(x or ()) == len(series["y"]) else None)
@@ -279,7 +272,7 @@ class ViewerDock(QtWidgets.QDockWidget):
             self._use(kind).set_png(figure_png(view["figure"]))
         else:
             self._use("text").set_values(value)
-            if self.source is not None and not view.get("whole") and not self.problem:
+            if self.source is not None and not (view.get("whole") or self.problem or self._waiting):
                 self.answers.ask(self.source, "view", self._whole_view)
         self._show_bar()
 
@@ -296,8 +289,12 @@ class ViewerDock(QtWidgets.QDockWidget):
 
     def values_ready(self) -> None:
         """The run that made the value shown ended: more of it can be asked for now."""
-        if type(self.value) is Viewed and self.source is not None:
+        if type(self.value) is not Viewed or self.source is None:
+            return
+        if self._waiting or self.problem:
             self._show(self.value)
+        else:
+            self._show_bar()  # its size is known now
 
     def load_full(self) -> None:
         """Load all of a value that came as a view: every row of a table, every point of a
@@ -313,7 +310,7 @@ class ViewerDock(QtWidgets.QDockWidget):
         self._show_bar()
 
     def _whole_series(self, series: dict | None, why: str | None) -> None:
-        if not _series_ok(series):
+        if not series_ok(series):
             self.problem = why or "its points could not be read"
         else:
             self.viewer.set_values(series["y"])
@@ -332,11 +329,13 @@ class ViewerDock(QtWidgets.QDockWidget):
             view = self.value.view
             note = self.value.description()
             series = view.get("series")
-            if self.kind == "plot" and _series_ok(series) and series["length"] > len(series["y"]):
+            if self.kind == "plot" and series_ok(series) and series["length"] > len(series["y"]):
                 note += f" · {len(series['y']):,} of {series['length']:,} points shown"
                 more = True
             if self.answers.waiting:
                 note += " · loading…"
+            elif self._waiting:
+                note += " · more when the run ends"
         more = more and self.source is not None
         self.bar.say(note, self.problem, more, self.source.size() if more else None)
 
