@@ -17,6 +17,7 @@ from .call_convention import call_arguments, linked_argument
 from .flatten import is_pass_through
 from .handles import Handle, Linked
 from .plan import Plan, PlannedNode
+from .value_store import value_size
 from .views import fetch_data, make_view, shown, summary
 
 STATUSES = ("success", "fail", "skip", "cached", "cancelled")
@@ -193,6 +194,18 @@ class RunResult:
         if type(item) is Handle:
             return item.fetch("view")
         return None if item is None else make_view(item)
+
+    def size(self, node_id: str, port: str = "out") -> int | None:
+        """Bytes an output's value takes where it is (as its worker measured it)."""
+        item = self._source.outputs.get(node_id, {}).get(port)
+        if type(item) is Handle:
+            return item.size
+        return None if item is None else value_size(item)
+
+    def available(self, node_id: str, port: str = "out") -> bool:
+        """Whether an output's value can still be had (its worker process did not end)."""
+        item = self._source.outputs.get(node_id, {}).get(port)
+        return item is not None and (type(item) is not Handle or item.available)
 
     def fetch(self, node_id: str, port: str, what: str, **params: Any) -> Any:
         """JSON data about an output beyond its view, made where the value is: ``"rows"``

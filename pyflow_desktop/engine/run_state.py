@@ -5,7 +5,8 @@ window shows: per node its status, outputs (the values streamed so far while it 
 with traceback and the line of its code where it failed, captured stdout and stderr, and
 time (``node(node_id)``, a ``NodeState``); the last event that says what the node shows
 (``last``); how many inner nodes each subflow node has ended (``inside``); which results are
-stale; and the last run's ``RunResult`` (``outcome``). ``RunStates`` keeps one per flow of a
+stale; the last run's ``RunResult`` (``outcome``), and per node the result that holds the
+value it shows (``source(node_id)``: the window asks it for more of the value). ``RunStates`` keeps one per flow of a
 repository. The canvas, the Inspector, the viewers and the Run menu read them and keep no
 copy; ``later`` (given by the owner: the window's event loop) runs the staleness check once
 a burst of edits is over.
@@ -32,8 +33,8 @@ inner nodes are ``u1/m`` and deeper), ``_run_keys`` (the nodes' keys when the ru
 progress started), ``_removed`` (node id → a deleted node, its last event, its result's
 key and whether it was cancelled), ``_batches`` (batches not yet filed by node),
 ``_unread`` (node id → events filed but not yet folded), ``_nodes`` (node id → its folded
-``NodeState``) and ``_refresh_due`` (an edit came since the last staleness check, or
-none was made yet).
+``NodeState``), ``_sources`` (node id → the ``RunResult`` holding its values) and
+``_refresh_due`` (an edit came since the last staleness check, or none was made yet).
 
 Notifications go out through ``events`` (an ``Observable``, shared by every state of a
 ``RunStates``), each with the ``flow_id`` it is about; see ``RunChange``.
@@ -59,7 +60,7 @@ from .events import (
 )
 from .node_state import NodeState, fold
 from .plan import Plan, Targets, end_nodes, plan_run
-from .result import RunResult
+from .result import OK_STATUSES, RunResult
 
 Later = Callable[[Callable[[], None]], None]  # calls a function soon, once the caller is done
 
@@ -85,6 +86,7 @@ class RunChange(StrEnum):
     # inner count moved), ended (the batch holds the run's end)
     STALE_CHANGED = "stale_changed"  # stale: the nodes whose result is stale now
     KEYS_REFRESHED = "keys_refreshed"  # every result was checked against the flow again
+    VALUES_READY = "values_ready"  # nodes: whose values can now be asked of their source
     NODE_RESTORED = "node_restored"  # node_id, last (its last event): an undo of its
     # delete put the node back, showing that again
 
@@ -104,6 +106,7 @@ class RunState:
         self.plan: Plan | None = None
         self.running = False
         self.outcome: RunResult | None = None
+        self._sources: dict[str, RunResult] = {}
         self.last: dict[str, RunEvent] = {}
         self.inside: dict[str, list] = {}
         self._run_keys: dict[str, str | None] = {}
@@ -179,7 +182,7 @@ class RunState:
                     self.inside.setdefault(outer, [0, 0, 0.0])[1] += 1
         self._file()
         # Set operations: a run of thousands of nodes forgets what the last one said.
-        for table in (self.last, self.result_keys, self._nodes, self._unread):
+        for table in (self.last, self.result_keys, self._nodes, self._unread, self._sources):
             for node_id in run.keys() & table.keys():
                 del table[node_id]
         if not self.stale.isdisjoint(run):
@@ -238,6 +241,17 @@ class RunState:
         self.running = False
         if isinstance(result, RunResult):
             self.outcome = result
+            ready = [
+                node_id for node_id, status in result.statuses.items() if status in OK_STATUSES
+            ]
+            self._sources.update(dict.fromkeys(ready, result))
+            self._emit(RunChange.VALUES_READY, nodes=ready)
+
+    def source(self, node_id: str) -> RunResult | None:
+        """The run result that holds the values ``node_id`` shows (``None`` while a run is
+        making them, or when no run made them): kept while they are shown, so the window can
+        ask for more of them (a table's rows) after later runs of other nodes."""
+        return self._sources.get(node_id)
 
     # -- edits and staleness ----------------------------------------------------------------
 

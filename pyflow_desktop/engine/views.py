@@ -26,6 +26,8 @@ characters), and where they apply:
   as ``float32`` (values kept, for a colour bar) or ``uint8`` (colours);
 - ``figure``: ``{"png"}``, a matplotlib figure drawn as a PNG, in base64.
 
+(Series, images and figures are made in ``view_pictures``, which has their bounds.)
+
 A part that cannot be made is left out: a view is always made. A brief view
 (``make_view(value, brief=True)``) has the type, repr, measures and value only: what a
 result prints (``shown``), made for every output even when nobody watches the run.
@@ -36,19 +38,18 @@ events carry one, so a run that nobody watches makes no view.
 
 from __future__ import annotations
 
-import base64
-import io
 import json
 import math
 import reprlib
+import weakref
 from collections.abc import Iterator, Mapping
 from typing import Any
+
+from .view_pictures import figure, floats, image, is_pandas, numeric_1d, series
 
 REPR_LIMIT = 2048
 VALUE_LIMIT = 1 << 20
 TABLE_ROWS = 200
-SERIES_POINTS = 4096
-IMAGE_SIDE = 512
 _DEPTH = 50  # deeper JSON is not held whole (and would not print)
 
 _REPR = reprlib.Repr()
@@ -73,21 +74,30 @@ def make_view(value: Any, brief: bool = False) -> dict[str, Any]:
     return view
 
 
-def fetch_data(value: Any, what: str, start: int = 0, count: int = TABLE_ROWS) -> Any:
+def fetch_data(
+    value: Any,
+    what: str,
+    start: int = 0,
+    count: int = TABLE_ROWS,
+    sort: int | None = None,
+    descending: bool = False,
+) -> Any:
     """JSON data about ``value`` beyond its view, for a viewer that asks: ``"view"`` (its
     whole view), ``"rows"`` (the table of rows ``start`` to ``start + count``, as a view's
-    ``table``), ``"series"`` (its 1-D numbers ``start`` to ``start + count``, every one;
-    ``{"y", "length"}``). ``None`` when the value has no such part."""
+    ``table``; ``sort``: of the whole table ordered by that column first, with ``"index"``
+    the rows' labels), ``"series"`` (its 1-D numbers ``start`` to ``start + count``, every
+    one; ``{"y", "length"}``). ``None`` when the value has no such part."""
     if what == "view":
         return make_view(value)
     if what == "rows":
-        return _table(value, max(0, start), max(0, count)).get("table")
+        order = None if sort is None else _order(value, int(sort), bool(descending))
+        return _table(value, max(0, start), max(0, count), order).get("table")
     if what == "series":
-        numbers = _numeric_1d(value)
+        numbers = numeric_1d(value)
         if numbers is None:
             return None
         return {
-            "y": _floats(numbers[max(0, start) : start + max(0, count)]),
+            "y": floats(numbers[max(0, start) : start + max(0, count)]),
             "length": len(numbers),
         }
     raise ValueError(f"no such data: {what!r}")
@@ -244,45 +254,124 @@ def _cell(value: Any) -> Any:
         return plain
     if isinstance(value, float):  # NaN and infinities: an empty cell, as pandas shows NaN
         return None
-    return _REPR.repr(value) if not isinstance(value, str) else value
+    if isinstance(value, str):
+        return value
+    if hasattr(value, "isoformat") or type(value).__name__ in _TIMES:  # as pandas shows them
+        return None if str(value) in ("NaT", "nat") else str(value)
+    return _REPR.repr(value)
+
+
+_TIMES = frozenset({"datetime64", "timedelta64", "Timedelta"})
 
 
 # -- tables --------------------------------------------------------------------------------
 
 
-def _table(value: Any, start: int = 0, count: int = TABLE_ROWS) -> dict[str, Any]:
-    if _is_pandas(value, "DataFrame"):
-        return {"table": _frame_table(value, start, count)}
+def _table(
+    value: Any, start: int = 0, count: int = TABLE_ROWS, order: list[int] | None = None
+) -> dict[str, Any]:
+    """The table of ``value``'s rows ``start`` to ``start + count`` (of those rows in
+    ``order``, positions in the whole table, when given: then with their labels)."""
+    if is_pandas(value, "DataFrame"):
+        return {"table": _frame_table(value, start, count, order)}
     if isinstance(value, (list, tuple)) and value:
+        head = (
+            value[start : start + count]
+            if order is None
+            else [value[i] for i in order[start : start + count]]
+        )
         if all(isinstance(row, dict) for row in value):
-            return {"table": _records_table(value, start, count)}
-        width = len(value[0]) if isinstance(value[0], (list, tuple)) else -1
-        if width > 0 and all(isinstance(r, (list, tuple)) and len(r) == width for r in value):
-            rows = [[_cell(cell) for cell in row] for row in value[start : start + count]]
+            table = _records_table(value, head, start or order is not None)
+        else:
+            width = len(value[0]) if isinstance(value[0], (list, tuple)) else -1
+            if width <= 0 or not all(
+                isinstance(r, (list, tuple)) and len(r) == width for r in value
+            ):
+                return {}
+            rows = [[_cell(cell) for cell in row] for row in head]
             columns = [str(i) for i in range(width)]
-            return {"table": _table_of(columns, _column_kinds(rows, width), rows, len(value))}
+            table = _table_of(columns, _column_kinds(rows, width), rows, len(value))
+        if order is not None:
+            table["index"] = order[start : start + count]
+        return {"table": table}
     return {}
 
 
-def _frame_table(frame: Any, start: int, count: int) -> dict[str, Any]:
-    head = frame.iloc[start : start + count]
+def _frame_table(frame: Any, start: int, count: int, order: list[int] | None) -> dict[str, Any]:
+    head = (
+        frame.iloc[start : start + count]
+        if order is None
+        else frame.iloc[order[start : start + count]]
+    )
     rows = [[_cell(cell) for cell in row] for row in head.itertuples(index=False, name=None)]
     columns = [str(column) for column in frame.columns]
     table = _table_of(columns, [str(kind) for kind in frame.dtypes], rows, len(frame))
     index = frame.index
-    if type(index).__name__ != "RangeIndex" or index.start != 0 or index.step != 1:
+    if (
+        order is not None
+        or type(index).__name__ != "RangeIndex"
+        or index.start != 0
+        or index.step != 1
+    ):
         table["index"] = [_cell(label) for label in head.index]
     return table
 
 
-def _records_table(records: list | tuple, start: int, count: int) -> dict[str, Any]:
-    head = records[start : start + count]
+def _records_table(records: list | tuple, head: list, paged: bool) -> dict[str, Any]:
     columns: dict[str, None] = {}
-    for row in records[:TABLE_ROWS] if start else head:  # a page keeps the first rows' columns
+    for row in records[:TABLE_ROWS] if paged else head:  # a page keeps the first rows' columns
         columns.update(dict.fromkeys(map(str, row)))
     names = list(columns)
     rows = [[_cell(_get(row, name)) for name in names] for row in head]
     return _table_of(names, _column_kinds(rows, len(names)), rows, len(records))
+
+
+_last_order: list = [None, None, None]  # (the table, weakly; column and direction; order)
+
+
+def _order(value: Any, column: int, descending: bool) -> list[int] | None:
+    """Positions of ``value``'s rows ordered by ``column`` (stable; empty cells last); the
+    last order is kept, so each page of a sorted table does not sort it again."""
+    table, how, order = _last_order
+    if table is not None and table() is value and how == (column, descending):
+        return order
+    if is_pandas(value, "DataFrame"):
+        cells = value.iloc[:, column].reset_index(drop=True)
+        try:
+            order = cells.sort_values(ascending=not descending, kind="stable").index.tolist()
+        except TypeError:  # an object column of things that do not compare
+            order = _sorted_positions(cells.tolist(), descending)
+    elif isinstance(value, (list, tuple)) and value:
+        if all(isinstance(row, dict) for row in value):
+            name = _records_table(value, value[:TABLE_ROWS], False)["columns"][column]
+            cells = [_get(row, name) for row in value]
+        else:
+            cells = [row[column] for row in value]
+        order = _sorted_positions(cells, descending)
+    else:
+        return None
+    try:
+        _last_order[:] = [weakref.ref(value), (column, descending), order]
+    except TypeError:  # a list or a tuple is not weakly referenced: sorted again each page
+        _last_order[:] = [None, None, None]
+    return order
+
+
+def _sorted_positions(cells: list, descending: bool) -> list[int]:
+    """Positions of ``cells`` in order: numbers, then text, then the rest by repr; empty
+    cells (``None``, NaN) last either way."""
+
+    def key(position: int) -> tuple:
+        cell = cells[position]
+        if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+            return (0, cell) if cell == cell else (3, 0)
+        if isinstance(cell, str):
+            return (1, cell)
+        return (3, 0) if cell is None else (2, repr(cell))
+
+    present = [i for i in range(len(cells)) if key(i)[0] != 3]
+    empty = [i for i in range(len(cells)) if key(i)[0] == 3]
+    return sorted(present, key=key, reverse=descending) + empty
 
 
 def _get(row: dict, name: str) -> Any:
@@ -301,94 +390,5 @@ def _table_of(columns: list[str], kinds: list[str], rows: list, count: int) -> d
     return {"columns": columns, "dtypes": kinds, "rows": rows, "row_count": count}
 
 
-def _is_pandas(value: Any, name: str) -> bool:
-    kind = type(value)
-    return kind.__module__.split(".")[0] == "pandas" and kind.__name__ == name
-
-
-# -- series, images, figures ---------------------------------------------------------------
-
-
-def _series(value: Any) -> dict[str, Any]:
-    numbers = _numeric_1d(value)
-    if numbers is None:
-        return {}
-    length = len(numbers)
-    if length <= SERIES_POINTS:
-        return {"series": {"y": _floats(numbers), "length": length}}
-    import numpy as np
-
-    x: list[int] = []
-    edges = np.linspace(0, length, SERIES_POINTS // 2 + 1).astype(int)
-    for start, end in zip(edges[:-1].tolist(), edges[1:].tolist()):
-        x.extend(sorted({start + point for point in _extremes(numbers[start:end])}))
-    return {"series": {"x": x, "y": _floats(numbers[x]), "length": length}}
-
-
-def _extremes(stretch: Any) -> tuple[int, int]:
-    """Where a stretch of numbers has its least and its greatest (NaN aside)."""
-    import numpy as np
-
-    try:
-        return int(np.nanargmin(stretch)), int(np.nanargmax(stretch))
-    except ValueError:  # nothing but NaN
-        return 0, 0
-
-
-def _numeric_1d(value: Any) -> Any:
-    """``value`` as a 1-D numpy array of numbers when it is 1-D numeric data, else ``None``."""
-    import numpy as np
-
-    if _is_pandas(value, "Series"):
-        value = value.to_numpy()
-    if isinstance(value, np.ndarray):
-        return value if value.ndim == 1 and value.dtype.kind in "iuf" else None
-    if (
-        isinstance(value, (list, tuple))
-        and value
-        and all(isinstance(item, (int, float)) and not isinstance(item, bool) for item in value)
-    ):
-        return np.asarray(value, dtype=float)
-    return None
-
-
-def _floats(numbers: Any) -> list[float | None]:
-    return [y if math.isfinite(y) else None for y in map(float, numbers.tolist())]
-
-
-def _image(value: Any) -> dict[str, Any]:
-    import numpy as np
-
-    if type(value).__module__.split(".")[0] == "PIL" and hasattr(value, "getbands"):
-        value = np.asarray(value)
-    if not isinstance(value, np.ndarray) or value.dtype.kind not in "biuf":
-        return {}
-    colours = value.ndim == 3 and value.shape[2] in (3, 4)
-    if not (value.ndim == 2 or colours) or 0 in value.shape:
-        return {}
-    step = max(1, math.ceil(max(value.shape[:2]) / IMAGE_SIDE))
-    small = value[::step, ::step]
-    if colours:
-        if small.dtype.kind == "f" and np.nanmax(small) <= 1.0:
-            small = small * 255.0
-        small = np.clip(np.nan_to_num(small), 0, 255).astype(np.uint8)
-    else:
-        small = small.astype(np.float32)
-    data = np.ascontiguousarray(small)
-    encoded = base64.b64encode(data.tobytes()).decode("ascii")
-    return {"image": {"shape": list(data.shape), "dtype": str(data.dtype), "data": encoded}}
-
-
-def _figure(value: Any) -> dict[str, Any]:
-    if type(value).__module__.split(".")[0] != "matplotlib":
-        return {}
-    figure = value if hasattr(value, "savefig") else getattr(value, "figure", None)
-    if figure is None or not hasattr(figure, "savefig"):
-        return {}
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100)
-    return {"figure": {"png": base64.b64encode(buffer.getvalue()).decode("ascii")}}
-
-
 _BRIEF_PARTS = (_measures, _whole, _text)
-_PARTS = (_measures, _whole, _text, _table, _series, _image, _figure)
+_PARTS = (_measures, _whole, _text, _table, series, image, figure)

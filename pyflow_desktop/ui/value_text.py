@@ -31,13 +31,47 @@ FULL_CHARS = 200_000
 _INDENT = "  "
 
 
+class Viewed:
+    """A value the window has only the view of (``engine.views``: JSON data): it reads as
+    its repr, and a viewer asks for more of it through a ``fetching.ValueSource``."""
+
+    __slots__ = ("view",)
+
+    def __init__(self, view: dict[str, Any]) -> None:
+        self.view = view
+
+    def __repr__(self) -> str:
+        return str(self.view.get("repr", ""))
+
+    def heading(self) -> str:
+        """Its kind and measures: ``DataFrame[100000×3]``, ``float64[512×512]`` (or ``""``)."""
+        view = self.view
+        shape = view.get("shape") or ([view["length"]] if "length" in view else None)
+        if not isinstance(shape, list):
+            return ""
+        kind = view.get("dtype") or str(view.get("type", "")).rpartition(".")[2]
+        return f"{kind}[{'×'.join(map(str, shape))}]"
+
+    def description(self) -> str:
+        """Its type, dtype and measures, for a viewer's bar: ``numpy.ndarray · float64 ·
+        1,000 × 600``."""
+        view = self.view
+        shape = view.get("shape") or ([view["length"]] if "length" in view else [])
+        measures = " × ".join(f"{n:,}" for n in shape if isinstance(n, int))
+        parts = (str(view.get("type", "")), str(view.get("dtype", "")), measures)
+        return " · ".join(part for part in parts if part)
+
+
 def short_text(value: Any, limit: int, *, quote_strings: bool = True) -> str:
     """One line of ``value``, at most ``limit`` characters, from at most its first items.
 
-    ``quote_strings=False`` shows a string value as it is rather than as a JSON string.
+    ``quote_strings=False`` shows a string value as it is rather than as a JSON string; a
+    ``Viewed`` value shows its kind and measures, then its repr.
     """
     room = 2 * limit + 64  # whitespace is collapsed afterwards, so take some more
-    if isinstance(value, str) and not quote_strings:
+    if type(value) is Viewed and value.heading():
+        text, complete = f"{value.heading()} {value!r}"[:room], True
+    elif isinstance(value, str) and not quote_strings:
         text, complete = value[:room], len(value) <= room
     else:
         text, complete = _take(_pieces(value, False, SHORT_ITEMS, room), room)
@@ -48,7 +82,10 @@ def short_text(value: Any, limit: int, *, quote_strings: bool = True) -> str:
 
 
 def full_text(value: Any, limit: int = FULL_CHARS) -> str:
-    """All of ``value`` (strings as they are, the rest as indented JSON), cut at ``limit``."""
+    """All of ``value`` (strings as they are, the rest as indented JSON), cut at ``limit``;
+    a ``Viewed`` value its kind and measures, then its repr."""
+    if type(value) is Viewed:
+        return f"{value.description()}\n\n{value!r}"
     if isinstance(value, str):
         if len(value) <= limit:
             return value

@@ -174,3 +174,19 @@ def run_and_wait(qtbot):
         return blocker.args[0]
 
     return run
+
+
+@pytest.fixture
+def data_flow(window):
+    """Adds a flow of one node ``n`` whose spec ``spec_id`` runs ``source`` (one output,
+    ``out``) and opens its tab; returns the flow's id."""
+
+    def add(spec_id: str, source: str) -> str:
+        window.repo.add_spec(NodeSpec(spec_id, spec_id, [], [Port("out", "Any")], source))
+        flow = Flow(f"{spec_id}-flow")
+        flow.add_node(NodeInstance("n", spec_id))
+        window.repo.add_flow(flow)
+        window.tabs.open_flow(flow.id)
+        return flow.id
+
+    return add

@@ -36,6 +36,7 @@ def dock_for(qtbot, node_id="n1", port="out", **options) -> ViewerDock:
         (np.zeros((3, 4)), "image"),
         ([[1, 2], [3]], "tree"),
         ([{"a": 1}, {"b": 2}], "table"),
+        ([[1, "a"], [2, "b"]], "table"),
         ({"a": {"b": [1, 2]}}, "tree"),
         ([1, "x"], "tree"),
         ("hello", "text"),
@@ -73,7 +74,7 @@ def test_a_list_of_dicts_is_a_sortable_table(qtbot):
     model = table.model()
     assert dock.kind == "table" and table.isSortingEnabled() and model.rowCount() == 3
     headers = [model.headerData(i, QtCore.Qt.Orientation.Horizontal) for i in range(3)]
-    assert headers == ["name", "n", "extra"]
+    assert headers == ["name\nstr", "n\nint", "extra\nint"]  # each column's name and kind
     table.sortByColumn(1, QtCore.Qt.SortOrder.AscendingOrder)  # numerically; a missing n last
     assert [model.index(row, 0).data() for row in range(3)] == ["a", "b", "c"]
     table.sortByColumn(0, QtCore.Qt.SortOrder.DescendingOrder)
@@ -141,3 +142,24 @@ def test_a_streamed_list_is_redrawn_and_other_ports_are_ignored(qtbot):
     assert list(dock.viewer.curve.getData()[1]) == [0.0, 0.5]
     dock.apply_events([NodeFinished("walk", outputs={"path": [0.0, 0.5, 0.2], "n": 3})])
     assert list(dock.viewer.curve.getData()[1]) == [0.0, 0.5, 0.2]
+
+
+def test_a_view_part_of_a_shape_no_view_has_is_not_read():
+    from pyflow_desktop.ui.results.view_shapes import series_ok, table_ok
+
+    good = {"columns": ["a"], "dtypes": ["int"], "rows": [[1]], "row_count": 1}
+    assert table_ok(good) and table_ok({**good, "index": ["x"]})
+    assert not table_ok({**good, "rows": [1]}) and not table_ok({**good, "row_count": "1"})
+    assert not table_ok({**good, "index": "x"}) and not table_ok([good])
+    assert series_ok({"y": [1.0, None], "length": 2})
+    assert not series_ok({"y": ["1"], "length": 1}) and not series_ok({"y": [1.0]})
+
+
+def test_a_forged_series_shows_as_text_and_a_good_one_as_a_plot(qtbot):
+    from pyflow_desktop.ui.value_text import Viewed
+
+    dock = dock_for(qtbot)
+    dock.update_value(Viewed({"type": "x", "repr": "X()", "series": {"y": "no", "length": 1}}))
+    assert dock.kind == "text" and "X()" in dock.viewer.toPlainText()
+    dock.update_value(Viewed({"type": "y", "repr": "Y()", "series": {"y": [1, 2], "length": 2}}))
+    assert dock.kind == "plot" and dock.viewer.point_count() == 2

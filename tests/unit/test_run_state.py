@@ -239,3 +239,23 @@ def test_the_states_of_a_repository_share_one_voice_and_are_forgotten_with_it():
     later.settle()
     flow.set_value("a", "a", "1")  # the old repository's edits reach no state now
     assert later.calls == []
+
+
+def test_each_node_keeps_the_result_that_holds_its_values_until_it_runs_again():
+    repo, flow = calc_repo()
+    state, later, first = ran(repo, flow)
+    heard = Heard(state.events)
+    assert state.source("a") is first and state.source("b") is first
+    assert state.source("bad") is None and state.source("after") is None  # no values
+    state.begin(["b"])
+    assert state.source("b") is None and state.source("a") is first  # b's are being made
+    second = run_flow(repo, flow, targets=["b"])
+    state.finish(second)
+    assert state.source("b") is second and state.source("a") is second  # a ran again for b
+    state.begin(["hi"])
+    third = run_flow(repo, flow, targets=["hi"])
+    state.finish(third)
+    assert state.source("hi") is third and state.source("b") is second  # kept while shown
+    assert [sorted(p["nodes"]) for p in heard.of(RunChange.VALUES_READY)] == [
+        sorted(second.statuses), sorted(third.statuses)
+    ]

@@ -70,6 +70,18 @@ def test_the_whole_series_and_the_whole_view_come_when_asked(executor):
     assert result.fetch("r", "out", "series") is None  # records are no series
 
 
+def test_a_sorted_page_is_of_the_whole_table_ordered_where_the_value_is(executor):
+    result = data_run(executor)
+    page = result.fetch("f", "out", "rows", start=0, count=3, sort=1, descending=True)
+    assert page["rows"] == [[999, 998_001], [998, 996_004], [997, 994_009]]
+    assert page["index"] == [999, 998, 997]  # the rows' labels: where they were
+    later = result.fetch("f", "out", "rows", start=3, count=2, sort=1, descending=True)
+    assert later["rows"] == [[996, 992_016], [995, 990_025]] and later["row_count"] == 1000
+    odd_first = result.fetch("r", "out", "rows", start=0, count=3, sort=1, descending=True)
+    assert odd_first["rows"] == [[1, True], [3, True], [5, True]]  # stable: ties keep order
+    assert odd_first["index"] == [1, 3, 5]
+
+
 def test_a_script_gets_the_value_itself(executor):
     result = data_run(executor)
     frame = result.output("f")

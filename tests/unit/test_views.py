@@ -10,12 +10,12 @@ from collections import namedtuple
 import numpy as np
 import pytest
 
+from pyflow_desktop.engine.view_pictures import IMAGE_SIDE, SERIES_POINTS
 from pyflow_desktop.engine.views import (
-    IMAGE_SIDE,
     REPR_LIMIT,
-    SERIES_POINTS,
     TABLE_ROWS,
     VALUE_LIMIT,
+    fetch_data,
     make_view,
     summary,
 )
@@ -113,7 +113,7 @@ def test_a_dataframe_is_a_table_of_its_first_rows_with_its_dtypes():
     assert table["dtypes"][0].startswith("datetime64") and table["dtypes"][1] == "float64"
     assert len(table["rows"]) == TABLE_ROWS
     assert table["rows"][1][1:] == [0.5, None] and table["rows"][3][1] is None
-    assert "2026-01-01" in table["rows"][0][0] and "index" not in table
+    assert table["rows"][0][0] == "2026-01-01 00:00:00" and "index" not in table
     assert "value" not in view
 
 
@@ -208,3 +208,17 @@ def test_every_view_is_json_text_whatever_the_value():
 
     for value in (Weird(), np.array([np.nan, np.inf]), {"a": float("nan")}, [object()] * 3):
         json.dumps(make_view(value), allow_nan=False)
+
+
+def test_sorting_a_table_puts_empty_cells_last_and_mixed_kinds_in_groups():
+    import pandas as pd
+
+    frame = pd.DataFrame({"x": [2.0, None, 1.0, 3.0], "o": [1, "b", None, "a"]})
+    up = fetch_data(frame, "rows", 0, 10, sort=0)
+    assert [row[0] for row in up["rows"]] == [1.0, 2.0, 3.0, None] and up["index"] == [2, 0, 3, 1]
+    down = fetch_data(frame, "rows", 0, 10, sort=0, descending=True)
+    assert [row[0] for row in down["rows"]] == [3.0, 2.0, 1.0, None]
+    mixed = fetch_data(frame, "rows", 0, 10, sort=1)  # numbers, then text, empty last
+    assert [row[1] for row in mixed["rows"]] == [1, "a", "b", None]
+    rows = [[2, "b"], [1, "a"], [None, "c"]]
+    assert fetch_data(rows, "rows", 0, 10, sort=0)["rows"] == [[1, "a"], [2, "b"], [None, "c"]]

@@ -6,7 +6,9 @@ undo command) and the table redraws from the flow's model events. What runs said
 comes from its flow's ``RunState`` (in ``run_states``), read when it is shown and again when
 the state says the node changed (a batch of the run holds it, a run begins, staleness moves):
 selecting another node afterwards shows its results too. Double-clicking an output emits
-``open_viewer(node_id, port)``. A subflow node also lists its inner nodes (``inner``: their
+``open_viewer(node_id, port)``. An output the window has only the view of (its value stays
+in a worker process) shows its kind, measures and size with **Load full value**, which
+emits ``load_full(node_id, port)``: its viewer loads every row or point of it. A subflow node also lists its inner nodes (``inner``: their
 ids in a run, ``u1/m``), each with its status and time.
 
 State: ``flow``, ``node_id``, ``spec`` and ``inner`` (what is shown).
@@ -23,7 +25,9 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...engine import NodeState, RunChange, RunEvent, RunStates
 from ...repository import Flow, ModelEvent, NodeSpec
-from ..value_text import default_text, full_text, short_text
+from ..value_text import Viewed, default_text, full_text, short_text
+from .fetching import ValueSource
+from .value_bar import ValueBar, size_text
 from .viewers import PREVIEW_CHARS
 
 EditCallback = Callable[[Flow, str, str, Any], None]
@@ -46,6 +50,7 @@ class InspectorPanel(QtWidgets.QWidget):
     """The selected node; ``open_viewer(node_id, port)`` asks for a viewer of an output."""
 
     open_viewer = QtCore.Signal(str, str)
+    load_full = QtCore.Signal(str, str)
 
     def __init__(
         self,
@@ -92,8 +97,15 @@ class InspectorPanel(QtWidgets.QWidget):
         ):
             self.details.addTab(widget, name)
         self.details.setMinimumHeight(MIN_DETAILS_HEIGHT)
+        self.value_bar = ValueBar(stacked=True)  # the note above its button: a narrow dock
+        self.value_bar.load.connect(self._load_full_clicked)
+        details = QtWidgets.QWidget()
+        column = QtWidgets.QVBoxLayout(details)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.value_bar)
+        column.addWidget(self.details, 1)
         splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
-        for widget in (self.inputs, self.outputs, self.inside, self.details):
+        for widget in (self.inputs, self.outputs, self.inside, details):
             splitter.addWidget(widget)
         splitter.setChildrenCollapsible(False)
         splitter.setSizes([150, 150, 300])
@@ -105,6 +117,7 @@ class InspectorPanel(QtWidgets.QWidget):
         run_states.events.connect(RunChange.RUN_BEGUN, self._run_begun)
         run_states.events.connect(RunChange.EVENTS_APPLIED, self._events_applied)
         run_states.events.connect(RunChange.STALE_CHANGED, self._stale_changed)
+        run_states.events.connect(RunChange.VALUES_READY, self._values_ready)
 
     @staticmethod
     def _table(headers: list[str]) -> QtWidgets.QTableWidget:
@@ -219,6 +232,10 @@ class InspectorPanel(QtWidgets.QWidget):
         if self._shows(flow_id) and not {self.node_id, *self.inner}.isdisjoint(map(_NODE, events)):
             self._fill_state()
 
+    def _values_ready(self, flow_id: str, nodes: list[str]) -> None:
+        if self._shows(flow_id) and self.node_id in nodes:  # its size, whether it can be had
+            self._fill_state()
+
     def _stale_changed(self, flow_id: str, stale: set[str]) -> None:
         if self._shows(flow_id):
             self._fill_state()
@@ -294,8 +311,21 @@ class InspectorPanel(QtWidgets.QWidget):
         item = self.outputs.item(row, 0) if row >= 0 else None
         if item is None or item.text() not in outputs:
             self.value_text.clear()
+            self.value_bar.hide()
             return
-        self.value_text.setPlainText(full_text(outputs[item.text()]))
+        value = outputs[item.text()]
+        self.value_text.setPlainText(full_text(value))
+        self.value_bar.setVisible(type(value) is Viewed)
+        if type(value) is Viewed:
+            source = ValueSource(self.run_states, self.flow.id, self.node_id, item.text(), {})
+            problem, size = source.problem(), source.size()
+            note = value.description() + (f" · {size_text(size)}" if size else "")
+            self.value_bar.say(note, problem, more=True, size=size)
+
+    def _load_full_clicked(self) -> None:
+        item = self.outputs.item(max(self.outputs.currentRow(), 0), 0)
+        if item is not None and self.node_id is not None:
+            self.load_full.emit(self.node_id, item.text())
 
     def _output_double_clicked(self, item: QtWidgets.QTableWidgetItem) -> None:
         self.open_viewer.emit(self.node_id, self.outputs.item(item.row(), 0).text())

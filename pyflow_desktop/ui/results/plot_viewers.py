@@ -42,21 +42,27 @@ class PlotViewer(QtWidgets.QWidget):
         plot = self.plot_widget.getPlotItem()
         _style_axes(plot, foreground)
         plot.showGrid(x=True, y=True, alpha=0.15)
+        plot.setDownsampling(auto=True, mode="peak")  # a whole series of millions draws fast
+        plot.setClipToView(True)
         self._accent = accent
         self.curve = plot.plot(pen=pg.mkPen(accent, width=2))
         self._values: list[float] = []
+        self._positions: list[int] | None = None
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot_widget)
 
-    def set_values(self, values: Any) -> None:
-        """Show ``values`` (a number, or a 1-D sequence or array of numbers)."""
+    def set_values(self, values: Any, positions: list[int] | None = None) -> None:
+        """Show ``values`` (a number, or a 1-D sequence or array of numbers; ``None`` a gap)
+        at ``positions`` (default 0, 1, 2...: a view's series has them when it was thinned)."""
         self._values = np.asarray(values, dtype=float).ravel().tolist()
+        self._positions = positions
         self._redraw()
 
     def append(self, numbers: list[float]) -> None:
         """Add streamed points at the end, redrawing once."""
         self._values.extend(float(number) for number in numbers)
+        self._positions = None
         self._redraw()
 
     def point_count(self) -> int:
@@ -67,8 +73,12 @@ class PlotViewer(QtWidgets.QWidget):
 
     def _redraw(self) -> None:
         few = len(self._values) <= SYMBOLS_UP_TO
+        y = np.asarray(self._values, dtype=float)
+        x = np.arange(len(y)) if self._positions is None else np.asarray(self._positions)
         self.curve.setData(
-            np.asarray(self._values, dtype=float),
+            x,
+            y,
+            connect="finite",
             symbol="o" if few else None,
             symbolSize=5,
             symbolBrush=self._accent,
@@ -77,7 +87,8 @@ class PlotViewer(QtWidgets.QWidget):
 
 
 class ImageViewer(QtWidgets.QWidget):
-    """A 2-D numeric array as an image (row 0 at the top) with a colour bar."""
+    """A 2-D numeric array as an image (row 0 at the top) with a colour bar; RGB(A) pixels
+    (a view's thumbnail of a picture) as they are."""
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -98,6 +109,12 @@ class ImageViewer(QtWidgets.QWidget):
         layout.addWidget(self.graphics)
 
     def set_values(self, values: Any) -> None:
+        if getattr(values, "ndim", 2) == 3:  # colours: no levels, no colour bar
+            self.image_item.setImage(values, autoLevels=False, levels=(0, 255))
+            self.color_bar.hide()
+            self.plot.autoRange()
+            return
+        self.color_bar.show()
         image = np.asarray(values, dtype=float)
         finite = image[np.isfinite(image)]
         low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)

@@ -55,24 +55,13 @@ from ...engine import (
     plan_run,
 )
 from ...repository import Flow, Repository
+from ..value_text import Viewed
 from ..window_first import GATE, busy
 from .executor_shelf import ExecutorShelf
 from .settings import RunSettings
 
 APPLY_BUDGET = 0.02  # seconds of handing batches to the views per turn of the event loop
 _TERMINAL = {NodeFinished, NodeFailed, NodeSkipped, NodeCancelled, NodeCached}
-
-
-class Viewed:
-    """What the window shows of a value its view does not hold whole: its repr."""
-
-    __slots__ = ("view",)
-
-    def __init__(self, view) -> None:
-        self.view = view
-
-    def __repr__(self) -> str:
-        return str(self.view.get("repr", ""))
 
 
 def _value(view):

@@ -53,6 +53,9 @@ class Panels(QtCore.QObject):
         self.inspector = InspectorPanel(run_states, self._edit_value)
         self.viewers = ViewerDocks(window, self.inspector, run_states)
         self.inspector.open_viewer.connect(self.viewers.open_viewer)
+        self.inspector.load_full.connect(
+            lambda node_id, port: self.viewers.open_viewer(node_id, port).load_full()
+        )
         area = QtCore.Qt.DockWidgetArea
         self.code_dock = window.add_dock(
             "code_dock", "Code", self.spec_editor, area.BottomDockWidgetArea

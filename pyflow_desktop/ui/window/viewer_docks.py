@@ -1,7 +1,8 @@
 """The viewer docks of the window: one per (flow, node, output) the user opened.
 
 A viewer belongs to its flow's tab: it is hidden while another tab is in front and comes back
-with its tab; it follows its node across runs, says when its value is stale, is titled by the
+with its tab; it follows its node across runs (asking the run that made a value for more
+of it once that run has ended), says when its value is stale, is titled by the
 node's name, and closes with its flow. Closing one (its × button) forgets it.
 
 State: ``viewers`` ((flow id, node id, port) → its ``ViewerDock``), ``current_flow`` (the
@@ -10,10 +11,13 @@ flow of the tab in front, whose viewers are shown).
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6 import QtCore
 
-from ...engine import RunEvent, RunStates
+from ...engine import RunChange, RunEvent, RunStates
 from ...repository import Repository
+from ..results.fetching import ValueSource
 from ..results.inspector import InspectorPanel
 from ..results.viewers import ViewerDock
 from ..value_text import node_title
@@ -34,6 +38,7 @@ class ViewerDocks(QtCore.QObject):
         self.viewers: dict[ViewerKey, ViewerDock] = {}
         self.current_flow: str | None = None
         self.repo: Repository | None = None
+        run_states.events.connect(RunChange.VALUES_READY, self._values_ready)
 
     def open_viewer(self, node_id: str, port: str, flow_id: str | None = None) -> ViewerDock:
         """Show (creating it if needed) the viewer of ``node_id``'s output ``port``."""
@@ -47,6 +52,7 @@ class ViewerDocks(QtCore.QObject):
                 self.window,
                 multi_output=len(spec.outputs) > 1,
                 title=node_title(self.repo, flow, node_id),
+                source_for=partial(ValueSource, self.run_states, flow.id, node_id, port),
             )
             dock.setObjectName(f"viewer:{flow.id}:{node_id}:{port}")
             dock.closed.connect(lambda key=key: self.close_viewer(key))
@@ -83,6 +89,13 @@ class ViewerDocks(QtCore.QObject):
         for (owner, _node, _port), dock in self.viewers.items():
             if owner == flow_id:
                 dock.apply_events(events)
+
+    def _values_ready(self, flow_id: str, nodes: list[str]) -> None:
+        """A run of ``flow_id`` ended: its viewers can ask for more of its nodes' values."""
+        ready = set(nodes)
+        for (owner, node_id, _port), dock in self.viewers.items():
+            if owner == flow_id and node_id in ready:
+                dock.values_ready()
 
     def mark_stale(self, flow_id: str, stale: set[str]) -> None:
         for (owner, node_id, _port), dock in self.viewers.items():
