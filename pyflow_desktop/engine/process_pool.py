@@ -27,6 +27,7 @@ import os
 import pickle
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -39,7 +40,7 @@ from typing import Any
 from . import transfer
 from .handles import Handle, Key
 from .process_group import ProcessGroup, popen_options
-from .worker_messages import MAX_FRAME, ForgedMessage, parse_frame, send_at_once
+from .worker_messages import MAX_MESSAGE, ForgedMessage, parse_frame, send_at_once
 
 WORKER_MODULE = "pyflow_desktop.engine.process_worker"
 ANSWER_WAIT = 300.0  # seconds a fetch waits for its worker at most
@@ -79,7 +80,9 @@ class Worker:
             **popen_options(),
         )
         self.group = ProcessGroup(self.process)  # before it can start anything
-        self.process.stdin.write(f"{authkey.hex()} {os.getpid()} {pool.share} {self.folder}\n")
+        self.process.stdin.write(
+            f"{authkey.hex()} {os.getpid()} {pool.share} {pool.max_message} AF_INET {self.folder}\n"
+        )
         self.process.stdin.close()
         port = self.process.stdout.readline().strip()
         self.process.stdout.close()
@@ -102,8 +105,10 @@ class Worker:
         self.requests: dict[int, Callable[[bool, Any], None]] = {}
         self._next_request = 0
         self._send_lock = threading.Lock()
+        self._conn_lock = threading.Lock()  # closing the connection, waking its reader
         self.reader = threading.Thread(target=self._read, name="pyflow-worker-reader", daemon=True)
         self.reader.start()
+        threading.Thread(target=self._watch, name="pyflow-worker-watch", daemon=True).start()
 
     def __repr__(self) -> str:
         return f"Worker({self.process.pid})"
@@ -170,26 +175,63 @@ class Worker:
             self.pool.release_segment(data[0], self)
 
     def _read(self) -> None:
-        while True:
-            try:
-                data = self.conn.recv_bytes(MAX_FRAME)
-            except (EOFError, OSError):
-                break
-            try:
-                with self.pool.lock:
-                    job = self.job
+        try:
+            while self._read_one():
+                pass
+        finally:
+            self._died()
+
+    def _read_one(self) -> bool:
+        """Read and take one frame; ``False`` once the worker is gone or refused: whatever
+        goes wrong fails its node saying why, never this thread alone."""
+        limit = self.pool.max_message
+        try:
+            data = self.conn.recv_bytes(limit)
+        except EOFError:
+            return False
+        except OSError as exc:
+            if str(exc) == "bad message length":  # multiprocessing: longer than ``limit``
+                self._refuse(
+                    f"its worker process sent a message of more than {limit / 2**20:g} MB, "
+                    "the most the program reads of one"
+                )
+            return False  # else the connection closed
+        except Exception as exc:  # noqa: BLE001 — e.g. MemoryError on a huge length
+            self._refuse(f"its worker process's message could not be read ({describe(exc)})")
+            return False
+        try:
+            with self.pool.lock:
+                job = self.job
+                if job is not None:
+                    job.gather()
+                try:
+                    for item in parse_frame(data):
+                        self._take(item)
+                finally:
                     if job is not None:
-                        job.gather()
-                    try:
-                        for item in parse_frame(data):
-                            self._take(item)
-                    finally:
-                        if job is not None:
-                            job.hand_over()
-            except ForgedMessage as exc:
-                self._refuse(str(exc))
-                break
-        self._died()
+                        job.hand_over()
+        except ForgedMessage as exc:
+            self._refuse(f"its worker process sent a message that is not its own ({exc})")
+            return False
+        except Exception as exc:  # noqa: BLE001 — an item we could not take
+            self._refuse(f"its worker process's message could not be taken ({describe(exc)})")
+            return False
+        return True
+
+    def _watch(self) -> None:
+        """Wake the reader once the process ends, even if something it started holds its
+        connection open (the reader then sees it close)."""
+        wait_for_exit(self.process)
+        with self._conn_lock:
+            if self.conn.closed:
+                return
+            sock = socket.socket(fileno=self.conn.fileno())
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            finally:
+                sock.detach()
 
     def _take(self, item: list) -> None:
         kind = item[0]
@@ -219,12 +261,12 @@ class Worker:
             self.job = self.queue.popleft()
             self.job.begin(self)
 
-    def _refuse(self, reason: str) -> None:
-        """The worker sent bytes our worker code never sends: node code forged them. Fail its
-        node now and stop the worker, which can no longer be trusted."""
+    def _refuse(self, error: str) -> None:
+        """The worker sent bytes we cannot take (node code forged them, or they are too
+        large to read): fail its node now for ``error`` and stop the worker, which can no
+        longer be trusted (its stream may be out of step)."""
         with self.pool.lock:
             if self.job is not None:
-                error = f"its worker process sent a message that is not its own ({reason})"
                 self.job.fail_running(f"{error}; it was stopped")
         self.kill()
 
@@ -237,7 +279,8 @@ class Worker:
             code = self.process.wait()
         self.reaped = True
         self.group.close()
-        self.conn.close()
+        with self._conn_lock:
+            self.conn.close()
         shutil.rmtree(self.folder, ignore_errors=True)
         with self.pool.lock:
             self.alive = False
@@ -272,6 +315,22 @@ class Worker:
             pass
 
 
+def wait_for_exit(process: subprocess.Popen) -> None:
+    """Wait until ``process`` ends, leaving it to be reaped (POSIX with ``waitid``: its
+    group is killed first, before its id can be reused)."""
+    try:
+        if hasattr(os, "waitid"):
+            os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)
+        else:
+            process.wait()
+    except ChildProcessError:  # reaped already
+        pass
+
+
+def describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
 def describe_exit(code: int | None) -> str:
     """Say how a process ended, from its return code."""
     if code is None:
@@ -290,13 +349,16 @@ class WorkerPool:
     """Worker processes kept warm between nodes and runs, with the values they hold.
 
     ``budget``: bytes of values all workers keep in memory together (default a quarter of
-    RAM), shared evenly: each keeps ``share``."""
+    RAM), shared evenly: each keeps ``share``. ``max_message``: bytes of one message from a
+    worker at most (default 64 MB); a worker splits what it sends to fit, and one that sends
+    more is stopped, failing its node."""
 
-    def __init__(self, budget: int | None = None) -> None:
+    def __init__(self, budget: int | None = None, max_message: int = MAX_MESSAGE) -> None:
         self.lock = threading.RLock()
         self.workers: list[Worker] = []
         self.budget = budget or total_memory() // 4
         self.share = self.budget // (os.cpu_count() or 1)
+        self.max_message = max_message
 
     def set_budget(self, budget: int, workers: int) -> None:
         """Keep ``budget`` bytes of values over ``workers`` workers."""
