@@ -7,10 +7,13 @@ behave the same on every platform. Each runs in a process group of its own
 (``process_group``), killed whole, so nothing a node started outlives its worker. Workers
 are kept between nodes and runs, in a pool the whole program shares, with the values they
 made (``value_store``); each has a folder of its own to spill values to, removed when it ends.
+They are started by ``process_start``, inside a sandbox for a pool that has one (``sandbox``).
 
 Each worker's reader thread reads what it sends as hostile (``worker_messages``): an item
 about a node it does not run, or anything that is not ours, fails its node at once and stops
-the worker. Requests to a worker (``request``) are answered through callbacks; ``fetch``
+the worker, as does a message too large to read (``max_message``) or unreadable. A second
+thread watches the process, so that a worker that ends is noticed even while something it
+started holds its connection open. Requests to a worker (``request``) are answered through callbacks; ``fetch``
 waits for the answer.
 
 State, guarded by the pool's ``lock``: ``WorkerPool.workers`` (every live worker), each
@@ -26,7 +29,6 @@ import atexit
 import os
 import pickle
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -34,27 +36,16 @@ import tempfile
 import threading
 from collections import deque
 from collections.abc import Callable
-from multiprocessing.connection import Client
 from typing import Any
 
 from . import transfer
 from .handles import Handle, Key
-from .process_group import ProcessGroup, popen_options
-from .worker_messages import MAX_MESSAGE, ForgedMessage, parse_frame, send_at_once
+from .process_start import describe_exit, start_worker, wait_for_exit
+from .sandbox import Sandbox
+from .worker_messages import MAX_MESSAGE, ForgedMessage, parse_frame
 
-WORKER_MODULE = "pyflow_desktop.engine.process_worker"
 ANSWER_WAIT = 300.0  # seconds a fetch waits for its worker at most
 MISSING = "missing"  # ``process_worker.MISSING``: the value is not in that worker
-
-
-class WorkerStartError(RuntimeError):
-    """A worker process could not be started."""
-
-
-def worker_command() -> list[str]:
-    if getattr(sys, "frozen", False):  # a PyInstaller bundle: the program serves as worker
-        return [sys.executable, "--pyflow-worker"]
-    return [sys.executable, "-P", "-m", WORKER_MODULE]
 
 
 def total_memory() -> int:
@@ -69,32 +60,7 @@ class Worker:
     """One worker process, the thread that reads what it sends, and what it holds."""
 
     def __init__(self, pool: WorkerPool) -> None:
-        authkey = os.urandom(32)
-        self.folder = tempfile.mkdtemp(prefix="pyflow-values-")
-        self.process = subprocess.Popen(
-            worker_command(),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            stderr=None,
-            **popen_options(),
-        )
-        self.group = ProcessGroup(self.process)  # before it can start anything
-        self.process.stdin.write(
-            f"{authkey.hex()} {os.getpid()} {pool.share} {pool.max_message} AF_INET {self.folder}\n"
-        )
-        self.process.stdin.close()
-        port = self.process.stdout.readline().strip()
-        self.process.stdout.close()
-        if not port.isdigit():
-            self.group.kill()
-            self.group.close()
-            shutil.rmtree(self.folder, ignore_errors=True)
-            raise WorkerStartError(
-                f"a worker process could not start ({describe_exit(self.process.wait())})"
-            )
-        self.conn = Client(("127.0.0.1", int(port)), authkey=authkey)
-        send_at_once(self.conn)
+        self.process, self.group, self.conn, self.folder = start_worker(pool)
         self.pool = pool
         self.alive = True
         self.stopping = False
@@ -166,7 +132,7 @@ class Worker:
         if what != "value":
             return data
         try:
-            return transfer.unpack(data[0])
+            return transfer.unpack(data[0], self.pool.shared_memory_folder)
         except Exception as exc:  # e.g. its class is in a module only the worker imports
             reason = f"{type(exc).__name__}: {exc}"
             where = f"{key[1]}:{key[2]}"
@@ -315,34 +281,8 @@ class Worker:
             pass
 
 
-def wait_for_exit(process: subprocess.Popen) -> None:
-    """Wait until ``process`` ends, leaving it to be reaped (POSIX with ``waitid``: its
-    group is killed first, before its id can be reused)."""
-    try:
-        if hasattr(os, "waitid"):
-            os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)
-        else:
-            process.wait()
-    except ChildProcessError:  # reaped already
-        pass
-
-
 def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
-
-
-def describe_exit(code: int | None) -> str:
-    """Say how a process ended, from its return code."""
-    if code is None:
-        return "it stopped answering"
-    if code < 0:
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = f"signal {-code}"
-        hint = {"SIGKILL": ", perhaps out of memory", "SIGSEGV": ", a crash in native code"}
-        return f"killed by {name}{hint.get(name, '')}"
-    return f"exit code {code}"
 
 
 class WorkerPool:
@@ -351,14 +291,30 @@ class WorkerPool:
     ``budget``: bytes of values all workers keep in memory together (default a quarter of
     RAM), shared evenly: each keeps ``share``. ``max_message``: bytes of one message from a
     worker at most (default 64 MB); a worker splits what it sends to fit, and one that sends
-    more is stopped, failing its node."""
+    more is stopped, failing its node. ``sandbox``: its workers run confined (``sandbox``),
+    sharing memory through ``shared_memory_folder``, or do not start."""
 
-    def __init__(self, budget: int | None = None, max_message: int = MAX_MESSAGE) -> None:
+    def __init__(
+        self,
+        budget: int | None = None,
+        max_message: int = MAX_MESSAGE,
+        sandbox: Sandbox | None = None,
+    ) -> None:
         self.lock = threading.RLock()
         self.workers: list[Worker] = []
         self.budget = budget or total_memory() // 4
         self.share = self.budget // (os.cpu_count() or 1)
         self.max_message = max_message
+        self.sandbox = sandbox
+        self.shared_memory_folder: str | None = None
+
+    def shared_memory(self) -> str:
+        """The folder sandboxed workers see as ``/dev/shm`` (one for the pool, so they share
+        values), made on first use."""
+        with self.lock:
+            if self.shared_memory_folder is None:
+                self.shared_memory_folder = tempfile.mkdtemp(prefix="pyflow-shm-", dir="/dev/shm")
+            return self.shared_memory_folder
 
     def set_budget(self, budget: int, workers: int) -> None:
         """Keep ``budget`` bytes of values over ``workers`` workers."""
@@ -412,7 +368,7 @@ class WorkerPool:
         """A segment's consumer is done (or gone): free it. POSIX: by name, here (which maps
         nothing); Windows: its producer holds it."""
         if sys.platform != "win32":
-            transfer.unlink(name)
+            transfer.unlink(name, self.shared_memory_folder)
         elif producer.alive:
             try:
                 producer.send(("unexport", name))
@@ -427,17 +383,21 @@ class WorkerPool:
             worker.kill()
         for worker in workers:  # each reader reaps its worker once its connection closes
             worker.reader.join(timeout=10)
+        with self.lock:
+            folder, self.shared_memory_folder = self.shared_memory_folder, None
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
-_shared: WorkerPool | None = None
+_shared: dict[Sandbox | None, WorkerPool] = {}
 _shared_lock = threading.Lock()
 
 
-def shared_pool() -> WorkerPool:
-    """The program's worker pool, created on first use and shut down at exit."""
-    global _shared
+def shared_pool(confined: Sandbox | None = None) -> WorkerPool:
+    """The program's worker pool (one for each sandbox asked for), created on first use and
+    shut down at exit."""
     with _shared_lock:
-        if _shared is None:
-            _shared = WorkerPool()
-            atexit.register(_shared.shutdown)
-        return _shared
+        if confined not in _shared:
+            _shared[confined] = pool = WorkerPool(sandbox=confined)
+            atexit.register(pool.shutdown)
+        return _shared[confined]
