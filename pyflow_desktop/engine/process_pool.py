@@ -60,7 +60,9 @@ class Worker:
     """One worker process, the thread that reads what it sends, and what it holds."""
 
     def __init__(self, pool: WorkerPool) -> None:
-        self.process, self.group, self.conn, self.folder = start_worker(pool)
+        self.process, self.group, self.conn, self.folder = start_worker(
+            pool.share, pool.max_message, pool.sandbox, pool.shared_memory
+        )
         self.pool = pool
         self.alive = True
         self.stopping = False

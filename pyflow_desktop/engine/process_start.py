@@ -15,15 +15,13 @@ import signal
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from multiprocessing.connection import Client, Connection
-from typing import TYPE_CHECKING
 
 from . import sandbox
 from .process_group import ProcessGroup, popen_options
+from .sandbox import Sandbox
 from .worker_messages import send_at_once
-
-if TYPE_CHECKING:
-    from .process_pool import WorkerPool
 
 WORKER_MODULE = "pyflow_desktop.engine.process_worker"
 
@@ -39,18 +37,20 @@ def worker_command() -> list[str]:
 
 
 def start_worker(
-    pool: WorkerPool,
+    share: int, max_message: int, confined: Sandbox | None, shared_memory: Callable[[], str]
 ) -> tuple[subprocess.Popen, ProcessGroup, Connection, str]:
-    """A new worker for ``pool``: its process, group, connection and spill folder. Raises
-    ``WorkerStartError``, or ``SandboxUnavailable`` for a sandboxed pool where none can run
-    (it never starts unsandboxed instead)."""
+    """A new worker, keeping ``share`` bytes of values and sending frames of ``max_message``
+    bytes at most: its process, group, connection and spill folder. ``confined``: it runs in
+    that sandbox, sharing memory in the folder ``shared_memory()`` gives. Raises
+    ``WorkerStartError``, or ``SandboxUnavailable`` where no sandbox can run (it never starts
+    unsandboxed instead)."""
     authkey = os.urandom(32)
     command, family, owner = worker_command(), "AF_INET", os.getpid()
-    if pool.sandbox is not None:
+    if confined is not None:
         sandbox.check()
     folder = tempfile.mkdtemp(prefix="pyflow-values-")
-    if pool.sandbox is not None:
-        command = sandbox.command(pool.sandbox, command, folder, pool.shared_memory())
+    if confined is not None:
+        command = sandbox.command(confined, command, folder, shared_memory())
         family, owner = "AF_UNIX", 0
     process = subprocess.Popen(
         command,
@@ -61,9 +61,7 @@ def start_worker(
         **popen_options(),
     )
     group = ProcessGroup(process)
-    process.stdin.write(
-        f"{authkey.hex()} {owner} {pool.share} {pool.max_message} {family} {folder}\n"
-    )
+    process.stdin.write(f"{authkey.hex()} {owner} {share} {max_message} {family} {folder}\n")
     process.stdin.close()
     address = process.stdout.readline().strip()
     process.stdout.close()
