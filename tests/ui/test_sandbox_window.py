@@ -58,9 +58,11 @@ def test_run_in_sandbox_runs_untrusted_code_confined_once(qtbot, probe_file, mon
     assert run_by_menu(qtbot, win) is True
     assert "Run in sandbox: this run only" in answers.asked[0]
     assert seen(win) == "false", "a sandboxed worker does not see the window's process"
+    assert "in a sandbox: 1 node(s)" in win.log.toPlainText()
     assert run_by_menu(qtbot, win) is True
     assert len(answers.asked) == 2, "the code stayed untrusted: asked again"
     assert seen(win) == "true"
+    assert win.log.toPlainText().count("in a sandbox") == 1
 
 
 @needs_bwrap

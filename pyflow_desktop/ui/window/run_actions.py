@@ -127,7 +127,8 @@ class RunActions(QtCore.QObject):
             self.shell.statusBar().showMessage(f"Cannot run: {error}", 10000)
             return False
         state.begin(self.runner.run_nodes)
-        log.add(f"— run {flow.id} {self._aim}: {self.runner.planned} node(s)")
+        where = " in a sandbox" if consent == "sandbox" or self.runner.settings.sandbox else ""
+        log.add(f"— run {flow.id} {self._aim}{where}: {self.runner.planned} node(s)")
         self.shell.statusBar().showMessage(f"Running {flow.name or flow.id} {self._aim}…")
         self.run_action.setEnabled(False)
         self._update_stop()
