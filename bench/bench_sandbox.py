@@ -24,6 +24,13 @@ from pyflow_desktop.engine.process_executor import WorkerPool
 from pyflow_desktop.engine.sandbox import Sandbox, unavailable
 from pyflow_desktop.repository import Flow, Link, NodeInstance, NodeSpec, Port, Repository
 
+FIGURES = (  # key of ``measure``, name, unit, scale from seconds
+    ("start", "start", "ms", 1e3),
+    ("chain", "node_in_chain", "us", 1e6),
+    ("node", "one_node_run", "ms", 1e3),
+    ("value", "value_8mb", "ms", 1e3),
+)
+
 
 def chain(length: int) -> tuple[Repository, Flow]:
     repo = Repository()
@@ -100,36 +107,15 @@ def main() -> int:
         for name, runs in rounds.items()
     }
     plain, boxed = medians["plain"], medians["sandboxed"]
-    figures = {
-        "start_plain_ms": plain["start"] * 1e3,
-        "start_sandboxed_ms": boxed["start"] * 1e3,
-        "start_ratio": boxed["start"] / plain["start"],
-        "node_in_chain_plain_us": plain["chain"] * 1e6,
-        "node_in_chain_sandboxed_us": boxed["chain"] * 1e6,
-        "node_in_chain_ratio": boxed["chain"] / plain["chain"],
-        "one_node_run_plain_ms": plain["node"] * 1e3,
-        "one_node_run_sandboxed_ms": boxed["node"] * 1e3,
-        "one_node_run_ratio": boxed["node"] / plain["node"],
-        "value_8mb_plain_ms": plain["value"] * 1e3,
-        "value_8mb_sandboxed_ms": boxed["value"] * 1e3,
-        "value_8mb_ratio": boxed["value"] / plain["value"],
-    }
-    print(
-        f"worker start-up: plain {figures['start_plain_ms']:.0f} ms, sandboxed "
-        f"{figures['start_sandboxed_ms']:.0f} ms (x{figures['start_ratio']:.2f})"
-    )
-    print(
-        f"a node in a chain of {args.chain}: plain {figures['node_in_chain_plain_us']:.0f} µs, "
-        f"sandboxed {figures['node_in_chain_sandboxed_us']:.0f} µs (x{figures['node_in_chain_ratio']:.2f})"
-    )
-    print(
-        f"a run of one node: plain {figures['one_node_run_plain_ms']:.1f} ms, sandboxed "
-        f"{figures['one_node_run_sandboxed_ms']:.1f} ms (x{figures['one_node_run_ratio']:.2f})"
-    )
-    print(
-        f"an 8 MB value read from a worker: plain {figures['value_8mb_plain_ms']:.1f} ms, "
-        f"sandboxed {figures['value_8mb_sandboxed_ms']:.1f} ms (x{figures['value_8mb_ratio']:.2f})"
-    )
+    figures: dict[str, float] = {}
+    for key, name, unit, scale in FIGURES:
+        figures[f"{name}_plain_{unit}"] = plain[key] * scale
+        figures[f"{name}_sandboxed_{unit}"] = boxed[key] * scale
+        figures[f"{name}_ratio"] = boxed[key] / plain[key]
+        print(
+            f"{name.replace('_', ' ')}: plain {plain[key] * scale:.1f} {unit}, sandboxed "
+            f"{boxed[key] * scale:.1f} {unit} (x{boxed[key] / plain[key]:.2f})"
+        )
     print(json.dumps({key: round(value, 3) for key, value in figures.items()}))
     return 0
 
