@@ -114,6 +114,7 @@ def _program_paths(worker: list[str]) -> list[str]:
         getattr(sys, "_MEIPASS", None),
         str(Path(worker[0]).parent),
         str(Path(worker[0]).resolve().parent),
+        str(Path(__file__).resolve().parents[2]),  # the program's (an editable install's)
         *sys.path,
     ]
     for candidate in candidates:

@@ -21,6 +21,7 @@ import pytest
 from flows import add_nodes, basic_repo, link, spec
 from server_helpers import start_server, stop_server, write_own_fixture
 
+import pyflow_desktop
 from pyflow_desktop.engine import make_executor, run_flow
 from pyflow_desktop.engine.process_executor import WorkerPool
 from pyflow_desktop.engine.sandbox import Sandbox, SandboxUnavailable
@@ -278,3 +279,28 @@ def test_serve_sandbox_without_bwrap_refuses_to_serve(tmp_path):
         timeout=60,
     )
     assert done.returncode == 2 and "bwrap is not installed" in done.stderr
+
+
+@needs_bwrap
+def test_a_program_and_python_under_home_still_run_sandboxed(places):
+    """Home is hidden, but the interpreter, its packages and the program (here wherever the
+    checkout is, found by an editable install's finder, not ``sys.path``) are bound back."""
+    folder, _, _ = places
+    program = Path(pyflow_desktop.__file__).resolve().parents[1]
+    repo = basic_repo()
+    repo.add_spec(spec("probe", PROBE, ["what:String", "where:String"]))
+    flow = Flow("f")
+    add_nodes(flow, ("p", "probe", {"what": "read", "where": str(program / "pyproject.toml")}))
+    repo.add_flow(flow)
+    path = folder / "flow.json"
+    save_repository(repo, path)
+    done = subprocess.run(
+        [sys.executable, "-m", "pyflow_desktop", "run", str(path), "--sandbox", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=folder,  # not the checkout: sys.path then holds no folder of the program
+        env={**os.environ, "HOME": str(program.parent)},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)[0]["outputs"][0]["value"] == "done"
