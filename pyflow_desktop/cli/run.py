@@ -19,6 +19,7 @@ from typing import Any, TextIO
 
 from ..engine import RunEvent, RunResult, make_executor, run_flow
 from ..engine.folder import flow_folder
+from ..engine.process_start import WorkerStartError
 from ..engine.sandbox import Sandbox
 from ..repository import load_repository
 from .arg_types import add_sandbox_arguments, positive_int, seconds
@@ -159,6 +160,8 @@ def _run_to(args: argparse.Namespace, out: TextIO) -> ExitCode:
             cache=None,  # the cache is in memory: one headless run has nothing to reuse
             folder=flow_folder(args.file),  # nodes run in their file's folder
         )
+    except WorkerStartError as exc:  # e.g. a sandbox bwrap refused (it said why on stderr)
+        raise UsageError(f"cannot start the {args.executor} executor: {exc}") from None
     finally:
         executor.shutdown()
     if args.json:

@@ -304,3 +304,39 @@ def test_a_program_and_python_under_home_still_run_sandboxed(places):
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)[0]["outputs"][0]["value"] == "done"
+
+
+REFUSING_BWRAP = """#!/bin/sh
+for arg; do last=$arg; done
+[ "$last" = true ] && exit 0
+echo "bwrap: refused here" >&2
+exit 1
+"""
+
+
+def test_a_worker_the_sandbox_cannot_start_fails_the_run_saying_so(tmp_path):
+    """A bwrap that passes the probe but refuses to start a worker: the run stops with exit
+    2 and bwrap's word; nothing runs unsandboxed."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tools / "bwrap").write_text(REFUSING_BWRAP)
+    (tools / "bwrap").chmod(0o755)
+    marker = tmp_path / "ran"
+    repo = basic_repo()
+    repo.add_spec(spec("touch", f"def func():\n    open({str(marker)!r}, 'w').close()\n"))
+    flow = Flow("f")
+    add_nodes(flow, ("t", "touch", {}))
+    repo.add_flow(flow)
+    path = tmp_path / "flow.json"
+    save_repository(repo, path)
+    done = subprocess.run(
+        [sys.executable, "-m", "pyflow_desktop", "run", str(path), "--sandbox"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PATH": f"{tools}:/usr/bin:/bin"},
+        timeout=120,
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert "bwrap: refused here" in done.stderr
+    assert "a worker process could not start (exit code 1)" in done.stderr
+    assert not marker.exists()
