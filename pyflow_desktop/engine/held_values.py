@@ -198,8 +198,7 @@ class HeldValues:
                 if child in made or status[child] != "pending":
                     continue
                 if not all(
-                    up in made or status[up] in ("success", "cached")
-                    for up in nodes[child].upstream
+                    up in made or status[up] in ("success", "cached") for up in nodes[child].upstream
                 ):
                     continue
                 task = self._quick_task(child, made)

@@ -107,197 +107,75 @@ INTERNALS: tuple[Internal, ...] = (
     Internal(PortConnectedCmd, "", "class", "connect_quietly", "links port models and views"),
     # State the lean items set directly: NodeGraphQt's __init__s reach Qt's enums by their
     # old flat names, which PySide6 looks up slowly, for each of thousands of items.
-    Internal(
-        _NODE,
-        "_properties",
-        _NODE_PROPERTIES,
-        "NodeItemBase",
-        "the node view's properties; its name and colour setters repaint the node",
-    ),
+    Internal(_NODE, "_properties", _NODE_PROPERTIES, "NodeItemBase",
+             "the node view's properties; its name and colour setters repaint the node"),
     Internal(_NODE, "_width", "int", "NodeItemBase", "boundingRect reads it"),
     Internal(_NODE, "_height", "int", "NodeItemBase", "boundingRect reads it"),
     *(
         Internal(_PORT, name, shape, "PortItemBase", "PortItem's state, set directly")
         for name, shape in (
-            ("_pipes", "list"),
-            ("_width", "float"),
-            ("_height", "float"),
-            ("_hovered", "bool"),
-            ("_name", "str"),
-            ("_display_name", "bool"),
-            ("_color", "tuple"),
-            ("_border_color", "tuple"),
-            ("_border_size", "int"),
-            ("_port_type", "NoneType"),
-            ("_multi_connection", "bool"),
-            ("_locked", "bool"),
+            ("_pipes", "list"), ("_width", "float"), ("_height", "float"),
+            ("_hovered", "bool"), ("_name", "str"), ("_display_name", "bool"),
+            ("_color", "tuple"), ("_border_color", "tuple"), ("_border_size", "int"),
+            ("_port_type", "NoneType"), ("_multi_connection", "bool"), ("_locked", "bool"),
         )
     ),
     *(
         Internal(_PIPE, name, shape, "PipeItemBase", "PipeItem's state, set directly")
         for name, shape in (
-            ("_color", "tuple"),
-            ("_style", "int"),
-            ("_active", "bool"),
-            ("_highlight", "bool"),
-            ("_input_port", "NoneType"),
-            ("_output_port", "NoneType"),
+            ("_color", "tuple"), ("_style", "int"), ("_active", "bool"),
+            ("_highlight", "bool"), ("_input_port", "NoneType"), ("_output_port", "NoneType"),
         )
     ),
-    Internal(
-        _PIPE,
-        "_draw_direction_pointer",
-        "(self)",
-        "PipeItemBase",
-        "reset and draw_path place PipeItem's arrow item: ours have none",
-    ),
+    Internal(_PIPE, "_draw_direction_pointer", "(self)", "PipeItemBase",
+             "reset and draw_path place PipeItem's arrow item: ours have none"),
     # The viewer's view updates and the state of its link gestures.
-    Internal(
-        _VIEWER,
-        "_update_scene",
-        "(self)",
-        "NodeViewerBase.on_view_changed",
-        "runs after every pan, zoom and resize: the canvas follows its level of detail",
-    ),
-    Internal(
-        _VIEWER,
-        "_items_near",
-        "(self, pos, item_type=None, width=20, height=20)",
-        "NodeViewerBase",
-        "its box ends at pos: a press on a link would take up another",
-    ),
-    Internal(
-        _VIEWER,
-        "_LIVE_PIPE",
-        "LivePipeItem",
-        "NodeViewerBase.live_link_start",
-        "shown while a link is dragged",
-    ),
-    Internal(
-        _VIEWER,
-        "_SLICER_PIPE",
-        "SlicerPipeItem",
-        "NodeViewerBase",
-        "never among the items near a point",
-    ),
-    Internal(
-        _VIEWER,
-        "_start_port",
-        "NoneType",
-        "NodeViewerBase.live_link_start",
-        "the port a dragged link starts from",
-    ),
-    Internal(
-        _VIEWER,
-        "_detached_port",
-        "NoneType",
-        "NodeViewerBase.link_was_taken",
-        "the port a dragged link was taken off: Esc puts it back",
-    ),
-    Internal(
-        _VIEWER,
-        "_cursor_text",
-        "QGraphicsTextItem",
-        "NodeViewerBase.take_modifiers",
-        "its hint for Ctrl and Shift, hidden when they are not held",
-    ),
+    Internal(_VIEWER, "_update_scene", "(self)", "NodeViewerBase.on_view_changed",
+             "runs after every pan, zoom and resize: the canvas follows its level of detail"),
+    Internal(_VIEWER, "_items_near", "(self, pos, item_type=None, width=20, height=20)",
+             "NodeViewerBase", "its box ends at pos: a press on a link would take up another"),
+    Internal(_VIEWER, "_LIVE_PIPE", "LivePipeItem", "NodeViewerBase.live_link_start",
+             "shown while a link is dragged"),
+    Internal(_VIEWER, "_SLICER_PIPE", "SlicerPipeItem", "NodeViewerBase",
+             "never among the items near a point"),
+    Internal(_VIEWER, "_start_port", "NoneType", "NodeViewerBase.live_link_start",
+             "the port a dragged link starts from"),
+    Internal(_VIEWER, "_detached_port", "NoneType", "NodeViewerBase.link_was_taken",
+             "the port a dragged link was taken off: Esc puts it back"),
+    Internal(_VIEWER, "_cursor_text", "QGraphicsTextItem", "NodeViewerBase.take_modifiers",
+             "its hint for Ctrl and Shift, hidden when they are not held"),
     # The graph's slots for its viewer's gesture signals, and what ties a node to a graph.
-    Internal(
-        _GRAPH,
-        "_on_connection_changed",
-        "(self, disconnected, connected)",
-        "NodeGraphBase.on_links_changed",
-        "a link gesture requests an edit, makes none",
-    ),
-    Internal(
-        _GRAPH,
-        "_on_connection_sliced",
-        "(self, ports)",
-        "NodeGraphBase.on_links_sliced",
-        "a slice requests an edit",
-    ),
-    Internal(
-        _GRAPH,
-        "_on_nodes_moved",
-        "(self, node_data)",
-        "NodeGraphBase.on_nodes_moved",
-        "a drag requests a move",
-    ),
-    Internal(
-        _GRAPH,
-        "_on_node_name_changed",
-        "(self, node_id, name)",
-        "NodeGraphBase.on_node_renamed",
-        "an edited title requests a rename",
-    ),
-    Internal(
-        _GRAPH,
-        "_on_search_triggered",
-        "(self, node_type, pos)",
-        "NodeGraphBase.on_search_chosen",
-        "its Tab search requests a node",
-    ),
-    Internal(
-        _GRAPH,
-        "_on_node_data_dropped",
-        "(self, mimedata, pos)",
-        "NodeGraphBase.on_data_dropped",
-        "a spec dropped requests a node",
-    ),
-    Internal(
-        _GRAPH,
-        "_on_insert_node",
-        "(self, pipe, node_id, prev_node_pos)",
-        "NodeGraphBase",
-        "a node dropped on a pipe does not rewire it",
-    ),
-    Internal(
-        BaseNode,
-        "_graph",
-        "NoneType",
-        "NodeGraphBase.adopt",
-        "set as add_node sets it, without its undo command and unique-name scan",
-    ),
-    Internal(
-        NodeModel, "_graph_model", "NoneType", "NodeGraphBase.adopt", "set as add_node sets it"
-    ),
+    Internal(_GRAPH, "_on_connection_changed", "(self, disconnected, connected)",
+             "NodeGraphBase.on_links_changed", "a link gesture requests an edit, makes none"),
+    Internal(_GRAPH, "_on_connection_sliced", "(self, ports)", "NodeGraphBase.on_links_sliced",
+             "a slice requests an edit"),
+    Internal(_GRAPH, "_on_nodes_moved", "(self, node_data)", "NodeGraphBase.on_nodes_moved",
+             "a drag requests a move"),
+    Internal(_GRAPH, "_on_node_name_changed", "(self, node_id, name)",
+             "NodeGraphBase.on_node_renamed", "an edited title requests a rename"),
+    Internal(_GRAPH, "_on_search_triggered", "(self, node_type, pos)",
+             "NodeGraphBase.on_search_chosen", "its Tab search requests a node"),
+    Internal(_GRAPH, "_on_node_data_dropped", "(self, mimedata, pos)",
+             "NodeGraphBase.on_data_dropped", "a spec dropped requests a node"),
+    Internal(_GRAPH, "_on_insert_node", "(self, pipe, node_id, prev_node_pos)",
+             "NodeGraphBase", "a node dropped on a pipe does not rewire it"),
+    Internal(BaseNode, "_graph", "NoneType", "NodeGraphBase.adopt",
+             "set as add_node sets it, without its undo command and unique-name scan"),
+    Internal(NodeModel, "_graph_model", "NoneType", "NodeGraphBase.adopt",
+             "set as add_node sets it"),
     # Public methods NodeGraphQt calls on our subclasses, and the arguments it passes.
-    Internal(
-        _GRAPH,
-        "get_unique_name",
-        "(self, name)",
-        "CanvasGraph",
-        "titles need not be unique; its scan is O(n) per node",
-    ),
-    Internal(
-        _VIEWER,
-        "establish_connection",
-        "(self, start_port, end_port)",
-        "CanvasViewer",
-        "makes our pipes",
-    ),
-    Internal(
-        _VIEWER,
-        "apply_live_connection",
-        "(self, event)",
-        "CanvasViewer",
-        "says why a link is refused, reports one dropped on empty canvas",
-    ),
-    Internal(
-        _PIPE,
-        "draw_path",
-        "(self, start_port, end_port=None, cursor_pos=None)",
-        "FlowPipe",
-        "our curve and arrow",
-    ),
-    Internal(
-        _PIPE,
-        "set_pipe_styling",
-        "(self, color, width=2, style=0)",
-        "FlowPipe",
-        "pens made once per style",
-    ),
-    Internal(_PIPE, "set_connections", "(self, port1, port2)", "FlowPipe", "no dict made per link"),
+    Internal(_GRAPH, "get_unique_name", "(self, name)", "CanvasGraph",
+             "titles need not be unique; its scan is O(n) per node"),
+    Internal(_VIEWER, "establish_connection", "(self, start_port, end_port)", "CanvasViewer",
+             "makes our pipes"),
+    Internal(_VIEWER, "apply_live_connection", "(self, event)", "CanvasViewer",
+             "says why a link is refused, reports one dropped on empty canvas"),
+    Internal(_PIPE, "draw_path", "(self, start_port, end_port=None, cursor_pos=None)",
+             "FlowPipe", "our curve and arrow"),
+    Internal(_PIPE, "set_pipe_styling", "(self, color, width=2, style=0)", "FlowPipe",
+             "pens made once per style"),
+    Internal(_PIPE, "set_connections", "(self, port1, port2)", "FlowPipe",
+             "no dict made per link"),
     *(
         Internal(_PIPE, name, "(self)", "FlowPipe", "the links' layers draw the change")
         for name in ("activate", "highlight", "reset", "delete")
@@ -308,22 +186,13 @@ INTERNALS: tuple[Internal, ...] = (
     *(
         Internal(NodeItem, name, shape, "FlowNodeItem", "what BaseNode asks of its view")
         for name, shape in (
-            ("inputs", "property"),
-            ("outputs", "property"),
-            ("widgets", "property"),
+            ("inputs", "property"), ("outputs", "property"), ("widgets", "property"),
             ("has_widget", "(self, name)"),
-            (
-                "add_input",
-                "(self, name='input', multi_port=False, display_name=True,"
-                " locked=False, painter_func=None)",
-            ),
-            (
-                "add_output",
-                "(self, name='output', multi_port=False, display_name=True,"
-                " locked=False, painter_func=None)",
-            ),
-            ("delete_input", "(self, port)"),
-            ("delete_output", "(self, port)"),
+            ("add_input", "(self, name='input', multi_port=False, display_name=True,"
+             " locked=False, painter_func=None)"),
+            ("add_output", "(self, name='output', multi_port=False, display_name=True,"
+             " locked=False, painter_func=None)"),
+            ("delete_input", "(self, port)"), ("delete_output", "(self, port)"),
         )
     ),
 )
@@ -508,3 +377,4 @@ class NodeGraphBase(NodeGraph):
 
     def _on_insert_node(self, pipe, node_id, prev_node_pos) -> None:
         """A node dropped on a pipe does not rewire it (pipe collision is off too)."""
+
