@@ -7,6 +7,7 @@ output that cannot be written.
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from ..repository import FORMATS, load_repository, save_repository
@@ -27,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> ExitCode:
     """Carry out ``convert`` and return its exit code."""
     repo = load_repository(args.input)
-    if Path(args.output).resolve() == Path(args.input).resolve():
+    if _same_file(args.input, args.output):
         raise UsageError("IN and OUT are the same file; write the conversion elsewhere")
     if Path(args.output).is_dir():
         raise UsageError(f"{args.output} is a folder; give the name of the file to write")
@@ -40,3 +41,12 @@ def run(args: argparse.Namespace) -> ExitCode:
         f"({args.format} format)"
     )
     return ExitCode.OK
+
+
+def _same_file(first: str, second: str) -> bool:
+    """Whether two names are one file, as the file system says: on a case-insensitive disk
+    (Windows, macOS) ``a.json`` and ``A.json`` are, and through links too."""
+    try:
+        return os.path.samefile(first, second)
+    except OSError:  # the output does not exist yet
+        return False

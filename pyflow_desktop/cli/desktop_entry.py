@@ -2,7 +2,8 @@
 
 Writes ``pyflow-desktop.desktop`` to ``$XDG_DATA_HOME/applications`` and the icon to
 ``$XDG_DATA_HOME/icons/hicolor/scalable/apps`` (``~/.local/share`` when unset), pointing at the
-program that is running now (the ``pyflow-desktop`` script, or a bundle's executable).
+program that is running now (the ``pyflow-desktop`` script, or a bundle's executable). The
+menus of Windows and macOS are not made of these files: there it refuses (``ELSEWHERE``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,14 @@ import sys
 from pathlib import Path
 
 from ..resources import APP_ICON, resource_path
+
+FREEDESKTOP = sys.platform not in ("win32", "darwin")  # menus of .desktop files: Linux, BSDs
+ELSEWHERE = (
+    "--install-desktop-entry makes a Linux desktop's menu entry, which this system does not "
+    "read. On Windows start the window with pyflow-desktop-gui (no console window; pin it or "
+    "make a shortcut to it), on macOS use the PyFlow Desktop.app bundle; see the README's "
+    "Installing and bundles."
+)
 
 ENTRY = """[Desktop Entry]
 Type=Application

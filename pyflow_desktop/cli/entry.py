@@ -10,6 +10,7 @@ on stderr and an ``ExitCode``, never a traceback.
 from __future__ import annotations
 
 import argparse
+import io
 import multiprocessing
 import os
 import signal
@@ -45,19 +46,42 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 @contextmanager
 def standard_streams() -> Iterator[None]:
-    """The program's standard streams, prepared here once for every request.
+    """The program's standard streams, prepared here once for every request (each command,
+    the window and a bundle's worker processes).
 
-    A reader of stdout that goes away (``pyflow-desktop run FILE | head``) stops the program
-    quietly: stdout then goes to the null device, so the last flush cannot fail either. This
-    is the place for a windowed Windows bundle (no console: ``sys.stdout`` and ``sys.stderr``
-    are ``None``) and for a pipe encoded in cp1252: handled here, they are handled for every
-    command, the window and the worker processes. (``run`` also keeps descriptor 1 to itself
-    while nodes run: ``run._private_stdout``.)
+    A stream that is missing (a windowed Windows bundle, ``pythonw``: ``sys.stdout`` and
+    ``sys.stderr`` are ``None``) writes to the null device, so nothing that prints or flushes
+    fails. stdout and stderr write UTF-8, with ``backslashreplace`` for what is not text, so
+    a Windows pipe or file in cp1252 takes any output. A reader of stdout that goes away
+    (``pyflow-desktop run FILE | head``) stops the program quietly: stdout then goes to the
+    null device, so the last flush cannot fail either. (``run`` also keeps descriptor 1 to
+    itself while nodes run: ``run._private_stdout``.) The streams are as they were after.
     """
+    before = sys.stdout, sys.stderr
+    encodings = [(stream, stream.encoding, stream.errors) for stream in before if _recodes(stream)]
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+    for stream in (sys.stdout, sys.stderr):
+        if _recodes(stream):
+            stream.reconfigure(encoding="utf-8", errors="backslashreplace")
     try:
         yield
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    finally:
+        for stream, encoding, errors in encodings:
+            stream.reconfigure(encoding=encoding, errors=errors)
+        for name, stream in zip(("stdout", "stderr"), before):
+            if stream is None:
+                getattr(sys, name).close()
+                setattr(sys, name, None)
+
+
+def _recodes(stream: object) -> bool:
+    """Whether ``stream`` is a text stream whose encoding can be set (not ``None``, nor a
+    replacement such as a test's capture)."""
+    return isinstance(stream, io.TextIOWrapper)
 
 
 def _carry_out(argv: list[str]) -> int:

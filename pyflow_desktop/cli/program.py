@@ -6,7 +6,8 @@ from __future__ import annotations
 import argparse
 import os
 
-from .desktop_entry import install
+from . import desktop_entry
+from .errors import UsageError
 from .exit_codes import ExitCode
 from .window import no_display_problem
 
@@ -56,8 +57,11 @@ def self_test(args: argparse.Namespace) -> int:
 
 
 def install_desktop_entry(args: argparse.Namespace) -> int:
-    """Add this install to the Linux desktop's menu and say which files were written."""
-    for path in install():
+    """Add this install to the Linux desktop's menu and say which files were written (exit 2
+    on Windows and macOS, saying what to do there)."""
+    if not desktop_entry.FREEDESKTOP:
+        raise UsageError(desktop_entry.ELSEWHERE)
+    for path in desktop_entry.install():
         print(f"wrote {path}")
     return ExitCode.OK
 

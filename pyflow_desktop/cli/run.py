@@ -19,8 +19,8 @@ from typing import Any, TextIO
 
 from ..engine import RunEvent, RunResult, make_executor, run_flow
 from ..engine.folder import flow_folder
-from ..engine.process_start import WorkerStartError
 from ..engine.sandbox import Sandbox
+from ..engine.worker_proxy import WorkerStartError
 from ..repository import load_repository
 from .arg_types import add_sandbox_arguments, positive_int, seconds
 from .errors import UsageError

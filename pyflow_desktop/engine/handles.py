@@ -26,7 +26,7 @@ _ALIVE = attrgetter("alive")
 
 
 class Holder(Protocol):
-    """A worker that holds values (``process_pool.Worker``)."""
+    """A worker that holds values (``worker_proxy.Worker``)."""
 
     alive: bool
 

@@ -20,9 +20,10 @@ from .executor import Executor, Report
 from .locality import choose_worker
 from .node_call import NodeTask
 from .process_jobs import Job
-from .process_pool import Worker, WorkerPool, shared_pool
+from .process_pool import WorkerPool, shared_pool
 from .sandbox import Sandbox
 from .sandbox import check as check_sandbox
+from .worker_proxy import Worker
 
 __all__ = ["ProcessExecutor", "WorkerPool", "shared_pool"]
 

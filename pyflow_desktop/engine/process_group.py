@@ -4,9 +4,13 @@ POSIX: the worker starts a session of its own (``start_new_session``), so it lea
 group that its node's subprocesses join; ``ProcessGroup.kill`` signals the whole group. The
 owner kills the group before it reaps the worker, so the group's id cannot have been reused
 by then. Windows: the worker is put in a Job object set to kill every process in it when the
-job is terminated or its last handle closes. Either way a process that leaves on purpose
-(``setsid``, a job breakaway) is beyond reach. The Windows path cannot be tested on the POSIX
-machines CI runs on.
+job is terminated or its last handle closes; where Windows refuses a Job object, the worker
+alone is killed (what it started lives on). Either way a process that leaves on purpose
+(``setsid``, a job breakaway) is beyond reach.
+
+A worker runs on ``python_executable()``: in a Windows venv that is the base interpreter, not
+the venv's ``python.exe``, which is a launcher that starts the base interpreter as a child of
+its own, one the launcher's Job object may not hold and killing the launcher does not reach.
 """
 
 from __future__ import annotations
@@ -17,12 +21,30 @@ import subprocess
 import sys
 from typing import Any
 
+WINDOWS = sys.platform == "win32"
+
+
+def python_executable() -> str:
+    """The interpreter to start a worker on (see the module's docstring)."""
+    return sys._base_executable if _venv_launcher() else sys.executable
+
 
 def popen_options() -> dict[str, Any]:
-    """What ``subprocess.Popen`` needs to start a worker in a group of its own."""
-    if sys.platform == "win32":
-        return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
-    return {"start_new_session": True}
+    """What ``subprocess.Popen`` needs to start a worker in a group of its own (and, on the
+    base interpreter of a Windows venv, in that venv: ``__PYVENV_LAUNCHER__``, as
+    ``multiprocessing`` does)."""
+    if not WINDOWS:
+        return {"start_new_session": True}
+    options: dict[str, Any] = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+    if _venv_launcher():
+        options["env"] = {**os.environ, "__PYVENV_LAUNCHER__": sys.executable}
+    return options
+
+
+def _venv_launcher() -> bool:
+    """Whether ``sys.executable`` is a Windows venv's launcher of the base interpreter."""
+    base = getattr(sys, "_base_executable", sys.executable)
+    return WINDOWS and os.path.normcase(base) != os.path.normcase(sys.executable)
 
 
 class ProcessGroup:
@@ -31,13 +53,16 @@ class ProcessGroup:
 
     def __init__(self, process: subprocess.Popen) -> None:
         self.pid = process.pid
-        self._job = _windows_job(process) if sys.platform == "win32" else None
+        self._process = process
+        self._job = _windows_job(process) if WINDOWS else None
 
     def kill(self) -> None:
         """Kill every process of the group that is still running."""
-        if sys.platform == "win32":
+        if WINDOWS:
             if self._job is not None:
                 _kernel32().TerminateJobObject(self._job, 1)
+            else:  # no Job object: the worker at least (by its handle, never a reused id)
+                self._process.kill()
             return
         try:
             os.killpg(self.pid, signal.SIGKILL)

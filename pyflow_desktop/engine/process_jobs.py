@@ -27,7 +27,8 @@ from typing import Any
 
 from .handles import Handle, Key, Linked
 from .node_call import NodeOutcome, NodeTask
-from .process_pool import MISSING, Worker, WorkerPool
+from .process_pool import WorkerPool
+from .worker_proxy import MISSING, Worker
 
 _ids = itertools.count(1)
 
@@ -175,19 +176,25 @@ class Job:
             self._tell(("requeue", node_id))
             return
         outputs = {}
+        worker = self.worker
+        held, scope = worker.held, task.scope
         for port, (view, size) in fields.get("outputs", {}).items():
-            key = (task.scope, node_id, port)
-            outputs[port] = self.worker.held[key] = Handle(key, [self.worker], size, view)
-        outcome = NodeOutcome(
-            node_id,
-            outputs,
-            fields.get("error"),
-            fields.get("traceback", ""),
-            fields.get("stdout", ""),
-            fields.get("stderr", ""),
-            fields.get("elapsed", 0.0),
-            fields.get("error_line"),
-        )
+            key = (scope, node_id, port)
+            outputs[port] = held[key] = Handle(key, [worker], size, view)
+        if len(fields) == 2 and outputs:  # the usual: outputs and time, nothing printed
+            outcome = NodeOutcome(node_id, outputs, None, "", "", "", fields["elapsed"])
+        else:
+            get = fields.get
+            outcome = NodeOutcome(
+                node_id,
+                outputs,
+                get("error"),
+                get("traceback", ""),
+                get("stdout", ""),
+                get("stderr", ""),
+                get("elapsed", 0.0),
+                get("error_line"),
+            )
         self._tell(("done", node_id, outcome))
 
     def end(self) -> None:

@@ -26,7 +26,7 @@ import threading
 import time
 from collections.abc import Callable
 from functools import partial
-from queue import SimpleQueue
+from queue import Empty, SimpleQueue
 
 LOOP_THREAD = "pyflow-scheduler"  # the name of every loop thread
 CANCEL_LOOK = 0.02  # seconds between two looks for an inline node, once the run is stopped
@@ -162,11 +162,14 @@ class LoopThreads:
     cost more than a run of a few nodes, as the thread that starts it waits for the
     interpreter meanwhile. ``run(job)`` hands ``job`` to an idle thread, or to a new one when
     none is idle; a thread whose inline node was handed over comes back once the node returns.
+    ``keep`` idle threads stay; one more ends once idle for ``idle_seconds`` (many runs at
+    once, as a server's clients make, leave no crowd of threads behind).
 
     State: ``_jobs`` (jobs not yet taken), ``_idle`` (threads waiting for a job, less the
     jobs given to them and not yet taken), ``_lock`` (guards ``_idle``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep: int = 2, idle_seconds: float = 30.0) -> None:
+        self.keep, self.idle_seconds = keep, idle_seconds
         self._jobs: SimpleQueue = SimpleQueue()
         self._idle = 0
         self._lock = threading.Lock()
@@ -181,7 +184,15 @@ class LoopThreads:
 
     def _serve(self) -> None:
         while True:
-            self._jobs.get()()
+            try:
+                job = self._jobs.get(timeout=self.idle_seconds)
+            except Empty:
+                with self._lock:  # the threads left idle still outnumber the jobs given them
+                    if self._idle > self.keep:
+                        self._idle -= 1
+                        return
+                continue
+            job()
             with self._lock:
                 self._idle += 1
 

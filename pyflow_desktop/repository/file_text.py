@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 
 from .errors import MalformedFileError, RepositoryError
+from .folder import Folder
 
 MAX_FILE_ENV = "PYFLOW_DESKTOP_MAX_FILE_MB"
 DEFAULT_MAX_FILE_MB = 256
@@ -37,20 +39,35 @@ def read_text(path: str | os.PathLike, max_bytes: int | None = None) -> str:
     """The UTF-8 text of the regular file at ``path``, at most ``max_bytes`` long (default:
     ``max_file_bytes()``); raises ``MalformedFileError`` naming the file otherwise."""
     file = os.fspath(path)
+    return _read(lambda: os.stat(file), lambda flags: os.open(file, flags), file, max_bytes)
+
+
+def read_text_in(place: Folder, name: str, shown: str, max_bytes: int | None = None) -> str:
+    """``read_text`` for the file ``name`` of a folder held open (``shown`` names it in
+    messages); a symbolic link there is refused, never followed."""
+    return _read(lambda: place.stat(name), lambda flags: place.open(name, flags), shown, max_bytes)
+
+
+def _read(
+    status: Callable[[], os.stat_result],
+    opening: Callable[[int], int],
+    file: str,
+    max_bytes: int | None,
+) -> str:
     limit = max_file_bytes() if max_bytes is None else max_bytes
     try:
-        _check_kind(os.stat(file).st_mode, file)
-        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        _check_kind(status().st_mode, file)
+        fd = opening(os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
         raise MalformedFileError("no such file", file=file) from None
     except OSError as exc:
-        if os.path.isdir(file):  # Windows will not open a folder at all
+        if _is_folder(status):  # Windows will not open a folder at all
             raise MalformedFileError("is a folder, not a repository file", file=file) from None
         raise MalformedFileError(f"cannot read: {exc.strerror}", file=file) from None
     with open(fd, "rb") as handle:
         info = os.fstat(fd)
         _check_kind(info.st_mode, file)
-        _check_size(info.st_size, limit, file)
+        check_size(info.st_size, limit, file)
         data = handle.read(limit + 1)
     if len(data) > limit:
         raise MalformedFileError(f"the file grew past {_limit_text(limit)} while read", file=file)
@@ -62,13 +79,22 @@ def read_text(path: str | os.PathLike, max_bytes: int | None = None) -> str:
         ) from None
 
 
+def _is_folder(status: Callable[[], os.stat_result]) -> bool:
+    try:
+        return stat.S_ISDIR(status().st_mode)
+    except OSError:
+        return False
+
+
 def _check_kind(mode: int, file: str) -> None:
     if stat.S_ISREG(mode):
         return
     if stat.S_ISDIR(mode):
         raise MalformedFileError("is a folder, not a repository file", file=file)
     kind = (
-        "a named pipe (FIFO)"
+        "a symbolic link (not followed)"
+        if stat.S_ISLNK(mode)
+        else "a named pipe (FIFO)"
         if stat.S_ISFIFO(mode)
         else "a device"
         if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
@@ -79,7 +105,8 @@ def _check_kind(mode: int, file: str) -> None:
     raise MalformedFileError(f"{kind}, not a regular file: only regular files are read", file=file)
 
 
-def _check_size(size: int, limit: int, file: str) -> None:
+def check_size(size: int, limit: int, file: str) -> None:
+    """``MalformedFileError`` naming ``file`` when ``size`` bytes are over ``limit``."""
     if size > limit:
         raise MalformedFileError(
             f"the file is {_megabytes(size)}, over {_limit_text(limit)}", file=file

@@ -105,7 +105,15 @@ def _check_version(header: Any, problems: Problems) -> None:
     version = header.get("format_version")
     if not problems.expect(version, int, path):
         return
-    if version > FORMAT_VERSION:
+    if version < 1:
+        problems.add(
+            SchemaError(
+                f"format version {version} is not one PyFlow Desktop knows (versions count "
+                f"from 1; this one reads 1 to {FORMAT_VERSION})",
+                path=path,
+            )
+        )
+    elif version > FORMAT_VERSION:
         problems.add(
             NewerFormatError(
                 f"written by a newer PyFlow Desktop (format version {version}; this one reads up "

@@ -12,24 +12,30 @@ a big repository is never one string in memory and no single step holds the GIL 
 flushed, fsynced) that is renamed over the file;
 the backup is a hard link to the previous file (where links are impossible, a copy written
 the same way) renamed over ``<name>.bak``; the folder is fsynced after the renames. Each save
-first removes the temp files that killed saves of the same file left. A path that is a
-symbolic link saves the file it points to, and the link stays. ``write_atomically`` is that
-one writer, for every file the application writes (scripts and autosaves too).
+first removes the temp files that killed saves of the same file left. On Windows a rename
+fails while another program holds the file open (an antivirus, a sync client, the window's
+own watch reading it): it is tried again for a moment (``REPLACE_WAITS``). A path that is a
+symbolic link saves the file it points to, and the link stays. Every step names its files
+through the open folder (``folder``), so a folder swapped meanwhile cannot redirect them.
+``write_atomically`` is that one writer, for every file the application writes (scripts and
+autosaves too); ``write_in_folder`` the same for a file of a folder held open.
 """
 
 from __future__ import annotations
 
-import glob
+import errno
 import json
 import math
 import os
 import reprlib
 import secrets
 import shutil
+import stat
+import time
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import Any, Literal
 
+from . import folder
 from .errors import SchemaError
 from .flow import Flow, NodeInstance, marks_end
 from .interface import Interface
@@ -47,6 +53,10 @@ _PIECES = 4096  # JSON pieces encoded to bytes and written at a time
 # once, before a waiting thread wakes: with the default 8 KiB, thousands of them would keep a
 # window saving on a worker thread from its turn for 50-100 ms at a time.
 WRITE_BUFFER = 1 << 20
+# Seconds to wait before each new try of a rename that Windows refused: a program that holds
+# the file (an antivirus scan, a sync client) lets go within a second. Elsewhere a refused
+# rename is a lasting permission problem, reported at once.
+REPLACE_WAITS = (0.05, 0.1, 0.2, 0.4, 0.8) if os.name == "nt" else ()
 
 
 def format_version(repo: Repository) -> int:
@@ -232,75 +242,112 @@ def write_atomically(
     and the link stays. An existing file keeps its permissions; a new one gets ``mode`` less
     the umask. ``backup`` keeps the previous file as ``<name>.bak``. A failure while making
     the pieces (a value JSON cannot hold) leaves every file as it was."""
-    target = Path(os.path.realpath(path))
-    _remove_stale_temps(target)
-    tmp = _write_temp(target, pieces, mode)
+    target = os.path.realpath(path)
+    with folder.opened(os.path.dirname(target)) as place:
+        write_in_folder(place, os.path.basename(target), pieces, backup=backup, mode=mode)
+
+
+def write_in_folder(
+    place: folder.Folder,
+    name: str,
+    pieces: Iterable[bytes],
+    *,
+    backup: bool = False,
+    mode: int = 0o666,
+) -> None:
+    """``write_atomically`` for the file ``name`` of the open folder ``place``: every step
+    names its files through the folder, so a folder swapped meanwhile cannot redirect them.
+    A symbolic link at ``name`` is refused (``ELOOP``), never followed."""
+    _remove_stale_temps(place, name)
     try:
-        if target.exists():
-            if backup:
-                _backup(target)
-            shutil.copymode(target, tmp)
-        os.replace(tmp, target)
+        old = place.stat(name)
+    except FileNotFoundError:
+        old = None
+    if old is not None and stat.S_ISLNK(old.st_mode):
+        raise OSError(errno.ELOOP, "is a symbolic link, which is not followed", name)
+    if old is not None and stat.S_ISDIR(old.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", name)
+    keep = None if old is None else stat.S_IMODE(old.st_mode)
+    tmp = _write_temp(place, name, pieces, mode, keep)
+    try:
+        if old is not None and backup:
+            _backup(place, name)
+        _replace(place, tmp, name)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        place.unlink(tmp, missing_ok=True)
         raise
-    _fsync_folder(target.parent)
+    place.sync()
 
 
-def _temp_pattern(target: Path) -> str:
-    return f".{glob.escape(target.name)}.*.tmp"
+def _temp_name(name: str) -> str:
+    return f".{name}.{secrets.token_hex(8)}.tmp"
 
 
-def _remove_stale_temps(target: Path) -> None:
+def _remove_stale_temps(place: folder.Folder, name: str) -> None:
     """Temp files of this file's earlier saves: a save killed midway leaves its own behind."""
-    for stale in target.parent.glob(_temp_pattern(target)):
-        try:
-            stale.unlink()
-        except OSError:  # gone already, or not ours to remove: the save goes on
-            pass
+    prefix = f".{name}."
+    for stale in place.names():
+        if stale.startswith(prefix) and stale.endswith(".tmp") and len(stale) > len(prefix) + 4:
+            try:
+                place.unlink(stale)
+            except OSError:  # gone already, or not ours to remove: the save goes on
+                pass
 
 
-def _write_temp(target: Path, pieces: Iterable[bytes], mode: int = 0o600) -> Path:
-    """A new temp file beside ``target`` (``mode`` less the umask) holding ``pieces``, flushed
-    to disk; gone again if making the pieces fails."""
-    temp = target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    fd = os.open(temp, flags, mode)
+def _write_temp(
+    place: folder.Folder,
+    name: str,
+    pieces: Iterable[bytes],
+    mode: int = 0o600,
+    keep: int | None = None,
+) -> str:
+    """A new temp file beside ``name`` (``mode`` less the umask, or exactly ``keep``) holding
+    ``pieces``, flushed to disk; gone again if making the pieces fails. Returns its name."""
+    temp = _temp_name(name)
+    fd = place.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
         with os.fdopen(fd, "wb", buffering=WRITE_BUFFER) as handle:
             for piece in pieces:
                 handle.write(piece)
             handle.flush()
+            if keep is not None and hasattr(os, "fchmod"):
+                os.fchmod(handle.fileno(), keep)
             os.fsync(handle.fileno())
+        if keep is not None and not hasattr(os, "fchmod"):
+            os.chmod(place.path_of(temp), keep)
     except BaseException:
-        temp.unlink(missing_ok=True)
+        place.unlink(temp, missing_ok=True)
         raise
     return temp
 
 
-def _backup(target: Path) -> None:
-    """Make ``<target>.bak`` the current ``target`` in one rename: a hard link to it, else a
+def _backup(place: folder.Folder, name: str) -> None:
+    """Make ``<name>.bak`` the current ``name`` in one rename: a hard link to it, else a
     flushed copy."""
-    link = target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")
+    link = _temp_name(name)
     try:
-        os.link(target, link)
+        place.link(name, link)
     except OSError:  # no hard links on this file system (FAT, some network shares)
-        link = _write_temp(target, [target.read_bytes()])
-        shutil.copystat(target, link)
+        fd = place.open(name, os.O_RDONLY)
+        with open(fd, "rb") as current:
+            link = _write_temp(
+                place, name, [current.read()], keep=stat.S_IMODE(os.fstat(fd).st_mode)
+            )
+        shutil.copystat(place.path_of(name), place.path_of(link), follow_symlinks=False)
     try:
-        os.replace(link, target.with_name(target.name + ".bak"))
+        _replace(place, link, name + ".bak")
     finally:
         # Gone after the rename, unless the .bak already was this very file (a killed save
         # linked it and died before its own rename): then rename does nothing, by POSIX.
-        link.unlink(missing_ok=True)
+        place.unlink(link, missing_ok=True)
 
 
-def _fsync_folder(folder: Path) -> None:
-    """Make the renames durable. Windows cannot open a folder for that (NTFS journals them)."""
-    if os.name == "nt":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def _replace(place: folder.Folder, source: str, target: str) -> None:
+    """``place.replace``, tried again after each of ``REPLACE_WAITS`` while it is refused."""
+    for wait in REPLACE_WAITS:
+        try:
+            place.replace(source, target)
+            return
+        except PermissionError:
+            time.sleep(wait)
+    place.replace(source, target)

@@ -1,16 +1,16 @@
 """The original PyFlow's routes and shapes on FastAPI; ``/docs`` documents them.
 
 Bodies are JSON, or a form whose field ``data`` holds the JSON (what the original's web page
-sent). Every error is JSON ``{"error": "..."}`` with its status (400 a bad body, 401 no or a
-wrong token, 403 a path outside the served folder, 404 an unknown id or route), never an
-HTML page or a traceback. With a token, every route but the docs needs
+sent), read as strictly as a repository file (``json_text``). Every error is JSON
+``{"error": "..."}`` (with ``"path"``, the JSON path of a refused value) and its status (400 a
+bad body or path, 401 no, a wrong or a malformed token, 403 a path outside the served folder,
+404 an unknown id or route), never an HTML page or a traceback. With a token, every route but the docs needs
 ``Authorization: Bearer TOKEN``. Handlers hand the work to ``ServedRepository`` on a thread,
 so requests are served concurrently while its lock serializes changes.
 """
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -21,7 +21,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from ..repository import PORT_TYPES
+from ..repository import PORT_TYPES, MalformedFileError
+from ..repository.json_text import parse_json
 from .store import ApiError, ServedRepository
 from .tree import nodes_tree
 
@@ -39,16 +40,15 @@ def make_app(store: ServedRepository, token: str | None = None) -> FastAPI:
 
     @app.middleware("http")
     async def require_token(request: Request, call_next: Callable):
-        if token is not None and request.url.path not in OPEN_PATHS:
-            sent = request.headers.get("authorization", "")
-            scheme, _, value = sent.partition(" ")
-            if scheme.lower() != "bearer" or not secrets.compare_digest(value.strip(), token):
-                return error(401, "this server needs the header Authorization: Bearer TOKEN")
+        sent = request.headers.get("authorization", "")
+        guarded = token is not None and request.url.path not in OPEN_PATHS
+        if guarded and not bearer_matches(sent, token or ""):
+            return error(401, "this server needs the header Authorization: Bearer TOKEN")
         return await call_next(request)
 
     @app.exception_handler(ApiError)
     async def api_error(_request: Request, exc: ApiError):
-        return error(exc.status, str(exc))
+        return error(exc.status, str(exc), exc.path)
 
     @app.exception_handler(HTTPException)
     async def http_error(_request: Request, exc: HTTPException):
@@ -133,8 +133,17 @@ def make_app(store: ServedRepository, token: str | None = None) -> FastAPI:
     return app
 
 
-def error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
+def error(status: int, message: str, path: str = "") -> JSONResponse:
+    """``{"error": message}``, with ``"path"`` the JSON path of the offending value if any."""
+    return JSONResponse({"error": message, **({"path": path} if path else {})}, status_code=status)
+
+
+def bearer_matches(sent: str, token: str) -> bool:
+    """Whether the Authorization header ``sent`` is ``Bearer <token>``, compared in constant
+    time as bytes (the header arrives as Latin-1 text; any character may be in it)."""
+    scheme, _, value = sent.partition(" ")
+    given = value.strip().encode("latin-1", errors="replace")
+    return scheme.lower() == "bearer" and secrets.compare_digest(given, token.encode("utf-8"))
 
 
 async def body(request: Request) -> Any:
@@ -160,11 +169,10 @@ async def body(request: Request) -> Any:
             raise ApiError(400, "the body is not UTF-8 text") from None
     if not text.strip():
         raise ApiError(400, "the body is empty; send JSON")
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ApiError(
-            400, f"the body is not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-        ) from None
-    except (RecursionError, ValueError) as exc:
-        raise ApiError(400, f"the body is not readable JSON: {exc}") from None
+    value, problems = parse_json(text)  # as strict as a file: no NaN, no key twice...
+    if problems:
+        problem = problems[0]
+        if isinstance(problem, MalformedFileError):
+            raise ApiError(400, f"the body is {problem.message}")
+        raise ApiError(400, f"the body, at {problem.path}: {problem.message}", problem.path)
+    return value

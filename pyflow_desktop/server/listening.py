@@ -9,9 +9,11 @@ from __future__ import annotations
 import ipaddress
 import secrets
 import socket
+import sys
 from dataclasses import dataclass
 
 LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost")
+WINDOWS = sys.platform == "win32"
 
 
 def is_loopback(host: str) -> bool:
@@ -43,15 +45,24 @@ def settings_for(host: str, port: int, token: str | None) -> ServeSettings:
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """A socket bound to ``host:port`` (raises ``OSError`` saying why it cannot be)."""
+    """A socket bound to ``host:port`` (raises ``OSError`` saying why it cannot be, a port
+    that another program uses included)."""
     family, kind, proto, _, address = socket.getaddrinfo(
         host.strip("[]"), port, type=socket.SOCK_STREAM
     )[0]
     listening = socket.socket(family, kind, proto)
     try:
-        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listening.setsockopt(socket.SOL_SOCKET, _port_option(), 1)
         listening.bind(address)
     except OSError:
         listening.close()
         raise
     return listening
+
+
+def _port_option() -> int:
+    """The option that keeps a port used by another socket from binding. Windows lets
+    ``SO_REUSEADDR`` take over a port someone listens on, so there ``SO_EXCLUSIVEADDRUSE``;
+    elsewhere ``SO_REUSEADDR`` only lets a restarted server have its port back while the
+    last one's connections close (TIME_WAIT)."""
+    return socket.SO_EXCLUSIVEADDRUSE if WINDOWS else socket.SO_REUSEADDR

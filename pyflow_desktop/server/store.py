@@ -5,15 +5,23 @@ every change with its save, so concurrent requests never see or write half a cha
 ``path``/``folder``/``fmt`` (the served file, the folder ``dump``/``load`` may touch, the
 file's format, kept on save) and ``timeout`` (seconds a node of ``run`` may take).
 
-A change that cannot be saved is undone, so memory and file never disagree. Every failure
-is an ``ApiError`` with an HTTP status and a one-line message.
+A change is all or nothing: it is made on a copy, whose file must pass the loader's own
+rules (``parse_text``: depth, NaN and infinities, lone surrogates, duplicate keys, sizes, ids,
+references) before it is saved and served, so the file always opens again and memory and
+file never disagree. ``dump`` and ``load`` open their path through the served folder held
+open, never following a symbolic link (``repository.folder``). Every failure is an
+``ApiError`` with an HTTP status and a one-line message.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import reprlib
+import stat
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,30 +30,41 @@ from ..engine.sandbox import Sandbox
 from ..repository import (
     Flow,
     NodeSpec,
+    Repository,
     RepositoryError,
+    dump_repository,
     flow_problems,
+    folder,
     func_problem,
     load_repository,
-    save_repository,
+    parse_text,
     subflow_cycles,
 )
 from ..repository.file_format import file_format
+from ..repository.file_text import check_size, max_file_bytes, read_text_in
 from ..repository.flow_reader import read_flow
 from ..repository.merge import put_specs
 from ..repository.problems import Problems
 from ..repository.spec_reader import read_spec
-from ..repository.writer import flow_to_dict, spec_to_dict
+from ..repository.writer import flow_to_dict, spec_to_dict, write_atomically, write_in_folder
 
 DEFAULT_TIMEOUT = 60.0
 RUN_FLOW_ID = "runflow"
 
 
 class ApiError(Exception):
-    """A request that cannot be served: ``status`` is the HTTP status, ``str()`` the reason."""
+    """A request that cannot be served: ``status`` is the HTTP status, ``str()`` the reason,
+    ``path`` the JSON path of the offending value when there is one."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, path: str = "") -> None:
         super().__init__(message)
         self.status = status
+        self.path = path
+
+
+def _refused(problem: RepositoryError) -> ApiError:
+    """A 400 for a value the loader refuses: its message, naming its JSON path."""
+    return ApiError(400, str(problem), problem.path)
 
 
 class ServedRepository:
@@ -74,7 +93,7 @@ class ServedRepository:
 
     def spec(self, spec_id: str) -> dict[str, Any]:
         with self.lock:
-            return _spec_json(self._spec(spec_id))
+            return _spec_json(_spec(self.repo, spec_id))
 
     def flows(self) -> list[dict[str, Any]]:
         with self.lock:
@@ -82,92 +101,79 @@ class ServedRepository:
 
     def flow(self, flow_id: str) -> dict[str, Any]:
         with self.lock:
-            return flow_to_dict(self._flow(flow_id))
+            return flow_to_dict(_flow(self.repo, flow_id))
 
-    # -- changes, each saved to the file --------------------------------------------------
+    # -- changes: all or nothing ---------------------------------------------------------
 
     def put_spec(self, raw: Any, spec_id: str | None = None) -> None:
         """Add a nodespec, or replace the one of the same id (``spec_id``: the URL's id)."""
         spec = _read_spec(raw, spec_id)
-        with self.lock:
-            old = self.repo.specs.get(spec.id)
+
+        def apply(repo: Repository) -> None:
             try:
-                put_specs(self.repo, [spec])
+                put_specs(repo, [spec])
             except RepositoryError as error:
                 raise ApiError(400, str(error)) from None
-            self._save(
-                lambda: self.repo.replace_spec(old) if old else self.repo.remove_spec(spec.id)
-            )
+
+        self._change(apply)
 
     def delete_spec(self, spec_id: str) -> None:
-        with self.lock:
-            spec = self._spec(spec_id)
-            users = self.repo.flows_using(spec_id)
+        def apply(repo: Repository) -> None:
+            _spec(repo, spec_id)
+            users = repo.flows_using(spec_id)
             if users:
                 names = ", ".join(flow.id for flow in users)
                 raise ApiError(400, f"nodespec {spec_id!r} is used by flow(s) {names}")
-            self.repo.remove_spec(spec_id)
-            self._save(lambda: self.repo.add_spec(spec))
+            repo.remove_spec(spec_id)
+
+        self._change(apply)
 
     def put_flow(self, raw: Any) -> None:
         """Add a flow, or replace the one of the same id."""
-        with self.lock:
-            flow = self._read_flow(raw, None)
-            old = self.repo.flows.get(flow.id)
-            if old is not None:
-                self.repo.remove_flow(flow.id)
-            self.repo.add_flow(flow)
 
-            def undo() -> None:
-                self.repo.remove_flow(flow.id)
-                if old is not None:
-                    self.repo.add_flow(old)
-
+        def apply(repo: Repository) -> None:
+            flow = _read_flow(raw, None, repo)
+            if flow.id in repo.flows:
+                repo.remove_flow(flow.id)
+            repo.add_flow(flow)
             broken = [
                 *(
-                    p
-                    for user in self.repo.flows_using_subflow(flow.id)
-                    for p in self._problems(user)
+                    problem
+                    for user in repo.flows_using_subflow(flow.id)
+                    for problem in flow_problems(user, repo.specs, flows=repo.flows)
                 ),
-                *subflow_cycles(self.repo.flows),
+                *subflow_cycles(repo.flows),
             ]
             if broken:
-                undo()
                 raise ApiError(400, f"the flow would break a flow using it: {broken[0]}")
-            self._save(undo)
 
-    def _problems(self, flow: Flow) -> list[RepositoryError]:
-        return flow_problems(flow, self.repo.specs, flows=self.repo.flows)
+        self._change(apply)
 
     def delete_flow(self, flow_id: str) -> None:
-        with self.lock:
-            flow = self._flow(flow_id)
-            users = self.repo.flows_using_subflow(flow_id)
+        def apply(repo: Repository) -> None:
+            _flow(repo, flow_id)
+            users = repo.flows_using_subflow(flow_id)
             if users:
                 names = ", ".join(user.id for user in users)
                 raise ApiError(400, f"flow {flow_id!r} is used as a subflow by flow(s) {names}")
-            self.repo.remove_flow(flow_id)
-            self._save(lambda: self.repo.add_flow(flow))
+            repo.remove_flow(flow_id)
+
+        self._change(apply)
 
     def load(self, raw: Any) -> None:
         """Serve the repository of the file at ``raw["path"]`` instead (saved to our file)."""
-        path = self._inside(raw)
-        try:
-            new = load_repository(path)
-        except RepositoryError as error:
-            raise ApiError(400, str(error)) from None
+        text = self._read_inside(raw)
+        new, problems = parse_text(text)
+        if problems:
+            raise _refused(problems[0].with_file(raw["path"]))
         with self.lock:
-            old, self.repo = self.repo, new
-            self._save(lambda: setattr(self, "repo", old))
+            self.repo = self._save(new)
 
     def dump(self, raw: Any) -> None:
         """Write the repository to the file at ``raw["path"]`` (in the served file's format)."""
-        path = self._inside(raw)
         with self.lock:
-            try:
-                save_repository(self.repo, path, self.fmt)
-            except OSError as exc:
-                raise ApiError(400, f"cannot write {raw['path']}: {exc.strerror}") from None
+            text = dump_repository(self.repo, self.fmt)
+        self._write_inside(raw, text.encode("utf-8"))
 
     # -- runs ---------------------------------------------------------------------------
 
@@ -179,7 +185,7 @@ class ServedRepository:
         original's list of node results.
         """
         with self.lock:
-            flow = self._read_flow(raw, RUN_FLOW_ID)
+            flow = _read_flow(raw, RUN_FLOW_ID, self.repo)
             try:
                 plan = plan_run(self.repo, flow)
             except PlanError as error:
@@ -191,47 +197,118 @@ class ServedRepository:
 
     # -- helpers ------------------------------------------------------------------------
 
-    def _spec(self, spec_id: str) -> NodeSpec:
-        spec = self.repo.specs.get(spec_id)
-        if spec is None:
-            raise ApiError(404, f"no nodespec {spec_id!r}")
-        return spec
+    def _change(self, apply: Callable[[Repository], None]) -> None:
+        """Apply a change to a copy of the served repository, save the copy and only then
+        serve it: a change refused anywhere (``ApiError``) leaves memory and file as they
+        were."""
+        with self.lock:
+            candidate = Repository()
+            with candidate.events.muted():  # changes replace whole specs and flows: shallow
+                candidate.specs, candidate.flows = dict(self.repo.specs), dict(self.repo.flows)
+                candidate.extra = self.repo.extra
+                apply(candidate)
+            self.repo = self._save(candidate)
 
-    def _flow(self, flow_id: str) -> Flow:
-        flow = self.repo.flows.get(flow_id)
-        if flow is None:
-            raise ApiError(404, f"no flow {flow_id!r}")
-        return flow
-
-    def _read_flow(self, raw: Any, default_id: str | None) -> Flow:
-        if not isinstance(raw, dict):
-            raise ApiError(400, "a flow must be a JSON object")
-        flow_id = raw.get("id", default_id)
-        if not isinstance(flow_id, str) or not flow_id:
-            raise ApiError(400, "a flow needs a non-empty string id")
-        problems = Problems()
-        flow = read_flow(flow_id, {"nodes": [], "links": [], **raw}, self.repo, problems)
-        if problems.found or flow is None:
-            raise ApiError(400, str(problems.found[0]) if problems.found else "not a flow")
-        return flow
-
-    def _inside(self, raw: Any) -> Path:
-        """The path ``raw["path"]`` names, relative to the served folder; 403 outside it."""
-        if not isinstance(raw, dict) or not isinstance(raw.get("path"), str) or not raw["path"]:
-            raise ApiError(400, 'the body must be {"path": "..."}')
-        path = (self.folder / raw["path"]).resolve()
-        if not path.is_relative_to(self.folder):
-            raise ApiError(403, f"only files inside {self.folder} may be read or written")
-        if path.is_dir():
-            raise ApiError(400, f"{raw['path']} is a folder, not a repository file")
-        return path
-
-    def _save(self, undo: Callable[[], Any]) -> None:
+    def _save(self, repo: Repository) -> Repository:
+        """Save ``repo`` when its file passes the loader's own rules (400 naming the first
+        problem and its JSON path if not); returns the repository read back from that file,
+        so what is served is what the file holds."""
         try:
-            save_repository(self.repo, self.path, self.fmt)
+            text = dump_repository(repo, self.fmt)
+        except RepositoryError as error:  # NaN, an infinity, a lone surrogate
+            raise _refused(error) from None
+        data = text.encode("utf-8")
+        try:
+            check_size(len(data), max_file_bytes(), self.path.name)
+        except RepositoryError as error:
+            raise _refused(error) from None
+        saved, problems = parse_text(text)
+        if problems:
+            raise _refused(problems[0])
+        try:
+            write_atomically(self.path, [data], backup=True)
         except OSError as exc:
-            undo()
             raise ApiError(500, f"cannot save {self.path.name}: {exc.strerror}") from None
+        return saved
+
+    def _read_inside(self, raw: Any) -> str:
+        """The text of the file ``raw["path"]`` names in the served folder."""
+        relative = _path_of(raw)
+        with self._inside(relative, "read") as (place, name):
+            try:
+                if stat.S_ISLNK(place.stat(name).st_mode):  # (the read would refuse it too)
+                    raise _path_error(relative, OSError(errno.ELOOP, "is a symbolic link"), "read")
+            except FileNotFoundError:
+                pass  # said as the read says it
+            try:
+                return read_text_in(place, name, relative)
+            except RepositoryError as error:
+                raise ApiError(400, str(error)) from None
+
+    def _write_inside(self, raw: Any, data: bytes) -> None:
+        """Write ``data`` atomically to the file ``raw["path"]`` names in the served folder."""
+        relative = _path_of(raw)
+        with self._inside(relative, "write") as (place, name):
+            try:
+                write_in_folder(place, name, [data], backup=True)
+            except OSError as exc:
+                raise _path_error(relative, exc, "write") from None
+
+    @contextmanager
+    def _inside(self, relative: str, verb: str) -> Iterator[tuple[folder.Folder, str]]:
+        """The open folder holding ``relative`` in the served folder, and the file's name;
+        403 for a path that leaves the folder or goes through a symbolic link."""
+        try:
+            with folder.opened(self.folder) as root, folder.inside(root, relative) as found:
+                yield found
+        except ValueError as exc:  # a NUL byte
+            raise ApiError(400, f"{reprlib.repr(relative)}: {exc}") from None
+        except OSError as exc:
+            raise _path_error(relative, exc, verb) from None
+
+
+def _path_of(raw: Any) -> str:
+    if not isinstance(raw, dict) or not isinstance(raw.get("path"), str) or not raw["path"]:
+        raise ApiError(400, 'the body must be {"path": "..."}')
+    return raw["path"]
+
+
+def _path_error(relative: str, exc: OSError, verb: str) -> ApiError:
+    shown = reprlib.repr(relative)  # a path may be thousands of characters long
+    if isinstance(exc, folder.OutsideError) or exc.errno == errno.ELOOP:
+        return ApiError(
+            403,
+            f"{shown}: {exc.strerror}: only files inside the served folder may be read "
+            "or written",
+        )
+    return ApiError(400, f"cannot {verb} {shown}: {exc.strerror}")
+
+
+def _spec(repo: Repository, spec_id: str) -> NodeSpec:
+    spec = repo.specs.get(spec_id)
+    if spec is None:
+        raise ApiError(404, f"no nodespec {spec_id!r}")
+    return spec
+
+
+def _flow(repo: Repository, flow_id: str) -> Flow:
+    flow = repo.flows.get(flow_id)
+    if flow is None:
+        raise ApiError(404, f"no flow {flow_id!r}")
+    return flow
+
+
+def _read_flow(raw: Any, default_id: str | None, repo: Repository) -> Flow:
+    if not isinstance(raw, dict):
+        raise ApiError(400, "a flow must be a JSON object")
+    flow_id = raw.get("id", default_id)
+    if not isinstance(flow_id, str) or not flow_id:
+        raise ApiError(400, "a flow needs a non-empty string id")
+    problems = Problems()
+    flow = read_flow(flow_id, {"nodes": [], "links": [], **raw}, repo, problems)
+    if problems.found or flow is None:
+        raise _refused(problems.found[0]) if problems.found else ApiError(400, "not a flow")
+    return flow
 
 
 def _spec_json(spec: NodeSpec) -> dict[str, Any]:
@@ -252,7 +329,7 @@ def _read_spec(raw: Any, spec_id: str | None) -> NodeSpec:
     problems = Problems()
     spec = read_spec(body_id, {**raw, "id": body_id}, problems)
     if problems.found or spec is None:
-        raise ApiError(400, str(problems.found[0]) if problems.found else "not a nodespec")
+        raise _refused(problems.found[0]) if problems.found else ApiError(400, "not a nodespec")
     problem = func_problem(spec.func)
     if problem:
         raise ApiError(400, f"nodespec {body_id!r}: {problem}")

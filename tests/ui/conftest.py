@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 
 import pytest
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtWidgets
 
 from pyflow_desktop.repository import (
     Flow,
@@ -16,11 +16,20 @@ from pyflow_desktop.repository import (
     Repository,
     save_repository,
 )
+from pyflow_desktop.ui.window.user_settings import DATA_DIR
 
 
 def pytest_configure(config):
     # NodeGraphQt uses distutils' LooseVersion and QDropEvent.pos(), both deprecated upstream.
     config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:NodeGraphQt.*")
+
+
+@pytest.fixture(scope="session")
+def qapp_cls():
+    """The application's own class (it hands on the files the system opens with it)."""
+    from pyflow_desktop.ui.window.file_open import Application
+
+    return Application
 
 
 @pytest.fixture(scope="package", autouse=True)
@@ -56,17 +65,11 @@ def no_unexpected_dialogs(request, monkeypatch):
 
 @pytest.fixture(autouse=True)
 def isolated_settings(qapp, tmp_path, monkeypatch):
-    """QSettings and the data folder (autosaved recoveries) go to a throw-away folder, never
-    the user's real ones."""
+    """QSettings and the data folder (autosaved recoveries, My nodes) go to a throw-away
+    folder, never the user's real ones, on every system (``PYFLOW_DESKTOP_DATA_DIR``; the
+    programs a test starts inherit it)."""
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
-    QtCore.QStandardPaths.setTestModeEnabled(True)
-    QtCore.QSettings.setDefaultFormat(QtCore.QSettings.Format.IniFormat)
-    QtCore.QSettings.setPath(
-        QtCore.QSettings.Format.IniFormat,
-        QtCore.QSettings.Scope.UserScope,
-        str(tmp_path / "settings"),
-    )
+    monkeypatch.setenv(DATA_DIR, str(tmp_path / "data"))
     yield
 
 

@@ -16,6 +16,9 @@ from pyflow_desktop.ui.authoring.code_editor import CodeEditor
 from pyflow_desktop.ui.authoring.completion import Answer
 
 Key = QtCore.Qt.Key
+# Ctrl+Space asks at once; ⌃Space (Meta to Qt) on macOS, where ⌘Space is Spotlight's.
+Mod = QtCore.Qt.KeyboardModifier
+ASK = Mod.MetaModifier if sys.platform == "darwin" else Mod.ControlModifier
 JEDI_TIMEOUT = 20_000  # ms; the first question loads Jedi and the builtins (1–2 s here)
 
 
@@ -75,7 +78,7 @@ def test_escape_closes_the_popup_and_typing_filters_it(qtbot, editor):
 def test_ctrl_space_completes_the_parameters_of_func(qtbot, editor):
     type_lines(qtbot, editor, "def func(alpha, beta):\nreturn ")
     assert editor.toPlainText() == "def func(alpha, beta):\n    return "
-    qtbot.keyClick(editor, Key.Key_Space, QtCore.Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(editor, Key.Key_Space, ASK)
     wait_for_name(qtbot, editor, "alpha")
     assert "beta" in editor.completer.shown_names()
     qtbot.keyClicks(editor, "alp")

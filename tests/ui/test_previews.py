@@ -10,7 +10,8 @@ from PySide6 import QtCore, QtGui
 
 from pyflow_desktop.engine import NodeFinished, NodeStarted, RunStates
 from pyflow_desktop.repository import Flow, NodeInstance, NodeSpec, Port, Repository
-from pyflow_desktop.ui.canvas.labels import elided, label_font
+from pyflow_desktop.ui.canvas.fonts import label_font
+from pyflow_desktop.ui.canvas.labels import elided
 from pyflow_desktop.ui.results.inspector import InspectorPanel
 from pyflow_desktop.ui.results.viewers import ViewerDock
 from pyflow_desktop.ui.value_text import MAX_DEPTH, full_text, short_text

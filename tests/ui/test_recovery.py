@@ -20,12 +20,7 @@ from PySide6 import QtCore
 from pyflow_desktop.ui.window.app import application
 from pyflow_desktop.ui.window.main_window import MainWindow
 
-# The test's own settings and data folder (see conftest.isolated_settings):
-QtCore.QStandardPaths.setTestModeEnabled(True)
-QtCore.QSettings.setDefaultFormat(QtCore.QSettings.Format.IniFormat)
-QtCore.QSettings.setPath(
-    QtCore.QSettings.Format.IniFormat, QtCore.QSettings.Scope.UserScope, sys.argv[2]
-)
+# The test's own settings and data folder: PYFLOW_DESKTOP_DATA_DIR, from conftest.
 app = application()
 window = MainWindow()
 window.files.open_path(sys.argv[1])
@@ -86,14 +81,12 @@ def test_the_autosave_interval_is_a_setting(qtbot, repo):
     qtbot.waitUntil(win.recovery.file.exists, timeout=3000)
 
 
-def test_after_a_crash_the_next_start_offers_the_work_to_restore(
-    qtbot, repo_file, monkeypatch, tmp_path
-):
+def test_after_a_crash_the_next_start_offers_the_work_to_restore(qtbot, repo_file, monkeypatch):
     settings().setValue("autosave/seconds", 1)
     settings().sync()
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run(
-        [sys.executable, "-c", CRASHING_SESSION, str(repo_file), str(tmp_path / "settings")],
+        [sys.executable, "-c", CRASHING_SESSION, str(repo_file)],
         env=env,
         timeout=60,
     )

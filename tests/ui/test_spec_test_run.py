@@ -17,6 +17,8 @@ from pyflow_desktop.engine.process_executor import shared_pool
 from pyflow_desktop.repository import save_repository
 from pyflow_desktop.ui.run.settings import RunSettings, RunSettingsDialog
 
+POSIX_SIGNALS = pytest.mark.skipif(os.name == "nt", reason="a signal's death is POSIX's")
+
 Key = QtCore.Qt.Key
 Modifier = QtCore.Qt.KeyboardModifier
 
@@ -55,10 +57,15 @@ def press_test(qtbot, win, timeout: int = 30_000) -> object:
     ("body", "reason"),
     [
         ("import os; os._exit(1)", "the worker process died (exit code 1)"),
-        ("import ctypes; ctypes.string_at(0)", "killed by SIGSEGV, a crash in native code"),
-        (
+        pytest.param(
+            "import ctypes; ctypes.string_at(0)",
+            "killed by SIGSEGV, a crash in native code",
+            marks=POSIX_SIGNALS,
+        ),
+        pytest.param(
             "import os, signal; os.kill(os.getpid(), signal.SIGKILL)",  # as the OOM killer does
             "killed by SIGKILL, perhaps out of memory",
+            marks=POSIX_SIGNALS,
         ),
     ],
 )

@@ -1,8 +1,9 @@
 """Small repositories built in code for engine and CLI tests, the exported script's result
-of a flow, and the command line in a subprocess."""
+of a flow, the command line in a subprocess, and whether a process still runs."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -111,6 +112,32 @@ def until(condition: Callable[[], object], seconds: float = 30) -> bool:
             return False
         time.sleep(0.01)
     return True
+
+
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie does not), on every platform."""
+    if sys.platform == "win32":
+        import ctypes
+        from ctypes import wintypes
+
+        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+        kernel32.OpenProcess.restype = wintypes.HANDLE
+        kernel32.OpenProcess.argtypes = [wintypes.DWORD, wintypes.BOOL, wintypes.DWORD]
+        kernel32.GetExitCodeProcess.argtypes = [wintypes.HANDLE, ctypes.POINTER(wintypes.DWORD)]
+        kernel32.CloseHandle.argtypes = [wintypes.HANDLE]
+        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return False
+        code = wintypes.DWORD()
+        kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+        kernel32.CloseHandle(handle)
+        return code.value == 259  # STILL_ACTIVE
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    state = subprocess.run(["ps", "-o", "stat=", "-p", str(pid)], capture_output=True, text=True)
+    return bool(state.stdout.strip()) and not state.stdout.strip().startswith("Z")
 
 
 def wait_for(path: Path, seconds: float = 30) -> bool:

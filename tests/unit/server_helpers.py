@@ -129,13 +129,16 @@ def _response(status, payload: bytes, headers) -> Response:
     return Response(status, body, kind)
 
 
-def start_server(file: Path, *options: str, token: str | None = None) -> Server:
+def start_server(
+    file: Path, *options: str, token: str | None = None, env: dict | None = None
+) -> Server:
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "pyflow_desktop", "serve", str(file), "--port", str(port), *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env=env,
     )
     server = Server(process, f"http://127.0.0.1:{port}", file, token)
     deadline = time.monotonic() + 30

@@ -99,6 +99,7 @@ def test_help_lists_the_commands():
         assert command in done.stdout
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="preexec_fn and SIGINT are POSIX's")
 def test_ctrl_c_works_when_started_with_sigint_ignored(tmp_path):
     """A job started in the background (`&`) inherits SIGINT ignored; the CLI takes it back."""
     path = tmp_path / "hang.json"

@@ -11,8 +11,7 @@ from __future__ import annotations
 import warnings
 
 import pytest
-from flows import add_nodes, basic_repo, link, spec, until
-from test_process_executor import alive
+from flows import add_nodes, alive, basic_repo, link, spec, until
 
 from pyflow_desktop.engine import NodeOutput, run_flow
 from pyflow_desktop.repository import Flow

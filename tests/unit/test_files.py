@@ -21,6 +21,7 @@ from pyflow_desktop.repository import (
     NewerFormatError,
     Port,
     Repository,
+    RepositoryError,
     check_file,
     dump_repository,
     load_repository,
@@ -29,6 +30,8 @@ from pyflow_desktop.repository import (
     save_repository,
 )
 from pyflow_desktop.repository import writer as writer_module
+
+POSIX_MODES = pytest.mark.skipif(os.name == "nt", reason="Windows files have no POSIX modes")
 
 # file name -> (number of nodespecs, number of flows): ../shared's original files, and ours
 ORIGINAL_FILES = {
@@ -553,9 +556,20 @@ def test_newer_format_version_raises_naming_the_file(tmp_path):
 
 
 def test_current_and_older_format_versions_load(tmp_path):
-    for version in (0, FORMAT_VERSION):
+    for version in (1, FORMAT_VERSION):
         data = {"pyflow_desktop": {"format_version": version}, "nodespec": {"add": ADD_SPEC}}
         assert set(load_repository(write_json(tmp_path, f"v{version}.json", data)).specs) == {"add"}
+
+
+@pytest.mark.parametrize("version", [0, -1, -(2**70)])
+def test_a_format_version_below_1_is_refused_naming_it(tmp_path, version):
+    data = {"pyflow_desktop": {"format_version": version}, "nodespec": {"add": ADD_SPEC}}
+    path = write_json(tmp_path, "v.json", data)
+    problems = check_file(path)
+    assert [problem.path for problem in problems] == ["pyflow_desktop.format_version"]
+    assert f"format version {version} is not one PyFlow Desktop knows" in str(problems[0])
+    with pytest.raises(RepositoryError, match="versions count from 1"):
+        load_repository(path)
 
 
 # -- saving --------------------------------------------------------------------------------
@@ -598,10 +612,12 @@ def test_save_writes_a_temp_file_in_the_same_folder_fsyncs_and_renames(tmp_path,
         calls.append(("fsync", "folder" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file"))
         return real_fsync(fd)
 
-    def spy_replace(src, dst):
-        calls.append(("replace", Path(src), Path(dst)))
-        assert Path(src).read_text(encoding="utf-8") == dump_repository(small_repo())
-        return real_replace(src, dst)
+    def spy_replace(src, dst, src_dir_fd=None, dst_dir_fd=None):
+        for fd in (src_dir_fd, dst_dir_fd):  # names relative to the folder held open
+            assert fd is None or os.path.samestat(os.fstat(fd), tmp_path.stat())
+        calls.append(("replace", tmp_path / src, tmp_path / dst))
+        assert (tmp_path / src).read_text(encoding="utf-8") == dump_repository(small_repo())
+        return real_replace(src, dst, src_dir_fd=src_dir_fd, dst_dir_fd=dst_dir_fd)
 
     monkeypatch.setattr(writer_module.os, "fsync", spy_fsync)
     monkeypatch.setattr(writer_module.os, "replace", spy_replace)
@@ -620,7 +636,7 @@ def test_a_failed_save_leaves_the_old_file_and_no_temp_files(tmp_path, monkeypat
     save_repository(small_repo(), path)
     before = path.read_bytes()
 
-    def broken_replace(src, dst):
+    def broken_replace(src, dst, **folders):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(writer_module.os, "replace", broken_replace)
@@ -655,6 +671,7 @@ def test_save_in_original_format_and_non_ascii_text(tmp_path):
     assert load_repository(path).flows["f"].name == "Flüsse → 流れ"
 
 
+@POSIX_MODES
 def test_save_keeps_the_permissions_of_the_file_it_replaces(tmp_path):
     path = tmp_path / "shared.json"
     path.write_text("{}", encoding="utf-8")
@@ -663,6 +680,7 @@ def test_save_keeps_the_permissions_of_the_file_it_replaces(tmp_path):
     assert path.stat().st_mode & 0o777 == 0o640
 
 
+@POSIX_MODES
 def test_a_new_file_gets_the_usual_permissions(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
@@ -671,6 +689,7 @@ def test_a_new_file_gets_the_usual_permissions(tmp_path):
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask
 
 
+@POSIX_MODES
 def test_saving_through_a_symlink_writes_the_file_it_points_to_and_keeps_the_link(tmp_path):
     real_folder, link_folder = tmp_path / "projects", tmp_path / "desk"
     real_folder.mkdir()

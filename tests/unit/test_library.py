@@ -25,6 +25,7 @@ from pyflow_desktop.library import (
 from pyflow_desktop.repository import load_repository
 from pyflow_desktop.resources import BUILTIN_LIBRARY, BUILTIN_NODES, resource_path
 
+DATA_DIR = "PYFLOW_DESKTOP_DATA_DIR"  # the program's settings and data folder (user_settings)
 GREET = 'spec = {"id": "my.greet", "title": "Greet"}\n\ndef func(name: str = "you"):\n    return name\n'
 
 
@@ -158,7 +159,7 @@ def installed_package(site: Path, name: str, version: str, entry_points: dict[st
 
 
 def library_cli(tmp_path: Path, *args: str, site: Path | None = None):
-    env = {**os.environ, "HOME": str(tmp_path / "home"), "XDG_DATA_HOME": str(tmp_path / "data")}
+    env = {**os.environ, "HOME": str(tmp_path / "home"), DATA_DIR: str(tmp_path / "data")}
     if site is not None:
         env["PYTHONPATH"] = str(site)
     return subprocess.run(
@@ -171,8 +172,8 @@ def library_cli(tmp_path: Path, *args: str, site: Path | None = None):
 
 
 def my_nodes(tmp_path: Path) -> Path:
-    """Where the window and the command find My nodes, with XDG_DATA_HOME in ``tmp_path``."""
-    return tmp_path / "data" / "PyFlow Desktop" / "PyFlow Desktop" / "nodes"
+    """Where the window and the command find My nodes, with their data folder in ``tmp_path``."""
+    return tmp_path / "data" / "nodes"
 
 
 @pytest.fixture
@@ -247,7 +248,7 @@ def test_library_needs_no_display(tmp_path):
         capture_output=True,
         text=True,
         timeout=60,
-        env={**env, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")},
+        env={**env, "HOME": str(tmp_path), DATA_DIR: str(tmp_path / "data")},
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["specs"]
@@ -280,7 +281,7 @@ def test_the_example_package_installs_into_a_fresh_venv_and_lists_its_nodes(tmp_
     )
     assert done.returncode == 0, done.stdout + done.stderr
     command = venv / ("Scripts/pyflow-desktop.exe" if os.name == "nt" else "bin/pyflow-desktop")
-    env = {**os.environ, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")}
+    env = {**os.environ, "HOME": str(tmp_path), DATA_DIR: str(tmp_path / "data")}
     env.pop("PYTHONPATH", None)
     done = subprocess.run(
         [str(command), "library", "--json"], capture_output=True, text=True, timeout=60,

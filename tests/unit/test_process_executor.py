@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 import pytest
-from flows import add_nodes, basic_repo, spec, until
+from flows import add_nodes, alive, basic_repo, spec, until
 
 from pyflow_desktop.engine import make_executor, run_flow
 from pyflow_desktop.engine.process_executor import WorkerPool
@@ -28,16 +28,6 @@ def pool():
 
 def executor(pool, workers=2):
     return make_executor("process", workers, pool=pool)
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # a zombie still answers; ask ps for its state
-    state = subprocess.run(["ps", "-o", "stat=", "-p", str(pid)], capture_output=True, text=True)
-    return bool(state.stdout.strip()) and not state.stdout.strip().startswith("Z")
 
 
 def test_a_node_that_kills_its_process_fails_alone(pool):

@@ -19,8 +19,7 @@ import time
 
 import numpy as np
 import pytest
-from flows import add_nodes, basic_repo, spec
-from test_process_executor import alive
+from flows import add_nodes, alive, basic_repo, spec
 
 from pyflow_desktop.engine import NodeStarted, Scheduler, make_executor, plan_run, run_flow
 from pyflow_desktop.engine.process_executor import WorkerPool
@@ -75,6 +74,18 @@ VIEW = "{'type': 'int', 'repr': '1', 'value': 1}"
         ),
         (
             "msgpack.packb([['done', 'forger', {'outputs': {'out': [pickle.dumps(1), 1]}}]])",
+            "outputs that are not [view, size]",
+        ),
+        (  # the shape of the usual outcome, checked the quickest way
+            "msgpack.packb([['done', 'forger', {'elapsed': 0.1, 'outputs': None}]])",
+            "an outcome with unknown fields",
+        ),
+        (
+            "msgpack.packb([['done', 'forger', {'elapsed': 0.1, 'outputs': {'out': [{}, 1]}}]])",
+            "outputs that are not [view, size]",
+        ),
+        (
+            f"msgpack.packb([['done', 'forger', {{'elapsed': 0.1, 'outputs': {{'out': [{VIEW}, -1]}}}}]])",
             "outputs that are not [view, size]",
         ),
         (

@@ -25,6 +25,7 @@ from concurrent.futures import Future
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from ..shortcuts import pressed
 from . import completion
 from .completion import Answer, Signature
 
@@ -98,7 +99,7 @@ class CodeCompleter(QtCore.QObject):
     def handle_key(self, event: QtGui.QKeyEvent) -> bool:
         """Act on a key before the editor does; True when it was completion's."""
         key, modifiers = event.key(), event.modifiers()
-        if key == Key.Key_Space and modifiers & QtCore.Qt.KeyboardModifier.ControlModifier:
+        if pressed(event, "complete"):
             self._schedule(names=True, delay=0)
             return True
         plain = not modifiers & ~QtCore.Qt.KeyboardModifier.KeypadModifier

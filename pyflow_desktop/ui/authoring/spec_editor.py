@@ -16,6 +16,7 @@ from collections.abc import Callable
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...repository import ModelEvent, NodeSpec, Port, Repository, func_problem
+from ..shortcuts import keys
 from .code_editor import CodeEditor
 from .new_spec_dialog import NEW_FUNC, NEW_GROUP, NewSpecDialog, id_problem
 from .spec_commands import RemoveSpecCommand, SaveSpecCommand, describe_drops
@@ -129,7 +130,9 @@ class SpecEditorPanel(QtWidgets.QWidget):
         self.inputs_table.edited.connect(self._inputs_edited)
         self.outputs_table.edited.connect(self._changed)
         self.test_form.test_requested.connect(self.test)
-        run_test = QtGui.QShortcut(QtGui.QKeySequence("Ctrl+Return"), self, self.test)
+        run_test = QtGui.QShortcut(self)
+        run_test.setKeys(keys("test"))
+        run_test.activated.connect(self.test)
         run_test.setContext(QtCore.Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.test_form.finished.connect(self._tested)
 

@@ -18,6 +18,7 @@ from ...engine.sandbox import SandboxUnavailable
 from ...repository import ConversionError, NodeSpec, Port, convert_value
 from ...spec_test import SpecInputError
 from ..canvas.value_editor import typed_line_edit
+from ..shortcuts import key_text
 from ..value_text import default_text, short_text
 
 MAX_SHOWN = 20_000
@@ -61,11 +62,12 @@ class SpecTestForm(QtWidgets.QWidget):
         self.inputs = QtWidgets.QFormLayout()
         self.test_button = QtWidgets.QPushButton("Test")
         self.test_button.setToolTip(
-            "Run this function once with the values above, unsaved code included (Ctrl+Return)"
+            "Run this function once with the values above, unsaved code included "
+            f"({key_text('test')})"
         )
         self.test_button.clicked.connect(self.test_requested)
         self.stop_button = QtWidgets.QPushButton("Stop", enabled=False)
-        self.stop_button.setToolTip("Stop the Test (Shift+Esc)")
+        self.stop_button.setToolTip(f"Stop the Test ({key_text('stop')})")
         self.stop_button.clicked.connect(tester.stop)
         buttons = QtWidgets.QHBoxLayout()
         buttons.addWidget(self.test_button, 1)

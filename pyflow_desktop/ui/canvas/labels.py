@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from .fonts import label_font
 from .ngqt import NodeTextItem
 from .typing_watch import TYPING
 
@@ -16,13 +17,6 @@ STALE_NOTE = "stale: its inputs changed since this result"
 _Qt = QtCore.Qt
 _ELIDE = _Qt.TextElideMode.ElideRight
 _DEVICE_CACHE = QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
-
-
-@lru_cache(maxsize=1)
-def label_font() -> QtGui.QFont:
-    font = QtGui.QFont()
-    font.setPointSizeF(7.5)
-    return font
 
 
 # The characters statuses and previews are made of (no tab or newline: their widths vary).

@@ -17,13 +17,12 @@ from functools import lru_cache
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from .fonts import label_row
 from .labels import LabelItem, PreviewLabel, TitleEditor, elided
 from .ngqt import PORT_FALLOFF, PORT_IN, PORT_OUT, PORT_SIZE, NodeItemBase
 from .pipes import FlowPort
 from .value_editor import EDITOR_WIDTH, ValueEditor
 
-FOOTER_HEIGHT = 16.0
-PREVIEW_ROW = 15.0
 STALE_OPACITY = 0.55
 MIN_WIDTH, MIN_HEIGHT = 160.0, 60.0  # NodeGraphQt's
 TEXT_MARGIN = 4.0  # what a QGraphicsTextItem leaves around its text, kept for the same sizes
@@ -47,6 +46,10 @@ Z_NODE = 1.0  # NodeGraphQt's; a selected node is raised above it
 def title_font() -> QtGui.QFont:
     """The font of node titles and port names (the application's)."""
     return QtGui.QFont()
+
+
+def _footer_height() -> float:
+    return label_row() + 1.0
 
 
 @lru_cache(maxsize=1)
@@ -179,7 +182,7 @@ class FlowNodeItem(NodeItemBase):
         top = self._title_height + 4.0
         rows = max(len(self._inputs), len(self._outputs))
         body = max(self._title_height, rows * PORT_SIZE) * 1.05
-        height = top + body + PREVIEW_ROW * len(self.previews) + FOOTER_HEIGHT
+        height = top + body + label_row() * len(self.previews) + _footer_height()
         width, height = max(width, MIN_WIDTH), max(height, MIN_HEIGHT)
         if (width, height) != (self.width, self.height):
             self.prepareGeometryChange()
@@ -209,11 +212,12 @@ class FlowNodeItem(NodeItemBase):
             self._labels.append((rect, _RIGHT, port.name))
 
     def _place_extras(self) -> None:
-        top = self.height - FOOTER_HEIGHT - PREVIEW_ROW * len(self.previews)
+        footer, row_height = _footer_height(), label_row()
+        top = self.height - footer - row_height * len(self.previews)
         for row, label in enumerate(self.previews.values()):
-            label.setPos(8, top + row * PREVIEW_ROW)
+            label.setPos(8, top + row * row_height)
             label.fit(self.width - 16)
-        self.footer.setPos(8, self.height - FOOTER_HEIGHT)
+        self.footer.setPos(8, self.height - footer)
         self._elide_footer()
 
     def set_footer(self, text: str) -> None:

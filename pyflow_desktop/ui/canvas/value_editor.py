@@ -26,6 +26,7 @@ from typing import Any
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...repository import ConversionError, Port, convert_value
+from .fonts import field_font
 from .typing_watch import TYPING
 
 EDITOR_WIDTH = 92
@@ -79,7 +80,7 @@ class ValueEditor(QtWidgets.QGraphicsItem):
         painter.setPen(QtGui.QPen(QtGui.QColor("#555555")))
         painter.setBrush(QtGui.QColor(0, 0, 0, 70))
         painter.drawRoundedRect(rect, 3, 3)
-        painter.setFont(_font())
+        painter.setFont(field_font())
         if self.port.type == "Boolean":
             self._paint_box(painter)
             return
@@ -88,7 +89,7 @@ class ValueEditor(QtWidgets.QGraphicsItem):
         painter.setPen(QtGui.QColor("#808080" if unset else "#dddddd"))
         inner = rect.adjusted(3, 0, -3, 0)
         align = _RIGHT if self.port.type in _NUMBER_PATTERNS else _LEFT
-        shown = QtGui.QFontMetricsF(_font()).elidedText(text, _ELIDE, inner.width())
+        shown = QtGui.QFontMetricsF(field_font()).elidedText(text, _ELIDE, inner.width())
         painter.drawText(inner, align | QtCore.Qt.AlignmentFlag.AlignVCenter, shown)
 
     def _paint_box(self, painter: QtGui.QPainter) -> None:
@@ -351,13 +352,6 @@ def _model_text(value: Any, port_type: str) -> str:
 @lru_cache(maxsize=1)
 def _ibeam() -> QtGui.QCursor:
     return QtGui.QCursor(QtCore.Qt.CursorShape.IBeamCursor)
-
-
-@lru_cache(maxsize=1)
-def _font() -> QtGui.QFont:
-    font = QtGui.QFont()
-    font.setPointSizeF(8)
-    return font
 
 
 def editor_of(item: QtWidgets.QGraphicsItem | None) -> ValueEditor | None:

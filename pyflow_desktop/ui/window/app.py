@@ -17,6 +17,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...repository import Repository
 from ...resources import APP_ICON, resource_path
+from .file_open import Application
 from .main_window import MainWindow
 from .user_settings import APPLICATION, ORGANIZATION
 
@@ -79,7 +80,7 @@ class GuiThreadCollector(QtCore.QObject):
 
 def application() -> QtWidgets.QApplication:
     QtCore.qInstallMessageHandler(_qt_message)
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([sys.argv[0]])
+    app = QtWidgets.QApplication.instance() or Application([sys.argv[0]])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setWindowIcon(QtGui.QIcon(str(resource_path(APP_ICON))))  # every window's, every OS

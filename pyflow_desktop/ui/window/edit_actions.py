@@ -13,14 +13,13 @@ from __future__ import annotations
 import atexit
 from collections.abc import Callable
 
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from ...repository import NodeSpec, RepositoryError
 from ...repository.fragment import MIME_TYPE, fragment_text, parse_fragment
+from ..shortcuts import keys
 from .flow_tabs import FlowTabs
 from .shell import Shell, add_action
-
-Key = QtGui.QKeySequence.StandardKey
 
 
 class EditActions(QtCore.QObject):
@@ -34,22 +33,22 @@ class EditActions(QtCore.QObject):
         super().__init__(shell)
         self.shell, self.tabs, self.from_outside = shell, tabs, from_outside
         self.undo_action = shell.undo_stack.createUndoAction(shell, "&Undo")
-        self.undo_action.setShortcut(Key.Undo)
+        self.undo_action.setShortcuts(keys("undo"))
         self.redo_action = shell.undo_stack.createRedoAction(shell, "&Redo")
-        self.redo_action.setShortcut(Key.Redo)
+        self.redo_action.setShortcuts(keys("redo"))
 
     def fill_menu(self, menu: QtWidgets.QMenu) -> None:
         menu.addActions([self.undo_action, self.redo_action])
         menu.addSeparator()
-        add_action(menu, "Cu&t", self.cut, Key.Cut)
-        add_action(menu, "&Copy", self.copy, Key.Copy)
-        add_action(menu, "&Paste", self.paste, Key.Paste)
-        add_action(menu, "D&uplicate", self.duplicate, "Ctrl+D")
-        add_action(menu, "&Delete", self.delete_selected, Key.Delete)
-        add_action(menu, "Select &All", self.select_all, Key.SelectAll)
+        add_action(menu, "Cu&t", self.cut, keys("cut"))
+        add_action(menu, "&Copy", self.copy, keys("copy"))
+        add_action(menu, "&Paste", self.paste, keys("paste"))
+        add_action(menu, "D&uplicate", self.duplicate, keys("duplicate"))
+        add_action(menu, "&Delete", self.delete_selected, keys("delete"))
+        add_action(menu, "Select &All", self.select_all, keys("select_all"))
         menu.addSeparator()
-        add_action(menu, "&Frame all", self.frame_all, "F")
-        add_action(menu, "&Mark as end node", self.toggle_end, "Ctrl+E")
+        add_action(menu, "&Frame all", self.frame_all, keys("frame_all"))
+        add_action(menu, "&Mark as end node", self.toggle_end, keys("mark_end"))
 
     def copy(self) -> None:
         canvas, bridge = self.tabs.current()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from ...export.script import flow_script, write_script
 from ...repository import (
@@ -26,6 +26,7 @@ from ...repository.merge import clashes, export_repository, plan_import
 from ...repository.nodemaker import specs_from_files
 from ..authoring.spec_commands import SaveSpecCommand
 from ..commands import AddFlowCommand, AddSpecCommand, RemoveFlowCommand
+from ..shortcuts import keys
 from .dialogs import ask_export_flows, ask_import_policy
 from .flow_tabs import FlowTabs, next_flow
 from .saving import save_off_the_gui_thread
@@ -34,7 +35,6 @@ from .user_settings import settings, string_list
 
 MAX_RECENT = 10
 FILTERS = {"PyFlow Desktop files (*.json)": "native", "Original PyFlow files (*.json)": "original"}
-Key = QtGui.QKeySequence.StandardKey
 
 
 class FileActions(QtCore.QObject):
@@ -64,19 +64,19 @@ class FileActions(QtCore.QObject):
         self.saving = False
 
     def fill_menu(self, menu: QtWidgets.QMenu) -> None:
-        add_action(menu, "&New", self.new_repository, Key.New)
-        add_action(menu, "&Open…", self.open_dialog, Key.Open)
+        add_action(menu, "&New", self.new_repository, keys("new"))
+        add_action(menu, "&Open…", self.open_dialog, keys("open"))
         self.recent_menu = menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
-        add_action(menu, "&Save", self.save, Key.Save)
-        add_action(menu, "Save &As…", self.save_as_dialog, Key.SaveAs)
+        add_action(menu, "&Save", self.save, keys("save"))
+        add_action(menu, "Save &As…", self.save_as_dialog, keys("save_as"))
         menu.addSeparator()
         add_action(menu, "&Import…", self.import_dialog)
         add_action(menu, "Import &Python files…", self.import_python_dialog)
         add_action(menu, "&Export…", self.export_dialog)
         add_action(menu, "Export as Python scrip&t…", self.export_script_dialog)
         menu.addSeparator()
-        add_action(menu, "&Quit", self.shell.close, Key.Quit)
+        add_action(menu, "&Quit", self.shell.close, keys("quit"))
 
     # -- open -------------------------------------------------------------------------------
 
@@ -124,6 +124,11 @@ class FileActions(QtCore.QObject):
         if path:
             self.open_path(path)
 
+    def open_asking(self, path: str | Path) -> bool:
+        """Open ``path`` once unsaved changes are dealt with (Open Recent, a file the system
+        hands the application)."""
+        return self.maybe_save() and self.open_path(path)
+
     def open_path(self, path: str | Path) -> bool:
         try:
             self.load(path)
@@ -162,7 +167,7 @@ class FileActions(QtCore.QObject):
             action = add_action(
                 menu,
                 path.replace("&", "&&"),  # a menu shows "&" as a mnemonic otherwise
-                lambda path=path: self.maybe_save() and self.open_path(path),
+                lambda path=path: self.open_asking(path),
             )
             if not Path(path).exists():
                 action.setEnabled(False)

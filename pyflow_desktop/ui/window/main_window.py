@@ -7,7 +7,8 @@ canvases, the panels and the Run menu). The action groups: ``tabs`` (the canvas 
 flow), ``files`` (File menu), ``edits`` (Edit menu), ``runs`` (Run menu and the run in
 progress), ``panels`` (Code, Inspector and viewer docks), ``subflows`` (grouping, opening and
 editing subflows), ``library_actions`` (the application's palette: built-in, My nodes,
-packages).
+packages). A file the system hands the application (macOS: opened from Finder) opens here,
+as File › Open opens it (``file_open``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ..run.controller import RunController
 from ..run.executor_shelf import ExecutorShelf
 from ..run.settings import RunSettings
 from ..run.spec_tester import SpecTester
+from ..shortcuts import keys
 from . import sessions
 from .about import show_about
 from .context_menus import CanvasMenus
@@ -31,6 +33,7 @@ from .disk_watch import DiskWatch
 from .dock_layout import apply_default_layout
 from .edit_actions import EditActions
 from .file_actions import FileActions
+from .file_open import follow_file_open
 from .flow_tabs import FlowTabs
 from .library_actions import LibraryActions
 from .library_panel import LibraryPanel
@@ -109,6 +112,7 @@ class MainWindow(QtWidgets.QMainWindow):
             saved=self._saved,
         )
         self.disk.reload_requested.connect(self.files.open_path)
+        follow_file_open(self.files.open_asking)
         self.edits = EditActions(self, self.tabs, from_outside=self.trust.came_from_outside)
         self.library.python_files_dropped.connect(self.files.import_python_files)
         self.subflows = SubflowActions(self, self.tabs)
@@ -154,7 +158,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.subflows.fill_menu(edit)
         edit.addSeparator()
         add_action(edit, "&New nodespec…", self.panels.new_spec)
-        add_action(edit, "Edit node&spec", self.panels.edit_spec, "Ctrl+Shift+E")
+        add_action(edit, "Edit node&spec", self.panels.edit_spec, keys("edit_spec"))
         run = bar.addMenu("&Run")
         self.runs.fill_menu(run)
         run.addSeparator()

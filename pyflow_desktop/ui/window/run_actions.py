@@ -38,6 +38,7 @@ from ...repository import Flow, NodeSpec, Repository, RepositoryError
 from ..run.controller import RunController
 from ..run.settings import RunSettingsDialog
 from ..run.spec_tester import SpecTester
+from ..shortcuts import keys
 from ..value_text import node_title
 from .flow_tabs import FlowTabs
 from .shell import Shell, add_action
@@ -86,10 +87,10 @@ class RunActions(QtCore.QObject):
         tabs.current_changed.connect(self._tab_changed)
 
     def fill_menu(self, menu: QtWidgets.QMenu) -> None:
-        self.run_action = add_action(menu, "&Run", self.run_current, "F5")
-        add_action(menu, "Run &all", self.run_all, "Ctrl+F5")
-        add_action(menu, "Run to &selected node", self.run_to_selected, "Shift+F5")
-        self.stop_action = add_action(menu, "&Stop", self.stop, "Shift+Esc")
+        self.run_action = add_action(menu, "&Run", self.run_current, keys("run"))
+        add_action(menu, "Run &all", self.run_all, keys("run_all"))
+        add_action(menu, "Run to &selected node", self.run_to_selected, keys("run_to_selected"))
+        self.stop_action = add_action(menu, "&Stop", self.stop, keys("stop"))
         self.stop_action.setEnabled(False)
         menu.addSeparator()
         add_action(menu, "Run se&ttings…", self.edit_run_settings)

@@ -18,6 +18,8 @@ import tempfile
 import time
 from collections.abc import Callable
 
+from .user_settings import DATA_DIR
+
 EXPECTED_MATH = {"n1": "5.0", "n2": "25.0", "n3": "16.0", "n4": "4.0", "n6": "1.33"}
 STREAM_NODE, STREAM_LAST = "n1", "19"
 # Modules of optional extras (`pip install 'pyflow-desktop[images]'`): their nodes say what to
@@ -29,9 +31,11 @@ RUN_SECONDS = 120
 
 
 def _isolate() -> str:
-    """Settings and the data folder in a fresh temporary folder, before Qt reads them."""
+    """Settings and the data folder in a fresh temporary folder, before Qt reads them (on
+    every system: ``user_settings.DATA_DIR``)."""
     home = tempfile.mkdtemp(prefix="pyflow-self-test-")
     os.environ["HOME"] = home
+    os.environ[DATA_DIR] = os.path.join(home, "data")
     if not any(os.environ.get(name) for name in ("LC_ALL", "LC_CTYPE", "LANG")):
         os.environ["LANG"] = "C.UTF-8"  # a bare environment: Qt wants a UTF-8 locale
     for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
@@ -40,7 +44,7 @@ def _isolate() -> str:
 
 
 def main() -> int:
-    home = _isolate()
+    _isolate()
     from PySide6 import QtCore
 
     from ...engine import NodeOutput
@@ -51,10 +55,6 @@ def main() -> int:
     from .app import application
     from .main_window import MainWindow
 
-    QtCore.QSettings.setDefaultFormat(QtCore.QSettings.Format.IniFormat)
-    QtCore.QSettings.setPath(
-        QtCore.QSettings.Format.IniFormat, QtCore.QSettings.Scope.UserScope, home
-    )
     app = application()
     failures: list[str] = []
 

@@ -45,12 +45,15 @@ class Shell(Protocol):
 
 
 def add_action(
-    menu: QtWidgets.QMenu, text: str, slot: Callable[[], Any], shortcut: Any = None
+    menu: QtWidgets.QMenu,
+    text: str,
+    slot: Callable[[], Any],
+    keys: list[QtGui.QKeySequence] | None = None,
 ) -> QtGui.QAction:
-    """Add a menu entry that calls ``slot()`` (``shortcut``: a key sequence, string or
-    ``QKeySequence.StandardKey``)."""
+    """Add a menu entry that calls ``slot()``, on ``keys`` too (``shortcuts.keys``: the
+    menu shows the first)."""
     action = menu.addAction(text)
     action.triggered.connect(lambda _checked=False: slot())
-    if shortcut is not None:
-        action.setShortcut(QtGui.QKeySequence(shortcut))
+    if keys:
+        action.setShortcuts(keys)
     return action

@@ -34,6 +34,7 @@ from ...repository import (
 from ...repository.interface import ANY_TYPE
 from ..canvas.boundary import is_boundary
 from ..commands import FlowEditCommand, InterfaceCommand
+from ..shortcuts import keys
 from .flow_tabs import FlowTabs
 from .shell import Shell, add_action
 
@@ -49,8 +50,8 @@ class SubflowActions(QtCore.QObject):
         tabs.node_activated.connect(self.activate)
 
     def fill_menu(self, menu: QtWidgets.QMenu) -> None:
-        add_action(menu, "&Group into subflow", self.group, "Ctrl+G")
-        add_action(menu, "U&ngroup subflow", self.ungroup, "Ctrl+Shift+G")
+        add_action(menu, "&Group into subflow", self.group, keys("group"))
+        add_action(menu, "U&ngroup subflow", self.ungroup, keys("ungroup"))
         add_action(menu, "Make &local copy of subflow", self.make_local_copy)
         add_action(menu, "Open su&bflow", self.open_selected)
         add_action(menu, "Use flow as sub&flow", self.use_as_subflow)

@@ -1,8 +1,15 @@
 """The user's settings (window layout, recent files and run settings, kept by ``QSettings``)
-and the user's data folder (recoveries, My nodes)."""
+and the user's data folder (recoveries, My nodes).
+
+Both are in the system's places (the registry and ``%APPDATA%`` on Windows, ``~/Library`` on
+macOS, ``~/.config`` and ``~/.local/share`` on Linux) unless ``PYFLOW_DESKTOP_DATA_DIR``
+names a folder: then both are there (the settings as ``settings.ini``), whatever the system.
+The self-test and the tests use it, so they never touch the user's own.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -10,10 +17,16 @@ from PySide6 import QtCore
 
 ORGANIZATION = APPLICATION = "PyFlow Desktop"
 USER_NODES = "nodes"  # the My nodes folder, in the data folder
+DATA_DIR = "PYFLOW_DESKTOP_DATA_DIR"  # the environment variable naming a folder for both
 
 
 def settings() -> QtCore.QSettings:
-    """The user's settings (in the default format and place, so tests can redirect them)."""
+    """The user's settings (in the default format and place, or in ``DATA_DIR``)."""
+    chosen = os.environ.get(DATA_DIR)
+    if chosen:
+        return QtCore.QSettings(
+            str(Path(chosen) / "settings.ini"), QtCore.QSettings.Format.IniFormat
+        )
     return QtCore.QSettings(
         QtCore.QSettings.defaultFormat(),
         QtCore.QSettings.Scope.UserScope,
@@ -33,8 +46,11 @@ def string_list(value: Any) -> list[str]:
 
 
 def data_folder() -> Path:
-    """The user's data folder for PyFlow Desktop (Qt's application data location), the same
-    for the window and the command line."""
+    """The user's data folder for PyFlow Desktop (Qt's application data location, or
+    ``DATA_DIR``), the same for the window and the command line."""
+    chosen = os.environ.get(DATA_DIR)
+    if chosen:
+        return Path(chosen)
     QtCore.QCoreApplication.setOrganizationName(ORGANIZATION)
     QtCore.QCoreApplication.setApplicationName(APPLICATION)
     location = QtCore.QStandardPaths.StandardLocation.AppDataLocation
