@@ -10,6 +10,26 @@ from typing import TypeVar
 Number = TypeVar("Number", int, float)
 
 
+def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--sandbox`` and ``--sandbox-writable`` (``run``, ``serve``): ``args.sandbox`` is
+    ``None``, ``"read-only"`` or ``"writable"`` (the flow's folder)."""
+    parser.add_argument(
+        "--sandbox",
+        action="store_const",
+        const="read-only",
+        help="run node code in a sandbox (Linux, the bubblewrap package): no network, the "
+        "files read-only, the flow's folder readable, no home, no other processes; "
+        "refuses to run where no sandbox is available",
+    )
+    parser.add_argument(
+        "--sandbox-writable",
+        dest="sandbox",
+        action="store_const",
+        const="writable",
+        help="--sandbox, letting nodes write in the flow's folder",
+    )
+
+
 def positive_int(text: str) -> int:
     """A whole number of at least 1 (``--workers``)."""
     return _read(text, int, "a whole number", lambda n: n >= 1, "must be at least 1")

@@ -19,8 +19,10 @@ from typing import Any, TextIO
 
 from ..engine import RunEvent, RunResult, make_executor, run_flow
 from ..engine.folder import flow_folder
+from ..engine.sandbox import Sandbox
+from ..engine.worker_proxy import WorkerStartError
 from ..repository import load_repository
-from .arg_types import positive_int, seconds
+from .arg_types import add_sandbox_arguments, positive_int, seconds
 from .errors import UsageError
 from .exit_codes import ExitCode
 from .flows import pick_flow
@@ -32,7 +34,9 @@ HELP = "run a flow headless and print its result"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``run``."""
     parser.add_argument("file", metavar="FILE")
-    parser.add_argument("--flow", metavar="ID", help="the flow to run (needed when FILE has several)")
+    parser.add_argument(
+        "--flow", metavar="ID", help="the flow to run (needed when FILE has several)"
+    )
     which = parser.add_mutually_exclusive_group()
     which.add_argument(
         "--node",
@@ -57,9 +61,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--executor",
         choices=("thread", "process", "dask"),
-        default="thread",
-        help="where nodes run: threads here, isolated worker processes, or a Dask cluster",
+        help="where nodes run: threads here, isolated worker processes, or a Dask cluster "
+        "(default: thread; process with --sandbox)",
     )
+    add_sandbox_arguments(parser)
     parser.add_argument(
         "--timeout",
         metavar="SECONDS",
@@ -127,6 +132,9 @@ def _run_to(args: argparse.Namespace, out: TextIO) -> ExitCode:
         elif not args.json:
             events.append(event)
 
+    args.executor = args.executor or ("process" if args.sandbox else "thread")
+    if args.sandbox and args.executor != "process":
+        raise UsageError("--sandbox needs --executor process")
     if args.scheduler and args.executor != "dask":
         raise UsageError("--scheduler needs --executor dask")
     if args.memory and args.executor != "process":
@@ -134,6 +142,8 @@ def _run_to(args: argparse.Namespace, out: TextIO) -> ExitCode:
     options: dict[str, object] = {"scheduler_address": args.scheduler} if args.scheduler else {}
     if args.memory:
         options["memory"] = args.memory * 2**20
+    if args.sandbox:
+        options["sandbox"] = Sandbox(flow_folder(args.file), args.sandbox == "writable")
     try:
         executor = make_executor(args.executor, args.workers, **options)
         executor.connect()  # dask: reach the cluster now
@@ -150,6 +160,8 @@ def _run_to(args: argparse.Namespace, out: TextIO) -> ExitCode:
             cache=None,  # the cache is in memory: one headless run has nothing to reuse
             folder=flow_folder(args.file),  # nodes run in their file's folder
         )
+    except WorkerStartError as exc:  # e.g. a sandbox bwrap refused (it said why on stderr)
+        raise UsageError(f"cannot start the {args.executor} executor: {exc}") from None
     finally:
         executor.shutdown()
     if args.json:

@@ -1,9 +1,11 @@
-"""``pyflow-desktop serve FILE [--host 127.0.0.1] [--port 5000] [--timeout SECONDS] [--token T]``.
+"""``pyflow-desktop serve FILE [--host 127.0.0.1] [--port 5000] [--timeout SECONDS] [--token T]
+[--sandbox | --sandbox-writable]``.
 
 Serves the original PyFlow's REST API over FILE. It binds to loopback by default. This API
 runs code, so on any other address it needs a token: ``--token``, or one it makes and
 prints (``server.listening``); requests then send ``Authorization: Bearer TOKEN``. A token
-given on loopback is required too. Exit codes: 0 stopped (Ctrl+C), 2 a bad FILE or option.
+given on loopback is required too. ``--sandbox`` runs the nodes of ``runflow`` in a sandbox
+(``engine.sandbox``), and refuses to serve where none is available. Exit codes: 0 stopped (Ctrl+C), 2 a bad FILE or option.
 FastAPI and uvicorn are imported only to serve.
 """
 
@@ -11,10 +13,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
+from ..engine.sandbox import Sandbox, SandboxUnavailable
+from ..engine.sandbox import check as check_sandbox
 from ..server.listening import bind, settings_for
 from ..server.store import DEFAULT_TIMEOUT, ServedRepository
-from .arg_types import port_number, seconds
+from .arg_types import add_sandbox_arguments, port_number, seconds
 from .errors import UsageError
 from .exit_codes import ExitCode
 
@@ -38,6 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--token",
         help="require Authorization: Bearer TOKEN (made and printed when --host is not loopback)",
     )
+    add_sandbox_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> ExitCode:
@@ -52,7 +58,14 @@ def run(args: argparse.Namespace) -> ExitCode:
         from ..server.app import make_app
     except ImportError as exc:  # pragma: no cover - both are dependencies
         raise UsageError(f"the server needs fastapi and uvicorn: {exc}") from None
-    store = ServedRepository(args.file, args.timeout)
+    sandbox = None
+    if args.sandbox:
+        try:
+            check_sandbox()
+        except SandboxUnavailable as exc:
+            raise UsageError(str(exc)) from None
+        sandbox = Sandbox(str(Path(args.file).resolve().parent), args.sandbox == "writable")
+    store = ServedRepository(args.file, args.timeout, sandbox)
     shown = f"[{settings.host}]" if ":" in settings.host else settings.host
     try:
         listening = bind(settings.host, settings.port)

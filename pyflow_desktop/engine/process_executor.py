@@ -21,6 +21,8 @@ from .locality import choose_worker
 from .node_call import NodeTask
 from .process_jobs import Job
 from .process_pool import WorkerPool, shared_pool
+from .sandbox import Sandbox
+from .sandbox import check as check_sandbox
 from .worker_proxy import Worker
 
 __all__ = ["ProcessExecutor", "WorkerPool", "shared_pool"]
@@ -29,7 +31,8 @@ __all__ = ["ProcessExecutor", "WorkerPool", "shared_pool"]
 class ProcessExecutor(Executor):
     """Runs nodes in the worker processes of ``pool`` (the shared pool by default);
     ``memory``: bytes of values the workers keep in memory together (default: a quarter of
-    RAM), past which the least recently used are spilled to disk or dropped."""
+    RAM), past which the least recently used are spilled to disk or dropped; ``sandbox``:
+    the workers run confined by it (``sandbox``), or raise ``SandboxUnavailable`` here."""
 
     name = "process"
     holds_values = True
@@ -40,9 +43,12 @@ class ProcessExecutor(Executor):
         max_workers: int | None = None,
         pool: WorkerPool | None = None,
         memory: int | None = None,
+        sandbox: Sandbox | None = None,
     ) -> None:
         super().__init__(max_workers or os.cpu_count() or 1)
-        self.pool = pool or shared_pool()
+        if sandbox is not None:
+            check_sandbox()
+        self.pool = pool or shared_pool(sandbox)
         self.memory = memory
         self._jobs: dict[str, Job] = {}
         self._report: Report | None = None

@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import atexit
 import os
+import shutil
 import sys
+import tempfile
 import threading
 import time
 
 from . import transfer
+from .sandbox import Sandbox
+from .worker_messages import MAX_MESSAGE
 from .worker_proxy import Worker
 
 IDLE_SECONDS = 30.0  # how long a worker beyond the pool's ``keep`` may stay idle
@@ -39,13 +43,18 @@ class WorkerPool:
 
     ``budget``: bytes of values all workers keep in memory together (default a quarter of
     RAM), shared evenly: each keeps ``share``. ``keep`` workers (default: the number of CPUs)
-    stay for good, the others end once idle for ``idle_seconds``."""
+    stay for good, the others end once idle for ``idle_seconds``. ``max_message``: bytes of
+    one message from a worker at most (default 64 MB); a worker splits what it sends to fit,
+    and one that sends more is stopped, failing its node. ``sandbox``: its workers run
+    confined (``sandbox``), sharing memory through ``shared_memory_folder``, or do not start."""
 
     def __init__(
         self,
         budget: int | None = None,
         keep: int | None = None,
         idle_seconds: float = IDLE_SECONDS,
+        max_message: int = MAX_MESSAGE,
+        sandbox: Sandbox | None = None,
     ) -> None:
         self.lock = threading.RLock()
         self.workers: list[Worker] = []
@@ -55,6 +64,17 @@ class WorkerPool:
         self.idle_seconds = idle_seconds
         self._starting = 0
         self._trimming: threading.Timer | None = None
+        self.max_message = max_message
+        self.sandbox = sandbox
+        self.shared_memory_folder: str | None = None
+
+    def shared_memory(self) -> str:
+        """The folder sandboxed workers see as ``/dev/shm`` (one for the pool, so they share
+        values), made on first use."""
+        with self.lock:
+            if self.shared_memory_folder is None:
+                self.shared_memory_folder = tempfile.mkdtemp(prefix="pyflow-shm-", dir="/dev/shm")
+            return self.shared_memory_folder
 
     def set_budget(self, budget: int, workers: int) -> None:
         """Keep ``budget`` bytes of values over ``workers`` workers."""
@@ -144,7 +164,7 @@ class WorkerPool:
         """A segment's consumer is done (or gone): free it. POSIX: by name, here (which maps
         nothing); Windows: its producer holds it."""
         if sys.platform != "win32":
-            transfer.unlink(name)
+            transfer.unlink(name, self.shared_memory_folder)
         elif producer.alive:
             try:
                 producer.send(("unexport", name))
@@ -162,17 +182,21 @@ class WorkerPool:
             worker.kill()
         for worker in workers:  # each reader reaps its worker once its connection closes
             worker.reader.join(timeout=10)
+        with self.lock:
+            folder, self.shared_memory_folder = self.shared_memory_folder, None
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
-_shared: WorkerPool | None = None
+_shared: dict[Sandbox | None, WorkerPool] = {}
 _shared_lock = threading.Lock()
 
 
-def shared_pool() -> WorkerPool:
-    """The program's worker pool, created on first use and shut down at exit."""
-    global _shared
+def shared_pool(confined: Sandbox | None = None) -> WorkerPool:
+    """The program's worker pool (one for each sandbox asked for), created on first use and
+    shut down at exit."""
     with _shared_lock:
-        if _shared is None:
-            _shared = WorkerPool()
-            atexit.register(_shared.shutdown)
-        return _shared
+        if confined not in _shared:
+            _shared[confined] = pool = WorkerPool(sandbox=confined)
+            atexit.register(pool.shutdown)
+        return _shared[confined]

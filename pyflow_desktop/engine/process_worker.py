@@ -2,8 +2,9 @@
 
 Started as ``python -P -m pyflow_desktop.engine.process_worker`` (``-P``: the current folder
 is not on ``sys.path``, so a ``threading.py`` there is never imported), in a session of its
-own: it reads an auth key, its owner's pid, its memory budget and its spill folder from
-stdin, listens on a loopback port and prints it, then accepts the owner's authenticated
+own: it reads an auth key, its owner's pid, its memory budget, the bytes a message may take,
+an address family and its spill folder from stdin, listens on a loopback port (or, in a
+sandbox, a Unix socket in its folder) and prints it, then accepts the owner's authenticated
 connection. It exits when the connection closes or its owner dies (taking its process group
 with it), so no worker outlives its owner.
 
@@ -52,22 +53,28 @@ _OUTCOME_TEXTS = ("traceback", "stdout", "stderr")
 
 def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the owner's to handle
-    authkey_hex, owner_pid, budget, folder = sys.stdin.readline().split(maxsplit=3)
+    authkey_hex, owner_pid, budget, limit, family, folder = sys.stdin.readline().split(maxsplit=5)
     folder = folder.strip()
-    _die_with_owner(int(owner_pid), folder)
-    listener = Listener(("127.0.0.1", 0), authkey=bytes.fromhex(authkey_hex))
-    print(listener.address[1], flush=True)
+    if int(owner_pid):  # 0: in a sandbox, which ends with its owner (and hides its pid)
+        _die_with_owner(int(owner_pid), folder)
+    if family == "AF_UNIX":  # a sandbox has a network of its own: a socket in our folder
+        address: Any = os.path.join(folder, "worker.sock")
+    else:
+        address = ("127.0.0.1", 0)
+    listener = Listener(address, family, authkey=bytes.fromhex(authkey_hex))
+    print(listener.address if family == "AF_UNIX" else listener.address[1], flush=True)
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints must not reach the owner
     conn = listener.accept()
     listener.close()
-    send_at_once(conn)
-    serve(conn, int(budget), folder)
+    if family != "AF_UNIX":
+        send_at_once(conn)
+    serve(conn, int(budget), int(limit), folder)
     shutil.rmtree(folder, ignore_errors=True)  # the connection closed: its owner is done
 
 
-def serve(conn, budget: int, folder: str) -> None:
-    """Run jobs from ``conn`` until it closes."""
-    outbox = Outbox(conn)
+def serve(conn, budget: int, limit: int, folder: str) -> None:
+    """Run jobs from ``conn`` until it closes, in frames of ``limit`` bytes at most."""
+    outbox = Outbox(conn, limit)
     store = ValueStore(budget, folder, lambda keys: outbox.put(["dropped", list(map(list, keys))]))
     jobs: SimpleQueue = SimpleQueue()
     reader = threading.Thread(

@@ -40,7 +40,7 @@ _WORD = struct.Struct("<Q")
 class Segment:
     """One mapped shared memory segment: ``name``, ``size`` and ``mapping``."""
 
-    def __init__(self, name: str, size: int, create: bool) -> None:
+    def __init__(self, name: str, size: int, create: bool, folder: str | None = None) -> None:
         self.name = name
         if not _POSIX:
             from multiprocessing.shared_memory import SharedMemory  # no tracker on Windows
@@ -49,7 +49,10 @@ class Segment:
             self.mapping, self.size = self._shared.buf, size or self._shared.size
             return
         flags = os.O_RDWR | (os.O_CREAT | os.O_EXCL if create else 0)
-        fd = _posixshmem.shm_open("/" + name, flags, mode=0o600)
+        if folder is None:
+            fd = _posixshmem.shm_open("/" + name, flags, mode=0o600)
+        else:  # sandboxed workers' shared memory, seen from outside (a folder in /dev/shm)
+            fd = os.open(_in(folder, name), flags | os.O_NOFOLLOW, 0o600)
         try:
             if create:
                 os.ftruncate(fd, size)
@@ -57,7 +60,7 @@ class Segment:
             self.mapping = mmap.mmap(fd, self.size)
         except OSError:
             if create:
-                unlink(name)
+                unlink(name, folder)
             raise
         finally:
             os.close(fd)
@@ -77,13 +80,25 @@ class Segment:
             self._shared.close()
 
 
-def unlink(name: str) -> None:
-    """Remove a segment's name (POSIX; on Windows it goes with its last handle)."""
+def unlink(name: str, folder: str | None = None) -> None:
+    """Remove a segment's name (POSIX; on Windows it goes with its last handle); ``folder``:
+    the segments of sandboxed workers (``sandbox``), seen from outside."""
     if _POSIX:
         try:
-            _posixshmem.shm_unlink("/" + name)
+            if folder is None:
+                _posixshmem.shm_unlink("/" + name)
+            else:
+                os.unlink(_in(folder, name))
         except FileNotFoundError:
             pass
+
+
+def _in(folder: str, name: str) -> str:
+    """The path of segment ``name`` in ``folder``; a name a worker made up to reach beyond
+    it is not there."""
+    if "/" in name or "\0" in name or name in ("", ".", ".."):
+        raise FileNotFoundError(name)
+    return os.path.join(folder, name)
 
 
 kept: dict[str, Segment] = {}  # Windows: segments this producer keeps alive until released
@@ -127,10 +142,11 @@ def pack(value: Any) -> tuple[str, int]:
     return segment.name, at
 
 
-def unpack(name: str) -> Any:
-    """Load the value in segment ``name``, which goes (``FileNotFoundError``: it is gone)."""
-    segment = Segment(name, 0, create=False)
-    unlink(name)
+def unpack(name: str, folder: str | None = None) -> Any:
+    """Load the value in segment ``name`` (in ``folder``, as ``unlink``), which goes
+    (``FileNotFoundError``: it is gone)."""
+    segment = Segment(name, 0, create=False, folder=folder)
+    unlink(name, folder)
     try:
         with memoryview(segment.mapping) as view:
             count = _WORD.unpack_from(view, 0)[0]

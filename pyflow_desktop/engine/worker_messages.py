@@ -37,7 +37,7 @@ import msgpack
 
 FLUSH_EVERY = 0.02  # seconds a worker gathers items before sending them
 FLUSH_ITEMS = 256  # items sent at once at most (the owner starts on them meanwhile)
-MAX_FRAME = 256 * 2**20  # bytes: a longer frame is refused unread
+MAX_MESSAGE = 64 * 2**20  # bytes of one frame at most, by default (``WorkerPool.max_message``)
 _OUTCOME_FIELDS: dict[str, Any] = {
     "error": (str, type(None)),
     "traceback": str,
@@ -86,8 +86,9 @@ class Outbox:
     worker runs, set by it), ``_told`` (the last node said to start), ``_busy`` (a job
     runs)."""
 
-    def __init__(self, conn) -> None:
+    def __init__(self, conn, limit: int = MAX_MESSAGE) -> None:
         self.conn = conn
+        self.limit = limit  # bytes a frame may take: the owner reads no more
         self.running: str | None = None
         self._items: list[Any] = []
         self._told: str | None = None
@@ -127,7 +128,8 @@ class Outbox:
     def _send(self) -> None:
         if self._items:
             items, self._items = self._items, []
-            self.conn.send_bytes(pack_frame(items))
+            for frame in pack_frames(items, self.limit):
+                self.conn.send_bytes(frame)
 
     def _tick(self) -> None:
         pause = threading.Event()
@@ -149,6 +151,28 @@ def pack_frame(items: list[list]) -> bytes:
         return msgpack.packb(items)
     except (TypeError, ValueError, OverflowError):  # views are data: this is a bug
         return msgpack.packb([sent for item in items if (sent := _sendable(item))])
+
+
+def pack_frames(items: list[list], limit: int) -> list[bytes]:
+    """``items`` in frames of at most ``limit`` bytes, in order: an item too large on its
+    own becomes its node's failure or its request's, saying so (any other is left out)."""
+    frame = pack_frame(items)
+    if len(frame) <= limit:
+        return [frame]
+    if len(items) > 1:  # rare: halving costs a few more encodings
+        half = len(items) // 2
+        return pack_frames(items[:half], limit) + pack_frames(items[half:], limit)
+    failed = _too_large(items[0], len(frame), limit)
+    return [] if failed is None else [pack_frame([failed])]
+
+
+def _too_large(item: list, size: int, limit: int) -> list | None:
+    reason = f"is {size / 2**20:.1f} MB, more than the {limit / 2**20:g} MB a message may hold"
+    if item[0] == "done":
+        return ["done", item[1], {"error": f"its outcome {reason} (its output or printed text)"}]
+    if item[0] == "fetched":
+        return ["failed", item[1], f"the answer {reason}"]
+    return None
 
 
 def _sendable(item: list) -> list | None:

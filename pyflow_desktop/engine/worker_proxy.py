@@ -9,7 +9,10 @@ folder of its own to spill values to (``value_store``), removed when it ends.
 
 Each worker's reader thread reads what it sends as hostile (``worker_messages``): an item
 about a node it does not run, or anything that is not ours, fails its node at once and stops
-the worker. Requests to a worker (``request``) are answered through callbacks; ``fetch``
+the worker, as does a message too large to read (its pool's ``max_message``) or unreadable.
+A second thread watches the process, so that a worker that ends is noticed even while
+something it started holds its connection open. A sandboxed pool's workers start inside
+its sandbox (``sandbox``). Requests to a worker (``request``) are answered through callbacks; ``fetch``
 waits for the answer.
 
 State, guarded by its pool's ``lock`` (``process_pool``): ``Worker.job`` (the job it runs or
@@ -25,6 +28,7 @@ import os
 import pickle
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -32,13 +36,14 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from multiprocessing.connection import Client
+from multiprocessing.connection import Client, Connection
 from typing import Any
 
-from . import transfer
+from . import sandbox, transfer
 from .handles import Handle, Key
 from .process_group import ProcessGroup, popen_options, python_executable
-from .worker_messages import MAX_FRAME, ForgedMessage, parse_frame, send_at_once
+from .sandbox import Sandbox
+from .worker_messages import ForgedMessage, parse_frame, send_at_once
 
 WORKER_MODULE = "pyflow_desktop.engine.process_worker"
 ANSWER_WAIT = 300.0  # seconds a fetch waits for its worker at most
@@ -55,35 +60,56 @@ def worker_command() -> list[str]:
     return [python_executable(), "-P", "-m", WORKER_MODULE]
 
 
+def start(
+    share: int, max_message: int, confined: Sandbox | None, shared_memory: Callable[[], str]
+) -> tuple[subprocess.Popen, ProcessGroup, Connection, str]:
+    """A new worker process, keeping ``share`` bytes of values and sending frames of
+    ``max_message`` bytes at most: its process, group, connection and spill folder.
+    ``confined``: it runs in that sandbox (which has a network of its own and sees no pid of
+    ours: it listens on a Unix socket in its folder), sharing memory in the folder
+    ``shared_memory()`` gives. Raises ``WorkerStartError``, or ``SandboxUnavailable`` where
+    no sandbox can run (it never starts unsandboxed instead)."""
+    authkey = os.urandom(32)
+    command, family, owner = worker_command(), "AF_INET", os.getpid()
+    if confined is not None:
+        sandbox.check()
+    folder = tempfile.mkdtemp(prefix="pyflow-values-")
+    if confined is not None:
+        command = sandbox.command(confined, command, folder, shared_memory())
+        family, owner = "AF_UNIX", 0
+    process = subprocess.Popen(
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        stderr=None,
+        **popen_options(),
+    )
+    group = ProcessGroup(process)  # before it can start anything
+    process.stdin.write(f"{authkey.hex()} {owner} {share} {max_message} {family} {folder}\n")
+    process.stdin.close()
+    address = process.stdout.readline().strip()
+    process.stdout.close()
+    if family == "AF_UNIX" and address == os.path.join(folder, "worker.sock"):
+        return process, group, Client(address, family, authkey=authkey), folder
+    if family == "AF_INET" and address.isdigit():
+        conn = Client(("127.0.0.1", int(address)), authkey=authkey)
+        send_at_once(conn)
+        return process, group, conn, folder
+    group.kill()
+    group.close()
+    shutil.rmtree(folder, ignore_errors=True)
+    raise WorkerStartError(f"a worker process could not start ({describe_exit(process.wait())})")
+
+
 class Worker:
     """One worker process, the thread that reads what it sends, and what it holds;
     ``pool`` is its ``process_pool.WorkerPool`` (its lock, memory share and idle workers)."""
 
     def __init__(self, pool: Any) -> None:
-        authkey = os.urandom(32)
-        self.folder = tempfile.mkdtemp(prefix="pyflow-values-")
-        self.process = subprocess.Popen(
-            worker_command(),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            stderr=None,
-            **popen_options(),
+        self.process, self.group, self.conn, self.folder = start(
+            pool.share, pool.max_message, pool.sandbox, pool.shared_memory
         )
-        self.group = ProcessGroup(self.process)  # before it can start anything
-        self.process.stdin.write(f"{authkey.hex()} {os.getpid()} {pool.share} {self.folder}\n")
-        self.process.stdin.close()
-        port = self.process.stdout.readline().strip()
-        self.process.stdout.close()
-        if not port.isdigit():
-            self.group.kill()
-            self.group.close()
-            shutil.rmtree(self.folder, ignore_errors=True)
-            raise WorkerStartError(
-                f"a worker process could not start ({describe_exit(self.process.wait())})"
-            )
-        self.conn = Client(("127.0.0.1", int(port)), authkey=authkey)
-        send_at_once(self.conn)
         self.pool = pool
         self.alive = True
         self.stopping = False
@@ -95,8 +121,10 @@ class Worker:
         self.requests: dict[int, Callable[[bool, Any], None]] = {}
         self._next_request = 0
         self._send_lock = threading.Lock()
+        self._conn_lock = threading.Lock()  # closing the connection, waking its reader
         self.reader = threading.Thread(target=self._read, name="pyflow-worker-reader", daemon=True)
         self.reader.start()
+        threading.Thread(target=self._watch, name="pyflow-worker-watch", daemon=True).start()
 
     def __repr__(self) -> str:
         return f"Worker({self.process.pid})"
@@ -154,7 +182,7 @@ class Worker:
         if what != "value":
             return data
         try:
-            return transfer.unpack(data[0])
+            return transfer.unpack(data[0], self.pool.shared_memory_folder)
         except Exception as exc:  # e.g. its class is in a module only the worker imports
             reason = f"{type(exc).__name__}: {exc}"
             where = f"{key[1]}:{key[2]}"
@@ -163,26 +191,63 @@ class Worker:
             self.pool.release_segment(data[0], self)
 
     def _read(self) -> None:
-        while True:
-            try:
-                data = self.conn.recv_bytes(MAX_FRAME)
-            except (EOFError, OSError):
-                break
-            try:
-                with self.pool.lock:
-                    job = self.job
+        try:
+            while self._read_one():
+                pass
+        finally:
+            self._died()
+
+    def _read_one(self) -> bool:
+        """Read and take one frame; ``False`` once the worker is gone or refused: whatever
+        goes wrong fails its node saying why, never this thread alone."""
+        limit = self.pool.max_message
+        try:
+            data = self.conn.recv_bytes(limit)
+        except EOFError:
+            return False
+        except OSError as exc:
+            if str(exc) == "bad message length":  # multiprocessing: longer than ``limit``
+                self._refuse(
+                    f"its worker process sent a message of more than {limit / 2**20:g} MB, "
+                    "the most the program reads of one"
+                )
+            return False  # else the connection closed
+        except Exception as exc:  # noqa: BLE001 — e.g. MemoryError on a huge length
+            self._refuse(f"its worker process's message could not be read ({describe(exc)})")
+            return False
+        try:
+            with self.pool.lock:
+                job = self.job
+                if job is not None:
+                    job.gather()
+                try:
+                    for item in parse_frame(data):
+                        self._take(item)
+                finally:
                     if job is not None:
-                        job.gather()
-                    try:
-                        for item in parse_frame(data):
-                            self._take(item)
-                    finally:
-                        if job is not None:
-                            job.hand_over()
-            except ForgedMessage as exc:
-                self._refuse(str(exc))
-                break
-        self._died()
+                        job.hand_over()
+        except ForgedMessage as exc:
+            self._refuse(f"its worker process sent a message that is not its own ({exc})")
+            return False
+        except Exception as exc:  # noqa: BLE001 — an item we could not take
+            self._refuse(f"its worker process's message could not be taken ({describe(exc)})")
+            return False
+        return True
+
+    def _watch(self) -> None:
+        """Wake the reader once the process ends, even if something it started holds its
+        connection open (the reader then sees it close)."""
+        wait_for_exit(self.process)
+        with self._conn_lock:
+            if self.conn.closed:
+                return
+            sock = socket.socket(fileno=self.conn.fileno())
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            finally:
+                sock.detach()
 
     def _take(self, item: list) -> None:
         kind = item[0]
@@ -215,12 +280,12 @@ class Worker:
             self.idle_since = time.monotonic()
             self.pool.trim_later()
 
-    def _refuse(self, reason: str) -> None:
-        """The worker sent bytes our worker code never sends: node code forged them. Fail its
-        node now and stop the worker, which can no longer be trusted."""
+    def _refuse(self, error: str) -> None:
+        """The worker sent bytes we cannot take (node code forged them, or they are too
+        large to read): fail its node now for ``error`` and stop the worker, which can no
+        longer be trusted (its stream may be out of step)."""
         with self.pool.lock:
             if self.job is not None:
-                error = f"its worker process sent a message that is not its own ({reason})"
                 self.job.fail_running(f"{error}; it was stopped")
         self.kill()
 
@@ -233,7 +298,8 @@ class Worker:
             code = self.process.wait()
         self.reaped = True
         self.group.close()
-        self.conn.close()
+        with self._conn_lock:
+            self.conn.close()
         shutil.rmtree(self.folder, ignore_errors=True)
         with self.pool.lock:
             self.alive = False
@@ -266,6 +332,22 @@ class Worker:
             self.send(None)
         except OSError:
             pass
+
+
+def wait_for_exit(process: subprocess.Popen) -> None:
+    """Wait until ``process`` ends, leaving it to be reaped (POSIX with ``waitid``: its
+    group is killed first, before its id can be reused)."""
+    try:
+        if hasattr(os, "waitid"):
+            os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)
+        else:
+            process.wait()
+    except ChildProcessError:  # reaped already
+        pass
+
+
+def describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
 
 
 def describe_exit(code: int | None) -> str:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..engine import PlanError, Scheduler, make_executor, plan_run
+from ..engine.sandbox import Sandbox
 from ..repository import (
     Flow,
     NodeSpec,
@@ -69,8 +70,14 @@ def _refused(problem: RepositoryError) -> ApiError:
 class ServedRepository:
     """The served file's repository; safe to use from many request threads at once."""
 
-    def __init__(self, path: str | os.PathLike, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        timeout: float = DEFAULT_TIMEOUT,
+        sandbox: Sandbox | None = None,
+    ) -> None:
         self.path = Path(path).resolve()
+        self.sandbox = sandbox  # runs' workers are confined by it
         self.folder = self.path.parent
         self.repo = load_repository(self.path)  # RepositoryError for a bad file
         self.fmt = file_format(self.path)
@@ -183,7 +190,7 @@ class ServedRepository:
                 plan = plan_run(self.repo, flow)
             except PlanError as error:
                 raise ApiError(400, str(error)) from None
-        executor = make_executor("process")
+        executor = make_executor("process", sandbox=self.sandbox)
         return (
             Scheduler(plan, executor, None, self.timeout, folder=str(self.folder)).run().to_json()
         )

@@ -208,7 +208,7 @@ def test_the_program_serves_as_a_node_worker(tmp_path):
         text=True,
     )
     try:
-        worker.stdin.write(f"{key.hex()} {os.getpid()} {2**20} {tmp_path}\n")
+        worker.stdin.write(f"{key.hex()} {os.getpid()} {2**20} {2**20} AF_INET {tmp_path}\n")
         worker.stdin.flush()
         port = int(worker.stdout.readline())
         with Client(("127.0.0.1", port), authkey=key) as conn:

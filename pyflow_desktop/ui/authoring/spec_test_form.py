@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...engine import NodeOutcome
+from ...engine.sandbox import SandboxUnavailable
 from ...repository import ConversionError, NodeSpec, Port, convert_value
 from ...spec_test import SpecInputError
 from ..canvas.value_editor import typed_line_edit
@@ -138,7 +139,7 @@ class SpecTestForm(QtWidgets.QWidget):
         self.spec = spec
         try:
             self.tester.start(spec, self.values())
-        except SpecInputError as exc:
+        except (SpecInputError, SandboxUnavailable) as exc:
             self.result.setPlainText(f"Cannot test: {exc}")
             self.finished.emit(str(exc))
 

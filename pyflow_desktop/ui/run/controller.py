@@ -33,7 +33,7 @@ import time
 import weakref
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6 import QtCore
 
@@ -207,16 +207,23 @@ class RunController(QtCore.QObject):
         first: Iterable[str] = (),
         cache: bool | None = None,
         keys: dict[str, str | None] | None = None,
+        sandbox: bool = False,
     ) -> None:
         """Start a run of ``plan`` (``first`` and ``cache`` as for ``start``); ``keys``: its
-        nodes' cache keys (``plan_keys(plan)``), when known."""
+        nodes' cache keys (``plan_keys(plan)``), when known; ``sandbox``: in a sandbox
+        whatever the settings say. Raises ``SandboxUnavailable`` for a sandbox where none
+        can run (nothing runs)."""
         if self._scheduler is not None:
             raise RuntimeError("a run is already in progress")
-        self.run_nodes = plan.order
         settings = self.settings
+        if sandbox and not settings.sandbox:
+            settings = replace(settings, executor="process", sandbox=True)
+        folder = self.folder()
+        executor = self.shelf.borrow(settings, folder)
+        self.run_nodes = plan.order
         self._inbox = deque()
         batcher = EventBatcher(_Outbox(self._inbox, self._wake[1]))
-        self._executor = self.shelf.borrow(settings)
+        self._executor = executor
         self._scheduler = Scheduler(
             plan,
             self._executor,
@@ -226,7 +233,7 @@ class RunController(QtCore.QObject):
             first=first,
             gate=GATE,
             brief=True,
-            folder=self.folder(),
+            folder=folder,
             keys=keys,
         )
         self.planned, self.done = len(plan), 0

@@ -12,7 +12,10 @@ State: ``_idle`` (settings key → executors not lent now), ``_lent`` (id of a l
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ...engine import Executor, make_executor
+from ...engine.sandbox import Sandbox
 from .settings import RunSettings
 
 
@@ -24,15 +27,23 @@ class ExecutorShelf:
         self._lent: dict[int, tuple] = {}
         self._made: list[Executor] = []
 
-    def borrow(self, settings: RunSettings) -> Executor:
-        """An executor for a run with ``settings``, not lent to another run."""
+    def borrow(self, settings: RunSettings, folder: str | None = None) -> Executor:
+        """An executor for a run with ``settings`` in ``folder`` (the flow's, for a
+        sandbox), not lent to another run. Raises ``SandboxUnavailable`` for a sandbox
+        where none can run."""
         workers = settings.workers or None
-        if settings.executor == "thread":
+        if settings.executor == "thread" and not settings.sandbox:
             return make_executor("thread", workers)
-        key = (settings.executor, workers, settings.scheduler)
+        sandbox = None
+        if settings.sandbox:
+            sandbox = Sandbox(folder or str(Path.home()), settings.sandbox_writable)
+        key = (settings.executor, workers, settings.scheduler, sandbox)
         idle = self._idle.get(key)
         if idle:
             executor = idle.pop()
+        elif sandbox is not None:
+            executor = make_executor("process", workers, sandbox=sandbox)
+            self._made.append(executor)
         else:
             options = {"scheduler_address": settings.scheduler} if settings.scheduler else {}
             executor = make_executor(settings.executor, workers, **options)

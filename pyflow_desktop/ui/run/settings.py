@@ -1,11 +1,14 @@
 """Run settings: where nodes run (thread, process, dask), how many at once, the per-node
-timeout and whether unchanged nodes reuse cached results. Kept in QSettings."""
+timeout, whether unchanged nodes reuse cached results, and whether worker processes run in
+a sandbox (``engine.sandbox``; the flow's folder writable or not). Kept in QSettings."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from PySide6 import QtCore, QtWidgets
+
+from ...engine.sandbox import unavailable
 
 EXECUTOR_CHOICES = (
     ("thread", "Threads in this program (fastest start)"),
@@ -21,6 +24,8 @@ class RunSettings:
     timeout: float = 0.0  # seconds; 0: no timeout
     scheduler: str = ""  # dask scheduler address; "": a local cluster
     cache: bool = True
+    sandbox: bool = False  # worker processes in a sandbox (the process executor only)
+    sandbox_writable: bool = False  # ... which may write in the flow's folder
 
     @classmethod
     def load(cls, settings: QtCore.QSettings) -> RunSettings:
@@ -39,6 +44,8 @@ class RunSettings:
             timeout=max(0.0, read("timeout", float, default.timeout)),
             scheduler=read("scheduler", str, default.scheduler),
             cache=read("cache", str, "true").lower() == "true",
+            sandbox=read("sandbox", str, "false").lower() == "true",
+            sandbox_writable=read("sandbox_writable", str, "false").lower() == "true",
         )
 
     def save(self, settings: QtCore.QSettings) -> None:
@@ -48,6 +55,8 @@ class RunSettings:
             ("timeout", self.timeout),
             ("scheduler", self.scheduler),
             ("cache", "true" if self.cache else "false"),
+            ("sandbox", "true" if self.sandbox else "false"),
+            ("sandbox_writable", "true" if self.sandbox_writable else "false"),
         ):
             settings.setValue(f"run/{key}", value)
 
@@ -84,6 +93,17 @@ class RunSettingsDialog(QtWidgets.QDialog):
         form.addRow("Timeout per node", self.timeout)
         form.addRow("Dask scheduler", self.scheduler)
         form.addRow("", self.cache)
+        self.sandbox = QtWidgets.QCheckBox(
+            "Sandbox: worker processes get no network, read-only files, no home"
+        )
+        self.sandbox.setChecked(current.sandbox)
+        self.sandbox_writable = QtWidgets.QCheckBox("Let nodes write in the flow's folder")
+        self.sandbox_writable.setChecked(current.sandbox_writable)
+        self.sandbox_note = QtWidgets.QLabel()
+        self.sandbox_note.setWordWrap(True)
+        form.addRow("", self.sandbox)
+        form.addRow("", self.sandbox_writable)
+        form.addRow("", self.sandbox_note)
         buttons = QtWidgets.QDialogButtonBox(
             QtWidgets.QDialogButtonBox.StandardButton.Ok
             | QtWidgets.QDialogButtonBox.StandardButton.Cancel
@@ -92,10 +112,29 @@ class RunSettingsDialog(QtWidgets.QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         self.executor.currentIndexChanged.connect(self._update_enabled)
+        self.sandbox.toggled.connect(self._update_enabled)
         self._update_enabled()
 
     def _update_enabled(self) -> None:
         self.scheduler.setEnabled(self.executor.currentData() == "dask")
+        if self.sandbox.isChecked():  # workers are what a sandbox confines
+            self.executor.setCurrentIndex([name for name, _ in EXECUTOR_CHOICES].index("process"))
+        self.executor.setEnabled(not self.sandbox.isChecked())
+        self.sandbox_writable.setEnabled(self.sandbox.isChecked())
+        reason = unavailable()
+        # Never dropped unseen: a sandbox asked for where none runs stays asked, and runs fail.
+        self.sandbox.setEnabled(reason is None or self.sandbox.isChecked())
+        self.sandbox_note.setText(
+            "Runs on worker processes. Code you do not trust can run here without reaching "
+            "your files or the network."
+            if reason is None
+            else f"No sandbox here: {reason}."
+            + (
+                " Runs fail until this is fixed or Sandbox is off."
+                if self.sandbox.isChecked()
+                else ""
+            )
+        )
 
     def settings(self) -> RunSettings:
         return RunSettings(
@@ -104,4 +143,6 @@ class RunSettingsDialog(QtWidgets.QDialog):
             timeout=self.timeout.value(),
             scheduler=self.scheduler.text().strip(),
             cache=self.cache.isChecked(),
+            sandbox=self.sandbox.isChecked(),
+            sandbox_writable=self.sandbox_writable.isChecked(),
         )

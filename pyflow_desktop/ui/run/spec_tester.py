@@ -54,7 +54,8 @@ class SpecTester(QtCore.QObject):
 
     def start(self, spec: NodeSpec, values: dict[str, Any]) -> None:
         """Run ``spec`` once with ``values``; raises ``SpecInputError`` (and runs nothing)
-        when a value does not fit its port."""
+        when a value does not fit its port, ``SandboxUnavailable`` for a sandbox where none
+        can run."""
         if self.running:
             raise RuntimeError("a Test is already in progress")
         plan = spec_plan(spec, values)

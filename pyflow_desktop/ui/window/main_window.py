@@ -99,7 +99,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.run_states,
             runner,
             tester,
-            allow=self.trust.allow,
+            allow=self.trust.consent,
             watched=self.panels.watched,
         )
         self.disk = DiskWatch(self)

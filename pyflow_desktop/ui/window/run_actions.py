@@ -33,6 +33,7 @@ from ...engine import (
     end_nodes,
     plan_run,
 )
+from ...engine.sandbox import SandboxUnavailable
 from ...repository import Flow, NodeSpec, Repository, RepositoryError
 from ..run.controller import RunController
 from ..run.settings import RunSettingsDialog
@@ -61,11 +62,12 @@ class RunActions(QtCore.QObject):
         run_states: RunStates,
         runner: RunController,
         tester: SpecTester,
-        allow: Callable[[Iterable[NodeSpec]], bool],
+        allow: Callable[[Iterable[NodeSpec]], str | None],
         watched: Callable[[str], list[str]],
     ) -> None:
         """``runner`` runs flows and ``tester`` Tests, on the same settings; ``allow(specs)``:
-        whether a run may run these specs' code (the window asks about code from outside);
+        how a run may run these specs' code (``Trust.consent``: the window asks about code
+        from outside);
         ``watched(flow_id)``: the nodes of a flow the user is looking at, which run first."""
         super().__init__(shell)
         self.shell, self.tabs, self.run_states = shell, tabs, run_states
@@ -108,7 +110,8 @@ class RunActions(QtCore.QObject):
         try:
             kept = state.plan_for(targets)  # with its keys, made when idle
             plan = kept or plan_run(repo, flow, targets)
-            if not self.allow(planned.spec for planned in plan.nodes.values()):
+            consent = self.allow(planned.spec for planned in plan.nodes.values())
+            if consent is None:
                 return False
         except RepositoryError as error:
             log.add(f"cannot run {flow.id}: {error}")
@@ -116,9 +119,17 @@ class RunActions(QtCore.QObject):
             return False
         self.run_flow_id = flow.id  # before the start: it shows its first progress
         keys = state.current_keys if kept else None
-        self.runner.start_plan(plan, self.watched(flow.id), cache, keys)
+        try:
+            self.runner.start_plan(
+                plan, self.watched(flow.id), cache, keys, sandbox=consent == "sandbox"
+            )
+        except SandboxUnavailable as error:
+            log.add(f"cannot run {flow.id}: {error}")
+            self.shell.statusBar().showMessage(f"Cannot run: {error}", 10000)
+            return False
         state.begin(self.runner.run_nodes)
-        log.add(f"— run {flow.id} {self._aim}: {self.runner.planned} node(s)")
+        where = " in a sandbox" if consent == "sandbox" or self.runner.settings.sandbox else ""
+        log.add(f"— run {flow.id} {self._aim}{where}: {self.runner.planned} node(s)")
         self.shell.statusBar().showMessage(f"Running {flow.name or flow.id} {self._aim}…")
         self.run_action.setEnabled(False)
         self._update_stop()

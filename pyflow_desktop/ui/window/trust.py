@@ -9,7 +9,9 @@ edits in the window is theirs and is trusted: saving the file trusts it by hash 
 (``keep_own``), so it runs without asking when the file is opened again. So is the code of
 their installation's palette (built-in, My nodes, node packages: ``installed``), matched by
 hash. The scripted ``--run`` is the user's own explicit request: it asks nothing (``asking``
-off).
+off). A Run's question also offers "Run in sandbox" (``consent``): that run only goes to
+sandboxed workers (``engine.sandbox``), trusting nothing; where no sandbox can run, the
+button is off and the question says why.
 
 State: ``foreign`` (the code hashes of specs that came from outside in this session),
 ``asking`` (whether to ask at all). The trusted hashes live in the settings (``trust/code``).
@@ -22,6 +24,7 @@ from collections.abc import Callable, Iterable
 
 from PySide6 import QtCore, QtWidgets
 
+from ...engine.sandbox import unavailable
 from ...repository import NodeSpec
 from .shell import Shell
 from .user_settings import settings, string_list
@@ -76,9 +79,17 @@ class Trust(QtCore.QObject):
     def allow(self, specs: Iterable[NodeSpec], action: str = "Run") -> bool:
         """Whether ``specs`` may run now: True at once when they are all trusted, else the
         user's answer to a question listing the others (a yes trusts them)."""
+        return self.consent(specs, action, offer_sandbox=False) is not None
+
+    def consent(
+        self, specs: Iterable[NodeSpec], action: str = "Run", offer_sandbox: bool = True
+    ) -> str | None:
+        """How ``specs`` may run now: ``"run"`` at once when they are all trusted, else the
+        user's answer to a question listing the others: ``"run"`` (trusting them),
+        ``"sandbox"`` (this once, in a sandbox, when offered) or ``None`` (cancelled)."""
         doubtful = self.untrusted(specs)
         if not doubtful or not self.asking:
-            return True
+            return "run"
         doubtful = self.untrusted([*doubtful, *self._flow_specs()])  # once for the file
         names = "\n".join(f"  • {spec.title} ({spec.id})" for spec in doubtful[:SHOWN])
         more = f"\n  … and {len(doubtful) - SHOWN} more" if len(doubtful) > SHOWN else ""
@@ -93,16 +104,29 @@ class Trust(QtCore.QObject):
             parent=self.shell,
         )
         yes = box.addButton("Trust and run", QtWidgets.QMessageBox.ButtonRole.AcceptRole)
+        confined = None
+        if offer_sandbox:
+            confined = box.addButton("Run in sandbox", QtWidgets.QMessageBox.ButtonRole.ApplyRole)
+            reason = unavailable()
+            confined.setEnabled(reason is None)
+            box.setInformativeText(
+                "Run in sandbox: this run only, without the network, your home or writing "
+                "outside the flow's folder; the code stays untrusted."
+                if reason is None
+                else f"No sandbox here: {reason}."
+            )
         box.addButton(QtWidgets.QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(QtWidgets.QMessageBox.StandardButton.Cancel)
         box.exec()
+        if confined is not None and box.clickedButton() is confined:
+            return "sandbox"
         if box.clickedButton() is not yes:
             self.shell.statusBar().showMessage(
                 f"{action} cancelled: the code was not trusted", 10000
             )
-            return False
+            return None
         self.trust(doubtful)
-        return True
+        return "run"
 
     def _flow_specs(self) -> list[NodeSpec]:
         """The specs the open repository's flows use."""
