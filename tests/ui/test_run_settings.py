@@ -10,6 +10,7 @@ from helpers import add_hanging_flow
 from PySide6 import QtCore, QtWidgets
 
 from pyflow_desktop.engine import scheduler as scheduler_module
+from pyflow_desktop.engine.process_pool import shared_pool, total_memory
 from pyflow_desktop.repository import Flow, Link, NodeInstance, NodeSpec, Port
 from pyflow_desktop.ui.run.settings import RunSettings, RunSettingsDialog
 from pyflow_desktop.ui.window.user_settings import settings
@@ -191,3 +192,25 @@ def test_a_windows_nodes_run_in_the_folder_of_its_file(
     window.set_path(tmp_path / "saved.json")
     assert run_and_wait(window)
     assert window.run_states.get("here").node("w").outputs["out"] == str(tmp_path)
+
+
+def test_the_memory_for_values_set_in_run_settings_is_what_worker_processes_keep(
+    qtbot, window, run_and_wait, data_flow
+):
+    """The dialog's budget reaches the run's worker processes, and "a quarter of RAM" (0)
+    brings theirs back for the next run: they are shared between runs."""
+    dialog = RunSettingsDialog(RunSettings(executor="thread"))
+    qtbot.addWidget(dialog)
+    assert not dialog.memory.isEnabled()  # threads keep values in this program
+    dialog.executor.setCurrentIndex(1)
+    assert dialog.memory.isEnabled() and dialog.memory.text() == "a quarter of RAM"
+    dialog.memory.setValue(1)
+    small = dialog.settings()
+    assert small == RunSettings("process", memory=1)
+    data_flow("big", "def func():\n    return bytes(3 * 2**20)\n")
+    window.runs.runner.settings = small
+    assert run_and_wait(window, timeout=30_000)
+    assert shared_pool().budget == 2**20
+    window.runs.runner.settings = RunSettings("process", cache=False)  # the node runs again
+    assert run_and_wait(window, timeout=30_000)
+    assert shared_pool().budget == total_memory() // 4

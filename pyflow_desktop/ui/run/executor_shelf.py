@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...engine import Executor, make_executor
+from ...engine.process_pool import total_memory
 from ...engine.sandbox import Sandbox
 from .settings import RunSettings
 
@@ -37,15 +38,19 @@ class ExecutorShelf:
         sandbox = None
         if settings.sandbox:
             sandbox = Sandbox(folder or str(Path.home()), settings.sandbox_writable)
-        key = (settings.executor, workers, settings.scheduler, sandbox)
+        # Process executors share their workers: each sets the budget its run was asked for.
+        memory = settings.memory * 2**20 or total_memory() // 4
+        key = (settings.executor, workers, settings.scheduler, sandbox, memory)
         idle = self._idle.get(key)
         if idle:
             executor = idle.pop()
         elif sandbox is not None:
-            executor = make_executor("process", workers, sandbox=sandbox)
+            executor = make_executor("process", workers, sandbox=sandbox, memory=memory)
             self._made.append(executor)
         else:
-            options = {"scheduler_address": settings.scheduler} if settings.scheduler else {}
+            options: dict = {"scheduler_address": settings.scheduler} if settings.scheduler else {}
+            if settings.executor == "process":
+                options["memory"] = memory
             executor = make_executor(settings.executor, workers, **options)
             self._made.append(executor)
         self._lent[id(executor)] = key

@@ -1,6 +1,7 @@
 """Run settings: where nodes run (thread, process, dask), how many at once, the per-node
-timeout, whether unchanged nodes reuse cached results, and whether worker processes run in
-a sandbox (``engine.sandbox``; the flow's folder writable or not). Kept in QSettings."""
+timeout, whether unchanged nodes reuse cached results, how much memory worker processes keep
+values in, and whether they run in a sandbox (``engine.sandbox``; the flow's folder writable
+or not). Kept in QSettings."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ class RunSettings:
     cache: bool = True
     sandbox: bool = False  # worker processes in a sandbox (the process executor only)
     sandbox_writable: bool = False  # ... which may write in the flow's folder
+    memory: int = 0  # MiB of values worker processes keep in memory together; 0: RAM / 4
 
     @classmethod
     def load(cls, settings: QtCore.QSettings) -> RunSettings:
@@ -46,6 +48,7 @@ class RunSettings:
             cache=read("cache", str, "true").lower() == "true",
             sandbox=read("sandbox", str, "false").lower() == "true",
             sandbox_writable=read("sandbox_writable", str, "false").lower() == "true",
+            memory=max(0, read("memory", int, default.memory)),
         )
 
     def save(self, settings: QtCore.QSettings) -> None:
@@ -57,6 +60,7 @@ class RunSettings:
             ("cache", "true" if self.cache else "false"),
             ("sandbox", "true" if self.sandbox else "false"),
             ("sandbox_writable", "true" if self.sandbox_writable else "false"),
+            ("memory", self.memory),
         ):
             settings.setValue(f"run/{key}", value)
 
@@ -88,10 +92,21 @@ class RunSettingsDialog(QtWidgets.QDialog):
         self.scheduler.setPlaceholderText("tcp://host:8786 — empty: a local cluster")
         self.cache = QtWidgets.QCheckBox("Reuse results of nodes that did not change")
         self.cache.setChecked(current.cache)
+        self.memory = QtWidgets.QSpinBox()
+        self.memory.setRange(0, 2**20)
+        self.memory.setSingleStep(256)
+        self.memory.setSuffix(" MiB")
+        self.memory.setSpecialValueText("a quarter of RAM")
+        self.memory.setValue(current.memory)
+        self.memory.setToolTip(
+            "Values stay in the worker process that made them. Past this, the least recently "
+            "used go to disk (or are made again when needed)."
+        )
         form.addRow("Run nodes on", self.executor)
         form.addRow("Nodes at once", self.workers)
         form.addRow("Timeout per node", self.timeout)
         form.addRow("Dask scheduler", self.scheduler)
+        form.addRow("Memory for values", self.memory)
         form.addRow("", self.cache)
         self.sandbox = QtWidgets.QCheckBox(
             "Sandbox: worker processes get no network, read-only files, no home"
@@ -117,6 +132,7 @@ class RunSettingsDialog(QtWidgets.QDialog):
 
     def _update_enabled(self) -> None:
         self.scheduler.setEnabled(self.executor.currentData() == "dask")
+        self.memory.setEnabled(self.executor.currentData() == "process")
         if self.sandbox.isChecked():  # workers are what a sandbox confines
             self.executor.setCurrentIndex([name for name, _ in EXECUTOR_CHOICES].index("process"))
         self.executor.setEnabled(not self.sandbox.isChecked())
@@ -145,4 +161,5 @@ class RunSettingsDialog(QtWidgets.QDialog):
             cache=self.cache.isChecked(),
             sandbox=self.sandbox.isChecked(),
             sandbox_writable=self.sandbox_writable.isChecked(),
+            memory=self.memory.value(),
         )
