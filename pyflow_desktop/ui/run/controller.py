@@ -32,7 +32,7 @@ import socket
 import time
 import weakref
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from PySide6 import QtCore
@@ -68,6 +68,27 @@ def _value(view):
     return view["value"] if "value" in view else Viewed(view)
 
 
+class _Shown(Mapping):
+    """Output port → what the window shows of its view (``_value``), made when first read:
+    of a run's thousands of events, the window reads the few it draws."""
+
+    __slots__ = ("_views", "_made")
+
+    def __init__(self, views: Mapping[str, dict]) -> None:
+        self._views, self._made = views, {}
+
+    def __getitem__(self, port: str):
+        if port not in self._made:
+            self._made[port] = _value(self._views[port])
+        return self._made[port]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._views)
+
+    def __len__(self) -> int:
+        return len(self._views)
+
+
 def shown_values(batch: list[RunEvent]) -> list[RunEvent]:
     """``batch`` with each view (what events carry of values) as the window's viewers and
     previews read it: the value when the view holds it, else a ``Viewed``."""
@@ -75,13 +96,11 @@ def shown_values(batch: list[RunEvent]) -> list[RunEvent]:
     for event in batch:
         kind = type(event)
         if kind is NodeFinished:
-            outputs = {port: _value(view) for port, view in event.outputs.items()}
             event = NodeFinished(
-                event.node, outputs, event.elapsed, event.stdout, event.stderr, time=event.time
+                event.node, _Shown(event.outputs), event.elapsed, event.stdout, event.stderr, time=event.time
             )
         elif kind is NodeCached:
-            outputs = {port: _value(view) for port, view in event.outputs.items()}
-            event = NodeCached(event.node, outputs=outputs, time=event.time)
+            event = NodeCached(event.node, outputs=_Shown(event.outputs), time=event.time)
         elif kind is NodeOutput:
             event = NodeOutput(
                 event.node, value=_value(event.value), index=event.index, time=event.time
