@@ -136,7 +136,7 @@ def _windows_job(process: subprocess.Popen):
         kernel32.SetInformationJobObject(
             job, extended_limit_information, ctypes.byref(info), ctypes.sizeof(info)
         )
-        and kernel32.AssignProcessToJobObject(job, int(process._handle))  # type: ignore[attr-defined]
+        and kernel32.AssignProcessToJobObject(job, int(process._handle))  # type: ignore[attr-defined]  # Windows only
     ):
         kernel32.CloseHandle(job)
         return None

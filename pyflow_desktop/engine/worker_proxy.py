@@ -37,13 +37,16 @@ import time
 from collections import deque
 from collections.abc import Callable
 from multiprocessing.connection import Client, Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import sandbox, transfer
 from .handles import Handle, Key
 from .process_group import ProcessGroup, popen_options, python_executable
 from .sandbox import Sandbox
 from .worker_messages import ForgedMessage, parse_frame, send_at_once
+
+if TYPE_CHECKING:  # a job knows its worker, and a worker its jobs
+    from .process_jobs import Job
 
 WORKER_MODULE = "pyflow_desktop.engine.process_worker"
 ANSWER_WAIT = 300.0  # seconds a fetch waits for its worker at most
@@ -86,16 +89,18 @@ def start(
         **popen_options(),
     )
     group = ProcessGroup(process)  # before it can start anything
+    assert process.stdin is not None and process.stdout is not None, "both are pipes"
     process.stdin.write(f"{authkey.hex()} {owner} {share} {max_message} {family} {folder}\n")
     process.stdin.close()
     address = process.stdout.readline().strip()
     process.stdout.close()
     if family == "AF_UNIX" and address == os.path.join(folder, "worker.sock"):
-        return process, group, Client(address, family, authkey=authkey), folder
+        conn = Client(address, family, authkey=authkey)
+        return process, group, conn, folder  # type: ignore[return-value]  # Windows' stubs: or a PipeConnection (AF_PIPE only)
     if family == "AF_INET" and address.isdigit():
         conn = Client(("127.0.0.1", int(address)), authkey=authkey)
         send_at_once(conn)
-        return process, group, conn, folder
+        return process, group, conn, folder  # type: ignore[return-value]  # Windows' stubs: or a PipeConnection
     group.kill()
     group.close()
     shutil.rmtree(folder, ignore_errors=True)
@@ -114,8 +119,8 @@ class Worker:
         self.alive = True
         self.stopping = False
         self.reaped = False
-        self.job = None
-        self.queue: deque = deque()
+        self.job: Job | None = None
+        self.queue: deque[Job] = deque()
         self.idle_since = time.monotonic()
         self.held: dict[Key, Handle] = {}
         self.requests: dict[int, Callable[[bool, Any], None]] = {}
@@ -339,7 +344,7 @@ def wait_for_exit(process: subprocess.Popen) -> None:
     group is killed first, before its id can be reused)."""
     try:
         if hasattr(os, "waitid"):
-            os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)
+            os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)  # type: ignore[attr-defined]  # POSIX only
         else:
             process.wait()
     except ChildProcessError:  # reaped already
