@@ -37,16 +37,14 @@ import time
 from collections import deque
 from collections.abc import Callable
 from multiprocessing.connection import Client, Connection
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from . import sandbox, transfer
 from .handles import Handle, Key
+from .node_call import NodeTask
 from .process_group import ProcessGroup, popen_options, python_executable
 from .sandbox import Sandbox
 from .worker_messages import ForgedMessage, parse_frame, send_at_once
-
-if TYPE_CHECKING:  # a job knows its worker, and a worker its jobs
-    from .process_jobs import Job
 
 WORKER_MODULE = "pyflow_desktop.engine.process_worker"
 ANSWER_WAIT = 300.0  # seconds a fetch waits for its worker at most
@@ -55,6 +53,22 @@ MISSING = "missing"  # ``process_worker.MISSING``: the value is not in that work
 
 class WorkerStartError(RuntimeError):
     """A worker process could not be started."""
+
+
+class Job(Protocol):
+    """What a worker asks of its jobs (``process_jobs.Job``, which imports this module)."""
+
+    id: int
+    sent: bool
+    left: dict[str, NodeTask]
+
+    def begin(self, worker: Worker) -> None: ...
+    def gather(self) -> None: ...
+    def hand_over(self) -> None: ...
+    def take(self, item: list) -> None: ...
+    def end(self) -> None: ...
+    def fail_running(self, error: str) -> None: ...
+    def died(self, reason: str | None) -> None: ...
 
 
 def worker_command() -> list[str]:
