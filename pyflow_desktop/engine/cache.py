@@ -38,7 +38,7 @@ class ResultCache:
     """
 
     def __init__(self, max_bytes: int = 512 * 2**20, max_entry_bytes: int = 64 * 2**20) -> None:
-        self._entries: OrderedDict[str, bytes] = OrderedDict()
+        self._entries: OrderedDict[str, bytes | dict[str, Any]] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
         self.max_bytes, self.max_entry_bytes = max_bytes, max_entry_bytes
@@ -61,7 +61,7 @@ class ResultCache:
             frozen = self._entries.get(key)
             if frozen is None:
                 return None
-            if type(frozen) is dict:  # handles
+            if isinstance(frozen, dict):  # handles
                 if not all(handle.available for handle in frozen.values()):
                     del self._entries[key]
                     return None

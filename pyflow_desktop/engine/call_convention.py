@@ -193,6 +193,7 @@ def call_node(
     name. Raises what the node raised."""
     code, bare = func_code(source, filename)
     namespace: dict[str, Any] = {"__name__": "pyflow_node", "__builtins__": _BUILTINS}
+    func: Any
     if bare is not None:  # what running the module would do
         func = namespace[FUNC_NAME] = FunctionType(bare, namespace)
     else:

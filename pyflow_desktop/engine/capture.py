@@ -112,7 +112,7 @@ class _ThreadRouter(io.TextIOBase):
         return self._fallback.encoding
 
     @property
-    def errors(self) -> str | None:  # type: ignore[override]
+    def errors(self) -> str | None:  # type: ignore[override]  # as encoding
         return self._fallback.errors
 
     @property

@@ -39,7 +39,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .dask_cluster import local_cluster
 from .dask_outcome import failed_outcome, outcome_of
@@ -49,6 +49,9 @@ from .executor import Executor, Report, default_workers
 from .handles import Linked
 from .node_call import NodeTask
 from .worker_messages import ForgedMessage, parse_frame
+
+if TYPE_CHECKING:  # imported when the executor connects
+    from distributed import Client, LocalCluster
 
 _EVENT_KEEP_SECONDS = 60.0
 _UNREAD = "dask ran it, but what its worker said of it could not be read"
@@ -92,8 +95,8 @@ class DaskExecutor(Executor):
         self.connect_timeout = connect_timeout
         self._lock = threading.Lock()  # run state; never held while waiting on dask
         self._connect_lock = threading.Lock()  # connect and shutdown
-        self._client = None
-        self._cluster = None
+        self._client: Client | None = None
+        self._cluster: LocalCluster | None = None
         self._topic = f"pyflow-partials-{uuid.uuid4().hex}"
         self._run: _Run | None = None
         self._futures: dict[str, Any] = {}
@@ -105,11 +108,11 @@ class DaskExecutor(Executor):
     # -- connection --
 
     @property
-    def client(self):
+    def client(self) -> Client | None:
         """The ``distributed.Client`` (``None`` before the first ``start``/``connect``)."""
         return self._client
 
-    def connect(self):
+    def connect(self) -> Client:
         """Connect (or start the local cluster) if not done yet; returns the client."""
         with self._connect_lock:
             client = self._client
@@ -146,7 +149,7 @@ class DaskExecutor(Executor):
             return client
 
     @staticmethod
-    def _one_attempt(client) -> None:
+    def _one_attempt(client: Client) -> None:
         from .dask_scheduler import OneAttempt
 
         try:
@@ -154,23 +157,24 @@ class DaskExecutor(Executor):
         except Exception:  # noqa: BLE001 — a scheduler without pyflow_desktop installed:
             pass  # dask then retries a node that kills its worker (allowed-failures)
 
-    def _total_threads(self) -> int:
+    @staticmethod
+    def _total_threads(client: Client) -> int:
         try:
-            return sum(self._client.nthreads().values())
+            return sum(client.nthreads().values())
         except Exception:  # noqa: BLE001
             return 0
 
     # -- Executor --
 
     def start(self, report: Report, cancelled: threading.Event) -> None:
-        self.connect()
+        client = self.connect()
         with self._lock:
             self._run = _Run(uuid.uuid4().hex, report)  # Stop reaches nodes through stop_node
             self._futures = {}
             self._keys = {}
             self._started = {}
         if self._requested_workers is None:
-            self.max_workers = self._total_threads() or default_workers()
+            self.max_workers = self._total_threads(client) or default_workers()
         self._forget_old_events()
 
     def submit(self, task: NodeTask) -> None:
@@ -180,11 +184,11 @@ class DaskExecutor(Executor):
             if run is None or client is None:
                 raise RuntimeError("DaskExecutor.submit called before start")
             self._keys[task.node_id] = key  # before submitting: partials may come at once
-        inputs = {  # node id → the future of its (meta, outputs): dask passes the values
-            arg.key[1]: arg.handle.holders[0].future
-            for arg in task.args
-            if type(arg) is Linked and arg.key is not None
-        }
+        inputs = {}  # node id → the future of its (meta, outputs): dask passes the values
+        for arg in task.args:
+            if type(arg) is Linked and arg.key is not None:
+                assert arg.handle is not None, "dask takes no batches: each linked value has one"
+                inputs[arg.key[1]] = cast(DaskHolder, arg.handle.holders[0]).future
         try:
             future = client.submit(
                 run_node_on_worker,

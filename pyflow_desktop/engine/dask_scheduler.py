@@ -23,7 +23,7 @@ from typing import Any
 try:
     from distributed.diagnostics.plugin import SchedulerPlugin
 except ImportError:  # without the dask extra this module is never used, but still imports
-    SchedulerPlugin = object  # type: ignore[assignment,misc]
+    SchedulerPlugin = object  # type: ignore[assignment,misc]  # a stand-in base class
 
 from .dask_worker import KEY_PREFIX
 

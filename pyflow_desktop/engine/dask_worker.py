@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .dask_values import node_meta, resolve_arguments
 from .node_call import NodeOutcome, NodeTask, execute_node
 from .views import make_view
 from .worker_messages import pack_frame
+
+if TYPE_CHECKING:  # a worker has distributed; the owner imports this module without it
+    from distributed import Event
 
 STOP_CHECK_INTERVAL = 0.1
 KEY_PREFIX = "pyflow-node-"  # every task key of ours starts so (see dask_scheduler)
@@ -32,7 +35,7 @@ class _StopFlag:
 
     def __init__(self, name: str) -> None:
         self._name = name
-        self._event = None
+        self._event: Event | None = None
         self._set = False
         # The first check waits one interval: short generators never contact the scheduler.
         self._next_check = time.monotonic() + STOP_CHECK_INTERVAL

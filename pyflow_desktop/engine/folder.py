@@ -22,7 +22,7 @@ from pathlib import Path
 
 _lock = threading.Lock()
 _active: list[str] = []
-_before: str | None = None
+_before = ""  # set by the first run under way
 
 
 class FolderError(RuntimeError):

@@ -63,6 +63,7 @@ class Handle:
         for holder in self.holders:
             if holder.alive:
                 return holder
+        assert self.key is not None, "a local value has no holders: ``fetch`` returns it"
         raise LookupError(
             f"the value of {self.key[1]}:{self.key[2]} is gone (its worker process ended, or "
             "let it go under its memory budget): run the flow again to make it again"

@@ -32,8 +32,11 @@ from typing import Any
 
 from .call_convention import manual_argument
 from .events import NodeCached, NodeStarted
+from .executor import Executor
 from .handles import Handle, Linked
+from .ledger import Ledger
 from .node_call import NodeOutcome, NodeTask
+from .plan import PlannedNode
 
 BATCH_SECONDS = 0.05  # expected time of a job of quick nodes at most: events come this late
 BATCH_NODES = 5000  # nodes in a job at most
@@ -42,8 +45,13 @@ MAX_REMAKES = 3
 _LOOK_AHEAD = 64  # ready nodes passed over, at most, looking for a job's other quick nodes
 
 
-class HeldValues:
+class HeldValues(Ledger):
     """The ``Scheduler``'s half for values held in workers; see the module's docstring."""
+
+    # set by the ``Scheduler``
+    executor: Executor
+    known: dict[str, str | None]  # node id → its cache key, made by the caller
+    folder: str | None
 
     def _requeue(self, node_id: str) -> None:
         """The executor gives a node back, not run: it goes again once its inputs are there."""
@@ -114,7 +122,9 @@ class HeldValues:
             self.cost.get(planned.spec.func),
         )
 
-    def _held_arguments(self, planned, made=None) -> tuple[list[Any], list[str], str | None]:
+    def _held_arguments(
+        self, planned: PlannedNode, made: dict[str, str] | None = None
+    ) -> tuple[list[Any], list[str], str | None]:
         """The owner's half of a node's arguments, the nodes whose values it needs are lost,
         and the first conversion problem. ``made`` (node id → scope): nodes of the job being
         built, whose values are made before this one runs."""

@@ -41,10 +41,10 @@ from __future__ import annotations
 import heapq
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from .cache import ResultCache
+from .cache import ResultCache, key_parts, node_key
 from .events import (
     NodeCancelled,
     NodeFailed,
@@ -82,7 +82,7 @@ class Ledger:
         self.inline_below = inline_below
         self.keys: dict[str, str | None] = {}
         self.digests: dict[str, str] = {}  # spec id → the part of its nodes' keys it gives
-        self.fresh: dict[str, bytes | None] = {}
+        self.fresh: dict[str, bytes | dict[str, Any] | None] = {}  # see ``ResultCache.put``
         self.waiting = {node_id: len(node.upstream) for node_id, node in plan.nodes.items()}
         self.ready: list[tuple[int, str]] = []
         self.rank = _ranks(plan, first)
@@ -99,6 +99,12 @@ class Ledger:
         self.extra = 0
         self.awaiting: dict[str, set[str]] = {}
         self.remade: dict[str, int] = {}
+
+    def _key(self, node_id: str, args: list[Any]) -> str | None:
+        planned = self.plan.nodes[node_id]
+        parts = key_parts(planned, self.keys, args.__getitem__)
+        assert parts is not None, "given the linked values, every input has a part"
+        return node_key(planned, parts, self.digests)
 
     def _emit(self, event_type: type[RunEvent], node: str, **fields: Any) -> None:
         if self.sink is not None:
@@ -150,6 +156,7 @@ class Ledger:
             if self.cache is not None:  # handles stand for themselves
                 self.fresh[node_id] = outputs if self.held else self.cache.freeze(outputs)
             if self.sink is not None:
+                views: Mapping[str, Any]
                 if self.held:
                     views = {port: handle.view for port, handle in outputs.items()}
                 else:

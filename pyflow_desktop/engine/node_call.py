@@ -9,15 +9,20 @@ user's code on and the line of the node's source where it happened.
 from __future__ import annotations
 
 import re
-import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from .call_convention import call_node, error_text
 from .capture import Capture
+
+
+class StopFlag(Protocol):
+    """What stops a streaming node between two values: a ``threading.Event`` or the like."""
+
+    def is_set(self) -> bool: ...
 
 
 @dataclass(slots=True)
@@ -57,7 +62,7 @@ class NodeOutcome:
 def execute_node(
     task: NodeTask,
     on_partial: Callable[[Any, int], None] | None = None,
-    cancelled: threading.Event | None = None,
+    cancelled: StopFlag | None = None,
 ) -> NodeOutcome:
     """Run one node, capturing its output; never raises for errors in the node's code."""
     outputs: dict[str, Any] = {}

@@ -90,6 +90,7 @@ class ProcessExecutor(Executor):
             if job.stop(node_id):
                 return True
             worker = job.worker
+        assert worker is not None, "a job that was sent has its worker"
         worker.kill()
         return True
 

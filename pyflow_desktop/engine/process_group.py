@@ -26,7 +26,7 @@ WINDOWS = sys.platform == "win32"
 
 def python_executable() -> str:
     """The interpreter to start a worker on (see the module's docstring)."""
-    return sys._base_executable if _venv_launcher() else sys.executable
+    return sys._base_executable if _venv_launcher() else sys.executable  # type: ignore[attr-defined]  # CPython's, not in typeshed
 
 
 def popen_options() -> dict[str, Any]:
@@ -35,7 +35,7 @@ def popen_options() -> dict[str, Any]:
     ``multiprocessing`` does)."""
     if not WINDOWS:
         return {"start_new_session": True}
-    options: dict[str, Any] = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+    options: dict[str, Any] = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}  # type: ignore[attr-defined]  # Windows only
     if _venv_launcher():
         options["env"] = {**os.environ, "__PYVENV_LAUNCHER__": sys.executable}
     return options
@@ -65,7 +65,7 @@ class ProcessGroup:
                 self._process.kill()
             return
         try:
-            os.killpg(self.pid, signal.SIGKILL)
+            os.killpg(self.pid, signal.SIGKILL)  # type: ignore[attr-defined]  # POSIX only
         except (ProcessLookupError, PermissionError):  # none left
             pass
 
@@ -136,7 +136,7 @@ def _windows_job(process: subprocess.Popen):
         kernel32.SetInformationJobObject(
             job, extended_limit_information, ctypes.byref(info), ctypes.sizeof(info)
         )
-        and kernel32.AssignProcessToJobObject(job, int(process._handle))  # type: ignore[attr-defined]
+        and kernel32.AssignProcessToJobObject(job, int(process._handle))  # type: ignore[attr-defined]  # Windows only
     ):
         kernel32.CloseHandle(job)
         return None

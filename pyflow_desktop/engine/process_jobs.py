@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import itertools
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from .handles import Handle, Key, Linked
 from .node_call import NodeOutcome, NodeTask
@@ -100,7 +100,8 @@ class Job:
             self._export(key, handle)
 
     def _export(self, key: Key, handle: Handle) -> None:
-        holders = [holder for holder in handle.holders if holder.alive]
+        # the holders of this executor's handles are its workers
+        holders = [cast(Worker, holder) for holder in handle.holders if holder.alive]
         if not holders:
             self._give_back()  # lost: its node is made again first
             return
@@ -127,6 +128,7 @@ class Job:
             self._unsendable(key, answer)
 
     def _send(self) -> None:
+        assert self.worker is not None, "a job is sent once it has begun in its worker"
         try:
             self.worker.send(("run", self.id, self.imports, [wire(task) for task in self.tasks]))
         except OSError:
@@ -165,9 +167,10 @@ class Job:
 
     def _done(self, node_id: str, fields: dict) -> None:
         task = self.left.pop(node_id)
+        worker = self.worker
+        assert worker is not None, "only a job that has begun hears of its nodes"
         missing = fields.get("missing")
         if missing:
-            worker = self.worker
             for key in map(tuple, missing):
                 self.missing.add(key)
                 handle = worker.held.pop(key, None) or self.needs().get(key)
@@ -176,7 +179,6 @@ class Job:
             self._tell(("requeue", node_id))
             return
         outputs = {}
-        worker = self.worker
         held, scope = worker.held, task.scope
         for port, (view, size) in fields.get("outputs", {}).items():
             key = (scope, node_id, port)
@@ -200,6 +202,7 @@ class Job:
     def end(self) -> None:
         """The worker is done with the job: the values it imported are its too now."""
         worker = self.worker
+        assert worker is not None, "only a job that has begun ends"
         for key, handle in self.needs().items():
             if key in self.imports and key not in self.missing and worker not in handle.holders:
                 handle.holders.append(worker)

@@ -33,7 +33,7 @@ IDLE_SECONDS = 30.0  # how long a worker beyond the pool's ``keep`` may stay idl
 def total_memory() -> int:
     """Bytes of RAM of this machine (2 GiB when it cannot be told)."""
     try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")  # type: ignore[attr-defined]  # POSIX only
     except (AttributeError, ValueError, OSError):
         return 2 * 2**30
 

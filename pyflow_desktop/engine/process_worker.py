@@ -72,11 +72,14 @@ def main() -> None:
     shutil.rmtree(folder, ignore_errors=True)  # the connection closed: its owner is done
 
 
+_Job = tuple[int, dict, list[tuple]]  # a "run" request's job id, imports and tasks
+
+
 def serve(conn, budget: int, limit: int, folder: str) -> None:
     """Run jobs from ``conn`` until it closes, in frames of ``limit`` bytes at most."""
     outbox = Outbox(conn, limit)
     store = ValueStore(budget, folder, lambda keys: outbox.put(["dropped", list(map(list, keys))]))
-    jobs: SimpleQueue = SimpleQueue()
+    jobs: SimpleQueue[_Job | None] = SimpleQueue()
     reader = threading.Thread(
         target=_read, args=(conn, jobs, store, outbox), name="pyflow-requests", daemon=True
     )
@@ -85,7 +88,7 @@ def serve(conn, budget: int, limit: int, folder: str) -> None:
         run_job(*job, store, outbox)
 
 
-def _read(conn, jobs: SimpleQueue, store: ValueStore, outbox: Outbox) -> None:
+def _read(conn, jobs: SimpleQueue[_Job | None], store: ValueStore, outbox: Outbox) -> None:
     while True:
         try:
             request = conn.recv()
@@ -224,8 +227,8 @@ def _die_with_owner(owner_pid: int, folder: str) -> None:
         while _alive(owner_pid):
             time.sleep(OWNER_POLL_SECONDS)
         shutil.rmtree(folder, ignore_errors=True)  # the owner would have, had it lived
-        if hasattr(os, "killpg") and os.getpgid(0) == os.getpid():
-            os.killpg(os.getpid(), signal.SIGKILL)  # our group: what nodes started, and us
+        if hasattr(os, "killpg") and os.getpgid(0) == os.getpid():  # type: ignore[attr-defined]  # POSIX only
+            os.killpg(os.getpid(), signal.SIGKILL)  # type: ignore[attr-defined]  # our group: what nodes started, and us
         os._exit(0)  # Windows: the owner's Job object ends the rest as its handle closes
 
     threading.Thread(target=watch, name="pyflow-owner-watch", daemon=True).start()

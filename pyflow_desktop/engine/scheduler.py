@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from typing import Any
 
-from .cache import ResultCache, key_parts, node_key
+from .cache import ResultCache
 from .call_convention import call_arguments
 from .events import NodeCached, NodeOutput, NodeStarted, RunFinished
 from .executor import Executor
@@ -113,8 +113,9 @@ class Scheduler(HeldValues, Ledger):
                 self.watchdog.watch()
         finally:
             self.executor.close()
-            for node_id, outputs in self.fresh.items():  # reused by later runs, not this one
-                self.cache.put(self.keys.get(node_id), outputs)
+            if self.cache is not None:  # what this run made is for later runs, not this one
+                for node_id, outputs in self.fresh.items():
+                    self.cache.put(self.keys.get(node_id), outputs)
         rows = Rows(plan, self.inputs, self.outputs, self.status, self.errors)
         result = RunResult(plan.flow.id, self.status, time.perf_counter() - start, rows)
         if self.held:  # a run's own values go when its result does (cached ones stay)
@@ -278,10 +279,6 @@ class Scheduler(HeldValues, Ledger):
             )
         self._settle(node_id, outcome)
 
-    def _key(self, node_id: str, args: list[Any]) -> str | None:
-        planned = self.plan.nodes[node_id]
-        return node_key(planned, key_parts(planned, self.keys, args.__getitem__), self.digests)
-
     def _finish(self, node_id: str, outcome: NodeOutcome) -> None:
         if node_id not in self.in_flight:
             return  # timed out or cancelled earlier; its late result is ignored
@@ -294,6 +291,7 @@ class Scheduler(HeldValues, Ledger):
         """What tells an inline node's partial values: to the sink while it runs inline (the
         watchdog's lock keeps it from being handed over meanwhile), then as a worker's."""
         sink, messages = self.sink, self.messages
+        assert sink is not None, "partial values are told only to a listener"
         claims, lock = self.watchdog.claims, self.watchdog.lock
 
         def on_partial(value: Any, index: int) -> None:
@@ -316,14 +314,16 @@ class Scheduler(HeldValues, Ledger):
             self._expire_timeouts()
 
     def _expire_timeouts(self) -> None:
+        timeout = self.timeout
+        assert timeout is not None, "called only when the run has a timeout"
         now = time.perf_counter()
         for node_id, started in list(self.running.items()):
-            if now - started >= self.timeout:
+            if now - started >= timeout:
                 self._leave(node_id)
                 del self.running[node_id]
                 self.cost[self.plan.nodes[node_id].spec.func] = now - started
                 note = "" if self.executor.stop_node(node_id) else _UNKILLABLE
-                self._fail(node_id, f"timed out after {self.timeout:g} s{note}", "", now - started)
+                self._fail(node_id, f"timed out after {timeout:g} s{note}", "", now - started)
 
     def _cancel_all(self) -> None:
         for node_id in list(self.in_flight):

@@ -64,6 +64,7 @@ class ThreadExecutor(Executor):
         me = threading.current_thread()
         while me not in self._abandoned and (task := self._tasks.get()) is not None:
             report = self._report
+            assert report is not None, "nodes are submitted after start"
             node_id = task.node_id
             self._busy[node_id] = me
 

@@ -29,8 +29,7 @@ from typing import Any
 
 import cloudpickle
 
-_POSIX = sys.platform != "win32"
-if _POSIX:
+if sys.platform != "win32":
     import _posixshmem  # the standard library's own POSIX shared memory calls
 
 _ALIGN = 64
@@ -42,28 +41,29 @@ class Segment:
 
     def __init__(self, name: str, size: int, create: bool, folder: str | None = None) -> None:
         self.name = name
-        if not _POSIX:
+        if sys.platform == "win32":
             from multiprocessing.shared_memory import SharedMemory  # no tracker on Windows
 
             self._shared = SharedMemory(name, create=create, size=size)
+            assert self._shared.buf is not None, "a segment's memory is there until it closes"
             self.mapping, self.size = self._shared.buf, size or self._shared.size
-            return
-        flags = os.O_RDWR | (os.O_CREAT | os.O_EXCL if create else 0)
-        if folder is None:
-            fd = _posixshmem.shm_open("/" + name, flags, mode=0o600)
-        else:  # sandboxed workers' shared memory, seen from outside (a folder in /dev/shm)
-            fd = os.open(_in(folder, name), flags | os.O_NOFOLLOW, 0o600)
-        try:
-            if create:
-                os.ftruncate(fd, size)
-            self.size = os.fstat(fd).st_size
-            self.mapping = mmap.mmap(fd, self.size)
-        except OSError:
-            if create:
-                unlink(name, folder)
-            raise
-        finally:
-            os.close(fd)
+        else:
+            flags = os.O_RDWR | (os.O_CREAT | os.O_EXCL if create else 0)
+            if folder is None:
+                fd = _posixshmem.shm_open("/" + name, flags, mode=0o600)
+            else:  # sandboxed workers' shared memory, seen from outside (a folder in /dev/shm)
+                fd = os.open(_in(folder, name), flags | os.O_NOFOLLOW, 0o600)
+            try:
+                if create:
+                    os.ftruncate(fd, size)
+                self.size = os.fstat(fd).st_size
+                self.mapping = mmap.mmap(fd, self.size)
+            except OSError:
+                if create:
+                    unlink(name, folder)
+                raise
+            finally:
+                os.close(fd)
 
     @classmethod
     def create(cls, size: int) -> Segment:
@@ -74,7 +74,7 @@ class Segment:
                 continue
 
     def close(self) -> None:
-        if _POSIX:
+        if sys.platform != "win32":
             self.mapping.close()
         else:
             self._shared.close()
@@ -83,7 +83,7 @@ class Segment:
 def unlink(name: str, folder: str | None = None) -> None:
     """Remove a segment's name (POSIX; on Windows it goes with its last handle); ``folder``:
     the segments of sandboxed workers (``sandbox``), seen from outside."""
-    if _POSIX:
+    if sys.platform != "win32":
         try:
             if folder is None:
                 _posixshmem.shm_unlink("/" + name)
@@ -135,7 +135,7 @@ def pack(value: Any) -> tuple[str, int]:
     finally:
         for part in parts:
             part.release()
-    if _POSIX:
+    if sys.platform != "win32":
         segment.close()  # the name keeps it until the consumer has it
     else:
         kept[segment.name] = segment

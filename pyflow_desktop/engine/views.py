@@ -42,7 +42,7 @@ import json
 import math
 import reprlib
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from .view_pictures import figure, floats, image, is_pandas, numeric_1d, series
@@ -281,7 +281,7 @@ def _table(
             else [value[i] for i in order[start : start + count]]
         )
         if all(isinstance(row, dict) for row in value):
-            table = _records_table(value, head, start or order is not None)
+            table = _records_table(value, head, start != 0 or order is not None)
         else:
             width = len(value[0]) if isinstance(value[0], (list, tuple)) else -1
             if width <= 0 or not all(
@@ -317,7 +317,7 @@ def _frame_table(frame: Any, start: int, count: int, order: list[int] | None) ->
     return table
 
 
-def _records_table(records: list | tuple, head: list, paged: bool) -> dict[str, Any]:
+def _records_table(records: Sequence[Any], head: Sequence[Any], paged: bool) -> dict[str, Any]:
     columns: dict[str, None] = {}
     for row in records[:TABLE_ROWS] if paged else head:  # a page keeps the first rows' columns
         columns.update(dict.fromkeys(map(str, row)))

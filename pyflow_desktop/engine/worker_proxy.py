@@ -37,10 +37,11 @@ import time
 from collections import deque
 from collections.abc import Callable
 from multiprocessing.connection import Client, Connection
-from typing import Any
+from typing import Any, Protocol
 
 from . import sandbox, transfer
 from .handles import Handle, Key
+from .node_call import NodeTask
 from .process_group import ProcessGroup, popen_options, python_executable
 from .sandbox import Sandbox
 from .worker_messages import ForgedMessage, parse_frame, send_at_once
@@ -52,6 +53,22 @@ MISSING = "missing"  # ``process_worker.MISSING``: the value is not in that work
 
 class WorkerStartError(RuntimeError):
     """A worker process could not be started."""
+
+
+class Job(Protocol):
+    """What a worker asks of its jobs (``process_jobs.Job``, which imports this module)."""
+
+    id: int
+    sent: bool
+    left: dict[str, NodeTask]
+
+    def begin(self, worker: Worker) -> None: ...
+    def gather(self) -> None: ...
+    def hand_over(self) -> None: ...
+    def take(self, item: list) -> None: ...
+    def end(self) -> None: ...
+    def fail_running(self, error: str) -> None: ...
+    def died(self, reason: str | None) -> None: ...
 
 
 def worker_command() -> list[str]:
@@ -86,16 +103,18 @@ def start(
         **popen_options(),
     )
     group = ProcessGroup(process)  # before it can start anything
+    assert process.stdin is not None and process.stdout is not None, "both are pipes"
     process.stdin.write(f"{authkey.hex()} {owner} {share} {max_message} {family} {folder}\n")
     process.stdin.close()
     address = process.stdout.readline().strip()
     process.stdout.close()
     if family == "AF_UNIX" and address == os.path.join(folder, "worker.sock"):
-        return process, group, Client(address, family, authkey=authkey), folder
+        conn = Client(address, family, authkey=authkey)
+        return process, group, conn, folder  # type: ignore[return-value]  # Windows' stubs: or a PipeConnection (AF_PIPE only)
     if family == "AF_INET" and address.isdigit():
         conn = Client(("127.0.0.1", int(address)), authkey=authkey)
         send_at_once(conn)
-        return process, group, conn, folder
+        return process, group, conn, folder  # type: ignore[return-value]  # Windows' stubs: or a PipeConnection
     group.kill()
     group.close()
     shutil.rmtree(folder, ignore_errors=True)
@@ -114,8 +133,8 @@ class Worker:
         self.alive = True
         self.stopping = False
         self.reaped = False
-        self.job = None
-        self.queue: deque = deque()
+        self.job: Job | None = None
+        self.queue: deque[Job] = deque()
         self.idle_since = time.monotonic()
         self.held: dict[Key, Handle] = {}
         self.requests: dict[int, Callable[[bool, Any], None]] = {}
@@ -339,7 +358,7 @@ def wait_for_exit(process: subprocess.Popen) -> None:
     group is killed first, before its id can be reused)."""
     try:
         if hasattr(os, "waitid"):
-            os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)
+            os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)  # type: ignore[attr-defined]  # POSIX only
         else:
             process.wait()
     except ChildProcessError:  # reaped already

@@ -65,4 +65,4 @@ def _port_option() -> int:
     ``SO_REUSEADDR`` take over a port someone listens on, so there ``SO_EXCLUSIVEADDRUSE``;
     elsewhere ``SO_REUSEADDR`` only lets a restarted server have its port back while the
     last one's connections close (TIME_WAIT)."""
-    return socket.SO_EXCLUSIVEADDRUSE if WINDOWS else socket.SO_REUSEADDR
+    return socket.SO_EXCLUSIVEADDRUSE if WINDOWS else socket.SO_REUSEADDR  # type: ignore[attr-defined]  # Windows only
