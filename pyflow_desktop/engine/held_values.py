@@ -27,11 +27,11 @@ these use is the ``Ledger``'s.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .call_convention import manual_argument
-from .events import NodeCached, NodeStarted
+from .events import NodeStarted
 from .executor import Executor
 from .handles import Handle, Linked
 from .ledger import Ledger
@@ -50,7 +50,6 @@ class HeldValues(Ledger):
 
     # set by the ``Scheduler``
     executor: Executor
-    known: dict[str, str | None]  # node id → its cache key, made by the caller
     folder: str | None
 
     def _requeue(self, node_id: str) -> None:
@@ -73,17 +72,8 @@ class HeldValues(Ledger):
             self._make_again(node_id, lost)
             return
         self.inputs[node_id] = args
-        if self.cache is not None:
-            key = self.keys[node_id] = self.known.get(node_id) or self._key(node_id, args)
-            outputs = self.cache.get(key)
-            if outputs is not None:
-                self.status[node_id] = "cached"
-                self.outputs[node_id] = outputs
-                if self.sink is not None:
-                    views = {port: handle.view for port, handle in outputs.items()}
-                    self.sink(NodeCached(node_id, outputs=views))
-                self._release_children(node_id)
-                return
+        if self.cache is not None and self._from_cache(node_id, args, _handle_views):
+            return
         self.status[node_id] = "running"
         if planned.node.subflow is not None:  # a subflow node hands on what its inside gave
             handed = [arg.handle if type(arg) is Linked else Handle.local(arg) for arg in args]
@@ -238,6 +228,11 @@ class HeldValues(Ledger):
             self.keys[node_id] = key
         self.inputs[node_id] = args
         return self._task(node_id, args)
+
+
+def _handle_views(handles: Mapping[str, Any]) -> dict[str, Any]:
+    """Output port → the view its handle carries."""
+    return {port: handle.view for port, handle in handles.items()}
 
 
 def _home(task: NodeTask) -> Any:

@@ -46,6 +46,7 @@ from typing import Any
 
 from .cache import ResultCache, key_parts, node_key
 from .events import (
+    NodeCached,
     NodeCancelled,
     NodeFailed,
     NodeFinished,
@@ -63,6 +64,8 @@ Sink = Callable[[RunEvent], None]
 
 class Ledger:
     """The state of one run's nodes; see the module's docstring."""
+
+    known: dict[str, str | None]  # node id → its cache key, made by the caller; set by subclasses
 
     def __init__(
         self,
@@ -105,6 +108,23 @@ class Ledger:
         parts = key_parts(planned, self.keys, args.__getitem__)
         assert parts is not None, "given the linked values, every input has a part"
         return node_key(planned, parts, self.digests)
+
+    def _from_cache(
+        self, node_id: str, args: list[Any], shown: Callable[[Mapping[str, Any]], Mapping]
+    ) -> bool:
+        """Whether ``node_id``'s result comes from the cache: it is then the node's, told with
+        its outputs as ``shown`` makes them, and the node's children go on."""
+        assert self.cache is not None, "asked only of a run with a cache"
+        key = self.keys[node_id] = self.known.get(node_id) or self._key(node_id, args)
+        outputs = self.cache.get(key)
+        if outputs is None:
+            return False
+        self.status[node_id] = "cached"
+        self.outputs[node_id] = outputs
+        if self.sink is not None:
+            self.sink(NodeCached(node_id, outputs=shown(outputs)))
+        self._release_children(node_id)
+        return True
 
     def _emit(self, event_type: type[RunEvent], node: str, **fields: Any) -> None:
         if self.sink is not None:

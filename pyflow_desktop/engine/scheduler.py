@@ -38,7 +38,7 @@ from typing import Any
 
 from .cache import ResultCache
 from .call_convention import call_arguments
-from .events import NodeCached, NodeOutput, NodeStarted, RunFinished
+from .events import NodeOutput, NodeStarted, RunFinished
 from .executor import Executor
 from .folder import working_folder
 from .held_values import HeldValues
@@ -229,16 +229,8 @@ class Scheduler(HeldValues, Ledger):
         if problem:
             self._fail(node_id, problem, "", 0.0)
             return
-        if self.cache is not None:
-            key = self.keys[node_id] = self.known.get(node_id) or self._key(node_id, args)
-            outputs = self.cache.get(key)
-            if outputs is not None:
-                self.status[node_id] = "cached"
-                self.outputs[node_id] = outputs
-                if self.sink is not None:
-                    self.sink(NodeCached(node_id, outputs=Views(outputs)))
-                self._release_children(node_id)
-                return
+        if self.cache is not None and self._from_cache(node_id, args, Views):
+            return
         self.status[node_id] = "running"
         passing = planned.node.subflow is not None  # is_pass_through, without a call
         inline = self.executor.inline and self.cost.get(planned.spec.func, 1.0) < self.inline_below
