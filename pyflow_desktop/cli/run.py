@@ -85,6 +85,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "again when needed",
     )
     parser.add_argument(
+        "--max-message",
+        metavar="MB",
+        type=positive_int,
+        help="process executor: MiB of one message from a worker at most (default: 64); a "
+        "node whose result needs more fails saying so",
+    )
+    parser.add_argument(
         "--no-cache",
         action="store_true",
         help="run every node, reuse nothing (what one headless run always does: results are "
@@ -137,11 +144,14 @@ def _run_to(args: argparse.Namespace, out: TextIO) -> ExitCode:
         raise UsageError("--sandbox needs --executor process")
     if args.scheduler and args.executor != "dask":
         raise UsageError("--scheduler needs --executor dask")
-    if args.memory and args.executor != "process":
-        raise UsageError("--memory needs --executor process")
+    for option in ("memory", "max_message"):
+        if getattr(args, option) and args.executor != "process":
+            raise UsageError(f"--{option.replace('_', '-')} needs --executor process")
     options: dict[str, object] = {"scheduler_address": args.scheduler} if args.scheduler else {}
     if args.memory:
         options["memory"] = args.memory * 2**20
+    if args.max_message:
+        options["max_message"] = args.max_message * 2**20
     if args.sandbox:
         options["sandbox"] = Sandbox(flow_folder(args.file), args.sandbox == "writable")
     try:

@@ -31,7 +31,8 @@ __all__ = ["ProcessExecutor", "WorkerPool", "shared_pool"]
 class ProcessExecutor(Executor):
     """Runs nodes in the worker processes of ``pool`` (the shared pool by default);
     ``memory``: bytes of values the workers keep in memory together (default: a quarter of
-    RAM), past which the least recently used are spilled to disk or dropped; ``sandbox``:
+    RAM), past which the least recently used are spilled to disk or dropped; ``max_message``:
+    bytes of one message from a worker at most (default 64 MB; ``WorkerPool``); ``sandbox``:
     the workers run confined by it (``sandbox``), or raise ``SandboxUnavailable`` here."""
 
     name = "process"
@@ -44,12 +45,13 @@ class ProcessExecutor(Executor):
         pool: WorkerPool | None = None,
         memory: int | None = None,
         sandbox: Sandbox | None = None,
+        max_message: int | None = None,
     ) -> None:
         super().__init__(max_workers or os.cpu_count() or 1)
         if sandbox is not None:
             check_sandbox()
         self.pool = pool or shared_pool(sandbox)
-        self.memory = memory
+        self.memory, self.max_message = memory, max_message
         self._jobs: dict[str, Job] = {}
         self._report: Report | None = None
         self._last: Worker | None = None  # the worker of the last batch
@@ -59,6 +61,8 @@ class ProcessExecutor(Executor):
         self._jobs = {}
         if self.memory is not None:
             self.pool.set_budget(self.memory, self.max_workers)
+        if self.max_message is not None:
+            self.pool.set_max_message(self.max_message)
         self.pool.warm(min(self.max_workers, 2))
 
     def submit(self, task: NodeTask) -> None:

@@ -88,6 +88,17 @@ class WorkerPool:
             except OSError:
                 pass
 
+    def set_max_message(self, limit: int) -> None:
+        """Read ``limit`` bytes of a message at most, and tell the workers to send no more."""
+        if limit == self.max_message:
+            return
+        self.max_message = limit
+        for worker in self.live():
+            try:
+                worker.ask_limit(limit)
+            except OSError:
+                pass
+
     def live(self) -> list[Worker]:
         with self.lock:
             return [worker for worker in self.workers if worker.alive]

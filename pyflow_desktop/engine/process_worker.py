@@ -22,7 +22,8 @@ runs:
 - ``("export", request, key)``: write a value into a new segment for another worker (or a
   script's ``RunResult.output``); ``("fetch", request, key, what, params)``: JSON data about
   a value (its full view, a page of rows, its whole series);
-- ``("release", scope)``, ``("forget", keys)``, ``("unexport", segment)``, ``("budget", n)``;
+- ``("release", scope)``, ``("forget", keys)``, ``("unexport", segment)``, ``("budget", n)``,
+  ``("limit", n)`` (the bytes a message may take from now on);
 - ``None``: leave.
 """
 
@@ -111,6 +112,8 @@ def _read(conn, jobs: SimpleQueue[_Job | None], store: ValueStore, outbox: Outbo
             transfer.release(request[1])
         elif kind == "budget":
             store.set_budget(request[1])
+        elif kind == "limit":
+            outbox.set_limit(request[1])
 
 
 def _answer(store: ValueStore, kind: str, request: int, key: tuple, *rest: Any) -> list:

@@ -57,6 +57,7 @@ _SHAPES: dict[str, tuple[type, ...]] = {
     "fetched": (int, object),
     "failed": (int, str),
     "dropped": (list,),
+    "limit": (int,),
 }
 
 
@@ -110,6 +111,16 @@ class Outbox:
     def flush(self) -> None:
         with self._lock:
             self._send()
+
+    def set_limit(self, limit: int) -> None:
+        """Send in frames of ``limit`` bytes from now on. What gathered goes first, in frames
+        of the old limit, then a ``limit`` item: the owner reads the frames after it with the
+        new one."""
+        with self._lock:
+            self._send()
+            self._items.append(["limit", limit])
+            self._send()
+            self.limit = limit
 
     def begin_job(self) -> None:
         self._told = None

@@ -126,8 +126,10 @@ class Worker:
     ``pool`` is its ``process_pool.WorkerPool`` (its lock, memory share and idle workers)."""
 
     def __init__(self, pool: Any) -> None:
+        self.limit = pool.max_message  # bytes of a message read at most, as the worker knows
+        self.asked: deque[int] = deque()  # limits sent, not yet answered
         self.process, self.group, self.conn, self.folder = start(
-            pool.share, pool.max_message, pool.sandbox, pool.shared_memory
+            pool.share, self.limit, pool.sandbox, pool.shared_memory
         )
         self.pool = pool
         self.alive = True
@@ -151,6 +153,12 @@ class Worker:
     @property
     def busy(self) -> bool:
         return self.job is not None
+
+    def ask_limit(self, limit: int) -> None:
+        """Have the worker send messages of ``limit`` bytes at most; this side reads with it
+        from the worker's answer on (raises ``OSError`` when the worker is gone)."""
+        self.asked.append(limit)
+        self.send(("limit", limit))
 
     def send(self, message: Any) -> None:
         """Send ``message`` (pickled: the worker trusts its owner); raises ``OSError`` when
@@ -219,7 +227,7 @@ class Worker:
     def _read_one(self) -> bool:
         """Read and take one frame; ``False`` once the worker is gone or refused: whatever
         goes wrong fails its node saying why, never this thread alone."""
-        limit = self.pool.max_message
+        limit = self.limit
         try:
             data = self.conn.recv_bytes(limit)
         except EOFError:
@@ -279,6 +287,10 @@ class Worker:
             if self.job is None or not self.job.sent or item[1] != self.job.id:
                 raise ForgedMessage(f"the end of job {item[1]}, which it is not running")
             self.job.end()
+        elif kind == "limit":
+            if not self.asked or self.asked[0] != item[1]:
+                raise ForgedMessage(f"a limit of {item[1]} bytes, which was not asked")
+            self.limit = self.asked.popleft()
         elif kind == "dropped":
             for key in item[1]:
                 handle = self.held.pop(tuple(key), None)

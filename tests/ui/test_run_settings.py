@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import add_hanging_flow
+from helpers import add_hanging_flow, select
 from PySide6 import QtCore, QtWidgets
 
 from pyflow_desktop.engine import scheduler as scheduler_module
@@ -194,23 +194,29 @@ def test_a_windows_nodes_run_in_the_folder_of_its_file(
     assert window.run_states.get("here").node("w").outputs["out"] == str(tmp_path)
 
 
-def test_the_memory_for_values_set_in_run_settings_is_what_worker_processes_keep(
+def test_memory_for_values_and_largest_message_set_in_run_settings_reach_the_workers(
     qtbot, window, run_and_wait, data_flow
 ):
-    """The dialog's budget reaches the run's worker processes, and "a quarter of RAM" (0)
-    brings theirs back for the next run: they are shared between runs."""
+    """The dialog's budget and message size reach the run's worker processes, and the
+    defaults bring theirs back for the next run: they are shared between runs."""
     dialog = RunSettingsDialog(RunSettings(executor="thread"))
     qtbot.addWidget(dialog)
-    assert not dialog.memory.isEnabled()  # threads keep values in this program
+    assert not dialog.memory.isEnabled() and not dialog.max_message.isEnabled()  # no workers
     dialog.executor.setCurrentIndex(1)
     assert dialog.memory.isEnabled() and dialog.memory.text() == "a quarter of RAM"
+    assert dialog.max_message.isEnabled() and dialog.max_message.value() == 64
     dialog.memory.setValue(1)
+    dialog.max_message.setValue(1)
     small = dialog.settings()
-    assert small == RunSettings("process", memory=1)
-    data_flow("big", "def func():\n    return bytes(3 * 2**20)\n")
+    assert small == RunSettings("process", memory=1, max_message=1)
+    source = "def func():\n    print('€' * 600_000)\n    return bytes(3 * 2**20)\n"
+    data_flow("big", source)
     window.runs.runner.settings = small
-    assert run_and_wait(window, timeout=30_000)
-    assert shared_pool().budget == 2**20
+    assert not run_and_wait(window, timeout=30_000)
+    assert (shared_pool().budget, shared_pool().max_message) == (2**20, 2**20)
+    select(qtbot, window.tabs.current()[0], "n")
+    inspector = window.panels.inspector
+    assert "more than the 1 MB a message may hold" in inspector.error_text.toPlainText()
     window.runs.runner.settings = RunSettings("process", cache=False)  # the node runs again
     assert run_and_wait(window, timeout=30_000)
-    assert shared_pool().budget == total_memory() // 4
+    assert (shared_pool().budget, shared_pool().max_message) == (total_memory() // 4, 64 * 2**20)

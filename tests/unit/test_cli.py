@@ -366,3 +366,21 @@ def test_run_memory_sets_the_workers_budget_past_which_values_are_made_again(tmp
     assert runs == {"1": [2, 1, 1], "100": [1, 1, 1]}
     wrong = cli("run", path, "--memory", "10")
     assert wrong.returncode == 2 and "--memory needs --executor process" in wrong.stderr
+
+
+def test_run_max_message_is_the_most_a_worker_may_send_at_once(tmp_path):
+    repo = basic_repo()
+    repo.add_spec(spec("print", "def func():\n    print('€' * 600_000)\n    return 1\n"))
+    flow = Flow("loud")
+    add_nodes(flow, ("n", "print", {}))
+    repo.add_flow(flow)
+    path = tmp_path / "loud.json"
+    save_repository(repo, path)
+    tight = cli("run", path, "--json", "--executor", "process", "--max-message", "1")
+    assert tight.returncode == 1, tight.stderr
+    (row,) = json.loads(tight.stdout)
+    assert "more than the 1 MB a message may hold" in row["error"]
+    roomy = cli("run", path, "--json", "--executor", "process", "--max-message", "8")
+    assert roomy.returncode == 0 and json.loads(roomy.stdout)[0]["status"] == "success"
+    wrong = cli("run", path, "--max-message", "8")
+    assert wrong.returncode == 2 and "--max-message needs --executor process" in wrong.stderr

@@ -24,7 +24,7 @@ from pyflow_desktop.repository import Flow, save_repository
 FLAGS = {
     "run": [
         "FILE", "--flow", "--node", "--all", "--json", "--events", "--workers", "--executor",
-        "--timeout", "--scheduler", "--memory", "--no-cache",
+        "--timeout", "--scheduler", "--memory", "--max-message", "--no-cache",
     ],
     "check": ["FILE"],
     "convert": ["IN", "OUT", "--format"],

@@ -94,6 +94,7 @@ VIEW = "{'type': 'int', 'repr': '1', 'value': 1}"
         ),
         ("msgpack.packb([['end', 12345]])", "the end of job 12345"),
         ("msgpack.packb([['exported', 7, 'pfsegment', 10]])", "request 7, which was not"),
+        ("msgpack.packb([['limit', 2 ** 62]])", "a limit of 4611686018427387904 bytes, which"),
     ],
 )
 def test_a_forged_message_fails_only_its_node_at_once_and_runs_nothing_here(

@@ -121,3 +121,28 @@ def test_items_are_split_into_frames_that_fit_in_order():
     (alone,) = pack_frames([["fetched", 7, "y" * 20_000]], 10_000)
     ((kind, request, error),) = parse_frame(alone)
     assert (kind, request) == ("failed", 7) and "a message may hold" in error
+
+
+def test_a_new_limit_reaches_the_live_workers_of_the_pool(tmp_path):
+    """An executor's max_message is the pool's from its run on: the worker that ran under
+    64 MB fails an outcome past 1 MB itself (it is not replaced), and takes it again at 64."""
+    repo = basic_repo()
+    repo.add_spec(spec("print", PRINTS, ["n:Int"]))
+    flow = Flow("f")
+    add_nodes(flow, ("big", "print", {"n": "600000"}))
+    repo.add_flow(flow)
+    pool = WorkerPool()
+    try:
+        def run(limit: int):
+            executor = make_executor("process", 1, pool=pool, max_message=limit)
+            return run_flow(repo, flow, executor=executor, timeout=60).node("big")
+
+        assert run(64 * MB)["status"] == "success"
+        pids = pool.live_pids()
+        small = run(MB)
+        assert small["status"] == "fail" and "more than the 1 MB a message may hold" in small[
+            "error"
+        ]
+        assert run(64 * MB)["status"] == "success" and pool.live_pids() == pids
+    finally:
+        pool.shutdown()

@@ -40,17 +40,20 @@ class ExecutorShelf:
             sandbox = Sandbox(folder or str(Path.home()), settings.sandbox_writable)
         # Process executors share their workers: each sets the budget its run was asked for.
         memory = settings.memory * 2**20 or total_memory() // 4
-        key = (settings.executor, workers, settings.scheduler, sandbox, memory)
+        limit = settings.max_message * 2**20
+        key = (settings.executor, workers, settings.scheduler, sandbox, memory, limit)
         idle = self._idle.get(key)
         if idle:
             executor = idle.pop()
         elif sandbox is not None:
-            executor = make_executor("process", workers, sandbox=sandbox, memory=memory)
+            executor = make_executor(
+                "process", workers, sandbox=sandbox, memory=memory, max_message=limit
+            )
             self._made.append(executor)
         else:
             options: dict = {"scheduler_address": settings.scheduler} if settings.scheduler else {}
             if settings.executor == "process":
-                options["memory"] = memory
+                options.update(memory=memory, max_message=limit)
             executor = make_executor(settings.executor, workers, **options)
             self._made.append(executor)
         self._lent[id(executor)] = key

@@ -28,6 +28,7 @@ class RunSettings:
     sandbox: bool = False  # worker processes in a sandbox (the process executor only)
     sandbox_writable: bool = False  # ... which may write in the flow's folder
     memory: int = 0  # MiB of values worker processes keep in memory together; 0: RAM / 4
+    max_message: int = 64  # MiB of one message from a worker process at most
 
     @classmethod
     def load(cls, settings: QtCore.QSettings) -> RunSettings:
@@ -49,6 +50,7 @@ class RunSettings:
             sandbox=read("sandbox", str, "false").lower() == "true",
             sandbox_writable=read("sandbox_writable", str, "false").lower() == "true",
             memory=max(0, read("memory", int, default.memory)),
+            max_message=max(1, read("max_message", int, default.max_message)),
         )
 
     def save(self, settings: QtCore.QSettings) -> None:
@@ -61,6 +63,7 @@ class RunSettings:
             ("sandbox", "true" if self.sandbox else "false"),
             ("sandbox_writable", "true" if self.sandbox_writable else "false"),
             ("memory", self.memory),
+            ("max_message", self.max_message),
         ):
             settings.setValue(f"run/{key}", value)
 
@@ -107,6 +110,15 @@ class RunSettingsDialog(QtWidgets.QDialog):
         form.addRow("Timeout per node", self.timeout)
         form.addRow("Dask scheduler", self.scheduler)
         form.addRow("Memory for values", self.memory)
+        self.max_message = QtWidgets.QSpinBox()
+        self.max_message.setRange(1, 4096)
+        self.max_message.setSuffix(" MiB")
+        self.max_message.setValue(current.max_message)
+        self.max_message.setToolTip(
+            "The most one message from a worker process may take: a node whose result or view "
+            "needs more fails saying so, and the window never reads more."
+        )
+        form.addRow("Largest message", self.max_message)
         form.addRow("", self.cache)
         self.sandbox = QtWidgets.QCheckBox(
             "Sandbox: worker processes get no network, read-only files, no home"
@@ -133,6 +145,7 @@ class RunSettingsDialog(QtWidgets.QDialog):
     def _update_enabled(self) -> None:
         self.scheduler.setEnabled(self.executor.currentData() == "dask")
         self.memory.setEnabled(self.executor.currentData() == "process")
+        self.max_message.setEnabled(self.executor.currentData() == "process")
         if self.sandbox.isChecked():  # workers are what a sandbox confines
             self.executor.setCurrentIndex([name for name, _ in EXECUTOR_CHOICES].index("process"))
         self.executor.setEnabled(not self.sandbox.isChecked())
@@ -162,4 +175,5 @@ class RunSettingsDialog(QtWidgets.QDialog):
             sandbox=self.sandbox.isChecked(),
             sandbox_writable=self.sandbox_writable.isChecked(),
             memory=self.memory.value(),
+            max_message=self.max_message.value(),
         )
