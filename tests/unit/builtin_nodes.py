@@ -4,11 +4,14 @@ specs in a repository of its own, through ``run_flow``."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 from pyflow_desktop.engine import RunResult, run_flow
 from pyflow_desktop.library import read_builtin
-from pyflow_desktop.repository import Flow, Link, NodeInstance, Repository
+from pyflow_desktop.repository import Flow, Link, NodeInstance, Repository, save_repository
 
 BUILTIN = {spec.id: spec for spec, _file in read_builtin().specs}
 
@@ -77,3 +80,23 @@ def imported_modules(source: str) -> set[str]:
         elif isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("eval", "exec"):
             raise AssertionError(f"the source calls {node.func.id}")
     return modules
+
+
+WITHOUT = """
+import sys
+sys.modules[sys.argv[1]] = None  # as if it were not installed: importing it fails
+from pyflow_desktop.cli import main
+sys.exit(main(["run", sys.argv[2], "--all", "--json"]))
+"""
+
+
+def run_without(module: str, repo: Repository, path: Path) -> subprocess.CompletedProcess:
+    """``run --all --json`` of ``repo``, saved at ``path``, in a process where ``module``
+    cannot be imported."""
+    save_repository(repo, path, "native")
+    return subprocess.run(
+        [sys.executable, "-c", WITHOUT, module, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )

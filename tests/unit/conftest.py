@@ -11,6 +11,13 @@ from pyflow_desktop.engine import make_executor
 EXECUTORS = ("thread", "process", "dask")
 
 
+@pytest.fixture
+def here(tmp_path, monkeypatch):
+    """A fresh working folder, the one the nodes run in."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
 @pytest.fixture(scope="module")
 def dask_executor():
     pytest.importorskip("distributed")

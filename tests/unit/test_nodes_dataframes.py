@@ -6,13 +6,9 @@ imported."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
-from builtin_nodes import chain, failure, output, run_chain
-
-from pyflow_desktop.repository import save_repository
+from builtin_nodes import chain, failure, output, run_chain, run_without
 
 pd = pytest.importorskip("pandas")
 
@@ -20,12 +16,6 @@ HINT = (
     "ModuleNotFoundError: this node needs pandas, which is not installed: "
     "pip install 'pyflow-desktop[data]' (or pip install pandas)"
 )
-WITHOUT_PANDAS = """
-import sys
-sys.modules["pandas"] = None  # as if pandas were not installed: importing it fails
-from pyflow_desktop.cli import main
-sys.exit(main(["run", sys.argv[1], "--all", "--json"]))
-"""
 RAIN = [
     {"site": "north", "month": "Jan", "rain": 70.0},
     {"site": "north", "month": "Feb", "rain": 60.0},
@@ -35,12 +25,6 @@ RAIN = [
 ]
 
 
-@pytest.fixture
-def here(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def test_without_pandas_the_dataframe_nodes_say_what_to_install(here):
     (here / "rain.csv").write_text("site,rain\nnorth,1\n", encoding="utf-8")
     repo = chain(
@@ -48,13 +32,7 @@ def test_without_pandas_the_dataframe_nodes_say_what_to_install(here):
         ("d", "dataframes.describe", {}),
         ("m", "dataframes.from_records", {}),
     )
-    save_repository(repo, here / "frames.json", "native")
-    done = subprocess.run(
-        [sys.executable, "-c", WITHOUT_PANDAS, "frames.json"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_without("pandas", repo, here / "frames.json")
     assert done.returncode == 1, done.stderr
     rows = {row["id"]: row for row in json.loads(done.stdout)}
     for node in ("r", "d", "m"):

@@ -17,13 +17,6 @@ from pyflow_desktop.repository import load_repository, save_repository
 MEASUREMENTS = "station;temp;code\nnorth;12.5;007\nsouth;-3;010\n\neast;1e3;\n"
 
 
-@pytest.fixture
-def here(tmp_path, monkeypatch):
-    """A fresh working folder, the one the nodes run in."""
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def test_text_is_written_appended_and_read_back(here):
     written = output("files.write_text", text="héllo\n", path="out/notes.txt")
     assert written == str(here / "out" / "notes.txt")

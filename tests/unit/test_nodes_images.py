@@ -5,42 +5,20 @@ what to install; that is checked in a process where Pillow cannot be imported.""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
-from builtin_nodes import chain, failure, output, run_chain
-
-from pyflow_desktop.repository import save_repository
+from builtin_nodes import chain, failure, output, run_chain, run_without
 
 HINT = (
     "ModuleNotFoundError: this node needs Pillow, which is not installed: "
     "pip install 'pyflow-desktop[images]' (or pip install pillow)"
 )
-WITHOUT_PILLOW = """
-import sys
-sys.modules["PIL"] = None  # as if Pillow were not installed: importing it fails
-from pyflow_desktop.cli import main
-sys.exit(main(["run", sys.argv[1], "--all", "--json"]))
-"""
-
-
-@pytest.fixture
-def here(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
 
 
 def test_without_pillow_the_image_nodes_say_what_to_install(here):
     repo = chain(("w", "images.write", {}), ("r", "images.read", {"path": "output.png"}))
-    save_repository(repo, here / "images.json", "native")
-    done = subprocess.run(
-        [sys.executable, "-c", WITHOUT_PILLOW, "images.json"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_without("PIL", repo, here / "images.json")
     assert done.returncode == 1, done.stderr
     rows = {row["id"]: row for row in json.loads(done.stdout)}
     for node in ("w", "r"):

@@ -181,10 +181,9 @@ def test_a_flow_gives_the_same_results_sandboxed(places):
     assert sandboxed[1] == plain[1] == np.arange(100000).tolist()
 
 
-def test_without_bwrap_a_sandboxed_run_refuses_to_start_and_says_why(tmp_path, monkeypatch):
-    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
-    with pytest.raises(SandboxUnavailable, match="bwrap is not installed .*bubblewrap"):
-        make_executor("process", 1, sandbox=Sandbox(str(tmp_path)))
+def touching_flow(tmp_path):
+    """A saved flow whose one node makes the file ``ran`` in ``tmp_path``: (that file, the
+    flow's file)."""
     marker = tmp_path / "ran"
     repo = basic_repo()
     repo.add_spec(spec("touch", f"def func():\n    open({str(marker)!r}, 'w').close()\n"))
@@ -193,6 +192,14 @@ def test_without_bwrap_a_sandboxed_run_refuses_to_start_and_says_why(tmp_path, m
     repo.add_flow(flow)
     path = tmp_path / "flow.json"
     save_repository(repo, path)
+    return marker, path
+
+
+def test_without_bwrap_a_sandboxed_run_refuses_to_start_and_says_why(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    with pytest.raises(SandboxUnavailable, match="bwrap is not installed .*bubblewrap"):
+        make_executor("process", 1, sandbox=Sandbox(str(tmp_path)))
+    marker, path = touching_flow(tmp_path)
     env = {**os.environ, "PATH": str(tmp_path / "empty")}
     done = subprocess.run(
         [sys.executable, "-m", "pyflow_desktop", "run", str(path), "--sandbox"],
@@ -321,14 +328,7 @@ def test_a_worker_the_sandbox_cannot_start_fails_the_run_saying_so(tmp_path):
     tools.mkdir()
     (tools / "bwrap").write_text(REFUSING_BWRAP)
     (tools / "bwrap").chmod(0o755)
-    marker = tmp_path / "ran"
-    repo = basic_repo()
-    repo.add_spec(spec("touch", f"def func():\n    open({str(marker)!r}, 'w').close()\n"))
-    flow = Flow("f")
-    add_nodes(flow, ("t", "touch", {}))
-    repo.add_flow(flow)
-    path = tmp_path / "flow.json"
-    save_repository(repo, path)
+    marker, path = touching_flow(tmp_path)
     done = subprocess.run(
         [sys.executable, "-m", "pyflow_desktop", "run", str(path), "--sandbox"],
         capture_output=True,
