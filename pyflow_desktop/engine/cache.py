@@ -18,7 +18,7 @@ import json
 import pickle
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .plan import Plan, PlannedNode
@@ -72,17 +72,24 @@ class ResultCache:
 
     def put(self, key: str | None, frozen: bytes | dict | None) -> None:
         """Keep ``frozen`` (from ``freeze``, or a dict of handles) under ``key``."""
-        if key is None or frozen is None:
-            return
-        size = len(frozen) if type(frozen) is bytes else 0
-        if size > self.max_entry_bytes:
-            return
+        self.put_many([(key, frozen)])
+
+    def put_many(self, entries: Iterable[tuple[str | None, bytes | dict | None]]) -> None:
+        """``put`` each (key, frozen) of ``entries``, in one hold of the lock (a run's
+        thousands of results)."""
+        kept, most = self._entries, self.max_entry_bytes
         with self._lock:
-            self._size += size - self._bytes(self._entries.get(key))
-            self._entries[key] = frozen
-            self._entries.move_to_end(key)
+            for key, frozen in entries:
+                if key is None or frozen is None:
+                    continue
+                size = len(frozen) if type(frozen) is bytes else 0
+                if size > most:
+                    continue
+                before = kept.pop(key, None)
+                self._size += size - (0 if before is None else self._bytes(before))
+                kept[key] = frozen  # the most recently used: last
             while self._size > self.max_bytes:
-                self._size -= self._bytes(self._entries.popitem(last=False)[1])
+                self._size -= self._bytes(kept.popitem(last=False)[1])
 
     @staticmethod
     def _bytes(entry: bytes | dict | None) -> int:

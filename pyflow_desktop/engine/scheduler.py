@@ -114,8 +114,10 @@ class Scheduler(HeldValues, Ledger):
         finally:
             self.executor.close()
             if self.cache is not None:  # what this run made is for later runs, not this one
-                for node_id, outputs in self.fresh.items():
-                    self.cache.put(self.keys.get(node_id), outputs)
+                keys = self.keys
+                self.cache.put_many(
+                    (keys.get(node_id), frozen) for node_id, frozen in self.fresh.items()
+                )
         rows = Rows(plan, self.inputs, self.outputs, self.status, self.errors)
         result = RunResult(plan.flow.id, self.status, time.perf_counter() - start, rows)
         if self.held:  # a run's own values go when its result does (cached ones stay)

@@ -85,6 +85,24 @@ def test_the_least_recently_used_entries_go_first_when_the_cache_is_full():
     assert [cache.get(key)["out"][0] for key in "acd"] == ["a", "c", "d"]
 
 
+def test_a_runs_results_put_at_once_keep_the_same_order_and_limits_as_one_by_one():
+    entry = len(ResultCache.freeze({"out": "a" * 100}))
+    cache = ResultCache(max_bytes=3 * entry, max_entry_bytes=2 * entry)
+    cache.put("a", ResultCache.freeze({"out": "a" * 100}))
+    cache.put_many(
+        [
+            ("b", ResultCache.freeze({"out": "b" * 100})),
+            ("a", ResultCache.freeze({"out": "A" * 100})),  # a again: now newer than b
+            (None, ResultCache.freeze({"out": 1})),
+            ("huge", ResultCache.freeze({"out": "h" * 1000})),
+            ("c", ResultCache.freeze({"out": "c" * 100})),
+            ("d", ResultCache.freeze({"out": "d" * 100})),  # full: b, the oldest, goes
+        ]
+    )
+    assert len(cache) == 3 and cache.get("b") is None and cache.get("huge") is None
+    assert [cache.get(key)["out"][0] for key in "acd"] == ["A", "c", "d"]
+
+
 def test_an_entry_too_big_or_without_a_key_is_not_kept_and_each_hit_is_a_fresh_copy():
     cache = ResultCache(max_entry_bytes=1000)
     cache.put("big", ResultCache.freeze({"out": "x" * 2000}))
