@@ -18,7 +18,7 @@ import json
 import pickle
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .plan import Plan, PlannedNode
@@ -69,6 +69,13 @@ class ResultCache:
                 return frozen
             self._entries.move_to_end(key)
         return pickle.loads(frozen)
+
+    def misses(self, keys: Mapping[str, str | None]) -> set[str]:
+        """Those nodes of ``keys`` (node id → key) whose key this cache does not hold (a node
+        without a key is not one of them)."""
+        with self._lock:
+            held = self._entries
+            return {node_id for node_id, key in keys.items() if key is not None and key not in held}
 
     def put(self, key: str | None, frozen: bytes | dict | None) -> None:
         """Keep ``frozen`` (from ``freeze``, or a dict of handles) under ``key``."""

@@ -72,7 +72,11 @@ class HeldValues(Ledger):
             self._make_again(node_id, lost)
             return
         self.inputs[node_id] = args
-        if self.cache is not None and self._from_cache(node_id, args, _handle_views):
+        if (
+            self.cache is not None
+            and node_id not in self.misses
+            and self._from_cache(node_id, args, _handle_views)
+        ):
             return
         self.status[node_id] = "running"
         if planned.node.subflow is not None:  # a subflow node hands on what its inside gave
@@ -221,7 +225,7 @@ class HeldValues(Ledger):
         args, lost, problem = self._held_arguments(planned, made)
         if lost or problem:
             return None
-        if self.cache is not None:
+        if self.cache is not None and node_id not in self.misses:  # (a miss is keyed already)
             key = self.known.get(node_id) or self._key(node_id, args)
             if key is not None and self.cache.get(key) is not None:
                 return None

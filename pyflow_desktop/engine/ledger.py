@@ -66,6 +66,7 @@ class Ledger:
     """The state of one run's nodes; see the module's docstring."""
 
     known: dict[str, str | None]  # node id → its cache key, made by the caller; set by subclasses
+    misses: set[str]  # nodes of ``known`` whose key the cache did not hold as the run began
 
     def __init__(
         self,

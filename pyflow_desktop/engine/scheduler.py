@@ -32,8 +32,9 @@ import queue
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from contextlib import nullcontext
+from functools import partial
 from typing import Any
 
 from .cache import ResultCache
@@ -80,6 +81,9 @@ class Scheduler(HeldValues, Ledger):
         super().__init__(plan, sink, cache, first, brief, INLINE_BELOW, executor.holds_values)
         self.folder = folder
         self.known = keys or {}
+        # Those will miss (what this run makes goes in at its end): not looked up, keyed now.
+        self.misses = cache.misses(self.known) if cache is not None else set()
+        self.keys.update({node_id: self.known[node_id] for node_id in self.misses})
         self.pacer = Pacer(gate) if gate is not None else None
         self.executor = executor
         self.timeout = timeout
@@ -231,7 +235,11 @@ class Scheduler(HeldValues, Ledger):
         if problem:
             self._fail(node_id, problem, "", 0.0)
             return
-        if self.cache is not None and self._from_cache(node_id, args, Views):
+        if (
+            self.cache is not None
+            and node_id not in self.misses
+            and self._from_cache(node_id, args, Views)
+        ):
             return
         self.status[node_id] = "running"
         passing = planned.node.subflow is not None  # is_pass_through, without a call
@@ -253,7 +261,8 @@ class Scheduler(HeldValues, Ledger):
         watchdog hands it over meanwhile, its end is told as a worker's would be, and this
         thread ends (``HandedOver``)."""
         node_id = task.node_id
-        on_partial = None if self.sink is None else self._partial_teller(node_id)
+        # (a partial, not a closure: made for every node, called by a generator's only)
+        on_partial = None if self.sink is None else partial(self._tell_partial, node_id)
         claims, stop = self.watchdog.claims, self._stop
         stop.node_id = node_id
         claims[node_id] = time.perf_counter()
@@ -281,21 +290,15 @@ class Scheduler(HeldValues, Ledger):
         self.cost[self.plan.nodes[node_id].spec.func] = outcome.elapsed
         self._settle(node_id, outcome)
 
-    def _partial_teller(self, node_id: str) -> Callable[[Any, int], None]:
-        """What tells an inline node's partial values: to the sink while it runs inline (the
-        watchdog's lock keeps it from being handed over meanwhile), then as a worker's."""
-        sink, messages = self.sink, self.messages
-        assert sink is not None, "partial values are told only to a listener"
-        claims, lock = self.watchdog.claims, self.watchdog.lock
-
-        def on_partial(value: Any, index: int) -> None:
-            with lock:
-                if node_id in claims:
-                    sink(NodeOutput(node_id, value=make_view(value), index=index))
-                    return
-            messages.put(("partial", node_id, value, index))
-
-        return on_partial
+    def _tell_partial(self, node_id: str, value: Any, index: int) -> None:
+        """An inline node's partial value: to the sink while it runs inline (the watchdog's
+        lock keeps it from being handed over meanwhile), then as a worker's."""
+        assert self.sink is not None, "partial values are told only to a listener"
+        with self.watchdog.lock:
+            if node_id in self.watchdog.claims:
+                self.sink(NodeOutput(node_id, value=make_view(value), index=index))
+                return
+        self.messages.put(("partial", node_id, value, index))
 
     def _take_in(self, node_id: str, started: float) -> None:
         """Take in a node the watchdog handed over: in flight from now on, timed from its
