@@ -629,3 +629,24 @@ def test_keys_given_to_the_scheduler_are_the_keys_it_would_make():
     again = Scheduler(plan_run(repo, flow, "all"), ThreadExecutor(2), cache=cache).run()
     assert again.statuses == {"c": "cached", "a": "cached", "z": "cached"}
     assert again.output("z") == 6
+
+
+def test_a_run_given_keys_takes_from_the_cache_what_it_holds_and_runs_what_it_misses():
+    """The keys the cache lacks as a run begins are not looked up (they cannot hit: a run's
+    results go in at its end); those it holds are taken from it."""
+    repo = basic_repo()
+    flow = Flow("misses")
+    add_nodes(flow, ("c", "const", {"v": "1"}), ("a", "add", {"b": "2"}), ("z", "add", {"b": "3"}))
+    link(flow, "c:out", "a:a")
+    link(flow, "a:out", "z:a")
+    repo.add_flow(flow)
+    cache = ResultCache()
+    plan = plan_run(repo, flow, "all")
+    Scheduler(plan, ThreadExecutor(2), cache=cache, keys=plan_keys(plan)).run()
+    flow.set_value("a", "b", "5")
+    plan = plan_run(repo, flow, "all")
+    keys = plan_keys(plan)
+    assert cache.misses(keys) == {"a", "z"}
+    again = Scheduler(plan, ThreadExecutor(2), cache=cache, keys=keys).run()
+    assert again.statuses == {"c": "cached", "a": "success", "z": "success"}
+    assert again.output("z") == 9 and cache.misses(keys) == set()
