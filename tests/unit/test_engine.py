@@ -280,6 +280,21 @@ def test_generator_streams_partials_and_last_value_is_output():
     assert {e.type for e in partials} == {"partial"}
 
 
+def test_a_quick_generator_run_inline_streams_its_partials_too():
+    """``g2``'s spec ran quickly as ``g1`` just before: it runs on the scheduler's thread,
+    which tells its partial values itself."""
+    repo = basic_repo()
+    flow = Flow("f")
+    add_nodes(flow, ("g1", "count", {"n": "3"}), ("g2", "count", {}))
+    link(flow, "g1:out", "g2:n")
+    repo.add_flow(flow)
+    events = []
+    result = run_flow(repo, "f", on_event=events.append)
+    partials = [(e.node, e.value["value"], e.index) for e in events if isinstance(e, NodeOutput)]
+    assert partials == [("g1", 0, 0), ("g1", 1, 1), ("g1", 2, 2), ("g2", 0, 0), ("g2", 1, 1)]
+    assert result.output("g2") == 1
+
+
 def test_stdout_and_stderr_are_captured_per_node_in_parallel(capsys):
     repo = basic_repo()
     repo.add_spec(
