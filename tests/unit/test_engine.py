@@ -36,6 +36,7 @@ from pyflow_desktop.repository import (
     Flow,
     Link,
     LinkError,
+    Repository,
     UnknownFlowError,
     UnknownSpecError,
     convert_value,
@@ -626,15 +627,21 @@ def test_a_finished_run_and_its_node_calls_are_freed_without_the_cyclic_collecto
         gc.enable()
 
 
-def test_keys_given_to_the_scheduler_are_the_keys_it_would_make():
-    """A window hands a run the keys it made for staleness: the cache files each result
-    under the key a run without them gives, and a node without a given key gets its own."""
+def keyed_chain() -> tuple[Repository, Flow]:
+    """c (1) -> a (+2) -> z (+3), for the tests of the keys a run is given."""
     repo = basic_repo()
     flow = Flow("keys")
     add_nodes(flow, ("c", "const", {"v": "1"}), ("a", "add", {"b": "2"}), ("z", "add", {"b": "3"}))
     link(flow, "c:out", "a:a")
     link(flow, "a:out", "z:a")
     repo.add_flow(flow)
+    return repo, flow
+
+
+def test_keys_given_to_the_scheduler_are_the_keys_it_would_make():
+    """A window hands a run the keys it made for staleness: the cache files each result
+    under the key a run without them gives, and a node without a given key gets its own."""
+    repo, flow = keyed_chain()
     plan = plan_run(repo, flow, "all")
     keys = plan_keys(plan)
     cache = ResultCache()
@@ -649,12 +656,7 @@ def test_keys_given_to_the_scheduler_are_the_keys_it_would_make():
 def test_a_run_given_keys_takes_from_the_cache_what_it_holds_and_runs_what_it_misses():
     """The keys the cache lacks as a run begins are not looked up (they cannot hit: a run's
     results go in at its end); those it holds are taken from it."""
-    repo = basic_repo()
-    flow = Flow("misses")
-    add_nodes(flow, ("c", "const", {"v": "1"}), ("a", "add", {"b": "2"}), ("z", "add", {"b": "3"}))
-    link(flow, "c:out", "a:a")
-    link(flow, "a:out", "z:a")
-    repo.add_flow(flow)
+    repo, flow = keyed_chain()
     cache = ResultCache()
     plan = plan_run(repo, flow, "all")
     Scheduler(plan, ThreadExecutor(2), cache=cache, keys=plan_keys(plan)).run()
