@@ -154,6 +154,7 @@ class RunResult:
     def __init__(self, flow_id: str, statuses: dict[str, str], elapsed: float, rows: Rows) -> None:
         self.flow_id, self.statuses, self.elapsed, self._source = flow_id, statuses, elapsed, rows
         self._rows: list[dict[str, Any]] | None = None
+        self._counts: Counter[str] | None = None
 
     def __repr__(self) -> str:
         return f"RunResult({self.flow_id!r}, {self.counts()}, elapsed={self.elapsed:.4f})"
@@ -171,7 +172,12 @@ class RunResult:
         return OK_STATUSES.issuperset(self.statuses.values())
 
     def counts(self) -> dict[str, int]:
-        return dict(Counter(self.statuses.values()))
+        """Status → how many nodes ended so: a dict of the caller's own, counted once (a
+        finished run's statuses do not change, and its sink, the window and the command
+        line each ask)."""
+        if self._counts is None:
+            self._counts = Counter(self.statuses.values())
+        return dict(self._counts)
 
     def node(self, node_id: str) -> dict[str, Any]:
         if node_id not in self.statuses:

@@ -144,7 +144,6 @@ class FlowNode(BaseNode):
     def _show_footer(self) -> None:
         text = self._status_text
         self.item.set_footer(f"stale · {text}" if self.item.stale and text else text)
-        self.item.update()
         if self.graph is not None:
             self.graph.nodes_changed()  # the overview and the minimap show status colours
 
