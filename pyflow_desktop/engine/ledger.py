@@ -116,6 +116,8 @@ class Ledger:
         """Whether ``node_id``'s result comes from the cache: it is then the node's, told with
         its outputs as ``shown`` makes them, and the node's children go on."""
         assert self.cache is not None, "asked only of a run with a cache"
+        if node_id in self.misses:  # keyed as the run began, when the cache did not hold it
+            return False
         key = self.keys[node_id] = self.known.get(node_id) or self._key(node_id, args)
         outputs = self.cache.get(key)
         if outputs is None:

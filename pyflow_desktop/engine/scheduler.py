@@ -235,11 +235,7 @@ class Scheduler(HeldValues, Ledger):
         if problem:
             self._fail(node_id, problem, "", 0.0)
             return
-        if (
-            self.cache is not None
-            and node_id not in self.misses
-            and self._from_cache(node_id, args, Views)
-        ):
+        if self.cache is not None and self._from_cache(node_id, args, Views):
             return
         self.status[node_id] = "running"
         passing = planned.node.subflow is not None  # is_pass_through, without a call

@@ -95,29 +95,27 @@ class RunSettingsDialog(QtWidgets.QDialog):
         self.scheduler.setPlaceholderText("tcp://host:8786 — empty: a local cluster")
         self.cache = QtWidgets.QCheckBox("Reuse results of nodes that did not change")
         self.cache.setChecked(current.cache)
-        self.memory = QtWidgets.QSpinBox()
-        self.memory.setRange(0, 2**20)
-        self.memory.setSingleStep(256)
-        self.memory.setSuffix(" MiB")
-        self.memory.setSpecialValueText("a quarter of RAM")
-        self.memory.setValue(current.memory)
-        self.memory.setToolTip(
+        self.memory = _mebibytes(
+            0,
+            2**20,
+            current.memory,
             "Values stay in the worker process that made them. Past this, the least recently "
-            "used go to disk (or are made again when needed)."
+            "used go to disk (or are made again when needed).",
+        )
+        self.memory.setSingleStep(256)
+        self.memory.setSpecialValueText("a quarter of RAM")
+        self.max_message = _mebibytes(
+            1,
+            4096,
+            current.max_message,
+            "The most one message from a worker process may take: a node whose result or view "
+            "needs more fails saying so, and the window never reads more.",
         )
         form.addRow("Run nodes on", self.executor)
         form.addRow("Nodes at once", self.workers)
         form.addRow("Timeout per node", self.timeout)
         form.addRow("Dask scheduler", self.scheduler)
         form.addRow("Memory for values", self.memory)
-        self.max_message = QtWidgets.QSpinBox()
-        self.max_message.setRange(1, 4096)
-        self.max_message.setSuffix(" MiB")
-        self.max_message.setValue(current.max_message)
-        self.max_message.setToolTip(
-            "The most one message from a worker process may take: a node whose result or view "
-            "needs more fails saying so, and the window never reads more."
-        )
         form.addRow("Largest message", self.max_message)
         form.addRow("", self.cache)
         self.sandbox = QtWidgets.QCheckBox(
@@ -177,3 +175,13 @@ class RunSettingsDialog(QtWidgets.QDialog):
             memory=self.memory.value(),
             max_message=self.max_message.value(),
         )
+
+
+def _mebibytes(low: int, high: int, value: int, tip: str) -> QtWidgets.QSpinBox:
+    """A spin box of MiB from ``low`` to ``high``, at ``value``, explained by ``tip``."""
+    box = QtWidgets.QSpinBox()
+    box.setRange(low, high)
+    box.setSuffix(" MiB")
+    box.setValue(value)
+    box.setToolTip(tip)
+    return box
