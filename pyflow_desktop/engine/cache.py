@@ -18,7 +18,7 @@ import json
 import pickle
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .plan import Plan, PlannedNode
@@ -46,14 +46,6 @@ class ResultCache:
     def __len__(self) -> int:
         return len(self._entries)
 
-    @staticmethod
-    def freeze(outputs: dict[str, Any]) -> bytes | None:
-        """A snapshot of ``outputs`` to ``put`` later, or ``None`` when it cannot be taken."""
-        try:
-            return pickle.dumps(outputs, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:
-            return None
-
     def get(self, key: str | None) -> dict[str, Any] | None:
         if key is None:
             return None
@@ -79,24 +71,25 @@ class ResultCache:
 
     def put(self, key: str | None, frozen: bytes | dict | None) -> None:
         """Keep ``frozen`` (from ``freeze``, or a dict of handles) under ``key``."""
-        self.put_many([(key, frozen)])
+        if key is not None and frozen is not None:
+            self.put_many({key: frozen})
 
-    def put_many(self, entries: Iterable[tuple[str | None, bytes | dict | None]]) -> None:
-        """``put`` each (key, frozen) of ``entries``, in one hold of the lock (a run's
-        thousands of results)."""
-        kept, most = self._entries, self.max_entry_bytes
+    def put_many(self, entries: Mapping[str, bytes | dict]) -> None:
+        """``put`` each key → frozen of ``entries``, in their order and in one hold of the
+        lock: a run's thousands of results at once."""
+        sizes = [len(frozen) if type(frozen) is bytes else 0 for frozen in entries.values()]
+        most = self.max_entry_bytes
+        if sizes and max(sizes) > most:  # those too big are not kept
+            entries = {key: frozen for key, frozen in entries.items() if self._bytes(frozen) <= most}
+            sizes = [size for size in sizes if size <= most]
+        kept, entry_bytes = self._entries, self._bytes
         with self._lock:
-            for key, frozen in entries:
-                if key is None or frozen is None:
-                    continue
-                size = len(frozen) if type(frozen) is bytes else 0
-                if size > most:
-                    continue
-                before = kept.pop(key, None)
-                self._size += size - (0 if before is None else self._bytes(before))
-                kept[key] = frozen  # the most recently used: last
+            for key in entries.keys() & kept.keys():  # kept again: the most recently used now
+                self._size -= entry_bytes(kept.pop(key))
+            kept.update(entries)
+            self._size += sum(sizes)
             while self._size > self.max_bytes:
-                self._size -= self._bytes(kept.popitem(last=False)[1])
+                self._size -= entry_bytes(kept.popitem(last=False)[1])
 
     @staticmethod
     def _bytes(entry: bytes | dict | None) -> int:
@@ -106,6 +99,15 @@ class ResultCache:
         with self._lock:
             self._entries.clear()
             self._size = 0
+
+
+def freeze(outputs: dict[str, Any]) -> bytes | None:
+    """A snapshot of ``outputs`` to ``ResultCache.put`` later, or ``None`` when it cannot be
+    taken."""
+    try:
+        return pickle.dumps(outputs, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:
+        return None
 
 
 def key_parts(

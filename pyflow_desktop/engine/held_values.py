@@ -72,7 +72,7 @@ class HeldValues(Ledger):
             self._make_again(node_id, lost)
             return
         self.inputs[node_id] = args
-        if self.cache is not None and self._from_cache(node_id, args, _handle_views):
+        if self.lookups and self._from_cache(node_id, args, _handle_views):
             return
         self.status[node_id] = "running"
         if planned.node.subflow is not None:  # a subflow node hands on what its inside gave

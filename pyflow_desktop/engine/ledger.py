@@ -18,8 +18,8 @@ this state:
   cancelled;
 - ``keys``: node id → its cache key (``None`` when it has none), when a cache is used, and
   ``digests`` (spec id → what the spec gives its nodes' keys);
-- ``fresh``: node id → a snapshot of the outputs it computed in this run, added to the
-  cache when the run ends (so two identical nodes of one run both run: caching is across
+- ``fresh``: cache key → a snapshot of the outputs a node computed in this run, added to
+  the cache when the run ends (so two identical nodes of one run both run: caching is across
   runs);
 - ``errors``: node id → the message shown in the result's ``error``;
 - ``cost``: a spec's function source → the seconds its last node took to run;
@@ -44,7 +44,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from .cache import ResultCache, key_parts, node_key
+from .cache import ResultCache, freeze, key_parts, node_key
 from .events import (
     NodeCached,
     NodeCancelled,
@@ -67,6 +67,7 @@ class Ledger:
 
     known: dict[str, str | None]  # node id → its cache key, made by the caller; set by subclasses
     misses: set[str]  # nodes of ``known`` whose key the cache did not hold as the run began
+    lookups: bool  # whether a node may come from the cache: it has one, and not only misses
 
     def __init__(
         self,
@@ -86,8 +87,8 @@ class Ledger:
         self.inline_below = inline_below
         self.keys: dict[str, str | None] = {}
         self.digests: dict[str, str] = {}  # spec id → the part of its nodes' keys it gives
-        self.fresh: dict[str, bytes | dict[str, Any] | None] = {}  # see ``ResultCache.put``
-        self.waiting = {node_id: len(node.upstream) for node_id, node in plan.nodes.items()}
+        self.fresh: dict[str, bytes | dict[str, Any]] = {}  # see ``ResultCache.put``
+        self.waiting = dict(plan.in_degree)
         self.ready: list[tuple[int, str]] = []
         self.rank = _ranks(plan, first)
         self.in_flight: set[str] = set()
@@ -115,7 +116,7 @@ class Ledger:
     ) -> bool:
         """Whether ``node_id``'s result comes from the cache: it is then the node's, told with
         its outputs as ``shown`` makes them, and the node's children go on."""
-        assert self.cache is not None, "asked only of a run with a cache"
+        assert self.cache is not None, "asked only of a run that looks things up"
         if node_id in self.misses:  # keyed as the run began, when the cache did not hold it
             return False
         key = self.keys[node_id] = self.known.get(node_id) or self._key(node_id, args)
@@ -176,8 +177,11 @@ class Ledger:
             outputs = outcome.outputs
             self.status[node_id] = "success"
             self.outputs[node_id] = outputs
-            if self.cache is not None:  # handles stand for themselves
-                self.fresh[node_id] = outputs if self.held else self.cache.freeze(outputs)
+            key = self.keys.get(node_id) if self.cache is not None else None
+            if key is not None:  # frozen now, before a node downstream could change a value
+                frozen = outputs if self.held else freeze(outputs)  # (handles are what they are)
+                if frozen is not None:
+                    self.fresh[key] = frozen
             if self.sink is not None:
                 views: Mapping[str, Any]
                 if self.held:

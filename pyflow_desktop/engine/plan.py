@@ -52,6 +52,9 @@ class Plan:
     flow: Flow
     order: tuple[str, ...]
     nodes: dict[str, PlannedNode]
+    # Node id → how many nodes feed it: what each run copies and counts down (a copy of a
+    # dict costs a run far less than a walk over its thousands of nodes, made long before).
+    in_degree: dict[str, int]
 
     def __len__(self) -> int:
         return len(self.order)
@@ -111,6 +114,7 @@ def plan_run(repo: Repository, flow: Flow | str, targets: Targets = None) -> Pla
         everything = len(wanted) == len(nodes)
     new = tuple.__new__  # what a NamedTuple's ``_make`` calls, without its frame and check
     planned: dict[str, PlannedNode] = {}
+    in_degree: dict[str, int] = {}
     # Every dict here is in file order: walking them side by side spares a look-up in each.
     rows: Iterable[tuple[tuple[str, NodeInstance], _Shape, tuple]]
     rows = zip(nodes.items(), shapes.values(), slots.values())
@@ -134,9 +138,10 @@ def plan_run(repo: Repository, flow: Flow | str, targets: Targets = None) -> Pla
                 links,
             ),
         )
+        in_degree[node_id] = len(before)
     if not forward:  # in plan order, as callers list them
         planned = {node_id: planned[node_id] for node_id in order}
-    return Plan(flow=flow, order=tuple(order), nodes=planned)
+    return Plan(flow=flow, order=tuple(order), nodes=planned, in_degree=in_degree)
 
 
 class _Shape(NamedTuple):

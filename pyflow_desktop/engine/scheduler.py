@@ -82,8 +82,11 @@ class Scheduler(HeldValues, Ledger):
         self.folder = folder
         self.known = keys or {}
         # Those will miss (what this run makes goes in at its end): not looked up, keyed now.
-        self.misses = cache.misses(self.known) if cache is not None else set()
-        self.keys.update({node_id: self.known[node_id] for node_id in self.misses})
+        self.misses: set[str] = set()
+        if cache is not None:
+            self.misses = cache.misses(self.known)
+            self.keys.update(self.known)  # (a node without one gets one from its values)
+        self.lookups = cache is not None and len(self.misses) < len(plan)
         self.pacer = Pacer(gate) if gate is not None else None
         self.executor = executor
         self.timeout = timeout
@@ -118,10 +121,7 @@ class Scheduler(HeldValues, Ledger):
         finally:
             self.executor.close()
             if self.cache is not None:  # what this run made is for later runs, not this one
-                keys = self.keys
-                self.cache.put_many(
-                    (keys.get(node_id), frozen) for node_id, frozen in self.fresh.items()
-                )
+                self.cache.put_many(self.fresh)
         rows = Rows(plan, self.inputs, self.outputs, self.status, self.errors)
         result = RunResult(plan.flow.id, self.status, time.perf_counter() - start, rows)
         if self.held:  # a run's own values go when its result does (cached ones stay)
@@ -235,7 +235,7 @@ class Scheduler(HeldValues, Ledger):
         if problem:
             self._fail(node_id, problem, "", 0.0)
             return
-        if self.cache is not None and self._from_cache(node_id, args, Views):
+        if self.lookups and self._from_cache(node_id, args, Views):
             return
         self.status[node_id] = "running"
         passing = planned.node.subflow is not None  # is_pass_through, without a call

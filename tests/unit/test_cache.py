@@ -12,6 +12,7 @@ from flows import add_nodes, basic_repo, link, spec
 from subflow_docs import document, load, outputs
 
 from pyflow_desktop.engine import ResultCache, plan_keys, plan_run, run_flow
+from pyflow_desktop.engine.cache import freeze
 from pyflow_desktop.repository import Flow
 
 
@@ -76,28 +77,27 @@ def test_a_node_whose_output_cannot_be_pickled_runs_again_and_the_run_goes_on():
 
 
 def test_the_least_recently_used_entries_go_first_when_the_cache_is_full():
-    cache = ResultCache(max_bytes=3 * len(ResultCache.freeze({"out": "a" * 100})))
+    cache = ResultCache(max_bytes=3 * len(freeze({"out": "a" * 100})))
     for key in "abc":
-        cache.put(key, ResultCache.freeze({"out": key * 100}))
+        cache.put(key, freeze({"out": key * 100}))
     assert cache.get("a") == {"out": "a" * 100}  # a is used again: b is now the oldest
-    cache.put("d", ResultCache.freeze({"out": "d" * 100}))
+    cache.put("d", freeze({"out": "d" * 100}))
     assert len(cache) == 3 and cache.get("b") is None
     assert [cache.get(key)["out"][0] for key in "acd"] == ["a", "c", "d"]
 
 
 def test_a_runs_results_put_at_once_keep_the_same_order_and_limits_as_one_by_one():
-    entry = len(ResultCache.freeze({"out": "a" * 100}))
+    entry = len(freeze({"out": "a" * 100}))
     cache = ResultCache(max_bytes=3 * entry, max_entry_bytes=2 * entry)
-    cache.put("a", ResultCache.freeze({"out": "a" * 100}))
+    cache.put("a", freeze({"out": "a" * 100}))
     cache.put_many(
-        [
-            ("b", ResultCache.freeze({"out": "b" * 100})),
-            ("a", ResultCache.freeze({"out": "A" * 100})),  # a again: now newer than b
-            (None, ResultCache.freeze({"out": 1})),
-            ("huge", ResultCache.freeze({"out": "h" * 1000})),
-            ("c", ResultCache.freeze({"out": "c" * 100})),
-            ("d", ResultCache.freeze({"out": "d" * 100})),  # full: b, the oldest, goes
-        ]
+        {
+            "b": freeze({"out": "b" * 100}),
+            "a": freeze({"out": "A" * 100}),  # a again: now newer than b
+            "huge": freeze({"out": "h" * 1000}),
+            "c": freeze({"out": "c" * 100}),
+            "d": freeze({"out": "d" * 100}),  # full: b, the oldest, goes
+        }
     )
     assert len(cache) == 3 and cache.get("b") is None and cache.get("huge") is None
     assert [cache.get(key)["out"][0] for key in "acd"] == ["A", "c", "d"]
@@ -105,11 +105,11 @@ def test_a_runs_results_put_at_once_keep_the_same_order_and_limits_as_one_by_one
 
 def test_an_entry_too_big_or_without_a_key_is_not_kept_and_each_hit_is_a_fresh_copy():
     cache = ResultCache(max_entry_bytes=1000)
-    cache.put("big", ResultCache.freeze({"out": "x" * 2000}))
-    cache.put(None, ResultCache.freeze({"out": 1}))
-    cache.put("unpicklable", ResultCache.freeze({"out": lambda: 1}))
+    cache.put("big", freeze({"out": "x" * 2000}))
+    cache.put(None, freeze({"out": 1}))
+    cache.put("unpicklable", freeze({"out": lambda: 1}))
     assert len(cache) == 0 and cache.get(None) is None
-    cache.put("list", ResultCache.freeze({"out": [1, 2]}))
+    cache.put("list", freeze({"out": [1, 2]}))
     cache.get("list")["out"].append(3)
     assert cache.get("list") == {"out": [1, 2]}
     cache.clear()
