@@ -91,22 +91,16 @@ class _Shown(Mapping):
 
 def shown_values(batch: list[RunEvent]) -> list[RunEvent]:
     """``batch`` with each view (what events carry of values) as the window's viewers and
-    previews read it: the value when the view holds it, else a ``Viewed``."""
-    shown: list[RunEvent] = []
+    previews read it: the value when the view holds it, else a ``Viewed``. The events are
+    changed in place: a window's run has one listener, its batcher, whose events are the
+    controller's alone (a new event each would cost a run of thousands a millisecond)."""
     for event in batch:
         kind = type(event)
-        if kind is NodeFinished:
-            event = NodeFinished(
-                event.node, _Shown(event.outputs), event.elapsed, event.stdout, event.stderr, time=event.time
-            )
-        elif kind is NodeCached:
-            event = NodeCached(event.node, outputs=_Shown(event.outputs), time=event.time)
+        if kind is NodeFinished or kind is NodeCached:
+            event.outputs = _Shown(event.outputs)
         elif kind is NodeOutput:
-            event = NodeOutput(
-                event.node, value=_value(event.value), index=event.index, time=event.time
-            )
-        shown.append(event)
-    return shown
+            event.value = _value(event.value)
+    return batch
 
 
 @dataclass(frozen=True)
