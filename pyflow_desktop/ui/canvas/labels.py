@@ -17,6 +17,7 @@ STALE_NOTE = "stale: its inputs changed since this result"
 _Qt = QtCore.Qt
 _ELIDE = _Qt.TextElideMode.ElideRight
 _DEVICE_CACHE = QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
+_LEFT_MIDDLE = _Qt.AlignmentFlag.AlignLeft | _Qt.AlignmentFlag.AlignVCenter
 
 
 # The characters statuses and previews are made of (no tab or newline: their widths vary).
@@ -50,21 +51,69 @@ def _colour(name: str) -> QtGui.QColor:
     return QtGui.QColor(name)
 
 
-class LabelItem(QtWidgets.QGraphicsSimpleTextItem):
-    """A small text label drawn on a dark rounded background."""
+class LabelItem(QtWidgets.QGraphicsItem):
+    """A small text label drawn on a dark rounded background, in the width its node gives it
+    (``set_width``; the text comes elided to it). A new text is kept and painted when next
+    drawn: nothing is laid out until then (a ``QGraphicsSimpleTextItem`` lays each new text
+    out to size itself, most of the cost of showing a run's status on a node)."""
 
     def __init__(self, parent: QtWidgets.QGraphicsItem, colour: str = "#e8e8e8") -> None:
         super().__init__(parent)
-        self.setFont(label_font())
-        self.setBrush(_colour(colour))
+        self._text = ""
+        self._font = QtGui.QFont(label_font())
+        self._colour = _colour(colour)
+        self._box = QtCore.QRectF(0.0, 0.0, 0.0, _label_metrics(False)[0].height())
         self.setCacheMode(_DEVICE_CACHE)
 
+    def text(self) -> str:
+        return self._text
+
+    def setText(self, text: str) -> None:
+        if text != self._text:
+            self._text = text
+            self.update()
+
+    def font(self) -> QtGui.QFont:
+        return QtGui.QFont(self._font)
+
+    def setFont(self, font: QtGui.QFont) -> None:
+        self._font = QtGui.QFont(font)
+        self.update()
+
+    def setBrush(self, colour: QtGui.QColor) -> None:
+        self._colour = colour
+        self.update()
+
+    def set_width(self, width: float) -> None:
+        if width != self._box.width():
+            self.prepareGeometryChange()
+            self._box.setWidth(max(0.0, width))
+
+    def boundingRect(self) -> QtCore.QRectF:
+        return self._box.adjusted(-3, -1, 3, 1)  # and the background's margin
+
+    def _drawn(self) -> QtCore.QRectF:
+        """The background behind the text (nothing when there is none)."""
+        if not self._text:
+            return QtCore.QRectF()
+        width = _label_metrics(self._font.italic())[0].horizontalAdvance(self._text)
+        return QtCore.QRectF(-3, -1, min(width, self._box.width()) + 6, self._box.height() + 2)
+
+    def shape(self) -> QtGui.QPainterPath:
+        """The text's background: a click beside a short text goes to the node."""
+        path = QtGui.QPainterPath()
+        path.addRect(self._drawn())
+        return path
+
     def paint(self, painter, option, widget=None) -> None:
-        if self.text():
-            painter.setPen(_Qt.PenStyle.NoPen)
-            painter.setBrush(QtGui.QColor(20, 20, 24, 200))
-            painter.drawRoundedRect(self.boundingRect().adjusted(-3, -1, 3, 1), 3, 3)
-        super().paint(painter, option, widget)
+        if not self._text:
+            return
+        painter.setPen(_Qt.PenStyle.NoPen)
+        painter.setBrush(QtGui.QColor(20, 20, 24, 200))
+        painter.drawRoundedRect(self._drawn(), 3, 3)
+        painter.setFont(self._font)
+        painter.setPen(self._colour)
+        painter.drawText(self._box, _LEFT_MIDDLE, self._text)
 
 
 class PreviewLabel(LabelItem):
@@ -92,7 +141,7 @@ class PreviewLabel(LabelItem):
         if not self.value_text:
             self.setText("")
             return
-        self.setText(elided(f"{self.prefix}{self.value_text}", width, self.font().italic()))
+        self.setText(elided(f"{self.prefix}{self.value_text}", width, self._font.italic()))
 
     def mousePressEvent(self, event) -> None:
         if self.text() and self.on_activate is not None:

@@ -216,8 +216,10 @@ class FlowNodeItem(NodeItemBase):
         top = self.height - footer - row_height * len(self.previews)
         for row, label in enumerate(self.previews.values()):
             label.setPos(8, top + row * row_height)
+            label.set_width(self.width - 16)
             label.fit(self.width - 16)
         self.footer.setPos(8, self.height - footer)
+        self.footer.set_width(self.width - 16)
         self._elide_footer()
 
     def set_footer(self, text: str) -> None:
