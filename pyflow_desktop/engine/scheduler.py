@@ -32,7 +32,7 @@ import queue
 import threading
 import time
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from functools import partial
 from typing import Any
@@ -95,6 +95,7 @@ class Scheduler(HeldValues, Ledger):
             self._run_loop, self.cancelled, timeout, self.running, self._interrupt
         )
         self._stop = InlineStop(self.watchdog, self.in_flight)  # see ``_run_loop``
+        self._teller: Callable[[Any, int], None] | None = None
         self._interrupted = False
 
     def cancel(self) -> None:
@@ -135,8 +136,10 @@ class Scheduler(HeldValues, Ledger):
     def _run_loop(self, adopted: tuple[str, float] | None) -> None:
         """The loop, on a loop thread; ``adopted``: the inline node handed over, to take in
         first (see ``watchdog``)."""
-        # Each loop thread has a stop flag of its own: one handed over keeps what it had.
+        # Each loop thread has a stop flag of its own: one handed over keeps what it had; and
+        # a teller of its inline nodes' partial values, who asks that flag which node runs.
         self._stop = InlineStop(self.watchdog, self.in_flight)
+        self._teller = None if self.sink is None else partial(self._tell_partial, self._stop)
         try:
             if adopted is None:  # the first loop thread
                 for node_id in self.plan.order:
@@ -257,13 +260,11 @@ class Scheduler(HeldValues, Ledger):
         watchdog hands it over meanwhile, its end is told as a worker's would be, and this
         thread ends (``HandedOver``)."""
         node_id = task.node_id
-        # (a partial, not a closure: made for every node, called by a generator's only)
-        on_partial = None if self.sink is None else partial(self._tell_partial, node_id)
         claims, stop = self.watchdog.claims, self._stop
         stop.node_id = node_id
         claims[node_id] = time.perf_counter()
         try:
-            outcome = execute_node(task, on_partial, stop)
+            outcome = execute_node(task, self._teller, stop)
         except BaseException:  # what the node raised past execute_node (KeyboardInterrupt)
             if claims.pop(node_id, None) is None:
                 raise HandedOver from None
@@ -286,10 +287,12 @@ class Scheduler(HeldValues, Ledger):
         self.cost[self.plan.nodes[node_id].spec.func] = outcome.elapsed
         self._settle(node_id, outcome)
 
-    def _tell_partial(self, node_id: str, value: Any, index: int) -> None:
-        """An inline node's partial value: to the sink while it runs inline (the watchdog's
-        lock keeps it from being handed over meanwhile), then as a worker's."""
+    def _tell_partial(self, stop: InlineStop, value: Any, index: int) -> None:
+        """A partial value of the inline node of ``stop``'s loop thread: to the sink while it
+        runs inline (the watchdog's lock keeps it from being handed over meanwhile), then as a
+        worker's."""
         assert self.sink is not None, "partial values are told only to a listener"
+        node_id = stop.node_id
         with self.watchdog.lock:
             if node_id in self.watchdog.claims:
                 self.sink(NodeOutput(node_id, value=make_view(value), index=index))
