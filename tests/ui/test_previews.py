@@ -11,7 +11,7 @@ from PySide6 import QtCore, QtGui
 from pyflow_desktop.engine import NodeFinished, NodeStarted, RunStates
 from pyflow_desktop.repository import Flow, NodeInstance, NodeSpec, Port, Repository
 from pyflow_desktop.ui.canvas.fonts import label_font
-from pyflow_desktop.ui.canvas.labels import elided
+from pyflow_desktop.ui.canvas.labels import STALE_NOTE, elided
 from pyflow_desktop.ui.results.inspector import InspectorPanel
 from pyflow_desktop.ui.results.viewers import ViewerDock
 from pyflow_desktop.ui.value_text import MAX_DEPTH, full_text, short_text
@@ -149,3 +149,25 @@ def test_a_preview_never_draws_over_its_neighbour(qtbot, repo, run_and_wait):
     assert long_node.view.sceneBoundingRect().contains(drawn)
     assert not drawn.intersects(neighbour.view.sceneBoundingRect())
     assert "x" * 400 in label.toolTip()  # the full value stays in the tooltip
+
+
+def test_a_tooltip_says_what_a_label_does_not_show(qtbot, window):
+    """A preview or status shown whole has no tooltip of its own (hovering it shows the
+    node's); one cut to its node has its whole text there; a stale one says it is stale."""
+    canvas = window.tabs.open_flow("calc")
+    node = canvas.flow_node("n1")
+    label = node.item.previews["out"]
+    node.set_preview("out", 12)
+    assert label.text() == "12" and label.toolTip() == ""
+    node.set_preview("out", "y" * 300)
+    assert label.text().endswith("…") and "y" * 300 in label.toolTip()
+    node.set_preview("out", 12)
+    assert label.toolTip() == ""
+    node.set_stale(True)
+    assert label.toolTip() == STALE_NOTE
+    node.set_status("success", 0.0002)
+    assert node.item.footer.text() == "stale · success · 0.2 ms"
+    assert node.item.footer.toolTip() == ""
+    node.set_status("fail", 0.0002, "ValueError: " + "z" * 200)
+    assert node.item.footer.text().endswith("…")
+    assert node.item.footer.toolTip() == "stale · fail · 0.2 ms · ValueError: " + "z" * 200

@@ -11,7 +11,7 @@ from typing import Any
 
 from ...repository import NodeInstance, NodeSpec
 from ..value_text import short_text
-from .labels import STALE_NOTE, PreviewLabel
+from .labels import PreviewLabel
 from .ngqt import BaseNode
 from .node_item import FlowNodeItem
 from .value_editor import ValueEditor
@@ -151,18 +151,13 @@ class FlowNode(BaseNode):
         """Show ``value`` beside output ``port``: one short line, a longer tooltip."""
         label = self.item.previews.get(port)
         if label is not None:
-            tip = short_text(value, TOOLTIP_CHARS)
-            label.value_text = tip if len(tip) <= PREVIEW_CHARS else tip[: PREVIEW_CHARS - 1] + "…"
-            label.fit(self.item.width - 16)
-            label.setToolTip(f"{STALE_NOTE}\n{tip}" if self.item.stale else tip)
+            label.show_value(short_text(value, TOOLTIP_CHARS), PREVIEW_CHARS, self.item.width - 16)
 
     def clear_run_state(self) -> None:
         self.set_stale(False)
         self.set_status("idle")
         for label in self.item.previews.values():
-            label.value_text = ""
-            label.fit(self.item.width - 16)
-            label.setToolTip("")
+            label.show_value("", PREVIEW_CHARS, self.item.width - 16)
 
     def status_text(self) -> str:
         """The run status the footer shows ("success · 0.3 ms"), without the stale mark."""

@@ -120,28 +120,46 @@ class PreviewLabel(LabelItem):
     """An output's preview; double-clicking it calls ``on_activate`` (opens a viewer).
 
     ``value_text`` is the value's short text; the label shows it (after the port's name when
-    the node has several outputs), elided to the node's width."""
+    the node has several outputs), elided to the node's width. Its tooltip has what the label
+    does not show of ``full_text`` (the value's longer text), and says when it is stale."""
 
     def __init__(self, parent: QtWidgets.QGraphicsItem, prefix: str = "") -> None:
         super().__init__(parent)
         self.on_activate = None
         self.prefix = prefix
-        self.value_text = ""
+        self.value_text = self.full_text = ""
+        self.stale = False
+        self._tip = ""
+
+    def show_value(self, text: str, short: int, width: float) -> None:
+        """Show ``text``: its first ``short`` characters, in at most ``width`` pixels."""
+        self.full_text = text
+        self.value_text = text if len(text) <= short else text[: short - 1] + "…"
+        self.fit(width)
 
     def set_stale(self, stale: bool) -> None:
+        self.stale = stale
         self.setBrush(_colour("#9a9a9a" if stale else "#e8e8e8"))
         font = self.font()
         font.setItalic(stale)
         self.setFont(font)
-        tip = self.toolTip().removeprefix(f"{STALE_NOTE}\n")
-        self.setToolTip(f"{STALE_NOTE}\n{tip}" if stale and tip else tip)
+        self._show_tip()
 
     def fit(self, width: float) -> None:
         """Show ``value_text`` in at most ``width`` pixels."""
-        if not self.value_text:
+        if self.value_text:
+            self.setText(elided(f"{self.prefix}{self.value_text}", width, self._font.italic()))
+        else:
             self.setText("")
-            return
-        self.setText(elided(f"{self.prefix}{self.value_text}", width, self._font.italic()))
+        self._show_tip()
+
+    def _show_tip(self) -> None:
+        hidden = self.text() != f"{self.prefix}{self.full_text}"  # cut, or elided
+        parts = (STALE_NOTE if self.stale else "", self.full_text if hidden else "")
+        tip = "\n".join(part for part in parts if part)
+        if tip != self._tip:  # most values show whole: no tooltip to set
+            self._tip = tip
+            self.setToolTip(tip)
 
     def mousePressEvent(self, event) -> None:
         if self.text() and self.on_activate is not None:

@@ -83,7 +83,7 @@ class FlowNodeItem(NodeItemBase):
         self.previews: dict[str, PreviewLabel] = {}
         self.connected: set[str] = set()
         self.footer = LabelItem(self, "#cfcfcf")
-        self._footer_text = ""
+        self._footer_text = self._footer_tip = ""
         self.stale = False
         self.detailed = True  # False while the canvas shows its overview instead
 
@@ -223,15 +223,17 @@ class FlowNodeItem(NodeItemBase):
         self._elide_footer()
 
     def set_footer(self, text: str) -> None:
-        self.footer.setToolTip(text)
         self._footer_text = text
         self._elide_footer()
 
     def _elide_footer(self) -> None:
         text = self._footer_text
-        if text:
-            text = elided(text, self.width - 16)
-        self.footer.setText(text)
+        shown = elided(text, self.width - 16) if text else text
+        self.footer.setText(shown)
+        tip = text if shown != text else ""  # the whole status, when it is cut
+        if tip != self._footer_tip:
+            self._footer_tip = tip
+            self.footer.setToolTip(tip)
 
     # -- painting -------------------------------------------------------------------------
 

@@ -14,8 +14,8 @@ the window share one interpreter).
 
 State (of the drawing only): ``_drawn`` (nodes showing something of a run), ``_pending``
 (node id → the event to show, or ``None``: what is still to be drawn), ``_clear`` (those of
-them whose last run's state is to be cleared first), ``_view_ids`` (the nodes in or near the
-view, worked out again when ``_view_key``, the view's rectangle and ``_layout``, a count of
+them whose last run's state is to be cleared first), ``_view_ids`` (the nodes in the view,
+and those near it, each worked out again when the view's rectangle or ``_layout``, a count of
 the flow's node moves, changes).
 """
 
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection, Iterable
+from operator import attrgetter
 
 from PySide6 import QtCore
 
@@ -60,6 +61,8 @@ _CHANGES = {
     RunChange.KEYS_REFRESHED: "_keys_refreshed",
     RunChange.NODE_RESTORED: "_node_restored",
 }
+_RESULTS = (NodeFinished, NodeCached)
+_node_of = attrgetter("node")
 DRAW_BUDGET = 0.008  # seconds of drawing per frame, once MIN_DRAWS nodes are drawn
 MIN_DRAWS = 50
 DRAW_FRAME_MS = 33
@@ -80,8 +83,10 @@ class RunView(QtCore.QObject):
         self._draw_timer = QtCore.QTimer(self, singleShot=True, interval=DRAW_FRAME_MS)
         self._draw_timer.timeout.connect(self._draw_pending)
         self._layout = 0  # counts the flow's moves, additions and removals of nodes
-        self._view_key: tuple = ()  # what ``_view_ids`` was worked out for
-        self._view_ids: set[str] = set()
+        # Near the view or in it (``_in_view``'s ``near``) → (the view and layout it was worked
+        # out for, the ids of the nodes there): a run's end draws what is in view, the frames
+        # after it what is near.
+        self._view_ids: dict[bool, tuple[tuple, set[str]]] = {}
         self._handlers = {change: getattr(self, name) for change, name in _CHANGES.items()}
         self._follow(self.flow.events.connect, state.events.connect)
 
@@ -137,10 +142,10 @@ class RunView(QtCore.QObject):
         """Draw what a batch changed within a frame's budget, at most once a frame."""
         if flow_id != self.flow.id:
             return
-        pending, nodes = self._pending, self.flow.nodes
-        for event in events:
-            if event.node in nodes:
-                pending[event.node] = event
+        pending = self._pending
+        pending.update(zip(map(_node_of, events), events))  # a node's last event: what it shows
+        for node_id in pending.keys() - self.flow.nodes.keys():  # the run's end, inner nodes
+            del pending[node_id]
         for node_id in counted:  # drawn with its count
             pending.setdefault(node_id, None)
         if ended or not self._draw_timer.isActive():  # the first batch of a frame, and the
@@ -182,12 +187,13 @@ class RunView(QtCore.QObject):
         ``NEAR_VIEW`` of it)."""
         viewer = self.canvas.viewer()
         rect = viewer.mapToScene(viewer.viewport().rect()).boundingRect()
-        key = (rect.getRect(), near, self._layout)
-        if key != self._view_key:  # the view moved, or nodes did
+        key = (rect.getRect(), self._layout)
+        kept = self._view_ids.get(near)
+        if kept is None or kept[0] != key:  # the view moved, or nodes did
             grow = NEAR_VIEW if near else 0.0
             left, top = rect.left() - grow - NODE_REACH[0], rect.top() - grow - NODE_REACH[1]
             right, bottom = rect.right() + grow, rect.bottom() + grow
-            self._view_key, self._view_ids = (
+            kept = self._view_ids[near] = (
                 key,
                 {
                     node_id
@@ -195,7 +201,7 @@ class RunView(QtCore.QObject):
                     if left <= node.x <= right and top <= node.y <= bottom
                 },
             )
-        view = self._view_ids
+        view = kept[1]
         return [node_id for node_id in node_ids if node_id in view]
 
     def _draw_node(self, node_id: str, clear: bool, event: RunEvent | None) -> None:
@@ -203,10 +209,9 @@ class RunView(QtCore.QObject):
         if node is None:
             return
         # A result that fills every preview and the status leaves nothing of the last run.
-        covers = isinstance(event, NodeFinished | NodeCached) and all(
-            port in event.outputs for port in node.item.previews
-        )
-        if clear and not covers:
+        if clear and not (
+            isinstance(event, _RESULTS) and all(port in event.outputs for port in node.item.previews)
+        ):
             node.clear_run_state()
         if event is not None:
             self._draw(node, event)
@@ -229,7 +234,7 @@ class RunView(QtCore.QObject):
             outputs = node.item.previews
             if len(outputs) == 1:
                 node.set_preview(next(iter(outputs)), event.value)
-        elif isinstance(event, NodeFinished | NodeCached):
+        elif isinstance(event, _RESULTS):
             status = "success" if isinstance(event, NodeFinished) else "cached"
             counts = self.state.inside.get(event.node)
             if counts is not None:  # a subflow node: what its inner nodes took
