@@ -120,6 +120,7 @@ class Scheduler(HeldValues, Ledger):
             ):
                 self.watchdog.watch()
         finally:
+            self._teller = None  # it holds this scheduler: a run is freed without the collector
             self.executor.close()
             if self.cache is not None:  # what this run made is for later runs, not this one
                 self.cache.put_many(self.fresh)
