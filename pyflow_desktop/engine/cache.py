@@ -6,9 +6,9 @@ itself); the spec's part is hashed once per spec and plan. An unchanged node the
 key of exactly that node and its dependants. Values that cannot be hashed give no key: that
 node just runs, the run never breaks.
 
-State: ``ResultCache._entries`` (key → pickled outputs, or a dict of handles where the
-values stay in worker processes; least recently used first) and ``_size`` (the total bytes
-of the pickled ones).
+State: ``ResultCache._entries`` (key → a ``Frozen``: pickled outputs, outputs of numbers
+and short texts as they are, or a dict of handles where the values stay in worker processes;
+least recently used first) and ``_size`` (about the bytes they take here).
 """
 
 from __future__ import annotations
@@ -19,12 +19,19 @@ import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from .plan import Plan, PlannedNode
 
 _KEY_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"))  # made once: cheaper
 _SCALARS = frozenset({str, int, float, bool, type(None)})  # repr tells them all apart
+_PLAIN = frozenset({int, float, complex, bool, type(None)})  # kept as they are, as short texts
+_SHORT = 1000  # characters
+_PLAIN_BYTES = 1024  # what a cache counts a value kept as it is for (a short text's most)
+# A cache's entry: outputs pickled, outputs kept as they are (read-only), or the outputs'
+# ``Handle``s, where values stay in workers.
+Frozen = bytes | MappingProxyType | dict[str, Any]
 
 
 class ResultCache:
@@ -32,13 +39,13 @@ class ResultCache:
 
     Outputs are kept pickled, taken when the node finished: a node downstream that changes a
     list it received cannot change what the cache hands out later, and every hit is a fresh
-    copy. Outputs that cannot be pickled, or are too big, are simply not kept. Where values
+    copy. Numbers and short texts, which nothing can change, are kept as they are. Outputs that cannot be pickled, or are too big, are simply not kept. Where values
     stay in worker processes, an entry is the outputs' ``Handle``s: the workers keep the
     values, within their memory budget, and an entry whose value is gone is a miss.
     """
 
     def __init__(self, max_bytes: int = 512 * 2**20, max_entry_bytes: int = 64 * 2**20) -> None:
-        self._entries: OrderedDict[str, bytes | dict[str, Any]] = OrderedDict()
+        self._entries: OrderedDict[str, Frozen] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
         self.max_bytes, self.max_entry_bytes = max_bytes, max_entry_bytes
@@ -53,6 +60,9 @@ class ResultCache:
             frozen = self._entries.get(key)
             if frozen is None:
                 return None
+            if type(frozen) is MappingProxyType:
+                self._entries.move_to_end(key)
+                return dict(frozen)
             if isinstance(frozen, dict):  # handles
                 if not all(handle.available for handle in frozen.values()):
                     del self._entries[key]
@@ -69,15 +79,15 @@ class ResultCache:
             held = self._entries
             return {node_id for node_id, key in keys.items() if key is not None and key not in held}
 
-    def put(self, key: str | None, frozen: bytes | dict | None) -> None:
+    def put(self, key: str | None, frozen: Frozen | None) -> None:
         """Keep ``frozen`` (from ``freeze``, or a dict of handles) under ``key``."""
         if key is not None and frozen is not None:
             self.put_many({key: frozen})
 
-    def put_many(self, entries: Mapping[str, bytes | dict]) -> None:
+    def put_many(self, entries: Mapping[str, Frozen]) -> None:
         """``put`` each key → frozen of ``entries``, in their order and in one hold of the
         lock: a run's thousands of results at once."""
-        sizes = [len(frozen) if type(frozen) is bytes else 0 for frozen in entries.values()]
+        sizes = list(map(self._bytes, entries.values()))
         most = self.max_entry_bytes
         if sizes and max(sizes) > most:  # those too big are not kept
             entries = {key: frozen for key, frozen in entries.items() if self._bytes(frozen) <= most}
@@ -92,8 +102,11 @@ class ResultCache:
                 self._size -= entry_bytes(kept.popitem(last=False)[1])
 
     @staticmethod
-    def _bytes(entry: bytes | dict | None) -> int:
-        return len(entry) if type(entry) is bytes else 0
+    def _bytes(entry: Frozen) -> int:
+        kind = type(entry)
+        if kind is bytes:
+            return len(entry)
+        return _PLAIN_BYTES * len(entry) if kind is MappingProxyType else 0  # handles: 0 here
 
     def clear(self) -> None:
         with self._lock:
@@ -101,9 +114,16 @@ class ResultCache:
             self._size = 0
 
 
-def freeze(outputs: dict[str, Any]) -> bytes | None:
+def freeze(outputs: dict[str, Any]) -> bytes | MappingProxyType | None:
     """A snapshot of ``outputs`` to ``ResultCache.put`` later, or ``None`` when it cannot be
-    taken."""
+    taken: outputs that nothing can change (numbers, short texts) as they are, others
+    pickled."""
+    for value in outputs.values():
+        kind = type(value)
+        if kind not in _PLAIN and not (kind is str and len(value) <= _SHORT):
+            break
+    else:
+        return MappingProxyType(dict(outputs))
     try:
         return pickle.dumps(outputs, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:

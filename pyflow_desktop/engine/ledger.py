@@ -44,7 +44,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from .cache import ResultCache, freeze, key_parts, node_key
+from .cache import Frozen, ResultCache, freeze, key_parts, node_key
 from .events import (
     NodeCached,
     NodeCancelled,
@@ -87,7 +87,7 @@ class Ledger:
         self.inline_below = inline_below
         self.keys: dict[str, str | None] = {}
         self.digests: dict[str, str] = {}  # spec id → the part of its nodes' keys it gives
-        self.fresh: dict[str, bytes | dict[str, Any]] = {}  # see ``ResultCache.put``
+        self.fresh: dict[str, Frozen] = {}  # see ``ResultCache.put``
         self.waiting = dict(plan.in_degree)
         self.ready: list[tuple[int, str]] = []
         self.rank = _ranks(plan, first)

@@ -76,31 +76,36 @@ def test_a_node_whose_output_cannot_be_pickled_runs_again_and_the_run_goes_on():
     assert statuses(again) == {"l": "success", "c": "cached", "k": "cached"}
 
 
+def pickled(text: str):
+    """A cache entry of a list holding ``text``: pickled (a list could be changed)."""
+    return freeze({"out": [text]})
+
+
 def test_the_least_recently_used_entries_go_first_when_the_cache_is_full():
-    cache = ResultCache(max_bytes=3 * len(freeze({"out": "a" * 100})))
+    cache = ResultCache(max_bytes=3 * len(pickled("a" * 100)))
     for key in "abc":
-        cache.put(key, freeze({"out": key * 100}))
-    assert cache.get("a") == {"out": "a" * 100}  # a is used again: b is now the oldest
-    cache.put("d", freeze({"out": "d" * 100}))
+        cache.put(key, pickled(key * 100))
+    assert cache.get("a") == {"out": ["a" * 100]}  # a is used again: b is now the oldest
+    cache.put("d", pickled("d" * 100))
     assert len(cache) == 3 and cache.get("b") is None
-    assert [cache.get(key)["out"][0] for key in "acd"] == ["a", "c", "d"]
+    assert [cache.get(key)["out"][0][0] for key in "acd"] == ["a", "c", "d"]
 
 
 def test_a_runs_results_put_at_once_keep_the_same_order_and_limits_as_one_by_one():
-    entry = len(freeze({"out": "a" * 100}))
+    entry = len(pickled("a" * 100))
     cache = ResultCache(max_bytes=3 * entry, max_entry_bytes=2 * entry)
-    cache.put("a", freeze({"out": "a" * 100}))
+    cache.put("a", pickled("a" * 100))
     cache.put_many(
         {
-            "b": freeze({"out": "b" * 100}),
-            "a": freeze({"out": "A" * 100}),  # a again: now newer than b
-            "huge": freeze({"out": "h" * 1000}),
-            "c": freeze({"out": "c" * 100}),
-            "d": freeze({"out": "d" * 100}),  # full: b, the oldest, goes
+            "b": pickled("b" * 100),
+            "a": pickled("A" * 100),  # a again: now newer than b
+            "huge": pickled("h" * 1000),
+            "c": pickled("c" * 100),
+            "d": pickled("d" * 100),  # full: b, the oldest, goes
         }
     )
     assert len(cache) == 3 and cache.get("b") is None and cache.get("huge") is None
-    assert [cache.get(key)["out"][0] for key in "acd"] == ["A", "c", "d"]
+    assert [cache.get(key)["out"][0][0] for key in "acd"] == ["A", "c", "d"]
 
 
 def test_an_entry_too_big_or_without_a_key_is_not_kept_and_each_hit_is_a_fresh_copy():
@@ -136,3 +141,20 @@ def test_a_key_tells_apart_every_manual_value_and_is_the_same_for_the_same_one()
         flow.set_value("e", "v", value)
         result = run_flow(repo, flow, cache=cache)
         assert result.node("e")["status"] == "success" and result.output("e") == value
+
+
+def test_numbers_and_short_texts_are_kept_unpickled_and_each_hit_is_still_a_fresh_copy():
+    outputs = {"n": 1, "x": 2.5, "s": "abc", "yes": True, "none": None}
+    plain = freeze(outputs)
+    assert plain is not None and not isinstance(plain, bytes)
+    outputs["n"] = 2  # the node's own dict changing afterwards changes nothing kept
+    cache = ResultCache()
+    cache.put("k", plain)
+    hit = cache.get("k")
+    hit["n"] = 99
+    assert cache.get("k") == {"n": 1, "x": 2.5, "s": "abc", "yes": True, "none": None}
+    assert isinstance(freeze({"s": "x" * 2000}), bytes)  # a long text, a list: pickled
+    assert isinstance(freeze({"n": 1, "items": [1]}), bytes)
+    small = ResultCache(max_bytes=2 * len(freeze({"n": 1})) * 1024)  # as much as two of them
+    small.put_many({key: freeze({"n": index}) for index, key in enumerate("abc")})
+    assert len(small) == 2 and small.get("a") is None and small.get("c") == {"n": 2}
