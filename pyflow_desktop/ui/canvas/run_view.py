@@ -22,7 +22,7 @@ the flow's node moves, changes).
 from __future__ import annotations
 
 import time
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from operator import attrgetter
 
 from PySide6 import QtCore
@@ -66,6 +66,7 @@ _node_of = attrgetter("node")
 DRAW_BUDGET = 0.008  # seconds of drawing per frame, once MIN_DRAWS nodes are drawn
 MIN_DRAWS = 50
 DRAW_FRAME_MS = 33
+VIEW_REST_MS = 250  # the view still this long has come to rest
 NEAR_VIEW = 400.0  # scene units around the view where a node counts as near it
 NODE_REACH = (320.0, 240.0)  # scene units right of and below its place a node may reach
 
@@ -83,10 +84,14 @@ class RunView(QtCore.QObject):
         self._draw_timer = QtCore.QTimer(self, singleShot=True, interval=DRAW_FRAME_MS)
         self._draw_timer.timeout.connect(self._draw_pending)
         self._layout = 0  # counts the flow's moves, additions and removals of nodes
-        # Near the view or in it (``_in_view``'s ``near``) → (the view and layout it was worked
-        # out for, the ids of the nodes there): a run's end draws what is in view, the frames
-        # after it what is near.
-        self._view_ids: dict[bool, tuple[tuple, set[str]]] = {}
+        self._view_key: tuple = ()  # what ``_view_ids`` was worked out for
+        # The nodes in the view, and those near it: made together (a run's end draws the
+        # first, the frames after it the second).
+        self._view_ids: tuple[set[str], set[str]] = (set(), set())
+        # Once the view rests, the nodes in it are found ahead of a run's end, which draws them.
+        self._rest_timer = QtCore.QTimer(self, singleShot=True, interval=VIEW_REST_MS)
+        self._rest_timer.timeout.connect(self._find_in_view)
+        canvas.viewer().view_changed.connect(self._rest_timer.start)
         self._handlers = {change: getattr(self, name) for change, name in _CHANGES.items()}
         self._follow(self.flow.events.connect, state.events.connect)
 
@@ -94,6 +99,7 @@ class RunView(QtCore.QObject):
         """Stop drawing (the canvas is going away); the run state stays."""
         self._follow(self.flow.events.disconnect, self.state.events.disconnect)
         self._draw_timer.stop()
+        self._rest_timer.stop()
         self._pending.clear()
         self._clear.clear()
 
@@ -106,6 +112,7 @@ class RunView(QtCore.QObject):
 
     def _moved(self, **_payload) -> None:
         self._layout += 1  # the nodes in view are to be looked for again
+        self._rest_timer.start()
 
     def _node_removed(self, node: NodeInstance) -> None:
         self._drawn.discard(node.id)
@@ -182,27 +189,23 @@ class RunView(QtCore.QObject):
         if pending:
             self._draw_timer.start()
 
-    def _in_view(self, node_ids: Iterable[str], near: bool) -> list[str]:
+    def _in_view(self, node_ids: Collection[str], near: bool) -> list[str]:
         """Those of ``node_ids`` whose node shows in the canvas's view (``near``: or is within
-        ``NEAR_VIEW`` of it)."""
+        ``NEAR_VIEW`` of it), in no particular order."""
+        view = self._find_in_view()[1 if near else 0]
+        if len(view) < len(node_ids):  # what the view holds: a run's end has news of thousands
+            return [node_id for node_id in view if node_id in node_ids]
+        return [node_id for node_id in node_ids if node_id in view]
+
+    def _find_in_view(self) -> tuple[set[str], set[str]]:
+        """The ids of the nodes in the view, and of those near it, found again when the view
+        or the nodes moved."""
         viewer = self.canvas.viewer()
         rect = viewer.mapToScene(viewer.viewport().rect()).boundingRect()
         key = (rect.getRect(), self._layout)
-        kept = self._view_ids.get(near)
-        if kept is None or kept[0] != key:  # the view moved, or nodes did
-            grow = NEAR_VIEW if near else 0.0
-            left, top = rect.left() - grow - NODE_REACH[0], rect.top() - grow - NODE_REACH[1]
-            right, bottom = rect.right() + grow, rect.bottom() + grow
-            kept = self._view_ids[near] = (
-                key,
-                {
-                    node_id
-                    for node_id, node in self.flow.nodes.items()
-                    if left <= node.x <= right and top <= node.y <= bottom
-                },
-            )
-        view = kept[1]
-        return [node_id for node_id in node_ids if node_id in view]
+        if key != self._view_key:
+            self._view_key, self._view_ids = key, _nodes_in(self.flow.nodes, rect)
+        return self._view_ids
 
     def _draw_node(self, node_id: str, clear: bool, event: RunEvent | None) -> None:
         node = self.canvas.flow_node(node_id)
@@ -263,3 +266,20 @@ class RunView(QtCore.QObject):
             node = self.canvas.flow_node(node_id)
             if node is not None:
                 node.set_stale(node_id in stale)
+
+
+def _nodes_in(nodes: dict[str, NodeInstance], rect) -> tuple[set[str], set[str]]:
+    """The ids of the nodes that show in ``rect`` (a node reaches ``NODE_REACH`` right of and
+    below its place), and of those within ``NEAR_VIEW`` of it."""
+    left, top = rect.left() - NODE_REACH[0], rect.top() - NODE_REACH[1]
+    right, bottom = rect.right(), rect.bottom()
+    grow = NEAR_VIEW
+    inside: set[str] = set()
+    near: set[str] = set()
+    for node_id, node in nodes.items():
+        x, y = node.x, node.y
+        if left - grow <= x <= right + grow and top - grow <= y <= bottom + grow:
+            near.add(node_id)
+            if left <= x <= right and top <= y <= bottom:
+                inside.add(node_id)
+    return inside, near
