@@ -6,14 +6,15 @@ lock: the scheduler files three events per node, and a lock each time would cost
 of a run of trivial nodes). ``add`` is that append itself, the cheapest sink to give a scheduler;
 calling the batcher does the same. A ticker thread hands what has gathered to ``deliver``
 every ``interval`` seconds (a list of events, in the order they came), and ``close`` hands
-over the rest. A run of thousands of trivial nodes, three events each, thus makes a few
+over the rest. With no ``interval``, there is no ticker: the owner calls ``flush`` as often
+as it likes (a window, from a timer of its event loop, spares each run a thread's start). A run of thousands of trivial nodes, three events each, thus makes a few
 dozen hand-offs a second, and a node that takes its time still shows its start within
 ``interval``.
 
 State: ``_pending`` (the events not delivered yet: appended by the scheduler, taken from the
 other end by ``flush``); ``_lock`` (held while a batch is taken and delivered, so batches
-arrive in order); ``_closed`` (set by ``close``: the ticker ends); ``_ticker`` (the daemon
-thread that flushes every ``interval``).
+arrive in order); ``_closed`` (set by ``close``: the ticker, the daemon thread that flushes
+every ``interval``, ends).
 """
 
 from __future__ import annotations
@@ -32,15 +33,16 @@ class EventBatcher:
     """A sink that hands the events it gets on to ``deliver`` in batches (thread-safe)."""
 
     def __init__(
-        self, deliver: Callable[[list[RunEvent]], None], interval: float = INTERVAL
+        self, deliver: Callable[[list[RunEvent]], None], interval: float | None = INTERVAL
     ) -> None:
         self.deliver, self.interval = deliver, interval
         self._pending: deque[RunEvent] = deque()
         self.add: Callable[[RunEvent], None] = self._pending.append
         self._lock = threading.Lock()
         self._closed = threading.Event()
-        self._ticker = threading.Thread(target=self._tick, name="pyflow-events", daemon=True)
-        self._ticker.start()
+        if interval is not None:
+            ticker = threading.Thread(target=self._tick, name="pyflow-events", daemon=True)
+            ticker.start()
 
     def __call__(self, event: RunEvent) -> None:
         self.add(event)
@@ -61,5 +63,6 @@ class EventBatcher:
         self.flush()
 
     def _tick(self) -> None:
+        assert self.interval is not None, "a ticker ticks every interval"
         while not self._closed.wait(self.interval):
             self.flush()

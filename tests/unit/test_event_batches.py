@@ -82,6 +82,18 @@ def test_close_delivers_what_is_left_and_nothing_after():
     assert len(batches) == 1
 
 
+def test_without_an_interval_only_its_owner_flushes_and_no_thread_is_started():
+    batches = []
+    threads = threading.active_count()
+    batcher = EventBatcher(batches.append, interval=None)
+    assert threading.active_count() == threads
+    batcher(NodeQueued("a"))
+    batcher.flush()
+    batcher(NodeFinished("a"))
+    batcher.close()
+    assert [[event.node for event in batch] for batch in batches] == [["a"], ["a"]]
+
+
 def test_a_brief_run_tells_only_how_quick_nodes_ended():
     repo, flow = chain(50)
     repo.add_spec(NodeSpec("nap", "Nap", [Port("a", "Int")], [Port("out", "Int")], NAP))

@@ -1,8 +1,9 @@
 """Runs a flow off the GUI thread and shows its events in batches.
 
 The engine's ``Scheduler.run`` executes in a ``QThreadPool`` runnable. Its sink is an
-``EventBatcher``: the engine side groups events into batches (every ~50 ms), and each batch
-is appended, as one list, to ``_inbox``, a deque; the last batch of a run ends with a
+``EventBatcher``: it groups events into batches, handed over every ~50 ms by a timer of the
+GUI thread (``_ticks``) and at the run's end by the engine side; each batch is appended, as
+one list, to ``_inbox``, a deque; the last batch of a run ends with a
 ``_Done`` marker (one hand-off for both: a marker on its own would let the window paint the
 last events before it sees the run's end). No Qt signal crosses threads (one can deadlock
 against a deferred deletion on the GUI thread): to say that something is in the
@@ -23,7 +24,7 @@ node ids of the run in progress or the last one), ``planned`` and ``done`` (prog
 counts), ``cache`` (results reused for the whole session), ``shelf`` (executors kept between
 runs, shared with the window's other controllers), ``_executor`` (the one the run in progress
 borrowed), ``_wake`` (the socket pair that tells the GUI thread the inbox has news), ``_more``
-(the zero-time timer that goes on with batches a turn left over).
+(the zero-time timer that goes on with batches a turn left over), ``_batcher`` (the run's).
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ from ...engine import (
     Targets,
     plan_run,
 )
+from ...engine.batches import INTERVAL as BATCH_INTERVAL
 from ...repository import Flow, Repository
 from ..value_text import Viewed
 from ..window_first import GATE, busy
@@ -177,6 +179,9 @@ class RunController(QtCore.QObject):
         self.pool.setMaxThreadCount(2)
         self._more = QtCore.QTimer(self, singleShot=True, interval=0)
         self._more.timeout.connect(self.flush)
+        self._batcher: EventBatcher | None = None
+        self._ticks = QtCore.QTimer(self, interval=round(BATCH_INTERVAL * 1000))
+        self._ticks.timeout.connect(self._tick)
         self._scheduler: Scheduler | None = None
         self._inbox: deque[list[RunEvent]] = deque()
         self._wake = socket.socketpair()
@@ -235,7 +240,7 @@ class RunController(QtCore.QObject):
         executor = self.shelf.borrow(settings, folder)
         self.run_nodes = plan.order
         self._inbox = deque()
-        batcher = EventBatcher(_Outbox(self._inbox, self._wake[1]))
+        batcher = self._batcher = EventBatcher(_Outbox(self._inbox, self._wake[1]), None)
         self._executor = executor
         self._scheduler = Scheduler(
             plan,
@@ -253,6 +258,7 @@ class RunController(QtCore.QObject):
         self.started.emit(plan.flow.id, self.planned)
         self.progress.emit(0, self.planned)
         self.pool.start(_RunTask(self._scheduler, batcher))
+        self._ticks.start()
 
     def shutdown(self) -> None:
         """Release kept executors (closing a Dask client and its local cluster)."""
@@ -292,8 +298,15 @@ class RunController(QtCore.QObject):
                     self._more.start()  # the rest after what else waits in the event loop
                     return
 
+    def _tick(self) -> None:
+        """Hand on what the run said since the last tick (the batcher's ticker: this timer
+        of the event loop, not a thread started for every run)."""
+        if self._batcher is not None:
+            self._batcher.flush()
+
     def _on_done(self, result: object) -> None:
-        self._scheduler = None
+        self._scheduler = self._batcher = None
+        self._ticks.stop()
         if self._executor is not None:
             self.shelf.give_back(self._executor)
             self._executor = None
