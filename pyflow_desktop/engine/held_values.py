@@ -75,7 +75,7 @@ class HeldValues(Ledger):
         if self.lookups and self._from_cache(node_id, args, _handle_views):
             return
         self.status[node_id] = "running"
-        if planned.node.subflow is not None:  # a subflow node hands on what its inside gave
+        if planned.passing:  # a subflow node hands on what its inside gave
             handed = [arg.handle if type(arg) is Linked else Handle.local(arg) for arg in args]
             self._settle(node_id, NodeOutcome(node_id, dict(zip(planned.output_names, handed))))
             return
@@ -214,7 +214,7 @@ class HeldValues(Ledger):
         """The task of a quick node that can join a job (its inputs there or made by the
         job, no problem, no cached result), else ``None``."""
         planned = self.plan.nodes[node_id]
-        if planned.node.subflow is not None:
+        if planned.passing:
             return None
         if self.cost.get(planned.spec.func, 1.0) >= self.inline_below:
             return None

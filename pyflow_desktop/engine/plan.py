@@ -45,6 +45,7 @@ class PlannedNode(NamedTuple):
     output_names: tuple[str, ...]
     values: dict[str, Any]  # manual values, copied
     links: dict[str, Link]  # input port → the link feeding it
+    passing: bool  # a subflow node: it hands on what its inside gave (``node.subflow``)
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,7 @@ def plan_run(repo: Repository, flow: Flow | str, targets: Targets = None) -> Pla
                 shape.output_names,
                 dict(node.values) if node.values else {},
                 links,
+                node.subflow is not None,
             ),
         )
         in_degree[node_id] = len(before)

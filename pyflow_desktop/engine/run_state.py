@@ -241,9 +241,12 @@ class RunState:
         self.running = False
         if isinstance(result, RunResult):
             self.outcome = result
-            ready = [
-                node_id for node_id, status in result.statuses.items() if status in OK_STATUSES
-            ]
+            statuses = result.statuses
+            ready = (
+                list(statuses)
+                if result.ok  # (at once: a run of thousands, all well)
+                else [node_id for node_id, status in statuses.items() if status in OK_STATUSES]
+            )
             self._sources.update(dict.fromkeys(ready, result))
             self._emit(RunChange.VALUES_READY, nodes=ready)
 

@@ -242,7 +242,7 @@ class Scheduler(HeldValues, Ledger):
         if self.lookups and self._from_cache(node_id, args, Views):
             return
         self.status[node_id] = "running"
-        passing = planned.node.subflow is not None  # is_pass_through, without a call
+        passing = planned.passing
         inline = self.executor.inline and self.cost.get(planned.spec.func, 1.0) < self.inline_below
         if self.sink is not None and not (self.brief and (inline or passing)):
             self.sink(NodeStarted(node_id))
