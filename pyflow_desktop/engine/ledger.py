@@ -250,9 +250,12 @@ class Ledger:
 
 def _ranks(plan: Plan, first: Iterable[str]) -> dict[str, int]:
     """Dispatch order among ready nodes: ancestors of ``first`` (and they) come first, each
-    group in plan order (a watched node's rank is its place less the plan's length)."""
-    rank = dict(zip(plan.order, range(len(plan.order))))
+    group in plan order (a watched node's rank is its place less the plan's length); with
+    none, the plan's own places."""
     stack = [node_id for node_id in first if node_id in plan.nodes]
+    if not stack:
+        return plan.places
+    rank = dict(plan.places)
     while stack:
         node_id = stack.pop()
         if rank[node_id] >= 0:

@@ -56,6 +56,7 @@ class Plan:
     # Node id → how many nodes feed it: what each run copies and counts down (a copy of a
     # dict costs a run far less than a walk over its thousands of nodes, made long before).
     in_degree: dict[str, int]
+    places: dict[str, int]  # node id → its place in ``order`` (read-only: runs share it)
 
     def __len__(self) -> int:
         return len(self.order)
@@ -143,7 +144,8 @@ def plan_run(repo: Repository, flow: Flow | str, targets: Targets = None) -> Pla
         in_degree[node_id] = len(before)
     if not forward:  # in plan order, as callers list them
         planned = {node_id: planned[node_id] for node_id in order}
-    return Plan(flow=flow, order=tuple(order), nodes=planned, in_degree=in_degree)
+    places = dict(zip(order, range(len(order))))
+    return Plan(flow=flow, order=tuple(order), nodes=planned, in_degree=in_degree, places=places)
 
 
 class _Shape(NamedTuple):
