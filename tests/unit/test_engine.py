@@ -669,3 +669,27 @@ def test_a_run_given_keys_takes_from_the_cache_what_it_holds_and_runs_what_it_mi
     again = Scheduler(plan, ThreadExecutor(2), cache=cache, keys=keys).run()
     assert again.statuses == {"c": "cached", "a": "success", "z": "success"}
     assert again.output("z") == 9 and cache.misses(keys) == set()
+
+
+class CountingCache(ResultCache):
+    """The result cache, counting the lookups a run makes of it."""
+
+    lookups = 0
+
+    def get(self, key):
+        self.lookups += 1
+        return super().get(key)
+
+
+def test_a_run_whose_every_key_the_cache_lacks_looks_none_up_and_fills_it():
+    """A window's first run: every node misses, so none is looked up; a run after it finds
+    them all."""
+    repo, flow = keyed_chain()
+    cache = CountingCache()
+    plan = plan_run(repo, flow, "all")
+    keys = plan_keys(plan)
+    first = Scheduler(plan, ThreadExecutor(2), cache=cache, keys=keys).run()
+    assert first.ok and cache.lookups == 0 and len(cache) == 3
+    again = Scheduler(plan_run(repo, flow, "all"), ThreadExecutor(2), cache=cache, keys=keys).run()
+    assert set(again.statuses.values()) == {"cached"} and cache.lookups == 3
+    assert again.output("z") == 6
