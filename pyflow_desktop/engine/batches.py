@@ -6,10 +6,10 @@ lock: the scheduler files three events per node, and a lock each time would cost
 of a run of trivial nodes). ``add`` is that append itself, the cheapest sink to give a scheduler;
 calling the batcher does the same. A ticker thread hands what has gathered to ``deliver``
 every ``interval`` seconds (a list of events, in the order they came), and ``close`` hands
-over the rest. With no ``interval``, there is no ticker: the owner calls ``flush`` as often
-as it likes (a window, from a timer of its event loop, spares each run a thread's start). A run of thousands of trivial nodes, three events each, thus makes a few
+over the rest. A run of thousands of trivial nodes, three events each, thus makes a few
 dozen hand-offs a second, and a node that takes its time still shows its start within
-``interval``.
+``interval``. With no ``interval`` there is no ticker: the owner calls ``flush`` as often as
+it likes (a window, from a timer of its event loop, spares each run a thread's start).
 
 State: ``_pending`` (the events not delivered yet: appended by the scheduler, taken from the
 other end by ``flush``); ``_lock`` (held while a batch is taken and delivered, so batches

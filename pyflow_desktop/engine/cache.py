@@ -26,8 +26,8 @@ from .plan import Plan, PlannedNode
 
 _KEY_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"))  # made once: cheaper
 _SCALARS = frozenset({str, int, float, bool, type(None)})  # repr tells them all apart
-_PLAIN = frozenset({int, float, complex, bool, type(None)})  # kept as they are, as short texts
-_SHORT = 1000  # characters
+_PLAIN = frozenset({int, float, complex, bool, type(None)})  # kept unpickled (and short texts)
+_SHORT = 1000  # characters: a text this short is kept unpickled
 _PLAIN_BYTES = 1024  # what a cache counts a value kept as it is for (a short text's most)
 # A cache's entry: outputs pickled, outputs kept as they are (read-only), or the outputs'
 # ``Handle``s, where values stay in workers.
@@ -39,9 +39,10 @@ class ResultCache:
 
     Outputs are kept pickled, taken when the node finished: a node downstream that changes a
     list it received cannot change what the cache hands out later, and every hit is a fresh
-    copy. Numbers and short texts, which nothing can change, are kept as they are. Outputs that cannot be pickled, or are too big, are simply not kept. Where values
-    stay in worker processes, an entry is the outputs' ``Handle``s: the workers keep the
-    values, within their memory budget, and an entry whose value is gone is a miss.
+    copy. Numbers and short texts, which nothing can change, are kept as they are. Outputs
+    that cannot be pickled, or are too big, are simply not kept. Where values stay in worker
+    processes, an entry is the outputs' ``Handle``s: the workers keep the values, within
+    their memory budget, and an entry whose value is gone is a miss.
     """
 
     def __init__(self, max_bytes: int = 512 * 2**20, max_entry_bytes: int = 64 * 2**20) -> None:
