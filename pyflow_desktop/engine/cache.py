@@ -91,8 +91,9 @@ class ResultCache:
         sizes = list(map(self._bytes, entries.values()))
         most = self.max_entry_bytes
         if sizes and max(sizes) > most:  # those too big are not kept
-            entries = {key: frozen for key, frozen in entries.items() if self._bytes(frozen) <= most}
-            sizes = [size for size in sizes if size <= most]
+            fitting = [(item, size) for item, size in zip(entries.items(), sizes) if size <= most]
+            entries = {key: frozen for (key, frozen), _ in fitting}
+            sizes = [size for _, size in fitting]
         kept, entry_bytes = self._entries, self._bytes
         with self._lock:
             for key in entries.keys() & kept.keys():  # kept again: the most recently used now
